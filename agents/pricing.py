@@ -1,0 +1,9 @@
+from agents.base import Specialist
+
+AGENT = Specialist(
+    "pricing",
+    "prices: price elasticity of a product, the profit-maximising price for a unit cost, the effect "
+    "of a discount on demand, revenue and profit",
+    "You estimate how demand responds to price from the product's own sales, and refuse to recommend "
+    "a price when the estimate is not credible (say why).",
+)

@@ -1,0 +1,171 @@
+"""The copilot as one object: opens the shop (loading the demo shop on first use), the model and
+the graph, and answers requests with the `copilot ask --json` contract."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from copilot import CopilotError
+from copilot.models import make_chat_model
+from copilot.settings import Settings, load_settings
+from graphs import build_graph
+from store import StoreError
+from store.db import make_engine, make_sessionmaker
+from store.decisions import (
+    decisions_of_run,
+    end_run,
+    log_decision_now,
+    open_run_of_thread,
+    start_run,
+)
+from store.shop import ImportReport, is_loaded, load_demo_shop
+from tools import Shop
+from vectorstore import open_client
+
+MAX_REQUEST_CHARS = 4000
+
+
+class Copilot:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        model: BaseChatModel | None = None,
+        model_name: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(self.settings.db_url)
+        self.sessions = make_sessionmaker(self.engine)
+        self.chroma = open_client(self.settings.chroma_path)
+        with self.sessions() as s:
+            loaded = is_loaded(s)
+        if not loaded:
+            self.init(progress=progress)
+        self.shop = Shop(self.sessions, self.chroma)
+        if model is None:
+            model, model_name = make_chat_model(self.settings)
+        self.model_name = model_name or "custom"
+        self._conn = sqlite3.connect(str(self.settings.checkpoint_path), check_same_thread=False)
+        self.graph = build_graph(model, self.shop, model_name=self.model_name, checkpointer=SqliteSaver(self._conn))
+
+    def init(self, *, force: bool = False, progress: Callable[[str], None] | None = None) -> ImportReport:
+        try:
+            return load_demo_shop(self.sessions, self.chroma, force=force, progress=progress)
+        except StoreError as exc:
+            raise CopilotError(str(exc)) from exc
+
+    def close(self) -> None:
+        self._conn.close()
+        self.engine.dispose()
+
+    def ask(
+        self,
+        text: str,
+        *,
+        thread_id: str | None = None,
+        channel: str = "cli",
+        user: str = "marketer",
+    ) -> dict[str, Any]:
+        thread_id = thread_id or uuid.uuid4().hex[:12]
+        if len(text) > MAX_REQUEST_CHARS:
+            raise CopilotError(f"the request is {len(text):,} characters; keep it under {MAX_REQUEST_CHARS:,}")
+        run_id = start_run(
+            self.sessions,
+            thread_id=thread_id,
+            channel=channel,
+            user=user,
+            request=text,
+            model=self.model_name,
+        )
+        if not text.strip():
+            answer = 'Please tell me what you need, for example "which customers are about to lapse?"'
+            log_decision_now(self.sessions, run_id, "answer", agent_name="supervisor", result={"answer": answer})
+            end_run(self.sessions, run_id, answer)
+            return self._result(thread_id, run_id, route=[], answer=answer, pending=None)
+        config = self._config(thread_id, run_id)
+        self.graph.invoke({"messages": [HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}, config)
+        return self._finish(thread_id, run_id, config)
+
+    def resume(self, thread_id: str, *, approved: bool) -> dict[str, Any]:
+        """Answer a pending approval of `thread_id` (approve or reject) and finish its run."""
+        run_id = open_run_of_thread(self.sessions, thread_id)
+        config = self._config(thread_id, run_id)
+        if not self._pending(config):
+            raise CopilotError(f"thread {thread_id} has nothing waiting for approval")
+        self.graph.invoke(Command(resume={"approved": approved}), config)
+        return self._finish(thread_id, run_id, config)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _config(self, thread_id: str, run_id: int | None) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id, "run_id": run_id}, "recursion_limit": 25}
+
+    def _pending(self, config: dict[str, Any]) -> dict[str, Any] | None:
+        state = self.graph.get_state(config)
+        for task in state.tasks:
+            for intr in task.interrupts:
+                return dict(intr.value)
+        return None
+
+    def _finish(self, thread_id: str, run_id: int | None, config: dict[str, Any]) -> dict[str, Any]:
+        state = self.graph.get_state(config)
+        pending = self._pending(config)
+        route = list(state.values.get("route", []))
+        if pending is not None:
+            answer = _describe_pending(pending)
+        else:
+            last = state.values["messages"][-1]
+            answer = last.content if isinstance(last, AIMessage) and isinstance(last.content, str) else ""
+            if run_id is not None:
+                end_run(self.sessions, run_id, answer)
+        return self._result(thread_id, run_id, route=route, answer=answer, pending=pending)
+
+    def _result(
+        self,
+        thread_id: str,
+        run_id: int | None,
+        *,
+        route: list[str],
+        answer: str,
+        pending: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        decisions = decisions_of_run(self.sessions, run_id) if run_id is not None else []
+        calls = [
+            {
+                "agent": d.agent_name,
+                "name": d.tool_name,
+                "args": d.arguments,
+                "status": d.status,
+                "result": d.result,
+                "error": d.error,
+            }
+            for d in decisions
+            if d.kind == "tool"
+        ]
+        return {
+            "thread_id": thread_id,
+            "run_id": run_id,
+            "route": route,
+            "answer": answer,
+            "tool_calls": calls,
+            "pending_approval": pending,
+            "decision_ids": [d.id for d in decisions],
+            "model": self.model_name,
+        }
+
+
+def _describe_pending(p: dict[str, Any]) -> str:
+    parts = [
+        f"{c['field']} of campaign {c['campaign_id']} ({c['name']}) from {c['from']} to {c['to']}"
+        for c in p.get("changes", [])
+    ]
+    return "Waiting for your approval to change the " + "; ".join(parts) + "."

@@ -1,0 +1,167 @@
+"""`copilot`: ask, chat, approve, init, decisions. Errors are one line on stderr, exit code 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from copilot import CopilotError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Marketing Copilot: ask about your shop.")
+out = Console()
+err = Console(stderr=True)
+
+
+def _open(show_progress: bool = True) -> Any:
+    from copilot.app import Copilot
+
+    def progress(msg: str) -> None:
+        if show_progress:
+            err.print(f"[dim]demo shop: {msg}[/dim]")
+
+    return Copilot(progress=progress)
+
+
+def _print_result(res: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+        return
+    route = " -> ".join(res["route"]) or "supervisor"
+    tools = ", ".join(f"{c['name']}({c['status']})" for c in res["tool_calls"]) or "none"
+    out.print(f"[dim]{route} | tools: {tools} | thread {res['thread_id']}[/dim]")
+    out.print(res["answer"])
+    if res["pending_approval"]:
+        out.print(f"[yellow]Approve with: copilot approve {res['thread_id']} --yes (or --no)[/yellow]")
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="what you want to know or do")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    thread: Annotated[str | None, typer.Option("--thread", help="continue this conversation")] = None,
+) -> None:
+    """Ask one question and print the answer."""
+    cp = _open(show_progress=not as_json)
+    try:
+        _print_result(cp.ask(text, thread_id=thread), as_json)
+    finally:
+        cp.close()
+
+
+@app.command()
+def approve(
+    thread: Annotated[str, typer.Argument(help="the thread waiting for approval")],
+    yes: Annotated[bool, typer.Option("--yes/--no", help="approve or reject the change")] = ...,  # type: ignore[assignment]
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Approve (--yes) or reject (--no) the change a thread is waiting on."""
+    cp = _open()
+    try:
+        _print_result(cp.resume(thread, approved=yes), as_json)
+    finally:
+        cp.close()
+
+
+@app.command()
+def chat(thread: Annotated[str | None, typer.Option("--thread")] = None) -> None:
+    """Talk to the copilot; changes ask for yes/no before they happen. Ctrl-D or 'quit' to leave."""
+    import uuid
+
+    cp = _open()
+    thread_id = thread or uuid.uuid4().hex[:12]
+    out.print(f"[bold]Marketing Copilot[/bold] ({cp.model_name}), thread {thread_id}. Ask away; 'quit' to leave.")
+    try:
+        while True:
+            try:
+                text = out.input("[bold cyan]you>[/bold cyan] ")
+            except EOFError:
+                break
+            if text.strip().lower() in {"quit", "exit", "q"}:
+                break
+            t0 = time.perf_counter()
+            res = cp.ask(text, thread_id=thread_id)
+            while res["pending_approval"]:
+                out.print(f"[yellow]{res['answer']}[/yellow]")
+                yes = out.input("[bold yellow]approve? [y/N][/bold yellow] ").strip().lower() in {
+                    "y",
+                    "yes",
+                    "是",
+                }
+                res = cp.resume(thread_id, approved=yes)
+            _print_result(res, as_json=False)
+            out.print(f"[dim]{1000 * (time.perf_counter() - t0):.0f} ms[/dim]")
+    finally:
+        cp.close()
+
+
+@app.command()
+def init(
+    force: Annotated[bool, typer.Option("--force", help="reload even if loaded")] = False,
+) -> None:
+    """Load the demo shop (UCI Online Retail) and build the catalog collection."""
+    from copilot.app import Copilot
+
+    cp = Copilot(progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+    try:
+        t0 = time.perf_counter()
+        report = cp.init(force=force, progress=lambda m: err.print(f"[dim]{m}[/dim]")) if force else None
+        if report is None:
+            from store.db import Meta
+
+            with cp.sessions() as s:
+                row = s.get(Meta, "import_report")
+            out.print(row.value if row else "demo shop loaded")
+        else:
+            out.print(f"{report.summary()} ({time.perf_counter() - t0:.1f} s)")
+    finally:
+        cp.close()
+
+
+@app.command()
+def decisions(limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20) -> None:
+    """List the most recent decisions (routes, tool calls, approvals, answers)."""
+    from store.decisions import recent_decisions
+
+    cp = _open()
+    try:
+        table = Table("id", "run", "thread", "kind", "agent", "tool", "status", "ms", "detail")
+        for d, run in recent_decisions(cp.sessions, limit):
+            detail = (
+                d.error or json.dumps(d.arguments, ensure_ascii=False, default=str)
+                if d.kind == "tool"
+                else (json.dumps(d.result, ensure_ascii=False, default=str)[:60] if d.result else "")
+            )
+            table.add_row(
+                str(d.id),
+                str(d.run_id),
+                run.thread_id,
+                d.kind,
+                d.agent_name or "",
+                d.tool_name or "",
+                d.status,
+                f"{d.latency_ms:.0f}" if d.latency_ms else "",
+                (detail or "")[:60],
+            )
+        out.print(table)
+    finally:
+        cp.close()
+
+
+def main() -> None:
+    try:
+        app()
+    except CopilotError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""A/B test significance and seasonality."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import integrate, stats
+
+from engine import EngineError
+
+DEFAULT_ALPHA = 0.05
+
+
+def two_proportion_test(
+    conversions_a: int,
+    visitors_a: int,
+    conversions_b: int,
+    visitors_b: int,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+) -> dict[str, float | bool]:
+    """Two-sided z-test of two proportions, the lift of B over A with its interval, and P(B > A).
+
+    P(B > A) is exact under uniform Beta(1, 1) priors: the integral of f_B(x) F_A(x) over [0, 1].
+    """
+    for conv, n, arm in ((conversions_a, visitors_a, "A"), (conversions_b, visitors_b, "B")):
+        if n <= 0:
+            raise EngineError(f"variant {arm} needs at least one visitor")
+        if not 0 <= conv <= n:
+            raise EngineError(f"variant {arm} conversions must be between 0 and its visitors ({n})")
+    pa, pb = conversions_a / visitors_a, conversions_b / visitors_b
+    pooled = (conversions_a + conversions_b) / (visitors_a + visitors_b)
+    se0 = np.sqrt(pooled * (1 - pooled) * (1 / visitors_a + 1 / visitors_b))
+    z = (pb - pa) / se0 if se0 > 0 else 0.0
+    p_value = float(2 * stats.norm.sf(abs(z)))
+    se = np.sqrt(pa * (1 - pa) / visitors_a + pb * (1 - pb) / visitors_b)
+    zc = stats.norm.ppf(1 - alpha / 2)
+    post_a = stats.beta(1 + conversions_a, 1 + visitors_a - conversions_a)
+    post_b = stats.beta(1 + conversions_b, 1 + visitors_b - conversions_b)
+    lo = min(post_a.ppf(1e-9), post_b.ppf(1e-9))
+    hi = max(post_a.ppf(1 - 1e-9), post_b.ppf(1 - 1e-9))
+    prob_b_beats_a, _ = integrate.quad(lambda x: post_b.pdf(x) * post_a.cdf(x), lo, hi, limit=200)
+    return {
+        "rate_a": pa,
+        "rate_b": pb,
+        "absolute_lift": pb - pa,
+        "relative_lift": (pb - pa) / pa if pa > 0 else float("inf"),
+        "diff_ci_low": float(pb - pa - zc * se),
+        "diff_ci_high": float(pb - pa + zc * se),
+        "z": float(z),
+        "p_value": p_value,
+        "significant": bool(p_value < alpha),
+        "prob_b_beats_a": float(np.clip(prob_b_beats_a, 0.0, 1.0)),
+    }
+
+
+def seasonal_index(period: np.ndarray, value: np.ndarray, n_periods: int) -> np.ndarray:
+    """Mean value per period (0..n_periods-1) over the mean of the periods seen; 1.0 is average.
+
+    Periods with no observations get NaN.
+    """
+    p = np.asarray(period, dtype=np.int64)
+    v = np.asarray(value, dtype=float)
+    if p.shape != v.shape:
+        raise EngineError("period and value must have the same length")
+    if p.size and (p.min() < 0 or p.max() >= n_periods):
+        raise EngineError(f"periods must lie in 0..{n_periods - 1}")
+    sums = np.bincount(p, weights=v, minlength=n_periods)
+    counts = np.bincount(p, minlength=n_periods)
+    means = np.divide(sums, counts, out=np.full(n_periods, np.nan), where=counts > 0)
+    overall = np.nanmean(means) if np.isfinite(means).any() else np.nan
+    return means / overall

@@ -1,0 +1,12 @@
+"""The shop's data: SQLAlchemy models, the demo shop loader and the decision log.
+
+Imported by tools/ (reads and writes), graphs/ (the decision log) and copilot/ (start-up).
+It imports nothing of ours but vectorstore/.
+"""
+
+
+class StoreError(Exception):
+    """Bad data or a database problem, told in one line that says what to fix."""
+
+
+__all__ = ["StoreError"]

@@ -1,0 +1,144 @@
+"""The graph driven by a scripted fake chat model (tool calls scripted, bind_tools overridden)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
+
+from graphs import MAX_TOOL_ROUNDS, build_graph
+from store.db import Campaign, Decision
+from store.decisions import start_run
+
+
+class ScriptedChatModel(BaseChatModel):
+    script: list[AIMessage]
+    seen: list[list[BaseMessage]] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedChatModel:  # type: ignore[override]
+        return self
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
+        self.seen.append(list(messages))
+        msg = self.script.pop(0) if self.script else AIMessage(content="done")
+        return ChatResult(generations=[ChatGeneration(message=msg)])
+
+
+def tc(name: str, args: dict[str, Any], i: str = "c1") -> dict[str, Any]:
+    return {"name": name, "args": args, "id": i, "type": "tool_call"}
+
+
+def run(shop, script, text="hi", thread="t1"):
+    model = ScriptedChatModel(script=list(script), seen=[])
+    graph = build_graph(model, shop, model_name="scripted", checkpointer=InMemorySaver())
+    rid = start_run(shop.sessions, thread_id=thread, channel="eval", user="test", request=text, model="scripted")
+    cfg = {"configurable": {"thread_id": thread, "run_id": rid}}
+    out = graph.invoke({"messages": [("user", text)], "route": [], "agent": None, "tool_rounds": 0}, cfg)
+    return graph, cfg, out, rid, model
+
+
+def decisions(shop, rid):
+    with shop.sessions() as s:
+        return s.query(Decision).filter_by(run_id=rid).order_by(Decision.id).all()
+
+
+def test_route_tool_answer_and_log(tiny_shop):
+    script = [
+        AIMessage("", tool_calls=[tc("transfer_to_profiling", {})]),
+        AIMessage(
+            "",
+            tool_calls=[
+                tc("rfm_segments", {}),
+                tc("no_such_tool", {}, "c2"),
+                tc("customer_profile", {"customer_id": -3}, "c3"),
+            ],
+        ),
+        AIMessage("three customers"),
+    ]
+    _, _, out, rid, _ = run(tiny_shop, script)
+    assert out["route"] == ["profiling"]
+    tool_msgs = [m for m in out["messages"] if isinstance(m, ToolMessage)]
+    assert {m.tool_call_id for m in tool_msgs} == {"c1", "c2", "c3"}  # every call answered
+    status = {m.tool_call_id: m.status for m in tool_msgs}
+    assert status == {"c1": "success", "c2": "error", "c3": "error"}
+    kinds = [(d.kind, d.status) for d in decisions(tiny_shop, rid)]
+    assert kinds == [
+        ("route", "ok"),
+        ("tool", "ok"),
+        ("tool", "error"),
+        ("tool", "error"),
+        ("answer", "ok"),
+    ]
+
+
+def test_out_of_scope_answered_by_supervisor(tiny_shop):
+    _, _, out, _, _ = run(tiny_shop, [AIMessage("I can only help with marketing.")])
+    assert out["route"] == [] and out["messages"][-1].content == "I can only help with marketing."
+
+
+def test_tool_rounds_are_bounded(tiny_shop):
+    loop = [AIMessage("", tool_calls=[tc("rfm_segments", {}, f"c{i}")]) for i in range(20)]
+    _, _, out, _, _model = run(tiny_shop, [AIMessage("", tool_calls=[tc("transfer_to_profiling", {})]), *loop])
+    rounds = sum(1 for m in out["messages"] if isinstance(m, ToolMessage))
+    assert rounds == MAX_TOOL_ROUNDS
+
+
+def test_write_pauses_then_approve_applies(tiny_shop):
+    script = [
+        AIMessage("", tool_calls=[tc("transfer_to_bidding", {})]),
+        AIMessage("", tool_calls=[tc("set_campaign_bid", {"campaign_id": 1, "bid": 1.5})]),
+        AIMessage("bid set"),
+    ]
+    graph, cfg, out, rid, _ = run(tiny_shop, script)
+    pending = out["__interrupt__"][0].value
+    assert pending["changes"][0] == {
+        "campaign_id": 1,
+        "name": "Christmas gifts - search",
+        "field": "bid",
+        "from": 0.8,
+        "to": 1.5,
+    }
+    with tiny_shop.sessions() as s:
+        assert s.get(Campaign, 1).bid == 0.8  # nothing changed yet
+    graph.invoke(Command(resume={"approved": True}), cfg)
+    with tiny_shop.sessions() as s:
+        assert s.get(Campaign, 1).bid == 1.5
+    assert [d.kind for d in decisions(tiny_shop, rid)][-3:] == ["approval", "tool", "answer"]
+
+
+def test_write_rejected_changes_nothing(tiny_shop):
+    script = [
+        AIMessage("", tool_calls=[tc("transfer_to_bidding", {})]),
+        AIMessage("", tool_calls=[tc("set_campaign_budget", {"campaign_id": 2, "daily_budget": 900})]),
+        AIMessage("ok, left as it was"),
+    ]
+    graph, cfg, _, rid, _ = run(tiny_shop, script)
+    graph.invoke(Command(resume={"approved": False}), cfg)
+    with tiny_shop.sessions() as s:
+        assert s.get(Campaign, 2).daily_budget == 300.0
+    assert ("approval", "rejected") in [(d.kind, d.status) for d in decisions(tiny_shop, rid)]
+
+
+def test_specialist_history_is_bounded(tiny_shop):
+    model = ScriptedChatModel(script=[], seen=[])
+    graph = build_graph(model, tiny_shop, model_name="scripted", checkpointer=InMemorySaver())
+    cfg = {"configurable": {"thread_id": "long"}}
+    for i in range(12):
+        model.script = [
+            AIMessage("", tool_calls=[tc("transfer_to_profiling", {}, f"h{i}")]),
+            AIMessage("", tool_calls=[tc("rfm_segments", {}, f"r{i}")]),
+            AIMessage(f"answer {i}"),
+        ]
+        graph.invoke({"messages": [("user", f"q{i}")], "route": [], "agent": None, "tool_rounds": 0}, cfg)
+    last_specialist_input = model.seen[-1]
+    assert len(last_specialist_input) <= 1 + 6 + 3  # system + history + this turn

@@ -1,0 +1,83 @@
+import pytest
+
+from store.db import Campaign, Meta, Product
+from store.shop import load_demo_shop
+from tools import TOOLS, ToolFailure
+
+
+def call(shop, name, **args):
+    spec = TOOLS[name]
+    with shop.sessions.begin() as s:
+        return spec.fn(shop, s, spec.args(**args))
+
+
+def test_loader_cleans_like_an_analyst(tiny_shop):
+    with tiny_shop.sessions() as s:
+        report = s.get(Meta, "import_report").value
+        codes = sorted(p.stock_code for p in s.query(Product))
+    assert "1 cancelled-invoice lines" in report and "1 lines without a customer id" in report
+    assert "1 fee and postage lines" in report and "1 lines with non-positive quantity" in report
+    assert codes == ["22633", "71053", "85123A", "85123B"]
+
+
+def test_loader_is_idempotent_and_all_or_nothing(tiny_shop, tmp_path):
+    assert load_demo_shop(tiny_shop.sessions, tiny_shop.chroma).skipped
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        "1,A,X,2,2011-01-01 10:00:00,1.0,1,UK\n2,A,X,two,2011-01-01 10:00:00,1.0,1,UK\n"
+    )
+    from store import StoreError
+
+    with pytest.raises(StoreError, match="line 3"):
+        load_demo_shop(tiny_shop.sessions, tiny_shop.chroma, path=bad, force=True)
+    with tiny_shop.sessions() as s:
+        assert s.query(Product).count() == 4  # the old shop is intact
+
+
+def test_profiling_tools(tiny_shop):
+    seg = call(tiny_shop, "rfm_segments")
+    assert seg["customers"] == 3 and sum(r["customers"] for r in seg["segments"]) == 3
+    prof = call(tiny_shop, "customer_profile", customer_id=12347)
+    assert prof["orders"] == 2 and prof["revenue"] == pytest.approx(4 * 2.95 + 12 * 1.85 + 24 * 1.65 + 2 * 3.39)
+    rec = call(tiny_shop, "recommend_products", customer_id=13047, k=2)
+    assert all(r["product_id"] not in (3, 4) for r in rec["recommendations"])  # not what they bought
+    sim = call(tiny_shop, "similar_products", product_id=3, k=1)
+    assert sim["similar"][0]["description"] == "RED HANGING HEART T-LIGHT HOLDER"
+    with pytest.raises(ToolFailure, match="no customer 99"):
+        call(tiny_shop, "customer_profile", customer_id=99)
+
+
+def test_pricing_refuses_thin_history(tiny_shop):
+    with pytest.raises(ToolFailure, match="too thin"):
+        call(tiny_shop, "price_elasticity", product_id=2)
+    with pytest.raises(ToolFailure, match="no product 999"):
+        call(tiny_shop, "optimal_price", product_id=999, unit_cost=1.0)
+
+
+def test_creative_tools(tiny_shop):
+    sp = call(tiny_shop, "selling_points", product_id=1)
+    assert sp["units_sold"] == 42 and sp["customers"] == 2
+    heads = call(tiny_shop, "compose_headlines", product_id=1, n=3)
+    assert len(heads["headlines"]) == 3 and all(h["compliant"] for h in heads["headlines"])
+    assert "42 sold" in heads["headlines"][1]["text"]
+    assert not call(tiny_shop, "check_compliance", text="最好的暖手宝")["compliant"]
+
+
+def test_bidding_and_campaign_tools(tiny_shop):
+    pace = call(tiny_shop, "campaign_pacing", campaign_id=1)
+    assert pace["data_source"] == "simulated" and pace["hours_reported"] == 15
+    assert call(tiny_shop, "impression_bid", pctr=0.01, value_per_click=2.0)["bid_cpm"] == pytest.approx(20.0)
+    split = call(tiny_shop, "budget_split", total=1000)
+    assert sum(r["spend"] for r in split["split"]) == pytest.approx(1000, abs=0.05)
+    plan = call(tiny_shop, "campaign_plan", occasion="Black Friday")
+    assert plan["channel_split"] is None and plan["timing"]["peak_month"]
+
+
+def test_write_tool_changes_only_its_field(tiny_shop):
+    res = call(tiny_shop, "set_campaign_bid", campaign_id=1, bid=1.1)
+    assert res["from"] == 0.8 and res["to"] == 1.1
+    with tiny_shop.sessions() as s:
+        assert s.get(Campaign, 1).bid == 1.1
+    with pytest.raises(Exception, match="less than or equal"):
+        TOOLS["set_campaign_budget"].args(campaign_id=1, daily_budget=1e12)

@@ -1,0 +1,139 @@
+"""What every tool shares: its spec, the shop it works on, and the error a marketer can fix."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.tools import StructuredTool
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.db import Campaign, Customer, Meta, Order, OrderLine, Product
+
+
+class ToolFailure(Exception):
+    """A request the tool cannot carry out (unknown id, value out of range); the message says why
+    and goes back to the model as the tool's result, so it can tell the marketer or correct itself."""
+
+
+@dataclass(frozen=True)
+class Sales:
+    """Every kept order line as parallel arrays (loaded once per process)."""
+
+    order: np.ndarray
+    customer: np.ndarray
+    product: np.ndarray
+    quantity: np.ndarray
+    price: np.ndarray
+    day: np.ndarray  # days since 1970-01-01
+
+    @property
+    def revenue(self) -> np.ndarray:
+        return self.quantity * self.price
+
+
+@dataclass
+class Shop:
+    """The shop a tool works on: its database, its catalog collection, its reference data."""
+
+    sessions: sessionmaker
+    chroma: Any
+    data_dir: Path | None = None
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def sales(self) -> Sales:
+        query = select(
+            OrderLine.order_id,
+            Order.customer_id,
+            OrderLine.product_id,
+            OrderLine.quantity,
+            OrderLine.unit_price,
+            func.date(Order.ordered_at),
+        ).join(Order, Order.id == OrderLine.order_id)
+        with self.sessions() as s:
+            rows = s.connection().execute(query).fetchall()  # core rows: no ORM objects
+        if not rows:
+            raise ToolFailure("the shop has no sales yet; run `copilot init` to load the demo shop")
+        o, c, p, q, pr, day = zip(*rows, strict=True)
+        days = np.array(day, dtype="datetime64[D]").astype(np.int64)
+        return Sales(np.array(o), np.array(c), np.array(p), np.array(q, dtype=float), np.array(pr), days)
+
+    @cached_property
+    def today(self) -> date:
+        """The shop's own 'today': the last day with sales (the demo data ends in December 2011)."""
+        with self.sessions() as s:
+            value = s.get(Meta, "today")
+        return date.fromisoformat(value.value) if value else date.today()
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+
+def shared_data_dir() -> Path | None:
+    """Where the reference data sets are: COPILOT_DATA_DIR, else ../shared/data beside the project."""
+    env = os.environ.get("COPILOT_DATA_DIR")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve().parents[1]
+    candidates += [here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
+    return next((p for p in candidates if p.is_dir()), None)
+
+
+def get_product(session: Session, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        top = session.scalar(select(Product.id).order_by(Product.id.desc()).limit(1)) or 0
+        raise ToolFailure(f"there is no product {product_id}; product ids run from 1 to {top}")
+    return product
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise ToolFailure(f"there is no customer {customer_id}; customer ids are 5-digit numbers such as 12347")
+    return customer
+
+
+def get_campaign(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        ids = ", ".join(str(i) for i in session.scalars(select(Campaign.id).order_by(Campaign.id)))
+        raise ToolFailure(f"there is no campaign {campaign_id}; the campaigns are {ids}")
+    return campaign
+
+
+ToolFn = Callable[[Shop, Session, Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool: its name, what it does, its argument schema, which agent owns it, and whether it
+    changes money or what customers see (a write, which needs the marketer's approval)."""
+
+    name: str
+    description: str
+    args: type[BaseModel]
+    fn: ToolFn
+    agent: str
+    write: bool = False
+    preview: ToolFn | None = None  # for writes: {"change": ..., "from": ..., "to": ...}
+
+    def as_langchain(self) -> StructuredTool:
+        """The schema a chat model sees; execution goes through graphs/ (logged, transactional)."""
+
+        def _not_direct(**_: Any) -> str:
+            raise RuntimeError("tools run through the copilot graph, not directly")
+
+        return StructuredTool.from_function(
+            func=_not_direct, name=self.name, description=self.description, args_schema=self.args
+        )

@@ -1,0 +1,138 @@
+"""Pricing tools: a product's price elasticity from its own sales, the profit-maximising price,
+and the demand and profit effect of a discount."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from engine import EngineError, pricing
+from tools.base import Shop, ToolFailure, ToolSpec, get_product
+
+AGENT = "pricing"
+
+
+def _daily_demand(shop: Shop, product_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Units sold per (day, price) of one product: the observations of the demand curve."""
+    s = shop.sales
+    mask = s.product == product_id
+    day, price, qty = s.day[mask], np.round(s.price[mask], 2), s.quantity[mask]
+    keys, inv = np.unique(np.column_stack([day, price * 100]).astype(np.int64), axis=0, return_inverse=True)
+    return keys[:, 1] / 100.0, np.bincount(inv.ravel(), weights=qty)
+
+
+def _estimate(shop: Shop, product_id: int) -> pricing.Elasticity:
+    prices, qty = _daily_demand(shop, product_id)
+    try:
+        return pricing.log_log_elasticity(prices, qty)
+    except EngineError as exc:
+        raise ToolFailure(f"product {product_id}'s sales history is too thin to estimate elasticity: {exc}") from exc
+
+
+def _rounded(est: pricing.Elasticity) -> dict[str, Any]:
+    return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in est.as_dict().items()}
+
+
+class ProductArgs(BaseModel):
+    product_id: int = Field(..., ge=1, le=10**7)
+
+
+def price_elasticity(shop: Shop, session: Session, a: ProductArgs) -> dict[str, Any]:
+    p = get_product(session, a.product_id)
+    est = _estimate(shop, p.id)
+    problem = pricing.credibility_problem(est)
+    return {
+        "product_id": p.id,
+        "description": p.description,
+        "price": p.price,
+        "method": "OLS of log(units per day at a price) on log(price)",
+        **_rounded(est),
+        "credible": problem is None,
+        "caveat": problem,
+    }
+
+
+class OptimalPriceArgs(BaseModel):
+    product_id: int = Field(..., ge=1, le=10**7)
+    unit_cost: float = Field(..., gt=0, le=1e6, description="what one unit costs the shop")
+
+
+def optimal_price(shop: Shop, session: Session, a: OptimalPriceArgs) -> dict[str, Any]:
+    p = get_product(session, a.product_id)
+    est = _estimate(shop, p.id)
+    problem = pricing.credibility_problem(est)
+    out: dict[str, Any] = {
+        "product_id": p.id,
+        "description": p.description,
+        "current_price": p.price,
+        "unit_cost": a.unit_cost,
+        **_rounded(est),
+    }
+    if problem is not None:
+        out.update(recommended_price=None, refused=f"no price recommended: {problem}")
+        return out
+    best = pricing.optimal_price(est.elasticity, a.unit_cost)
+    lo = pricing.optimal_price(min(est.ci_low, -1.0001), a.unit_cost)
+    hi = pricing.optimal_price(est.ci_high, a.unit_cost)
+    out.update(
+        recommended_price=round(best, 2),
+        price_range_95=[round(lo, 2), round(hi, 2)],
+        markup_over_cost_pct=round(100 * (best / a.unit_cost - 1), 1),
+        refused=None,
+    )
+    return out
+
+
+class DiscountArgs(BaseModel):
+    product_id: int = Field(..., ge=1, le=10**7)
+    discount_pct: float = Field(..., gt=0, lt=90, description="the discount in percent, e.g. 10")
+    unit_cost: float | None = Field(None, gt=0, le=1e6)
+
+
+def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, Any]:
+    p = get_product(session, a.product_id)
+    est = _estimate(shop, p.id)
+    s = shop.sales
+    mask = s.product == p.id
+    days = max(1, int(np.unique(s.day[mask]).size))
+    weekly_units = float(s.quantity[mask].sum()) / days * 7
+    eff = pricing.discount_effect(p.price, weekly_units, est.elasticity, a.discount_pct / 100, a.unit_cost)
+    return {
+        "product_id": p.id,
+        "description": p.description,
+        "discount_pct": a.discount_pct,
+        "elasticity": round(est.elasticity, 3),
+        "elasticity_credible": pricing.credibility_problem(est) is None,
+        "per": "week of selling days",
+        **{k: (round(v, 2) if isinstance(v, float) else v) for k, v in eff.items()},
+    }
+
+
+TOOLS = [
+    ToolSpec(
+        "price_elasticity",
+        "A product's price elasticity of demand from its own sales (log-log "
+        "regression with standard error and 95% interval).",
+        ProductArgs,
+        price_elasticity,
+        AGENT,
+    ),
+    ToolSpec(
+        "optimal_price",
+        "The profit-maximising price of a product for a unit cost (refuses when "
+        "the elasticity estimate is not credible).",
+        OptimalPriceArgs,
+        optimal_price,
+        AGENT,
+    ),
+    ToolSpec(
+        "discount_effect",
+        "Demand, revenue and profit effect of a discount on a product.",
+        DiscountArgs,
+        discount_effect,
+        AGENT,
+    ),
+]
