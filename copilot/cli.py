@@ -106,19 +106,19 @@ def init(
 ) -> None:
     """Load the demo shop (UCI Online Retail) and build the catalog collection."""
     from copilot.app import Copilot
+    from store.db import Meta
 
-    cp = Copilot(progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+    def progress(msg: str) -> None:
+        err.print(f"[dim]{msg}[/dim]")
+
+    t0 = time.perf_counter()
+    cp = Copilot(progress=progress)  # loads the shop on first use
     try:
-        t0 = time.perf_counter()
-        report = cp.init(force=force, progress=lambda m: err.print(f"[dim]{m}[/dim]")) if force else None
-        if report is None:
-            from store.db import Meta
-
-            with cp.sessions() as s:
-                row = s.get(Meta, "import_report")
-            out.print(row.value if row else "demo shop loaded")
-        else:
-            out.print(f"{report.summary()} ({time.perf_counter() - t0:.1f} s)")
+        if force:
+            cp.init(force=True, progress=progress)
+        with cp.sessions() as s:
+            row = s.get(Meta, "import_report")
+        out.print(f"{row.value if row else 'demo shop loaded'} ({time.perf_counter() - t0:.1f} s)")
     finally:
         cp.close()
 

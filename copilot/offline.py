@@ -148,8 +148,9 @@ class OfflineChatModel(BaseChatModel):
                     else "I'm not sure which analysis you need; could you be more specific?"
                 )
             )
-        context = " ".join(humans[-3:])
-        plan = plan_call(tool, entities, humans[-1] if best_intent(humans[-1], allowed) else context)
+        # A follow-up ("and for product 9?") reads free text (audience, quoted copy) from the turns before.
+        text = humans[-1] if best_intent(humans[-1], allowed) else " ".join(humans[-3:])
+        plan = plan_call(tool, entities, text)
         if plan.missing:
             need = "、".join(plan.missing) if zh else " and ".join(plan.missing)
             return AIMessage(content=(f"请提供：{need}。" if zh else f"To answer that I need the {need}. What is it?"))

@@ -52,9 +52,8 @@ def cooccurrence_similarity(basket_ids: np.ndarray, item_ids: np.ndarray, n_item
         (np.ones(i.size, dtype=np.float32), (b_idx, i)),
         shape=(int(b_idx.max(initial=-1)) + 1, n_items),
     )
-    m.data[:] = 1.0  # duplicates were summed: binarise
     m.sum_duplicates()
-    m.data[:] = 1.0
+    m.data[:] = 1.0  # a product bought twice in one basket counts once
     co = (m.T @ m).tocsr()
     counts = np.asarray(co.diagonal(), dtype=np.float32)
     co.setdiag(0)

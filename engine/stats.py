@@ -8,6 +8,18 @@ from scipy import integrate, stats
 from engine import EngineError
 
 DEFAULT_ALPHA = 0.05
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def month_of(days: np.ndarray) -> np.ndarray:
+    """Month 0..11 of each day, given as days since 1970-01-01."""
+    return np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+
+
+def weekday_of(days: np.ndarray) -> np.ndarray:
+    """Weekday 0 (Monday)..6 of each day since 1970-01-01 (which was a Thursday)."""
+    return (np.asarray(days, dtype=np.int64) + 3) % 7
 
 
 def two_proportion_test(

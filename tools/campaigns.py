@@ -16,8 +16,6 @@ from tools.base import Shop, ToolFailure, ToolSpec
 from tools.profiling import NoArgs, rfm_segments
 
 AGENT = "campaigns"
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-_WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 class ABArgs(BaseModel):
@@ -76,14 +74,13 @@ def budget_split(_shop: Shop, session: Session, a: SplitArgs) -> dict[str, Any]:
 def sales_seasonality(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
     days, inv = np.unique(shop.sales.day, return_inverse=True)
     daily = np.bincount(inv, weights=shop.sales.revenue)  # revenue per trading day
-    month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
-    m_idx = stats.seasonal_index(month, daily, 12)
-    w_idx = stats.seasonal_index((days + 3) % 7, daily, 7)  # 1970-01-01 was a Thursday
+    m_idx = stats.seasonal_index(stats.month_of(days), daily, 12)
+    w_idx = stats.seasonal_index(stats.weekday_of(days), daily, 7)
     by_month: list[dict[str, Any]] = [
-        {"month": _MONTHS[i], "index": round(float(v), 2)} for i, v in enumerate(m_idx) if np.isfinite(v)
+        {"month": stats.MONTHS[i], "index": round(float(v), 2)} for i, v in enumerate(m_idx) if np.isfinite(v)
     ]
     by_weekday: list[dict[str, Any]] = [
-        {"weekday": _WEEKDAYS[i], "index": round(float(v), 2)} for i, v in enumerate(w_idx) if np.isfinite(v)
+        {"weekday": stats.WEEKDAYS[i], "index": round(float(v), 2)} for i, v in enumerate(w_idx) if np.isfinite(v)
     ]
     peak_m = max(by_month, key=lambda r: float(r["index"]))
     peak_w = max(by_weekday, key=lambda r: float(r["index"]))

@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import stats
 from engine.compliance import check_copy
 from store.db import Customer
 from tools.base import Shop, ToolSpec, get_product
 
 AGENT = "creative"
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 class ProductArgs(BaseModel):
@@ -30,8 +30,10 @@ def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, An
     buyers, per_buyer = np.unique(s.customer[mask], return_counts=True)
     units_by_product = shop.cached("units_by_product", lambda: np.bincount(s.product, weights=s.quantity))
     rank = int((units_by_product > units).sum()) + 1
-    months = s.day[mask].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
-    best_month = _MONTHS[int(np.bincount(months, weights=s.quantity[mask], minlength=12).argmax())] if units else None
+    months = stats.month_of(s.day[mask])
+    best_month = (
+        stats.MONTHS[int(np.bincount(months, weights=s.quantity[mask], minlength=12).argmax())] if units else None
+    )
     countries = (
         session.execute(select(Customer.country).where(Customer.id.in_(buyers.tolist())).distinct()).scalars().all()
     )

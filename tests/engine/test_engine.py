@@ -133,3 +133,9 @@ def test_compliance_flags_english_and_chinese():
     assert not check_copy("A lovely lantern for your garden")
     terms = {f.term for f in check_copy("The best lamp that cures insomnia, 全网最低价, 国家级品质")}
     assert {"best", "cures", "全网最低价", "国家级"} <= terms
+
+
+def test_calendar_helpers():
+    days = np.array(["1970-01-01", "2011-12-09", "2011-02-28"], dtype="datetime64[D]").astype(np.int64)
+    assert stats.weekday_of(days).tolist() == [3, 4, 0]  # Thursday, Friday, Monday
+    assert [stats.MONTHS[m] for m in stats.month_of(days)] == ["Jan", "Dec", "Feb"]
