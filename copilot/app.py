@@ -28,7 +28,6 @@ from store.decisions import (
 )
 from store.shop import ImportReport, is_loaded, load_demo_shop
 from tools import Shop
-from vectorstore import open_client
 
 MAX_REQUEST_CHARS = 4000
 
@@ -46,12 +45,11 @@ class Copilot:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.settings.db_url)
         self.sessions = make_sessionmaker(self.engine)
-        self.chroma = open_client(self.settings.chroma_path)
+        self.shop = Shop(self.sessions, self.settings.chroma_path, cache_dir=self.settings.home / "cache")
         with self.sessions() as s:
             loaded = is_loaded(s)
         if not loaded:
             self.init(progress=progress)
-        self.shop = Shop(self.sessions, self.chroma)
         if model is None:
             model, model_name = make_chat_model(self.settings)
         self.model_name = model_name or "custom"
@@ -60,9 +58,13 @@ class Copilot:
 
     def init(self, *, force: bool = False, progress: Callable[[str], None] | None = None) -> ImportReport:
         try:
-            return load_demo_shop(self.sessions, self.chroma, force=force, progress=progress)
+            report = load_demo_shop(self.sessions, self.shop.chroma, force=force, progress=progress)
         except StoreError as exc:
             raise CopilotError(str(exc)) from exc
+        if not report.skipped:
+            self.shop.forget()
+            _ = self.shop.sales  # write the sales cache now, so the first question is fast
+        return report
 
     def close(self) -> None:
         self._conn.close()

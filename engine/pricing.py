@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 
 from engine import EngineError
 
@@ -55,7 +54,9 @@ def log_log_elasticity(
     se = float(np.sqrt(sigma2 / sxx))
     sst = float(((y - y.mean()) ** 2).sum())
     r2 = 1.0 - float(resid @ resid) / sst if sst > 0 else 0.0
-    t = float(stats.t.ppf(0.5 + confidence / 2, dof)) if dof > 0 else float("inf")
+    from scipy import special  # imported here: the CLI should not pay for it on every start
+
+    t = float(special.stdtrit(dof, 0.5 + confidence / 2)) if dof > 0 else float("inf")
     return Elasticity(beta, se, beta - t * se, beta + t * se, intercept, r2, int(p.size), n_prices)
 
 

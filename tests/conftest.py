@@ -72,12 +72,10 @@ def tiny_shop(tmp_path: Path, tiny_csv: Path):  # type: ignore[no-untyped-def]
     from store.db import make_engine, make_sessionmaker
     from store.shop import load_demo_shop
     from tools import Shop
-    from vectorstore import open_client
 
-    sessions = make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'shop.db'}"))
-    chroma = open_client(tmp_path / "chroma")
-    load_demo_shop(sessions, chroma, path=tiny_csv)
-    return Shop(sessions, chroma)
+    shop = Shop(make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'shop.db'}")), tmp_path / "chroma")
+    load_demo_shop(shop.sessions, shop.chroma, path=tiny_csv)
+    return shop
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.db import Campaign, Customer, Meta, Order, OrderLine, Product
+from vectorstore import open_client
 
 
 class ToolFailure(Exception):
@@ -45,12 +47,36 @@ class Shop:
     """The shop a tool works on: its database, its catalog collection, its reference data."""
 
     sessions: sessionmaker
-    chroma: Any
+    chroma_path: Path
     data_dir: Path | None = None
+    cache_dir: Path | None = None  # where derived arrays are kept between processes
     _cache: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
+    def chroma(self) -> Any:
+        return open_client(self.chroma_path)
+
+    @cached_property
     def sales(self) -> Sales:
+        """From the database, or from the cache that the first process to read them wrote."""
+        with self.sessions() as s:
+            stamp = s.get(Meta, "dataset")
+        path = None
+        if self.cache_dir is not None and stamp is not None:
+            key = hashlib.sha256(stamp.value.encode()).hexdigest()[:16]
+            path = self.cache_dir / f"sales-{key}.npz"
+            if path.exists():
+                with np.load(path) as z:
+                    return Sales(**{k: z[k] for k in z.files})
+        sales = self._read_sales()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, **{f.name: getattr(sales, f.name) for f in fields(Sales)})
+            tmp.replace(path)  # atomic: a reader never sees half a file
+        return sales
+
+    def _read_sales(self) -> Sales:
         query = select(
             OrderLine.order_id,
             Order.customer_id,
@@ -73,6 +99,12 @@ class Shop:
         with self.sessions() as s:
             value = s.get(Meta, "today")
         return date.fromisoformat(value.value) if value else date.today()
+
+    def forget(self) -> None:
+        """Drop everything derived from the data (after a reload)."""
+        self.__dict__.pop("sales", None)
+        self.__dict__.pop("today", None)
+        self._cache.clear()
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
         if key not in self._cache:

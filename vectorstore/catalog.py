@@ -6,22 +6,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
-
-from vectorstore.embedding import HashingEmbedding
-
 CATALOG = "catalog"
 _BATCH = 2000
 
 
 def open_client(path: Path) -> Any:
     """An embedded, persistent chromadb client with telemetry off (no network)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
 
 def catalog_collection(client: Any) -> Any:
+    from vectorstore.embedding import HashingEmbedding
+
     return client.get_or_create_collection(
         CATALOG, embedding_function=HashingEmbedding(), metadata={"hnsw:space": "cosine"}
     )

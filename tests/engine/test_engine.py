@@ -57,6 +57,11 @@ def test_log_log_elasticity_recovers_a_known_curve():
     assert est.elasticity == pytest.approx(-2.0)
     assert est.std_error == pytest.approx(0.0, abs=1e-9)
     assert est.r_squared == pytest.approx(1.0)
+    noisy = pricing.log_log_elasticity(p, q * np.array([1.1, 0.9, 1.05, 0.95, 1.0, 1.02]))
+    from scipy import stats as sps
+
+    t = sps.t.ppf(0.975, noisy.n_obs - 2)
+    assert noisy.ci_high - noisy.elasticity == pytest.approx(t * noisy.std_error)
     with pytest.raises(EngineError):
         pricing.log_log_elasticity(np.array([1.0, 1.0, 1.0]), np.array([1.0, 2.0, 3.0]))
 
@@ -107,6 +112,14 @@ def test_two_proportion_test():
     assert r["z"] == pytest.approx(1.8794, abs=1e-3)
     assert r["p_value"] == pytest.approx(0.0602, abs=1e-3)
     assert 0.96 < r["prob_b_beats_a"] < 0.98
+    from scipy import integrate
+    from scipy import stats as sps
+
+    a, b = sps.beta(121, 2281), sps.beta(151, 2251)
+    exact, _ = integrate.quad(lambda x: b.pdf(x) * a.cdf(x), 0, 1, points=[0.05, 0.0625], limit=200)
+    assert r["prob_b_beats_a"] == pytest.approx(exact, abs=1e-6)
+    # Beta(1, 2) vs Beta(2, 1): the integral of 2x (2x - x^2) over [0, 1] is 5/6
+    assert stats.two_proportion_test(0, 1, 1, 1)["prob_b_beats_a"] == pytest.approx(5 / 6, abs=1e-6)
     same = stats.two_proportion_test(50, 1000, 50, 1000)
     assert same["prob_b_beats_a"] == pytest.approx(0.5, abs=1e-6)
     with pytest.raises(EngineError):

@@ -81,3 +81,18 @@ def test_write_tool_changes_only_its_field(tiny_shop):
         assert s.get(Campaign, 1).bid == 1.1
     with pytest.raises(Exception, match="less than or equal"):
         TOOLS["set_campaign_budget"].args(campaign_id=1, daily_budget=1e12)
+
+
+def test_sales_cache_round_trips(tiny_shop, tmp_path):
+    from dataclasses import fields
+
+    import numpy as np
+
+    from tools import Shop
+
+    first = Shop(tiny_shop.sessions, tiny_shop.chroma_path, cache_dir=tmp_path / "cache")
+    written = first.sales
+    assert len(list((tmp_path / "cache").glob("sales-*.npz"))) == 1
+    again = Shop(tiny_shop.sessions, tiny_shop.chroma_path, cache_dir=tmp_path / "cache").sales
+    for f in fields(written):
+        np.testing.assert_array_equal(getattr(again, f.name), getattr(written, f.name))
