@@ -16,161 +16,208 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 INTENTS: dict[str, list[tuple[str, float]]] = {
     "lapsing_customers": [
         (
-            r"laps|churn|about to leave|at[- ]risk|gone quiet|stopped (buying|ordering)|haven'?t (bought|ordered)"
-            r"|inactive|win[- ]?back|dormant|slipping away|losing (customers|them)|drifting",
+            r"laps|churn|about to leave|at[- ]risk|gone (quiet|silent|cold)|stopped (buying|ordering|shopping)"
+            r"|(haven'?t|not|no longer|never) (bought|ordered|purchased|shopped|come back|returned|been back)"
+            r"|inactive|win[- ]?back|dormant|slipping away|losing (customers|them)|drifting|re-?engage|reactivat"
+            r"|used to (buy|order|shop)|likely to (leave|stop)|lost customers|fading",
             3,
         ),
-        (r"流失|沉睡|不活跃|很久没(买|下单)|快要走|挽回|召回|休眠", 3),
+        (r"流失|沉睡|不活跃|很久没|没有回购|不再购买|快要走|挽回|召回|休眠|唤醒|流失风险", 3),
     ],
     "rfm_segments": [
         (
-            r"\brfm\b|segment|customer groups|cohort|tiers? of customers|customer base|break ?down (our|the) customers",
+            r"\brfm\b|segment|customer groups|cohort|tiers? of customers|customer base|break ?down (our|the) customers"
+            r"|(best|top|most (loyal|valuable)|high[- ]value|biggest|loyal) (customers|shoppers|clients|buyers)"
+            r"|\bvips?\b|whales|split (by|into) value|value tiers|champions",
             3,
         ),
-        (r"分群|细分|分层|客户群|人群划分|客群", 3),
+        (r"分群|细分|分层|客户群|人群划分|客群|高价值客户|忠诚客户|大客户|优质客户|vip", 3),
     ],
     "customer_profile": [
         (
-            r"profile|tell me about customer|who is customer|history of customer|look up customer|customer \d+\W*$",
+            r"profile|tell me about (customer|client|shopper)|who is (customer|client)|history of|look up"
+            r"|(usually|typically|mostly|normally) (buy|order)|purchase history|details (of|on|for)|info(rmation)? (on|about)",
             2,
         ),
-        (r"画像|资料|档案|是谁|的情况", 2),
+        (r"画像|资料|档案|是谁|的情况|买过什么|购买记录|喜欢买什么|常买", 2),
     ],
     "recommend_products": [
         (
-            r"recommend|next best|cross-?sell|upsell|what (else )?(should|could|would) (we|i) (offer|sell|show)"
-            r"|likely to buy|suggest products|personali[sz]ed picks",
+            r"recommend|next best|cross-?sell|upsell|what (else )?(should|could|would|can) (we|i) (offer|sell|show|pitch)"
+            r"|likely to buy|suggest(ed|ions)? (products|items|for)|personali[sz]|(would|might|could) .{0,25}\b(like|want|enjoy)"
+            r"|next purchase|offer (to|for) (customer|client)",
             3,
         ),
-        (r"推荐|可能会买|交叉销售|推什么", 3),
+        (r"推荐|可能会买|可能喜欢|交叉销售|推什么|会喜欢", 3),
     ],
     "similar_products": [
         (
-            r"similar|alike|alternatives?|comparable|related products|like product|look-?alike|substitutes?"
-            r"|search the catalog|find products|products (about|matching)",
-            3,
+            r"similar|alike|alternatives?|comparable|related (products|items)|like product|look-?alike|substitut"
+            r"|search the catalog|find (me )?(products|items)|(products|items) (about|matching|like)|resembl"
+            r"|go(es)? (well )?with|pairs? (well )?with|complement",
+            4,
         ),
-        (r"相似|类似|同类|替代品|差不多的", 3),
+        (r"相似|类似|同类|替代|差不多的|搭配", 4),
     ],
     "compose_headlines": [
         (
-            r"headline|tagline|slogan|ad copy|\bcopy\b|subject line|write|caption|banner text|ad text|copywrit",
+            r"headline|tagline|slogan|ad copy|\bcopy\b|subject line|\bwrite\b|\bdraft\b|caption|banner|ad text|copywrit"
+            r"|catchy|punchy|\blines? for\b|blurb|instagram|facebook|tweet|social post|product description|come up with",
             3,
         ),
-        (r"文案|标题|广告语|口号|写|标语|推文", 3),
+        (r"文案|标题|广告语|口号|写|标语|推文|一句|描述|小红书|朋友圈|微博", 3),
     ],
     "selling_points": [
         (
-            r"selling points?|\busps?\b|unique selling|why (would|do) (people|customers) buy|highlights|key benefits"
-            r"|what'?s (good|special) about",
+            r"selling points?|\busps?\b|unique selling|why (would|do|should) (people|customers|anyone) buy|highlights"
+            r"|key benefits|what'?s (good|special|great) about|worth buying|what makes|strengths|advantages",
             4,
         ),
-        (r"卖点|亮点|优势|为什么买", 4),
+        (r"卖点|亮点|优势|为什么买|优点|好在哪", 4),
     ],
     "check_compliance": [
         (
-            r"complian|allowed to say|legal(ly)?|banned (words|terms)|check (this|the|my) (ad|copy|text|slogan)"
-            r"|advertising law|regulat|can we say|ok to (say|use)",
+            r"complian|allowed|legal(ly)?|banned|check (this|the|my) (ad|copy|text|slogan|line)|advertising (law|rules|standards)"
+            r"|regulat|can we say|ok(ay)? to (say|use|put|run)|risky claims?|violat|permitted|review (this|the|my) (text|copy|ad)"
+            r"|in an ad\?",
             5,
         ),
-        (r"合规|广告法|违禁词|极限词|能不能用|违规|审核", 5),
+        (r"合规|广告法|违禁词|极限词|能不能(用|投放|发|说)|可以(用|投放|发|说)吗|能否(使用|投放)|违规|违反|审核", 5),
     ],
     "optimal_price": [
         (
-            r"optimal price|best price|profit[- ]maximi[sz]|maximi[sz]e (profit|margin)|what (price|should we charge)"
-            r"|how much should we charge|price (it|this) at|right price|set (the )?price",
+            r"optimal price|best price|ideal price|profit[- ]maximi[sz]|maximi[sz]e (profit|margin)|what (price|should we charge)"
+            r"|how much should we (charge|sell)|price (it|this) at|right price|set (the )?price|retail at|sell (it )?at"
+            r"|price point|how should we price|selling price|price for (product|item)|price (that|which)|should we (raise|increase|lower|cut|change) (the |its )?price",
             4,
         ),
-        (r"最优价|定价|利润最大|定多少钱|卖多少钱|最佳价格|价格应该", 4),
+        (r"最优价|定价|利润最大|定多少钱|卖多少钱|最佳价格|价格应该|售价|怎么定价|该定", 4),
     ],
     "price_elasticity": [
         (
-            r"elastic|price[- ]sensitiv|sensitive to price|demand curve|how (much )?does demand (react|respond)"
-            r"|react to price",
+            r"elastic|price[- ]sensitiv|sensitive to (price|pric)|demand curve|how (much )?does demand (react|respond)"
+            r"|react to price|respond to price|buy (less|more) .{0,40}when",
             4,
         ),
         (r"弹性|价格敏感|对价格", 4),
     ],
     "discount_effect": [
         (
-            r"discount|\d+\s*(%|percent) off|markdown|mark down|on sale|price cut|cut the price|promo(tion)? price"
-            r"|what if we (cut|drop|lower)|reduce the price",
+            r"discount|\d+\s*(%|percent) (off|cheaper|lower|higher|more expensive)|markdown|mark down|on sale|price cut"
+            r"|cut the price|promo(tion)? price|what if we (cut|drop|lower|raise)|reduce the price|cheaper|price (drop|rise|increase)"
+            r"|put .{0,20} up by|(raise|increase|lift|drop|cut|lower) .{0,30} by \d+\s*(%|percent)|lose .{0,20}demand"
+            r"|sales change if",
             4,
         ),
-        (r"折扣|打折|\d+(\.\d+)?折|降价|优惠|促销价|让利", 4),
+        (r"折扣|打折|\d+(\.\d+)?折|[一二三四五六七八九]{1,2}折|降价|涨价|优惠|促销价|让利|便宜", 4),
     ],
     "set_campaign_budget": [
         (
-            r"(set|change|raise|increase|lower|cut|reduce|update|make)\b.{0,30}budget|budget\b.{0,15}\bto\b"
+            r"(set|change|raise|increase|lower|cut|reduce|update|make|boost|bump)\b.{0,30}(budget|spend(ing)?)\b.{0,30}\bto\b"
+            r"|(set|change|raise|increase|lower|cut|reduce|update)\b.{0,30}budget|budget\b.{0,15}\bto\b"
             r"|a day for campaign|per day for campaign|daily budget of",
             5,
         ),
-        (r"预算(设|改|调|提高|降低|增加|减少)|把.{0,10}预算|每天.{0,6}(元|块|美元|英镑)|日预算", 5),
+        (r"预算(设|改|调|提高|降低|增加|减少|提到|降到)|把.{0,10}预算|每天.{0,6}(元|块|美元|英镑)|日预算|每天预算", 5),
     ],
     "set_campaign_bid": [
         (
-            r"(set|change|raise|increase|lower|cut|reduce|update|adjust|bump|drop)\b.{0,25}\bbids?\b|\bbids? to\b"
-            r"|set the bids",
+            r"(set|change|raise|increase|lower|cut|reduce|update|adjust|bump|drop)\b.{0,25}\b(bids?|max cpc|cpc)\b"
+            r"|\b(bids?|cpc) (on|for) campaign \d+ to\b|\bbids? to\b|set the bids|cpc to",
             5,
         ),
-        (r"出价(设|改|调|提高|降低|上调|下调)|把.{0,10}出价|调整出价|调价", 5),
+        (r"出价(设|改|调|提高|降低|上调|下调|降到|提到|改成)|把.{0,10}出价|调整出价|调价", 5),
     ],
     "campaign_pacing": [
         (
-            r"pacing|\bpace\b|on track|overspend|underspend|burn(ing)?|how much (has|have|did) .{0,20}spen[dt]"
-            r"|spend so far|spent today|budget status|delivery",
+            r"pacing|\bpace\b|on track|overspend|underspend|under-?deliver|over-?deliver|burn(ing)?|spen(d|t|ding) (so far|today)"
+            r"|how much (has|have|did|is) .{0,20}spen[dt]|budget (status|left)|delivery|blow (through|past)|run out of (budget|money)"
+            r"|how is campaign \d+ (doing|going|performing|spending)|campaign \d+ spend",
             4,
         ),
-        (r"消耗|进度|花了多少|超支|花费情况|预算状态|投放情况", 4),
+        (r"消耗|进度|花了多少|超支|花费情况|预算状态|投放情况|预算还剩|花费", 4),
     ],
     "impression_bid": [
         (
             r"how much (should|to|do) (we|i) bid|bid for (an|this|the|one) impression|\bp?ctr\b|click[- ]through"
-            r"|what (should|to) bid|bid price",
+            r"|what (should|to) bid|bid price|what cpm|cpm should",
             3,
         ),
         (r"点击率|出多少|出价多少|每次展示", 3),
     ],
     "replay_bidding": [
         (
-            r"replay|backtest|back-test|simulat|ipinyou|\bmcpc\b|\blin\b|bidding strateg|compare strateg",
+            r"replay|backtest|back-test|simulat|ipinyou|\bmcpc\b|\blin\b|bidding strateg|compare strateg|historical auctions"
+            r"|auction log",
             4,
         ),
         (r"回放|回测|模拟|竞价策略|出价策略", 4),
     ],
     "ab_test": [
         (
-            r"\ba/?b\b|split test|variant|significan|statistically|beat (a|the control)|control group|\bwinner\b"
-            r"|conversion rates?",
+            r"\ba/?b\b|split test|variant|significan|statistically|beat (a|the control)|control group|\bwinner\b|which (one )?wins"
+            r"|conversion rates?|outperform|converted|version [ab]\b|[ab] version",
             4,
         ),
-        (r"显著|对照组|实验组|ab测试|a/b|哪个版本|转化率", 4),
+        (r"显著|对照组|实验组|ab测试|a/b|哪个版本|转化率|两个版本", 4),
     ],
     "budget_split": [
         (
-            r"split .{0,30}budget|allocat|across (the )?channels|channel mix|media mix|divide .{0,20}budget"
-            r"|how (should|do) (we|i) spend|where (should|to) (we )?spend",
+            r"split .{0,30}budget|allocat|across (the |our )?channels|channel mix|media mix|divide|how (should|do) (we|i) spend"
+            r"|where (should|to) (we )?spend|spend .{0,20}across|across (email|search|social|display|affiliate|paid)|between (email|search|social|display|affiliate)|channels? should get"
+            r"|how much (to|should we) put (in|into)",
             4,
         ),
-        (r"分配|渠道|怎么花|投放组合", 6),
+        (r"分配|渠道|怎么花|投放组合|分到|分给|怎么分", 6),
     ],
     "sales_seasonality": [
         (
             r"season|which month|busiest|peak|quietest|slowest|weekday|day of (the )?week|when do (we|people|customers)"
-            r" (sell|buy)|monthly (sales|trend)|sales trend",
+            r" (sell|buy)|monthly (sales|trend)|sales trend|best (day|month|time of year)|time of year",
             4,
         ),
-        (r"季节|淡季|旺季|哪个月|星期几|周几|销售趋势|月度", 4),
+        (r"季节|淡季|旺季|哪个月|星期几|周几|销售趋势|月度|卖得最好", 4),
     ],
     "campaign_plan": [
         (
-            r"\bplan\b|black friday|cyber monday|christmas campaign|holiday campaign|launch (a|the) campaign"
-            r"|campaign strategy|easter|valentine|mother'?s day|back to school",
+            r"\bplan\b|black friday|cyber monday|christmas|holiday campaign|launch (a|the) campaign|campaign strategy|easter"
+            r"|valentine|mother'?s day|back to school|promotion\b|put together|marketing plan|halloween",
             4,
         ),
-        (r"策划|计划|方案|双十一|双11|黑五|圣诞|618|春节", 4),
+        (r"策划|计划|方案|双十一|双11|黑五|圣诞|(?<!\d)618(?!\d)|春节|情人节|母亲节", 4),
     ],
 }
+
+# Requests about something else entirely; out of scope unless they name a product, customer or campaign.
+OFF_TOPIC = re.compile(
+    r"\b(python|javascript|java|sql|code|script|program(ming)?|translate|weather|capital of|recipe|joke|poem|ceo of"
+    r"|president|prime minister|how tall|how far|movie|song|football|world cup|stock price|bitcoin|homework)\b"
+    r"|天气|笑话|翻译|首都|代码|编程|诗|菜谱",
+    re.I,
+)
+
+# Words that make a request one specialist's business when no tool phrase above matches.
+AGENT_WORDS: dict[str, str] = {
+    "profiling": r"\b(customers?|shoppers?|buyers?|clients?|segments?|groups?|cohorts?|spends? the most|loyal|churn\w*"
+    r"|losing|bought|buy with|(products?|items?) (like|about|with|similar))\b|客户|顾客|买家|会员|用户|分群|人群",
+    "creative": r"\b(ads?|advert\w*|copy|headlines?|slogans?|taglines?|one-?liners?|wording|claims?|highlight|messaging"
+    r"|trouble|promo (email|text))\b|文案|广告|宣传|标题|措辞|话术|口号",
+    "pricing": r"\b(prices?|priced|pricing|margin|costs?|cheaper|expensive|sale|markdown|volume|demand|elasticity)\b"
+    r"|pricier|costlier|价格|价钱|定价|售价|成本|涨价|降价|便宜|贵",
+    "bidding": r"\b(bids?|bidding|cpc|cpm|impressions?|auctions?|pacing|daily budget|spend status|spent|overspen\w*)\b"
+    r"|campaign \d+|出价|竞价|展示|消耗|活动\s*\d+",
+    "campaigns": r"\b(tests?|experiments?|variants?|control|treatment|significan\w*|channels?|allocat\w*|months?|weekdays?"
+    r"|(mon|tues|wednes|thurs|fri|satur|sun)days?|seasonal\w*|plan|promotion|push|holiday)\b"
+    r"|实验|对照|渠道|季节|周几|星期|方案|计划|推广",
+}
+# Tools whose phrases ("write", "recommend") are common outside marketing: they need an anchor.
+GENERIC_TOOLS = ("compose_headlines", "recommend_products")
+MARKETING_ANCHOR = re.compile(
+    r"\b(products?|items?|customers?|clients?|shoppers?|campaigns?|ads?|advert\w*|copy|brand|shop|store|sku|promo\w*"
+    r"|marketing|headlines?|slogans?|taglines?|one-?liners?|emails? (subject|headline|campaign))\b"
+    r"|产品|商品|客户|顾客|广告|活动|品牌|店|文案|营销|标题|宣传|卖点|口号",
+    re.I,
+)
 
 AGENT_OF_TOOL = {
     **dict.fromkeys(
@@ -216,10 +263,12 @@ _ZHE = re.compile(r"(\d{1,2}(?:\.\d)?)\s*折")
 _COST = re.compile(r"(?:unit cost|costs? (?:us|me)?|cost of|cost is|cost price|成本|进价)\D{0,12}?" + _NUM, re.I)
 _CTR = re.compile(r"(?:p?ctr|click[- ]through(?: rate)?|点击率)\D{0,15}?" + r"(\d*\.?\d+)\s*(%|％)?", re.I)
 _VPC = re.compile(r"(?:value per click|click is worth|worth|每次点击价值|点击价值)\D{0,12}?" + _NUM, re.I)
-_PAIR = re.compile(_NUM + r"\s*(?:/|out of|of|conversions? (?:from|out of|of)|个?转化.{0,3}?/)\s*" + _NUM, re.I)
+# "120 of 2400", "120/2400", "52 sign-ups from 1300", "300 clicks from 10000 sends"
+_PAIR = re.compile(_NUM + r"\s*(?:[a-z\-]+\s+){0,2}(?:/|out of|of|from|in)\s*" + _NUM + r"(?!\s*(?:%|percent))", re.I)
 _ZH_PAIR = re.compile(
     _NUM + r"\s*(?:个|位|名)?(?:访客|访问|用户|人)\D{0,8}?" + _NUM + r"\s*(?:个|位|名)?(?:转化|购买|下单)"
 )
+_ARM_B = re.compile(r"\b(b|variant|treatment|new|challenger)\b|b组|实验组|新版", re.I)
 _TOP = re.compile(
     r"(?:top|first|best|list|show(?: me)?|give me|write(?: me)?|前)\s*(\d{1,2})\b|(\d{1,2})\s*(?:个|条|款)",
     re.I,
@@ -339,12 +388,63 @@ def score_intents(text: str, allowed: set[str] | None = None) -> dict[str, float
     return scores
 
 
-def best_intent(text: str, allowed: set[str] | None = None) -> str | None:
-    scores = score_intents(text, allowed)
-    if not scores:
+def best_intent(text: str, allowed: set[str] | None = None, *, fallback: bool = True) -> str | None:
+    """The tool a request asks for: the best tool phrase, else the specialist whose words it uses
+    (then that specialist's default tool for the entities given), else None (out of scope).
+    With fallback=False only a tool phrase counts (used to tell a follow-up from a new request)."""
+    e = extract(text)
+    has_entity = any(k in e for k in ("product_id", "customer_id", "campaign_id"))
+    if OFF_TOPIC.search(text) and not has_entity:
         return None
-    order = list(INTENTS)  # ties go to the earlier (more specific) tool
-    return max(scores, key=lambda t: (scores[t], -order.index(t)))
+    scores = score_intents(text, allowed)
+    if not (has_entity or MARKETING_ANCHOR.search(text)):
+        for tool in GENERIC_TOOLS:
+            scores.pop(tool, None)
+    if scores:
+        order = list(INTENTS)  # ties go to the earlier (more specific) tool
+        return max(scores, key=lambda t: (scores[t], -order.index(t)))
+    if not fallback:
+        return None
+    agents = sorted({AGENT_OF_TOOL[t] for t in allowed}) if allowed is not None else list(AGENT_WORDS)
+    agent = _agent_by_words(text, e, agents)
+    if agent is None and allowed is not None and len(agents) == 1 and (has_entity or MARKETING_ANCHOR.search(text)):
+        agent = agents[0]  # already routed to this specialist: use its default
+    return default_tool(agent, e) if agent else None
+
+
+def _agent_by_words(text: str, e: dict[str, Any], agents: list[str]) -> str | None:
+    counts: dict[str, float] = {a: len(re.findall(AGENT_WORDS[a], text, re.I)) for a in agents}
+    if e.get("campaign_id") and "bidding" in counts:
+        counts["bidding"] += 0.5
+    if e.get("customer_id") and "profiling" in counts:
+        counts["profiling"] += 0.5
+    best = max(counts, key=lambda a: counts[a], default=None)
+    return best if best is not None and counts[best] >= 1 else None
+
+
+def default_tool(agent: str, e: dict[str, Any]) -> str:
+    """What a specialist does with a request it owns but no tool phrase names, given its entities."""
+    if agent == "profiling":
+        if e.get("customer_id"):
+            return "customer_profile"
+        return "similar_products" if e.get("product_id") else "rfm_segments"
+    if agent == "creative":
+        return "check_compliance" if e.get("quoted") and not e.get("product_id") else "compose_headlines"
+    if agent == "pricing":
+        if e.get("unit_cost") or e.get("money"):
+            return "optimal_price"
+        return "discount_effect" if e.get("percent") else "price_elasticity"
+    if agent == "bidding":
+        if e.get("campaign_id") and e.get("bid"):
+            return "set_campaign_bid"
+        if e.get("campaign_id") and e.get("budget"):
+            return "set_campaign_budget"
+        return "impression_bid" if e.get("pctr") else "campaign_pacing"
+    if e.get("ab"):
+        return "ab_test"
+    if e.get("occasion"):
+        return "campaign_plan"
+    return "budget_split" if e.get("money") or e.get("budget") else "sales_seasonality"
 
 
 def is_greeting(text: str) -> bool:
@@ -383,10 +483,13 @@ def extract(text: str) -> dict[str, Any]:
     m = _VPC.search(text)
     if m:
         out["value_per_click"] = _num(m.group(1))
-    pairs = [(_num(a), _num(b)) for a, b in _PAIR.findall(text)]
-    pairs += [(_num(b), _num(a)) for a, b in _ZH_PAIR.findall(text)]
-    if len(pairs) >= 2:
-        (ca, na), (cb, nb) = (sorted(p) for p in pairs[:2])
+    found = [(m.start(), _num(m.group(1)), _num(m.group(2))) for m in _PAIR.finditer(text)]
+    found += [(m.start(), _num(m.group(2)), _num(m.group(1))) for m in _ZH_PAIR.finditer(text)]
+    if len(found) >= 2:
+        (s1, *p1), (s2, *p2) = sorted(found)[:2]
+        (ca, na), (cb, nb) = sorted(p1), sorted(p2)
+        if _ARM_B.search(text[max(0, s1 - 30) : s1]) and not _ARM_B.search(text[s1:s2]):
+            (ca, na), (cb, nb) = (cb, nb), (ca, na)  # B was given first
         out["ab"] = (int(ca), int(na), int(cb), int(nb))
     m = _TOP.search(text)
     if m:
@@ -408,7 +511,7 @@ def extract(text: str) -> dict[str, Any]:
     if chans:
         out["channels"] = chans
     low = text.lower()
-    occ = next((o for o in _OCCASIONS if o in low), None)
+    occ = next((o for o in _OCCASIONS if re.search(rf"(?<!\d){re.escape(o)}(?!\d)", low)), None)
     if occ:
         out["occasion"] = occ.title() if occ.isascii() else occ
     m = _BID.search(text)

@@ -106,24 +106,26 @@ class OfflineChatModel(BaseChatModel):
         )
 
     def _resolve(self, humans: list[str], allowed: set[str] | None) -> tuple[str | None, dict[str, Any]]:
-        """The tool the conversation asks for and the entities to fill it, following up earlier turns."""
+        """The tool the conversation asks for and the entities to fill it, following up earlier turns.
+
+        A message that names no tool itself ("it costs £2", "and for product 9?") continues the
+        latest earlier request that did, with the new entities over the old ones.
+        """
         current = humans[-1]
-        tool = best_intent(current, allowed)
         entities = extract(current)
+        tool = best_intent(current, allowed, fallback=False)
         if tool is not None:
             return tool, entities
-        if not (entities or _FOLLOW_UP.search(current)):
-            return None, entities
-        merged: dict[str, Any] = {}
-        for earlier in reversed(humans[-4:-1]):
-            tool = best_intent(earlier, allowed)
-            if tool is not None:
-                idx = humans.index(earlier)
-                for text in humans[idx:-1]:
-                    merged.update(extract(text))
-                merged.update(entities)
-                return tool, merged
-        return None, entities
+        if entities or _FOLLOW_UP.search(current):
+            for back in range(2, min(len(humans), 4) + 1):
+                earlier = best_intent(humans[-back], allowed)
+                if earlier is not None:
+                    merged: dict[str, Any] = {}
+                    for text in humans[-back:-1]:
+                        merged.update(extract(text))
+                    merged.update(entities)
+                    return earlier, merged
+        return best_intent(current, allowed), entities
 
     def _route(self, humans: list[str], zh: bool) -> AIMessage:
         if is_greeting(humans[-1]) and best_intent(humans[-1]) is None:
