@@ -142,3 +142,11 @@ def test_specialist_history_is_bounded(tiny_shop):
         graph.invoke({"messages": [("user", f"q{i}")], "route": [], "agent": None, "tool_rounds": 0}, cfg)
     last_specialist_input = model.seen[-1]
     assert len(last_specialist_input) <= 1 + 6 + 3  # system + history + this turn
+
+
+def test_graph_topology_snapshot(tiny_shop):
+    """A change of topology shows in review: docs/graph.mmd is the compiled graph's picture."""
+    from tests.conftest import ROOT
+
+    graph = build_graph(ScriptedChatModel(script=[], seen=[]), tiny_shop, model_name="scripted")
+    assert graph.get_graph().draw_mermaid() == (ROOT / "docs" / "graph.mmd").read_text()
