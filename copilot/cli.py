@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -151,6 +152,42 @@ def decisions(limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 
         out.print(table)
     finally:
         cp.close()
+
+
+@app.command()
+def bench(
+    only: Annotated[list[str] | None, typer.Option("--only", help="run the checks whose name starts with this")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+    data: Annotated[Path | None, typer.Option("--data", help="folder of the reference data sets")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="skip the 1M-vector rows")] = False,
+) -> None:
+    """Hold every model against its published figure and time the hot paths (see evals/bench.py)."""
+    from evals import bench as bench_mod
+    from store import reference
+
+    base = data or reference.data_dir()
+    if base is None or not base.is_dir():
+        raise CopilotError(
+            "no reference data: pass --data DIR or set COPILOT_DATA_DIR (the folder with cdnow/, ipinyou/, ...)"
+        )
+    try:
+        results = bench_mod.run(only, base, quick=quick, progress=lambda n: err.print(f"[dim]running {n}[/dim]"))
+    except ValueError as exc:
+        raise CopilotError(str(exc)) from exc
+    if as_json:
+        for r in results:
+            sys.stdout.write(json.dumps(r, default=str) + "\n")
+        return
+    table = Table("check", "ours", "published", "ok", "s", show_lines=True)
+    for r in results:
+        keys = list(r["published"])
+        ours = "\n".join(f"{k} {r['ours'].get(k)}" for k in keys)
+        pub = "\n".join(f"{k} {r['published'][k]}" for k in keys)
+        table.add_row(r["name"], ours, pub, "[green]yes[/green]" if r["ok"] else "[red]no[/red]", f"{r['seconds']:.1f}")
+    out.print(table)
+    for r in results:
+        if r.get("note"):
+            out.print(f"[dim]{r['name']}: {r['note']}[/dim]")
 
 
 def main() -> None:

@@ -523,6 +523,8 @@ def extract(text: str) -> dict[str, Any]:
     q = _QUOTED.search(text)
     if q:
         out["quoted"] = q.group(1)
+    if re.search(r"\brlb\b", text, re.I):
+        out["strategy"] = "rlb"
     for strat in ("mcpc", "lin"):
         if re.search(rf"\b{strat}\b", text, re.I):
             out["strategy"] = strat

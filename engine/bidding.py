@@ -125,6 +125,78 @@ def replay_strategy(
     return ReplayResult(won_clicks, won_imps, spent, int(c.size), budget_per_episode)
 
 
+def market_price_pdf(counts: np.ndarray) -> np.ndarray:
+    """The market-price distribution from a histogram of prices 0..MAX_BID."""
+    c = np.asarray(counts, dtype=float)
+    if c.ndim != 1 or c.size == 0 or (c < 0).any() or c.sum() <= 0:
+        raise EngineError("the price histogram must be non-negative counts with a positive total")
+    return c / c.sum()
+
+
+def value_function(
+    episode: int, budget: int, price_pdf: np.ndarray, mean_ctr: float, *, ctr_model: str = "exponential"
+) -> np.ndarray:
+    """V[t, b]: expected clicks from t auctions left with budget b, bidding optimally (dynamic
+    programming over budget and auctions left, as RLB does, Cai et al. 2017).
+
+    ctr_model "mean" is RLB's approximation, every impression worth the mean CTR. "exponential"
+    (ours) treats the pCTR of a coming auction as unknown with that mean and no other knowledge:
+    the maximum-entropy law on [0, inf) with a given mean, the exponential, for which the value of
+    the option to bid, E[(theta - c)+], is mean * exp(-c / mean) in closed form.
+    """
+    from engine import kernels
+
+    if episode <= 0 or budget < 0:
+        raise EngineError("episode must be positive and budget non-negative")
+    if not 0 < mean_ctr < 1:
+        raise EngineError("mean CTR must be between 0 and 1")
+    step = {"exponential": kernels.value_step, "mean": kernels.value_step_mean}.get(ctr_model)
+    if step is None:
+        raise EngineError("ctr_model must be 'exponential' or 'mean'")
+    pdf = np.ascontiguousarray(price_pdf, dtype=np.float64)
+    value = np.zeros((episode + 1, budget + 1))
+    for t in range(1, episode + 1):
+        step(value[t - 1], pdf, float(mean_ctr), value[t])
+    return value
+
+
+def value_bid(value: np.ndarray, pctr: float, auctions_left: int, budget_left: int) -> int:
+    """The value-function bid: the most we can pay now and still gain, i.e. the largest d with
+    pCTR >= V[t-1, b] - V[t-1, b-d] (plain Python; kernels.dp_bid is its compiled twin)."""
+    if auctions_left <= 0 or budget_left <= 0:
+        return 0
+    prev = value[auctions_left - 1]
+    lo, hi = 0, min(budget_left, MAX_BID)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pctr + prev[budget_left - mid] - prev[budget_left] >= 0.0:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def replay_value_strategy(
+    clicks: np.ndarray,
+    market_price: np.ndarray,
+    pctr: np.ndarray,
+    value: np.ndarray,
+    *,
+    budget_per_episode: int,
+    episode: int = DEFAULT_EPISODE,
+) -> ReplayResult:
+    """Replay the value-function strategy auction by auction (compiled: about 5 ms for 156k auctions)."""
+    from engine import kernels
+
+    c = np.ascontiguousarray(clicks, dtype=np.int64)
+    p = np.ascontiguousarray(market_price, dtype=np.int64)
+    th = np.ascontiguousarray(pctr, dtype=np.float64)
+    if value.shape[0] < episode + 1 or value.shape[1] < budget_per_episode + 1:
+        raise EngineError("the value function is smaller than the episode or the budget")
+    won_clicks, won, spent = kernels.replay_dp(c, p, th, value, budget_per_episode, episode, MAX_BID)
+    return ReplayResult(int(won_clicks), int(won), int(spent), int(c.size), budget_per_episode)
+
+
 @dataclass(frozen=True)
 class Pacing:
     daily_budget: float

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from engine import EngineError
+from engine.regression import ols
 
 DEFAULT_MIN_OBSERVATIONS = 20
 DEFAULT_MIN_DISTINCT_PRICES = 3
@@ -43,21 +44,13 @@ def log_log_elasticity(
     n_prices = int(np.unique(np.round(p, 4)).size)
     if p.size < 3 or n_prices < 2:
         raise EngineError("need at least 3 observations at 2 or more distinct prices")
-    x, y = np.log(p), np.log(q)
-    xc = x - x.mean()
-    sxx = float(xc @ xc)
-    beta = float(xc @ (y - y.mean())) / sxx
-    intercept = float(y.mean() - beta * x.mean())
-    resid = y - intercept - beta * x
-    dof = p.size - 2
-    sigma2 = float(resid @ resid) / dof if dof > 0 else float("inf")
-    se = float(np.sqrt(sigma2 / sxx))
-    sst = float(((y - y.mean()) ** 2).sum())
-    r2 = 1.0 - float(resid @ resid) / sst if sst > 0 else 0.0
     from scipy import special  # imported here: the CLI should not pay for it on every start
 
-    t = float(special.stdtrit(dof, 0.5 + confidence / 2)) if dof > 0 else float("inf")
-    return Elasticity(beta, se, beta - t * se, beta + t * se, intercept, r2, int(p.size), n_prices)
+    fit = ols(np.column_stack([np.ones(p.size), np.log(p)]), np.log(q), ["(Intercept)", "log(price)"])
+    intercept, beta = (float(c) for c in fit.coef)
+    se = float(fit.std_error[1])
+    t = float(special.stdtrit(fit.dof, 0.5 + confidence / 2))
+    return Elasticity(beta, se, beta - t * se, beta + t * se, intercept, fit.r_squared, int(p.size), n_prices)
 
 
 def credibility_problem(

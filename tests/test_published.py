@@ -1,14 +1,31 @@
-"""Figures held against published ones (needs ../shared/data)."""
+"""Figures held against published ones (needs ../shared/data). The checks are the ones
+`copilot bench` runs, so there is one implementation of each model."""
 
+import pytest
+
+from evals import bench
 from tests.conftest import shared_data
 from tools import TOOLS
 
 
-def test_ipinyou_baselines_reproduce_the_published_clicks(tiny_shop):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("name", ["clv.cdnow", "pricing.oj", "campaigns.paidsearch", "uplift.hillstrom"])
+def test_reproduces_published(name):
+    res = bench.CHECKS[name](shared_data(), True)
+    assert res["ok"], (res["ours"], res["published"])
+
+
+def test_bidding_replay_and_strategies():
+    res = bench.CHECKS["bidding.ipinyou2997"](shared_data(), True)
+    ours = res["ours"]
+    assert (ours["mcpc.clicks"], ours["mcpc.impressions"], ours["mcpc.cost"]) == (48, 14752, 307751)
+    assert (ours["lin.clicks"], ours["lin.impressions"], ours["lin.cost"]) == (71, 32208, 203610)
+    assert ours["rlb.clicks"] == 78  # RLB's published figure, from our dynamic programme
+    assert ours["ours.clicks"] >= 79  # above RLB; the goal of 80 is not met yet (see the README)
+
+
+def test_replay_tool_uses_the_same_replay(tiny_shop):  # type: ignore[no-untyped-def]
     tiny_shop.data_dir = shared_data()
     spec = TOOLS["replay_bidding"]
     with tiny_shop.sessions() as s:
-        mcpc = spec.fn(tiny_shop, s, spec.args(strategy="mcpc"))
         lin = spec.fn(tiny_shop, s, spec.args(strategy="lin", b0=10))
-    assert (mcpc["clicks"], mcpc["impressions"], mcpc["cost"]) == (48, 14752, 307751)
     assert (lin["clicks"], lin["impressions"], lin["cost"]) == (71, 32208, 203610)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -110,15 +109,6 @@ class Shop:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
-
-
-def shared_data_dir() -> Path | None:
-    """Where the reference data sets are: COPILOT_DATA_DIR, else ../shared/data beside the project."""
-    env = os.environ.get("COPILOT_DATA_DIR")
-    candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve().parents[1]
-    candidates += [here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
-    return next((p for p in candidates if p.is_dir()), None)
 
 
 def get_product(session: Session, product_id: int) -> Product:

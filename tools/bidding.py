@@ -3,8 +3,6 @@ strategy over the iPinYou 2997 auction log, and the two writes (bid, daily budge
 
 from __future__ import annotations
 
-import json
-import lzma
 from typing import Any, Literal
 
 import numpy as np
@@ -13,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import bidding
+from store import reference
 from store.db import CampaignSpend
-from tools.base import Shop, ToolFailure, ToolSpec, get_campaign, shared_data_dir
+from tools.base import Shop, ToolFailure, ToolSpec, get_campaign
 
 AGENT = "bidding"
 MAX_CPC = 50.0
@@ -77,23 +76,24 @@ def campaign_pacing(_shop: Shop, session: Session, a: CampaignArgs) -> dict[str,
 
 
 class ReplayArgs(BaseModel):
-    strategy: Literal["mcpc", "lin"] = Field("lin", description="mcpc: pCTR x CPC; lin: b0 x pCTR / CTR")
+    strategy: Literal["value", "rlb", "lin", "mcpc"] = Field(
+        "value",
+        description="value: ours (value function over budget and auctions left); rlb: the same with "
+        "every impression worth the mean CTR; lin: b0 x pCTR / CTR; mcpc: pCTR x CPC",
+    )
     b0: float = Field(10.0, gt=0, le=300, description="Lin's base bid")
-    budget_scale: float = Field(1 / 32, gt=0, le=1, description="c0: the budget as a share of the cost")
+    budget_scale: float = Field(1 / 32, ge=1 / 256, le=1 / 4, description="c0: the budget as a share of the cost")
 
 
 def _ipinyou(shop: Shop) -> tuple[dict[str, Any], np.ndarray]:
     def load() -> tuple[dict[str, Any], np.ndarray]:
-        base = shop.data_dir or shared_data_dir()
+        base = shop.data_dir or reference.data_dir()
         if base is None or not (base / "ipinyou" / "2997.test.theta.txt.xz").exists():
             raise ToolFailure(
                 "the iPinYou 2997 log is not on this machine; set COPILOT_DATA_DIR to the "
                 "folder that holds ipinyou/2997.test.theta.txt.xz"
             )
-        info = json.loads((base / "ipinyou" / "2997.info.json").read_text())
-        with lzma.open(base / "ipinyou" / "2997.test.theta.txt.xz", "rt") as fh:
-            log = np.loadtxt(fh, dtype=float)
-        return info, log
+        return reference.ipinyou(base)
 
     return shop.cached("ipinyou2997", load)
 
@@ -103,11 +103,23 @@ def replay_bidding(shop: Shop, _s: Session, a: ReplayArgs) -> dict[str, Any]:
     clicks, price, pctr = log[:, 0].astype(np.int64), log[:, 1].astype(np.int64), log[:, 2]
     episode = bidding.DEFAULT_EPISODE
     budget = int(info["cost_train"] / info["imp_train"] * a.budget_scale * episode)
-    if a.strategy == "mcpc":
-        bids = bidding.mcpc_bids(pctr, info["cost_train"] / info["clk_train"])
+    mean_ctr = info["clk_train"] / info["imp_train"]
+    if a.strategy in ("value", "rlb"):
+        model = "exponential" if a.strategy == "value" else "mean"
+        value = shop.cached(
+            f"value:{model}:{budget}",
+            lambda: bidding.value_function(
+                episode, budget, bidding.market_price_pdf(info["price_counter_train"]), mean_ctr, ctr_model=model
+            ),
+        )
+        res = bidding.replay_value_strategy(clicks, price, pctr, value, budget_per_episode=budget, episode=episode)
     else:
-        bids = bidding.lin_bids(pctr, a.b0, info["clk_train"] / info["imp_train"])
-    res = bidding.replay(clicks, price, bids, budget_per_episode=budget, episode=episode)
+        bids = (
+            bidding.mcpc_bids(pctr, info["cost_train"] / info["clk_train"])
+            if a.strategy == "mcpc"
+            else bidding.lin_bids(pctr, a.b0, mean_ctr)
+        )
+        res = bidding.replay(clicks, price, bids, budget_per_episode=budget, episode=episode)
     out = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in res.as_dict().items()}
     return {
         "log": "iPinYou campaign 2997 test log",

@@ -1,0 +1,83 @@
+"""CLV, regression, uplift and the compiled kernels on tiny handwritten fixtures."""
+
+import numpy as np
+import pytest
+
+from engine import EngineError, bidding, clv, regression, uplift
+
+
+def test_ols_recovers_an_exact_line_and_names_interactions():
+    x = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+    fit = regression.ols(np.column_stack([np.ones(5), x]), 1.0 + 2.0 * x, ["(Intercept)", "x"])
+    assert fit.as_dict() == pytest.approx({"(Intercept)": 1.0, "x": 2.0})
+    assert fit.std_error == pytest.approx([0.0, 0.0], abs=1e-9)
+    X, names = regression.interact((x[:, None], ["x"]), (np.eye(5)[:, :1], ["g"]))
+    assert names == ["(Intercept)", "x", "g", "x:g"] and X.shape == (5, 4)
+    with pytest.raises(EngineError):
+        regression.ols(np.ones((2, 2)), np.ones(2), ["a", "b"])
+
+
+def test_diff_in_diff_on_a_known_effect():
+    unit = np.repeat(["a", "b", "c", "d"], 2)
+    after = np.tile([0, 1], 4)
+    treated = np.repeat([1, 1, 0, 0], 2)
+    # control grows by e^0.1, treated by e^0.3: the effect on log outcome is 0.2
+    y = np.exp(np.array([1, 1.3, 2, 2.3, 1, 1.1, 3, 3.1]))
+    fit = regression.diff_in_diff(unit, after, treated, y)
+    assert fit.coef[1] == pytest.approx(0.2)
+
+
+def test_bgnbd_limits():
+    m = clv.BGNBD(r=0.25, alpha=4.0, a=0.8, b=2.5, loglik=0.0)
+    x, tx, T = np.array([0.0, 3.0]), np.array([0.0, 30.0]), np.array([39.0, 39.0])
+    assert clv.p_alive(m, x, tx, T)[0] == 1.0  # no repeat purchase: never seen to drop out
+    assert clv.expected_purchases(m, 0.0, x, tx, T) == pytest.approx([0.0, 0.0])
+    e = clv.expected_purchases(m, 10.0, x, tx, T)
+    assert (e > 0).all() and (clv.expected_purchases(m, 20.0, x, tx, T) > e).all()
+    with pytest.raises(EngineError):
+        clv.expected_purchases(m, 1.0, np.array([1.0]), np.array([5.0]), np.array([4.0]))
+
+
+def test_bgnbd_fit_recovers_simulated_parameters():
+    rng = np.random.default_rng(0)
+    n, T = 3000, 52.0
+    lam = rng.gamma(2.0, 1 / 8.0, n)  # r = 2, alpha = 8
+    p = rng.beta(1.0, 4.0, n)  # a = 1, b = 4
+    x, tx = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        t = 0.0
+        while True:
+            t += rng.exponential(1 / lam[i])
+            if t > T:
+                break
+            x[i], tx[i] = x[i] + 1, t
+            if rng.random() < p[i]:
+                break
+    fit = clv.fit_bgnbd(x, tx, np.full(n, T))
+    assert fit.r == pytest.approx(2.0, rel=0.25) and fit.a / (fit.a + fit.b) == pytest.approx(0.2, rel=0.2)
+
+
+def test_qini_of_a_perfect_and_a_useless_score():
+    treated = np.array([1, 1, 0, 0] * 25, dtype=bool)
+    y = np.array([1, 0, 0, 0] * 25)
+    perfect = y * 1.0 + treated * 0.5
+    frac, q = uplift.qini_curve(perfect, treated, y)
+    assert uplift.qini_coefficient(frac, q) > 0.3 and uplift.share_captured(frac, q, 0.3) > 0.9
+    frac, q = uplift.qini_curve(np.zeros(100), treated, y)
+    assert abs(uplift.qini_coefficient(frac, q)) < 0.05
+
+
+def test_value_function_and_its_compiled_replay_agree_with_python():
+    rng = np.random.default_rng(1)
+    pdf = bidding.market_price_pdf(np.r_[0, rng.integers(1, 50, 30)])
+    v = bidding.value_function(50, 120, pdf, 0.01)
+    assert (np.diff(v, axis=1) >= -1e-12).all() and (np.diff(v, axis=0) >= -1e-12).all()  # more is never worse
+    rlb = bidding.value_function(50, 120, pdf, 0.01, ctr_model="mean")
+    assert (v >= rlb - 1e-12).all()  # knowing the pCTR before bidding is worth at least the mean
+    n = 500
+    clicks, price, pctr = rng.integers(0, 2, n), rng.integers(0, 31, n), rng.exponential(0.01, n)
+    fast = bidding.replay_value_strategy(clicks, price, pctr, v, budget_per_episode=120, episode=50)
+    slow = bidding.replay_strategy(
+        clicks, price, pctr, lambda th, t, b: bidding.value_bid(v, th, t, b), budget_per_episode=120, episode=50
+    )
+    assert fast == slow and fast.impressions > 0
