@@ -80,13 +80,13 @@ def value_step_mean(prev: np.ndarray, pdf: np.ndarray, theta: float, out: np.nda
 
 
 @njit(cache=True, parallel=True)
-def score_hashed(weights: np.ndarray, feature_idx: np.ndarray, bias: float) -> np.ndarray:
-    """Logistic scores of candidates whose features are hashed indices into `weights` (one row each)."""
-    n, k = feature_idx.shape
+def score_hashed(weights: np.ndarray, idx: np.ndarray, val: np.ndarray, bias: float) -> np.ndarray:
+    """Logistic score of each row: sigmoid(bias + sum_j weights[idx[i, j]] * val[i, j])."""
+    n, k = idx.shape
     out = np.empty(n)
     for i in prange(n):
         z = bias
         for j in range(k):
-            z += weights[feature_idx[i, j]]
+            z += weights[idx[i, j]] * val[i, j]
         out[i] = 1.0 / (1.0 + np.exp(-z))
     return out

@@ -81,3 +81,22 @@ def ipinyou(base: Path, campaign: str = "2997") -> tuple[dict[str, Any], np.ndar
     with lzma.open(base / "ipinyou" / f"{campaign}.test.theta.txt.xz", "rt") as fh:
         log = np.loadtxt(fh, dtype=float)
     return info, log
+
+
+def criteo_sample(base: Path, bits: int = 20) -> dict[str, np.ndarray]:
+    """The Criteo sample as hashed features: 13 counts (log1p, one slot each) and 26 categories."""
+    from engine.rank import hash_index
+
+    rows = _rows(base / "ctr_samples" / "criteo_sample.txt")
+    n = len(rows)
+    idx = np.zeros((n, 39), dtype=np.int64)
+    val = np.zeros((n, 39))
+    for j in range(13):
+        raw = np.array([float(r[f"I{j + 1}"] or 0.0) for r in rows])
+        idx[:, j] = hash_index(j, np.zeros(n, dtype=np.int64), bits)
+        val[:, j] = np.log1p(np.maximum(raw, 0.0))
+    for j in range(26):
+        keys = np.array([int(r[f"C{j + 1}"] or "0", 16) for r in rows], dtype=np.uint64)
+        idx[:, 13 + j] = hash_index(13 + j, keys, bits)
+        val[:, 13 + j] = 1.0
+    return {"label": np.array([int(r["label"]) for r in rows]), "idx": idx, "val": val}

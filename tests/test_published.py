@@ -29,3 +29,14 @@ def test_replay_tool_uses_the_same_replay(tiny_shop):  # type: ignore[no-untyped
     with tiny_shop.sessions() as s:
         lin = spec.fn(tiny_shop, s, spec.args(strategy="lin", b0=10))
     assert (lin["clicks"], lin["impressions"], lin["cost"]) == (71, 32208, 203610)
+
+
+def test_recsys_pipeline_beats_both_baselines(demo_home, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COPILOT_HOME", str(demo_home))
+    res = bench.CHECKS["recsys.online_retail"](shared_data(), True)
+    assert res["ok"], res["ours"]
+
+
+def test_criteo_ranker_smoke():
+    res = bench.CHECKS["ranker.criteo"](shared_data(), True)
+    assert res["ok"] and res["ours"]["rows"] == 200

@@ -81,3 +81,43 @@ def test_value_function_and_its_compiled_replay_agree_with_python():
         clicks, price, pctr, lambda th, t, b: bidding.value_bid(v, th, t, b), budget_per_episode=120, episode=50
     )
     assert fast == slow and fast.impressions > 0
+
+
+def test_hashed_logistic_learns_and_scores_like_sklearn():
+    from engine import rank
+
+    rng = np.random.default_rng(0)
+    n, k = 400, 5
+    idx = rank.hash_index(3, rng.integers(0, 20, (n, k)).ravel(), bits=10).reshape(n, k)
+    val = np.ones((n, k))
+    y = (idx % 2 == 0).sum(axis=1) >= 3  # a rule on the features
+    model = rank.HashedLogistic.fit(idx, val, y, bits=10, c=10.0)
+    p = model.score(idx, val)
+    assert rank.auc(y, p) > 0.95
+    manual = 1 / (1 + np.exp(-(model.bias + (model.weights[idx] * val).sum(axis=1))))
+    assert p == pytest.approx(manual)
+    assert rank.auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])) == pytest.approx(0.75)
+    assert (rank.hash_index(1, np.arange(5)) == rank.hash_index(1, np.arange(5))).all()
+    assert (rank.hash_index(1, np.arange(5)) != rank.hash_index(2, np.arange(5))).any()
+
+
+def test_recsys_candidates_exclude_history_and_metrics():
+    from engine import recsys
+
+    # baskets: customer 1 buys {0,1}; customer 2 buys {0,1,2}; customer 3 buys {1,2}
+    h = recsys.History(
+        customer=np.array([1, 1, 2, 2, 2, 3, 3]),
+        product=np.array([0, 1, 0, 1, 2, 1, 2]),
+        order=np.array([10, 10, 20, 20, 20, 30, 30]),
+        day=np.full(7, 100),
+        price=np.ones(7),
+        n_items=4,
+    )
+    users = np.array([1, 3])
+    c = recsys.candidates(h, 101, users, np.zeros(2, dtype=int), n_recall=5, n_popular=1)
+    for u, own in ((0, {0, 1}), (1, {1, 2})):
+        assert not own & set(c.item[c.user == u].tolist())
+    assert 2 in c.item[c.user == 0]  # co-bought with 0 and 1 by customer 2
+    assert c.idx.shape == c.val.shape == (c.item.size, recsys.N_FEATURES)
+    r, n = recsys.recall_ndcg([np.array([5, 7]), np.array([1])], [{7}, set()], 2)
+    assert r == 1.0 and n == pytest.approx(1 / np.log2(3))
