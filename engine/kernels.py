@@ -90,3 +90,128 @@ def score_hashed(weights: np.ndarray, idx: np.ndarray, val: np.ndarray, bias: fl
             z += weights[idx[i, j]] * val[i, j]
         out[i] = 1.0 / (1.0 + np.exp(-z))
     return out
+
+
+@njit(cache=True)
+def top_m_threshold(scores: np.ndarray, m: int) -> np.int32:
+    """A score such that at least m scores are at or above it (a histogram over the score range)."""
+    n = scores.shape[0]
+    if n <= m:
+        return np.int32(scores.min()) if n else np.int32(0)
+    lo = int(scores.min())
+    hi = int(scores.max())
+    nb = 65536
+    width: int = (hi - lo) // nb + 1
+    hist = np.zeros(nb + 1, np.int64)
+    for i in range(n):
+        hist[(int(scores[i]) - lo) // width] += 1
+    acc = 0
+    b = nb
+    while b >= 0:
+        acc += hist[b]
+        if acc >= m:
+            break
+        b -= 1
+    return np.int32(lo + (b if b > 0 else 0) * width)
+
+
+@njit(cache=True)
+def rerank_exact(vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact float32 inner products of the candidate rows; the k best (row, score), best first."""
+    n = rows.shape[0]
+    s = np.empty(n, np.float32)
+    d = vectors.shape[1]
+    for i in range(n):
+        acc = np.float32(0.0)
+        r = rows[i]
+        for j in range(d):
+            acc += vectors[r, j] * q[j]
+        s[i] = acc
+    order = np.argsort(-s)[:k]
+    return rows[order], s[order]
+
+
+@njit(cache=True)
+def ivf_search(
+    lists: np.ndarray,
+    starts: np.ndarray,
+    codes: np.ndarray,
+    vectors: np.ndarray,
+    q: np.ndarray,
+    qi: np.ndarray,
+    m: int,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scan the chosen inverted lists' codes, keep about the m best, re-rank them exactly.
+    Returns (stored rows, scores) of the k best, best first."""
+    seq = np.sort(lists)  # in storage order: the scan streams memory
+    st = starts[seq]
+    en = starts[seq + 1]
+    n = 0
+    for i in range(seq.shape[0]):
+        n += en[i] - st[i]
+    if n > 16 * m:  # many rows: one fused pass against a sampled threshold
+        thr = sampled_threshold(codes, st, en, qi, m, 8192)
+        mask = np.zeros(codes.shape[0], np.bool_)
+        scan_lists_mask(codes, st, en, qi, thr, mask)
+        rows = np.flatnonzero(mask)
+        if rows.shape[0] >= k:
+            return rerank_exact(vectors, rows, q, k)
+    rows = np.empty(n, np.int64)
+    w = 0
+    for i in range(seq.shape[0]):
+        for r in range(st[i], en[i]):
+            rows[w] = r
+            w += 1
+    if n > m:  # few rows: score them all, keep the m best by integer score
+        d = codes.shape[1]
+        sc = np.empty(n, np.int32)
+        for i in range(n):
+            acc = np.int32(0)
+            r = rows[i]
+            for j in range(d):
+                acc += np.int32(qi[j]) * np.int32(codes[r, j])
+            sc[i] = acc
+        rows = rows[np.argsort(-sc)[:m]]
+    return rerank_exact(vectors, rows, q, k)
+
+
+@njit(cache=True, parallel=True)
+def scan_lists_mask(
+    codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, qi: np.ndarray, thr: np.int32, mask: np.ndarray
+) -> None:
+    """Mark the stored rows of the chosen lists whose integer score reaches thr (one fused pass)."""
+    d = codes.shape[1]
+    for li in prange(starts.shape[0]):
+        for r in range(starts[li], ends[li]):
+            acc = np.int32(0)
+            for j in range(d):
+                acc += np.int32(qi[j]) * np.int32(codes[r, j])
+            mask[r] = acc >= thr
+
+
+@njit(cache=True)
+def sampled_threshold(
+    codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, qi: np.ndarray, m: int, sample: int
+) -> np.int32:
+    """Estimate the score of the m-th best row from every step-th row of the chosen lists, aiming
+    at about 2m rows above it (a safety margin for the sampling error)."""
+    total = 0
+    for li in range(starts.shape[0]):
+        total += ends[li] - starts[li]
+    step = max(1, total // sample)
+    n_sub = 0
+    for li in range(starts.shape[0]):
+        n_sub += (ends[li] - starts[li] + step - 1) // step
+    sub = np.empty(n_sub, np.int32)
+    d = codes.shape[1]
+    w = 0
+    for li in range(starts.shape[0]):
+        for r in range(starts[li], ends[li], step):
+            acc = np.int32(0)
+            for j in range(d):
+                acc += np.int32(qi[j]) * np.int32(codes[r, j])
+            sub[w] = acc
+            w += 1
+    want = max(8, (2 * m * n_sub) // max(total, 1))
+    return top_m_threshold(sub, want)

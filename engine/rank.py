@@ -62,7 +62,8 @@ def to_sparse(idx: np.ndarray, val: np.ndarray, bits: int = DEFAULT_BITS):
     if idx.shape != val.shape or idx.ndim != 2:
         raise EngineError("idx and val must be n x k arrays of the same shape")
     n, k = idx.shape
-    m = sparse.csr_matrix((val.ravel(), idx.ravel(), np.arange(0, n * k + 1, k)), shape=(n, 1 << bits))
+    m = sparse.csr_matrix((val.ravel().copy(), idx.ravel().copy(), np.arange(0, n * k + 1, k)), shape=(n, 1 << bits))
+    # (copies: sum_duplicates below rewrites the arrays in place, and they may be views of the caller's)
     m.sum_duplicates()
     return m
 

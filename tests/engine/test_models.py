@@ -121,3 +121,12 @@ def test_recsys_candidates_exclude_history_and_metrics():
     assert c.idx.shape == c.val.shape == (c.item.size, recsys.N_FEATURES)
     r, n = recsys.recall_ndcg([np.array([5, 7]), np.array([1])], [{7}, set()], 2)
     assert r == 1.0 and n == pytest.approx(1 / np.log2(3))
+
+
+def test_to_sparse_leaves_its_inputs_alone():
+    from engine import rank
+
+    idx = np.array([[1, 1, 2]])
+    val = np.ones((1, 3))
+    m = rank.to_sparse(idx, val, bits=4)
+    assert m[0, 1] == 2.0 and (val == 1.0).all() and (idx == [[1, 1, 2]]).all()
