@@ -54,6 +54,24 @@ def lapsing_customers(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+def customer_lifetime_value(r: dict[str, Any], zh: bool) -> str:
+    lines = "\n".join(
+        f"- {c['customer_id']}: {_money(c['clv_52w'])}, "
+        + (
+            f"预计购买 {c['expected_purchases_52w']} 次, 活跃概率 {c['p_alive']}"
+            if zh
+            else f"{c['expected_purchases_52w']} expected purchases, P(alive) {c['p_alive']}"
+        )
+        for c in r["customers"]
+    )
+    if zh:
+        return f"未来一年价值最高的客户（BG/NBD × Gamma-Gamma，全部客户合计 {_money(r['total_clv_52w'])}）：\n{lines}"
+    return (
+        f"Most valuable customers over the next 52 weeks ({r['model']}; all customers together "
+        f"{_money(r['total_clv_52w'])}):\n{lines}"
+    )
+
+
 def customer_profile(r: dict[str, Any], zh: bool) -> str:
     tops = ", ".join(p["description"] for p in r["top_products"])
     if zh:
@@ -285,6 +303,7 @@ FORMATTERS: dict[str, Fmt] = {
     f.__name__: f
     for f in (
         rfm_segments,
+        customer_lifetime_value,
         lapsing_customers,
         customer_profile,
         similar_products,

@@ -33,6 +33,14 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
         ),
         (r"分群|细分|分层|客户群|人群划分|客群|高价值客户|忠诚客户|大客户|优质客户|vip", 3),
     ],
+    "customer_lifetime_value": [
+        (
+            r"lifetime value|\bclv\b|\bltv\b|most valuable|worth the most|future value|expected (value|spend|revenue)"
+            r"|p\(alive\)|still (alive|active)|(worth|spend) .{0,20}next year",
+            4,
+        ),
+        (r"生命周期价值|客户价值|最有价值|未来.{0,6}价值|还活跃", 4),
+    ],
     "customer_profile": [
         (
             r"profile|tell me about (customer|client|shopper)|who is (customer|client)|history of|look up"
@@ -224,6 +232,7 @@ AGENT_OF_TOOL = {
         [
             "lapsing_customers",
             "rfm_segments",
+            "customer_lifetime_value",
             "customer_profile",
             "recommend_products",
             "similar_products",
@@ -562,7 +571,7 @@ def plan_call(tool: str, e: dict[str, Any], text: str) -> Plan:
         want("customer_id", e.get("customer_id"), "customer id")
         if tool == "recommend_products" and e.get("count"):
             a["k"] = e["count"]
-    elif tool == "lapsing_customers":
+    elif tool in ("lapsing_customers", "customer_lifetime_value"):
         if e.get("count"):
             a["limit"] = e["count"]
     elif tool == "similar_products":

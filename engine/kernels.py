@@ -80,10 +80,10 @@ def value_step_mean(prev: np.ndarray, pdf: np.ndarray, theta: float, out: np.nda
 
 
 @njit(cache=True, parallel=True)
-def score_hashed(weights: np.ndarray, idx: np.ndarray, val: np.ndarray, bias: float) -> np.ndarray:
+def score_hashed(weights: np.ndarray, idx: np.ndarray, val: np.ndarray, bias: np.float32) -> np.ndarray:
     """Logistic score of each row: sigmoid(bias + sum_j weights[idx[i, j]] * val[i, j])."""
     n, k = idx.shape
-    out = np.empty(n)
+    out = np.empty(n, np.float32)
     for i in prange(n):
         z = bias
         for j in range(k):

@@ -126,7 +126,7 @@ def candidates(
             np.ones(ru.size),
             smax,
         ]
-    )
+    ).astype(np.float32)
     return Candidates(ru, ri, idx, val)
 
 

@@ -298,7 +298,7 @@ def _recall_check(kind: str, quick: bool) -> dict[str, Any]:
     ours: dict[str, Any] = {}
     for size, r in rows.items():
         for method in ("ours", "hnswlib", "chromadb", "numpy"):
-            if method in r:
+            if r.get(method):
                 m = r[method]
                 ours[f"{size}.{method}"] = (
                     f"recall {m['recall']:.3f} p50 {m['p50_ms']:.2f} ms p99 {m['p99_ms']:.1f} ms "
@@ -309,7 +309,9 @@ def _recall_check(kind: str, quick: bool) -> dict[str, Any]:
     o = big["ours"]
     checks = [o["recall"] >= 0.99]
     if kind == "clustered":
-        checks += [o["p50_ms"] <= big["hnswlib"]["p50_ms"] * 1.0 or big["hnswlib"]["recall"] < o["recall"] - 0.005]
+        if big.get("hnswlib") is None:
+            raise RuntimeError("speed.recall needs hnswlib for its comparison: pip install '.[bench]'")
+        checks += [o["p50_ms"] <= big["hnswlib"]["p50_ms"] or big["hnswlib"]["recall"] < o["recall"] - 0.005]
         if "chromadb" in big:
             checks += [big["chromadb"]["p50_ms"] / o["p50_ms"] >= 4, big["chromadb"]["build_s"] / o["build_s"] >= 5]
         ratios = {"vs_hnswlib_p50": big["hnswlib"]["p50_ms"] / o["p50_ms"]}

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import recall, segments
+from engine import clv, recall, segments
 from store.db import Product
 from tools.base import Shop, ToolFailure, ToolSpec, get_customer, get_product
 from vectorstore.catalog import similar_products as _vector_similar
@@ -74,20 +74,95 @@ class LapsingArgs(BaseModel):
 def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]:
     """Valuable customers who have gone quiet: the 'at_risk' RFM segment, highest spend first."""
     t = _rfm(shop)
+    v = _clv(shop)
+    alive = v["p_alive"][np.searchsorted(v["customer"], t["customer"])]
     idx = np.flatnonzero(t["segment"] == "at_risk")
     idx = idx[np.argsort(-t["monetary"][idx])][: a.limit]
     return {
         "as_of": shop.today.isoformat(),
         "at_risk_total": int((t["segment"] == "at_risk").sum()),
         "rule": "ordered often before (F score 3-5) but not recently (R score 1-2)",
+        "p_alive_note": "BG/NBD probability of still being active; 1.0 for customers with no repeat "
+        "purchase day, whom the model cannot see drop out",
         "customers": [
             {
                 "customer_id": int(t["customer"][i]),
                 "days_since_last_order": int(t["recency"][i]),
                 "orders": int(t["frequency"][i]),
                 "revenue": round(float(t["monetary"][i]), 2),
+                "p_alive": round(float(alive[i]), 3),
             }
             for i in idx
+        ],
+    }
+
+
+def _clv(shop: Shop) -> dict[str, Any]:
+    """BG/NBD and Gamma-Gamma fitted on the shop's customers (weeks; a purchase = an order day)."""
+
+    def build() -> dict[str, Any]:
+        s = shop.sales
+        today = np.datetime64(shop.today, "D").astype(np.int64)
+        pairs, inv_rev = np.unique(np.column_stack([s.customer, s.day]), axis=0, return_inverse=True)
+        day_revenue = np.bincount(inv_rev.ravel(), weights=s.revenue)
+        customers, inv = np.unique(pairs[:, 0], return_inverse=True)
+        first = np.full(customers.size, np.iinfo(np.int64).max)
+        last = np.zeros(customers.size, dtype=np.int64)
+        np.minimum.at(first, inv, pairs[:, 1])
+        np.maximum.at(last, inv, pairs[:, 1])
+        x = np.bincount(inv, minlength=customers.size) - 1.0  # repeat purchase days
+        first_rev = np.zeros(customers.size)
+        is_first = pairs[:, 1] == first[inv]
+        first_rev[inv[is_first]] = day_revenue[is_first]
+        total = np.bincount(inv, weights=day_revenue, minlength=customers.size)
+        m = np.where(x > 0, (total - first_rev) / np.maximum(x, 1), 0.0)
+        t_x, T = (last - first) / 7.0, (today - first) / 7.0 + 1e-9
+        model = clv.fit_bgnbd(x, t_x, T)
+        rep = (x > 0) & (m > 0)
+        gg = clv.fit_gamma_gamma(x[rep], m[rep])
+        value = clv.lifetime_value(model, gg, x, t_x, T, m, periods=52, discount=0.0019)  # about 10% a year
+        return {
+            "customer": customers,
+            "x": x,
+            "t_x": t_x,
+            "T": T,
+            "m": m,
+            "bgnbd": model,
+            "gg": gg,
+            "p_alive": clv.p_alive(model, x, t_x, T),
+            "expected_52w": clv.expected_purchases(model, 52.0, x, t_x, T),
+            "clv_52w": value,
+        }
+
+    return shop.cached("clv", build)
+
+
+class ValueArgs(BaseModel):
+    limit: int = Field(10, ge=1, le=100, description="how many customers to list")
+
+
+def customer_lifetime_value(shop: Shop, _s: Session, a: ValueArgs) -> dict[str, Any]:
+    """The customers expected to be worth most over the next year (BG/NBD x Gamma-Gamma)."""
+    v = _clv(shop)
+    top = np.argsort(-v["clv_52w"])[: a.limit]
+    return {
+        "as_of": shop.today.isoformat(),
+        "model": "BG/NBD (purchases, P(alive)) x Gamma-Gamma (spend), 52 weeks, 10% a year discount",
+        "fit": {
+            **{k: round(val, 4) for k, val in v["bgnbd"].as_dict().items() if k != "loglik"},
+            "p": round(v["gg"].p, 3),
+            "q": round(v["gg"].q, 3),
+            "gamma": round(v["gg"].gamma, 2),
+        },
+        "total_clv_52w": round(float(v["clv_52w"].sum()), 2),
+        "customers": [
+            {
+                "customer_id": int(v["customer"][i]),
+                "clv_52w": round(float(v["clv_52w"][i]), 2),
+                "expected_purchases_52w": round(float(v["expected_52w"][i]), 2),
+                "p_alive": round(float(v["p_alive"][i]), 3),
+            }
+            for i in top
         ],
     }
 
@@ -190,6 +265,14 @@ TOOLS = [
         "Valuable customers who are about to lapse (at-risk RFM segment).",
         LapsingArgs,
         lapsing_customers,
+        AGENT,
+    ),
+    ToolSpec(
+        "customer_lifetime_value",
+        "The customers expected to be worth most over the next year, with their probability of still "
+        "being active (BG/NBD and Gamma-Gamma fitted on the shop).",
+        ValueArgs,
+        customer_lifetime_value,
         AGENT,
     ),
     ToolSpec(

@@ -95,7 +95,7 @@ def test_hashed_logistic_learns_and_scores_like_sklearn():
     p = model.score(idx, val)
     assert rank.auc(y, p) > 0.95
     manual = 1 / (1 + np.exp(-(model.bias + (model.weights[idx] * val).sum(axis=1))))
-    assert p == pytest.approx(manual)
+    assert p == pytest.approx(manual, rel=1e-5)
     assert rank.auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])) == pytest.approx(0.75)
     assert (rank.hash_index(1, np.arange(5)) == rank.hash_index(1, np.arange(5))).all()
     assert (rank.hash_index(1, np.arange(5)) != rank.hash_index(2, np.arange(5))).any()
@@ -130,3 +130,33 @@ def test_to_sparse_leaves_its_inputs_alone():
     val = np.ones((1, 3))
     m = rank.to_sparse(idx, val, bits=4)
     assert m[0, 1] == 2.0 and (val == 1.0).all() and (idx == [[1, 1, 2]]).all()
+
+
+def test_ivf_index_finds_the_exact_top_k():
+    from engine import ann
+
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((20, 16)).astype(np.float32)
+    x = (centres[rng.integers(0, 20, 4000)] + 0.3 * rng.standard_normal((4000, 16))).astype(np.float32)
+    index = ann.build_ivf(x, k=10, calibration_queries=20)
+    assert 1 <= index.nprobe <= index.centroids.shape[0]
+    queries = (centres[rng.integers(0, 20, 20)] + 0.3 * rng.standard_normal((20, 16))).astype(np.float32)
+    hits = [len(set(ann.exact_top_k(x, q, 10).tolist()) & set(index.search(q, 10)[0].tolist())) for q in queries]
+    assert np.mean(hits) / 10 >= 0.95
+    ids, scores = index.search(queries[0], 10, nprobe=index.centroids.shape[0])  # every list: exact
+    assert set(ids.tolist()) == set(ann.exact_top_k(x, queries[0], 10).tolist())
+    assert scores == pytest.approx(np.sort(x[ids] @ queries[0])[::-1], rel=1e-5)
+
+
+def test_ivf_compressed_scan_path_on_unstructured_data():
+    from engine import ann
+
+    rng = np.random.default_rng(4)
+    x = rng.random((20000, 16), dtype=np.float32)
+    index = ann.build_ivf(x, k=10, nlist=16, calibration_queries=10)
+    index.rerank = 50  # 20,000 rows > 16 x 50: the fused scan against a sampled threshold
+    q = rng.random(16, dtype=np.float32)
+    ids, _ = index.search(q, 10, nprobe=16)
+    assert len(set(ids.tolist()) & set(ann.exact_top_k(x, q, 10).tolist())) >= 9
+    with pytest.raises(EngineError):
+        index.search(np.ones(3), 10)

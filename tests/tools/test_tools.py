@@ -96,3 +96,12 @@ def test_sales_cache_round_trips(tiny_shop, tmp_path):
     again = Shop(tiny_shop.sessions, tiny_shop.chroma_path, cache_dir=tmp_path / "cache").sales
     for f in fields(written):
         np.testing.assert_array_equal(getattr(again, f.name), getattr(written, f.name))
+
+
+def test_lifetime_value_tool(tiny_shop):
+    res = call(tiny_shop, "customer_lifetime_value", limit=3)
+    assert len(res["customers"]) == 3
+    values = [c["clv_52w"] for c in res["customers"]]
+    assert values == sorted(values, reverse=True) and all(0 <= c["p_alive"] <= 1 for c in res["customers"])
+    lapsing = call(tiny_shop, "lapsing_customers")
+    assert all("p_alive" in c for c in lapsing["customers"])
