@@ -278,6 +278,41 @@ def sales_seasonality(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+def email_targeting(r: dict[str, Any], zh: bool) -> str:
+    t, e = r["targeted_profile"], r["everyone_profile"]
+    pct, got = r["share_mailed_pct"], r["share_of_uplift_captured_pct"]
+    if zh:
+        return (
+            f"按提升模型挑选前 {pct}% 的客户发邮件，可获得全部发送效果的 {got}%"
+            f"（Qini {r['qini']}）。入选者新客占 {t['newbie_pct']}%（全体 {e['newbie_pct']}%），"
+            f"平均历史消费 {t['avg_history']}（全体 {e['avg_history']}）。数据：{r['data']}。"
+        )
+    return (
+        f"Mail the top {pct}% by predicted uplift and you get {got}% "
+        f"of the extra visits that mailing everyone would bring (Qini {r['qini']}). Those chosen: "
+        f"{t['newbie_pct']}% new customers (all: {e['newbie_pct']}%), average past spend {t['avg_history']} "
+        f"(all: {e['avg_history']}), {t['avg_recency_months']} months since last purchase "
+        f"(all: {e['avg_recency_months']}). Data: {r['data']}."
+    )
+
+
+def campaign_effect(r: dict[str, Any], zh: bool) -> str:
+    lo, hi = r["ci95"]
+    verdict = (
+        ("显著" if r["significant"] else "不显著") if zh else ("significant" if r["significant"] else "not significant")
+    )
+    if zh:
+        return (
+            f"双重差分：关闭搜索广告对收入的影响为 {r['effect_pct']}%（对数收入 {r['effect_log_revenue']}，"
+            f"标准误 {r['std_error']}，95% 区间 [{lo}, {hi}]），{verdict}。数据：{r['data']}。"
+        )
+    return (
+        f"Difference in differences: switching paid search off changed revenue by {r['effect_pct']}% "
+        f"(log revenue {r['effect_log_revenue']}, se {r['std_error']}, 95% interval [{lo}, {hi}]): {verdict}. "
+        f"Data: {r['data']}."
+    )
+
+
 def campaign_plan(r: dict[str, Any], zh: bool) -> str:
     aud = ", ".join(f"{_seg(a['segment'], zh)} ({a['customers']:,})" for a in r["audiences"])
     split = ""
@@ -321,6 +356,8 @@ FORMATTERS: dict[str, Fmt] = {
         budget_split,
         sales_seasonality,
         campaign_plan,
+        email_targeting,
+        campaign_effect,
     )
 }
 FORMATTERS["set_campaign_bid"] = _set_field

@@ -186,6 +186,23 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
         ),
         (r"季节|淡季|旺季|哪个月|星期几|周几|销售趋势|月度|卖得最好", 4),
     ],
+    "email_targeting": [
+        (
+            r"who should (get|receive) (the|our|an|this) (e-?mail|newsletter|mailing)|which customers (to|should we) (e-?)?mail"
+            r"|e-?mail targeting|\buplift\b|worth (e-?)?mailing|(e-?mail|mail) (only )?the top",
+            5,
+        ),
+        (r"发邮件给谁|给谁发邮件|邮件.{0,6}(发给|发送给)|增量效果|提升模型", 5),
+    ],
+    "campaign_effect": [
+        (
+            r"did (it|the campaign|the test|the experiment|that|turning|switching|the change) .{0,40}work|campaign effect"
+            r"|incremental (revenue|effect|lift)|diff(erence)?[- ]in[- ]diff|impact of (turning|switching)|paid search (off|shut)"
+            r"|(turn|switch)(ing|ed)? off (paid )?search",
+            5,
+        ),
+        (r"(活动|广告|实验|投放|搜索|推广).{0,12}(有没有效果|效果如何|起作用)|双重差分|关掉搜索广告", 5),
+    ],
     "campaign_plan": [
         (
             r"\bplan\b|black friday|cyber monday|christmas|holiday campaign|launch (a|the) campaign|campaign strategy|easter"
@@ -251,7 +268,10 @@ AGENT_OF_TOOL = {
         ],
         "bidding",
     ),
-    **dict.fromkeys(["ab_test", "budget_split", "sales_seasonality", "campaign_plan"], "campaigns"),
+    **dict.fromkeys(
+        ["ab_test", "budget_split", "sales_seasonality", "campaign_plan", "email_targeting", "campaign_effect"],
+        "campaigns",
+    ),
 }
 
 _ID = r"\s*(?:#|no\.?|number|id|编号|号)?\s*[:：]?\s*(\d+)"
@@ -634,6 +654,9 @@ def plan_call(tool: str, e: dict[str, Any], text: str) -> Plan:
         want("total", _signed(e, e.get("budget") or (money[0] if money else None)), "total budget")
         if e.get("channels"):
             a["channels"] = e["channels"]
+    elif tool == "email_targeting":
+        if e.get("percent") and 0 < e["percent"] <= 100:
+            a["share"] = e["percent"] / 100
     elif tool == "campaign_plan":
         total = e.get("budget") or (money[0] if money else None)
         if total:

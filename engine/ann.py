@@ -18,7 +18,7 @@ from scipy import sparse
 from engine import EngineError
 
 DEFAULT_RECALL_TARGET = 0.995
-DEFAULT_RERANK = 1000
+DEFAULT_RERANK = 400
 
 
 @dataclass
@@ -46,8 +46,7 @@ class IVFIndex:
             raise EngineError(f"query has {q.size} dimensions, the index {self.centroids.shape[1]}")
         nlist = self.centroids.shape[0]
         p = min(nprobe or self.nprobe, nlist)
-        cs = self.centroids @ q
-        lists = np.argpartition(-cs, p - 1)[:p] if p < nlist else np.arange(nlist)
+        lists = kernels.top_p(self.centroids @ q, p)
         qs = q * self.scale
         qi = np.round(qs * (32767.0 / max(float(np.abs(qs).max()), 1e-30) / 255.0)).astype(np.int16)
         rows, scores = kernels.ivf_search(lists, self.starts, self.codes, self.vectors, q, qi, max(self.rerank, k), k)

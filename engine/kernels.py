@@ -100,7 +100,7 @@ def top_m_threshold(scores: np.ndarray, m: int) -> np.int32:
         return np.int32(scores.min()) if n else np.int32(0)
     lo = int(scores.min())
     hi = int(scores.max())
-    nb = 65536
+    nb = 65536 if n > 65536 else 4096
     width: int = (hi - lo) // nb + 1
     hist = np.zeros(nb + 1, np.int64)
     for i in range(n):
@@ -172,7 +172,8 @@ def ivf_search(
             for j in range(d):
                 acc += np.int32(qi[j]) * np.int32(codes[r, j])
             sc[i] = acc
-        rows = rows[np.argsort(-sc)[:m]]
+        thr = top_m_threshold(sc, m)
+        rows = rows[sc >= thr]
     return rerank_exact(vectors, rows, q, k)
 
 
@@ -215,3 +216,26 @@ def sampled_threshold(
             w += 1
     want = max(8, (2 * m * n_sub) // max(total, 1))
     return top_m_threshold(sub, want)
+
+
+@njit(cache=True)
+def top_p(scores: np.ndarray, p: int) -> np.ndarray:
+    """Indices of the p largest scores (any order): a small sorted buffer for small p."""
+    n = scores.shape[0]
+    if p >= n:
+        return np.arange(n)
+    if 8 * p >= n:
+        return np.argsort(-scores)[:p]
+    best = np.full(p, -np.inf, np.float64)
+    idx = np.zeros(p, np.int64)
+    for i in range(n):
+        s = scores[i]
+        if s > best[p - 1]:
+            j = p - 1
+            while j > 0 and best[j - 1] < s:
+                best[j] = best[j - 1]
+                idx[j] = idx[j - 1]
+                j -= 1
+            best[j] = s
+            idx[j] = i
+    return idx

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import EngineError, allocation, stats
+from engine import EngineError, allocation, regression, stats, uplift
+from store import reference
 from store.db import Channel
 from tools.base import Shop, ToolFailure, ToolSpec
 from tools.profiling import NoArgs, rfm_segments
@@ -116,6 +117,79 @@ def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
     }
 
 
+def _reference(shop: Shop, what: str) -> Any:
+    base = shop.data_dir or reference.data_dir()
+    if base is None:
+        raise ToolFailure(
+            f"the {what} data set is not on this machine; set COPILOT_DATA_DIR to the reference data folder"
+        )
+    return base
+
+
+class EmailArgs(BaseModel):
+    share: float = Field(0.3, gt=0, le=1, description="the share of customers to mail, e.g. 0.3")
+
+
+def email_targeting(shop: Shop, _s: Session, a: EmailArgs) -> dict[str, Any]:
+    """Who should get the e-mail: an uplift model on the Hillstrom e-mail test (mail vs no mail,
+    outcome = a site visit), trained on 70% and judged on the other 30%."""
+
+    def build() -> dict[str, Any]:
+        d = reference.hillstrom(_reference(shop, "Hillstrom e-mail test"))
+        treated = d["segment"] != "No E-Mail"
+        rng = np.random.default_rng(2024)
+        idx = rng.permutation(treated.size)
+        train, test = idx[: int(0.7 * idx.size)], idx[int(0.7 * idx.size) :]
+        model = uplift.fit_uplift(d["X"][train], treated[train], d["visit"][train])
+        score = model(d["X"][test])
+        frac, q = uplift.qini_curve(score, treated[test], d["visit"][test])
+        return {"d": d, "test": test, "score": score, "frac": frac, "q": q, "treated": treated}
+
+    m = shop.cached("email_uplift", build)
+    d, test, score = m["d"], m["test"], m["score"]
+    cut = np.quantile(score, 1 - a.share)
+    chosen = test[score >= cut]
+    newbie = d["X"][:, 4]
+    rates = {
+        "visit_rate_mailed_all": round(float(d["visit"][test][m["treated"][test]].mean()), 4),
+        "visit_rate_not_mailed_all": round(float(d["visit"][test][~m["treated"][test]].mean()), 4),
+    }
+    return {
+        "data": "Hillstrom e-mail test (64,000 customers; 30% held out)",
+        "share_mailed": a.share,
+        "share_mailed_pct": round(100 * a.share, 1),
+        "share_of_uplift_captured_pct": round(100 * uplift.share_captured(m["frac"], m["q"], a.share), 1),
+        "qini": round(uplift.qini_coefficient(m["frac"], m["q"]), 4),
+        "targeted_profile": {
+            "newbie_pct": round(100 * float(newbie[chosen].mean()), 1),
+            "avg_history": round(float(d["X"][chosen, 1].mean()), 2),
+            "avg_recency_months": round(float(d["X"][chosen, 0].mean()), 1),
+        },
+        "everyone_profile": {
+            "newbie_pct": round(100 * float(newbie[test].mean()), 1),
+            "avg_history": round(float(d["X"][test, 1].mean()), 2),
+            "avg_recency_months": round(float(d["X"][test, 0].mean()), 1),
+        },
+        **rates,
+    }
+
+
+def campaign_effect(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
+    """Did it work: difference in differences on the eBay paid-search shut-off (search ads off in
+    some regions): the change in log revenue in treated regions against the others."""
+    d = reference.paidsearch(_reference(shop, "paid-search experiment"))
+    fit = regression.diff_in_diff(d["dma"], d["after"], d["search_off"], d["revenue"])
+    effect, se = float(fit.coef[1]), float(fit.std_error[1])
+    return {
+        "data": "eBay paid-search shut-off (210 regions x 113 days)",
+        "effect_log_revenue": round(effect, 4),
+        "std_error": round(se, 4),
+        "ci95": [round(effect - 1.96 * se, 4), round(effect + 1.96 * se, 4)],
+        "effect_pct": round(100 * (np.exp(effect) - 1), 2),
+        "significant": bool(abs(effect) > 1.96 * se),
+    }
+
+
 TOOLS = [
     ToolSpec(
         "ab_test",
@@ -136,6 +210,21 @@ TOOLS = [
         "Seasonality of the shop's sales by month and weekday.",
         NoArgs,
         sales_seasonality,
+        AGENT,
+    ),
+    ToolSpec(
+        "email_targeting",
+        "Who should get the e-mail: an uplift model (who visits because they were mailed) and the share "
+        "of the uplift captured by mailing the top share.",
+        EmailArgs,
+        email_targeting,
+        AGENT,
+    ),
+    ToolSpec(
+        "campaign_effect",
+        "Did the campaign work: difference in differences on a regional experiment (paid search switched off).",
+        NoArgs,
+        campaign_effect,
         AGENT,
     ),
     ToolSpec(
