@@ -150,13 +150,12 @@ def value_function(
         raise EngineError("episode must be positive and budget non-negative")
     if not 0 < mean_ctr < 1:
         raise EngineError("mean CTR must be between 0 and 1")
-    step = {"exponential": kernels.value_step, "mean": kernels.value_step_mean}.get(ctr_model)
-    if step is None:
+    if ctr_model not in ("exponential", "mean"):
         raise EngineError("ctr_model must be 'exponential' or 'mean'")
     pdf = np.ascontiguousarray(price_pdf, dtype=np.float64)
     value = np.zeros((episode + 1, budget + 1))
     for t in range(1, episode + 1):
-        step(value[t - 1], pdf, float(mean_ctr), value[t])
+        kernels.value_step(value[t - 1], pdf, float(mean_ctr), ctr_model == "exponential", value[t])
     return value
 
 

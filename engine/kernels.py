@@ -52,30 +52,18 @@ def replay_dp(
 
 
 @njit(cache=True, parallel=True)
-def value_step(prev: np.ndarray, pdf: np.ndarray, mu: float, out: np.ndarray) -> None:
-    """One step of the value recursion: out(b) = prev(b) + sum_d pdf(d) mu exp(-(prev(b) - prev(b-d)) / mu)."""
+def value_step(prev: np.ndarray, pdf: np.ndarray, mu: float, exponential: bool, out: np.ndarray) -> None:
+    """One step of the value recursion, out(b) = prev(b) + sum_d pdf(d) gain(prev(b) - prev(b-d)),
+    where the gain of winning at cost c in value is E[(theta - c)+]: mu exp(-c / mu) when theta is
+    exponential with mean mu, max(0, mu - c) when every impression is worth mu (RLB)."""
     nb = prev.shape[0]
     nd = pdf.shape[0]
     for b in prange(nb):
         acc = 0.0
         top = min(b, nd - 1)
         for d in range(top + 1):
-            acc += pdf[d] * mu * np.exp(-(prev[b] - prev[b - d]) / mu)
-        out[b] = prev[b] + acc
-
-
-@njit(cache=True, parallel=True)
-def value_step_mean(prev: np.ndarray, pdf: np.ndarray, theta: float, out: np.ndarray) -> None:
-    """RLB's step with every impression worth the mean CTR: out(b) = prev(b) + sum_d pdf(d) max(0, theta - (prev(b) - prev(b-d)))."""
-    nb = prev.shape[0]
-    nd = pdf.shape[0]
-    for b in prange(nb):
-        acc = 0.0
-        top = min(b, nd - 1)
-        for d in range(top + 1):
-            gain = theta - (prev[b] - prev[b - d])
-            if gain > 0.0:
-                acc += pdf[d] * gain
+            c = prev[b] - prev[b - d]
+            acc += pdf[d] * (mu * np.exp(-c / mu) if exponential else max(0.0, mu - c))
         out[b] = prev[b] + acc
 
 
