@@ -183,7 +183,13 @@ def bench(
         keys = list(r["published"])
         ours = "\n".join(f"{k} {r['ours'].get(k)}" for k in keys)
         pub = "\n".join(f"{k} {r['published'][k]}" for k in keys)
-        table.add_row(r["name"], ours, pub, "[green]yes[/green]" if r["ok"] else "[red]no[/red]", f"{r['seconds']:.1f}")
+        table.add_row(
+            r["name"],
+            ours,
+            pub,
+            "-" if r["ok"] is None else "[green]yes[/green]" if r["ok"] else "[red]no[/red]",
+            f"{r['seconds']:.1f}",
+        )
     out.print(table)
     for r in results:
         if r.get("note"):
@@ -194,7 +200,7 @@ def main() -> None:
     try:
         app()
     except CopilotError as exc:
-        err.print(f"error: {exc}", highlight=False)
+        err.print(f"error: {exc}", highlight=False, soft_wrap=True)  # one line, never wrapped
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

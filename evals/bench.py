@@ -332,9 +332,9 @@ def _recall_check(kind: str, quick: bool) -> dict[str, Any]:
     return {
         "ours": ours,
         "published": published,
-        "ok": all(checks),
+        "ok": None if quick else all(checks),  # the goals are for the 1M rows
         "raw": rows,
-        "note": "1M rows skipped (--quick)" if quick else "top-100 by inner product, 64-d float32",
+        "note": "goals are for 1M rows, skipped by --quick" if quick else "top-100 by inner product, 64-d float32",
     }
 
 

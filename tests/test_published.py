@@ -40,3 +40,27 @@ def test_recsys_pipeline_beats_both_baselines(demo_home, monkeypatch):  # type: 
 def test_criteo_ranker_smoke():
     res = bench.CHECKS["ranker.criteo"](shared_data(), True)
     assert res["ok"] and res["ours"]["rows"] == 200
+
+
+def test_bench_command_prints_json_lines_and_rejects_unknown_checks():
+    import json
+    import subprocess
+    import sys
+
+    base = str(shared_data())
+    p = subprocess.run(
+        [sys.executable, "-m", "copilot.cli", "bench", "--only", "pricing", "--json", "--data", base],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr
+    rows = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [r["name"] for r in rows] == ["pricing.oj"] and rows[0]["ok"] is True
+    bad = subprocess.run(
+        [sys.executable, "-m", "copilot.cli", "bench", "--only", "nosuch", "--data", base],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 1 and "no check matches" in bad.stderr and bad.stderr.strip().count("\n") == 0
