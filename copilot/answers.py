@@ -95,7 +95,7 @@ def similar_products(r: dict[str, Any], zh: bool) -> str:
 def recommend_products(r: dict[str, Any], zh: bool) -> str:
     items = "\n".join(f"- {p['product_id']}: {p['description']} (score {p['score']})" for p in r["recommendations"])
     if zh:
-        return f"给客户 {r['customer_id']} 的推荐（共同购买召回后排序）：\n{items}"
+        return f"给客户 {r['customer_id']} 的推荐（共同购买与热门商品召回，再由本店数据训练的模型排序）：\n{items}"
     return f"For customer {r['customer_id']} ({r['method']}):\n{items}"
 
 

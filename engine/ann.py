@@ -10,7 +10,9 @@ cluster structure it opens every list and the index becomes a compressed scan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -32,6 +34,16 @@ class IVFIndex:
     scale: np.ndarray  # per-dimension step of the codes
     nprobe: int
     rerank: int = DEFAULT_RERANK
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The index as named arrays (for np.savez); from_arrays reads them back."""
+        return {f.name: np.asarray(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_arrays(cls, a: Mapping[str, np.ndarray]) -> IVFIndex:
+        ints = {"nprobe", "rerank"}
+        kwargs: dict[str, Any] = {f.name: int(a[f.name]) if f.name in ints else a[f.name] for f in fields(cls)}
+        return cls(**kwargs)
 
     @property
     def nbytes(self) -> int:
@@ -102,7 +114,7 @@ def build_ivf(
     n = x.shape[0]
     if n < k:
         raise EngineError(f"need at least k = {k} vectors")
-    nlist = nlist or max(1, int(4 * np.sqrt(n)))
+    nlist = nlist or max(1, min(int(4 * np.sqrt(n)), n // 8))
     rng = np.random.default_rng(seed)
     train = x[rng.choice(n, min(sample, n), replace=False)]
     centroids = kmeans(train, nlist, seed=seed)
@@ -117,7 +129,7 @@ def build_ivf(
     # Calibrate nprobe on queries harder than the data: data points moved by noise with the spread
     # of the data around its list centroids (a data point itself is too easy a query).
     resid_sd = (train - centroids[assign_nearest(train, centroids)]).std(axis=0)
-    queries = x[rng.choice(n, calibration_queries, replace=False)]
+    queries = x[rng.choice(n, min(calibration_queries, n), replace=False)]
     queries = queries + rng.standard_normal(queries.shape).astype(np.float32) * resid_sd
     truth = [set(exact_top_k(x, q, k).tolist()) for q in queries]
 

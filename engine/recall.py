@@ -1,4 +1,4 @@
-"""Recall and ranking: cosine top-k, item-to-item co-purchase recall, a linear re-ranker."""
+"""Recall: top-k selection and item-to-item co-purchase similarity."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ import numpy as np
 from scipy import sparse
 
 from engine import EngineError
-
-DEFAULT_K = 10
-# Ranking weights over (co-purchase score, log popularity, price closeness), each scaled to [0, 1].
-DEFAULT_RANK_WEIGHTS = np.array([0.7, 0.2, 0.1])
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -22,18 +18,6 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     idx = np.argpartition(-s, k - 1)[:k]
     return idx[np.argsort(-s[idx], kind="stable")]
-
-
-def cosine_top_k(matrix: np.ndarray, query: np.ndarray, k: int = DEFAULT_K) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of `matrix` most similar to `query` by cosine; returns (indices, similarities)."""
-    m = np.asarray(matrix, dtype=np.float32)
-    q = np.asarray(query, dtype=np.float32).ravel()
-    if m.ndim != 2 or m.shape[1] != q.size:
-        raise EngineError(f"query has {q.size} dimensions, matrix rows have {m.shape[-1]}")
-    norms = np.linalg.norm(m, axis=1) * (np.linalg.norm(q) or 1.0)
-    sims = (m @ q) / np.where(norms == 0, 1.0, norms)
-    idx = top_k(sims, k)
-    return idx, sims[idx]
 
 
 def cooccurrence_similarity(basket_ids: np.ndarray, item_ids: np.ndarray, n_items: int) -> sparse.csr_matrix:
@@ -68,29 +52,3 @@ def item_to_item_scores(similarity: sparse.csr_matrix, history: np.ndarray) -> n
     if h.size == 0:
         return np.zeros(similarity.shape[0], dtype=np.float32)
     return np.asarray(similarity[h].sum(axis=0)).ravel()
-
-
-def _scale01(x: np.ndarray) -> np.ndarray:
-    lo, hi = float(x.min(initial=0.0)), float(x.max(initial=0.0))
-    return np.zeros_like(x) if hi <= lo else (x - lo) / (hi - lo)
-
-
-def rank_candidates(
-    recall_score: np.ndarray,
-    popularity: np.ndarray,
-    price: np.ndarray,
-    customer_median_price: float,
-    *,
-    weights: np.ndarray = DEFAULT_RANK_WEIGHTS,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Re-rank recalled candidates by a linear score of scaled features; returns (order, score)."""
-    rs = np.asarray(recall_score, dtype=float)
-    pop = np.asarray(popularity, dtype=float)
-    pr = np.asarray(price, dtype=float)
-    if not (rs.shape == pop.shape == pr.shape):
-        raise EngineError("candidate feature arrays must have the same length")
-    closeness = -np.abs(np.log1p(pr) - np.log1p(max(customer_median_price, 0.0)))
-    feats = np.column_stack([_scale01(rs), _scale01(np.log1p(pop)), _scale01(closeness)])
-    score = feats @ np.asarray(weights, dtype=float)
-    order = np.argsort(-score, kind="stable")
-    return order, score[order]

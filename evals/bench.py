@@ -183,21 +183,14 @@ def bidding_ipinyou(base: Path, quick: bool) -> dict[str, Any]:
 
 def _demo_history() -> tuple[Any, dict[int, int]]:
     """The demo shop's purchase lines as an engine History, and each customer's country code."""
-    import sqlalchemy as sa
-
     from copilot.app import Copilot
-    from store.db import Customer
+    from tools.profiling import shop_history
 
     cp = Copilot()
     try:
-        s = cp.shop.sales
-        with cp.sessions() as ses:
-            countries = dict(ses.execute(sa.select(Customer.id, Customer.country)).all())
+        return shop_history(cp.shop)
     finally:
         cp.close()
-    codes = {c: i for i, c in enumerate(sorted(set(countries.values())))}
-    h = recsys.History(s.customer, s.product, s.order, s.day, s.price, int(s.product.max()) + 1)
-    return h, {u: codes[c] for u, c in countries.items()}
 
 
 def _day(iso: str) -> int:

@@ -58,22 +58,37 @@ class Shop:
     @cached_property
     def sales(self) -> Sales:
         """From the database, or from the cache that the first process to read them wrote."""
+
+        def read() -> dict[str, np.ndarray]:
+            sales = self._read_sales()
+            return {f.name: getattr(sales, f.name) for f in fields(Sales)}
+
+        return Sales(**self.stored("sales", read))
+
+    def stored(self, name: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        """Arrays derived from the shop's data, kept in cache_dir between processes (keyed by the
+        loaded data set, so a reload invalidates them) and in memory within one."""
+        if name in self._cache:
+            return self._cache[name]
         with self.sessions() as s:
             stamp = s.get(Meta, "dataset")
         path = None
         if self.cache_dir is not None and stamp is not None:
             key = hashlib.sha256(stamp.value.encode()).hexdigest()[:16]
-            path = self.cache_dir / f"sales-{key}.npz"
+            path = self.cache_dir / f"{name}-{key}.npz"
             if path.exists():
                 with np.load(path) as z:
-                    return Sales(**{k: z[k] for k in z.files})
-        sales = self._read_sales()
+                    self._cache[name] = {k: z[k] for k in z.files}
+                    return self._cache[name]
+        arrays = build()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp.npz")
-            np.savez(tmp, **{f.name: getattr(sales, f.name) for f in fields(Sales)})
+            contents: dict[str, Any] = dict(arrays)
+            np.savez(tmp, **contents)
             tmp.replace(path)  # atomic: a reader never sees half a file
-        return sales
+        self._cache[name] = arrays
+        return arrays
 
     def _read_sales(self) -> Sales:
         query = select(

@@ -10,10 +10,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clv, recall, segments
-from store.db import Product
+from engine import EngineError, ann, clv, recsys, segments
+from engine.rank import HashedLogistic
+from store.db import Customer, Product
 from tools.base import Shop, ToolFailure, ToolSpec, get_customer, get_product
-from vectorstore.catalog import similar_products as _vector_similar
+from vectorstore import catalog_vectors, documents, embed_query
+from vectorstore.embedding import embedding_name
 
 AGENT = "profiling"
 
@@ -200,14 +202,33 @@ class SimilarArgs(BaseModel):
     k: int = Field(5, ge=1, le=50)
 
 
+def _catalog_index(shop: Shop) -> tuple[np.ndarray, ann.IVFIndex]:
+    """Product ids and the nearest-neighbour index over their catalog embeddings (built once)."""
+
+    def build() -> dict[str, np.ndarray]:
+        pids, x = catalog_vectors(shop.chroma)
+        if pids.size == 0:
+            raise ToolFailure("the catalog is empty; run `copilot init` to load the demo shop")
+        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)  # inner product = cosine
+        return {"product_ids": pids, **ann.build_ivf(x, k=min(100, pids.size)).to_arrays()}
+
+    stored = shop.stored(f"catalog-{embedding_name()}", build)
+    return stored["product_ids"], ann.IVFIndex.from_arrays(stored)
+
+
 def similar_products(shop: Shop, session: Session, a: SimilarArgs) -> dict[str, Any]:
     if a.product_id is None and not a.query:
         raise ToolFailure("give a product id or a text to search the catalog for")
-    if a.product_id is not None:
-        p = get_product(session, a.product_id)
-        found = _vector_similar(shop.chroma, p.description, a.k, exclude=p.id)
-        return {"product_id": p.id, "description": p.description, "similar": found}
-    return {"query": a.query, "similar": _vector_similar(shop.chroma, a.query or "", a.k)}
+    pids, index = _catalog_index(shop)
+    product = get_product(session, a.product_id) if a.product_id is not None else None
+    rows, scores = index.search(embed_query(product.description if product else a.query or ""), a.k + 1)
+    found = [(int(pids[r]), float(sc)) for r, sc in zip(rows, scores, strict=True)]
+    found = [(p, sc) for p, sc in found if product is None or p != product.id][: a.k]
+    names = documents(shop.chroma, [p for p, _ in found])
+    similar = [{"product_id": p, "description": names.get(p, ""), "similarity": round(sc, 4)} for p, sc in found]
+    if product is not None:
+        return {"product_id": product.id, "description": product.description, "similar": similar}
+    return {"query": a.query, "similar": similar}
 
 
 class RecommendArgs(BaseModel):
@@ -215,39 +236,64 @@ class RecommendArgs(BaseModel):
     k: int = Field(5, ge=1, le=50)
 
 
-def _similarity(shop: Shop) -> Any:
-    def build() -> Any:
-        s = shop.sales
-        return recall.cooccurrence_similarity(s.order, s.product, int(s.product.max()) + 1)
+RANKER_LABEL_DAYS = 90  # the ranker learns who bought what in the shop's last 90 days from what came before
 
-    return shop.cached("cooccurrence", build)
+
+def shop_history(shop: Shop) -> tuple[recsys.History, dict[int, int]]:
+    """The shop's purchase lines as an engine History, and each customer's country as a code."""
+
+    def build() -> tuple[recsys.History, dict[int, int]]:
+        s = shop.sales
+        with shop.sessions() as session:
+            countries = dict(session.execute(select(Customer.id, Customer.country)).all())
+        codes = {c: i for i, c in enumerate(sorted(set(countries.values())))}
+        h = recsys.History(s.customer, s.product, s.order, s.day, s.price, int(s.product.max()) + 1)
+        return h, {u: codes[c] for u, c in countries.items()}
+
+    return shop.cached("history", build)
+
+
+def _ranker(shop: Shop) -> HashedLogistic | None:
+    """The recommendation ranker fitted on this shop (about 5 s once, then read from the cache);
+    None when the shop is too small to learn from."""
+
+    def fit() -> dict[str, np.ndarray]:
+        h, country_of = shop_history(shop)
+        try:
+            model = recsys.fit_ranker(h, int(h.day.max()) - RANKER_LABEL_DAYS + 1, country_of)
+        except EngineError:
+            return {}
+        return {"weights": model.weights, "bias": np.array([model.bias])}
+
+    stored = shop.stored("ranker", fit)
+    return HashedLogistic(stored["weights"], float(stored["bias"][0])) if stored else None
 
 
 def recommend_products(shop: Shop, session: Session, a: RecommendArgs) -> dict[str, Any]:
-    get_customer(session, a.customer_id)
-    s = shop.sales
-    sim = _similarity(shop)
-    mine = s.customer == a.customer_id
-    history = np.unique(s.product[mine])
-    scores = recall.item_to_item_scores(sim, history)
-    scores[history] = 0.0
-    candidates = recall.top_k(scores, 100)
-    candidates = candidates[scores[candidates] > 0]
-    popularity = shop.cached("popularity", lambda: np.bincount(s.product, minlength=sim.shape[0]))
-    rows = dict(session.execute(select(Product.id, Product.price).where(Product.id.in_(candidates.tolist()))).all())
-    prices = np.array([rows.get(int(c), 0.0) for c in candidates])
-    order, rank_score = recall.rank_candidates(
-        scores[candidates], popularity[candidates], prices, float(np.median(s.price[mine]))
-    )
-    chosen = candidates[order][: a.k]
+    customer = get_customer(session, a.customer_id)
+    h, country_of = shop_history(shop)
+    bought = int(np.unique(h.product[h.customer == customer.id]).size)
+    cands = recsys.candidates(h, int(h.day.max()) + 1, np.array([customer.id]), np.array([country_of[customer.id]]))
+    ranker = _ranker(shop)
+    if ranker is not None:
+        score = ranker.score(cands.idx, cands.val)
+        method = (
+            "co-purchase and popularity recall, ranked by a logistic model trained on this shop "
+            f"(score: chance of buying it within {RANKER_LABEL_DAYS} days)"
+        )
+    else:
+        score = cands.val[:, 1]  # log co-purchase score
+        method = "co-purchase and popularity recall, by co-purchase score (too little history to train a ranker)"
+    order = np.argsort(-score, kind="stable")[: a.k]
+    chosen = cands.item[order]
     names = dict(session.execute(select(Product.id, Product.description).where(Product.id.in_(chosen.tolist()))).all())
     return {
-        "customer_id": a.customer_id,
-        "method": "item-to-item co-purchase recall (100 candidates), then a linear ranking",
-        "products_bought": int(history.size),
+        "customer_id": customer.id,
+        "method": method,
+        "products_bought": bought,
         "recommendations": [
-            {"product_id": int(c), "description": names[int(c)], "score": round(float(sc), 3)}
-            for c, sc in zip(chosen, rank_score[: a.k], strict=True)
+            {"product_id": int(c), "description": names.get(int(c), ""), "score": round(float(sc), 3)}
+            for c, sc in zip(chosen, score[order], strict=True)
         ],
     }
 
@@ -284,14 +330,14 @@ TOOLS = [
     ),
     ToolSpec(
         "similar_products",
-        "Products similar to a product (by id) or to a text, from the catalog vector store.",
+        "Products similar to a product (by id) or to a text: nearest neighbours of the catalog embeddings.",
         SimilarArgs,
         similar_products,
         AGENT,
     ),
     ToolSpec(
         "recommend_products",
-        "Products to recommend to a customer: co-purchase recall then ranking.",
+        "Products to recommend to a customer: co-purchase and popularity recall, then a ranker trained on the shop.",
         RecommendArgs,
         recommend_products,
         AGENT,

@@ -1,10 +1,16 @@
-"""The catalog collection: one document per product (its description), id = product id."""
+"""The catalog collection: one document per product (its description), id = product id.
+
+chromadb keeps the documents, their metadata and embeddings; nearest-neighbour search runs on
+engine/ann.py's index over the same embeddings (tools/profiling.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 CATALOG = "catalog"
 _BATCH = 2000
@@ -46,13 +52,20 @@ def rebuild_catalog(
     return int(col.count())
 
 
-def similar_products(client: Any, text: str, k: int, exclude: int | None = None) -> list[dict[str, Any]]:
-    """Products whose descriptions are nearest to `text`: [{product_id, description, similarity}]."""
-    col = catalog_collection(client)
-    res = col.query(query_texts=[text], n_results=k + (1 if exclude is not None else 0))
-    out = []
-    for pid, doc, dist in zip(res["ids"][0], res["documents"][0], res["distances"][0], strict=True):
-        if exclude is not None and int(pid) == exclude:
-            continue
-        out.append({"product_id": int(pid), "description": doc, "similarity": round(1.0 - dist, 4)})
-    return out[:k]
+def catalog_vectors(client: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Every product id in the catalog and its stored embedding (one row each)."""
+    got = catalog_collection(client).get(include=["embeddings"])
+    return np.array([int(i) for i in got["ids"]], dtype=np.int64), np.asarray(got["embeddings"], dtype=np.float32)
+
+
+def embed_query(text: str) -> np.ndarray:
+    """A search text embedded as the catalog's documents were."""
+    from vectorstore.embedding import configured_embedding
+
+    return np.asarray(configured_embedding()([text])[0], dtype=np.float32)
+
+
+def documents(client: Any, ids: Sequence[int]) -> dict[int, str]:
+    """The stored description of each of these product ids."""
+    got = catalog_collection(client).get(ids=[str(i) for i in ids], include=["documents"])
+    return {int(i): d for i, d in zip(got["ids"], got["documents"], strict=True)}

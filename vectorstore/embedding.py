@@ -113,11 +113,13 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         return MiniLMEmbedding()
 
 
-def configured_embedding() -> EmbeddingFunction[Documents]:
+def embedding_name() -> str:
     """COPILOT_EMBEDDING=hashing (default) or minilm. Changing it needs `copilot init --force`."""
     choice = os.environ.get("COPILOT_EMBEDDING", "hashing").lower()
-    if choice == "minilm":
-        return MiniLMEmbedding()
-    if choice != "hashing":
+    if choice not in ("hashing", "minilm"):
         raise ValueError(f"COPILOT_EMBEDDING must be 'hashing' or 'minilm', not {choice!r}")
-    return HashingEmbedding()
+    return choice
+
+
+def configured_embedding() -> EmbeddingFunction[Documents]:
+    return MiniLMEmbedding() if embedding_name() == "minilm" else HashingEmbedding()

@@ -26,13 +26,10 @@ def test_rfm_segment_rules():
     ]
 
 
-def test_top_k_and_cosine():
+def test_top_k():
     assert recall.top_k(np.array([0.1, 0.9, 0.5]), 2).tolist() == [1, 2]
-    m = np.eye(3, dtype=np.float32)
-    idx, sims = recall.cosine_top_k(m, np.array([0, 1, 0]), 1)
-    assert idx.tolist() == [1] and sims[0] == pytest.approx(1.0)
     with pytest.raises(EngineError):
-        recall.cosine_top_k(m, np.array([1, 0]), 1)
+        recall.top_k(np.array([1.0]), 0)
 
 
 def test_cooccurrence_similarity_is_cosine_of_baskets():
@@ -43,11 +40,6 @@ def test_cooccurrence_similarity_is_cosine_of_baskets():
     assert sim[0, 0] == 0
     scores = recall.item_to_item_scores(sim, np.array([1]))
     assert scores.argmax() == 0
-
-
-def test_rank_candidates_prefers_recall_score():
-    order, score = recall.rank_candidates(np.array([0.1, 0.9]), np.array([5, 5]), np.array([2.0, 2.0]), 2.0)
-    assert order.tolist() == [1, 0] and score[0] > score[1]
 
 
 def test_log_log_elasticity_recovers_a_known_curve():
