@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -40,12 +41,19 @@ class Copilot:
         model: BaseChatModel | None = None,
         model_name: str | None = None,
         progress: Callable[[str], None] | None = None,
+        shop_from: Shop | None = None,
     ) -> None:
+        """`shop_from`: a shop whose catalog and derived arrays this copilot shares, its database
+        being a copy of that shop's (how evals/runner.py gives each case a fresh shop cheaply)."""
         self.settings = settings or load_settings()
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.settings.db_url)
         self.sessions = make_sessionmaker(self.engine)
-        self.shop = Shop(self.sessions, self.settings.chroma_path, cache_dir=self.settings.home / "cache")
+        self.shop = (
+            replace(shop_from, sessions=self.sessions)
+            if shop_from is not None
+            else Shop(self.sessions, self.settings.chroma_path, cache_dir=self.settings.home / "cache")
+        )
         with self.sessions() as s:
             loaded = is_loaded(s)
         if not loaded:

@@ -1,4 +1,5 @@
-"""`copilot`: ask, chat, approve, init, decisions. Errors are one line on stderr, exit code 1."""
+"""`copilot`: ask, chat, approve, init, decisions, feedback, outcome, replay, eval, bench. Errors are one
+line on stderr, exit code 1."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from copilot import CopilotError
@@ -124,34 +127,344 @@ def init(
         cp.close()
 
 
+def _since(value: str | None) -> Any:
+    """--since: an ISO date or time, or a span back from now such as 2h, 7d."""
+    from datetime import datetime, timedelta
+
+    from store.db import utcnow
+
+    if value is None:
+        return None
+    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    if value[:-1].isdigit() and value[-1:] in units:
+        return utcnow() - timedelta(**{units[value[-1]]: int(value[:-1])})
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise CopilotError(f"--since {value!r}: give an ISO date (2026-11-01) or a span such as 12h or 7d") from None
+
+
 @app.command()
-def decisions(limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20) -> None:
-    """List the most recent decisions (routes, tool calls, approvals, answers)."""
-    from store.decisions import recent_decisions
+def decisions(
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 20,
+    since: Annotated[str | None, typer.Option("--since", help="ISO date or time, or a span: 12h, 7d")] = None,
+    agent: Annotated[str | None, typer.Option("--agent")] = None,
+    tool: Annotated[str | None, typer.Option("--tool")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="ok, error, rejected")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="route, plan, tool, approval, answer")] = None,
+    thread: Annotated[str | None, typer.Option("--thread")] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="cli, slack, api, eval")] = None,
+    run: Annotated[int | None, typer.Option("--run")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (one object a line)")] = "table",
+) -> None:
+    """The decision log, newest first: routes, tool calls, approvals, answers, with their outcomes
+    and the marketer's feedback. Filters combine; --format csv or json exports."""
+    from store.decisions import feedback_of, find_decisions, outcomes_of
+
+    if fmt not in ("table", "csv", "json"):
+        raise CopilotError(f"--format must be table, csv or json, not {fmt!r}")
+    cp = _open(show_progress=fmt == "table")
+    try:
+        rows = find_decisions(
+            cp.sessions,
+            limit=limit,
+            since=_since(since),
+            agent=agent,
+            tool=tool,
+            status=status,
+            kind=kind,
+            thread=thread,
+            channel=channel,
+            run=run,
+        )
+        outcomes = outcomes_of(cp.sessions, [d.id for d, _ in rows])
+        feedback = feedback_of(cp.sessions, sorted({r.id for _, r in rows}))
+    finally:
+        cp.close()
+    records = [
+        {
+            "id": d.id,
+            "run_id": d.run_id,
+            "thread_id": r.thread_id,
+            "channel": r.channel,
+            "created_at": d.created_at.isoformat(timespec="seconds"),
+            "kind": d.kind,
+            "agent": d.agent_name,
+            "tool": d.tool_name,
+            "status": d.status,
+            "arguments": d.arguments,
+            "result": d.result,
+            "error": d.error,
+            "model": d.model,
+            "latency_ms": d.latency_ms,
+            "input_tokens": d.input_tokens,
+            "output_tokens": d.output_tokens,
+            "request": r.request,
+            "outcomes": outcomes.get(d.id, []),
+            "feedback": feedback.get(r.id, []),
+        }
+        for d, r in rows
+    ]
+    if fmt == "json":
+        for rec in records:
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+        return
+    if fmt == "csv":
+        import csv
+
+        w = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["id"])
+        w.writeheader()
+        for rec in records:
+            w.writerow(
+                {
+                    k: json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, dict | list) else v
+                    for k, v in rec.items()
+                }
+            )
+        return
+    table = Table("id", "run", "thread", "kind", "agent", "tool", "status", "ms", "detail")
+    for rec in records:
+        detail = rec["error"] or (
+            json.dumps(rec["arguments"] if rec["kind"] == "tool" else rec["result"], ensure_ascii=False, default=str)
+            if (rec["arguments"] if rec["kind"] == "tool" else rec["result"])
+            else ""
+        )
+        if rec["outcomes"]:
+            detail = "; ".join(f"{o['metric']} {o['value']:g}" for o in rec["outcomes"]) + " | " + detail
+        table.add_row(
+            str(rec["id"]),
+            str(rec["run_id"]),
+            rec["thread_id"],
+            rec["kind"],
+            rec["agent"] or "",
+            rec["tool"] or "",
+            rec["status"],
+            f"{rec['latency_ms']:.0f}" if rec["latency_ms"] else "",
+            detail[:60],
+        )
+    out.print(table)
+    votes = [f["rating"] for fs in feedback.values() for f in fs]
+    out.print(
+        f"[dim]{len(records)} decisions of {len({r['run_id'] for r in records})} runs; feedback on those runs: "
+        f"{votes.count('up')} up, {votes.count('down')} down; outcomes: {sum(len(v) for v in outcomes.values())}[/dim]"
+    )
+
+
+def _record(write: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a store write against the shop; a StoreError becomes the one-line CLI error."""
+    from store import StoreError
 
     cp = _open()
     try:
-        table = Table("id", "run", "thread", "kind", "agent", "tool", "status", "ms", "detail")
-        for d, run in recent_decisions(cp.sessions, limit):
-            detail = (
-                d.error or json.dumps(d.arguments, ensure_ascii=False, default=str)
-                if d.kind == "tool"
-                else (json.dumps(d.result, ensure_ascii=False, default=str)[:60] if d.result else "")
-            )
-            table.add_row(
-                str(d.id),
-                str(d.run_id),
-                run.thread_id,
-                d.kind,
-                d.agent_name or "",
-                d.tool_name or "",
-                d.status,
-                f"{d.latency_ms:.0f}" if d.latency_ms else "",
-                (detail or "")[:60],
-            )
-        out.print(table)
+        return write(cp.sessions, *args, **kwargs)
+    except StoreError as exc:
+        raise CopilotError(str(exc)) from exc
     finally:
         cp.close()
+
+
+@app.command()
+def feedback(
+    run_id: Annotated[int, typer.Argument(help="the run (see `copilot decisions`, or run_id in --json)")],
+    up: Annotated[bool, typer.Option("--up/--down", help="thumbs up or down")] = ...,  # type: ignore[assignment]
+    comment: Annotated[str | None, typer.Option("--comment")] = None,
+) -> None:
+    """Thumbs up or down on an answer, with an optional comment; reports count it."""
+    from store.decisions import add_feedback
+
+    fid = _record(add_feedback, run_id, up=up, comment=comment)
+    out.print(f"feedback {fid}: {'up' if up else 'down'} on run {run_id}")
+
+
+@app.command()
+def outcome(
+    decision_id: Annotated[int, typer.Argument(help="the tool decision it judges (a bid, budget or price change)")],
+    metric: Annotated[str, typer.Argument(help="impressions, clicks, conversions, orders, revenue or spend")],
+    value: Annotated[float, typer.Argument(help="what was observed")],
+) -> None:
+    """Attach what was observed after a decision (clicks, conversions, revenue) to that decision."""
+    from store.decisions import add_outcome
+
+    oid = _record(add_outcome, decision_id, metric, value)
+    out.print(f"outcome {oid}: {metric} {value:g} on decision {decision_id}")
+
+
+@app.command()
+def replay(
+    run_id: Annotated[int, typer.Argument(help="the logged run to re-run")],
+    model: Annotated[str | None, typer.Option("--model", help="offline or openai:NAME (default: configured)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Re-run a logged request on a copy of the shop with the current code and model, and show
+    where its decisions differ from the logged ones. Exits 1 when they differ."""
+    from evals.runner import replay as replay_run
+
+    cp = _open(show_progress=not as_json)
+    try:
+        res = replay_run(cp, run_id, model_spec=model)
+    finally:
+        cp.close()
+    if as_json:
+        sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+    else:
+        out.print(f"run {run_id}: {res['request']!r} (logged with {res['logged_model']}, replayed with {res['model']})")
+        table = Table("#", "logged", "replayed", "")
+        for i, row in enumerate(res["decisions"], 1):
+            table.add_row(
+                str(i), row["logged"], row["replayed"], "[green]same[/green]" if row["same"] else "[red]differs[/red]"
+            )
+        out.print(table)
+        out.print("same decisions" if res["same"] else "[red]the decisions differ[/red]")
+    if not res["same"]:
+        raise typer.Exit(1)
+
+
+@app.command(name="eval")
+def eval_cmd(
+    suites: Annotated[
+        list[str] | None,
+        typer.Argument(help="suite files or names in evals/suites (default: all); or: compare RUN_A RUN_B; or: list"),
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", help="offline or openai:NAME (default: configured)")] = None,
+    repeat: Annotated[int, typer.Option("--repeat", min=1, max=20, help="K runs of each case, for pass^k")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="write a report: .md (+ .svg chart) or .html")] = None,
+    min_pass: Annotated[
+        float | None, typer.Option("--min-pass", min=0.0, max=1.0, help="exit 1 when pass^k is below this")
+    ] = None,
+) -> None:
+    """Run evaluation suites, each case on a fresh copy of the shop; score routing, tool calls,
+    answer facts, final state and safety; store the run. `copilot eval compare A B` shows which
+    cases flipped between two stored runs."""
+    from evals import runner
+    from evals.cases import SuiteError, load_suites
+
+    args = list(suites or [])
+    if args[:1] == ["compare"]:
+        if len(args) != 3 or not all(a.isdigit() for a in args[1:]):
+            raise CopilotError("usage: copilot eval compare RUN_A RUN_B (eval run ids, see `copilot eval list`)")
+        _eval_compare(int(args[1]), int(args[2]), as_json)
+        return
+    if args[:1] == ["list"]:
+        _eval_list(as_json)
+        return
+    try:
+        cases = load_suites(args or None)
+    except (SuiteError, OSError) as exc:
+        raise CopilotError(str(exc)) from exc
+    cp = _open(show_progress=not as_json)
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task(f"{len(cases)} cases", total=len(cases))
+            results, model_name = runner.run_eval(
+                cases, model_spec=model, repeat=repeat, base=cp, progress=lambda i, n, r: bar.update(task, completed=i)
+            )
+        summary = runner.summarize(results)
+        eval_id = runner.store_eval(cp.sessions, results, summary, model_name, repeat)
+    finally:
+        cp.close()
+    details = [runner.case_detail(r) for r in results]
+    written = []
+    if report is not None:
+        from evals.report import write_report
+
+        written = write_report(
+            report, summary, details, {"model": model_name, "eval_run_id": eval_id, "repeat": repeat}
+        )
+    total = summary["total"]
+    if as_json:
+        sys.stdout.write(
+            json.dumps(
+                {"eval_run_id": eval_id, "model": model_name, "repeat": repeat, "summary": summary, "cases": details},
+                ensure_ascii=False,
+                default=str,
+            )
+            + "\n"
+        )
+    else:
+        from evals.report import LABELS, table_rows
+
+        for by in ("specialist", "lang", "suite"):
+            table = Table(box=box.SIMPLE_HEAD, title=f"by {by}", title_justify="left", padding=(0, 1))
+            table.add_column(by, no_wrap=True, min_width=10)
+            for label in LABELS:
+                table.add_column(label, justify="right", no_wrap=True, min_width=len(label))
+            for row in table_rows(summary, by):
+                table.add_row(*row)
+            out.print(table)
+        out.print(
+            f"eval run {eval_id} ({model_name}, {len(cases)} cases x {repeat}): pass {total['pass']:.1%}, "
+            f"pass^k {total['pass^k']:.1%}, latency p50 {total['latency_ms_p50']} ms, p95 {total['latency_ms_p95']} ms"
+        )
+        for d in details:
+            if d["passed"] < d["repeats"]:
+                failed = ", ".join(k for k, v in d["scores"][0].items() if v is False) or d["error"] or "a repeat"
+                out.print(f"[red]failed[/red] {d['case']}: {failed}")
+        for f in written:
+            out.print(f"wrote {f}")
+    if min_pass is not None and total["pass^k"] < min_pass:
+        err.print(f"pass^k {total['pass^k']:.1%} is below --min-pass {min_pass:.1%}", highlight=False)
+        raise typer.Exit(1)
+
+
+def _eval_compare(a: int, b: int, as_json: bool) -> None:
+    from evals.runner import compare
+
+    cp = _open(show_progress=False)
+    try:
+        res = compare(cp.sessions, a, b)
+    finally:
+        cp.close()
+    if as_json:
+        sys.stdout.write(json.dumps(res, ensure_ascii=False) + "\n")
+        return
+    table = Table("", f"run {a}", f"run {b}", title="totals")
+    for k, (x, y) in res["totals"].items():
+        table.add_row(k, str(x), str(y))
+    out.print(table)
+    for key, label in (
+        ("now_failing", "now failing"),
+        ("now_passing", "now passing"),
+        ("only_in_a", f"only in {a}"),
+        ("only_in_b", f"only in {b}"),
+    ):
+        if res[key]:
+            out.print(f"{label} ({len(res[key])}): {', '.join(res[key])}")
+    if not (res["now_failing"] or res["now_passing"]):
+        out.print("no case flipped")
+
+
+def _eval_list(as_json: bool) -> None:
+    from sqlalchemy import select
+
+    from store.db import EvalRun
+
+    cp = _open(show_progress=False)
+    try:
+        with cp.sessions() as s:
+            runs = list(s.scalars(select(EvalRun).order_by(EvalRun.id.desc()).limit(50)))
+    finally:
+        cp.close()
+    rows = [
+        {
+            "id": r.id,
+            "started_at": r.started_at.isoformat(timespec="seconds"),
+            "model": r.model,
+            "suites": r.suites,
+            "repeat": r.repeat,
+            "cases": r.summary["total"]["cases"],
+            "pass^k": r.summary["total"]["pass^k"],
+        }
+        for r in runs
+    ]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    table = Table(*rows[0].keys()) if rows else Table("id")
+    for row in rows:
+        table.add_row(*(", ".join(v) if isinstance(v, list) else str(v) for v in row.values()))
+    out.print(table)
 
 
 @app.command()

@@ -150,6 +150,17 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
             resp.name = name
             tin, tout = _usage(resp)
             if resp.tool_calls:
+                log_decision_now(  # the model call that chose the tools (its cost; the calls follow)
+                    sessions,
+                    run_id(config),
+                    "plan",
+                    agent_name=name,
+                    arguments={"tool_calls": [c["name"] for c in resp.tool_calls]},
+                    model=model_name,
+                    latency_ms=ms,
+                    input_tokens=tin,
+                    output_tokens=tout,
+                )
                 return Command(goto="tools", update={"messages": [resp]})
             log_decision_now(
                 sessions,

@@ -126,7 +126,7 @@ class Decision(Base):
     __tablename__ = "decisions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # route, tool, approval, answer
+    kind: Mapped[str] = mapped_column(String(16))  # route, plan (a model call choosing tools), tool, approval, answer
     agent_name: Mapped[str | None] = mapped_column(String(32), nullable=True)
     tool_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     tool_call_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -150,6 +150,41 @@ class Outcome(Base):
     metric: Mapped[str] = mapped_column(String(32))
     value: Mapped[float] = mapped_column(Float)
     observed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Feedback(Base):
+    """A marketer's thumbs up or down on a run, with an optional comment."""
+
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    rating: Mapped[int] = mapped_column(Integer)  # +1 up, -1 down
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EvalRun(Base):
+    """One `copilot eval`: the suites, the model, the totals (evals/runner.py)."""
+
+    __tablename__ = "eval_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str] = mapped_column(String(64))
+    suites: Mapped[Any] = mapped_column(JSON)
+    repeat: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[Any] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EvalResult(Base):
+    """One case of an eval run: passed over all repeats, and each score of the first repeat."""
+
+    __tablename__ = "eval_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    eval_run_id: Mapped[int] = mapped_column(ForeignKey("eval_runs.id"), index=True)
+    case_id: Mapped[str] = mapped_column(String(128))
+    passed: Mapped[int] = mapped_column(Integer)  # repeats passed
+    repeats: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[Any] = mapped_column(JSON)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.db import Decision, Run, utcnow
+from store import StoreError
+from store.db import Decision, Feedback, Outcome, Run, utcnow
 
 
 def _jsonable(value: Any) -> Any:
@@ -63,9 +66,86 @@ def decisions_of_run(sessions: sessionmaker, run_id: int) -> list[Decision]:
         return list(s.scalars(select(Decision).where(Decision.run_id == run_id).order_by(Decision.id)))
 
 
-def recent_decisions(sessions: sessionmaker, limit: int = 20) -> list[tuple[Decision, Run]]:
+def find_decisions(
+    sessions: sessionmaker,
+    *,
+    limit: int = 20,
+    since: datetime | None = None,
+    agent: str | None = None,
+    tool: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    thread: str | None = None,
+    channel: str | None = None,
+    run: int | None = None,
+) -> list[tuple[Decision, Run]]:
+    """The latest decisions matching every filter given, newest first."""
+    q = select(Decision, Run).join(Run, Run.id == Decision.run_id)
+    for column, value in (
+        (Decision.agent_name, agent),
+        (Decision.tool_name, tool),
+        (Decision.status, status),
+        (Decision.kind, kind),
+        (Run.thread_id, thread),
+        (Run.channel, channel),
+        (Run.id, run),
+    ):
+        if value is not None:
+            q = q.where(column == value)
+    if since is not None:
+        q = q.where(Decision.created_at >= since)
     with sessions() as s:
-        rows = s.execute(
-            select(Decision, Run).join(Run, Run.id == Decision.run_id).order_by(Decision.id.desc()).limit(limit)
-        )
-        return list(rows)
+        return [(d, r) for d, r in s.execute(q.order_by(Decision.id.desc()).limit(limit))]
+
+
+def outcomes_of(sessions: sessionmaker, decision_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    with sessions() as s:
+        for o in s.scalars(select(Outcome).where(Outcome.decision_id.in_(decision_ids)).order_by(Outcome.id)):
+            out.setdefault(o.decision_id, []).append(
+                {"metric": o.metric, "value": o.value, "observed_at": o.observed_at.isoformat(timespec="seconds")}
+            )
+    return out
+
+
+def feedback_of(sessions: sessionmaker, run_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    with sessions() as s:
+        for f in s.scalars(select(Feedback).where(Feedback.run_id.in_(run_ids)).order_by(Feedback.id)):
+            out.setdefault(f.run_id, []).append({"rating": "up" if f.rating > 0 else "down", "comment": f.comment})
+    return out
+
+
+def add_feedback(sessions: sessionmaker, run_id: int, *, up: bool, comment: str | None) -> int:
+    """A marketer's thumbs up or down on a run."""
+    if comment is not None and len(comment) > 2000:
+        raise StoreError("keep the comment under 2,000 characters")
+    with sessions.begin() as s:
+        if s.get(Run, run_id) is None:
+            raise StoreError(f"there is no run {run_id}; `copilot decisions` shows the runs")
+        row = Feedback(run_id=run_id, rating=1 if up else -1, comment=comment or None)
+        s.add(row)
+        s.flush()
+        return int(row.id)
+
+
+OUTCOME_METRICS = ("impressions", "clicks", "conversions", "orders", "revenue", "spend")
+
+
+def add_outcome(sessions: sessionmaker, decision_id: int, metric: str, value: float) -> int:
+    """What was observed after a decision (clicks, revenue, ... after a bid or price change)."""
+    if metric not in OUTCOME_METRICS:
+        raise StoreError(f"unknown metric {metric!r}; use one of {', '.join(OUTCOME_METRICS)}")
+    if not math.isfinite(value) or value < 0:
+        raise StoreError(f"the value must be a number of at least 0, not {value}")
+    with sessions.begin() as s:
+        d = s.get(Decision, decision_id)
+        if d is None or d.kind != "tool" or d.status != "ok":
+            raise StoreError(
+                f"decision {decision_id} is not a tool call that ran; outcomes attach to tool decisions "
+                "(`copilot decisions --kind tool`)"
+            )
+        row = Outcome(decision_id=decision_id, metric=metric, value=float(value))
+        s.add(row)
+        s.flush()
+        return int(row.id)

@@ -74,6 +74,7 @@ def test_route_tool_answer_and_log(tiny_shop):
     kinds = [(d.kind, d.status) for d in decisions(tiny_shop, rid)]
     assert kinds == [
         ("route", "ok"),
+        ("plan", "ok"),
         ("tool", "ok"),
         ("tool", "error"),
         ("tool", "error"),

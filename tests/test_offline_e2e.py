@@ -9,7 +9,6 @@ import pytest
 
 from copilot.app import Copilot
 from copilot.settings import Settings
-from tests.conftest import ROOT
 
 # (request, expected route, expected tool or None for a clarifying question / no tool)
 CASES = [
@@ -150,13 +149,3 @@ def test_bad_values_change_nothing(copilot):  # type: ignore[no-untyped-def]
         assert res["pending_approval"] is None, text
         assert all(c["status"] != "ok" for c in res["tool_calls"]), text
         assert res["answer"].strip(), text
-
-
-ROUTING = [json.loads(line) for line in (ROOT / "evals" / "suites" / "routing.jsonl").read_text().splitlines()]
-
-
-@pytest.mark.parametrize("case", ROUTING, ids=[c["text"][:40] for c in ROUTING])
-def test_routing_suite(copilot, case):  # type: ignore[no-untyped-def]
-    """Requests phrased in many ways: the first specialist in the route is the right one."""
-    res = copilot.ask(case["text"], channel="eval")
-    assert res["route"][:1] == case["route"], res["answer"]
