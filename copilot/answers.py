@@ -321,7 +321,7 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
     if zh:
         s = f"{r['occasion']} 方案：时机——销售高峰在 {r['timing']['peak_month']}，每周以 {r['timing']['peak_weekday']} 最旺；目标人群：{aud}。"
         return s + (
-            f"预算分配：{split}（预计收入 {_money(r['expected_revenue'])}）。"
+            f"{_money(r['total_budget'])} 预算分配：{split}（预计收入 {_money(r['expected_revenue'])}）。"
             if split
             else "告诉我总预算即可给出渠道分配。"
         )
@@ -330,7 +330,10 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
         f"{r['timing']['peak_weekday']} is the strongest weekday; audiences - {aud}."
     )
     if split:
-        return s + f" Channel split: {split} (expected revenue {_money(r['expected_revenue'])}; {r['assumption']})."
+        return s + (
+            f" Channel split of {_money(r['total_budget'])}: {split} "
+            f"(expected revenue {_money(r['expected_revenue'])}; {r['assumption']})."
+        )
     return s + " Give me a total budget and I will split it across channels."
 
 

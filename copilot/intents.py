@@ -44,14 +44,15 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
     "customer_profile": [
         (
             r"profile|tell me about (customer|client|shopper)|who is (customer|client)|history of|look up"
-            r"|(usually|typically|mostly|normally) (buy|order)|purchase history|details (of|on|for)|info(rmation)? (on|about)",
+            r"|(usually|typically|mostly|normally) (buy|order)|purchase history|details (of|on|for)|info(rmation)? (on|about)"
+            r"|(this|that|one) (customer|client|shopper)\b",
             2,
         ),
         (r"画像|资料|档案|是谁|的情况|买过什么|购买记录|喜欢买什么|常买", 2),
     ],
     "recommend_products": [
         (
-            r"recommend|next best|cross-?sell|upsell|what (else )?(should|could|would|can) (we|i) (offer|sell|show|pitch)"
+            r"recommend|next best|cross-?sell|upsell|what (else )?(should|could|would|can) (we|i) (offer|sell|show|pitch)(?! (it|this|them) for)"
             r"|likely to buy|suggest(ed|ions)? (products|items|for)|personali[sz]|(would|might|could) .{0,25}\b(like|want|enjoy)"
             r"|next purchase|offer (to|for) (customer|client)",
             3,
@@ -87,7 +88,8 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
         (
             r"complian|allowed|legal(ly)?|banned|check (this|the|my) (ad|copy|text|slogan|line)|advertising (law|rules|standards)"
             r"|regulat|can we say|ok(ay)? to (say|use|put|run)|risky claims?|violat|permitted|review (this|the|my) (text|copy|ad)"
-            r"|in an ad\?",
+            r"|in an ad\?|(want|going|plan) to run .{0,10}(any )?(problem|issue)s?|any (problem|issue)s? with (this|that|it)"
+            r"|check (this|the|my) (tagline|headline|claim|wording|subject line)|is (this|that|it) (ok|okay|fine) to (run|say|use)",
             5,
         ),
         (r"合规|广告法|违禁词|极限词|能不能(用|投放|发|说)|可以(用|投放|发|说)吗|能否(使用|投放)|违规|违反|审核", 5),
@@ -96,6 +98,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
         (
             r"optimal price|best price|ideal price|profit[- ]maximi[sz]|maximi[sz]e (profit|margin)|what (price|should we charge)"
             r"|how much should we (charge|sell)|price (it|this) at|right price|set (the )?price|retail at|sell (it )?at"
+            r"|sell (it|this|them) for|charge for (it|this)"
             r"|price point|how should we price|selling price|price for (product|item)|price (that|which)|should we (raise|increase|lower|cut|change) (the |its )?price",
             4,
         ),
@@ -167,7 +170,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|conversion rates?|outperform|converted|version [ab]\b|[ab] version",
             4,
         ),
-        (r"显著|对照组|实验组|ab测试|a/b|哪个版本|转化率|两个版本", 4),
+        (r"显著|对照组|实验组|ab测试|a/b|哪个版本|转化率|两个版本|[ab]组|[ab]版", 4),
     ],
     "budget_split": [
         (
@@ -184,12 +187,13 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r" (sell|buy)|monthly (sales|trend)|sales trend|best (day|month|time of year)|time of year",
             4,
         ),
-        (r"季节|淡季|旺季|哪个月|星期几|周几|销售趋势|月度|卖得最好", 4),
+        (r"季节|淡季|旺季|哪个月|星期几|周几|销售趋势|月度|卖得最(好|多)|什么时候卖|销售高峰|销量最高", 4),
     ],
     "email_targeting": [
         (
             r"who should (get|receive) (the|our|an|this) (e-?mail|newsletter|mailing)|which customers (to|should we) (e-?)?mail"
-            r"|e-?mail targeting|\buplift\b|worth (e-?)?mailing|(e-?mail|mail) (only )?the top",
+            r"|e-?mail targeting|\buplift\b|worth (e-?)?mailing|(e-?mail|mail) (only )?the top"
+            r"|which .{0,30}(customers|people|shoppers) .{0,20}(e-?mail|mail)\b|who (to|should we) (e-?)?mail",
             5,
         ),
         (r"发邮件给谁|给谁发邮件|邮件.{0,6}(发给|发送给)|增量效果|提升模型", 5),
@@ -197,11 +201,12 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
     "campaign_effect": [
         (
             r"did (it|the campaign|the test|the experiment|that|turning|switching|the change) .{0,40}work|campaign effect"
+            r"|did (the |our |that |this )?[\w \-]{0,30}(campaign|test|experiment|ads?|change|promotion)s? (really |actually )?work"
             r"|incremental (revenue|effect|lift)|diff(erence)?[- ]in[- ]diff|impact of (turning|switching)|paid search (off|shut)"
             r"|(turn|switch)(ing|ed)? off (paid )?search",
             5,
         ),
-        (r"(活动|广告|实验|投放|搜索|推广).{0,12}(有没有效果|效果如何|起作用)|双重差分|关掉搜索广告", 5),
+        (r"(活动|广告|实验|投放|搜索|推广).{0,12}(有没有效果|有效果|效果如何|起作用|管用)|双重差分|关掉搜索广告", 5),
     ],
     "campaign_plan": [
         (
@@ -284,11 +289,15 @@ _MONEY = re.compile(
     + _NUM
     + r"\s*(k|千|万)?|"
     + _NUM
-    + r"\s*(k|千|万)?\s*(?:dollars|pounds|euros|usd|gbp|eur|rmb|元|块|美元|英镑|欧元)",
+    + r"\s*(k|千|万)?\s*(?:dollars|pounds|euros|usd|gbp|eur|rmb|元|块|美元|英镑|欧元)|"
+    + _NUM
+    + r"(k)\b",
     re.I,
 )
 _PERCENT = re.compile(_NUM + r"\s*(?:%|％|percent|per cent)", re.I)
 _ZHE = re.compile(r"(\d{1,2}(?:\.\d)?)\s*折")
+_ZH_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_ZH_ZHE = re.compile(r"([一二三四五六七八九])([一二三四五六七八九])?折")
 _COST = re.compile(r"(?:unit cost|costs? (?:us|me)?|cost of|cost is|cost price|成本|进价)\D{0,12}?" + _NUM, re.I)
 _CTR = re.compile(r"(?:p?ctr|click[- ]through(?: rate)?|点击率)\D{0,15}?" + r"(\d*\.?\d+)\s*(%|％)?", re.I)
 _VPC = re.compile(r"(?:value per click|click is worth|worth|每次点击价值|点击价值)\D{0,12}?" + _NUM, re.I)
@@ -297,9 +306,12 @@ _PAIR = re.compile(_NUM + r"\s*(?:[a-z\-]+\s+){0,2}(?:/|out of|of|from|in)\s*" +
 _ZH_PAIR = re.compile(
     _NUM + r"\s*(?:个|位|名)?(?:访客|访问|用户|人)\D{0,8}?" + _NUM + r"\s*(?:个|位|名)?(?:转化|购买|下单)"
 )
-_ARM_B = re.compile(r"\b(b|variant|treatment|new|challenger)\b|b组|实验组|新版", re.I)
+_ZH_PAIR_AFTER = re.compile(_NUM + r"\s*(?:个|位|名)?(?:访客|访问|用户|人)[，,]?\s*(?:转化|购买|下单)了?\s*" + _NUM)
+_ARM_B = re.compile(r"\b(b|variant|treatment|new|challenger)\b|b组|b版|实验组|新版", re.I)
 _TOP = re.compile(
-    r"(?:top|first|best|list|show(?: me)?|give me|write(?: me)?|前)\s*(\d{1,2})\b|(\d{1,2})\s*(?:个|条|款)",
+    r"(?:top|first|best|list|show(?: me)?|give me(?: the)?|write(?: me)?|前)\s*(\d{1,2})\b|(\d{1,2})\s*(?:个|条|款|位|名)"
+    r"|\b(\d{1,2})\s+(?:[a-z\-]+\s+)?(?:products|items|headlines|taglines|slogans|lines|customers|ideas|options"
+    r"|recommendations|suggestions)\b",
     re.I,
 )
 _WORDS = {
@@ -359,6 +371,7 @@ _OCCASIONS = (
     "summer sale",
     "双十一",
     "双11",
+    "黑色星期五",
     "黑五",
     "圣诞",
     "618",
@@ -378,7 +391,10 @@ _GREETING = re.compile(
     r"^\s*(hi|hello|hey|help|what can you do|who are you|你好|您好|帮助|你能做什么|你会什么)\b",
     re.I,
 )
-_QUOTED = re.compile(r"[\"“'‘「](.+?)[\"”'’」]", re.S)
+# Quoted text is data (copy to check, a text to search for), never an instruction. A single quote
+# opens only after a space or colon, so "campaign 2's" is not a quote.
+_QUOTED = re.compile(r"[\"“‘「](.+?)[\"”’」]|(?:(?<=^)|(?<=[\s:：]))'(.+?)'(?=[\s,.?!;:，。？！]|$)", re.S)
+_LANGUAGE = re.compile(r"\bin (chinese|mandarin|english)\b|(?:用|换成|改成|翻译成)(中文|汉语|英文|英语)", re.I)
 
 
 def is_chinese(text: str) -> bool:
@@ -394,7 +410,15 @@ def _scaled(value: str, suffix: str | None) -> float:
     return _num(value) * mult
 
 
+def unquoted(text: str) -> str:
+    """The request without its quoted spans: what it asks, not the copy it quotes (a quoted
+    "set the bid to 9" is text to check, not an instruction). A wholly quoted request stays."""
+    rest = _QUOTED.sub(" ", text)
+    return rest if rest.strip() else text
+
+
 def score_intents(text: str, allowed: set[str] | None = None) -> dict[str, float]:
+    text = unquoted(text)
     scores: dict[str, float] = {}
     for tool, patterns in INTENTS.items():
         if allowed is not None and tool not in allowed:
@@ -417,16 +441,20 @@ def score_intents(text: str, allowed: set[str] | None = None) -> dict[str, float
     return scores
 
 
-def best_intent(text: str, allowed: set[str] | None = None, *, fallback: bool = True) -> str | None:
+def best_intent(
+    text: str, allowed: set[str] | None = None, *, fallback: bool = True, anchored: bool = False
+) -> str | None:
     """The tool a request asks for: the best tool phrase, else the specialist whose words it uses
     (then that specialist's default tool for the entities given), else None (out of scope).
-    With fallback=False only a tool phrase counts (used to tell a follow-up from a new request)."""
+    With fallback=False only a tool phrase counts (used to tell a follow-up from a new request).
+    anchored: the conversation already names a product, customer or campaign ("recommend to them")."""
+    text = unquoted(text)
     e = extract(text)
     has_entity = any(k in e for k in ("product_id", "customer_id", "campaign_id"))
     if OFF_TOPIC.search(text) and not has_entity:
         return None
     scores = score_intents(text, allowed)
-    if not (has_entity or MARKETING_ANCHOR.search(text)):
+    if not (has_entity or anchored or MARKETING_ANCHOR.search(text)):
         for tool in GENERIC_TOOLS:
             scores.pop(tool, None)
     if scores:
@@ -481,7 +509,10 @@ def is_greeting(text: str) -> bool:
 
 
 def extract(text: str) -> dict[str, Any]:
-    """Every entity the rules can read from `text` (keys absent when not found)."""
+    """Every entity the rules can read from `text` (keys absent when not found); quoted spans give
+    only `quoted`, no ids or amounts."""
+    q = _QUOTED.search(text)
+    text = unquoted(text)
     out: dict[str, Any] = {}
     for key, pat in (
         ("product_id", _PRODUCT),
@@ -491,7 +522,10 @@ def extract(text: str) -> dict[str, Any]:
         m = pat.search(text)
         if m:
             out[key] = int(m.group(1))
-    money = [_scaled(m.group(1) or m.group(3), m.group(2) or m.group(4)) for m in _MONEY.finditer(text)]
+    money = [
+        _scaled(m.group(1) or m.group(3) or m.group(5), m.group(2) or m.group(4) or m.group(6))
+        for m in _MONEY.finditer(text)
+    ]
     if money:
         out["money"] = money
     m = _PERCENT.search(text)
@@ -499,9 +533,13 @@ def extract(text: str) -> dict[str, Any]:
         out["percent"] = _num(m.group(1))
     else:
         z = _ZHE.search(text)
+        zz = _ZH_ZHE.search(text)
         if z:
             v = float(z.group(1))
             out["percent"] = round(100 - (v * 10 if v < 10 else v), 2)
+        elif zz:  # 九折 = 10% off, 八五折 = 15% off
+            v = _ZH_DIGIT[zz.group(1)] + (_ZH_DIGIT[zz.group(2)] / 10 if zz.group(2) else 0.0)
+            out["percent"] = round(100 - 10 * v, 2)
     m = _COST.search(text)
     if m:
         out["unit_cost"] = _num(m.group(1))
@@ -514,15 +552,16 @@ def extract(text: str) -> dict[str, Any]:
         out["value_per_click"] = _num(m.group(1))
     found = [(m.start(), _num(m.group(1)), _num(m.group(2))) for m in _PAIR.finditer(text)]
     found += [(m.start(), _num(m.group(2)), _num(m.group(1))) for m in _ZH_PAIR.finditer(text)]
+    found += [(m.start(), _num(m.group(2)), _num(m.group(1))) for m in _ZH_PAIR_AFTER.finditer(text)]
     if len(found) >= 2:
         (s1, *p1), (s2, *p2) = sorted(found)[:2]
-        (ca, na), (cb, nb) = sorted(p1), sorted(p2)
+        (ca, na), (cb, nb) = p1, p2  # as given: "300 of 200" is an error for the tool to name, not to fix
         if _ARM_B.search(text[max(0, s1 - 30) : s1]) and not _ARM_B.search(text[s1:s2]):
             (ca, na), (cb, nb) = (cb, nb), (ca, na)  # B was given first
         out["ab"] = (int(ca), int(na), int(cb), int(nb))
     m = _TOP.search(text)
     if m:
-        out["count"] = int(m.group(1) or m.group(2))
+        out["count"] = int(m.group(1) or m.group(2) or m.group(3))
     else:
         w = _COUNT_WORD.search(text)
         if w:
@@ -549,9 +588,11 @@ def extract(text: str) -> dict[str, Any]:
     m = _BUDGET.search(text)
     if m:
         out["budget"] = _scaled(m.group(1) or m.group(3), m.group(2) or m.group(4))
-    q = _QUOTED.search(text)
     if q:
-        out["quoted"] = q.group(1)
+        out["quoted"] = q.group(1) or q.group(2)
+    lang = _LANGUAGE.search(text)
+    if lang:
+        out["language"] = "zh" if re.match(r"chinese|mandarin|中文|汉语", lang.group(1), re.I) else "en"
     if re.search(r"\brlb\b", text, re.I):
         out["strategy"] = "rlb"
     for strat in ("mcpc", "lin"):
@@ -610,7 +651,7 @@ def plan_call(tool: str, e: dict[str, Any], text: str) -> Plan:
             a["n"] = min(e["count"], 10)
         if e.get("audience"):
             a["audience"] = e["audience"]
-        a["language"] = "zh" if is_chinese(text) else "en"
+        a["language"] = e.get("language") or ("zh" if is_chinese(text) else "en")
     elif tool == "check_compliance":
         want("text", e.get("quoted") or _after_colon(text), "the ad copy to check (in quotes)")
     elif tool == "optimal_price":
@@ -625,12 +666,12 @@ def plan_call(tool: str, e: dict[str, Any], text: str) -> Plan:
         want("campaign_id", e.get("campaign_id"), "campaign id")
         want(
             "daily_budget",
-            _signed(e, e.get("budget") or (money[0] if money else None)),
+            _signed(e, _first(e.get("budget"), money)),
             "new daily budget",
         )
     elif tool == "set_campaign_bid":
         want("campaign_id", e.get("campaign_id"), "campaign id")
-        want("bid", _signed(e, e.get("bid") or (money[0] if money else None)), "new bid")
+        want("bid", _signed(e, _first(e.get("bid"), money)), "new bid")
     elif tool == "campaign_pacing":
         want("campaign_id", e.get("campaign_id"), "campaign id")
     elif tool == "impression_bid":
@@ -664,6 +705,11 @@ def plan_call(tool: str, e: dict[str, Any], text: str) -> Plan:
         if e.get("occasion"):
             a["occasion"] = e["occasion"]
     return Plan(tool, a, need)
+
+
+def _first(value: float | None, money: list[float]) -> float | None:
+    """The value read for this argument, else the first amount of money in the request (0 counts)."""
+    return value if value is not None else (money[0] if money else None)
 
 
 def _signed(e: dict[str, Any], value: float | None) -> float | None:

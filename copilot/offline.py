@@ -28,6 +28,16 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 
+# "tell me about the first one": a position in the list the previous answer gave.
+_ORDINAL = re.compile(
+    r"\bthe (first|second|third|fourth|fifth|top) (?:one|customer|client|person)\b|第\s*([一二三四五1-5])\s*(?:个|位|名)",
+    re.I,
+)
+_ORDINALS = {"first": 1, "top": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_LISTED_ID = re.compile(r"^- (\d+):", re.M)
+_CUSTOMER_LISTS = ("customers are about to lapse", "most valuable customers", "有流失风险", "价值最高的客户")
+_CARRIED = ("product_id", "customer_id", "campaign_id")
+
 HELP_EN = (
     "I'm the Marketing Copilot (running on the offline model). I can: profile customers (RFM segments, "
     "who is about to lapse, one customer's profile, recommendations, similar products); write "
@@ -91,6 +101,7 @@ class OfflineChatModel(BaseChatModel):
             return AIMessage(content=HELP_EN)
         current = humans[-1]
         zh = is_chinese(current)
+        said = [_text(m) for m in messages if isinstance(m, AIMessage) and not m.tool_calls]
         last_human = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
         results = [m for m in messages[last_human + 1 :] if isinstance(m, ToolMessage)]
         if results:
@@ -98,14 +109,16 @@ class OfflineChatModel(BaseChatModel):
         if not current.strip():
             return AIMessage(content="请告诉我您想做什么。" if zh else "Please tell me what you need.")
         if self.tool_names and all(n.startswith(HANDOFF_PREFIX) for n in self.tool_names):
-            return self._route(humans, zh)
+            return self._route(humans, said, zh)
         if self.tool_names:
-            return self._call_tool(humans, zh)
+            return self._call_tool(humans, said, zh)
         return AIMessage(
             content="我已达到本次请求的工具调用上限。" if zh else "I reached the tool-call limit for this request."
         )
 
-    def _resolve(self, humans: list[str], allowed: set[str] | None) -> tuple[str | None, dict[str, Any]]:
+    def _resolve(
+        self, humans: list[str], said: list[str], allowed: set[str] | None
+    ) -> tuple[str | None, dict[str, Any]]:
         """The tool the conversation asks for and the entities to fill it, following up earlier turns.
 
         A message that names no tool itself ("it costs £2", "and for product 9?") continues the
@@ -113,9 +126,16 @@ class OfflineChatModel(BaseChatModel):
         """
         current = humans[-1]
         entities = extract(current)
-        tool = best_intent(current, allowed, fallback=False)
+        listed = _listed_customer(current, said[-1] if said else "")
+        if listed is not None and (allowed is None or "customer_profile" in allowed):
+            return "customer_profile", {"customer_id": listed}
+        # "what should we recommend to them?": the ids named earlier in the conversation carry over
+        carried: dict[str, Any] = {}
+        for text in humans[-4:-1]:
+            carried.update({k: v for k, v in extract(text).items() if k in _CARRIED})
+        tool = best_intent(current, allowed, fallback=False, anchored=bool(carried))
         if tool is not None:
-            return tool, entities
+            return tool, {**carried, **entities}
         if entities or _FOLLOW_UP.search(current):
             for back in range(2, min(len(humans), 4) + 1):
                 earlier = best_intent(humans[-back], allowed)
@@ -127,10 +147,10 @@ class OfflineChatModel(BaseChatModel):
                     return earlier, merged
         return best_intent(current, allowed), entities
 
-    def _route(self, humans: list[str], zh: bool) -> AIMessage:
+    def _route(self, humans: list[str], said: list[str], zh: bool) -> AIMessage:
         if is_greeting(humans[-1]) and best_intent(humans[-1]) is None:
             return AIMessage(content=HELP_ZH if zh else HELP_EN)
-        tool, _ = self._resolve(humans, None)
+        tool, _ = self._resolve(humans, said, None)
         if tool is None:
             return AIMessage(content=OUT_OF_SCOPE_ZH if zh else OUT_OF_SCOPE_EN)
         name = HANDOFF_PREFIX + AGENT_OF_TOOL[tool]
@@ -139,9 +159,9 @@ class OfflineChatModel(BaseChatModel):
             tool_calls=[{"name": name, "args": {}, "id": _new_id(), "type": "tool_call"}],
         )
 
-    def _call_tool(self, humans: list[str], zh: bool) -> AIMessage:
+    def _call_tool(self, humans: list[str], said: list[str], zh: bool) -> AIMessage:
         allowed = set(self.tool_names)
-        tool, entities = self._resolve(humans, allowed)
+        tool, entities = self._resolve(humans, said, allowed)
         if tool is None:
             return AIMessage(
                 content=(
@@ -180,3 +200,14 @@ class OfflineChatModel(BaseChatModel):
                 continue
             parts.append(answers.format_result(m.name or "", data, zh))
         return "\n\n".join(parts)
+
+
+def _listed_customer(text: str, previous: str) -> int | None:
+    """The customer id at the position `text` names in the previous answer's customer list."""
+    m = _ORDINAL.search(text)
+    if m is None or extract(text).get("customer_id") or not any(k in previous for k in _CUSTOMER_LISTS):
+        return None
+    word = (m.group(1) or m.group(2)).lower()
+    n = _ORDINALS.get(word) or ("一二三四五".find(word) + 1 if word in "一二三四五" else int(word))
+    ids = _LISTED_ID.findall(previous)
+    return int(ids[n - 1]) if 0 < n <= len(ids) else None

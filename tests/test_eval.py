@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from tests.test_cli import cli
 from tools import TOOLS
 
 # The offline model's pass rate on the shipped suites; raise it when the model improves, never lower it.
-MIN_PASS = 0.93
+MIN_PASS = 0.98
+REFERENCE_TOOLS = {"replay_bidding", "email_targeting", "campaign_effect"}  # read ../shared/data
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,14 @@ def test_argument_checks() -> None:
 
 
 def test_shipped_suites_pass_offline(base) -> None:  # type: ignore[no-untyped-def]
-    results, model = runner.run_eval(load_suites(None), base=base)
+    from store import reference
+
+    cases = load_suites(None)
+    if reference.data_dir() is None:  # a user's clone: the cases whose tools read the reference data sets cannot pass
+        if os.environ.get("COPILOT_REQUIRE_SHARED") or os.environ.get("CI"):
+            pytest.fail("../shared/data is missing; CI must run every shipped case")
+        cases = [c for c in cases if not {t.name for t in c.tools or []} & REFERENCE_TOOLS]
+    results, model = runner.run_eval(cases, base=base)
     summary = runner.summarize(results)
     total = summary["total"]
     failed = [r.case.id for r in results if r.passes < len(r.traces)]

@@ -137,3 +137,44 @@ def test_rate_limit_is_retried(copilot_home, fake):  # type: ignore[no-untyped-d
     res = cp.ask("tell me a joke")
     cp.close()
     assert res["route"] == [] and len(fake.requests) == 2
+
+
+def test_eval_counts_model_calls_and_tokens_from_the_server(copilot_home, fake, tmp_path):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    suite = tmp_path / "one.jsonl"
+    suite.write_text(
+        json.dumps(
+            {
+                "id": "ab",
+                "turns": ["is B better? 120/2400 vs 150/2400"],
+                "route": ["campaigns"],
+                "tools": [{"name": "ab_test", "args": {"conversions_b": 150, "visitors_b": 2400}}],
+                "facts": [{"number": "ab_test.p_value", "tol": 0.00005}],
+            }
+        )
+        + "\n"
+    )
+    ab = {"conversions_a": 120, "visitors_a": 2400, "conversions_b": 150, "visitors_b": 2400}
+    fake.replies = [
+        completion(tool=("transfer_to_campaigns", {})),
+        completion(tool=("ab_test", ab)),
+        completion("Not significant: p = 0.0602."),
+    ]
+    env = {**os.environ, "COPILOT_HOME": str(copilot_home), "OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "k"}
+    p = subprocess.run(
+        [sys.executable, "-m", "copilot.cli", "eval", str(suite), "--model", "openai:fake", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    total = out["summary"]["total"]
+    assert out["model"] == "openai:fake" and total["pass"] == 1.0
+    assert total["model_calls_per_request"] == 3  # route, the call choosing ab_test, the answer
+    assert (total["input_tokens_per_request"], total["output_tokens_per_request"]) == (33, 21)  # 3 x usage 11 / 7
+    assert len(fake.requests) == 3 and fake.requests[0]["model"] == "fake"
