@@ -231,10 +231,11 @@ def replay_bidding(r: dict[str, Any], zh: bool) -> str:
 
 
 def _set_field(r: dict[str, Any], zh: bool) -> str:
-    label = {"bid": ("出价", "bid"), "daily_budget": ("日预算", "daily budget")}[r["field"]]
+    label = {"bid": ("出价", "bid"), "daily_budget": ("日预算", "daily budget"), "price": ("价格", "price")}[r["field"]]
     if zh:
-        return f"已更新：活动 {r['campaign_id']} 的{label[0]}从 {_money(r['from'])} 改为 {_money(r['to'])}。"
-    return f"Done: campaign {r['campaign_id']} ({r['name']}) {label[1]} changed from {_money(r['from'])} to {_money(r['to'])}."
+        what = f"活动 {r['campaign_id']}" if "campaign_id" in r else f"商品 {r['product_id']}"
+        return f"已更新：{what} 的{label[0]}从 {_money(r['from'])} 改为 {_money(r['to'])}。"
+    return f"Done: {r['target']} {label[1]} changed from {_money(r['from'])} to {_money(r['to'])}."
 
 
 def ab_test(r: dict[str, Any], zh: bool) -> str:
@@ -365,6 +366,7 @@ FORMATTERS: dict[str, Fmt] = {
 }
 FORMATTERS["set_campaign_bid"] = _set_field
 FORMATTERS["set_campaign_budget"] = _set_field
+FORMATTERS["set_product_price"] = _set_field
 
 
 def format_result(tool: str, result: dict[str, Any], zh: bool) -> str:

@@ -15,6 +15,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from copilot import CopilotError
+from copilot.intents import is_chinese
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
 from graphs import build_graph
@@ -131,7 +132,9 @@ class Copilot:
         pending = self._pending(config)
         route = list(state.values.get("route", []))
         if pending is not None:
-            answer = _describe_pending(pending)
+            humans = [m for m in state.values["messages"] if isinstance(m, HumanMessage)]
+            zh = bool(humans) and isinstance(humans[-1].content, str) and is_chinese(humans[-1].content)
+            answer = _describe_pending(pending, zh)
         else:
             last = state.values["messages"][-1]
             answer = last.content if isinstance(last, AIMessage) and isinstance(last.content, str) else ""
@@ -173,9 +176,16 @@ class Copilot:
         }
 
 
-def _describe_pending(p: dict[str, Any]) -> str:
-    parts = [
-        f"{c['field']} of campaign {c['campaign_id']} ({c['name']}) from {c['from']} to {c['to']}"
-        for c in p.get("changes", [])
-    ]
+def _describe_pending(p: dict[str, Any], zh: bool = False) -> str:
+    if zh:
+        items = [f"{c['target']} 的 {c['field']}：{c['from']} -> {c['to']}" for c in p.get("changes", [])]
+        return "等待您的批准后再修改：" + "；".join(items) + "。"
+    parts = []
+    for c in p.get("changes", []):
+        part = f"{c['field'].replace('_', ' ')} of {c['target']} from {c['from']} to {c['to']}"
+        if "expected_units_change_pct" in c:
+            part += f" (by its price elasticity, units sold move {c['expected_units_change_pct']:+g}%)"
+        elif "demand_note" in c:
+            part += f" ({c['demand_note']})"
+        parts.append(part)
     return "Waiting for your approval to change the " + "; ".join(parts) + "."

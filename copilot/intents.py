@@ -122,6 +122,14 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
         ),
         (r"折扣|打折|\d+(\.\d+)?折|[一二三四五六七八九]{1,2}折|降价|涨价|优惠|促销价|让利|便宜", 4),
     ],
+    "set_product_price": [
+        (
+            r"(set|change|update|make|move|put|raise|lower|cut|increase|drop|reduce)\b.{0,12}\bprice of (product|item|sku)\b.{0,20}\bto\b"
+            r"|\breprice\b|(product|item) \d+'?s price to\b|price of (product|item) \d+ (to|at) [$£€¥]?\d",
+            6,
+        ),
+        (r"(把|将).{0,10}(价格|售价)(改|设|调|定)(为|成|到)|(价格|售价)(改为|设为|调到|调整为|改成)", 6),
+    ],
     "set_campaign_budget": [
         (
             r"(set|change|raise|increase|lower|cut|reduce|update|make|boost|bump)\b.{0,30}(budget|spend(ing)?)\b.{0,30}\bto\b"
@@ -262,7 +270,7 @@ AGENT_OF_TOOL = {
         "profiling",
     ),
     **dict.fromkeys(["compose_headlines", "selling_points", "check_compliance"], "creative"),
-    **dict.fromkeys(["optimal_price", "price_elasticity", "discount_effect"], "pricing"),
+    **dict.fromkeys(["optimal_price", "price_elasticity", "discount_effect", "set_product_price"], "pricing"),
     **dict.fromkeys(
         [
             "set_campaign_budget",
@@ -377,6 +385,9 @@ _OCCASIONS = (
     "618",
     "春节",
     "情人节",
+)
+_NEW_PRICE = re.compile(
+    r"price.{0,40}?\b(?:to|at)\s*-?\s*[$£€¥]?\s*-?" + _NUM + r"|(?:价格|售价)\D{0,6}?-?" + _NUM, re.I
 )
 _BID = re.compile(r"\bbids?\b.{0,40}?\b(?:to|at)\s*-?\s*[$£€¥]?\s*-?" + _NUM + r"|出价\D{0,6}?-?" + _NUM, re.I)
 _BUDGET = re.compile(
@@ -582,6 +593,9 @@ def extract(text: str) -> dict[str, Any]:
     occ = next((o for o in _OCCASIONS if re.search(rf"(?<!\d){re.escape(o)}(?!\d)", low)), None)
     if occ:
         out["occasion"] = occ.title() if occ.isascii() else occ
+    m = _NEW_PRICE.search(text)
+    if m:
+        out["new_price"] = _num(m.group(1) or m.group(2))
     m = _BID.search(text)
     if m:
         out["bid"] = _num(m.group(1) or m.group(2))
@@ -669,6 +683,9 @@ def plan_call(tool: str, e: dict[str, Any], text: str) -> Plan:
             _signed(e, _first(e.get("budget"), money)),
             "new daily budget",
         )
+    elif tool == "set_product_price":
+        want("product_id", e.get("product_id"), "product id")
+        want("price", _signed(e, _first(e.get("new_price"), money)), "new price")
     elif tool == "set_campaign_bid":
         want("campaign_id", e.get("campaign_id"), "campaign id")
         want("bid", _signed(e, _first(e.get("bid"), money)), "new bid")

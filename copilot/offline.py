@@ -192,10 +192,10 @@ class OfflineChatModel(BaseChatModel):
             if isinstance(data, dict) and data.get("rejected"):
                 ch = data.get("change", {})
                 parts.append(
-                    f"未做任何更改：您拒绝了把活动 {ch.get('campaign_id')} 的 {ch.get('field')} 改为 {ch.get('to')}。"
+                    f"未做任何更改：您拒绝了把{ch.get('target')}的 {ch.get('field')} 改为 {ch.get('to')}。"
                     if zh
-                    else f"Nothing changed: you rejected setting campaign {ch.get('campaign_id')}'s "
-                    f"{ch.get('field')} to {ch.get('to')}."
+                    else f"Nothing changed: you rejected setting the {str(ch.get('field')).replace('_', ' ')} of "
+                    f"{ch.get('target')} to {ch.get('to')}."
                 )
                 continue
             parts.append(answers.format_result(m.name or "", data, zh))

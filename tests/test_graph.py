@@ -105,6 +105,7 @@ def test_write_pauses_then_approve_applies(tiny_shop):
     assert pending["changes"][0] == {
         "campaign_id": 1,
         "name": "Christmas gifts - search",
+        "target": "campaign 1 (Christmas gifts - search)",
         "field": "bid",
         "from": 0.8,
         "to": 1.5,

@@ -145,6 +145,7 @@ def preview_bid(_shop: Shop, session: Session, a: SetBidArgs) -> dict[str, Any]:
     return {
         "campaign_id": c.id,
         "name": c.name,
+        "target": f"campaign {c.id} ({c.name})",
         "field": "bid",
         "from": c.bid,
         "to": round(a.bid, 2),
@@ -156,6 +157,7 @@ def preview_budget(_shop: Shop, session: Session, a: SetBudgetArgs) -> dict[str,
     return {
         "campaign_id": c.id,
         "name": c.name,
+        "target": f"campaign {c.id} ({c.name})",
         "field": "daily_budget",
         "from": c.daily_budget,
         "to": round(a.daily_budget, 2),

@@ -1,5 +1,5 @@
 """Pricing tools: a product's price elasticity from its own sales, the profit-maximising price,
-and the demand and profit effect of a discount."""
+the demand and profit effect of a discount, and changing a price (with approval)."""
 
 from __future__ import annotations
 
@@ -111,6 +111,47 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
     }
 
 
+MAX_PRICE = 10_000.0
+
+
+class SetPriceArgs(BaseModel):
+    product_id: int = Field(..., ge=1, le=10**7)
+    price: float = Field(..., gt=0, le=MAX_PRICE, description="the new list price")
+
+
+def preview_price(shop: Shop, session: Session, a: SetPriceArgs) -> dict[str, Any]:
+    """The change, and what the product's own elasticity says it does to weekly units (when credible)."""
+    p = get_product(session, a.product_id)
+    change: dict[str, Any] = {
+        "product_id": p.id,
+        "name": p.description,
+        "target": f"product {p.id} ({p.description})",
+        "field": "price",
+        "from": p.price,
+        "to": round(a.price, 2),
+        "change_pct": round(100 * (a.price / p.price - 1), 1) if p.price else None,
+    }
+    try:
+        est = _estimate(shop, p.id)
+    except ToolFailure:
+        return change
+    sold_at, _ = _daily_demand(shop, p.id)
+    lo, hi = float(sold_at.min()), float(sold_at.max())
+    if pricing.credibility_problem(est) is not None or not p.price:
+        change["demand_note"] = "no credible elasticity for this product: no demand estimate"
+    elif not lo <= a.price <= hi:
+        change["demand_note"] = f"outside the prices it has sold at ({lo:g} to {hi:g}): no demand estimate"
+    else:
+        change["expected_units_change_pct"] = round(100 * ((a.price / p.price) ** est.elasticity - 1), 1)
+    return change
+
+
+def set_product_price(shop: Shop, session: Session, a: SetPriceArgs) -> dict[str, Any]:
+    change = preview_price(shop, session, a)
+    get_product(session, a.product_id).price = change["to"]
+    return {**change, "applied": True}
+
+
 TOOLS = [
     ToolSpec(
         "price_elasticity",
@@ -134,5 +175,14 @@ TOOLS = [
         DiscountArgs,
         discount_effect,
         AGENT,
+    ),
+    ToolSpec(
+        "set_product_price",
+        "Change a product's list price (needs the marketer's approval).",
+        SetPriceArgs,
+        set_product_price,
+        AGENT,
+        write=True,
+        preview=preview_price,
     ),
 ]

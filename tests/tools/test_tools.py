@@ -83,6 +83,21 @@ def test_write_tool_changes_only_its_field(tiny_shop):
         TOOLS["set_campaign_budget"].args(campaign_id=1, daily_budget=1e12)
 
 
+def test_price_change_is_a_write_with_its_demand_estimate(tiny_shop):
+    spec = TOOLS["set_product_price"]
+    assert spec.write and spec.preview is not None
+    with tiny_shop.sessions() as s:
+        before = s.get(Product, 1).price
+        change = spec.preview(tiny_shop, s, spec.args(product_id=1, price=before + 1))
+    assert change["from"] == before and change["to"] == round(before + 1, 2) and "demand_note" in change  # thin history
+    done = call(tiny_shop, "set_product_price", product_id=1, price=before + 1)
+    assert done["applied"]
+    with tiny_shop.sessions() as s:
+        assert s.get(Product, 1).price == round(before + 1, 2)
+    with pytest.raises(ToolFailure, match="no product 99"):
+        call(tiny_shop, "set_product_price", product_id=99, price=2.0)
+
+
 def test_sales_cache_round_trips(tiny_shop, tmp_path):
     from dataclasses import fields
 
