@@ -327,6 +327,9 @@ def eval_cmd(
     ] = None,
     model: Annotated[str | None, typer.Option("--model", help="offline or openai:NAME (default: configured)")] = None,
     repeat: Annotated[int, typer.Option("--repeat", min=1, max=20, help="K runs of each case, for pass^k")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=32, help="cases run at once (for a remote model)")
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     report: Annotated[Path | None, typer.Option("--report", help="write a report: .md (+ .svg chart) or .html")] = None,
     min_pass: Annotated[
@@ -357,7 +360,12 @@ def eval_cmd(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"{len(cases)} cases", total=len(cases))
             results, model_name = runner.run_eval(
-                cases, model_spec=model, repeat=repeat, base=cp, progress=lambda i, n, r: bar.update(task, completed=i)
+                cases,
+                model_spec=model,
+                repeat=repeat,
+                base=cp,
+                workers=workers,
+                progress=lambda i, n, r: bar.update(task, completed=i),
             )
         summary = runner.summarize(results)
         eval_id = runner.store_eval(cp.sessions, results, summary, model_name, repeat)
@@ -493,9 +501,9 @@ def bench(
         return
     table = Table("check", "ours", "published", "ok", "s", show_lines=True)
     for r in results:
-        keys = list(r["published"])
+        keys = [k for k in r["published"] if k in r["ours"]] or list(r["ours"])
         ours = "\n".join(f"{k} {r['ours'].get(k)}" for k in keys)
-        pub = "\n".join(f"{k} {r['published'][k]}" for k in keys)
+        pub = "\n".join(f"{k} {v}" for k, v in r["published"].items())
         table.add_row(
             r["name"],
             ours,

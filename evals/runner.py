@@ -11,6 +11,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -169,11 +170,13 @@ def run_eval(
     model_spec: str | None = None,
     repeat: int = 1,
     base: Copilot | None = None,
+    workers: int = 1,
     progress: Callable[[int, int, CaseResult], None] | None = None,
 ) -> tuple[list[CaseResult], str]:
-    """Run every case `repeat` times; returns the results and the model's name."""
-    if repeat < 1:
-        raise CopilotError("--repeat must be at least 1")
+    """Run every case `repeat` times, `workers` cases at a time (each on its own copy of the shop;
+    worth it for a model behind a network, not for the offline one); results in suite order."""
+    if repeat < 1 or workers < 1:
+        raise CopilotError("--repeat and --workers must be at least 1")
     own = base is None
     base = base or Copilot()
     try:
@@ -181,17 +184,21 @@ def run_eval(
         if settings.model != "offline" and not settings.model.startswith("openai:"):
             raise CopilotError(f"--model must be offline or openai:NAME, not {settings.model!r}")
         model, model_name = make_chat_model(settings)
-        results: list[CaseResult] = []
         with tempfile.TemporaryDirectory(prefix="copilot-eval-") as tmp:
             template = Path(tmp) / "template.db"
             template_db(base, template)
-            for i, case in enumerate(cases):
-                r = CaseResult(
+
+            def one(case: Case) -> CaseResult:
+                return CaseResult(
                     case, [run_case(case, base, template, Path(tmp), model, model_name) for _ in range(repeat)]
                 )
-                results.append(r)
-                if progress:
-                    progress(i + 1, len(cases), r)
+
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = []
+                for i, r in enumerate(pool.map(one, cases)):
+                    results.append(r)
+                    if progress:
+                        progress(i + 1, len(cases), r)
         return results, model_name
     finally:
         if own:

@@ -84,8 +84,8 @@ def test_each_case_sees_a_fresh_shop(base) -> None:  # type: ignore[no-untyped-d
     cases = {c.id: c for c in load_suites(["conversations"])}
     approve, pending = cases["approve-bid-en"], cases["pending-bid-en"]
     before = runner.snapshot(base.sessions)
-    results, _ = runner.run_eval([approve, pending, approve], base=base)
-    assert all(r.passes == 1 for r in results)  # the pending case saw the original bid, not the approved one
+    results, _ = runner.run_eval([approve, pending, approve, pending], base=base, workers=3)
+    assert all(r.passes == 1 for r in results)  # the pending cases saw the original bid, not an approved one
     assert runner.snapshot(base.sessions) == before  # and the real shop never changed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -83,7 +84,7 @@ class Shop:
         arrays = build()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npz")
+            tmp = path.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp.npz")  # writers in parallel never share one
             contents: dict[str, Any] = dict(arrays)
             np.savez(tmp, **contents)
             tmp.replace(path)  # atomic: a reader never sees half a file
