@@ -156,6 +156,9 @@ def decisions(
     channel: Annotated[str | None, typer.Option("--channel", help="cli, slack, api, eval")] = None,
     run: Annotated[int | None, typer.Option("--run")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json (one object a line)")] = "table",
+    summary: Annotated[
+        bool, typer.Option("--summary", help="per specialist: requests, tool errors, approvals, feedback, outcomes")
+    ] = False,
 ) -> None:
     """The decision log, newest first: routes, tool calls, approvals, answers, with their outcomes
     and the marketer's feedback. Filters combine; --format csv or json exports."""
@@ -163,6 +166,9 @@ def decisions(
 
     if fmt not in ("table", "csv", "json"):
         raise CopilotError(f"--format must be table, csv or json, not {fmt!r}")
+    if summary:
+        _log_summary(_since(since), channel, fmt == "json")
+        return
     cp = _open(show_progress=fmt == "table")
     try:
         rows = find_decisions(
@@ -261,6 +267,24 @@ def _record(write: Any, *args: Any, **kwargs: Any) -> Any:
         raise CopilotError(str(exc)) from exc
     finally:
         cp.close()
+
+
+def _log_summary(since: Any, channel: str | None, as_json: bool) -> None:
+    from store.decisions import log_summary
+
+    cp = _open(show_progress=not as_json)
+    try:
+        res = log_summary(cp.sessions, since=since, channel=channel)
+    finally:
+        cp.close()
+    if as_json:
+        sys.stdout.write(json.dumps(res) + "\n")
+        return
+    cols = ("requests", "tool_calls", "tool_errors", "approved", "rejected", "up", "down", "outcomes")
+    table = Table("specialist", *cols, title=f"{res['runs']} runs")
+    for name, r in [*res["by_agent"].items(), ("total", res["total"])]:
+        table.add_row(name, *(str(r.get(c, 0)) for c in cols))
+    out.print(table)
 
 
 @app.command()

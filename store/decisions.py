@@ -98,6 +98,53 @@ def find_decisions(
         return [(d, r) for d, r in s.execute(q.order_by(Decision.id.desc()).limit(limit))]
 
 
+def log_summary(sessions: sessionmaker, *, since: datetime | None = None, channel: str | None = None) -> dict[str, Any]:
+    """What the log says about the copilot's traffic: per specialist, requests, tool calls and their
+    errors, approvals given and refused, the marketers' thumbs up and down, and the outcomes logged."""
+    q = select(Run)
+    if since is not None:
+        q = q.where(Run.started_at >= since)
+    if channel is not None:
+        q = q.where(Run.channel == channel)
+    with sessions() as s:
+        runs = {r.id: r for r in s.scalars(q)}
+        ids = list(runs)
+        decisions = list(s.scalars(select(Decision).where(Decision.run_id.in_(ids)))) if ids else []
+        votes = list(s.scalars(select(Feedback).where(Feedback.run_id.in_(ids)))) if ids else []
+        outcomes = (
+            list(s.scalars(select(Outcome).where(Outcome.decision_id.in_([d.id for d in decisions]))))
+            if decisions
+            else []
+        )
+    agent_of_run = {d.run_id: d.agent_name or "none" for d in decisions if d.kind == "route"}
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(agent: str) -> dict[str, Any]:
+        return rows.setdefault(
+            agent,
+            dict.fromkeys(
+                ("requests", "tool_calls", "tool_errors", "approved", "rejected", "up", "down", "outcomes"), 0
+            ),
+        )
+
+    for rid in runs:
+        row(agent_of_run.get(rid, "none"))["requests"] += 1
+    for d in decisions:
+        r = row(agent_of_run.get(d.run_id, "none"))
+        if d.kind == "tool":
+            r["tool_calls"] += 1
+            r["tool_errors"] += d.status == "error"
+        elif d.kind == "approval":
+            r["approved" if d.status == "ok" else "rejected"] += 1
+    for f in votes:
+        row(agent_of_run.get(f.run_id, "none"))["up" if f.rating > 0 else "down"] += 1
+    run_of = {d.id: d.run_id for d in decisions}
+    for o in outcomes:
+        row(agent_of_run.get(run_of[o.decision_id], "none"))["outcomes"] += 1
+    total = {k: sum(r[k] for r in rows.values()) for k in next(iter(rows.values()), {})}
+    return {"runs": len(runs), "by_agent": dict(sorted(rows.items())), "total": total}
+
+
 def outcomes_of(sessions: sessionmaker, decision_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     with sessions() as s:

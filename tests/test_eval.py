@@ -162,6 +162,19 @@ def test_decisions_filters_export_feedback_outcomes_and_replay(copilot_home: Pat
     assert "lapsing_customers" in p.stdout and "set_campaign_bid" not in p.stdout
     p = cli(copilot_home, "decisions", "--run", str(done["run_id"]))
     assert "0 up, 1 down; outcomes: 1" in p.stdout
+    p = cli(copilot_home, "decisions", "--summary", "--format", "json")
+    counts = json.loads(p.stdout)["by_agent"]
+    assert counts["bidding"] == {
+        "requests": 1,
+        "tool_calls": 1,
+        "tool_errors": 0,
+        "approved": 1,
+        "rejected": 0,
+        "up": 0,
+        "down": 1,
+        "outcomes": 1,
+    }
+    assert counts["profiling"]["requests"] == 1 and counts["profiling"]["tool_calls"] == 1
     p = cli(copilot_home, "outcome", str(decision), "clickz", "1")
     assert p.returncode == 1 and "unknown metric 'clickz'" in p.stderr and p.stderr.count("\n") == 1
     p = cli(copilot_home, "feedback", "99999", "--up")
