@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from agents import SPECIALISTS
 from engine import EngineError
 from graphs.state import CopilotState
-from store.decisions import log_decision, log_decision_now
+from store.decisions import log_decision, log_decision_now, log_pending
 from tools import Shop, ToolFailure, ToolSpec
 
 HANDOFF_PREFIX = "transfer_to_"
@@ -213,6 +213,21 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
                     parsed[i] = (call, spec, args, str(exc))
         approved = False
         if previews:
+            # The proposed changes are in the log while they wait (this node runs again on resume:
+            # log_pending writes each call once, and the answer settles the same row).
+            with sessions.begin() as s:
+                for call, *_ in parsed:
+                    if call["id"] in previews:
+                        log_pending(
+                            s,
+                            rid,
+                            agent_name=agent,
+                            tool_name=call["name"],
+                            tool_call_id=call["id"],
+                            arguments=call["args"],
+                            result={"change": previews[call["id"]]},
+                            model=model_name,
+                        )
             answer = interrupt(
                 {
                     "agent": agent,

@@ -42,18 +42,42 @@ def open_run_of_thread(sessions: sessionmaker, thread_id: str) -> int | None:
         )
 
 
+def _tool_row(session: Session, run_id: int, tool_call_id: str | None) -> Decision | None:
+    if tool_call_id is None:
+        return None
+    return session.scalar(
+        select(Decision).where(
+            Decision.run_id == run_id, Decision.kind == "tool", Decision.tool_call_id == tool_call_id
+        )
+    )
+
+
 def log_decision(session: Session, run_id: int | None, kind: str, **fields: Any) -> int | None:
-    """Add one decision row to `session` (the caller commits); a run id of None logs nothing."""
+    """Add one decision row to `session` (the caller commits); a run id of None logs nothing.
+    A tool call that was waiting for approval is settled in its own row (pending -> ok, rejected, error)."""
     if run_id is None:
         return None
     for key in ("arguments", "result"):
         if key in fields:
             fields[key] = _jsonable(fields[key])
     fields.setdefault("status", "ok")
+    pending = _tool_row(session, run_id, fields.get("tool_call_id")) if kind == "tool" else None
+    if pending is not None and pending.status == "pending":
+        for key, value in fields.items():
+            setattr(pending, key, value)
+        session.flush()
+        return int(pending.id)
     row = Decision(run_id=run_id, kind=kind, **fields)
     session.add(row)
     session.flush()
     return int(row.id)
+
+
+def log_pending(session: Session, run_id: int | None, **fields: Any) -> None:
+    """A write the model proposed, waiting for the marketer (logged once, however often the graph
+    node that proposes it runs)."""
+    if run_id is not None and _tool_row(session, run_id, fields.get("tool_call_id")) is None:
+        log_decision(session, run_id, "tool", status="pending", **fields)
 
 
 def log_decision_now(sessions: sessionmaker, run_id: int | None, kind: str, **fields: Any) -> int | None:

@@ -112,10 +112,13 @@ def test_write_pauses_then_approve_applies(tiny_shop):
     }
     with tiny_shop.sessions() as s:
         assert s.get(Campaign, 1).bid == 0.8  # nothing changed yet
+    assert [(d.kind, d.status) for d in decisions(tiny_shop, rid)][-1] == ("tool", "pending")
     graph.invoke(Command(resume={"approved": True}), cfg)
     with tiny_shop.sessions() as s:
         assert s.get(Campaign, 1).bid == 1.5
-    assert [d.kind for d in decisions(tiny_shop, rid)][-3:] == ["approval", "tool", "answer"]
+    logged = [(d.kind, d.status) for d in decisions(tiny_shop, rid)]
+    # the proposed call was logged while it waited, and settled in the same row once approved
+    assert logged[-4:] == [("plan", "ok"), ("tool", "ok"), ("approval", "ok"), ("answer", "ok")]
 
 
 def test_write_rejected_changes_nothing(tiny_shop):
