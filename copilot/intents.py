@@ -22,7 +22,10 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|used to (buy|order|shop)|likely to (leave|stop)|lost customers|fading",
             3,
         ),
-        (r"流失|沉睡|不活跃|很久没|没有回购|不再购买|快要走|挽回|召回|休眠|唤醒|流失风险", 3),
+        (
+            r"流失|沉睡|不活跃|很久没|没有回购|不再购买|快要走|挽回|召回|休眠|唤醒|流失风险|不怎么买|很少买|不买了|没怎么买",
+            3,
+        ),
     ],
     "rfm_segments": [
         (
@@ -32,10 +35,12 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (r"分群|细分|分层|客户群|人群划分|客群|高价值客户|忠诚客户|大客户|优质客户|vip", 3),
+        (r"(split|divided|breakdown|break-?down|mix)\b.{0,30}\b(champions|loyal|segments?)|champions.{0,20}loyal", 3),
     ],
     "customer_lifetime_value": [
         (
             r"lifetime value|\bclv\b|\bltv\b|most valuable|worth the most|future value|expected (value|spend|revenue)"
+            r"|next year'?s? (value|revenue|spend)|value (over|in) the next"
             r"|p\(alive\)|still (alive|active)|(worth|spend) .{0,20}next year",
             4,
         ),
@@ -319,7 +324,7 @@ _ARM_B = re.compile(r"\b(b|variant|treatment|new|challenger)\b|b组|b版|实验�
 _TOP = re.compile(
     r"(?:top|first|best|list|show(?: me)?|give me(?: the)?|write(?: me)?|前)\s*(\d{1,2})\b|(\d{1,2})\s*(?:个|条|款|位|名)"
     r"|\b(\d{1,2})\s+(?:[a-z\-]+\s+)?(?:products|items|headlines|taglines|slogans|lines|customers|ideas|options"
-    r"|recommendations|suggestions)\b",
+    r"|recommendations|suggestions|more for|for (?=customer|client|product))\b",
     re.I,
 )
 _WORDS = {
@@ -395,7 +400,9 @@ _BUDGET = re.compile(
     + _NUM
     + r"\s*(k|千|万)?|预算\D{0,6}?-?"
     + _NUM
-    + r"\s*(千|万)?",
+    + r"\s*(千|万)?|"
+    + _NUM
+    + r"\s*(千|万)\s*(?:元|块)?\s*的?预算",
     re.I,
 )
 _GREETING = re.compile(
@@ -601,7 +608,7 @@ def extract(text: str) -> dict[str, Any]:
         out["bid"] = _num(m.group(1) or m.group(2))
     m = _BUDGET.search(text)
     if m:
-        out["budget"] = _scaled(m.group(1) or m.group(3), m.group(2) or m.group(4))
+        out["budget"] = _scaled(m.group(1) or m.group(3) or m.group(5), m.group(2) or m.group(4) or m.group(6))
     if q:
         out["quoted"] = q.group(1) or q.group(2)
     lang = _LANGUAGE.search(text)
@@ -744,4 +751,7 @@ def _topic(text: str) -> str | None:
         text,
         re.I,
     )
-    return m.group(1).strip(" ?.!") if m else None
+    if m:
+        return m.group(1).strip(" ?.!")
+    z = re.search(r"(?:和|跟|与|像)([\u4e00-\u9fffA-Za-z ]{2,30}?)(?:类似|相似|差不多|一样)", text)
+    return z.group(1).strip() if z else None
