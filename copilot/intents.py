@@ -44,7 +44,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|p\(alive\)|still (alive|active)|(worth|spend) .{0,20}next year",
             4,
         ),
-        (r"生命周期价值|客户价值|最有价值|未来.{0,6}价值|还活跃", 4),
+        (r"生命周期价值|客户价值|最有价值|未来.{0,6}价值|还活跃|未来一年|贡献最(多|大)|最能贡献", 4),
     ],
     "customer_profile": [
         (
@@ -53,7 +53,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|(this|that|one) (customer|client|shopper)\b",
             2,
         ),
-        (r"画像|资料|档案|是谁|的情况|买过什么|购买记录|喜欢买什么|常买", 2),
+        (r"画像|资料|档案|是谁|的情况|什么情况|买过什么|购买记录|喜欢买什么|常买", 2),
     ],
     "recommend_products": [
         (
@@ -68,7 +68,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
         (
             r"similar|alike|alternatives?|comparable|related (products|items)|like product|look-?alike|substitut"
             r"|search the catalog|find (me )?(products|items)|(products|items) (about|matching|like)|resembl"
-            r"|go(es)? (well )?with|pairs? (well )?with|complement",
+            r"|go(es)? (well )?with|pairs? (well )?with|complement|(sell|have|stock|carry)\b.{0,25}\b(like|similar to) (the|a|an|this|that)\b",
             4,
         ),
         (r"相似|类似|同类|替代|差不多的|搭配", 4),
@@ -97,7 +97,10 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|check (this|the|my) (tagline|headline|claim|wording|subject line)|is (this|that|it) (ok|okay|fine) to (run|say|use)",
             5,
         ),
-        (r"合规|广告法|违禁词|极限词|能不能(用|投放|发|说)|可以(用|投放|发|说)吗|能否(使用|投放)|违规|违反|审核", 5),
+        (
+            r"合规|广告法|违禁词|极限词|能不能(用|投放|发|说)|可以(用|投放|发|说)吗|能否(使用|投放)|能用吗|能说吗|违规|违反|审核",
+            5,
+        ),
     ],
     "optimal_price": [
         (
@@ -200,7 +203,10 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r" (sell|buy)|monthly (sales|trend)|sales trend|best (day|month|time of year)|time of year",
             4,
         ),
-        (r"季节|淡季|旺季|哪个月|星期几|周几|销售趋势|月度|卖得最(好|多)|什么时候卖|销售高峰|销量最高", 4),
+        (
+            r"季节|淡季|旺季|哪个月|星期几|周几|销售趋势|月度|卖得最(好|多)|什么时候卖|销售高峰|销量最(高|低|差|好)|哪天|一周里",
+            4,
+        ),
     ],
     "email_targeting": [
         (
@@ -209,7 +215,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|which .{0,30}(customers|people|shoppers) .{0,20}(e-?mail|mail)\b|who (to|should we) (e-?)?mail",
             5,
         ),
-        (r"发邮件给谁|给谁发邮件|邮件.{0,6}(发给|发送给)|增量效果|提升模型", 5),
+        (r"发邮件给谁|给谁发邮件|邮件.{0,6}(发给|发送给)|增量效果|提升模型|发邮件.{0,10}(选谁|给谁|该选|选哪些)", 5),
     ],
     "campaign_effect": [
         (
@@ -293,9 +299,14 @@ AGENT_OF_TOOL = {
 }
 
 _ID = r"\s*(?:#|no\.?|number|id|编号|号)?\s*[:：]?\s*(\d+)"
-_PRODUCT = re.compile(r"(?:product|item|sku|prod\.|产品|商品|货品|单品)" + _ID, re.I)
-_CUSTOMER = re.compile(r"(?:customer|client|buyer|shopper|客户|顾客|用户|会员|买家)" + _ID, re.I)
-_CAMPAIGN = re.compile(r"(?:campaign|广告活动|活动|广告计划|投放计划)" + _ID, re.I)
+_PRODUCT = re.compile(r"(?:product|item|sku|prod\.|产品|商品|货品|单品)" + _ID + r"|(\d+)\s*号\s*(?:产品|商品)", re.I)
+_CUSTOMER = re.compile(
+    r"(?:customer|client|buyer|shopper|客户|顾客|用户|会员|买家)"
+    + _ID
+    + r"|(\d{4,})\s*(?:号|这个|这位|这名)?\s*(?:客户|顾客|用户|会员)",
+    re.I,
+)
+_CAMPAIGN = re.compile(r"(?:campaign|广告活动|活动|广告计划|投放计划)" + _ID + r"|(\d+)\s*号\s*(?:活动|广告活动)", re.I)
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _MONEY = re.compile(
     r"[$£€¥￥]\s*"
@@ -405,6 +416,9 @@ _BUDGET = re.compile(
     + r"\s*(千|万)\s*(?:元|块)?\s*的?预算",
     re.I,
 )
+_ZH_AMOUNT = re.compile(
+    r"(?:预算|花|投入)\D{0,4}?([一二两三四五六七八九十]{1,3})(万|千)|([一二两三四五六七八九十]{1,3})(万|千)\s*(?:元|块)?\s*的?预算"
+)
 _GREETING = re.compile(
     r"^\s*(hi|hello|hey|help|what can you do|who are you|你好|您好|帮助|你能做什么|你会什么)\b",
     re.I,
@@ -413,6 +427,15 @@ _GREETING = re.compile(
 # opens only after a space or colon, so "campaign 2's" is not a quote.
 _QUOTED = re.compile(r"[\"“‘「](.+?)[\"”’」]|(?:(?<=^)|(?<=[\s:：]))'(.+?)'(?=[\s,.?!;:，。？！]|$)", re.S)
 _LANGUAGE = re.compile(r"\bin (chinese|mandarin|english)\b|(?:用|换成|改成|翻译成)(中文|汉语|英文|英语)", re.I)
+
+
+def _zh_number(s: str) -> int:
+    """一..九十九 written in Chinese numerals (两 = 2)."""
+    d = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"两": 2}
+    if "十" not in s:
+        return d.get(s, 0)
+    tens, _, ones = s.partition("十")
+    return (d.get(tens, 1) if tens else 1) * 10 + (d.get(ones, 0) if ones else 0)
 
 
 def is_chinese(text: str) -> bool:
@@ -539,7 +562,7 @@ def extract(text: str) -> dict[str, Any]:
     ):
         m = pat.search(text)
         if m:
-            out[key] = int(m.group(1))
+            out[key] = int(m.group(1) or m.group(2))
     money = [
         _scaled(m.group(1) or m.group(3) or m.group(5), m.group(2) or m.group(4) or m.group(6))
         for m in _MONEY.finditer(text)
@@ -606,6 +629,11 @@ def extract(text: str) -> dict[str, Any]:
     m = _BID.search(text)
     if m:
         out["bid"] = _num(m.group(1) or m.group(2))
+    z3 = _ZH_AMOUNT.search(text)
+    if z3:  # 预算两万, 三千元的预算
+        out["budget"] = _zh_number(z3.group(1) or z3.group(3)) * (
+            10000 if (z3.group(2) or z3.group(4)) == "万" else 1000
+        )
     m = _BUDGET.search(text)
     if m:
         out["budget"] = _scaled(m.group(1) or m.group(3) or m.group(5), m.group(2) or m.group(4) or m.group(6))
@@ -614,10 +642,8 @@ def extract(text: str) -> dict[str, Any]:
     lang = _LANGUAGE.search(text)
     if lang:
         out["language"] = "zh" if re.match(r"chinese|mandarin|中文|汉语", lang.group(1), re.I) else "en"
-    if re.search(r"\brlb\b", text, re.I):
-        out["strategy"] = "rlb"
-    for strat in ("mcpc", "lin"):
-        if re.search(rf"\b{strat}\b", text, re.I):
+    for strat in ("rlb", "mcpc", "lin"):  # "用mcpc策略": no \b between Chinese and Latin letters
+        if re.search(rf"(?<![a-z]){strat}(?![a-z])", text, re.I):
             out["strategy"] = strat
     if re.search(
         r"(budget|bid|cost|price|预算|出价|成本).{0,40}?(?<![A-Za-z0-9])-\s*[$£€¥]?\s*\d",

@@ -205,7 +205,7 @@ class OfflineChatModel(BaseChatModel):
 def _listed_customer(text: str, previous: str) -> int | None:
     """The customer id at the position `text` names in the previous answer's customer list."""
     m = _ORDINAL.search(text)
-    if m is None or extract(text).get("customer_id") or not any(k in previous for k in _CUSTOMER_LISTS):
+    if m is None or extract(text).get("customer_id") or not any(k in previous.lower() for k in _CUSTOMER_LISTS):
         return None
     word = (m.group(1) or m.group(2)).lower()
     n = _ORDINALS.get(word) or ("一二三四五".find(word) + 1 if word in "一二三四五" else int(word))
