@@ -62,7 +62,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|next purchase|offer (to|for) (customer|client)",
             3,
         ),
-        (r"推荐|可能会买|可能喜欢|交叉销售|推什么|会喜欢", 3),
+        (r"推荐|可能会买|可能喜欢|交叉销售|推什么|会喜欢|可能买|还会买|下一步.{0,4}买|接下来.{0,4}买", 3),
     ],
     "similar_products": [
         (
@@ -87,7 +87,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|key benefits|what'?s (good|special|great) about|worth buying|what makes|strengths|advantages",
             4,
         ),
-        (r"卖点|亮点|优势|为什么买|优点|好在哪", 4),
+        (r"卖点|亮点|优势|为什么买|优点|好在哪|值得买|购买理由|买的理由", 4),
     ],
     "check_compliance": [
         (
@@ -98,7 +98,8 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             5,
         ),
         (
-            r"合规|广告法|违禁词|极限词|能不能(用|投放|发|说)|可以(用|投放|发|说)吗|能否(使用|投放)|能用吗|能说吗|违规|违反|审核",
+            r"合规|广告法|违禁词|极限词|能不能(用|投放|发|说)|可以(用|投放|发|说)吗|能否(使用|投放)|能用吗|能说吗|违规|违反|审核"
+            r"|检查.{0,8}(文案|广告|标语|这段|这句|用语)",
             5,
         ),
     ],
@@ -225,7 +226,11 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"|(turn|switch)(ing|ed)? off (paid )?search",
             5,
         ),
-        (r"(活动|广告|实验|投放|搜索|推广).{0,12}(有没有效果|有效果|效果如何|起作用|管用)|双重差分|关掉搜索广告", 5),
+        (
+            r"(活动|广告|实验|投放|搜索|推广).{0,12}(有没有效果|有效果|效果如何|起作用|管用)|双重差分|关掉搜索广告"
+            r"|(停掉|关掉|关闭|暂停)了?.{0,8}(搜索|广告|投放).{0,12}(影响|效果|变化)",
+            5,
+        ),
     ],
     "campaign_plan": [
         (
@@ -641,7 +646,9 @@ def extract(text: str) -> dict[str, Any]:
         out["quoted"] = q.group(1) or q.group(2)
     lang = _LANGUAGE.search(text)
     if lang:
-        out["language"] = "zh" if re.match(r"chinese|mandarin|中文|汉语", lang.group(1), re.I) else "en"
+        out["language"] = (
+            "zh" if re.match(r"chinese|mandarin|中文|汉语", lang.group(1) or lang.group(2), re.I) else "en"
+        )
     for strat in ("rlb", "mcpc", "lin"):  # "用mcpc策略": no \b between Chinese and Latin letters
         if re.search(rf"(?<![a-z]){strat}(?![a-z])", text, re.I):
             out["strategy"] = strat
