@@ -47,6 +47,8 @@ class Copilot:
         """`shop_from`: a shop whose catalog and derived arrays this copilot shares, its database
         being a copy of that shop's (how evals/runner.py gives each case a fresh shop cheaply)."""
         self.settings = settings or load_settings()
+        if self.settings.home.exists() and not self.settings.home.is_dir():
+            raise CopilotError(f"COPILOT_HOME {self.settings.home} is a file; point it at a folder")
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.settings.db_url)
         self.sessions = make_sessionmaker(self.engine)

@@ -4,6 +4,7 @@ line on stderr, exit code 1."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -549,6 +550,16 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug, not a marketer's mistake: one line, the traceback on request
+        if os.environ.get("COPILOT_DEBUG"):
+            raise
+        err.print(
+            f"error: internal error ({type(exc).__name__}: {exc}); `copilot decisions` shows what ran. "
+            "Set COPILOT_DEBUG=1 for the traceback and report it.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(2)
 
 
 if __name__ == "__main__":

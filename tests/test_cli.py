@@ -53,3 +53,10 @@ def test_decisions_lists_recent(copilot_home):  # type: ignore[no-untyped-def]
     cli(copilot_home, "ask", "which customers are about to lapse?", "--json")
     p = cli(copilot_home, "decisions", "--limit", "5")
     assert p.returncode == 0 and "lapsing_customers" in p.stdout
+
+
+def test_a_misplaced_home_is_one_line(tmp_path):  # type: ignore[no-untyped-def]
+    home = tmp_path / "not-a-folder"
+    home.write_text("")
+    p = cli(home, "ask", "hi")
+    assert p.returncode == 1 and p.stderr.count("\n") == 1 and "is a file; point it at a folder" in p.stderr
