@@ -179,12 +179,13 @@ def discount_effect(r: dict[str, Any], zh: bool) -> str:
         )
     if zh:
         return (
-            f"商品 {r['product_id']} 打 {r['discount_pct']}% 折扣：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
+            f"商品 {r['product_id']} {'打 ' + str(r['discount_pct']) + '% 折扣' if r['discount_pct'] > 0 else '涨价 ' + str(-r['discount_pct']) + '%'}：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
             f"每周销量 {r['quantity']} → {r['new_quantity']}（{r['quantity_change_pct']}%），收入 "
             f"{_money(r['revenue'])} → {_money(r['new_revenue'])}{profit}；弹性 {r['elasticity']}{caveat}。"
         )
+    change = f"A {r['discount_pct']}% discount" if r["discount_pct"] > 0 else f"A {-r['discount_pct']}% price rise"
     return (
-        f"A {r['discount_pct']}% discount on product {r['product_id']}: price {_money(r['price'])} -> "
+        f"{change} on product {r['product_id']}: price {_money(r['price'])} -> "
         f"{_money(r['new_price'])}, weekly units {r['quantity']} -> {r['new_quantity']} "
         f"({r['quantity_change_pct']}%), revenue {_money(r['revenue'])} -> {_money(r['new_revenue'])}{profit}; "
         f"elasticity {r['elasticity']}{caveat}."

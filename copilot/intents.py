@@ -19,6 +19,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             r"laps|churn|about to leave|at[- ]risk|gone (quiet|silent|cold)|stopped (buying|ordering|shopping)"
             r"|(haven'?t|not|no longer|never) (bought|ordered|purchased|shopped|come back|returned|been back)"
             r"|inactive|win[- ]?back|dormant|slipping away|losing (customers|them)|drifting|re-?engage|reactivat"
+            r"|stopped coming( back)?|regulars .{0,20}(stopped|gone|left)"
             r"|used to (buy|order|shop)|likely to (leave|stop)|lost customers|fading",
             3,
         ),
@@ -59,7 +60,8 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
         (
             r"recommend|next best|cross-?sell|upsell|what (else )?(should|could|would|can) (we|i) (offer|sell|show|pitch)(?! (it|this|them) for)"
             r"|likely to buy|suggest(ed|ions)? (products|items|for)|personali[sz]|(would|might|could) .{0,25}\b(like|want|enjoy)"
-            r"|next purchase|offer (to|for) (customer|client)",
+            r"|next purchase|offer (to|for) (customer|client)|suggest (we|to) (show|send|offer|pitch)"
+            r"|what (would|should|could) (you|we) (suggest|show|send)",
             3,
         ),
         (r"推荐|可能会买|可能喜欢|交叉销售|推什么|会喜欢|可能买|还会买|下一步.{0,4}买|接下来.{0,4}买", 3),
@@ -130,6 +132,7 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
             4,
         ),
         (r"折扣|打折|\d+(\.\d+)?折|[一二三四五六七八九]{1,2}折|降价|涨价|优惠|促销价|让利|便宜", 4),
+        (r"(put|push|move) the price (up|down)|price (up|down) (by )?\d+\s*(%|percent)", 4),
     ],
     "set_product_price": [
         (
@@ -213,7 +216,8 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
         (
             r"who should (get|receive) (the|our|an|this) (e-?mail|newsletter|mailing)|which customers (to|should we) (e-?)?mail"
             r"|e-?mail targeting|\buplift\b|worth (e-?)?mailing|(e-?mail|mail) (only )?the top"
-            r"|which .{0,30}(customers|people|shoppers) .{0,20}(e-?mail|mail)\b|who (to|should we) (e-?)?mail",
+            r"|which .{0,30}(customers|people|shoppers) .{0,20}(e-?mail|mail)\b|who (to|should we) (e-?)?mail"
+            r"|send .{0,30}e-?mail to (everyone|everybody|all)|(everyone|everybody|all customers) or (just|only)",
             5,
         ),
         (r"发邮件给谁|给谁发邮件|邮件.{0,6}(发给|发送给)|增量效果|提升模型|发邮件.{0,10}(选谁|给谁|该选|选哪些)", 5),
@@ -245,7 +249,8 @@ INTENTS: dict[str, list[tuple[str, float]]] = {
 # Requests about something else entirely; out of scope unless they name a product, customer or campaign.
 OFF_TOPIC = re.compile(
     r"\b(python|javascript|java|sql|code|script|program(ming)?|translate|weather|capital of|recipe|joke|poem|ceo of"
-    r"|president|prime minister|how tall|how far|movie|song|football|world cup|stock price|bitcoin|homework)\b"
+    r"|president|prime minister|how tall|how far|movie|song|football|world cup|stock price|bitcoin|homework"
+    r"|meeting|appointment|calendar|reservation|flights?|hotel|restaurant)\b"
     r"|天气|笑话|翻译|首都|代码|编程|诗|菜谱",
     re.I,
 )
@@ -324,6 +329,7 @@ _MONEY = re.compile(
     re.I,
 )
 _PERCENT = re.compile(_NUM + r"\s*(?:%|％|percent|per cent)", re.I)
+_RISE = re.compile(r"\b(up|raise[sd]?|increase[sd]?|rise|higher|more expensive)\b|涨价|提价|上调", re.I)
 _ZHE = re.compile(r"(\d{1,2}(?:\.\d)?)\s*折")
 _ZH_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _ZH_ZHE = re.compile(r"([一二三四五六七八九])([一二三四五六七八九])?折")
@@ -410,7 +416,9 @@ _OCCASIONS = (
 _NEW_PRICE = re.compile(
     r"price.{0,40}?\b(?:to|at)\s*-?\s*[$£€¥]?\s*-?" + _NUM + r"|(?:价格|售价)\D{0,6}?-?" + _NUM, re.I
 )
-_BID = re.compile(r"\bbids?\b.{0,40}?\b(?:to|at)\s*-?\s*[$£€¥]?\s*-?" + _NUM + r"|出价\D{0,6}?-?" + _NUM, re.I)
+_BID = re.compile(
+    r"\b(?:bids?|max cpc|cpc)\b.{0,40}?\b(?:to|at)\s*-?\s*[$£€¥]?\s*-?" + _NUM + r"|出价\D{0,6}?-?" + _NUM, re.I
+)
 _BUDGET = re.compile(
     r"budget.{0,40}?\b(?:to|at|of|is)\s*-?\s*[$£€¥]?\s*-?"
     + _NUM
@@ -456,6 +464,16 @@ def _scaled(value: str, suffix: str | None) -> float:
     return _num(value) * mult
 
 
+# "Write 3 headlines for product 21. Also, ...": a second request tacked on after the first
+# sentence; the offline model answers the first (a real model can take both).
+_ASIDE = re.compile(r"(?<=[.!?。！？])\s*(?:also|and also|plus|by the way|btw|另外|还有|顺便)\b.*$", re.I | re.S)
+
+
+def main_ask(text: str) -> str:
+    rest = _ASIDE.sub("", text)
+    return rest if rest.strip() else text
+
+
 def unquoted(text: str) -> str:
     """The request without its quoted spans: what it asks, not the copy it quotes (a quoted
     "set the bid to 9" is text to check, not an instruction). A wholly quoted request stays."""
@@ -464,7 +482,7 @@ def unquoted(text: str) -> str:
 
 
 def score_intents(text: str, allowed: set[str] | None = None) -> dict[str, float]:
-    text = unquoted(text)
+    text = main_ask(unquoted(text))
     scores: dict[str, float] = {}
     for tool, patterns in INTENTS.items():
         if allowed is not None and tool not in allowed:
@@ -494,7 +512,7 @@ def best_intent(
     (then that specialist's default tool for the entities given), else None (out of scope).
     With fallback=False only a tool phrase counts (used to tell a follow-up from a new request).
     anchored: the conversation already names a product, customer or campaign ("recommend to them")."""
-    text = unquoted(text)
+    text = main_ask(unquoted(text))
     e = extract(text)
     has_entity = any(k in e for k in ("product_id", "customer_id", "campaign_id"))
     if OFF_TOPIC.search(text) and not has_entity:
@@ -577,6 +595,9 @@ def extract(text: str) -> dict[str, Any]:
     m = _PERCENT.search(text)
     if m:
         out["percent"] = _num(m.group(1))
+        cut = r"discount|off\b|cheaper|(cut|lower|drop|reduce)\w* (the |its )?price|price (cut|drop)|折|降价"
+        if _RISE.search(text) and not re.search(cut, text, re.I):
+            out["percent"] = -out["percent"]  # "put the price up 10%": a price rise, a negative discount
     else:
         z = _ZHE.search(text)
         zz = _ZH_ZHE.search(text)

@@ -37,6 +37,7 @@ _ORDINALS = {"first": 1, "top": 1, "second": 2, "third": 3, "fourth": 4, "fifth"
 _LISTED_ID = re.compile(r"^- (\d+):", re.M)
 _CUSTOMER_LISTS = ("customers are about to lapse", "most valuable customers", "有流失风险", "价值最高的客户")
 _CARRIED = ("product_id", "customer_id", "campaign_id")
+_ADDING = re.compile(r"\b(add|also|plus|include|as well)\b|加上|再加|也加", re.I)
 
 HELP_EN = (
     "I'm the Marketing Copilot (running on the offline model). I can: profile customers (RFM segments, "
@@ -143,6 +144,8 @@ class OfflineChatModel(BaseChatModel):
                     merged: dict[str, Any] = {}
                     for text in humans[-back:-1]:
                         merged.update(extract(text))
+                    if "channels" in merged and "channels" in entities and _ADDING.search(current):
+                        entities = {**entities, "channels": sorted(set(merged["channels"]) | set(entities["channels"]))}
                     merged.update(entities)
                     return earlier, merged
         return best_intent(current, allowed), entities

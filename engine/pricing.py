@@ -93,8 +93,8 @@ def discount_effect(
     """Demand, revenue and (with a unit cost) profit before and after a fractional discount."""
     if price <= 0 or quantity < 0:
         raise EngineError("price must be positive and quantity non-negative")
-    if not 0.0 < discount < 1.0:
-        raise EngineError("discount must be between 0 and 1 (0.1 is 10%)")
+    if not -1.0 <= discount < 1.0 or discount == 0.0:
+        raise EngineError("discount must be between -1 and 1 and not 0 (0.1 is 10% off, -0.1 a 10% price rise)")
     new_price = price * (1.0 - discount)
     new_quantity = quantity * (1.0 - discount) ** elasticity
     out: dict[str, float | None] = {

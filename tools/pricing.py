@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from engine import EngineError, pricing
@@ -88,7 +88,17 @@ def optimal_price(shop: Shop, session: Session, a: OptimalPriceArgs) -> dict[str
 
 class DiscountArgs(BaseModel):
     product_id: int = Field(..., ge=1, le=10**7)
-    discount_pct: float = Field(..., gt=0, lt=90, description="the discount in percent, e.g. 10")
+    discount_pct: float = Field(
+        ..., ge=-100, lt=90, description="the discount in percent, e.g. 10; negative for a price rise, e.g. -10"
+    )
+
+    @field_validator("discount_pct")
+    @classmethod
+    def _not_zero(cls, v: float) -> float:
+        if v == 0:
+            raise ValueError("a discount of 0% changes nothing; give a discount (10) or a price rise (-10)")
+        return v
+
     unit_cost: float | None = Field(None, gt=0, le=1e6)
 
 
@@ -171,7 +181,7 @@ TOOLS = [
     ),
     ToolSpec(
         "discount_effect",
-        "Demand, revenue and profit effect of a discount on a product.",
+        "Demand, revenue and profit effect of a discount (or, negative, a price rise) on a product.",
         DiscountArgs,
         discount_effect,
         AGENT,
