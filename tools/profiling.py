@@ -254,7 +254,7 @@ def shop_history(shop: Shop) -> tuple[recsys.History, dict[int, int]]:
 
 
 def _ranker(shop: Shop) -> HashedLogistic | None:
-    """The recommendation ranker fitted on this shop (about 5 s once, then read from the cache);
+    """The recommendation ranker fitted on this shop (about 7 s once, then read from the cache);
     None when the shop is too small to learn from."""
 
     def fit() -> dict[str, np.ndarray]:
