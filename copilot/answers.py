@@ -239,10 +239,12 @@ def _set_field(r: dict[str, Any], zh: bool) -> str:
     return f"Done: {r['target']} {label[1]} changed from {_money(r['from'])} to {_money(r['to'])}."
 
 
+def _verdict(significant: bool, zh: bool) -> str:
+    return ("显著" if significant else "不显著") if zh else ("significant" if significant else "not significant")
+
+
 def ab_test(r: dict[str, Any], zh: bool) -> str:
-    verdict = (
-        ("显著" if r["significant"] else "不显著") if zh else ("significant" if r["significant"] else "not significant")
-    )
+    verdict = _verdict(r["significant"], zh)
     if zh:
         return (
             f"A 转化率 {r['rate_a_pct']}%，B {r['rate_b_pct']}%（相对提升 {r['relative_lift_pct']}%）；"
@@ -300,9 +302,7 @@ def email_targeting(r: dict[str, Any], zh: bool) -> str:
 
 def campaign_effect(r: dict[str, Any], zh: bool) -> str:
     lo, hi = r["ci95"]
-    verdict = (
-        ("显著" if r["significant"] else "不显著") if zh else ("significant" if r["significant"] else "not significant")
-    )
+    verdict = _verdict(r["significant"], zh)
     if zh:
         return (
             f"双重差分：关闭搜索广告对收入的影响为 {r['effect_pct']}%（对数收入 {r['effect_log_revenue']}，"

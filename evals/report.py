@@ -12,15 +12,19 @@ _BARS = (("pass", "#4c78a8"), ("routing", "#f58518"), ("tool_calls", "#54a24b"))
 
 
 def _fmt(v: Any) -> str:
+    """A rate (0..1) as a percentage."""
     if v is None:
         return "-"
-    if isinstance(v, float) and v <= 1.0:
-        return f"{100 * v:.0f}%" if v in (0.0, 1.0) else f"{100 * v:.1f}%"
-    return str(v)
+    return f"{100 * v:.0f}%" if v in (0.0, 1.0) else f"{100 * v:.1f}%"
+
+
+def _cell(column: str, v: Any) -> str:
+    """Rates as percentages; counts and milliseconds as they are (a 0.9 ms latency is not 90%)."""
+    return _fmt(v) if column not in ("cases", "latency_ms_p50") else ("-" if v is None else str(v))
 
 
 def table_rows(summary: dict[str, Any], by: str) -> list[list[str]]:
-    return [[name, *(_fmt(row.get(c)) for c in COLUMNS)] for name, row in summary[f"by_{by}"].items()]
+    return [[name, *(_cell(c, row.get(c)) for c in COLUMNS)] for name, row in summary[f"by_{by}"].items()]
 
 
 def chart_svg(summary: dict[str, Any]) -> str:

@@ -100,9 +100,9 @@ def _changed(t: Trace) -> bool:
 
 def _state_ok(check: StateCheck, t: Trace) -> bool:
     kind, key = ("campaign", check.campaign) if check.campaign is not None else ("product", check.product)
-    after = t.after.get(kind, {}).get(int(key or 0), {}).get(check.field)
+    after = t.after.get(kind, {}).get(key or 0, {}).get(check.field)
     if check.unchanged:
-        before = t.before.get(kind, {}).get(int(key or 0), {}).get(check.field)
+        before = t.before.get(kind, {}).get(key or 0, {}).get(check.field)
         return before is not None and before == after
     if isinstance(check.equals, str) or after is None:
         return bool(after == check.equals)

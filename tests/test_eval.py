@@ -192,3 +192,10 @@ def test_decisions_filters_export_feedback_outcomes_and_replay(copilot_home: Pat
         assert len(cp.shop.sales.order) > 0
     finally:
         cp.close()
+
+
+def test_report_cells_keep_counts_and_milliseconds_as_numbers() -> None:
+    from evals.report import table_rows
+
+    row = table_rows({"by_x": {"a": {"cases": 3, "pass": 0.5, "routing": 1.0, "latency_ms_p50": 0.9}}}, "x")[0]
+    assert row[:4] == ["a", "3", "50.0%", "-"] and row[4] == "100%" and row[-1] == "0.9"
