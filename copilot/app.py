@@ -15,10 +15,10 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from copilot import CopilotError
-from copilot.intents import is_chinese
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
 from graphs import build_graph
+from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wording
 from store import StoreError
 from store.db import make_engine, make_sessionmaker
 from store.decisions import (
@@ -63,8 +63,12 @@ class Copilot:
             self.init(progress=progress)
         if model is None:
             model, model_name = make_chat_model(self.settings)
+        if isinstance(model, OfflineChatModel) and model.stock_codes is None:
+            model = model.model_copy(update={"stock_codes": self._stock_codes})  # `85123A` -> its product
         self.model_name = model_name or "custom"
         self._conn = sqlite3.connect(str(self.settings.checkpoint_path), check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
         self.graph = build_graph(model, self.shop, model_name=self.model_name, checkpointer=SqliteSaver(self._conn))
 
     def init(self, *, force: bool = False, progress: Callable[[str], None] | None = None) -> ImportReport:
@@ -81,6 +85,18 @@ class Copilot:
         self._conn.close()
         self.engine.dispose()
 
+    def _stock_codes(self) -> dict[str, int]:
+        def load() -> dict[str, int]:
+            from sqlalchemy import select
+
+            from store.db import Product
+
+            with self.sessions() as s:
+                return {code.upper(): pid for pid, code in s.execute(select(Product.id, Product.stock_code))}
+
+        codes: dict[str, int] = self.shop.cached("stock_codes", load)
+        return codes
+
     def ask(
         self,
         text: str,
@@ -89,9 +105,17 @@ class Copilot:
         channel: str = "cli",
         user: str = "marketer",
     ) -> dict[str, Any]:
+        """Answer one message. On a thread with a change waiting for approval, a yes or no settles
+        it (as `copilot approve` does); anything else first rejects it, says so, then is answered."""
         thread_id = thread_id or uuid.uuid4().hex[:12]
         if len(text) > MAX_REQUEST_CHARS:
             raise CopilotError(f"the request is {len(text):,} characters; keep it under {MAX_REQUEST_CHARS:,}")
+        dropped = None
+        if text.strip() and self._pending(self._config(thread_id, None)):
+            reply = pending_reply(text)
+            if reply is not None:
+                return self.resume(thread_id, approved=reply == "yes")
+            dropped = self.resume(thread_id, approved=False)
         run_id = start_run(
             self.sessions,
             thread_id=thread_id,
@@ -106,8 +130,13 @@ class Copilot:
             end_run(self.sessions, run_id, answer)
             return self._result(thread_id, run_id, route=[], answer=answer, pending=None)
         config = self._config(thread_id, run_id)
-        self.graph.invoke({"messages": [HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}, config)
-        return self._finish(thread_id, run_id, config)
+        start = {"messages": [HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}
+        self._invoke(start | {"queue": [], "task": None, "note": None}, config, run_id)
+        result = self._finish(thread_id, run_id, config)
+        if dropped is not None:
+            result["answer"] = _dropped_notice(dropped, is_chinese(text)) + "\n\n" + result["answer"]
+            result["dropped_run_id"] = dropped["run_id"]
+        return result
 
     def resume(self, thread_id: str, *, approved: bool) -> dict[str, Any]:
         """Answer a pending approval of `thread_id` (approve or reject) and finish its run."""
@@ -115,8 +144,17 @@ class Copilot:
         config = self._config(thread_id, run_id)
         if not self._pending(config):
             raise CopilotError(f"thread {thread_id} has nothing waiting for approval")
-        self.graph.invoke(Command(resume={"approved": approved}), config)
+        self._invoke(Command(resume={"approved": approved}), config, run_id)
         return self._finish(thread_id, run_id, config)
+
+    def _invoke(self, payload: Any, config: dict[str, Any], run_id: int | None) -> None:
+        """Run the graph; whatever goes wrong, the run is closed (with the error as its answer)."""
+        try:
+            self.graph.invoke(payload, config)
+        except BaseException as exc:
+            if run_id is not None:
+                end_run(self.sessions, run_id, f"error: {type(exc).__name__}: {exc}")
+            raise
 
     # -- helpers ---------------------------------------------------------------------------
     def _config(self, thread_id: str, run_id: int | None) -> dict[str, Any]:
@@ -133,15 +171,21 @@ class Copilot:
         state = self.graph.get_state(config)
         pending = self._pending(config)
         route = list(state.values.get("route", []))
+        messages = state.values["messages"]
+        last_human = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+        request = messages[last_human].content if isinstance(messages[last_human].content, str) else ""
+        answers = [
+            m.content
+            for m in messages[last_human + 1 :]
+            if isinstance(m, AIMessage) and not m.tool_calls and isinstance(m.content, str) and m.content
+        ]
         if pending is not None:
-            humans = [m for m in state.values["messages"] if isinstance(m, HumanMessage)]
-            zh = bool(humans) and isinstance(humans[-1].content, str) and is_chinese(humans[-1].content)
-            answer = _describe_pending(pending, zh)
-        else:
-            last = state.values["messages"][-1]
-            answer = last.content if isinstance(last, AIMessage) and isinstance(last.content, str) else ""
-            if run_id is not None:
-                end_run(self.sessions, run_id, answer)
+            changes = pending.get("changes", [])
+            said = [stated_words(c, request) for c in changes]
+            answers.append(wording.describe_pending(changes, is_chinese(request), said))
+        answer = "\n\n".join(answers)
+        if pending is None and run_id is not None:
+            end_run(self.sessions, run_id, answer)
         return self._result(thread_id, run_id, route=route, answer=answer, pending=pending)
 
     def _result(
@@ -178,16 +222,14 @@ class Copilot:
         }
 
 
-def _describe_pending(p: dict[str, Any], zh: bool = False) -> str:
+def _dropped_notice(dropped: dict[str, Any], zh: bool) -> str:
+    """What the marketer is told when a new request drops the change that was waiting."""
+    changes = [
+        c.get("result", {}).get("change", {}) for c in dropped.get("tool_calls", []) if c.get("status") == "rejected"
+    ]
+    what = "; ".join(wording.describe_change(c, zh, None) for c in changes if c) or (
+        "待批准的修改" if zh else "the pending change"
+    )
     if zh:
-        items = [f"{c['target']} 的 {c['field']}：{c['from']} -> {c['to']}" for c in p.get("changes", [])]
-        return "等待您的批准后再修改：" + "；".join(items) + "。"
-    parts = []
-    for c in p.get("changes", []):
-        part = f"{c['field'].replace('_', ' ')} of {c['target']} from {c['from']} to {c['to']}"
-        if "expected_units_change_pct" in c:
-            part += f" (by its price elasticity, units sold move {c['expected_units_change_pct']:+g}%)"
-        elif "demand_note" in c:
-            part += f" ({c['demand_note']})"
-        parts.append(part)
-    return "Waiting for your approval to change the " + "; ".join(parts) + "."
+        return f"（您提出了新的请求，所以我放弃了等待批准的修改：{what}。没有做任何更改。）"
+    return f"(You asked something else, so I dropped the change that was waiting for your approval: {what}. Nothing was changed.)"

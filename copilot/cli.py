@@ -512,14 +512,20 @@ def bench(
     from store import reference
 
     base = data or reference.data_dir()
-    if base is None or not base.is_dir():
-        raise CopilotError(
-            "no reference data: pass --data DIR or set COPILOT_DATA_DIR (the folder with cdnow/, ipinyou/, ...)"
-        )
+    if base is not None and not base.is_dir():
+        raise CopilotError(f"--data {base} is not a folder")
     try:
+        chosen = bench_mod.chosen_checks(only)
+        if base is None and not set(chosen) & bench_mod.NO_DATA:
+            raise CopilotError(
+                "no reference data: pass --data DIR or set COPILOT_DATA_DIR (the folder with cdnow/, ipinyou/, ...); "
+                f"without it only {', '.join(sorted(bench_mod.NO_DATA))} run"
+            )
         results = bench_mod.run(only, base, quick=quick, progress=lambda n: err.print(f"[dim]running {n}[/dim]"))
     except ValueError as exc:
         raise CopilotError(str(exc)) from exc
+    if base is None:
+        err.print("[yellow]no reference data (--data or COPILOT_DATA_DIR): only the checks that need none ran[/yellow]")
     if as_json:
         for r in results:
             sys.stdout.write(json.dumps(r, default=str) + "\n")

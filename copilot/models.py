@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
 
-from copilot.offline import OfflineChatModel
 from copilot.settings import Settings
+from offline import OfflineChatModel
 
 
 def make_chat_model(settings: Settings) -> tuple[BaseChatModel, str]:

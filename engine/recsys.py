@@ -62,12 +62,15 @@ def candidates(
     n_recall: int = DEFAULT_RECALL,
     n_popular: int = DEFAULT_POPULAR,
     bits: int = DEFAULT_BITS,
+    sim: sparse.csr_matrix | None = None,
 ) -> Candidates:
-    """Candidates for each user (sorted ids) from history `h` before `cut_day`, with features."""
+    """Candidates for each user (sorted ids) from history `h` before `cut_day`, with features.
+    `sim`: the item-to-item co-purchase similarity of `h`, when the caller keeps it between calls."""
     users = np.asarray(users, dtype=np.int64)
     if users.size == 0 or (np.diff(users) <= 0).any():
         raise EngineError("users must be a non-empty sorted array of distinct ids")
-    sim = recall.cooccurrence_similarity(h.order, h.product, h.n_items)
+    if sim is None:
+        sim = recall.cooccurrence_similarity(h.order, h.product, h.n_items)
     bought = _user_item(h, users, np.ones(h.customer.size))
     bought.data[:] = 1.0
     recency = _user_item(h, users, np.exp(-(cut_day - h.day) / HALF_LIFE_DAYS))

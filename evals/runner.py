@@ -108,8 +108,9 @@ def run_case(case: Case, base: Copilot, template: Path, work: Path, model: Any, 
         for turn in case.turns:
             t0 = time.perf_counter()
             try:
-                if isinstance(turn, str):
-                    res = cp.ask(turn, thread_id=thread, channel="eval", user="eval")
+                if isinstance(turn, str) or turn.text is not None:
+                    text = turn if isinstance(turn, str) else turn.text or ""
+                    res = cp.ask(text, thread_id=thread, channel="eval", user="eval")
                 else:
                     res = cp.resume(thread, approved=turn.approve)
                 answers.append(res["answer"])

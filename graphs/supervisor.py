@@ -1,9 +1,11 @@
-"""The supervisor graph: supervisor -> one specialist <-> its tools -> END.
+"""The supervisor graph: supervisor -> a specialist per part of the request <-> its tools -> END.
 
 Guards against the known failure modes of supervisor graphs:
 - every tool call gets its tool message (unknown tools and bad arguments get an error message);
-- no routing loops: the supervisor routes once per request and a specialist ends the request;
-  a specialist gets at most MAX_TOOL_ROUNDS rounds of tool calls, then must answer without tools;
+- no routing loops: the supervisor routes once per request, handing each part of it (`X. Also, Y`)
+  to one specialist in order (at most MAX_PARTS); a specialist cannot hand off, and when it answers
+  the next part's specialist starts or the request ends; a specialist gets at most MAX_TOOL_ROUNDS
+  rounds of tool calls per part, then must answer without tools;
 - no unbounded history: specialists see the last MAX_HISTORY turns' questions and answers plus the
   current request's own tool calls, never earlier tool traffic.
 Writes (tools with write=True) pause on a LangGraph interrupt until the marketer approves or rejects.
@@ -22,7 +24,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import StructuredTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from agents import SPECIALISTS
 from engine import EngineError
@@ -31,20 +33,32 @@ from store.decisions import log_decision, log_decision_now, log_pending
 from tools import Shop, ToolFailure, ToolSpec
 
 HANDOFF_PREFIX = "transfer_to_"
+PART = "part"  # the name of the message that gives a specialist its part of the request
+MAX_PARTS = 4
 MAX_TOOL_ROUNDS = 4
 MAX_HISTORY = 6  # earlier human/assistant messages a model sees
 
 SUPERVISOR_PROMPT = (
-    "You are the supervisor of a marketing copilot for an online shop. Hand the request to exactly one "
-    "specialist by calling its transfer tool:\n"
+    "You are the supervisor of a marketing copilot for an online shop. Hand the request to the specialist "
+    'that handles it by calling its transfer tool. If the request has several parts ("X. Also, Y"), call one '
+    "transfer tool per part, in order, each with `task` set to that part in the marketer's words:\n"
     + "\n".join(f"- {s.name}: {s.description}" for s in SPECIALISTS.values())
     + "\nIf the request is none of these (weather, jokes, general knowledge, coding...), do not call a tool: "
-    "answer politely in the request's language, saying what the copilot can do."
+    "answer politely in the request's language, saying what the copilot can do. If one part is out of scope, "
+    "hand off the others and say in your reply which part you could not do."
 )
 
 
-class _NoArgs(BaseModel):
-    pass
+PART_RULE = (
+    " The marketer's message has several parts; another specialist handles the others. Handle only the "
+    "part in the last message, and answer only that part."
+)
+
+
+class _Handoff(BaseModel):
+    task: str | None = Field(
+        None, description="the part of the request this specialist handles, when there are several"
+    )
 
 
 def _handoff_tools() -> list[StructuredTool]:
@@ -52,7 +66,7 @@ def _handoff_tools() -> list[StructuredTool]:
         StructuredTool.from_function(
             func=lambda: "",
             name=HANDOFF_PREFIX + s.name,
-            args_schema=_NoArgs,
+            args_schema=_Handoff,
             description=f"Hand the request to the {s.name} specialist: {s.description}.",
         )
         for s in SPECIALISTS.values()
@@ -77,6 +91,12 @@ def _current_turn(messages: list[AnyMessage]) -> list[AnyMessage]:
     return messages[last + 1 :]
 
 
+def _current_part(turn: list[AnyMessage]) -> list[AnyMessage]:
+    """The current part's own tool traffic: what follows the previous part's answer."""
+    done = [i for i, m in enumerate(turn) if isinstance(m, AIMessage) and not m.tool_calls]
+    return turn[done[-1] + 1 :] if done else turn
+
+
 def _one_line(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors())
 
@@ -94,26 +114,41 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
         resp = router.invoke([SystemMessage(SUPERVISOR_PROMPT), *_history(state["messages"])], config)
         ms = 1000 * (time.perf_counter() - t0)
         tin, tout = _usage(resp)
-        agents = [c["name"].removeprefix(HANDOFF_PREFIX) for c in resp.tool_calls]
-        agent = next((a for a in agents if a in SPECIALISTS), None)
-        log_decision_now(
-            sessions,
-            run_id(config),
-            "route",
-            agent_name=agent,
-            arguments={"candidates": agents},
-            model=model_name,
-            latency_ms=ms,
-            input_tokens=tin,
-            output_tokens=tout,
-        )
-        if agent is not None:
-            return Command(goto=agent, update={"route": [agent], "agent": agent, "tool_rounds": 0})
-        text = (
-            resp.content
-            if isinstance(resp.content, str) and resp.content.strip()
-            else ("I can help with customers, creative, pricing, bidding and campaigns; what do you need?")
-        )
+        handoffs = [
+            {"agent": c["name"].removeprefix(HANDOFF_PREFIX), "task": (c.get("args") or {}).get("task") or None}
+            for c in resp.tool_calls
+        ]
+        handoffs = [h for h in handoffs if h["agent"] in SPECIALISTS][:MAX_PARTS]
+        text = resp.content if isinstance(resp.content, str) else ""
+        for i, h in enumerate(handoffs or [{"agent": None, "task": None}]):
+            log_decision_now(
+                sessions,
+                run_id(config),
+                "route",
+                agent_name=h["agent"],
+                arguments={
+                    "candidates": [c["name"].removeprefix(HANDOFF_PREFIX) for c in resp.tool_calls],
+                    "task": h["task"],
+                },
+                model=model_name,
+                latency_ms=ms if i == 0 else None,
+                input_tokens=tin if i == 0 else None,
+                output_tokens=tout if i == 0 else None,
+            )
+        if handoffs:
+            first, *rest = handoffs
+            return Command(
+                goto=first["agent"],
+                update={
+                    "route": [h["agent"] for h in handoffs],
+                    "agent": first["agent"],
+                    "task": first["task"] if len(handoffs) > 1 or first["task"] else None,
+                    "queue": rest,
+                    "note": text.strip() or None,
+                    "tool_rounds": 0,
+                },
+            )
+        text = text.strip() or "I can help with customers, creative, pricing, bidding and campaigns; what do you need?"
         answer = AIMessage(content=text, name="supervisor")
         log_decision_now(
             sessions,
@@ -123,7 +158,7 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
             result={"answer": text},
             model=model_name,
         )
-        return Command(goto=END, update={"messages": [answer], "route": [], "agent": None})
+        return Command(goto=END, update={"messages": [answer], "route": [], "agent": None, "queue": [], "note": None})
 
     def make_specialist(name: str) -> Callable[[CopilotState, RunnableConfig], Command]:
         spec = SPECIALISTS[name]
@@ -132,10 +167,15 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
         def specialist(state: CopilotState, config: RunnableConfig) -> Command:
             msgs = state["messages"]
             turn = _current_turn(msgs)
+            request = msgs[len(msgs) - len(turn) - 1 : len(msgs) - len(turn)]
+            task = state.get("task")
+            part = [HumanMessage(task, name=PART)] if task else []
             context = [
-                SystemMessage(spec.system_prompt),
-                *_history(msgs[: len(msgs) - len(turn)]),
-                *turn,
+                SystemMessage(spec.system_prompt + (PART_RULE if task else "")),
+                *_history(msgs[: len(msgs) - len(turn) - 1]),
+                *request,
+                *part,
+                *_current_part(turn),
             ]
             at_limit = state.get("tool_rounds", 0) >= MAX_TOOL_ROUNDS
             t0 = time.perf_counter()
@@ -173,7 +213,22 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
                 input_tokens=tin,
                 output_tokens=tout,
             )
-            return Command(goto=END, update={"messages": [resp]})
+            queue = list(state.get("queue") or [])
+            if queue:  # the next part of the request, to its specialist
+                nxt, *rest = queue
+                return Command(
+                    goto=nxt["agent"],
+                    update={
+                        "messages": [resp],
+                        "agent": nxt["agent"],
+                        "task": nxt["task"],
+                        "queue": rest,
+                        "tool_rounds": 0,
+                    },
+                )
+            note = state.get("note")
+            extra = [AIMessage(content=note, name="supervisor")] if note else []
+            return Command(goto=END, update={"messages": [resp, *extra], "note": None, "task": None})
 
         return specialist
 
@@ -184,6 +239,7 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
         assert isinstance(ai, AIMessage)
         rid = run_id(config)
         parsed: list[tuple[dict[str, Any], ToolSpec | None, BaseModel | None, str | None]] = []
+        previews: dict[str, dict[str, Any]] = {}
         for tool_call in ai.tool_calls:
             call: dict[str, Any] = dict(tool_call)
             spec = specs.get(call["name"])
@@ -198,13 +254,28 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
                 )
                 continue
             try:
-                parsed.append((call, spec, spec.args(**call["args"]), None))
+                args: BaseModel | None = spec.args(**call["args"])
             except ValidationError as exc:
                 parsed.append((call, spec, None, f"invalid arguments: {_one_line(exc)}"))
+                continue
+            if spec.resolve is not None:  # "up 10%": the absolute value is what gets logged and approved
+                try:
+                    with sessions() as s:
+                        if spec.preview is not None and spec.write:
+                            previews[call["id"]] = spec.preview(shop, s, args)  # quotes the change as asked
+                        args = spec.resolve(shop, s, args)
+                    assert args is not None
+                except (ToolFailure, EngineError) as exc:
+                    previews.pop(call["id"], None)
+                    parsed.append((call, spec, args, str(exc)))
+                    continue
+                call = {**call, "args": args.model_dump(exclude_none=True)}
+            parsed.append((call, spec, args, None))
 
         # Writes: show what would change and wait for the marketer before anything runs.
-        previews: dict[str, dict[str, Any]] = {}
         for i, (call, spec, args, err) in enumerate(parsed):
+            if call["id"] in previews:
+                continue
             if spec is not None and spec.write and args is not None and err is None and spec.preview:
                 try:
                     with sessions() as s:
@@ -294,7 +365,7 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
     g = StateGraph(CopilotState)
     g.add_node("supervisor", supervisor, destinations=(*SPECIALISTS, END))
     for name in SPECIALISTS:
-        g.add_node(name, make_specialist(name), destinations=("tools", END))  # type: ignore[arg-type]
+        g.add_node(name, make_specialist(name), destinations=("tools", *SPECIALISTS, END))  # type: ignore[arg-type]
     g.add_node("tools", tools_node, destinations=tuple(SPECIALISTS))
     g.add_edge(START, "supervisor")
     return g.compile(checkpointer=checkpointer)

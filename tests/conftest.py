@@ -95,3 +95,12 @@ def copilot_home(demo_home: Path, tmp_path: Path) -> Iterator[Path]:
     home = tmp_path / "home"
     shutil.copytree(demo_home, home, ignore=shutil.ignore_patterns("checkpoints.sqlite*"))
     yield home
+
+
+# Property tests draw the same examples on every run: CI stays reproducible (a new failure found by
+# exploring locally with HYPOTHESIS_PROFILE=explore becomes a fixed example).
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+_hypothesis_settings.register_profile("explore", deadline=None)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

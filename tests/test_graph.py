@@ -109,6 +109,8 @@ def test_write_pauses_then_approve_applies(tiny_shop):
         "field": "bid",
         "from": 0.8,
         "to": 1.5,
+        "change_pct": 87.5,
+        "warnings": [{"kind": "large_change", "pct": 87.5}],
     }
     with tiny_shop.sessions() as s:
         assert s.get(Campaign, 1).bid == 0.8  # nothing changed yet

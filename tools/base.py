@@ -151,6 +151,51 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign:
 
 
 ToolFn = Callable[[Shop, Session, Any], dict[str, Any]]
+ResolveFn = Callable[[Shop, Session, Any], Any]
+
+LARGE_CHANGE_PCT = 50.0  # a change bigger than this, either way, carries a warning before approval
+
+
+def pennies(v: float | None) -> float | None:
+    """A money argument rounded to pennies, refused when that leaves nothing (0.004 is not a price)."""
+    if v is None:
+        return None
+    r = round(v, 2)
+    if r <= 0:
+        raise ValueError(f"{v:g} rounds to {r:.2f}; give at least 0.01")
+    return r
+
+
+def exactly_one_value(args: BaseModel, value_field: str) -> None:
+    """A write names its new value once: absolute, or as a change in percent or by an amount."""
+    given = [f for f in (value_field, "change_pct", "change_by") if getattr(args, f) is not None]
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of {value_field}, change_pct or change_by")
+
+
+def new_value(current: float, args: BaseModel, value_field: str, *, maximum: float, what: str) -> float:
+    """The value a write sets: the absolute one, or the current one changed; checked after rounding."""
+    value = getattr(args, value_field)
+    if value is None:
+        pct, by = getattr(args, "change_pct", None), getattr(args, "change_by", None)
+        value = current * (1 + pct / 100) if pct is not None else current + (by or 0.0)
+    value = round(value, 2)
+    if value <= 0:
+        raise ToolFailure(f"that would make the {what} £{value:.2f}; it must be greater than 0")
+    if value > maximum:
+        raise ToolFailure(f"that would make the {what} £{value:,.2f}; it must be at most £{maximum:,.2f}")
+    return value
+
+
+def change_summary(current: float, new: float, args: BaseModel) -> dict[str, Any]:
+    """What a preview says of any change: how big it is, how it was asked for, and a warning when large."""
+    out: dict[str, Any] = {"change_pct": round(100 * (new / current - 1), 1) if current else None, "warnings": []}
+    requested = {k: getattr(args, k) for k in ("change_pct", "change_by") if getattr(args, k, None) is not None}
+    if requested:
+        out["requested"] = requested
+    if out["change_pct"] is not None and abs(out["change_pct"]) > LARGE_CHANGE_PCT:
+        out["warnings"].append({"kind": "large_change", "pct": out["change_pct"]})
+    return out
 
 
 @dataclass(frozen=True)
@@ -165,6 +210,7 @@ class ToolSpec:
     agent: str
     write: bool = False
     preview: ToolFn | None = None  # for writes: {"change": ..., "from": ..., "to": ...}
+    resolve: ResolveFn | None = None  # for writes: the arguments with a relative change made absolute
 
     def as_langchain(self) -> StructuredTool:
         """The schema a chat model sees; execution goes through graphs/ (logged, transactional)."""

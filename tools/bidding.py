@@ -3,17 +3,17 @@ strategy over the iPinYou 2997 auction log, and the two writes (bid, daily budge
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import bidding
 from store import reference
 from store.db import CampaignSpend
-from tools.base import Shop, ToolFailure, ToolSpec, get_campaign
+from tools.base import Shop, ToolFailure, ToolSpec, change_summary, exactly_one_value, get_campaign, new_value, pennies
 
 AGENT = "bidding"
 MAX_CPC = 50.0
@@ -99,6 +99,11 @@ def _ipinyou(shop: Shop) -> tuple[dict[str, Any], np.ndarray]:
 
 
 def replay_bidding(shop: Shop, _s: Session, a: ReplayArgs) -> dict[str, Any]:
+    """The replay is a pure function of the log and the arguments: kept per arguments."""
+    return dict(shop.cached(f"replay:{a.strategy}:{a.b0}:{a.budget_scale}", lambda: _replay(shop, a)))
+
+
+def _replay(shop: Shop, a: ReplayArgs) -> dict[str, Any]:
     info, log = _ipinyou(shop)
     clicks, price, pctr = log[:, 0].astype(np.int64), log[:, 1].astype(np.int64), log[:, 2]
     episode = bidding.DEFAULT_EPISODE
@@ -130,37 +135,79 @@ def replay_bidding(shop: Shop, _s: Session, a: ReplayArgs) -> dict[str, Any]:
     }
 
 
+_CHANGE_PCT = Field(None, ge=-99, le=1000, description="or the change in percent of today's value, e.g. 10 or -15")
+_CHANGE_BY = Field(None, ge=-1e6, le=1e6, description="or the amount to add to today's value (negative: take off)")
+
+
 class SetBidArgs(BaseModel):
     campaign_id: int = Field(..., ge=1, le=10**6)
-    bid: float = Field(..., gt=0, le=MAX_CPC, description=f"new max CPC bid, at most {MAX_CPC:g}")
+    bid: Annotated[float | None, AfterValidator(pennies)] = Field(
+        None, gt=0, le=MAX_CPC, description=f"new max CPC bid, at most {MAX_CPC:g}"
+    )
+    change_pct: float | None = _CHANGE_PCT
+    change_by: float | None = _CHANGE_BY
+
+    @model_validator(mode="after")
+    def _one(self) -> SetBidArgs:
+        exactly_one_value(self, "bid")
+        return self
 
 
 class SetBudgetArgs(BaseModel):
     campaign_id: int = Field(..., ge=1, le=10**6)
-    daily_budget: float = Field(..., gt=0, le=MAX_DAILY_BUDGET, description="new daily budget")
+    daily_budget: Annotated[float | None, AfterValidator(pennies)] = Field(
+        None, gt=0, le=MAX_DAILY_BUDGET, description="new daily budget"
+    )
+    change_pct: float | None = _CHANGE_PCT
+    change_by: float | None = _CHANGE_BY
+
+    @model_validator(mode="after")
+    def _one(self) -> SetBudgetArgs:
+        exactly_one_value(self, "daily_budget")
+        return self
+
+
+def resolve_bid(_shop: Shop, session: Session, a: SetBidArgs) -> SetBidArgs:
+    c = get_campaign(session, a.campaign_id)
+    return SetBidArgs(
+        campaign_id=c.id, bid=new_value(c.bid, a, "bid", maximum=MAX_CPC, what="bid"), change_pct=None, change_by=None
+    )
+
+
+def resolve_budget(_shop: Shop, session: Session, a: SetBudgetArgs) -> SetBudgetArgs:
+    c = get_campaign(session, a.campaign_id)
+    value = new_value(c.daily_budget, a, "daily_budget", maximum=MAX_DAILY_BUDGET, what="daily budget")
+    return SetBudgetArgs(campaign_id=c.id, daily_budget=value, change_pct=None, change_by=None)
 
 
 def preview_bid(_shop: Shop, session: Session, a: SetBidArgs) -> dict[str, Any]:
     c = get_campaign(session, a.campaign_id)
-    return {
+    to = new_value(c.bid, a, "bid", maximum=MAX_CPC, what="bid")
+    out = {
         "campaign_id": c.id,
         "name": c.name,
         "target": f"campaign {c.id} ({c.name})",
         "field": "bid",
         "from": c.bid,
-        "to": round(a.bid, 2),
+        "to": to,
+        **change_summary(c.bid, to, a),
     }
+    if c.value_per_click and to > c.value_per_click:
+        out["warnings"].append({"kind": "above_click_value", "value_per_click": c.value_per_click})
+    return out
 
 
 def preview_budget(_shop: Shop, session: Session, a: SetBudgetArgs) -> dict[str, Any]:
     c = get_campaign(session, a.campaign_id)
+    to = new_value(c.daily_budget, a, "daily_budget", maximum=MAX_DAILY_BUDGET, what="daily budget")
     return {
         "campaign_id": c.id,
         "name": c.name,
         "target": f"campaign {c.id} ({c.name})",
         "field": "daily_budget",
         "from": c.daily_budget,
-        "to": round(a.daily_budget, 2),
+        "to": to,
+        **change_summary(c.daily_budget, to, a),
     }
 
 
@@ -200,20 +247,22 @@ TOOLS = [
     ),
     ToolSpec(
         "set_campaign_bid",
-        "Set a campaign's max CPC bid (needs the marketer's approval).",
+        "Set a campaign's max CPC bid (needs the marketer's approval): a new bid, or a change in percent or by an amount.",
         SetBidArgs,
         set_campaign_bid,
         AGENT,
         write=True,
         preview=preview_bid,
+        resolve=resolve_bid,
     ),
     ToolSpec(
         "set_campaign_budget",
-        "Set a campaign's daily budget (needs the marketer's approval).",
+        "Set a campaign's daily budget (needs the marketer's approval): a new budget, or a change in percent or by an amount.",
         SetBudgetArgs,
         set_campaign_budget,
         AGENT,
         write=True,
         preview=preview_budget,
+        resolve=resolve_budget,
     ),
 ]

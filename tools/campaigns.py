@@ -73,6 +73,10 @@ def budget_split(_shop: Shop, session: Session, a: SplitArgs) -> dict[str, Any]:
 
 
 def sales_seasonality(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
+    return dict(shop.cached("seasonality", lambda: _seasonality(shop)))
+
+
+def _seasonality(shop: Shop) -> dict[str, Any]:
     days, inv = np.unique(shop.sales.day, return_inverse=True)
     daily = np.bincount(inv, weights=shop.sales.revenue)  # revenue per trading day
     m_idx = stats.seasonal_index(stats.month_of(days), daily, 12)
@@ -177,6 +181,10 @@ def email_targeting(shop: Shop, _s: Session, a: EmailArgs) -> dict[str, Any]:
 def campaign_effect(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
     """Did it work: difference in differences on the eBay paid-search shut-off (search ads off in
     some regions): the change in log revenue in treated regions against the others."""
+    return dict(shop.cached("campaign_effect", lambda: _campaign_effect(shop)))
+
+
+def _campaign_effect(shop: Shop) -> dict[str, Any]:
     d = reference.paidsearch(_reference(shop, "paid-search experiment"))
     fit = regression.diff_in_diff(d["dma"], d["after"], d["search_off"], d["revenue"])
     effect, se = float(fit.coef[1]), float(fit.std_error[1])

@@ -3,14 +3,14 @@ the demand and profit effect of a discount, and changing a price (with approval)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
 from engine import EngineError, pricing
-from tools.base import Shop, ToolFailure, ToolSpec, get_product
+from tools.base import Shop, ToolFailure, ToolSpec, change_summary, exactly_one_value, get_product, new_value, pennies
 
 AGENT = "pricing"
 
@@ -88,18 +88,27 @@ def optimal_price(shop: Shop, session: Session, a: OptimalPriceArgs) -> dict[str
 
 class DiscountArgs(BaseModel):
     product_id: int = Field(..., ge=1, le=10**7)
-    discount_pct: float = Field(
-        ..., ge=-100, lt=90, description="the discount in percent, e.g. 10; negative for a price rise, e.g. -10"
+    discount_pct: float | None = Field(
+        None, ge=-100, lt=90, description="the discount in percent, e.g. 10; negative for a price rise, e.g. -10"
     )
 
     @field_validator("discount_pct")
     @classmethod
-    def _not_zero(cls, v: float) -> float:
+    def _not_zero(cls, v: float | None) -> float | None:
         if v == 0:
             raise ValueError("a discount of 0% changes nothing; give a discount (10) or a price rise (-10)")
         return v
 
     unit_cost: float | None = Field(None, gt=0, le=1e6)
+    new_price: float | None = Field(
+        None, gt=0, le=1e4, description="or the price to compare with today's (what if it cost this)"
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> DiscountArgs:
+        if (self.discount_pct is None) == (self.new_price is None):
+            raise ValueError("give a discount_pct or a new_price")
+        return self
 
 
 def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, Any]:
@@ -109,11 +118,18 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
     mask = s.product == p.id
     days = max(1, int(np.unique(s.day[mask]).size))
     weekly_units = float(s.quantity[mask].sum()) / days * 7
-    eff = pricing.discount_effect(p.price, weekly_units, est.elasticity, a.discount_pct / 100, a.unit_cost)
+    pct = a.discount_pct if a.discount_pct is not None else round(100 * (1 - (a.new_price or p.price) / p.price), 4)
+    if pct == 0:
+        raise ToolFailure(f"£{a.new_price:.2f} is product {p.id}'s price today; give a different price to compare")
+    if not -100 <= pct < 90:
+        raise ToolFailure(
+            f"£{a.new_price:.2f} is a {-pct:+.0f}% change from £{p.price:.2f}; compare a price within -90% and +100%"
+        )
+    eff = pricing.discount_effect(p.price, weekly_units, est.elasticity, pct / 100, a.unit_cost)
     return {
         "product_id": p.id,
         "description": p.description,
-        "discount_pct": a.discount_pct,
+        "discount_pct": pct,
         "elasticity": round(est.elasticity, 3),
         "elasticity_credible": pricing.credibility_problem(est) is None,
         "per": "week of selling days",
@@ -126,21 +142,45 @@ MAX_PRICE = 10_000.0
 
 class SetPriceArgs(BaseModel):
     product_id: int = Field(..., ge=1, le=10**7)
-    price: float = Field(..., gt=0, le=MAX_PRICE, description="the new list price")
+    price: Annotated[float | None, AfterValidator(pennies)] = Field(
+        None, gt=0, le=MAX_PRICE, description="the new list price"
+    )
+    change_pct: float | None = Field(None, ge=-99, le=1000, description="or the change in percent of today's price")
+    change_by: float | None = Field(
+        None, ge=-MAX_PRICE, le=MAX_PRICE, description="or the amount to add (negative: take off)"
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> SetPriceArgs:
+        exactly_one_value(self, "price")
+        return self
+
+
+def resolve_price(_shop: Shop, session: Session, a: SetPriceArgs) -> SetPriceArgs:
+    p = get_product(session, a.product_id)
+    return SetPriceArgs(
+        product_id=p.id,
+        price=new_value(p.price, a, "price", maximum=MAX_PRICE, what="price"),
+        change_pct=None,
+        change_by=None,
+    )
 
 
 def preview_price(shop: Shop, session: Session, a: SetPriceArgs) -> dict[str, Any]:
     """The change, and what the product's own elasticity says it does to weekly units (when credible)."""
     p = get_product(session, a.product_id)
+    to = new_value(p.price, a, "price", maximum=MAX_PRICE, what="price")
     change: dict[str, Any] = {
         "product_id": p.id,
         "name": p.description,
         "target": f"product {p.id} ({p.description})",
         "field": "price",
         "from": p.price,
-        "to": round(a.price, 2),
-        "change_pct": round(100 * (a.price / p.price - 1), 1) if p.price else None,
+        "to": to,
+        **change_summary(p.price, to, a),
     }
+    a = SetPriceArgs(product_id=p.id, price=to, change_pct=None, change_by=None)
+    assert a.price is not None
     try:
         est = _estimate(shop, p.id)
     except ToolFailure:
@@ -151,6 +191,7 @@ def preview_price(shop: Shop, session: Session, a: SetPriceArgs) -> dict[str, An
         change["demand_note"] = "no credible elasticity for this product: no demand estimate"
     elif not lo <= a.price <= hi:
         change["demand_note"] = f"outside the prices it has sold at ({lo:g} to {hi:g}): no demand estimate"
+        change["warnings"].append({"kind": "outside_sold_prices", "low": lo, "high": hi})
     else:
         change["expected_units_change_pct"] = round(100 * ((a.price / p.price) ** est.elasticity - 1), 1)
     return change
@@ -181,18 +222,19 @@ TOOLS = [
     ),
     ToolSpec(
         "discount_effect",
-        "Demand, revenue and profit effect of a discount (or, negative, a price rise) on a product.",
+        "Demand, revenue and profit effect of a discount (or, negative, a price rise) on a product, or of a new price.",
         DiscountArgs,
         discount_effect,
         AGENT,
     ),
     ToolSpec(
         "set_product_price",
-        "Change a product's list price (needs the marketer's approval).",
+        "Change a product's list price (needs the marketer's approval): a new price, or a change in percent or by an amount.",
         SetPriceArgs,
         set_product_price,
         AGENT,
         write=True,
         preview=preview_price,
+        resolve=resolve_price,
     ),
 ]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import EngineError, ann, clv, recsys, segments
+from engine import EngineError, ann, clv, recall, recsys, segments
 from engine.rank import HashedLogistic
 from store.db import Customer, Product
 from tools.base import Shop, ToolFailure, ToolSpec, get_customer, get_product
@@ -273,7 +273,10 @@ def recommend_products(shop: Shop, session: Session, a: RecommendArgs) -> dict[s
     customer = get_customer(session, a.customer_id)
     h, country_of = shop_history(shop)
     bought = int(np.unique(h.product[h.customer == customer.id]).size)
-    cands = recsys.candidates(h, int(h.day.max()) + 1, np.array([customer.id]), np.array([country_of[customer.id]]))
+    sim = shop.cached("cooccurrence", lambda: recall.cooccurrence_similarity(h.order, h.product, h.n_items))
+    cands = recsys.candidates(
+        h, int(h.day.max()) + 1, np.array([customer.id]), np.array([country_of[customer.id]]), sim=sim
+    )
     ranker = _ranker(shop)
     if ranker is not None:
         score = ranker.score(cands.idx, cands.val)

@@ -1,0 +1,11 @@
+"""The default offline chat model: an example bank of requests (offline/bank, data), typed
+extractors (extract.py), the planner that turns a request into a tool call or a question
+(planner.py), the nearest-neighbour intents it uses (intent.py), the wording of answers
+(wording.py) and the LangChain model that puts them together (model.py)."""
+
+from offline import wording
+from offline.extract import is_chinese, stated_words
+from offline.model import OfflineChatModel
+from offline.planner import pending_reply
+
+__all__ = ["OfflineChatModel", "is_chinese", "pending_reply", "stated_words", "wording"]

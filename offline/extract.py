@@ -1,0 +1,778 @@
+"""Typed extractors: what a request says, as values with the words they came from.
+
+One pass over the text finds every number it can read (and every token that looks like a number but
+is not one of the formats below, so the model can ask instead of guessing), then the ids that own
+some of those numbers (`product 12`, `12748号客户`, a stock code), and the rest: money, percentages
+and relative changes, counts, A/B figures, a click-through rate, channels, occasions, countries,
+periods, quoted text, negation and hypotheticals. The planner (offline/planner.py) fills a tool's
+arguments from these by the tool's own schema.
+
+Number formats read: 12, -2.95, 1,000 and 1,000.50 (thousands), 1_000, 0,45 and 12,99 (a decimal
+comma: one or two digits after it), 1e3, 1.5k, 2m after a currency, 1.5 million, 90p / 90 pence,
+Chinese numerals with a multiplier or a currency (两万, 三千五, 五块), digits with 万/千 (5万, 1.5万).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Literal
+
+from offline.spelling import Speller
+
+Currency = Literal["GBP", "USD", "EUR", "CNY"]
+Kind = Literal["product", "customer", "campaign"]
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_chinese(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def normalize(text: str) -> str:
+    """Full-width forms to ASCII (NFKC), Chinese separators to spaced ASCII ones, one space between
+    words; positions in the result are what every extractor reports."""
+    text = text.replace("，", ", ").replace("、", ", ").replace("。", ". ").replace("；", "; ")
+    text = unicodedata.normalize("NFKC", text).replace("−", "-").replace("–", "-").replace("—", "-")
+    text = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
+    return re.sub(r"[ \t\u3000]+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number as written: its value, where it is, and what was written around it."""
+
+    value: float
+    start: int
+    end: int
+    raw: str
+    currency: Currency | None = None  # a currency sign or word next to it
+    unit: Literal["%", "p", "x"] | None = None  # percent, pence (already divided), times
+    scaled: bool = False  # had a multiplier (k, 万, million)
+
+    @property
+    def is_int(self) -> bool:
+        return float(self.value).is_integer() and not self.scaled and "." not in self.raw
+
+
+@dataclass(frozen=True)
+class Ref:
+    kind: Kind
+    value: int
+    start: int
+    end: int
+    raw: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """A relative change: +10% (pct=10), -20p (by=-0.2), double (factor=2)."""
+
+    raw: str
+    start: int
+    pct: float | None = None
+    by: float | None = None
+    factor: float | None = None
+
+
+@dataclass
+class Entities:
+    text: str  # the normalized request, which the positions refer to
+    refs: list[Ref] = field(default_factory=list)
+    stock_codes: list[tuple[str, int, int]] = field(default_factory=list)  # unresolved codes
+    numbers: list[Num] = field(default_factory=list)  # values not taken by an id, a count or a rate
+    unreadable: list[str] = field(default_factory=list)  # number-like tokens in no known format
+    percents: list[Num] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    discount: Num | None = None  # 九折, 8折, 20% off: the discount in percent
+    counts: list[int] = field(default_factory=list)
+    ab: tuple[int, int, int, int] | None = None
+    pctr: float | None = None
+    channels: list[str] = field(default_factory=list)
+    occasion: str | None = None
+    countries: list[str] = field(default_factory=list)
+    period: str | None = None
+    quoted: str | None = None
+    language: Literal["en", "zh"] | None = None  # a language asked for ("in Chinese")
+    strategy: str | None = None
+    audience: str | None = None
+    negated: bool = False  # "don't change ...": never a write
+    hypothetical: bool = False  # "what would happen if ...": never a write
+    ordinal: int | None = None  # "the first one", 第二个 (1-based; -1 = the last)
+    suggested: bool = False  # "the suggested bid", 建议的出价
+    foreign_currency: Num | None = None  # a $ / € / ¥ amount, named as such in answers
+
+    def ids(self, kind: Kind) -> list[int]:
+        return [r.value for r in self.refs if r.kind == kind]
+
+    def first_id(self, kind: Kind) -> int | None:
+        ids = self.ids(kind)
+        return ids[0] if ids else None
+
+
+# -- numbers ------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"(?<![A-Za-z0-9_.,])(?P<sign>(?<![0-9])[-+](?=\d))?(?P<body>\d[\d,._]*)(?P<exp>[eE][-+]?\d+)?")
+_PLAIN = re.compile(r"\d+(\.\d+)?")
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+_UNDERSCORED = re.compile(r"\d{1,3}(_\d{3})+(\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_SUFFIX = re.compile(
+    r"\s?(?P<mult>k\b|K\b|bn\b|million\b|thousand\b|grand\b|万|千|百|w\b|m\b)?\s?"
+    r"(?P<unit>%|percent\b|per cent\b|pct\b|p\b|pence\b|便士|x\b|times\b|倍)?",
+)
+_MULT = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "万": 1e4, "w": 1e4}
+_MULT |= {"千": 1e3, "百": 1e2}
+_CUR_BEFORE = re.compile(r"(£|\$|€|¥|gbp|usd|eur|rmb|cny|us\$)\s?$", re.I)
+_CUR_AFTER = re.compile(
+    r"^\s?(pounds?|quid|gbp|sterling|dollars?|bucks|usd|euros?|eur|rmb|cny|yuan|元|块钱?|英镑|镑|美元|美金|欧元|人民币)",
+    re.I,
+)
+_CURRENCY: dict[str, Currency] = {
+    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP", "sterling": "GBP", "英镑": "GBP",
+    "镑": "GBP", "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "bucks": "USD",
+    "美元": "USD", "美金": "USD", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "欧元": "EUR",
+    "¥": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY", "人民币": "CNY",
+}  # fmt: skip
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
+
+
+def parse_number(body: str, exp: str = "") -> float | None:
+    """One written number in the formats above, or None (1.2.3, 1,0000, 1,000,00 are not numbers)."""
+    if _PLAIN.fullmatch(body) or _GROUPED.fullmatch(body) or _UNDERSCORED.fullmatch(body):
+        value = float(body.replace(",", "").replace("_", ""))
+    elif _DECIMAL_COMMA.fullmatch(body):
+        value = float(body.replace(",", "."))
+    else:
+        return None
+    if exp:
+        if "," in body or "_" in body:
+            return None
+        value = float(f"{value}{exp}")
+    return value
+
+
+def zh_number(s: str) -> int | None:
+    """一..九千九百九十九万: Chinese numerals (两 = 2, 十 = 10, 三千五 = 3,500), or None."""
+    if not s or not all(c in _ZH_DIGITS or c in _ZH_UNITS for c in s):
+        return None
+    total, section, digit = 0, 0, None
+    last_unit, zero = 1, False
+    for c in s:
+        if c in _ZH_DIGITS:
+            if digit and _ZH_DIGITS[c] != 0:
+                return None  # 二三: two digits in a row is not a number (三百零一 is: 零 holds a place)
+            zero = zero or _ZH_DIGITS[c] == 0
+            digit = _ZH_DIGITS[c]
+            continue
+        unit = _ZH_UNITS[c]
+        if unit >= 10_000:
+            section = (section + (digit or 0)) * unit
+            total, section = total + section, 0
+        else:
+            section += (1 if digit is None else digit) * unit
+        digit, last_unit, zero = None, unit, False
+    if digit is not None:  # 三千五 = 3,500: a trailing digit counts in the unit below the last one (not after 零)
+        section += digit * (last_unit // 10 if last_unit >= 100 and len(s) > 1 and not zero else 1)
+    return total + section
+
+
+@dataclass
+class _Scan:
+    nums: list[Num]
+    bad: list[str]
+
+
+def _currency_near(text: str, start: int, end: int) -> tuple[Currency | None, int]:
+    """The currency written just before or after a number, and where the number's words end."""
+    before = _CUR_BEFORE.search(text[max(0, start - 4) : start])
+    if before:
+        return _CURRENCY[before.group(1).lower()], end
+    after = _CUR_AFTER.match(text[end : end + 10])
+    if after:
+        return _CURRENCY[after.group(1).lower()], end + after.end()
+    return None, end
+
+
+def scan_numbers(text: str) -> _Scan:
+    """Every number in normalized text, in order, with its currency, unit and multiplier."""
+    nums: list[Num] = []
+    bad: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        body, exp = m.group("body"), m.group("exp") or ""
+        trail = re.match(r"[.,_]+$", body[-1:]) and body.rstrip(".,_")
+        if trail:  # "costs 2." or "5, and": the separator ends the sentence, not the number
+            body = trail
+        end = m.start("body") + len(body) + (len(exp) if not trail else 0)
+        if not trail and exp == "" and re.match(r"[A-Za-z]", text[end : end + 1] or " "):
+            nxt = re.match(r"[A-Za-z]+", text[end:])
+            word = nxt.group(0).lower() if nxt else ""
+            if word not in ("k", "m", "bn", "p", "x", "w", "pct") and not re.match(r"(k|m|p|w)\b", word):
+                if re.fullmatch(r"\d{5}[A-Za-z]{1,2}", body + text[end : end + 2].strip()):
+                    continue  # a stock code such as 85123A: find_refs reads it
+                bad.append(text[m.start() : end + len(word)])
+                continue
+        value = parse_number(body, "" if trail else exp)
+        if value is None:
+            bad.append(text[m.start() : end])
+            continue
+        before = text[max(0, m.start() - 1) : m.start()]
+        after = text[end : end + 2]
+        if (
+            before in ("-", "+")
+            or re.match(r"[/⁄]\d", after)
+            or (before in ("/", "⁄") and re.search(r"\d[/⁄]$", text[: m.start()]))
+        ):
+            bad.append(text[max(0, m.start() - 1) : end + (2 if re.match(r"[/⁄]\d", after) else 0)])
+            continue  # "--3", "1/4": not a number in any of the formats
+        if m.group("sign") == "-":
+            value = -value
+        suffix = _SUFFIX.match(text, end)
+        mult_word = (suffix.group("mult") or "") if suffix else ""
+        unit_word = (suffix.group("unit") or "").lower() if suffix else ""
+        stop = suffix.end() if suffix and (mult_word or unit_word) else end
+        currency, stop2 = _currency_near(text, m.start(), stop)
+        stop = max(stop, stop2)
+        if mult_word.lower() == "m" and currency is None:
+            mult_word = ""  # "5m" without a currency is minutes or metres, not millions
+            stop = end
+        scaled = bool(mult_word)
+        if mult_word:
+            value *= _MULT[mult_word.lower()]
+        unit: Literal["%", "p", "x"] | None = None
+        if unit_word in ("%", "percent", "per cent", "pct"):
+            unit = "%"
+        elif unit_word in ("p", "pence", "便士"):
+            unit, value, currency = "p", value / 100, "GBP"
+        elif unit_word in ("x", "times", "倍"):
+            unit = "x"
+        sym = _CUR_BEFORE.search(text[max(0, m.start() - 4) : m.start()]) if currency else None
+        start = m.start() - (len(sym.group(0)) if sym else 0)
+        nums.append(Num(value, start, stop, text[start:stop].strip(), currency, unit, scaled))
+        taken.append((m.start(), stop))
+    for m in _ZH_NUMERAL.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        raw = m.group(0)
+        digit_before = re.search(r"(\d+(?:\.\d+)?)$", text[: m.start()])
+        if digit_before and raw in ("万", "千", "百", "十万", "百万", "千万", "亿"):
+            continue  # 5万 was read with its digits above
+        currency, stop = _currency_near(text, m.start(), m.end())
+        has_unit = any(c in _ZH_UNITS for c in raw)
+        if not (has_unit or currency) or (len(raw) == 1 and raw in "十百千万亿" and not currency):
+            continue  # 一下, 第一, 三条: words, counts and ordinals are read elsewhere
+        if re.match(r"(成|折)", text[m.end() : m.end() + 1]):
+            continue  # 两成, 八折: relative changes and discounts
+        value = zh_number(raw)
+        if value is None or value == 0:
+            continue
+        sign = -1 if re.search(r"(负|-)\s?$", text[max(0, m.start() - 2) : m.start()]) else 1
+        nums.append(Num(float(sign * value), m.start(), stop, text[m.start() : stop], currency, None, "万" in raw))
+    nums.sort(key=lambda n: n.start)
+    return _Scan(nums, bad)
+
+
+# -- ids ----------------------------------------------------------------------------------------
+
+_ID_NOUNS: dict[Kind, str] = {
+    "product": r"products?|items?|skus?|prod\.?|articles?|产品|商品|货品|单品|宝贝|sku",
+    "customer": r"customers?|clients?|buyers?|shoppers?|accounts?|members?|users?|cust\.?|客户|顾客|用户|会员|买家",
+    "campaign": r"campaigns?|camp\.?|ad ?sets?|活动|广告活动|广告计划|投放计划|计划|推广计划",
+}
+_ID_AFTER = {
+    k: re.compile(rf"(?:{v})\s?(?:#|no\.?|number|id|编号|号|:)?\s?(?:#\s?)?(?P<n>\d{{1,9}})(?P<m>)(?![\d.,]\d)", re.I)
+    for k, v in _ID_NOUNS.items()
+}
+_ID_BEFORE = {  # 第3个活动 and 12748号客户 are ids; 3个活动 and 3位客户 are counts
+    k: re.compile(
+        rf"(?:第\s?(?P<n>\d{{1,9}})\s?(?:个|位|名|号)?|(?P<m>\d{{1,9}})\s?(?:号|这个|这位|这名|那个|那位)?)\s?(?:的)?\s?(?:{v})",
+        re.I,
+    )
+    for k, v in _ID_NOUNS.items()
+}
+_STOCK_CODE = re.compile(r"(?<![A-Za-z0-9])(?P<code>\d{5}[A-Za-z]{0,2})(?![A-Za-z0-9])")
+_STOCK_WORD = re.compile(r"(stock ?code|货号|款号|编码|code)\s?[:#]?\s?$", re.I)
+
+
+def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[list[Ref], list[tuple[str, int, int]]]:
+    """Ids written after their noun (product 12, campaign #2, 客户12347) or before it (12748号客户,
+    2号活动, 第3个活动), and stock codes (85123A) resolved to product ids when the catalog knows them."""
+    refs: list[Ref] = []
+    spans: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return not any(a < y and x < b for x, y in spans)
+
+    for kind in ("campaign", "customer", "product"):
+        for pat in (_ID_AFTER[kind], _ID_BEFORE[kind]):
+            for m in pat.finditer(text):
+                g = "n" if m.group("n") is not None else "m"
+                if pat is _ID_BEFORE[kind] and g == "m" and not _CJK.search(m.group(0)):
+                    continue  # "12 products" is a count, not product 12 (English puts the id after the noun)
+                if pat is _ID_AFTER[kind] and re.match(
+                    r"\s?(%|percent|p\b|k\b|万|千|元|块|英镑|pounds?)", text[m.end() : m.end() + 8], re.I
+                ):
+                    continue  # "item 5% off" is not product 5
+                if free(m.start(g), m.end(g)):
+                    refs.append(Ref(kind, int(m.group(g)), m.start(g), m.end(g), m.group(0)))
+                    spans.append((m.start(g), m.end(g)))
+    unresolved: list[tuple[str, int, int]] = []
+    for m in _STOCK_CODE.finditer(text):
+        code = m.group("code").upper()
+        if not free(m.start(), m.end()):
+            continue
+        lettered = code[-1].isalpha()
+        worded = bool(_STOCK_WORD.search(text[max(0, m.start() - 12) : m.start()]))
+        if not (lettered or worded):
+            continue  # a bare 5-digit number is a customer id or an amount, not a stock code
+        if stock_codes is not None and code in stock_codes:
+            refs.append(Ref("product", stock_codes[code], m.start(), m.end(), code))
+        else:
+            unresolved.append((code, m.start(), m.end()))
+        spans.append((m.start(), m.end()))
+    refs.sort(key=lambda r: r.start)
+    return refs, unresolved
+
+
+# -- everything else ----------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"\"(.+?)\"|「(.+?)」|《(.+?)》|(?:(?<=^)|(?<=[\s:]))'(.+?)'(?=[\s,.?!;:]|$)", re.S)
+_DATE = re.compile(
+    r"\b(?:19|20)\d\d(?:[-/](?:0?[1-9]|1[0-2])(?:[-/](?:0?[1-9]|[12]\d|3[01]))?|\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01]))\b|\d{1,2}月\d{1,2}[日号]|(?:19|20)\d\d年(?:\d{1,2}月)?"
+)
+_CHANNELS = {
+    "email": "email", "e-mail": "email", "emails": "email", "edm": "email", "newsletter": "email", "邮件": "email",
+    "search": "paid_search", "paid search": "paid_search", "sem": "paid_search", "ppc": "paid_search",
+    "google ads": "paid_search", "搜索": "paid_search", "social": "social", "facebook": "social",
+    "instagram": "social", "meta": "social", "tiktok": "social", "社交": "social", "社媒": "social",
+    "抖音": "social", "小红书": "social", "display": "display", "banner": "display", "programmatic": "display",
+    "展示": "display", "信息流": "display", "affiliate": "affiliate", "affiliates": "affiliate",
+    "partners": "affiliate", "联盟": "affiliate", "cps": "affiliate",
+}  # fmt: skip
+_OCCASIONS = {
+    "black friday": "Black Friday", "cyber monday": "Cyber Monday", "christmas": "Christmas", "xmas": "Christmas",
+    "easter": "Easter", "valentine": "Valentine's Day", "mother's day": "Mother's Day", "mothers day": "Mother's Day",
+    "father's day": "Father's Day", "halloween": "Halloween", "back to school": "Back to school",
+    "summer sale": "Summer sale", "new year": "New Year", "boxing day": "Boxing Day", "双十一": "双十一",
+    "双11": "双十一", "黑五": "黑五", "黑色星期五": "黑五", "圣诞": "圣诞", "618": "618", "春节": "春节",
+    "情人节": "情人节", "母亲节": "母亲节", "父亲节": "父亲节", "中秋": "中秋", "新年": "新年", "元旦": "元旦",
+    "双十二": "双十二", "双12": "双十二", "年货节": "年货节", "开学季": "开学季",
+}  # fmt: skip
+_COUNTRIES = {
+    "united kingdom": "United Kingdom", "uk": "United Kingdom", "britain": "United Kingdom", "england": "United Kingdom",
+    "英国": "United Kingdom", "germany": "Germany", "德国": "Germany", "france": "France", "法国": "France",
+    "eire": "EIRE", "ireland": "EIRE", "爱尔兰": "EIRE", "spain": "Spain", "西班牙": "Spain",
+    "netherlands": "Netherlands", "holland": "Netherlands", "荷兰": "Netherlands", "belgium": "Belgium",
+    "比利时": "Belgium", "switzerland": "Switzerland", "瑞士": "Switzerland", "portugal": "Portugal",
+    "葡萄牙": "Portugal", "australia": "Australia", "澳大利亚": "Australia", "norway": "Norway", "挪威": "Norway",
+    "italy": "Italy", "意大利": "Italy", "japan": "Japan", "日本": "Japan", "sweden": "Sweden", "瑞典": "Sweden",
+    "usa": "USA", "united states": "USA", "美国": "USA", "canada": "Canada", "加拿大": "Canada",
+}  # fmt: skip
+_PERIOD = re.compile(
+    r"\b(?:last|past|previous|this|next)\s(?:\d+\s)?(?:days?|weeks?|months?|quarters?|years?)\b"
+    r"|\b(?:yesterday|today|this morning|so far today|year to date|ytd)\b|\bin (?:19|20)\d\d\b"
+    r"|(?:上|这|本|下)(?:个)?(?:月|周|季度)|(?:去|今|明)年|最近\s?\d*\s?(?:天|周|个月|年)|昨天|今天",
+    re.I,
+)
+_LANGUAGE = re.compile(
+    r"\b(?:in|into|to) (?P<en>chinese|mandarin|english)\b|(?:用|换成|改成|翻译成|译成|写成)(?P<zh>中文|汉语|英文|英语)",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"\b(?:don'?t|do not|never|no need to|stop|shouldn'?t|won'?t|not)\s(?:\w+\s){0,2}?(?:set|change|touch|raise|lower|"
+    r"increase|decrease|cut|update|move|adjust|reprice|modify|alter)\b|\bleave\s.{0,30}\b(?:as it is|as is|alone|unchanged)\b"
+    r"|(?:不要|别|不用|不必|先别|暂时不|不需要)\s?(?:\S{0,3})?(?:改|调|动|设|变|提|降|涨)",
+    re.I,
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:what (?:would|will|might|could) happen|what happens|what if|would it|would (?:sales|demand|revenue|profit|units|we|people|it)"
+    r"|how (?:much|many) would|hypothetically|suppose|supposing|imagine|simulat\w*|should we|is it worth|worth (?:it|raising|lowering|cutting)"
+    r"|(?:if|when) we (?:were to|did|set|raise|raised|lower|lowered|cut|change|changed|put|drop|dropped|increase|increased|reduce|reduced|move|moved|double|doubled)"
+    r"|will (?:people|customers|sales|demand) )"
+    r"|假如|假设|如果|要是|模拟|试算|会怎样|会怎么样|会不会|影响多大|有什么影响|该不该|值不值得|是否应该",
+    re.I,
+)
+_ORDINALS = {"first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_ORDINALS |= {"fifth": 5, "5th": 5, "last": -1, "bottom": -1}
+_ORDINAL = re.compile(
+    r"\b(?:the\s)?(?P<en>first|1st|top|second|2nd|third|3rd|fourth|4th|fifth|5th|last|bottom)\s(?:one|customer|client|"
+    r"product|item|person|guy|entry|row|suggestion|recommendation|headline|result)\b|\bnumber\s(?P<num>[1-9])\b"
+    r"|(?:^|\s)#(?P<hash>[1-9])\b|第\s?(?P<zh>[一二三四五六七八九十1-9])\s?(?:个|位|名|条|款|件)|(?P<zlast>最后)一\s?(?:个|位|名|条)",
+    re.I,
+)
+_SUGGESTED = re.compile(
+    r"\b(?:suggested|recommended|proposed|optimal|your)\s(?:one|bid|price|budget|value)\b|建议的?|推荐的?", re.I
+)
+_AUDIENCE = re.compile(
+    r"\b(?:for|aimed at|targeting|target|targeted at|to)\s(?P<a>(?!product|item|campaign|customer|sku|an?\b|the\b|it\b|them\b|us\b|me\b|\d)"
+    r"[a-z][a-z' \-]{2,40}?)(?=[,.?!;]|\s(?:in|with|about|that|who|on|please)\b|$)",
+    re.I,
+)
+_ZH_AUDIENCE = re.compile(r"(?:给|面向|针对|写给)(?P<a>[\u4e00-\u9fff]{2,10}?)(?:写|的|群体|人群|,|\.|$)")
+_STRATEGIES = {"rlb": "rlb", "mcpc": "mcpc", "lin": "lin", "linear": "lin", "value": "value", "ours": "value"}
+_UP = re.compile(
+    r"\b(?:up|raise[sd]?|raising|increase[sd]?|increasing|higher|more|boost|bump|lift|grow|add|plus|hike|top up|rise)\b"
+    r"|\+|提高|提升|上调|增加|加|涨|调高|拉高|提",
+    re.I,
+)
+_DOWN = re.compile(
+    r"\b(?:down|lower|lowering|reduce[sd]?|reducing|decrease[sd]?|cut|cheaper|less|drop|trim|slash|minus|off)\b"
+    r"|降低|降|减少|减|下调|调低|砍|削减|少",
+    re.I,
+)
+_CTR = re.compile(r"\b(?:p?ctr|click[- ]?through(?: rate)?|click rate)\b|点击率|预估点击率", re.I)
+_DOUBLE = re.compile(r"\b(?:double|twice)\b|翻倍|翻一倍|加倍", re.I)
+_HALVE = re.compile(r"\b(?:halve|half)\b|减半|砍半", re.I)
+_ZH_ZHE = re.compile(
+    r"(?:打)?(?P<a>[一二三四五六七八九])(?P<b>[一二三四五六七八九])?折|(?:打)?(?P<d>\d(?:\.\d)?|\d\d)\s?折"
+)
+_ZH_CHENG = re.compile(r"(?P<n>[一二两三四五六七八九]|\d)\s?成")
+_AB_PAIR = re.compile(
+    r"(?P<a>\d[\d,]*)\s?(?:[a-z\-]+\s){0,2}(?:/|out of|of|from|in|among)\s?(?P<b>\d[\d,]*)(?!\s?(?:%|percent|\.\d))",
+    re.I,
+)
+_ZH_AB = re.compile(
+    r"(?P<v>\d[\d,]*)\s?(?:个|位|名)?(?:访客|访问|用户|人|次访问|个用户)\D{0,8}?(?P<c>\d[\d,]*)\s?(?:个|位|名|人|次)?(?:转化|购买|下单|成交)"
+    r"|(?P<c2>\d[\d,]*)\s?(?:个|位|名|人|次)?(?:转化|购买|下单|成交)\D{0,6}?(?P<v2>\d[\d,]*)\s?(?:个|位|名)?(?:访客|访问|用户|人)"
+    r"|(?P<v3>\d[\d,]*)\s?(?:个|位|名)?(?:访客|访问|用户|人)[,]?\s?(?:转化|购买|下单|成交)了?\s?(?P<c3>\d[\d,]*)"
+)
+_ARM_B = re.compile(r"\b(?:b|variant|treatment|new|challenger|version b|test)\b|b组|b版|实验组|新版", re.I)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_COUNT_WORDS |= {"nine": 9, "ten": 10, "a couple of": 2, "a few": 3, "dozen": 12, "a dozen": 12}
+_COUNT_NOUNS = (
+    r"products?|items?|headlines?|taglines?|slogans?|lines?|customers?|clients?|ideas?|options?|titles?|versions?"
+    r"|recommendations?|suggestions?|subject lines?|captions?|ads?|variants?|people|names?|results?|picks?|alternatives?"
+)
+_COUNT = re.compile(
+    rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
+    rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|前\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)"
+    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个|条|款|位|名|句|种|份|件)",
+    re.I,
+)
+_COUNT_WORD = re.compile(
+    rf"\b(?P<w>one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|a dozen|dozen)\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b",
+    re.I,
+)
+
+
+def _clause_before(low: str, start: int) -> str:
+    """The words before a position, back to the start of its sentence (at most 60 characters)."""
+    left = low[max(0, start - 60) : start]
+    cut = max(left.rfind(". "), left.rfind("; "), left.rfind("? "), left.rfind("! "))
+    return left[cut + 1 :] if cut >= 0 else left
+
+
+def _direction(left: str, right: str) -> int | None:
+    """+1 for a rise, -1 for a fall: the words right after the number win, else the verb nearest it."""
+    if _DOWN.search(right) and not _UP.search(right):
+        return -1
+    if _UP.search(right) and not _DOWN.search(right):
+        return 1
+    ups = [m.end() for m in _UP.finditer(left)]
+    downs = [m.end() for m in _DOWN.finditer(left)]
+    if not ups and not downs:
+        return None
+    return 1 if (max(ups, default=-1) > max(downs, default=-1)) else -1
+
+
+def _quoted(text: str) -> tuple[str | None, str]:
+    """The first quoted span, and the text with every quoted span blanked out (same length)."""
+    first = None
+    out = text
+    for m in _QUOTED.finditer(text):
+        inner = next(g for g in m.groups() if g is not None)
+        if first is None:
+            first = inner.strip()
+        out = out[: m.start()] + " " * (m.end() - m.start()) + out[m.end() :]
+    return first, out
+
+
+def _after_colon(text: str) -> str | None:
+    m = re.search(r"[:]\s?(.{3,})$", text.strip(), re.S)
+    return m.group(1).strip() if m else None
+
+
+_LEXICON = Speller(
+    [
+        "product",
+        "products",
+        "item",
+        "items",
+        "customer",
+        "customers",
+        "client",
+        "clients",
+        "campaign",
+        "campaigns",
+        "budget",
+        "budgets",
+        "price",
+        "prices",
+        "bid",
+        "bids",
+        "headline",
+        "headlines",
+        "discount",
+        "percent",
+        "pounds",
+        "dollars",
+        "similar",
+        "strategy",
+        "elasticity",
+        "compliance",
+        "compliant",
+        "segments",
+        "lapse",
+        "lapsing",
+        "recommend",
+        "recommendations",
+        "selling",
+        "points",
+        "pacing",
+        "impression",
+        "replay",
+        "seasonality",
+        "headlines",
+        "taglines",
+        "slogan",
+        "slogans",
+        "channels",
+        "email",
+        "newsletter",
+    ]
+)
+
+
+def extract(raw: str, stock_codes: dict[str, int] | None = None) -> Entities:
+    """Everything the request says. Quoted text is data: it yields `quoted` and nothing else.
+    Stock codes the catalog knows (`85123A`) become product ids."""
+    e = _extract(raw)
+    known = [(c, a, b) for c, a, b in e.stock_codes if stock_codes and c in stock_codes]
+    if not known:
+        return replace(e, refs=list(e.refs), stock_codes=list(e.stock_codes))
+    refs = sorted([*e.refs, *(Ref("product", stock_codes[c], a, b, c) for c, a, b in known)], key=lambda r: r.start)  # type: ignore[index]
+    return replace(e, refs=refs, stock_codes=[s for s in e.stock_codes if s not in known])
+
+
+@lru_cache(maxsize=512)
+def _extract(raw: str) -> Entities:
+    text = _LEXICON.fix(normalize(raw))
+    quoted, bare = _quoted(text)
+    e = Entities(text=text, quoted=quoted)
+    e.refs, e.stock_codes = find_refs(bare, None)
+    id_spans = [(r.start, r.end) for r in e.refs] + [(a, b) for _, a, b in e.stock_codes]
+    for m in _DATE.finditer(bare):
+        id_spans.append((m.start(), m.end()))
+        e.period = e.period or m.group(0)
+    low0 = bare.lower()
+    for k in _OCCASIONS:
+        for m in re.finditer(rf"(?<![a-z0-9£$€¥.]){re.escape(k)}(?![a-z0-9.,%万千百元块])", low0):
+            id_spans.append((m.start(), m.end()))
+    scan = scan_numbers(bare)
+    e.unreadable = [b for b in scan.bad if not _DATE.fullmatch(b)]
+    nums = [n for n in scan.nums if not any(a < n.end and n.start < b for a, b in id_spans)]
+
+    low = bare.lower()
+    # A/B figures: "120 of 2400 ... 150 of 2400", "A组2400个访客120个转化"
+    pairs: list[tuple[int, int, int]] = []
+    for m in _AB_PAIR.finditer(bare):
+        a, b = parse_number(m.group("a").rstrip(",")), parse_number(m.group("b").rstrip(","))
+        if a is not None and b is not None and a.is_integer() and b.is_integer():
+            pairs.append((m.start(), int(a), int(b)))
+    for m in _ZH_AB.finditer(bare):
+        c = m.group("c") or m.group("c2") or m.group("c3")
+        v = m.group("v") or m.group("v2") or m.group("v3")
+        cv, vv = parse_number(c.rstrip(",")), parse_number(v.rstrip(","))
+        if cv is not None and vv is not None:
+            pairs.append((m.start(), int(cv), int(vv)))
+    pairs.sort()
+    if len(pairs) >= 2:
+        (s1, ca, na), (s2, cb, nb) = pairs[:2]
+        if _ARM_B.search(bare[max(0, s1 - 30) : s1]) and not _ARM_B.search(bare[s1:s2]):
+            (ca, na), (cb, nb) = (cb, nb), (ca, na)  # B was given first
+        e.ab = (ca, na, cb, nb)
+        pair_end = max(m.end() for m in list(_AB_PAIR.finditer(bare)) + list(_ZH_AB.finditer(bare)))
+        nums = [n for n in nums if n.start >= pair_end or n.unit == "%"]
+
+    # click-through rate: the number after "CTR"
+    ctr = _CTR.search(bare)
+    if ctr:
+        after = [n for n in nums if n.start >= ctr.end() and n.start - ctr.end() <= 16]
+        before = [n for n in nums if n.end <= ctr.start() and ctr.start() - n.end <= 3 and n.unit == "%"]
+        hit = (after or before)[0] if (after or before) else None
+        if hit is not None:
+            v = hit.value / 100 if (hit.unit == "%" or hit.value >= 1) else hit.value
+            e.pctr = v
+            nums = [n for n in nums if n is not hit]
+
+    # discounts and relative changes
+    z = _ZH_ZHE.search(bare)
+    if z:
+        if z.group("d"):
+            v = float(z.group("d"))
+            pct = 100 - (v * 10 if v < 10 else v)
+        else:
+            v = _ZH_DIGITS[z.group("a")] + (_ZH_DIGITS[z.group("b")] / 10 if z.group("b") else 0.0)
+            pct = 100 - 10 * v
+        e.discount = Num(round(pct, 2), z.start(), z.end(), z.group(0), unit="%")
+        nums = [n for n in nums if not (z.start() <= n.start < z.end())]
+    for c in _ZH_CHENG.finditer(bare):
+        tenths = _ZH_DIGITS.get(c.group("n")) if not c.group("n").isdigit() else int(c.group("n"))
+        window = bare[max(0, c.start() - 8) : c.end() + 2]
+        sign = -1 if _DOWN.search(window) else 1
+        e.changes.append(Change(c.group(0), c.start(), pct=sign * 10.0 * (tenths or 0)))
+        nums = [x for x in nums if not (c.start() <= x.start < c.end())]
+    for n in nums:
+        if n.unit == "%":
+            e.percents.append(n)
+            left = _clause_before(low, n.start)
+            right = low[n.end : n.end + 25]
+            if re.match(r"\s?(off|discount|折扣|的折扣|优惠)", right) or re.search(
+                r"(discount|折扣|打折|优惠)\s?(of\s)?$", left
+            ):
+                e.discount = e.discount or n
+            elif re.search(r"\b(by|to)\s?$", left) and re.search(
+                r"\b(higher|more|lower|less|up|down|cheaper|pricier)\b", right[:14]
+            ):
+                sign = -1 if _DOWN.search(right[:14]) else 1
+                e.changes.append(Change(n.raw, n.start, pct=sign * abs(n.value)))  # "to 10% higher": +10%
+            elif (d := _direction(left, right[:12])) is not None or n.raw.startswith(("+", "-")):
+                sign = -1 if (d == -1 or n.value < 0) else 1
+                e.changes.append(Change(n.raw, n.start, pct=sign * abs(n.value)))
+        elif n.unit == "x":
+            e.changes.append(Change(n.raw, n.start, factor=n.value))
+        elif re.search(r"\bby\s?$|(了|多|少)\s?$", low[max(0, n.start - 6) : n.start]) or re.search(
+            r"(上调|下调|提高|降低|增加|减少)\s?$", low[max(0, n.start - 4) : n.start]
+        ):
+            sign = -1 if _direction(_clause_before(low, n.start), "") == -1 else 1
+            if not re.search(r"\bto\s?$|到\s?$|为\s?$|成\s?$", low[max(0, n.start - 4) : n.start]):
+                e.changes.append(Change(n.raw, n.start, by=sign * abs(n.value)))
+    for pat, factor in ((_DOUBLE, 2.0), (_HALVE, 0.5)):
+        if (hit_word := pat.search(bare)) is not None:
+            e.changes.append(Change(hit_word.group(0), hit_word.start(), factor=factor))
+    change_starts = {c.start for c in e.changes}
+    e.numbers = [n for n in nums if n.unit != "%" and n.start not in change_starts and n.unit != "x"]
+
+    # counts: "top 5", "3 headlines", 三条, "five ideas"
+    for m in _COUNT.finditer(bare):
+        g = m.group("a") or m.group("b") or m.group("c") or m.group("d")
+        v = int(g) if g.isdigit() else zh_number(g)
+        if (
+            v
+            and 0 < v <= 100
+            and not any(r.start <= m.start(next(k for k in "abcd" if m.group(k))) < r.end for r in e.refs)
+        ):
+            if re.match(r"\s?(?:号|\.\d)", bare[m.end() : m.end() + 2]) or re.search(
+                r"第\s?$", bare[max(0, m.start() - 2) : m.start()]
+            ):
+                continue
+            e.counts.append(v)
+            e.numbers = [n for n in e.numbers if not (m.start() <= n.start < m.end()) or n.currency]
+    for m in _COUNT_WORD.finditer(bare):
+        e.counts.append(_COUNT_WORDS[m.group("w").lower()])
+
+    e.channels = sorted(
+        {
+            v
+            for k, v in _CHANNELS.items()
+            if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k), low)
+        }
+    )
+    e.occasion = next(
+        (
+            v if k.isascii() else k
+            for k, v in _OCCASIONS.items()
+            if re.search(rf"(?<![a-z0-9£$€¥.]){re.escape(k)}(?![a-z0-9.,%万千百元块])", low)
+        ),
+        None,
+    )  # Chinese occasions as written
+    e.countries = sorted(
+        {
+            v
+            for k, v in _COUNTRIES.items()
+            if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k), low)
+        }
+    )
+    p = _PERIOD.search(bare)
+    e.period = p.group(0) if p else e.period
+    lang = _LANGUAGE.search(bare)
+    if lang:
+        e.language = (
+            "zh"
+            if (lang.group("en") or lang.group("zh") or "").lower() in ("chinese", "mandarin", "中文", "汉语")
+            else "en"
+        )
+    for word, name in _STRATEGIES.items():
+        if re.search(rf"(?<![a-z]){word}(?![a-z])", low) and (
+            word not in ("value", "ours", "linear") or re.search(r"strateg|策略|replay|backtest|回放|回测", low)
+        ):
+            e.strategy = name
+            break
+    aud = _AUDIENCE.search(bare)
+    if aud and not re.match(r"(price|bid|budget|campaign|discount|elasticity|cost)", aud.group("a"), re.I):
+        e.audience = aud.group("a").strip()
+    else:
+        za = _ZH_AUDIENCE.search(bare)
+        if za and not re.match(r"(产品|商品|活动|客户\d)", za.group("a")):
+            e.audience = za.group("a")
+    e.negated = bool(_NEGATION.search(bare))
+    e.hypothetical = bool(_HYPOTHETICAL.search(bare))
+    o = _ORDINAL.search(bare)
+    if o:
+        if o.group("en"):
+            e.ordinal = _ORDINALS[o.group("en").lower()]
+        elif o.group("num") or o.group("hash"):
+            e.ordinal = int(o.group("num") or o.group("hash"))
+        elif o.group("zlast"):
+            e.ordinal = -1
+        else:
+            g = o.group("zh")
+            e.ordinal = int(g) if g.isdigit() else zh_number(g)
+    e.suggested = bool(_SUGGESTED.search(bare))
+    foreign = [n for n in e.numbers if n.currency in ("USD", "EUR", "CNY")]
+    e.foreign_currency = foreign[0] if foreign else None
+    if quoted is None and not e.refs:
+        e.quoted = None
+    return e
+
+
+def after_colon(text: str) -> str | None:
+    """The text after a colon: the copy to check in `is this compliant: Best mug ever`."""
+    return _after_colon(normalize(text))
+
+
+def stated_words(change: dict[str, object], request: str) -> str | None:
+    """The words of the request that a change's new value came from (`60p` for £0.60, `up 10%`),
+    or None when the request does not state it (then the preview says only the value)."""
+    to = change.get("to")
+    if not isinstance(to, int | float):
+        return None
+    e = extract(request)
+    for n in e.numbers:
+        if abs(n.value - float(to)) < 0.005:
+            return n.raw
+    requested = change.get("requested")
+    if isinstance(requested, dict) and e.changes:
+        c = e.changes[0]
+        verb = re.search(r"(?:\b(?:by|to|up|down)\s|上调|下调|提高|降低|增加|减少|涨|降)\s?$", e.text[: c.start], re.I)
+        return (verb.group(0) if verb else "") + c.raw
+    return None

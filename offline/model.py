@@ -1,0 +1,235 @@
+"""The default chat model: offline and deterministic, a real LangChain BaseChatModel.
+
+Bound to the supervisor's hand-off tools it routes each part of the request to its specialist;
+bound to a specialist's tools it plans one call (offline/planner.py) or asks for what is missing;
+given tool results it words the answer from them (offline/wording.py). It never makes a number up,
+and it remembers what it did on its own answers (`additional_kwargs["offline"]`): the tool, the
+arguments, what it still needed and the result, which is what follow-ups resolve against.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from offline import wording
+from offline.extract import extract, is_chinese
+from offline.planner import WRITE_VALUE, Context, Plan, listing_of, pending_reply, plan, split_parts
+from tools import TOOLS
+
+HANDOFF_PREFIX = "transfer_to_"
+PART = "part"  # name of the message that carries one part of a multi-part request to a specialist
+_KEEP = 20  # items of a result's lists kept in memory for `the first one`
+
+
+def _text(m: BaseMessage) -> str:
+    c = m.content
+    return c if isinstance(c, str) else " ".join(p.get("text", "") for p in c if isinstance(p, dict))
+
+
+def _new_id() -> str:
+    return "call_" + uuid.uuid4().hex[:12]
+
+
+def _trim(result: Any) -> Any:
+    if isinstance(result, dict):
+        return {k: _trim(v) for k, v in result.items()}
+    if isinstance(result, list):
+        return [_trim(v) for v in result[:_KEEP]]
+    return result
+
+
+def context_of(messages: Sequence[BaseMessage]) -> Context:
+    """What the latest answer that remembers anything remembers (an empty context if none)."""
+    for m in reversed(messages):
+        if isinstance(m, AIMessage) and not m.tool_calls:
+            memo = m.additional_kwargs.get("offline")
+            if isinstance(memo, dict) and memo.get("tool"):
+                listing = memo.get("listing")
+                return Context(
+                    tool=memo["tool"],
+                    args=dict(memo.get("args") or {}),
+                    missing=list(memo.get("missing") or []),
+                    result=memo.get("result"),
+                    listing=(listing[0], list(listing[1])) if listing else None,
+                )
+    return Context()
+
+
+class OfflineChatModel(BaseChatModel):
+    """Example-bank intents, typed extractors and worded answers: see the offline/ package."""
+
+    tool_names: list[str] = []
+    stock_codes: Callable[[], dict[str, int]] | None = None  # the shop's stock code -> product id
+
+    @property
+    def _llm_type(self) -> str:
+        return "offline"
+
+    @property
+    def model_name(self) -> str:
+        return "offline"
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflineChatModel:
+        names = [convert_to_openai_tool(t)["function"]["name"] for t in tools]
+        return self.model_copy(update={"tool_names": names})
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        msg = self._respond(messages)
+        msg.usage_metadata = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+        return ChatResult(generations=[ChatGeneration(message=msg)])
+
+    # -- the three modes ------------------------------------------------------------------------
+    def _respond(self, messages: list[BaseMessage]) -> AIMessage:
+        humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+        if not humans:
+            return AIMessage(content=wording.HELP_EN)
+        last = humans[-1]
+        part_msg = messages[last] if getattr(messages[last], "name", None) == PART else None
+        request_i = humans[-2] if part_msg is not None and len(humans) > 1 else last
+        request = _text(messages[request_i])
+        current = _text(part_msg) if part_msg is not None else request
+        zh = self._zh(request, current)
+        segment = messages[last + 1 :]
+        results = [m for m in segment if isinstance(m, ToolMessage)]
+        ctx = context_of(messages[:request_i])
+        if results:
+            calls: dict[str, dict[str, Any]] = {
+                str(c["id"]): dict(c) for m in segment if isinstance(m, AIMessage) for c in m.tool_calls
+            }
+            return self._answer(results, calls, zh, ctx)
+        if not current.strip():
+            return AIMessage(content="请告诉我您想做什么。" if zh else "Please tell me what you need.")
+        if self.tool_names and all(n.startswith(HANDOFF_PREFIX) for n in self.tool_names):
+            return self._route(request, ctx, zh)
+        if self.tool_names:
+            earlier = request[: request.find(current)] if part_msg is not None and current in request else None
+            return self._call_tool(current, ctx, zh, earlier or None)
+        return AIMessage(
+            content="我已达到本次请求的工具调用上限。" if zh else "I reached the tool-call limit for this request."
+        )
+
+    @staticmethod
+    def _zh(request: str, current: str) -> bool:
+        lang = extract(current).language
+        if lang is not None and not extract(current).refs and len(current) < 40:
+            return lang == "zh" if not is_chinese(current) else is_chinese(request)
+        return is_chinese(request)
+
+    def _codes(self) -> dict[str, int] | None:
+        return self.stock_codes() if self.stock_codes is not None else None
+
+    def _route(self, request: str, ctx: Context, zh: bool) -> AIMessage:
+        if pending_reply(request) is not None:  # "yes" / "no" with nothing waiting for approval
+            return AIMessage(
+                content="目前没有等待您批准的修改。您想做什么？"
+                if zh
+                else "There is no change waiting for your approval. What would you like to do?"
+            )
+        parts = split_parts(request, self._codes())
+        calls = []
+        skipped: list[str] = []
+        greeting = False
+        for i, part in enumerate(parts):
+            p = plan(
+                part,
+                ctx if i == 0 else Context(),
+                zh=zh,
+                stock_codes=self._codes(),
+                earlier=" ".join(parts[:i]) or None,
+            )
+            if p.tool is None:
+                greeting = greeting or p.greeting
+                skipped.append(part)
+                continue
+            agent = TOOLS[p.tool].agent
+            task = part if len(parts) > 1 else None
+            calls.append({"name": HANDOFF_PREFIX + agent, "args": {"task": task}, "id": _new_id(), "type": "tool_call"})
+        if not calls:
+            return AIMessage(content=wording.help_text(zh) if greeting else wording.out_of_scope(zh))
+        note = " ".join(wording.out_of_scope(zh, s) for s in skipped)
+        return AIMessage(content=note, tool_calls=calls)
+
+    def _call_tool(self, text: str, ctx: Context, zh: bool, earlier: str | None) -> AIMessage:
+        allowed = {n for n in self.tool_names if not n.startswith(HANDOFF_PREFIX)}
+        p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier)
+        if p.tool is None or p.tool not in allowed:
+            return _remember(
+                AIMessage(
+                    content="我不确定您需要哪项分析，请说得更具体一些。"
+                    if zh
+                    else "I'm not sure which analysis you need; could you be more specific?"
+                ),
+                None,
+            )
+        if p.refused_write is not None:
+            return _remember(
+                AIMessage(content=wording.refused_write(p.refused_write, p.tool, p.args, zh)), p, keep_value=False
+            )
+        e = extract(text)
+        if p.missing:
+            note = wording.notes_text([f"unreadable:{t}" for t in e.unreadable], zh)
+            return _remember(
+                AIMessage(content=(note + " " if note else "") + wording.ask_for(p.missing, zh, p.tool, p.args)), p
+            )
+        msg = AIMessage(content="", tool_calls=[{"name": p.tool, "args": p.args, "id": _new_id(), "type": "tool_call"}])
+        msg.additional_kwargs["offline_notes"] = p.notes
+        return msg
+
+    def _answer(
+        self, results: list[ToolMessage], calls: dict[str, dict[str, Any]], zh: bool, ctx: Context
+    ) -> AIMessage:
+        parts: list[str] = []
+        memo: dict[str, Any] = {"listing": ctx.listing}
+        for m in results:
+            call = calls.get(m.tool_call_id, {})
+            content = _text(m)
+            memo = {
+                "tool": m.name,
+                "args": call.get("args", {}),
+                "missing": [],
+                "result": None,
+                "listing": memo["listing"],
+            }
+            if m.status == "error":
+                parts.append(wording.error_text(content, zh))
+                continue
+            data = json.loads(content)
+            memo["result"] = _trim(data)
+            memo["listing"] = listing_of(data) or memo["listing"]
+            if isinstance(data, dict) and data.get("rejected"):
+                parts.append(wording.rejected(data.get("change", {}), zh))
+                memo["result"] = _trim(data.get("change", {}))
+                continue
+            parts.append(wording.format_result(m.name or "", data, zh))
+        msg = AIMessage(content="\n\n".join(parts))
+        msg.additional_kwargs["offline"] = memo
+        return msg
+
+
+def _remember(msg: AIMessage, p: Plan | None, *, keep_value: bool = True) -> AIMessage:
+    if p is not None and p.tool is not None:
+        args = dict(p.args)
+        if not keep_value and p.tool in WRITE_VALUE:
+            for k in (WRITE_VALUE[p.tool], "change_pct", "change_by"):
+                args.pop(k, None)
+        msg.additional_kwargs["offline"] = {"tool": p.tool, "args": args, "missing": p.missing, "result": None}
+        msg.additional_kwargs["offline"]["listing"] = p.listing
+    return msg
+
+
+__all__ = ["HANDOFF_PREFIX", "PART", "OfflineChatModel", "context_of"]

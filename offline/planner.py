@@ -1,0 +1,660 @@
+"""From a request (and the conversation before it) to a tool call, or to the question to ask.
+
+Three steps, each small and shared by every tool:
+1. parts: `X. Also, Y` / `先…再…` become the parts that each name a tool of their own;
+2. the tool: the example bank's vote, unless the message continues the previous turn (`and for
+   product 9?`, `the first one`, a bare number answering the copilot's own question);
+3. the arguments: each property of the tool's own schema is filled by a typed extractor, by the
+   property's name; what is required and missing becomes one short question.
+A write is never planned from a negated or hypothetical request, and a value never carries over to a
+different target of a write.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from offline.extract import Entities, Num, after_colon, extract, is_chinese, normalize
+from offline.intent import NONE, Index, Intent, bank_index
+from tools import TOOLS
+
+MAX_PARTS = 4
+WRITE_VALUE = {"set_campaign_bid": "bid", "set_campaign_budget": "daily_budget", "set_product_price": "price"}
+ID_FIELDS = {"product_id": "product", "customer_id": "customer", "campaign_id": "campaign"}
+
+# Words that open a message continuing the previous one.
+_FOLLOW = re.compile(
+    r"^\s*(?:and|what about|how about|same for|same thing for|what of|and what about|for|now)\b"
+    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也)|呢\s*[?]?\s*$",
+    re.I,
+)
+_FILLER = re.compile(
+    r"\b(?:and|what|about|how|same|for|thing|of|now|the|a|an|with|at|to|in|is|it|its|if|then|ok|okay|please|one|instead"
+    r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no)\b|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成]",
+    re.I,
+)
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|help|what can you do|who are you|good (?:morning|afternoon|evening)|你好|您好|帮助|你能做什么|你会什么|在吗)"
+    r"[\s!,.?]*(?:there)?[\s!,.?]*$",
+    re.I,
+)
+_COST = re.compile(r"cost|cogs|landed|we pay|pay for|buy (?:it|them)|unit cost|成本|进价|采购价|拿货价|进货价", re.I)
+_CLICK = re.compile(r"click|vpc|点击", re.I)
+_BUDGET = re.compile(r"budget|spend|a day|per day|daily|/day|预算|每天|日预算|花|投入|投", re.I)
+_TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
+
+
+@dataclass
+class Context:
+    """What the conversation so far gives the next turn: the previous turn's tool, its arguments,
+    what it still needed, and its result (the offline model keeps these on its own answers)."""
+
+    tool: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    result: dict[str, Any] | None = None
+    listing: tuple[str, list[int]] | None = None  # the last list shown: ("customer_id", [15749, ...])
+
+
+@dataclass
+class Plan:
+    tool: str | None  # None: out of scope, a greeting, or nothing to do
+    args: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    zh: bool = False
+    notes: list[str] = field(default_factory=list)  # said to the marketer beside the answer (keys)
+    refused_write: str | None = None  # "negated" or "hypothetical": a change asked for and not planned
+    greeting: bool = False
+    intent: Intent | None = None
+    listing: tuple[str, list[int]] | None = None  # carried forward for `the second one`
+
+
+@lru_cache(maxsize=64)
+def schema(tool: str) -> dict[str, Any]:
+    return TOOLS[tool].args.model_json_schema()
+
+
+def _props(tool: str) -> dict[str, Any]:
+    return dict(schema(tool).get("properties", {}))
+
+
+def _required(tool: str) -> list[str]:
+    s = schema(tool)
+    req = list(s.get("required", []))
+    if tool == "discount_effect" and "discount_pct" not in req:
+        req.append("discount_pct")  # or a new price
+    if tool == "similar_products":
+        req.append("query")  # a product id or a text: asked for as one
+    if tool == "impression_bid":
+        req.append("value_per_click")  # or a campaign id
+    if tool in WRITE_VALUE:
+        req.append(WRITE_VALUE[tool])  # an absolute value or a change
+    return req
+
+
+# -- parts --------------------------------------------------------------------------------------
+
+_STRONG = re.compile(
+    r"(?:(?<=[.!?;,])\s?|\s(?=and also|and then))(?:(?:and also|also|plus|additionally|and then|then|after that)\b[,:]?)\s?"
+    r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且)|(?<=[\u4e00-\u9fff,]\s)再(?=[\u4e00-\u9fff]{2,})"
+    r"|(?<=[\u4e00-\u9fff])再(?=[\u4e00-\u9fff]{2,})|^先(?=.{2,}再)",
+    re.I,
+)
+_WEAK = re.compile(
+    r"(?<=[.!?;])\s+(?=\S)|;\s?|\s(?:and|&)\s(?=(?:set|write|draft|give|tell|show|check|find|plan|split|raise|lower"
+    r"|change|what|how|who|which|list|recommend|replay)\b)",
+    re.I,
+)
+
+
+def _masked(text: str) -> str:
+    """Quoted text blanked out (same length): an instruction inside a quote is data, never a part."""
+    out = text
+    for m in _QUOTED_ANY.finditer(text):
+        out = out[: m.start()] + "\x00" * (m.end() - m.start()) + out[m.end() :]
+    return out
+
+
+_QUOTED_ANY = re.compile(r"\"[^\"]*\"|「[^」]*」|《[^》]*》|(?:(?<=^)|(?<=[\s:]))'[^']*'(?=[\s,.?!;:]|$)")
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """The text cut at connectors (strong: the next piece is a request of its own) and at sentence
+    ends (weak: it may be context for its neighbour), never inside quotes."""
+    masked = _masked(text)
+    cuts: list[tuple[int, int, bool]] = []
+    for pat, strong in ((_STRONG, True), (_WEAK, False)):
+        for m in pat.finditer(masked):
+            if m.end() > m.start() or not strong:
+                cuts.append((m.start(), m.end(), strong))
+    cuts.sort()
+    merged: list[tuple[int, int, bool]] = []
+    for a, b, strong in cuts:  # "lapse? also book ...": one cut, strong
+        if merged and a <= merged[-1][1]:
+            pa, pb, ps = merged[-1]
+            merged[-1] = (pa, max(pb, b), ps or strong)
+        else:
+            merged.append((a, b, strong))
+    out: list[tuple[str, bool]] = []
+    pos, strong_next = 0, False
+    for a, b, strong in merged:
+        piece = text[pos:a].strip(" ,.;")
+        if piece:
+            out.append((piece, strong_next))
+        pos, strong_next = b, strong
+    tail = text[pos:].strip(" ,.;")
+    if tail:
+        out.append((tail, strong_next))
+    return out
+
+
+def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[str]:
+    """The parts of a message that each ask for something of their own ([text] when it is one).
+
+    A piece after a connector (`Also,` `然后`) is a part when it names a tool; a piece after a
+    plain sentence end is a part only when both it and the part before it are complete requests for
+    different things; anything else is context and stays with its neighbour."""
+    norm = normalize(text)
+    pieces = _pieces(norm)
+    if len(pieces) <= 1:
+        return [text]
+    parts: list[tuple[str, bool, Plan]] = []
+    for piece, strong in pieces:
+        earlier = " ".join(p for p, _, _ in parts) or None
+        p = plan(piece, None, stock_codes=stock_codes, earlier=earlier, split=False)
+        if parts:
+            prev_text, prev_strong, prev = parts[-1]
+            out_of_scope = p.tool is None and p.intent is not None and p.intent.confidence >= 0.45 and not p.greeting
+            separate = (strong and (p.tool is not None or out_of_scope)) or (
+                p.tool is not None
+                and prev.tool is not None
+                and not p.missing
+                and not prev.missing
+                and p.tool != prev.tool
+                and _substantial(piece, p)
+                and _substantial(prev_text, prev)
+            )
+            if strong and p.tool is not None and p.tool == prev.tool and p.missing:
+                separate = False
+            if not separate:
+                merged = prev_text + ". " + piece
+                parts[-1] = (merged, prev_strong, plan(merged, None, stock_codes=stock_codes, split=False))
+                continue
+        parts.append((piece, strong, p))
+    if len(parts) <= 1 or all(p.tool is None for _, _, p in parts):
+        return [text]
+    return [t for t, _, _ in parts][:MAX_PARTS]
+
+
+def _substantial(text: str, p: Plan) -> bool:
+    """A sentence that could be a request on its own: a few words, and like a bank example."""
+    words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", text)
+    return len(words) >= 3 and p.intent is not None and p.intent.confidence >= 0.35
+
+
+# -- the tool -----------------------------------------------------------------------------------
+
+
+def _elliptical(e: Entities) -> bool:
+    """A message that leans on the previous one: `and for product 9?`, `the first one`, `360`:
+    a follow-up opening with at most two words of its own besides ids and values."""
+    norm = e.text
+    if _FOLLOW.search(norm):
+        rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", norm))
+        if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) <= 2:
+            return True
+    if e.ordinal is not None or e.suggested:
+        return True
+    if e.language and len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", norm)) <= 6:
+        return True  # "now in Chinese"
+    return bool(re.fullmatch(r"[\s£$€¥+\-.,\d%pk万千]*", norm)) and bool(e.numbers or e.percents or e.changes)
+
+
+def _entity_fit(tool: str, e: Entities) -> float:
+    """How well the request's ids fit a tool's schema: +1 per id the tool takes, -1 per id kind
+    present that it cannot use (`campaign 2` does not belong to a product tool)."""
+    props = _props(tool)
+    score = 0.0
+    for fname, kind in ID_FIELDS.items():
+        if e.ids(kind):  # type: ignore[arg-type]
+            score += 1.0 if fname in props else -1.0
+    if e.ab:
+        score += 2.0 if tool == "ab_test" else 0.0
+    if e.pctr is not None and "pctr" in props:
+        score += 1.0
+    if e.occasion and "occasion" in props:
+        score += 1.0
+    if e.quoted and "text" in props:
+        score += 1.0
+    for n in e.numbers:  # "$500 a day": an amount said to be a budget belongs to a tool with a budget
+        left = _left(e, n)[-16:] + " " + _right(e, n, 12)
+        for cue, fields in ((_BUDGET, ("daily_budget", "total", "total_budget")), (_COST, ("unit_cost",))):
+            if cue.search(left):
+                score += CUE_WEIGHT if any(f in props for f in fields) else -CUE_WEIGHT
+    required = schema(tool).get("required", [])
+    score -= MISSING_ID_WEIGHT * sum(f in required and not e.ids(k) for f, k in ID_FIELDS.items())  # type: ignore[arg-type]
+    return score
+
+
+FIT_WEIGHT = 0.5  # FIT_WEIGHT and MISSING_ID_WEIGHT: tuned leave-one-batch-out on the bank
+MISSING_ID_WEIGHT = 0.5
+CUE_WEIGHT = 1.0
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:are|is|will|do|does|did|how|what|which|who|when|can|could)\b|吗|呢|多少|怎么样|如何|是否", re.I
+)
+
+
+def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: Index | None = None) -> Intent:
+    """The bank's vote, with the votes moved by how well each tool's schema fits the request's ids
+    (within `allowed` when given: a specialist keeps the supervisor's choice if it is one of its own)."""
+    index = index or bank_index()
+    intent = index.classify(text)
+    if allowed is not None and intent.label not in allowed and intent.label != NONE:
+        own = {t: s for t, s in intent.scores.items() if t in allowed}
+        intent = (
+            index.classify(text, allowed)
+            if not own
+            else Intent(max(own, key=own.__getitem__), intent.confidence, own, intent.nearest)
+        )
+    if intent.label == NONE or not intent.scores:
+        return intent
+    top = max(intent.scores.values())
+    adjusted = {
+        t: s + FIT_WEIGHT * top * _entity_fit(t, e)
+        for t, s in intent.scores.items()
+        if t != NONE and (allowed is None or t in allowed)
+    }
+    best = max(adjusted, key=adjusted.__getitem__)
+    if best in WRITE_VALUE and not (e.numbers or e.changes or e.percents) and _QUESTION.search(e.text):
+        reads = {t: v for t, v in adjusted.items() if t not in WRITE_VALUE and TOOLS[t].agent == TOOLS[best].agent}
+        if reads and max(reads.values()) >= 0.3 * adjusted[best]:
+            best = max(
+                reads, key=reads.__getitem__
+            )  # "are we going to blow through campaign 1's budget?" asks, not sets
+    return Intent(best, intent.confidence, intent.scores, intent.nearest)
+
+
+# -- the arguments ------------------------------------------------------------------------------
+
+
+def _left(e: Entities, n: Num, width: int = 28) -> str:
+    return e.text[max(0, n.start - width) : n.start].lower()
+
+
+def _right(e: Entities, n: Num, width: int = 10) -> str:
+    return e.text[n.end : n.end + width].lower()
+
+
+def _pick_money(e: Entities, used: set[int], cue: re.Pattern[str] | None, others: list[re.Pattern[str]]) -> Num | None:
+    """The amount for one argument: the amount with this argument's cue word nearby, else the only
+    amount left that no other argument's cue claims."""
+    free = [n for n in e.numbers if id(n) not in used]
+    if cue is not None:
+        cued = [
+            n for n in free if cue.search(_left(e, n)[-16:]) or (is_chinese(e.text) and cue.search(_right(e, n, 4)))
+        ]
+        if cued:
+            return cued[0]
+    unclaimed = [n for n in free if not any(o.search(_left(e, n)[-16:]) for o in others)]
+    if len(unclaimed) == 1:
+        return unclaimed[0]
+    targeted = [n for n in unclaimed if _TARGET.search(_left(e, n, 8))]
+    if len(targeted) == 1:
+        return targeted[0]
+    return None
+
+
+def _topic(e: Entities) -> str | None:
+    m = re.search(
+        r"(?:similar to|like|about|matching|for|resembling|related to|search(?: the catalog)? for|find(?: me)?)\s+"
+        r"(?:an?\s+|the\s+|some\s+)?([a-z][a-z \-']{2,60})",
+        e.text,
+        re.I,
+    )
+    if m:
+        topic = re.sub(r"\b(products?|items?|things?|stuff|please|pls)\b", " ", m.group(1), flags=re.I)
+        topic = re.sub(r"\s+", " ", topic).strip(" ?.!")
+        topic = re.sub(r"^(?:about|like|for|similar to|matching|related to)\s+", "", topic, flags=re.I)
+        return topic if len(topic) >= 3 else None
+    z = re.search(r"(?:和|跟|与|像|类似)([\u4e00-\u9fffA-Za-z ]{2,30}?)(?:类似|相似|差不多|一样|的产品|的商品)", e.text)
+    return z.group(1).strip() if z else None
+
+
+@dataclass
+class _Filled:
+    args: dict[str, Any]
+    missing: list[str]
+    notes: list[str]
+
+
+def fill(tool: str, e: Entities, zh: bool) -> _Filled:
+    """Each property of the tool's schema from the typed extractors, by the property's name."""
+    props = _props(tool)
+    args: dict[str, Any] = {}
+    notes: list[str] = []
+    used: set[int] = set()
+    money_cues: dict[str, re.Pattern[str] | None] = {"unit_cost": _COST, "value_per_click": _CLICK}
+    money_cues |= {"daily_budget": _BUDGET, "total": _BUDGET, "total_budget": _BUDGET, "price": None, "bid": None}
+    for name in props:
+        if name in ID_FIELDS:
+            v = e.first_id(ID_FIELDS[name])  # type: ignore[arg-type]
+            if v is not None:
+                args[name] = v
+        elif name in money_cues:
+            if name in WRITE_VALUE.values():
+                change = e.changes[0] if e.changes else None
+                target = _pick_money(e, used, money_cues[name], [c for k, c in money_cues.items() if c and k != name])
+                if target is not None and (change is None or _TARGET.search(_left(e, target, 8))):
+                    args[name] = target.value
+                    used.add(id(target))
+                elif change is not None:
+                    if change.pct is not None:
+                        args["change_pct"] = change.pct
+                    elif change.factor is not None:
+                        args["change_pct"] = round(100 * (change.factor - 1), 6)
+                    elif change.by is not None:
+                        args["change_by"] = change.by
+                continue
+            others = [c for k, c in money_cues.items() if c is not None and k != name]
+            n = _pick_money(e, used, money_cues[name], others)
+            cue = money_cues[name]
+            several = sum(k in money_cues or k == "new_price" for k in props) > 1
+            if n is not None and several and name not in _required(tool) and cue and not cue.search(_left(e, n)[-16:]):
+                n = None  # an optional amount beside another (a discount's unit cost) only when the request names it
+            if n is not None:
+                args[name] = n.value
+                used.add(id(n))
+        elif name in ("k", "limit", "n"):
+            if e.counts:
+                bounds = props[name]
+                args[name] = max(bounds.get("minimum", 1), min(e.counts[0], bounds.get("maximum", 100)))
+                if args[name] != e.counts[0]:
+                    notes.append(f"count_capped:{args[name]}")
+        elif name == "discount_pct":
+            if e.discount is not None:
+                args[name] = e.discount.value
+            elif e.changes and e.changes[0].pct is not None:
+                args[name] = -e.changes[0].pct  # a price rise is a negative discount
+            elif e.percents:
+                args[name] = e.percents[0].value
+            elif "new_price" in props:
+                pass
+        elif name == "new_price":
+            n = _pick_money(e, used, None, [_COST])
+            if n is not None and "discount_pct" not in args:
+                args[name] = n.value
+                used.add(id(n))
+        elif name == "share":
+            pct = e.percents[0].value if e.percents else None
+            if pct is not None and 0 < pct <= 100:
+                args[name] = round(pct / 100, 4)
+        elif name == "pctr" and e.pctr is not None:
+            args[name] = e.pctr
+        elif name == "text":
+            copy = e.quoted or after_colon(e.text)
+            if copy:
+                args[name] = copy
+        elif name == "query" and "product_id" not in args:
+            q = e.quoted or _topic(e)
+            if q:
+                args[name] = q
+        elif name == "audience" and e.audience:
+            args[name] = e.audience[:80]
+        elif name == "language":
+            args[name] = e.language or ("zh" if zh else "en")
+        elif name == "channels" and e.channels:
+            args[name] = e.channels
+        elif name == "occasion" and e.occasion:
+            args[name] = e.occasion
+        elif name == "strategy" and e.strategy:
+            args[name] = e.strategy
+        elif name == "conversions_a" and e.ab:
+            args.update(conversions_a=e.ab[0], visitors_a=e.ab[1], conversions_b=e.ab[2], visitors_b=e.ab[3])
+    if tool == "impression_bid" and "value_per_click" not in args and "campaign_id" in args:
+        args["value_per_click"] = None  # the campaign's own value per click
+    missing = [
+        r
+        for r in _required(tool)
+        if r not in args and not (r in WRITE_VALUE.values() and ({"change_pct", "change_by"} & set(args)))
+    ]
+    if tool == "similar_products" and "product_id" in args:
+        missing = [m for m in missing if m != "query"]
+    if tool == "impression_bid" and args.get("value_per_click", 0) is None:
+        del args["value_per_click"]
+        missing = [m for m in missing if m != "value_per_click"]
+    if e.foreign_currency is not None and any(
+        v == e.foreign_currency.value for v in args.values() if isinstance(v, float)
+    ):
+        notes.append(f"currency:{e.foreign_currency.raw}:{e.foreign_currency.currency}")
+    return _Filled(args, missing, notes)
+
+
+# -- the whole plan -----------------------------------------------------------------------------
+
+
+LISTS = {"customers": "customer_id", "recommendations": "product_id", "similar": "product_id"}
+
+
+def listing_of(result: dict[str, Any] | None) -> tuple[str, list[int]] | None:
+    """The ids a result lists (customers about to lapse, recommendations...), for `the first one`."""
+    for key, kind in LISTS.items():
+        items = (result or {}).get(key)
+        if isinstance(items, list) and items and all(isinstance(i, dict) and kind in i for i in items):
+            return kind, [int(i[kind]) for i in items]
+    return None
+
+
+def _from_list(ctx: Context, ordinal: int) -> tuple[str, int] | None:
+    """The id at a position of the last list the conversation showed."""
+    if ctx.listing is None:
+        return None
+    kind, ids = ctx.listing
+    i = ordinal - 1 if ordinal > 0 else len(ids) - 1
+    return (kind, ids[i]) if 0 <= i < len(ids) else None
+
+
+def _suggested(ctx: Context) -> float | None:
+    r = ctx.result or {}
+    for key in ("suggested_bid", "recommended_price"):
+        v = r.get(key)
+        if isinstance(v, int | float):
+            return float(v)
+    return None
+
+
+def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = None, zh: bool | None = None,
+         stock_codes: dict[str, int] | None = None, earlier: str | None = None, split: bool = True) -> Plan:  # fmt: skip
+    """The tool call (or question) for one request or one part of one. `ctx`: what the previous turn
+    left; `earlier`: the parts of the same message before this one, whose ids `it`/`its` refer to."""
+    ctx = ctx or Context()
+    e = extract(text, stock_codes)
+    zh = is_chinese(text) if zh is None else zh
+    if _GREETING.match(e.text):
+        return Plan(None, zh=zh, greeting=True)
+    intent = choose_tool(text, e, allowed)
+    tool = intent.label if intent.label != NONE else None
+    continuing = False
+    if ctx.tool is not None and (allowed is None or ctx.tool in allowed):
+        new_info = _new_information(ctx, e, zh)
+        weak = tool is None or intent.confidence < 0.45
+        if ctx.missing and _supplies(ctx, e) and (weak or tool == ctx.tool or intent.confidence < 0.5):
+            tool, continuing = ctx.tool, True  # the answer to the copilot's own question
+        elif e.ordinal is not None and _from_list(ctx, e.ordinal) is not None:
+            kind = _from_list(ctx, e.ordinal)[0]  # type: ignore[index]
+            if tool is None or kind not in _props(tool):  # "the first one": what to do with it
+                tool = ctx.tool if kind in _props(ctx.tool) else _ABOUT[kind]
+        elif e.suggested and _suggested(ctx) is not None:
+            if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid"
+                tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
+        elif _elliptical(e):
+            tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese"
+        elif new_info and (
+            tool is None or tool == ctx.tool or (intent.confidence < 0.45 and _missing(tool, fill(tool, e, zh).args))
+        ):
+            tool, continuing = ctx.tool, True  # "make them for students": new arguments for the same tool
+    if tool is None:
+        return Plan(None, zh=zh, intent=intent)
+    if tool in WRITE_VALUE and e.hypothetical and not e.negated:
+        tool = _what_if(tool, e, allowed)  # "what would happen if we raised the price": an estimate, not a change
+    filled = fill(tool, e, zh)
+    args = filled.args
+    if e.ordinal is not None and ctx.result:
+        hit = _from_list(ctx, e.ordinal)
+        if hit and hit[0] in _props(tool) and hit[0] not in args:
+            args[hit[0]] = hit[1]
+    if tool in WRITE_VALUE and e.suggested and not {WRITE_VALUE[tool], "change_pct", "change_by"} & set(args):
+        v = _suggested(ctx)
+        if v is not None:
+            args[WRITE_VALUE[tool]] = v
+    if ctx.tool is not None:
+        _carry(tool, ctx, e, args, continuing)
+    if earlier:
+        before = extract(earlier, stock_codes)
+        for fname, kind in ID_FIELDS.items():
+            if fname in _props(tool) and fname not in args and before.first_id(kind) is not None:  # type: ignore[arg-type]
+                args[fname] = before.first_id(kind)  # type: ignore[arg-type]
+    if tool == "similar_products" and "product_id" in args:
+        args.pop("query", None)
+    p = Plan(tool, args, _missing(tool, args), zh, filled.notes, intent=intent, listing=ctx.listing)
+    if tool in WRITE_VALUE and e.negated:
+        p.refused_write = "negated"
+    if e.unreadable:
+        p.notes.append("unreadable:" + e.unreadable[0])
+    return p
+
+
+def _missing(tool: str, args: dict[str, Any]) -> list[str]:
+    missing = [m for m in _required(tool) if m not in args]
+    if tool in WRITE_VALUE and {"change_pct", "change_by"} & set(args):
+        missing = [m for m in missing if m != WRITE_VALUE[tool]]
+    if tool == "similar_products" and "product_id" in args:
+        missing = [m for m in missing if m != "query"]
+    if tool == "impression_bid" and "campaign_id" in args:
+        missing = [m for m in missing if m != "value_per_click"]
+    if tool == "discount_effect" and "new_price" in args:
+        missing = [m for m in missing if m != "discount_pct"]
+    if "conversions_a" in missing:
+        missing = [m for m in missing if m not in ("visitors_a", "conversions_b", "visitors_b")]
+    return missing
+
+
+def _what_if(tool: str, e: Entities, allowed: set[str] | None) -> str:
+    """The read tool that answers a what-if about a write: the effect of a price change when the
+    request says how much, else how sensitive demand is; a campaign's pacing for bids and budgets."""
+    if tool == "set_product_price":
+        stated = bool(e.changes or e.percents or e.discount or e.numbers)
+        options = ["discount_effect", "price_elasticity"] if stated else ["price_elasticity"]
+    else:
+        options = ["campaign_pacing"]
+    return next((t for t in options if allowed is None or t in allowed), tool)
+
+
+_ABOUT = {"customer_id": "customer_profile", "product_id": "selling_points"}  # "tell me about the first one"
+_SUGGESTED_WRITE = {"campaign_pacing": "set_campaign_bid", "optimal_price": "set_product_price"}
+
+
+def _new_information(ctx: Context, e: Entities, zh: bool) -> bool:
+    """Does the message give the previous tool an argument it did not have, or a different one?"""
+    if ctx.tool is None:
+        return False
+    got = fill(ctx.tool, e, zh).args
+    if not e.language:
+        got.pop("language", None)
+    return any(k not in ctx.args or ctx.args[k] != v for k, v in got.items())
+
+
+def _supplies(ctx: Context, e: Entities) -> bool:
+    """Does the message give a value the previous turn asked for?"""
+    for m in ctx.missing:
+        if m in ID_FIELDS and (e.ids(ID_FIELDS[m]) or any(n.is_int and n.currency is None for n in e.numbers)):  # type: ignore[arg-type]
+            return True
+        if m not in ID_FIELDS and (e.numbers or e.percents or e.changes or e.quoted or e.discount or e.pctr or e.ab):
+            return True
+        if m in ("query", "text") and len(e.text) >= 3:
+            return True
+    return False
+
+
+_ADDING = re.compile(r"\b(?:add|also|plus|include|as well|too)\b|加上|再加|也加|加入|增加", re.I)
+
+
+def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuing: bool) -> None:
+    """Fill what this turn left out from the previous turn, minding writes: a value never moves to
+    a different target."""
+    props = _props(tool)
+    prev = dict(ctx.args)
+    if ctx.result:
+        for fname in ID_FIELDS:
+            if fname not in prev and isinstance(ctx.result.get(fname), int):
+                prev[fname] = ctx.result[fname]
+    used = {v for v in args.values() if isinstance(v, float)}
+    bare = [n for n in e.numbers if n.value not in used]
+    for m in ctx.missing:  # a bare number answering the copilot's question
+        if m in args or (m not in props and m not in WRITE_VALUE.values()):
+            continue
+        if m in ID_FIELDS and bare and bare[0].is_int and bare[0].currency is None:
+            args[m] = int(bare.pop(0).value)
+        elif m not in ID_FIELDS and m not in ("query", "text") and bare and continuing:
+            args[m] = bare.pop(0).value
+        elif m in ("query", "text") and continuing:
+            args[m] = e.quoted or e.text
+    if continuing and bare and tool not in WRITE_VALUE and not ctx.missing:  # "and 21?": the next id
+        ids = [f for f in ID_FIELDS if f in props]
+        if len(ids) == 1 and ids[0] not in args and bare[0].is_int and bare[0].currency is None:
+            args[ids[0]] = int(bare.pop(0).value)
+    new_target = any(f in args and f in prev and args[f] != prev[f] for f in ID_FIELDS)
+    for k, v in prev.items():
+        if k not in props or v is None:
+            continue
+        if k in args:
+            if isinstance(v, list) and isinstance(args[k], list) and continuing and _ADDING.search(e.text):
+                args[k] = sorted(set(v) | set(args[k]))  # "now add search to the mix"
+            continue
+        if (
+            tool in WRITE_VALUE
+            and k in (WRITE_VALUE[tool], "change_pct", "change_by")
+            and (new_target or not continuing or {WRITE_VALUE[tool], "change_pct", "change_by"} & set(args))
+        ):
+            continue  # a value never carries over to a different target of a write
+        if k in ID_FIELDS and any(f in args for f in ID_FIELDS if f != k and f in props):
+            continue
+        if (k in ID_FIELDS and (continuing or not e.refs)) or continuing:
+            args[k] = v
+    if (
+        tool in WRITE_VALUE
+        and continuing
+        and not new_target
+        and bare
+        and not {WRITE_VALUE[tool], "change_pct", "change_by"} & set(args)
+    ):
+        args[WRITE_VALUE[tool]] = bare[0].value
+
+
+_YES = re.compile(
+    r"(?:yes|yeah|yep|yup|y|ok|okay|sure|fine|approve[d]?|approve it|approved|go ahead|go for it|do it|confirm(?:ed)?|"
+    r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
+    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办)",
+    re.I,
+)
+_NO = re.compile(
+    r"(?:no|nope|nah|n|cancel|cancel it|reject|rejected|don'?t|do not|stop|abort|never ?mind|forget it|not now|not yet|"
+    r"leave it|skip it|wait|hold on|no thanks|no thank you|"
+    r"不要?|不用了?|取消|算了|拒绝|别改|先不(?:要|改)?|不行|不同意|等等|放弃)",
+    re.I,
+)
+_POLITE = re.compile(r"\b(?:please|pls|thanks|thank you|then|for now)\b|谢谢|吧|吗|了|啊|呀|嗯", re.I)
+
+
+def pending_reply(text: str) -> str | None:
+    """A reply to a change waiting for approval: "yes", "no", or None when the message is something
+    else (a new request). Only a message that is nothing but a yes or a no counts."""
+    raw = normalize(text).lower()
+    for t in (raw, _POLITE.sub(" ", raw)):
+        t = re.sub(r"[\s,.!?~…]+", " ", t).strip()
+        for word, pat in (("no", _NO), ("yes", _YES)):
+            if t and re.fullmatch(rf"(?:{pat.pattern})(?: ?(?:{pat.pattern}))*", t, re.I):
+                return word
+    return None

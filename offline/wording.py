@@ -1,0 +1,681 @@
+"""How the offline model words an answer: one formatter per tool, quoting the tool's own figures
+(rounded as the tool rounded them), in English or Chinese; and everything else it says: questions,
+errors, notes, refusals and the preview of a change waiting for approval."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+Fmt = Callable[[dict[str, Any], bool], str]
+
+
+def _money(v: float | None) -> str:
+    return "n/a" if v is None else f"£{v:,.2f}"
+
+
+_ZH_MONTH = {
+    m: f"{i}月"
+    for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+}
+_ZH_DAY = dict(
+    zip(
+        ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+        ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+        strict=True,
+    )
+)
+_ZH_CHANNEL = {
+    "email": "邮件",
+    "paid_search": "搜索广告",
+    "social": "社交媒体",
+    "display": "展示广告",
+    "affiliate": "联盟",
+}
+_ZH_STATUS = {"on_pace": "进度正常", "overspending": "超支", "underspending": "消耗不足", "exhausted": "预算已用完"}
+_ZH_SOURCE = {"simulated": "模拟数据", "real": "真实数据"}
+
+
+def _channel(name: str, zh: bool) -> str:
+    return _ZH_CHANNEL.get(name, name) if zh else name.replace("_", " ")
+
+
+def _seg(name: str, zh: bool) -> str:
+    zh_names = {
+        "champions": "冠军客户",
+        "loyal": "忠诚客户",
+        "potential_loyalists": "潜力客户",
+        "new": "新客户",
+        "need_attention": "需关注",
+        "at_risk": "流失风险",
+        "hibernating": "沉睡客户",
+    }
+    return zh_names.get(name, name) if zh else name.replace("_", " ")
+
+
+def rfm_segments(r: dict[str, Any], zh: bool) -> str:
+    rows = "; ".join(
+        f"{_seg(s['segment'], zh)}: {s['customers']:,} "
+        + ("位客户, 收入 " if zh else "customers, revenue ")
+        + _money(s["revenue"])
+        for s in r["segments"]
+    )
+    if zh:
+        return f"截至 {r['as_of']}，{r['customers']:,} 位客户的 RFM 分群：{rows}。"
+    return f"RFM segments of {r['customers']:,} customers as of {r['as_of']}: {rows}."
+
+
+def lapsing_customers(r: dict[str, Any], zh: bool) -> str:
+    lines = "\n".join(
+        f"- {c['customer_id']}: {c['days_since_last_order']} "
+        + ("天未下单, " if zh else "days since last order, ")
+        + f"{c['orders']} "
+        + ("单, " if zh else "orders, ")
+        + _money(c["revenue"])
+        for c in r["customers"]
+    )
+    if zh:
+        return f"共有 {r['at_risk_total']:,} 位高价值客户有流失风险（以前常买、最近没买）。按消费排序：\n{lines}"
+    return (
+        f"{r['at_risk_total']:,} valuable customers are about to lapse ({r['rule']}). Highest spenders first:\n{lines}"
+    )
+
+
+def customer_lifetime_value(r: dict[str, Any], zh: bool) -> str:
+    lines = "\n".join(
+        f"- {c['customer_id']}: {_money(c['clv_52w'])}, "
+        + (
+            f"预计购买 {c['expected_purchases_52w']} 次, 活跃概率 {c['p_alive']}"
+            if zh
+            else f"{c['expected_purchases_52w']} expected purchases, P(alive) {c['p_alive']}"
+        )
+        for c in r["customers"]
+    )
+    if zh:
+        return f"未来一年价值最高的客户（BG/NBD × Gamma-Gamma，全部客户合计 {_money(r['total_clv_52w'])}）：\n{lines}"
+    return (
+        f"Most valuable customers over the next 52 weeks ({r['model']}; all customers together "
+        f"{_money(r['total_clv_52w'])}):\n{lines}"
+    )
+
+
+def customer_profile(r: dict[str, Any], zh: bool) -> str:
+    tops = ", ".join(p["description"] for p in r["top_products"])
+    if zh:
+        return (
+            f"客户 {r['customer_id']}（{r['country']}）：{r['orders']} 单，消费 {_money(r['revenue'])}，"
+            f"{r['days_since_last_order']} 天前最后下单，分群 {_seg(r['segment'], zh)}（RFM {r['rfm']}）。常买：{tops}。"
+        )
+    return (
+        f"Customer {r['customer_id']} ({r['country']}): {r['orders']} orders, {_money(r['revenue'])} revenue, "
+        f"last order {r['days_since_last_order']} days ago ({r['last_order']}), segment "
+        f"{_seg(r['segment'], zh)} (RFM {r['rfm']}). Buys most: {tops}."
+    )
+
+
+def similar_products(r: dict[str, Any], zh: bool) -> str:
+    items = "\n".join(f"- {p['product_id']}: {p['description']} ({p['similarity']})" for p in r["similar"])
+    what = f"{r['product_id']} ({r['description']})" if "product_id" in r else f'"{r["query"]}"'
+    return f"与 {what} 相似的商品（相似度）：\n{items}" if zh else f"Products similar to {what} (similarity):\n{items}"
+
+
+def recommend_products(r: dict[str, Any], zh: bool) -> str:
+    items = "\n".join(f"- {p['product_id']}: {p['description']} (score {p['score']})" for p in r["recommendations"])
+    if zh:
+        return f"给客户 {r['customer_id']} 的推荐（共同购买与热门商品召回，再由本店数据训练的模型排序）：\n{items}"
+    return f"For customer {r['customer_id']} ({r['method']}):\n{items}"
+
+
+def selling_points(r: dict[str, Any], zh: bool) -> str:
+    pts = "\n".join(f"- {p}" for p in r["selling_points"])
+    return f"商品 {r['product_id']} 的卖点：\n{pts}" if zh else f"Selling points of product {r['product_id']}:\n{pts}"
+
+
+def compose_headlines(r: dict[str, Any], zh: bool) -> str:
+    items = "\n".join(
+        f"{i}. {h['text']}" + ("" if h["compliant"] else f"  [flagged: {', '.join(h['flags'])}]")
+        for i, h in enumerate(r["headlines"], 1)
+    )
+    if zh:
+        return f"商品 {r['product_id']} 的标题（离线模型根据真实商品数据生成，已做合规检查）：\n{items}"
+    return (
+        f"Headlines for product {r['product_id']} ({r['audience']}), composed offline from the product's "
+        f"real catalog and sales facts and compliance-checked:\n{items}"
+    )
+
+
+def check_compliance(r: dict[str, Any], zh: bool) -> str:
+    if r["compliant"]:
+        return "没有发现违规用语。" if zh else "No flagged terms: the copy passes the compliance check."
+    found = ", ".join(f'"{f["term"]}" ({f["rule"]})' for f in r["findings"])
+    return (
+        f"发现 {len(r['findings'])} 处违规用语：{found}。请删除或改写。"
+        if zh
+        else f"{len(r['findings'])} flagged terms: {found}. Remove or rephrase them."
+    )
+
+
+def price_elasticity(r: dict[str, Any], zh: bool) -> str:
+    ci = f"[{r['ci_low']}, {r['ci_high']}]"
+    if zh:
+        s = (
+            f"商品 {r['product_id']}（{r['description']}）的价格弹性为 {r['elasticity']}（标准误 {r['std_error']}，"
+            f"95% 区间 {ci}，{r['n_obs']} 个观测，{r['n_prices']} 个价格）。"
+        )
+        return s + ("" if r["credible"] else f" 注意：估计不可靠：{r['caveat']}。")
+    s = (
+        f"Price elasticity of product {r['product_id']} ({r['description']}): {r['elasticity']} "
+        f"(standard error {r['std_error']}, 95% interval {ci}, {r['n_obs']} observations at {r['n_prices']} prices)."
+    )
+    return s + ("" if r["credible"] else f" Not credible enough to price on: {r['caveat']}.")
+
+
+def optimal_price(r: dict[str, Any], zh: bool) -> str:
+    if r["recommended_price"] is None:
+        return (
+            f"商品 {r['product_id']} 不给出定价建议：{r['refused']}（弹性 {r['elasticity']}）。"
+            if zh
+            else f"I won't recommend a price for product {r['product_id']}: {r['refused']}."
+        )
+    lo, hi = r["price_range_95"]
+    if zh:
+        return (
+            f"商品 {r['product_id']} 在单位成本 {_money(r['unit_cost'])} 下的利润最大化价格为 "
+            f"{_money(r['recommended_price'])}（弹性 {r['elasticity']}，区间 {_money(lo)} 至 {_money(hi)}），"
+            f"当前价格 {_money(r['current_price'])}。"
+        )
+    return (
+        f"Profit-maximising price for product {r['product_id']} at a unit cost of {_money(r['unit_cost'])}: "
+        f"{_money(r['recommended_price'])} (elasticity {r['elasticity']}; 95% range {_money(lo)} to "
+        f"{_money(hi)}); it sells at {_money(r['current_price'])} today."
+    )
+
+
+def discount_effect(r: dict[str, Any], zh: bool) -> str:
+    caveat = (
+        ""
+        if r["elasticity_credible"]
+        else (" (弹性估计不可靠)" if zh else " (the elasticity estimate is not credible)")
+    )
+    profit = ""
+    if r.get("new_profit") is not None:
+        profit = (
+            f"，利润 {_money(r['profit'])} → {_money(r['new_profit'])}"
+            if zh
+            else f"; profit {_money(r['profit'])} -> {_money(r['new_profit'])}"
+        )
+    if zh:
+        return (
+            f"商品 {r['product_id']} {'打 ' + str(r['discount_pct']) + '% 折扣' if r['discount_pct'] > 0 else '涨价 ' + str(-r['discount_pct']) + '%'}：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
+            f"每周销量 {r['quantity']} → {r['new_quantity']}（{r['quantity_change_pct']}%），收入 "
+            f"{_money(r['revenue'])} → {_money(r['new_revenue'])}{profit}；弹性 {r['elasticity']}{caveat}。"
+        )
+    change = f"A {r['discount_pct']}% discount" if r["discount_pct"] > 0 else f"A {-r['discount_pct']}% price rise"
+    return (
+        f"{change} on product {r['product_id']}: price {_money(r['price'])} -> "
+        f"{_money(r['new_price'])}, weekly units {r['quantity']} -> {r['new_quantity']} "
+        f"({r['quantity_change_pct']}%), revenue {_money(r['revenue'])} -> {_money(r['new_revenue'])}{profit}; "
+        f"elasticity {r['elasticity']}{caveat}."
+    )
+
+
+def impression_bid(r: dict[str, Any], zh: bool) -> str:
+    if zh:
+        return (
+            f"预估点击率 {r['pctr']}、每次点击价值 {_money(r['value_per_click'])} 时，每千次展示出价 {r['bid_cpm']}"
+            f"（每次展示 {r['bid_per_impression']}；二价竞价下的真实出价：点击率 × 点击价值）。"
+        )
+    return (
+        f"Bid {r['bid_cpm']} per 1,000 impressions ({r['bid_per_impression']} each) for a pCTR of {r['pctr']} "
+        f"and {_money(r['value_per_click'])} per click ({r['rule']})."
+    )
+
+
+def campaign_pacing(r: dict[str, Any], zh: bool) -> str:
+    if zh:
+        return (
+            f"活动 {r['campaign_id']}（{r['name']}）过去 {r['hours_reported']} 小时已花费 {_money(r['spent'])} / 日预算 "
+            f"{_money(r['daily_budget'])}，均匀消耗应为 {_money(r['expected_spend'])}，{_ZH_STATUS.get(r['status'], r['status'])}，"
+            f"预计全天 {_money(r['projected_spend'])}；建议出价 {_money(r['suggested_bid'])}（当前 {_money(r['bid'])}）。"
+            f"投放数据：{_ZH_SOURCE.get(r['data_source'], r['data_source'])}。"
+        )
+    return (
+        f"Campaign {r['campaign_id']} ({r['name']}) has spent {_money(r['spent'])} of its {_money(r['daily_budget'])} "
+        f"daily budget after {r['hours_reported']} hours (even pace: {_money(r['expected_spend'])}): "
+        f"{r['status'].replace('_', ' ')}, heading for {_money(r['projected_spend'])}. Suggested bid "
+        f"{_money(r['suggested_bid'])} (now {_money(r['bid'])}). Delivery data: {r['data_source']}."
+    )
+
+
+def replay_bidding(r: dict[str, Any], zh: bool) -> str:
+    if zh:
+        return (
+            f"{r['strategy']} 策略在 iPinYou 2997 日志（{r['auctions']:,} 次竞价，每 {r['episode_auctions']:,} 次预算 "
+            f"{r['budget']:,}）上：{r['clicks']} 次点击，{r['impressions']:,} 次展示，花费 {r['cost']:,}，胜率 {r['win_rate']}，"
+            f"CPM {r['cpm']}，eCPC {r['ecpc']}。"
+        )
+    return (
+        f"Replaying {r['strategy']} over the {r['log']} ({r['auctions']:,} auctions, budget {r['budget']:,} "
+        f"per {r['episode_auctions']:,}): {r['clicks']} clicks, {r['impressions']:,} impressions, cost "
+        f"{r['cost']:,}, win rate {r['win_rate']}, CPM {r['cpm']}, eCPC {r['ecpc']}."
+    )
+
+
+_FIELD = {"bid": ("出价", "bid"), "daily_budget": ("日预算", "daily budget"), "price": ("价格", "price")}
+
+
+def _target(c: dict[str, Any], zh: bool) -> str:
+    if not zh:
+        return str(c.get("target", ""))
+    if "campaign_id" in c:
+        return f"活动 {c['campaign_id']}（{c.get('name', '')}）"
+    if "product_id" in c:
+        return f"商品 {c['product_id']}（{c.get('name', '')}）"
+    return str(c.get("target", ""))
+
+
+def _set_field(r: dict[str, Any], zh: bool) -> str:
+    label = _FIELD.get(r["field"], (r["field"], r["field"]))
+    if zh:
+        return f"已更新：{_target(r, zh)}的{label[0]}从 {_money(r['from'])} 改为 {_money(r['to'])}。"
+    return f"Done: {r['target']} {label[1]} changed from {_money(r['from'])} to {_money(r['to'])}."
+
+
+def rejected(change: dict[str, Any], zh: bool) -> str:
+    label = _FIELD.get(str(change.get("field")), (change.get("field"), change.get("field")))
+    if zh:
+        return f"未做任何更改：您拒绝了把{_target(change, zh)}的{label[0]}改为 {_money(change.get('to'))}。"
+    return (
+        f"Nothing changed: you rejected setting the {label[1]} of {change.get('target')} to {_money(change.get('to'))}."
+    )
+
+
+def _verdict(significant: bool, zh: bool) -> str:
+    return ("显著" if significant else "不显著") if zh else ("significant" if significant else "not significant")
+
+
+def ab_test(r: dict[str, Any], zh: bool) -> str:
+    verdict = _verdict(r["significant"], zh)
+    if zh:
+        return (
+            f"A 转化率 {r['rate_a_pct']}%，B {r['rate_b_pct']}%（相对提升 {r['relative_lift_pct']}%）；"
+            f"z = {r['z']}，p = {r['p_value']}，在 5% 水平{verdict}；B 优于 A 的概率 {r['prob_b_beats_a_pct']}%。"
+        )
+    return (
+        f"A converts at {r['rate_a_pct']}%, B at {r['rate_b_pct']}% (relative lift {r['relative_lift_pct']}%); "
+        f"z = {r['z']}, p = {r['p_value']}: {verdict} at the 5% level. Probability that B beats A: "
+        f"{r['prob_b_beats_a_pct']}%."
+    )
+
+
+def budget_split(r: dict[str, Any], zh: bool) -> str:
+    items = "\n".join(
+        f"- {_channel(s['channel'], zh)}: {_money(s['spend'])} -> {_money(s['expected_revenue'])}" for s in r["split"]
+    )
+    if zh:
+        return (
+            f"{_money(r['total'])} 的渠道分配（预计收入）：\n{items}\n合计预计收入 {_money(r['expected_revenue'])}，"
+            f"平均分配为 {_money(r['even_split_revenue'])}。假设：各渠道的响应曲线为演示用的假设值，请用您自己的投放与收入数据校准。"
+        )
+    return (
+        f"Split of {_money(r['total'])} (spend -> expected revenue):\n{items}\nExpected revenue "
+        f"{_money(r['expected_revenue'])} vs {_money(r['even_split_revenue'])} for an even split. "
+        f"Assumption: {r['assumption']}."
+    )
+
+
+def sales_seasonality(r: dict[str, Any], zh: bool) -> str:
+    if zh:
+        months = "，".join(f"{_ZH_MONTH.get(m['month'], m['month'])} {m['index']}" for m in r["by_month"])
+        days = "，".join(f"{_ZH_DAY.get(d['weekday'], d['weekday'])} {d['index']}" for d in r["by_weekday"])
+        return (
+            f"销售季节性（{r['from']} 至 {r['to']}，日均收入指数，1.0 为平均）：按月 {months}；按星期 {days}。"
+            f"高峰月 {_ZH_MONTH.get(r['peak_month'], r['peak_month'])}，高峰日 {_ZH_DAY.get(r['peak_weekday'], r['peak_weekday'])}。"
+        )
+    months = ", ".join(f"{m['month']} {m['index']}" for m in r["by_month"])
+    days = ", ".join(f"{d['weekday']} {d['index']}" for d in r["by_weekday"])
+    return (
+        f"Seasonality ({r['measure']}, {r['from']} to {r['to']}): by month {months}; by weekday {days}. "
+        f"Peak month {r['peak_month']}, peak weekday {r['peak_weekday']}."
+    )
+
+
+def email_targeting(r: dict[str, Any], zh: bool) -> str:
+    t, e = r["targeted_profile"], r["everyone_profile"]
+    pct, got = r["share_mailed_pct"], r["share_of_uplift_captured_pct"]
+    if zh:
+        return (
+            f"按提升模型挑选前 {pct}% 的客户发邮件，可获得全部发送效果的 {got}%"
+            f"（Qini {r['qini']}）。入选者新客占 {t['newbie_pct']}%（全体 {e['newbie_pct']}%），"
+            f"平均历史消费 {t['avg_history']}（全体 {e['avg_history']}）。数据：Hillstrom 邮件实验（64,000 位客户，留出 30% 检验）。"
+        )
+    return (
+        f"Mail the top {pct}% by predicted uplift and you get {got}% "
+        f"of the extra visits that mailing everyone would bring (Qini {r['qini']}). Those chosen: "
+        f"{t['newbie_pct']}% new customers (all: {e['newbie_pct']}%), average past spend {t['avg_history']} "
+        f"(all: {e['avg_history']}), {t['avg_recency_months']} months since last purchase "
+        f"(all: {e['avg_recency_months']}). Data: {r['data']}."
+    )
+
+
+def campaign_effect(r: dict[str, Any], zh: bool) -> str:
+    lo, hi = r["ci95"]
+    verdict = _verdict(r["significant"], zh)
+    if zh:
+        return (
+            f"双重差分：关闭搜索广告对收入的影响为 {r['effect_pct']}%（对数收入 {r['effect_log_revenue']}，"
+            f"标准误 {r['std_error']}，95% 区间 [{lo}, {hi}]），{verdict}。数据：eBay 付费搜索关停实验（210 个地区 × 113 天）。"
+        )
+    return (
+        f"Difference in differences: switching paid search off changed revenue by {r['effect_pct']}% "
+        f"(log revenue {r['effect_log_revenue']}, se {r['std_error']}, 95% interval [{lo}, {hi}]): {verdict}. "
+        f"Data: {r['data']}."
+    )
+
+
+def campaign_plan(r: dict[str, Any], zh: bool) -> str:
+    aud = ", ".join(f"{_seg(a['segment'], zh)} ({a['customers']:,})" for a in r["audiences"])
+    split = ""
+    if r["channel_split"]:
+        split = ("；" if zh else "; ").join(
+            f"{_channel(s['channel'], zh)} {_money(s['spend'])}" for s in r["channel_split"] if s["spend"] > 0
+        )
+    if zh:
+        peak_m, peak_d = r["timing"]["peak_month"], r["timing"]["peak_weekday"]
+        occasion = "下一次活动" if r["occasion"] == "the next campaign" else r["occasion"]
+        s = f"{occasion}方案：时机——销售高峰在 {_ZH_MONTH.get(peak_m, peak_m)}，每周以{_ZH_DAY.get(peak_d, peak_d)}最旺；目标人群：{aud}。"
+        return s + (
+            f"{_money(r['total_budget'])} 预算的渠道分配：{split}（预计收入 {_money(r['expected_revenue'])}）。"
+            if split
+            else "告诉我总预算即可给出渠道分配。"
+        )
+    s = (
+        f"Plan for {r['occasion']}: timing - sales peak in {r['timing']['peak_month']}, and "
+        f"{r['timing']['peak_weekday']} is the strongest weekday; audiences - {aud}."
+    )
+    if split:
+        return s + (
+            f" Channel split of {_money(r['total_budget'])}: {split} "
+            f"(expected revenue {_money(r['expected_revenue'])}; {r['assumption']})."
+        )
+    return s + " Give me a total budget and I will split it across channels."
+
+
+FORMATTERS: dict[str, Fmt] = {
+    f.__name__: f
+    for f in (
+        rfm_segments,
+        customer_lifetime_value,
+        lapsing_customers,
+        customer_profile,
+        similar_products,
+        recommend_products,
+        selling_points,
+        compose_headlines,
+        check_compliance,
+        price_elasticity,
+        optimal_price,
+        discount_effect,
+        impression_bid,
+        campaign_pacing,
+        replay_bidding,
+        ab_test,
+        budget_split,
+        sales_seasonality,
+        campaign_plan,
+        email_targeting,
+        campaign_effect,
+    )
+}
+FORMATTERS["set_campaign_bid"] = _set_field
+FORMATTERS["set_campaign_budget"] = _set_field
+FORMATTERS["set_product_price"] = _set_field
+
+
+def format_result(tool: str, result: dict[str, Any], zh: bool) -> str:
+    fmt = FORMATTERS.get(tool)
+    return fmt(result, zh) if fmt else str(result)
+
+
+# -- what the model says besides a tool's result -------------------------------------------------
+
+HELP_EN = (
+    "I'm the Marketing Copilot (running on the offline model). I can: profile customers (RFM segments, "
+    "who is about to lapse, lifetime value, one customer's profile, recommendations, similar products); write "
+    "compliance-checked headlines and selling points; estimate price elasticity, the profit-maximising "
+    "price and discount effects, and change prices; check campaign pacing, bid for impressions, replay "
+    "bidding strategies and set bids and budgets (changes wait for your approval); and plan campaigns "
+    '(A/B tests, budget splits, seasonality, who to e-mail, did it work). Try: "which customers are about to lapse?"'
+)
+HELP_ZH = (
+    "我是营销助手（当前为离线模型）。我可以：客户分析（RFM 分群、流失预警、生命周期价值、客户画像、推荐、相似商品）；"
+    "撰写合规的广告标题与卖点；估计价格弹性、利润最大化价格与折扣效果，并修改价格；查看活动消耗进度、"
+    "为展示出价、回放竞价策略、设置出价与预算（修改需您批准）；以及活动策划（A/B 测试、预算分配、季节性、"
+    '邮件该发给谁、活动是否有效）。试试："哪些客户快要流失了？"'
+)
+
+
+def help_text(zh: bool) -> str:
+    return HELP_ZH if zh else HELP_EN
+
+
+def out_of_scope(zh: bool, part: str | None = None) -> str:
+    if part is not None:
+        return (
+            f"“{part}”超出了我的能力范围，这部分我没有处理。"
+            if zh
+            else f'I could not help with "{part}": it is outside what I can do.'
+        )
+    return ("这超出了我的能力范围。" + HELP_ZH) if zh else ("That is outside what I can help with. " + HELP_EN)
+
+
+_ASK = {
+    "product_id": (
+        "the product (its id, e.g. product 12, or a stock code such as 85123A)",
+        "商品编号（例如 商品12，或货号 85123A）",
+    ),
+    "customer_id": ("the customer id (e.g. 12347)", "客户编号（例如 12347）"),
+    "campaign_id": ("the campaign (1, 2 or 3)", "活动编号（例如 活动1）"),
+    "unit_cost": ("the unit cost (what one unit costs you, e.g. £1.20)", "单位成本（例如 1.20 英镑）"),
+    "price": ("the new price (e.g. £2.50, or a change such as up 10%)", "新价格（例如 2.50 英镑，或 上调10%）"),
+    "bid": ("the new bid (e.g. £0.90, or a change such as down 10%)", "新出价（例如 0.90，或 下调10%）"),
+    "daily_budget": (
+        "the new daily budget (e.g. £400, or a change such as up 20%)",
+        "新的日预算（例如 400，或 提高20%）",
+    ),
+    "total": ("the total budget to split (e.g. £5,000)", "要分配的总预算（例如 5000 英镑）"),
+    "discount_pct": ("the discount (e.g. 10% off) or the new price", "折扣（例如 9折 或 10%）或新价格"),
+    "pctr": ("the predicted click-through rate (e.g. 0.2%)", "预估点击率（例如 0.2%）"),
+    "value_per_click": ("what a click is worth (e.g. £2) or a campaign id", "每次点击的价值（例如 2 英镑）或活动编号"),
+    "text": ("the ad copy to check, in quotes", "要检查的文案（放在引号里）"),
+    "query": ("a product id or a description to search for", "商品编号或要搜索的描述"),
+    "conversions_a": (
+        "conversions and visitors of A and B (e.g. A 120 of 2400, B 150 of 2400)",
+        "A、B 两组的转化数和访客数（例如 A组2400人转化120，B组2400人转化150）",
+    ),
+}
+
+
+def ask_for(missing: list[str], zh: bool, tool: str | None = None, args: dict[str, Any] | None = None) -> str:
+    what = [(_ASK.get(m, (m.replace("_", " "), m))[1 if zh else 0]) for m in missing]
+    target = ""
+    if tool in ("set_product_price", "set_campaign_bid", "set_campaign_budget") and args:
+        if "product_id" in args:
+            target = f"（商品 {args['product_id']}）" if zh else f" for product {args['product_id']}"
+        elif "campaign_id" in args:
+            target = f"（活动 {args['campaign_id']}）" if zh else f" for campaign {args['campaign_id']}"
+    if zh:
+        return f"请告诉我{target}：" + "；".join(what) + "。"
+    return f"To do that{target} I need " + " and ".join(what) + ". What is it?"
+
+
+def refused_write(kind: str, tool: str, args: dict[str, Any], zh: bool) -> str:
+    field = {"set_campaign_bid": "bid", "set_campaign_budget": "daily_budget", "set_product_price": "price"}[tool]
+    label = _FIELD[field]
+    what = (
+        (f"活动 {args['campaign_id']}" if "campaign_id" in args else f"商品 {args.get('product_id', '')}")
+        if zh
+        else (f"campaign {args['campaign_id']}" if "campaign_id" in args else f"product {args.get('product_id', '')}")
+    )
+    if kind == "negated":
+        return (
+            f"好的，我不会修改{what}的{label[0]}，什么都没有改动。"
+            if zh
+            else f"Understood: I won't change the {label[1]} of {what}. Nothing was changed."
+        )
+    return (
+        f"这是一个假设问题，所以我没有提出任何修改；{what}保持不变。如需修改，请直接说“把{what}的{label[0]}改为……”。"
+        if zh
+        else f"That's a what-if, so I haven't proposed any change; {what} stays as it is. To make the change, ask me to set "
+        f"the {label[1]} of {what} to a value."
+    )
+
+
+def notes_text(notes: list[str], zh: bool) -> str:
+    out = []
+    for n in notes:
+        kind, _, rest = n.partition(":")
+        if kind == "currency":
+            raw, _, cur = rest.rpartition(":")
+            name = {"USD": ("dollars", "美元"), "EUR": ("euros", "欧元"), "CNY": ("yuan", "人民币")}.get(
+                cur, (cur, cur)
+            )
+            out.append(
+                f"注意：您给的金额“{raw}”是{name[1]}，而本店以英镑计价；我按同样的数字以英镑处理，未做汇率换算。"
+                if zh
+                else f'Note: you gave "{raw}" in {name[0]}; the shop works in pounds, so I used the same number in pounds '
+                "(no exchange rate applied)."
+            )
+        elif kind == "count_capped":
+            out.append(f"（最多 {rest} 个）" if zh else f"(at most {rest})")
+        elif kind == "unreadable":
+            out.append(
+                f"我看不懂“{rest}”这个数字，没有使用它。"
+                if zh
+                else f'I could not read "{rest}" as a number, so I did not use it.'
+            )
+    return " ".join(out)
+
+
+# Tool and validation errors are written in English by the tools; Chinese requests get them in Chinese.
+_ERRORS_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"there is no product (\d+); product ids run from 1 to (\d+)"), r"没有商品 \1；商品编号从 1 到 \2。"),
+    (
+        re.compile(r"there is no customer (\d+); customer ids are 5-digit numbers such as (\d+)"),
+        r"没有客户 \1；客户编号是 5 位数字，例如 \2。",
+    ),
+    (re.compile(r"there is no campaign (\d+); the campaigns are ([\d, ]+)"), r"没有活动 \1；现有活动为 \2。"),
+    (
+        re.compile(r"product (\d+)'s sales history is too thin to estimate elasticity.*"),
+        r"商品 \1 的销售记录太少，无法估计价格弹性。",
+    ),
+    (re.compile(r"campaign (\d+) has no delivery reported yet"), r"活动 \1 还没有投放数据。"),
+    (
+        re.compile(r"variant (\w) conversions must be between 0 and its visitors \((\d+)\)"),
+        r"\1 组的转化数必须在 0 到访客数（\2）之间。",
+    ),
+    (re.compile(r"variant (\w) needs at least one visitor"), r"\1 组至少需要一位访客。"),
+    (
+        re.compile(r"the (.+) (?:data set|log) is not on this machine.*"),
+        r"这台机器上没有所需的参考数据（\1），请把 COPILOT_DATA_DIR 指向参考数据文件夹。",
+    ),
+    (re.compile(r"none of (.+) is a channel; the channels are (.+)"), r"\1 都不是渠道；现有渠道为 \2。"),
+    (re.compile(r"give a product id or a text to search the catalog for"), "请给出商品编号或要搜索的文字。"),
+    (
+        re.compile(r"give a value per click or a campaign whose value per click to use"),
+        "请给出每次点击的价值，或一个活动编号。",
+    ),
+]
+_FIELD_ZH = {
+    "bid": "出价", "daily_budget": "日预算", "price": "价格", "unit_cost": "单位成本", "discount_pct": "折扣",
+    "total": "总预算", "total_budget": "总预算", "pctr": "点击率", "value_per_click": "点击价值", "n": "数量",
+    "k": "数量", "limit": "数量", "share": "比例", "product_id": "商品编号", "customer_id": "客户编号",
+    "campaign_id": "活动编号", "change_pct": "变动比例", "change_by": "变动金额", "new_price": "新价格",
+}  # fmt: skip
+_RULES_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"必须大于或等于 \1"),
+    (re.compile(r"Input should be greater than (\S+)"), r"必须大于 \1"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"必须小于或等于 \1"),
+    (re.compile(r"Input should be less than (\S+)"), r"必须小于 \1"),
+    (re.compile(r"Value error, (.*)"), r"\1"),
+]
+
+
+def error_text(message: str, zh: bool) -> str:
+    """A tool's error as the marketer reads it: what to fix, in the request's language."""
+    message = message.removeprefix("Error: ")
+    if not zh:
+        return "I couldn't do that: " + message
+    for pat, rep in _ERRORS_ZH:
+        if pat.search(message):
+            return "没能完成：" + pat.sub(rep, pat.search(message).group(0))  # type: ignore[union-attr]
+    if message.startswith("invalid arguments: "):
+        parts = []
+        for item in message.removeprefix("invalid arguments: ").split("; "):
+            name, _, rule = item.partition(": ")
+            for pat, rep in _RULES_ZH:
+                rule = pat.sub(rep, rule)
+            parts.append(f"{_FIELD_ZH.get(name, name)}{rule}")
+        return "没能完成：参数有误：" + "；".join(parts) + "。"
+    return "没能完成：" + message
+
+
+# -- a change waiting for approval ---------------------------------------------------------------
+
+
+def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
+    """One pending change: target, field, from -> to, the words the value came from, and warnings."""
+    label = _FIELD.get(str(c.get("field")), (c.get("field"), c.get("field")))
+    src = (
+        (f"（您写的“{stated}” -> {_money(c['to'])}）" if zh else f' ("{stated}" -> {_money(c["to"])})')
+        if stated
+        else ""
+    )
+    if zh:
+        s = f"{_target(c, zh)}的{label[0]}：{_money(c['from'])} -> {_money(c['to'])}{src}"
+    else:
+        s = f"{label[1]} of {c['target']} from {_money(c['from'])} to {_money(c['to'])}{src}"
+    if "expected_units_change_pct" in c:
+        s += (
+            f"（按该商品的价格弹性，销量预计变化 {c['expected_units_change_pct']:+g}%）"
+            if zh
+            else f" (by its price elasticity, units sold move {c['expected_units_change_pct']:+g}%)"
+        )
+    elif "demand_note" in c:
+        s += "（无法估计对销量的影响）" if zh else f" ({c['demand_note']})"
+    for w in c.get("warnings", []):
+        s += " " + warning_text(w, zh)
+    return s
+
+
+def warning_text(w: dict[str, Any], zh: bool) -> str:
+    kind = w.get("kind")
+    if kind == "large_change":
+        pct = w.get("pct", 0)
+        return (
+            f"⚠ 注意：这是 {pct:+g}% 的变动（超过 50%），请确认无误再批准。"
+            if zh
+            else f"WARNING: this is a {pct:+g}% change (more than 50%); check it before you approve."
+        )
+    if kind == "above_click_value":
+        return (
+            f"⚠ 注意：出价高于该活动每次点击的价值（{_money(w.get('value_per_click'))}），每次点击都会亏钱。"
+            if zh
+            else f"WARNING: the bid is above what a click is worth to this campaign ({_money(w.get('value_per_click'))}), "
+            "so every click loses money."
+        )
+    if kind == "outside_sold_prices":
+        return (
+            f"⚠ 注意：该价格超出了它卖过的价格范围（{w.get('low')} 至 {w.get('high')}）。"
+            if zh
+            else f"WARNING: the price is outside the prices it has sold at ({w.get('low')} to {w.get('high')})."
+        )
+    return ""
+
+
+def describe_pending(changes: list[dict[str, Any]], zh: bool, stated: list[str | None]) -> str:
+    items = [describe_change(c, zh, s) for c, s in zip(changes, stated, strict=False)]
+    if zh:
+        return "等待您的批准后再修改：" + "；".join(items) + "。回复“好的”批准，或“取消”放弃。"
+    return "Waiting for your approval to change the " + "; ".join(items) + '. Reply "yes" to approve or "no" to cancel.'

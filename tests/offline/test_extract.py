@@ -1,0 +1,184 @@
+"""The typed extractors: every money, percentage and numeral format round-trips; nothing else parses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from offline.extract import extract, parse_number, stated_words, zh_number
+
+CENTS = st.integers(min_value=1, max_value=99_999_999)  # £0.01 .. £999,999.99
+
+
+def _money(cents: int) -> float:
+    return round(cents / 100, 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    CENTS, st.sampled_from(["£{:.2f}", "£{:,.2f}", "{:.2f} pounds", "{:,.2f} GBP", "${:,.2f}", "¥{:.2f}", "{:.2f}英镑"])
+)
+def test_money_round_trips(cents: int, fmt: str) -> None:
+    v = _money(cents)
+    e = extract(f"set the budget of campaign 2 to {fmt.format(v)}")
+    assert [n.value for n in e.numbers] == [v]
+    assert e.refs[0].value == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=99), st.integers(min_value=0, max_value=99))
+def test_decimal_comma_and_pence(units: int, cents: int) -> None:
+    assert extract(f"bid {units},{cents:02d}").numbers[0].value == pytest.approx(units + cents / 100)
+    if cents:
+        n = extract(f"reprice it to {cents}p").numbers[0]
+        assert n.value == pytest.approx(cents / 100) and n.currency == "GBP"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=999), st.sampled_from(["k", "K", "万", "千"]))
+def test_multipliers(n: int, suffix: str) -> None:
+    mult = {"k": 1e3, "K": 1e3, "万": 1e4, "千": 1e3}[suffix]
+    assert extract(f"budget {n}{suffix}").numbers[0].value == n * mult
+    assert extract(f"budget {n / 10:g}{suffix}").numbers[0].value == pytest.approx(n / 10 * mult)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=1, max_value=9), st.integers(min_value=0, max_value=9))
+def test_exponents_and_underscores(mantissa: int, exp: int) -> None:
+    assert extract(f"set it to {mantissa}e{exp}").numbers[0].value == mantissa * 10**exp
+    assert extract(f"total {mantissa}_{exp:03d}").numbers[0].value == mantissa * 1000 + exp
+
+
+def _zh(n: int) -> str:
+    """Chinese numerals for 1..99,999,999 (the test's own writer, independent of the parser)."""
+    digits = "零一二三四五六七八九"
+
+    def below_10k(x: int) -> str:
+        out, zero = "", False
+        for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+            d = x // unit % 10
+            if d:
+                out += ("零" if zero and out else "") + digits[d] + name
+                zero = False
+            else:
+                zero = True
+        return out
+
+    hi, lo = divmod(n, 10_000)
+    if hi:
+        return below_10k(hi) + "万" + ("零" if 0 < lo < 1000 else "") + (below_10k(lo) if lo else "")
+    return below_10k(lo)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999_999))
+def test_chinese_numerals_round_trip(n: int) -> None:
+    assert zh_number(_zh(n)) == n
+    assert zh_number("两" + _zh(n)[1:]) == n if _zh(n).startswith("二") else True
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=2, max_value=9), st.sampled_from(["万", "千"]))
+def test_chinese_money_in_a_request(n: int, unit: str) -> None:
+    word = "零一二三四五六七八九"[n]
+    assert extract(f"预算{word}{unit}").numbers[0].value == n * (10_000 if unit == "万" else 1000)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=1, max_value=89))
+def test_percentages_and_discounts(p: int) -> None:
+    assert extract(f"what if we give {p}% off product 20").discount.value == p  # type: ignore[union-attr]
+    up = extract(f"raise the bid of campaign 1 by {p}%")
+    assert up.changes[0].pct == p and not up.numbers
+    down = extract(f"cut the budget of campaign 2 by {p} percent")
+    assert down.changes[0].pct == -p
+
+
+# Numbers are digits in one of the formats; a digit run with separators in any other shape is not.
+VALID = re.compile(r"\d+(\.\d+)?|\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(_\d{3})+(\.\d+)?|\d+,\d{1,2}")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"\d[\d.,_]{0,10}\d", fullmatch=True))
+def test_only_the_formats_parse(token: str) -> None:
+    assert (parse_number(token) is not None) == bool(VALID.fullmatch(token))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Nd", "No", "Cs"), blacklist_characters="零〇一二两三四五六七八九十百千万亿"
+        ),
+        max_size=60,
+    )
+)
+def test_text_without_digits_has_no_numbers(text: str) -> None:
+    """(Text is read after NFKC, where full-width １２, superscripts and ㏠ are digits.)"""
+    assume(not any(c.isdigit() for c in unicodedata.normalize("NFKC", text)))
+    e = extract(text)
+    assert not e.numbers and not e.percents and e.ab is None and e.pctr is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["set the bid to 1.2.3", "price 1,0000", "budget 1,000,00", "bid 12abc", "bid --3", "bid 1..2"],
+)
+def test_malformed_numbers_are_named_not_read(text: str) -> None:
+    e = extract(text)
+    assert not e.numbers and e.unreadable
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("12748号客户的画像", "customer", 12748),
+        ("tell me about customer #12347", "customer", 12347),
+        ("2号活动的消耗", "campaign", 2),
+        ("第3个活动", "campaign", 3),
+        ("elasticity of item 85", "product", 85),
+        ("给12347这个客户推荐", "customer", 12347),
+        ("unit cost on product 1802 is £1.80", "product", 1802),
+    ],
+)
+def test_ids_before_or_after_their_noun(text: str, kind: str, value: int) -> None:
+    e = extract(text)
+    assert e.first_id(kind) == value  # type: ignore[arg-type]
+
+
+def test_counts_are_not_ids_and_stock_codes_resolve() -> None:
+    assert extract("列出流失风险最高的3位客户").counts == [3]
+    assert extract("列出流失风险最高的3位客户").refs == []
+    assert extract("12 products like this").refs == []
+    e = extract("products similar to 85123A", {"85123A": 3249})
+    assert e.first_id("product") == 3249
+    assert extract("products similar to 85123A").stock_codes[0][0] == "85123A"
+
+
+def test_issue_examples() -> None:
+    assert extract("set bid for campaign 2 to 1e9").numbers[0].value == 1e9
+    assert extract("set the bid of campaign 1 to 0,45").numbers[0].value == 0.45
+    e = extract("unit cost on product 1802 is £1.80")
+    assert [n.value for n in e.numbers] == [1.8] and e.first_id("product") == 1802
+    assert extract("reprice product 424 to 60p").numbers[0].value == 0.6
+    assert extract("价格设成 -2.95 英镑").numbers[0].value == -2.95
+    assert extract("raise the bid of campaign 1 to 10% higher").changes[0].pct == 10
+    assert extract("don't change the bid of campaign 1 to 5").negated
+    assert extract("what would happen if we set the price of product 20 to £6?").hypothetical
+    e = extract("we have $500 a day for campaign 2")
+    assert e.foreign_currency is not None and e.foreign_currency.currency == "USD"
+    assert extract("产品20打八折").discount.value == 20  # type: ignore[union-attr]
+    assert extract("九折").discount.value == 10  # type: ignore[union-attr]
+    assert extract("降低两成").changes[0].pct == -20
+    assert extract("double the budget of campaign 3").changes[0].factor == 2
+
+
+def test_stated_words_quote_what_the_value_came_from() -> None:
+    assert stated_words({"to": 0.6}, "reprice product 424 to 60p") == "60p"
+    assert stated_words({"to": 0.45}, "set the bid of campaign 1 to 0,45") == "0,45"
+    assert stated_words({"to": 0.88, "requested": {"change_pct": 10}}, "raise the bid of campaign 1 by 10%") == "by 10%"
+    assert stated_words({"to": 5.0}, "set it to the suggested bid") is None
