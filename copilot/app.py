@@ -19,6 +19,7 @@ from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
 from graphs import build_graph
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wording
+from offline.intent import set_cache_dir
 from store import StoreError
 from store.db import make_engine, make_sessionmaker
 from store.decisions import (
@@ -63,6 +64,8 @@ class Copilot:
             self.init(progress=progress)
         if model is None:
             model, model_name = make_chat_model(self.settings)
+        if isinstance(model, OfflineChatModel):
+            set_cache_dir(self.settings.home / "cache")
         if isinstance(model, OfflineChatModel) and model.stock_codes is None:
             model = model.model_copy(update={"stock_codes": self._stock_codes})  # `85123A` -> its product
         self.model_name = model_name or "custom"
@@ -180,6 +183,8 @@ class Copilot:
             if isinstance(m, AIMessage) and not m.tool_calls and isinstance(m.content, str) and m.content
         ]
         if pending is not None:
+            if state.values.get("note"):  # a part the supervisor could not hand off, said before the wait
+                answers.append(state.values["note"])
             changes = pending.get("changes", [])
             said = [stated_words(c, request) for c in changes]
             answers.append(wording.describe_pending(changes, is_chinese(request), said))

@@ -23,7 +23,7 @@ from typing import Literal
 from offline.spelling import Speller
 
 Currency = Literal["GBP", "USD", "EUR", "CNY"]
-Kind = Literal["product", "customer", "campaign"]
+Kind = Literal["product", "customer", "campaign", "any"]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -152,6 +152,7 @@ _ZH_DIGITS = {
     "九": 9,
 }
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_ZH_FRACTION = re.compile(r"(?P<per>[百千万])分之\s?(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]+)")
 _ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 
 
@@ -227,7 +228,7 @@ def scan_numbers(text: str) -> _Scan:
             nxt = re.match(r"[A-Za-z]+", text[end:])
             word = nxt.group(0).lower() if nxt else ""
             if word not in ("k", "m", "bn", "p", "x", "w", "pct") and not re.match(r"(k|m|p|w)\b", word):
-                if re.fullmatch(r"\d{5}[A-Za-z]{1,2}", body + text[end : end + 2].strip()):
+                if re.match(r"\d{5}[A-Za-z]{1,2}(?![A-Za-z0-9])", text[m.start() :]):
                     continue  # a stock code such as 85123A: find_refs reads it
                 bad.append(text[m.start() : end + len(word)])
                 continue
@@ -269,6 +270,13 @@ def scan_numbers(text: str) -> _Scan:
         start = m.start() - (len(sym.group(0)) if sym else 0)
         nums.append(Num(value, start, stop, text[start:stop].strip(), currency, unit, scaled))
         taken.append((m.start(), stop))
+    for m in _ZH_FRACTION.finditer(text):  # 百分之三 = 3%, 千分之三 = 0.3%
+        raw_n = m.group("n")
+        n_val = parse_number(raw_n) if raw_n[0].isdigit() else zh_number(raw_n)
+        if n_val:
+            per = {"百": 1.0, "千": 0.1, "万": 0.01}[m.group("per")]
+            nums.append(Num(round(float(n_val) * per, 6), m.start(), m.end(), m.group(0), None, "%"))
+            taken.append((m.start(), m.end()))
     for m in _ZH_NUMERAL.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
@@ -299,7 +307,10 @@ _ID_NOUNS: dict[Kind, str] = {
     "campaign": r"campaigns?|camp\.?|ad ?sets?|活动|广告活动|广告计划|投放计划|计划|推广计划",
 }
 _ID_AFTER = {
-    k: re.compile(rf"(?:{v})\s?(?:#|no\.?|number|id|编号|号|:)?\s?(?:#\s?)?(?P<n>\d{{1,9}})(?P<m>)(?![\d.,]\d)", re.I)
+    k: re.compile(
+        rf"(?:{v})\s?(?:#|no\.?|number|id|编号|号|:)?\s?(?:is\s|=\s?)?(?:#\s?)?(?P<n>\d{{1,9}})(?P<m>)(?![\d.,]\d)",
+        re.I,
+    )
     for k, v in _ID_NOUNS.items()
 }
 _ID_BEFORE = {  # 第3个活动 and 12748号客户 are ids; 3个活动 and 3位客户 are counts
@@ -309,6 +320,10 @@ _ID_BEFORE = {  # 第3个活动 and 12748号客户 are ids; 3个活动 and 3位�
     )
     for k, v in _ID_NOUNS.items()
 }
+_ANY_ID = re.compile(
+    r"(?<![\d.,£$€¥])(?P<n>\d{1,7})\s?号(?!\s?(?:客户|顾客|用户|会员|买家|活动|计划))|(?:^|(?<=[\s(]))#(?P<n2>\d{1,7})\b"
+)
+_STOCK_NOUN = re.compile(r"(?:skus?|stock ?code|货号|款号)", re.I)
 _STOCK_CODE = re.compile(r"(?<![A-Za-z0-9])(?P<code>\d{5}[A-Za-z]{0,2})(?![A-Za-z0-9])")
 _STOCK_WORD = re.compile(r"(stock ?code|货号|款号|编码|code)\s?[:#]?\s?$", re.I)
 
@@ -335,6 +350,11 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
                 if free(m.start(g), m.end(g)):
                     refs.append(Ref(kind, int(m.group(g)), m.start(g), m.end(g), m.group(0)))
                     spans.append((m.start(g), m.end(g)))
+    for m in _ANY_ID.finditer(text):  # "1289号蛋糕架", "#1523": an id whose kind the tool decides
+        g = "n" if m.group("n") else "n2"
+        if free(m.start(g), m.end(g)):
+            refs.append(Ref("any", int(m.group(g)), m.start(g), m.end(g), m.group(0)))
+            spans.append((m.start(g), m.end(g)))
     unresolved: list[tuple[str, int, int]] = []
     for m in _STOCK_CODE.finditer(text):
         code = m.group("code").upper()
@@ -387,6 +407,18 @@ _COUNTRIES = {
     "italy": "Italy", "意大利": "Italy", "japan": "Japan", "日本": "Japan", "sweden": "Sweden", "瑞典": "Sweden",
     "usa": "USA", "united states": "USA", "美国": "USA", "canada": "Canada", "加拿大": "Canada",
 }  # fmt: skip
+
+
+def _words_of(table: dict[str, str], before: str = "a-z", after: str = "a-z") -> re.Pattern[str]:
+    """One pattern for every key of a table (longest first), ASCII keys as whole words."""
+    keys = sorted(table, key=len, reverse=True)
+    alts = [rf"(?<![{before}]){re.escape(k)}(?![{after}])" if k.isascii() else re.escape(k) for k in keys]
+    return re.compile("|".join(alts))
+
+
+_CHANNEL_WORDS = _words_of(_CHANNELS)
+_OCCASION_WORDS = _words_of(_OCCASIONS, "a-z0-9£$€¥.", "a-z0-9.,%万千百元块")
+_COUNTRY_WORDS = _words_of(_COUNTRIES)
 _PERIOD = re.compile(
     r"\b(?:last|past|previous|this|next)\s(?:\d+\s)?(?:days?|weeks?|months?|quarters?|years?)\b"
     r"|\b(?:yesterday|today|this morning|so far today|year to date|ytd)\b|\bin (?:19|20)\d\d\b"
@@ -420,7 +452,8 @@ _ORDINAL = re.compile(
     re.I,
 )
 _SUGGESTED = re.compile(
-    r"\b(?:suggested|recommended|proposed|optimal|your)\s(?:one|bid|price|budget|value)\b|建议的?|推荐的?", re.I
+    r"\b(?:suggested|recommended|proposed|optimal|your)\s(?:one|bid|price|budget|value)\b|建议的?(?:出价|价格|预算|值)|推荐的?(?:出价|价格|预算)",
+    re.I,
 )
 _AUDIENCE = re.compile(
     r"\b(?:for|aimed at|targeting|target|targeted at|to)\s(?P<a>(?!product|item|campaign|customer|sku|an?\b|the\b|it\b|them\b|us\b|me\b|\d)"
@@ -430,7 +463,8 @@ _AUDIENCE = re.compile(
 _ZH_AUDIENCE = re.compile(r"(?:给|面向|针对|写给)(?P<a>[\u4e00-\u9fff]{2,10}?)(?:写|的|群体|人群|,|\.|$)")
 _STRATEGIES = {"rlb": "rlb", "mcpc": "mcpc", "lin": "lin", "linear": "lin", "value": "value", "ours": "value"}
 _UP = re.compile(
-    r"\b(?:up|raise[sd]?|raising|increase[sd]?|increasing|higher|more|boost|bump|lift|grow|add|plus|hike|top up|rise)\b"
+    r"\b(?:up|raise[sd]?|raising|increase[sd]?|increasing|higher|more|boost|bump|lift|grow|add|plus|hike|top up|rise"
+    r"|pricier|dearer|more expensive)\b"
     r"|\+|提高|提升|上调|增加|加|涨|调高|拉高|提",
     re.I,
 )
@@ -446,14 +480,36 @@ _ZH_ZHE = re.compile(
     r"(?:打)?(?P<a>[一二三四五六七八九])(?P<b>[一二三四五六七八九])?折|(?:打)?(?P<d>\d(?:\.\d)?|\d\d)\s?折"
 )
 _ZH_CHENG = re.compile(r"(?P<n>[一二两三四五六七八九]|\d)\s?成")
+_COUNTED = r"\d[\d,]*(?:e\d+|k)?"
 _AB_PAIR = re.compile(
-    r"(?P<a>\d[\d,]*)\s?(?:[a-z\-]+\s){0,2}(?:/|out of|of|from|in|among)\s?(?P<b>\d[\d,]*)(?!\s?(?:%|percent|\.\d))",
+    rf"(?P<a>{_COUNTED})\s?(?:[a-z\-]+\s){{0,2}}(?:/|out of|of|from|in|among)\s?(?P<b>{_COUNTED})(?!\s?(?:%|percent|\.\d))",
     re.I,
 )
+_AB_VISITS = re.compile(  # "1e3 visitors 31 conv", "2,000 visits and 60 orders"
+    rf"(?P<b>{_COUNTED})\s(?:visitors?|visits?|users?|sessions?|people|sends?|views?|recipients?)\b\D{{0,12}}?"
+    rf"(?P<a>{_COUNTED})\s?(?:conv\w*|orders?|sales|sign-?ups?|clicks?|buys?|purchases?|opens?)\b",
+    re.I,
+)
+
+
+def _count_of(raw: str) -> int | None:
+    """A count as written in an A/B test: 2,400, 1e3, 2k."""
+    raw = raw.rstrip(",").lower()
+    mult = 1000 if raw.endswith("k") else 1
+    body, _, exp = raw.rstrip("k").partition("e")
+    v = parse_number(body, f"e{exp}" if exp else "")
+    return int(v * mult) if v is not None and float(v * mult).is_integer() else None
+
+
 _ZH_AB = re.compile(
     r"(?P<v>\d[\d,]*)\s?(?:个|位|名)?(?:访客|访问|用户|人|次访问|个用户)\D{0,8}?(?P<c>\d[\d,]*)\s?(?:个|位|名|人|次)?(?:转化|购买|下单|成交)"
     r"|(?P<c2>\d[\d,]*)\s?(?:个|位|名|人|次)?(?:转化|购买|下单|成交)\D{0,6}?(?P<v2>\d[\d,]*)\s?(?:个|位|名)?(?:访客|访问|用户|人)"
-    r"|(?P<v3>\d[\d,]*)\s?(?:个|位|名)?(?:访客|访问|用户|人)[,]?\s?(?:转化|购买|下单|成交)了?\s?(?P<c3>\d[\d,]*)"
+    r"|(?P<v3>\d[\d,]*)\s?(?:个|位|名)?(?:访客|访问|用户|人)[,]?\s?(?:里|中|里面|当中|有)?\s?(?:转化|购买|下单|成交)了?\s?(?P<c3>\d[\d,]*)"
+)
+_ONE_IN = re.compile(
+    r"(?P<n>\d+|one|a single|1)\s(?:\w+\s){0,2}?(?:in|out of)\s(?P<of>\d[\d,]*)\b(?=[^.?!]{0,40}\bclicks?\b)"
+    r"|每\s?(?P<of2>\d[\d,]*)\s?次?展示.{0,6}?(?P<n2>\d+|一)\s?次?点击",
+    re.I,
 )
 _ARM_B = re.compile(r"\b(?:b|variant|treatment|new|challenger|version b|test)\b|b组|b版|实验组|新版", re.I)
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
@@ -461,9 +517,10 @@ _COUNT_WORDS |= {"nine": 9, "ten": 10, "a couple of": 2, "a few": 3, "dozen": 12
 _COUNT_NOUNS = (
     r"products?|items?|headlines?|taglines?|slogans?|lines?|customers?|clients?|ideas?|options?|titles?|versions?"
     r"|recommendations?|suggestions?|subject lines?|captions?|ads?|variants?|people|names?|results?|picks?|alternatives?"
+    r"|things?|ones?|skus?|recs?"
 )
 _COUNT = re.compile(
-    rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
+    rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
     rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|前\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)"
     r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个|条|款|位|名|句|种|份|件)",
     re.I,
@@ -566,6 +623,11 @@ def extract(raw: str, stock_codes: dict[str, int] | None = None) -> Entities:
     """Everything the request says. Quoted text is data: it yields `quoted` and nothing else.
     Stock codes the catalog knows (`85123A`) become product ids."""
     e = _extract(raw)
+    if stock_codes and any(r.kind == "product" and _STOCK_NOUN.match(r.raw) for r in e.refs):
+        e = replace(e, refs=[  # "sku 21212": the stock code, not product 21212
+            replace(r, value=stock_codes[str(r.value)]) if r.kind == "product" and _STOCK_NOUN.match(r.raw) and str(r.value) in stock_codes else r
+            for r in e.refs
+        ])  # fmt: skip
     known = [(c, a, b) for c, a, b in e.stock_codes if stock_codes and c in stock_codes]
     if not known:
         return replace(e, refs=list(e.refs), stock_codes=list(e.stock_codes))
@@ -584,9 +646,8 @@ def _extract(raw: str) -> Entities:
         id_spans.append((m.start(), m.end()))
         e.period = e.period or m.group(0)
     low0 = bare.lower()
-    for k in _OCCASIONS:
-        for m in re.finditer(rf"(?<![a-z0-9£$€¥.]){re.escape(k)}(?![a-z0-9.,%万千百元块])", low0):
-            id_spans.append((m.start(), m.end()))
+    for m in _OCCASION_WORDS.finditer(low0):
+        id_spans.append((m.start(), m.end()))
     scan = scan_numbers(bare)
     e.unreadable = [b for b in scan.bad if not _DATE.fullmatch(b)]
     nums = [n for n in scan.nums if not any(a < n.end and n.start < b for a, b in id_spans)]
@@ -594,10 +655,13 @@ def _extract(raw: str) -> Entities:
     low = bare.lower()
     # A/B figures: "120 of 2400 ... 150 of 2400", "A组2400个访客120个转化"
     pairs: list[tuple[int, int, int]] = []
-    for m in _AB_PAIR.finditer(bare):
-        a, b = parse_number(m.group("a").rstrip(",")), parse_number(m.group("b").rstrip(","))
-        if a is not None and b is not None and a.is_integer() and b.is_integer():
-            pairs.append((m.start(), int(a), int(b)))
+    seen: list[tuple[int, int]] = []
+    for pat in (_AB_PAIR, _AB_VISITS):
+        for m in pat.finditer(bare):
+            a, b = _count_of(m.group("a")), _count_of(m.group("b"))
+            if a is not None and b is not None and not any(x < m.end() and m.start() < y for x, y in seen):
+                pairs.append((m.start(), a, b))
+                seen.append((m.start(), m.end()))
     for m in _ZH_AB.finditer(bare):
         c = m.group("c") or m.group("c2") or m.group("c3")
         v = m.group("v") or m.group("v2") or m.group("v3")
@@ -610,13 +674,23 @@ def _extract(raw: str) -> Entities:
         if _ARM_B.search(bare[max(0, s1 - 30) : s1]) and not _ARM_B.search(bare[s1:s2]):
             (ca, na), (cb, nb) = (cb, nb), (ca, na)  # B was given first
         e.ab = (ca, na, cb, nb)
-        pair_end = max(m.end() for m in list(_AB_PAIR.finditer(bare)) + list(_ZH_AB.finditer(bare)))
+        pair_end = max(m.end() for p in (_AB_PAIR, _AB_VISITS, _ZH_AB) for m in p.finditer(bare))
         nums = [n for n in nums if n.start >= pair_end or n.unit == "%"]
 
     # click-through rate: the number after "CTR"
     ctr = _CTR.search(bare)
-    if ctr:
-        after = [n for n in nums if n.start >= ctr.end() and n.start - ctr.end() <= 16]
+    ratio = _ONE_IN.search(bare)
+    if ratio and e.pctr is None:  # "one impression in 500 ends in a click"
+        n_raw = ratio.group("n") or ratio.group("n2")
+        n_in = parse_number(n_raw) if n_raw[0].isdigit() else 1.0
+        of = parse_number((ratio.group("of") or ratio.group("of2")).replace(",", ""))
+        if n_in and of and 0 < n_in < of:
+            e.pctr = n_in / of
+            nums = [n for n in nums if not (ratio.start() <= n.start < ratio.end())]
+    if ctr and e.pctr is None:
+        after = [
+            n for n in nums if n.start >= ctr.end() and n.start - ctr.end() <= 30 and (n.unit == "%" or n.value < 1)
+        ]
         before = [n for n in nums if n.end <= ctr.start() and ctr.start() - n.end <= 3 and n.unit == "%"]
         hit = (after or before)[0] if (after or before) else None
         if hit is not None:
@@ -690,28 +764,12 @@ def _extract(raw: str) -> Entities:
     for m in _COUNT_WORD.finditer(bare):
         e.counts.append(_COUNT_WORDS[m.group("w").lower()])
 
-    e.channels = sorted(
-        {
-            v
-            for k, v in _CHANNELS.items()
-            if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k), low)
-        }
-    )
-    e.occasion = next(
-        (
-            v if k.isascii() else k
-            for k, v in _OCCASIONS.items()
-            if re.search(rf"(?<![a-z0-9£$€¥.]){re.escape(k)}(?![a-z0-9.,%万千百元块])", low)
-        ),
-        None,
-    )  # Chinese occasions as written
-    e.countries = sorted(
-        {
-            v
-            for k, v in _COUNTRIES.items()
-            if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k), low)
-        }
-    )
+    e.channels = sorted({_CHANNELS[m.group(0)] for m in _CHANNEL_WORDS.finditer(low)})
+    occ = _OCCASION_WORDS.search(low)
+    e.occasion = (
+        (_OCCASIONS[occ.group(0)] if occ.group(0).isascii() else occ.group(0)) if occ else None
+    )  # 双11 as written
+    e.countries = sorted({_COUNTRIES[m.group(0)] for m in _COUNTRY_WORDS.finditer(low)})
     p = _PERIOD.search(bare)
     e.period = p.group(0) if p else e.period
     lang = _LANGUAGE.search(bare)

@@ -10,10 +10,13 @@ even the nearest example is far, the model abstains (out of scope).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
+import pickle
 import re
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +43,7 @@ PAIR_WEIGHT = 1.0  # a pair of words
 CJK_NGRAMS = (1, 2)
 CHAR_NGRAMS = (3, 4)
 CONCEPT_WEIGHT = 1.0
+FOCUS_FLOOR = 0.5  # 1: plain IDF; lower: features spread over many labels count less
 # Words that mean the same thing to a marketer: each adds its concept as a feature of its own, so
 # "shoppers", "clients" and 顾客 meet "customers" in the bank.
 CONCEPTS: dict[str, tuple[str, ...]] = {
@@ -55,7 +59,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
               "lost", "losing", "流失", "沉睡", "召回", "挽回", "回购"),
     "price": ("price", "prices", "pricing", "priced", "charge", "价格", "定价", "售价", "价钱"),
     "revenue": ("revenue", "spend", "spending", "money", "sales", "收入", "营收", "消费", "销售额"),
-    "similar": ("similar", "like", "alike", "alternatives", "alternative", "comparable", "相似", "类似", "同类"),
+    "similar": ("similar", "alike", "alternatives", "alternative", "comparable", "相似", "类似", "同类"),
     "season": ("month", "months", "weekday", "weekdays", "season", "seasonal", "seasonality", "月", "季节", "淡季", "旺季"),
     "budget": ("budget", "budgets", "预算"),
     "bid": ("bid", "bids", "cpc", "出价", "竞价"),
@@ -184,7 +188,21 @@ class Index:
         self.speller = Speller(w for e in examples for w in re.findall(r"[A-Za-z][A-Za-z']+", e.text))
         n = len(examples)
         self.terms = {t: j for j, t in enumerate(df)}
-        self.idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
+        # how much a feature says about the label: 1 when all its examples share one label, near 0
+        # when it is spread evenly ("look like"); it scales the feature's IDF (supervised term weighting)
+        self.terms = {t: j for j, t in enumerate(df)}
+        names = sorted({e.label for e in examples})
+        pair_t = np.array([self.terms[t] for f in feats for t in f])
+        pair_l = np.repeat(np.searchsorted(names, [e.label for e in examples]), [len(f) for f in feats])
+        counts = np.zeros((len(self.terms), len(names)))
+        np.add.at(counts, (pair_t, pair_l), 1.0)
+        total = counts.sum(axis=1, keepdims=True) + 1.0  # one unseen label's worth of doubt
+        p = counts / total
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = -np.nansum(np.where(p > 0, p * np.log(p), 0.0), axis=1) - (1 / total[:, 0]) * np.log(1 / total[:, 0])
+        focus = np.maximum(1.0 - h / math.log(max(len(names), 2)), 0.0)
+        base = np.log((n + 1) / (np.array(list(df.values())) + 1.0)) + 1.0
+        self.idf = dict(zip(df, (base * (FOCUS_FLOOR + (1 - FOCUS_FLOOR) * focus)).tolist(), strict=True))
         self.unseen_idf = math.log(n + 1) + 1.0
         term_ids: list[int] = []
         rows: list[int] = []
@@ -216,15 +234,20 @@ class Index:
 
     def _cosines(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of the request to every example, and to every label's centroid."""
-        sims = np.zeros(len(self.examples))
-        cents = np.zeros(len(self.label_names))
-        for t, w in self._weigh(features(self.speller.fix(text))).items():
-            j = self.terms.get(t)
-            if j is not None:
-                a, b = self.offsets[j], self.offsets[j + 1]
-                sims[self.rows[a:b]] += w * self.weights[a:b]
-                cents += w * self.centroids[j]
-        return sims, cents
+        found = [
+            (self.terms[t], w) for t, w in self._weigh(features(self.speller.fix(text))).items() if t in self.terms
+        ]
+        if not found:
+            return np.zeros(len(self.examples)), np.zeros(len(self.label_names))
+        js = np.array([j for j, _ in found])
+        ws = np.array([w for _, w in found])
+        starts, ends = self.offsets[js], self.offsets[js + 1]
+        lengths = ends - starts
+        at = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
+        sims = np.bincount(
+            self.rows[at], weights=self.weights[at] * np.repeat(ws, lengths), minlength=len(self.examples)
+        )
+        return sims, ws @ self.centroids[js]
 
     def classify(self, text: str, allowed: set[str] | None = None) -> Intent:
         """The label the nearest examples vote for (restricted to `allowed` tools when given)."""
@@ -258,6 +281,40 @@ class Index:
         return Intent(label, best.get(label, 0.0), votes, nearest)
 
 
+_CACHE: dict[str, Path | None] = {"dir": None}
+
+
+def set_cache_dir(path: Path | None) -> None:
+    """Where the bank's index is kept between processes (building it takes about a second)."""
+    _CACHE["dir"] = path
+
+
 @lru_cache(maxsize=4)
 def bank_index(exclude: frozenset[str] = frozenset()) -> Index:
-    return Index(load_bank(exclude))
+    """The index of the bank (but the batches in `exclude`), read from the cache when the bank and
+    the code that builds it are unchanged."""
+    folder = _CACHE["dir"]
+    if folder is None or exclude:
+        return Index(load_bank(exclude))
+    digest = hashlib.sha256()
+    for path in [*sorted(BANK_DIR.glob("*.jsonl")), *(Path(__file__).parent / f for f in _BUILT_BY)]:
+        digest.update(path.read_bytes())
+    cached = folder / f"bank-index-{digest.hexdigest()[:16]}.pickle"
+    if cached.exists():
+        try:
+            with cached.open("rb") as src:
+                index = pickle.load(src)
+            if isinstance(index, Index):
+                return index
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass  # a stale or partial file: build it again
+    index = Index(load_bank())
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
+    with tmp.open("wb") as dst:
+        pickle.dump(index, dst, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(cached)  # atomic: another process never reads half a file
+    return index
+
+
+_BUILT_BY = ("intent.py", "extract.py", "spelling.py")

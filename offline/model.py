@@ -111,7 +111,10 @@ class OfflineChatModel(BaseChatModel):
             calls: dict[str, dict[str, Any]] = {
                 str(c["id"]): dict(c) for m in segment if isinstance(m, AIMessage) for c in m.tool_calls
             }
-            return self._answer(results, calls, zh, ctx)
+            notes = [
+                n for m in segment if isinstance(m, AIMessage) for n in m.additional_kwargs.get("offline_notes", [])
+            ]
+            return self._answer(results, calls, zh, ctx, notes)
         if not current.strip():
             return AIMessage(content="请告诉我您想做什么。" if zh else "Please tell me what you need.")
         if self.tool_names and all(n.startswith(HANDOFF_PREFIX) for n in self.tool_names):
@@ -191,7 +194,7 @@ class OfflineChatModel(BaseChatModel):
         return msg
 
     def _answer(
-        self, results: list[ToolMessage], calls: dict[str, dict[str, Any]], zh: bool, ctx: Context
+        self, results: list[ToolMessage], calls: dict[str, dict[str, Any]], zh: bool, ctx: Context, notes_of: list[str]
     ) -> AIMessage:
         parts: list[str] = []
         memo: dict[str, Any] = {"listing": ctx.listing}
@@ -216,7 +219,8 @@ class OfflineChatModel(BaseChatModel):
                 memo["result"] = _trim(data.get("change", {}))
                 continue
             parts.append(wording.format_result(m.name or "", data, zh))
-        msg = AIMessage(content="\n\n".join(parts))
+        notes = wording.notes_text(notes_of, zh)
+        msg = AIMessage(content="\n\n".join(parts) + ("\n\n" + notes if notes else ""))
         msg.additional_kwargs["offline"] = memo
         return msg
 

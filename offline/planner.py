@@ -99,12 +99,12 @@ def _required(tool: str) -> list[str]:
 
 _STRONG = re.compile(
     r"(?:(?<=[.!?;,])\s?|\s(?=and also|and then))(?:(?:and also|also|plus|additionally|and then|then|after that)\b[,:]?)\s?"
-    r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且)|(?<=[\u4e00-\u9fff,]\s)再(?=[\u4e00-\u9fff]{2,})"
-    r"|(?<=[\u4e00-\u9fff])再(?=[\u4e00-\u9fff]{2,})|^先(?=.{2,}再)",
+    r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且|其次|再者|最后|此外)|(?<=[.!?;,]\s)再(?=[\u4e00-\u9fff])|^先(?=.{2,}再)"
+    r"|(?:^|\s)\(?[1-9]\)\s",  # a numbered list: "1) ... 2) ..."
     re.I,
 )
 _WEAK = re.compile(
-    r"(?<=[.!?;])\s+(?=\S)|;\s?|\s(?:and|&)\s(?=(?:set|write|draft|give|tell|show|check|find|plan|split|raise|lower"
+    r"(?<=[.!?;])\s+(?=\S)|;\s?|,\s(?:and\s)?(?=[A-Za-z])|:\s(?=[A-Za-z])|\s(?:and|&)\s(?=(?:set|write|draft|give|tell|show|check|find|plan|split|raise|lower"
     r"|change|what|how|who|which|list|recommend|replay)\b)",
     re.I,
 )
@@ -121,33 +121,46 @@ def _masked(text: str) -> str:
 _QUOTED_ANY = re.compile(r"\"[^\"]*\"|「[^」]*」|《[^》]*》|(?:(?<=^)|(?<=[\s:]))'[^']*'(?=[\s,.?!;:]|$)")
 
 
-def _pieces(text: str) -> list[tuple[str, bool]]:
+WEAK, LIST, STRONG = 0, 1, 2  # a sentence end, an item of a list, a connector ("Also,", 然后)
+
+
+def _pieces(text: str) -> list[tuple[str, int]]:
     """The text cut at connectors (strong: the next piece is a request of its own) and at sentence
     ends (weak: it may be context for its neighbour), never inside quotes."""
     masked = _masked(text)
-    cuts: list[tuple[int, int, bool]] = []
+    cuts: list[tuple[int, int, int]] = []
+    listed = bool(re.search(r",\s(?:and|&)\s|:\s", masked))  # commas cut only a list: "A, B, and C"
     for pat, strong in ((_STRONG, True), (_WEAK, False)):
         for m in pat.finditer(masked):
+            level = STRONG if strong else WEAK
+            if not strong and m.group(0).startswith((",", ":")):
+                if not listed:
+                    continue
+                level = LIST  # "Three quick ones: A, B, and C": the items of a list
             if m.end() > m.start() or not strong:
-                cuts.append((m.start(), m.end(), strong))
+                cuts.append((m.start(), m.end(), level))
+    if masked.startswith("先") and not any(text[a:b].strip() == "再" for a, b, _ in cuts):
+        then = masked.find("再", 3)  # 先…再… with no comma between
+        if then > 0:
+            cuts.append((then, then + 1, STRONG))
     cuts.sort()
-    merged: list[tuple[int, int, bool]] = []
-    for a, b, strong in cuts:  # "lapse? also book ...": one cut, strong
+    merged: list[tuple[int, int, int]] = []
+    for a, b, level in cuts:  # "lapse? also book ...": one cut, strong
         if merged and a <= merged[-1][1]:
             pa, pb, ps = merged[-1]
-            merged[-1] = (pa, max(pb, b), ps or strong)
+            merged[-1] = (pa, max(pb, b), max(ps, level))
         else:
-            merged.append((a, b, strong))
-    out: list[tuple[str, bool]] = []
-    pos, strong_next = 0, False
-    for a, b, strong in merged:
+            merged.append((a, b, level))
+    out: list[tuple[str, int]] = []
+    pos, level_next = 0, WEAK
+    for a, b, level in merged:
         piece = text[pos:a].strip(" ,.;")
         if piece:
-            out.append((piece, strong_next))
-        pos, strong_next = b, strong
+            out.append((piece, level_next))
+        pos, level_next = b, level
     tail = text[pos:].strip(" ,.;")
     if tail:
-        out.append((tail, strong_next))
+        out.append((tail, level_next))
     return out
 
 
@@ -161,13 +174,14 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
     pieces = _pieces(norm)
     if len(pieces) <= 1:
         return [text]
-    parts: list[tuple[str, bool, Plan]] = []
-    for piece, strong in pieces:
+    parts: list[tuple[str, int, Plan]] = []
+    for piece, level in pieces:
+        strong = level == STRONG
         earlier = " ".join(p for p, _, _ in parts) or None
         p = plan(piece, None, stock_codes=stock_codes, earlier=earlier, split=False)
         if parts:
             prev_text, prev_strong, prev = parts[-1]
-            out_of_scope = p.tool is None and p.intent is not None and p.intent.confidence >= 0.45 and not p.greeting
+            out_of_scope = _out_of_scope(p)
             separate = (strong and (p.tool is not None or out_of_scope)) or (
                 p.tool is not None
                 and prev.tool is not None
@@ -179,20 +193,56 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
             )
             if strong and p.tool is not None and p.tool == prev.tool and p.missing:
                 separate = False
+            if p.refused_write or prev.refused_write:
+                separate = False  # "we won't change the bid. Show me the pacing": the refusal is context
+            if level == WEAK and not (_ASKS.search(piece) and _ASKS.search(prev_text)):
+                separate = False  # a statement ("It lists the price as -12.75.") is context for the ask
             if not separate:
                 merged = prev_text + ". " + piece
                 parts[-1] = (merged, prev_strong, plan(merged, None, stock_codes=stock_codes, split=False))
                 continue
+        if parts and p.tool is not None and p.tool == parts[-1][2].tool and _same_target(p.args, parts[-1][2].args):
+            merged = (
+                parts[-1][0] + ". " + piece
+            )  # "its repeat rate? and list its selling points": one call answers both
+            parts[-1] = (merged, parts[-1][1], plan(merged, None, stock_codes=stock_codes, split=False))
+            continue
         parts.append((piece, strong, p))
+    while len(parts) > 1 and (
+        (parts[0][2].tool is None and not _out_of_scope(parts[0][2])) or len(_WORDS.findall(parts[0][0])) <= 2
+    ):
+        first, second = parts[0], parts[1]  # "3 things: 1) ..." is a preface, not a part
+        merged = first[0] + " " + second[0]
+        parts[:2] = [(merged, second[1], plan(merged, None, stock_codes=stock_codes, split=False))]
+        parts[0] = (parts[0][0], parts[0][1], second[2]) if parts[0][2].tool != second[2].tool else parts[0]
     if len(parts) <= 1 or all(p.tool is None for _, _, p in parts):
         return [text]
     return [t for t, _, _ in parts][:MAX_PARTS]
 
 
+_ASKS = re.compile(  # a question or an instruction, not a statement of context
+    r"\?\s*$|^\s*(?:please|pls|can|could|would|will|what|which|who|how|when|where|why|is|are|do|does|did|should|shall"
+    r"|set|show|tell|give|list|find|write|draft|check|plan|split|make|put|raise|lower|drop|cut|change|run|replay|compare"
+    r"|recommend|suggest|estimate|work out|let'?s|i'?d like|i want|i need|we need|we want)\b"
+    r"|\b(?:please|could you|can you|would you|i'?d (?:also )?like|i would (?:also )?like|i want|i need|we need|let me know)\b"
+    r"|^\s*(?:请|帮|麻烦|烦请|能不能|能否|可以|看看|看下|查|给|把|列|写|算|分析|测算|预估|评估|设|改|调)|吗\s*$|呢\s*$|多少|怎么|如何|哪些|哪个|是否|烦请|请",
+    re.I,
+)
+_WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
+
+
+def _out_of_scope(p: Plan) -> bool:
+    return p.tool is None and p.intent is not None and p.intent.confidence >= 0.45 and not p.greeting
+
+
+def _same_target(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(a.get(f) == b.get(f) or f not in a or f not in b for f in ID_FIELDS)
+
+
 def _substantial(text: str, p: Plan) -> bool:
     """A sentence that could be a request on its own: a few words, and like a bank example."""
     words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", text)
-    return len(words) >= 3 and p.intent is not None and p.intent.confidence >= 0.35
+    return len(words) >= 3 and p.intent is not None and p.intent.confidence >= 0.25
 
 
 # -- the tool -----------------------------------------------------------------------------------
@@ -213,45 +263,103 @@ def _elliptical(e: Entities) -> bool:
     return bool(re.fullmatch(r"[\s£$€¥+\-.,\d%pk万千]*", norm)) and bool(e.numbers or e.percents or e.changes)
 
 
-def _entity_fit(tool: str, e: Entities) -> float:
-    """How well the request's ids fit a tool's schema: +1 per id the tool takes, -1 per id kind
-    present that it cannot use (`campaign 2` does not belong to a product tool)."""
+@dataclass(frozen=True)
+class _Signals:
+    """What a request says that bears on which tool's schema fits it (read once per request)."""
+
+    kinds: frozenset[str]
+    any_id: bool
+    ab: bool
+    pctr: bool
+    change: bool
+    occasion: bool
+    quoted: bool
+    budget_cues: int
+    cost_cues: int
+    targets: int
+
+
+def _signals(e: Entities) -> _Signals:
+    budget = cost = target = 0
+    for n in e.numbers:
+        around = _left(e, n)[-16:] + " " + _right(e, n, 12)
+        budget += bool(_BUDGET.search(around))
+        cost += bool(_COST.search(around))
+        target += bool(_TARGET.search(_left(e, n, 8)))
+    return _Signals(
+        frozenset(r.kind for r in e.refs if r.kind != "any"),
+        bool(e.ids("any")),
+        e.ab is not None,
+        e.pctr is not None,
+        bool(e.discount or any(c.pct is not None for c in e.changes)),
+        bool(e.occasion),
+        bool(e.quoted),
+        budget,
+        cost,
+        target,
+    )
+
+
+def _entity_fit(tool: str, sig: _Signals) -> float:
+    """How well a request fits a tool's schema: +1 per id the tool takes, -1 per id kind present
+    that it cannot use (`campaign 2` does not belong to a product tool), amounts said to be budgets
+    or costs for tools with a budget or a cost, and less for each id the tool needs and is not given."""
     props = _props(tool)
-    score = 0.0
-    for fname, kind in ID_FIELDS.items():
-        if e.ids(kind):  # type: ignore[arg-type]
-            score += 1.0 if fname in props else -1.0
-    if e.ab:
-        score += 2.0 if tool == "ab_test" else 0.0
-    if e.pctr is not None and "pctr" in props:
-        score += 1.0
-    if e.occasion and "occasion" in props:
-        score += 1.0
-    if e.quoted and "text" in props:
-        score += 1.0
-    for n in e.numbers:  # "$500 a day": an amount said to be a budget belongs to a tool with a budget
-        left = _left(e, n)[-16:] + " " + _right(e, n, 12)
-        for cue, fields in ((_BUDGET, ("daily_budget", "total", "total_budget")), (_COST, ("unit_cost",))):
-            if cue.search(left):
-                score += CUE_WEIGHT if any(f in props for f in fields) else -CUE_WEIGHT
+    score = sum((1.0 if f in props else -1.0) for f, k in ID_FIELDS.items() if k in sig.kinds)
+    has_id = any(f in props for f in ID_FIELDS)
+    score += 0.5 if sig.any_id and has_id else 0.0
+    score += 2.0 if sig.ab and tool == "ab_test" else 0.0
+    score += 1.0 if sig.pctr and "pctr" in props else 0.0
+    score += 1.0 if sig.change and "discount_pct" in props else 0.0  # "打八折", "10% pricier"
+    score += 1.0 if sig.occasion and "occasion" in props else 0.0
+    score += 1.0 if sig.quoted and "text" in props else 0.0
+    has_budget = any(f in props for f in ("daily_budget", "total", "total_budget"))
+    score += CUE_WEIGHT * sig.budget_cues * (1 if has_budget else -1)  # "$500 a day" belongs to a budget
+    score += CUE_WEIGHT * sig.cost_cues * (1 if "unit_cost" in props else -1)
+    if any(f in props for f in (*WRITE_VALUE.values(), "new_price")):
+        score += CUE_WEIGHT / 2 * sig.targets  # "... to 49p": a new value for something
     required = schema(tool).get("required", [])
-    score -= MISSING_ID_WEIGHT * sum(f in required and not e.ids(k) for f, k in ID_FIELDS.items())  # type: ignore[arg-type]
+    score -= MISSING_ID_WEIGHT * sum(
+        f in required and k not in sig.kinds and not sig.any_id for f, k in ID_FIELDS.items()
+    )
     return score
 
 
 FIT_WEIGHT = 0.5  # FIT_WEIGHT and MISSING_ID_WEIGHT: tuned leave-one-batch-out on the bank
 MISSING_ID_WEIGHT = 0.5
 CUE_WEIGHT = 1.0
+NONE_FIT = False  # let the schema fit overturn an out-of-scope vote
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:are|is|will|do|does|did|how|what|which|who|when|can|could)\b|吗|呢|多少|怎么样|如何|是否", re.I
 )
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def _asked(text: str, index: Index) -> Intent:
+    """The intent of a request; in a long one (context first, the ask later), the intent of the
+    sentence that asks most clearly, when that is clearer than the whole."""
+    whole = index.classify(text)
+    if len(_WORDS.findall(text)) < 20:
+        return whole
+    masked = normalize(_masked(text)).replace("\x00", '"')
+    sentences = [s for s in _SENTENCE.split(masked) if len(_WORDS.findall(s)) >= 3]
+    clauses = [c for s in sentences for c in re.split(r",\s", s) if len(_WORDS.findall(c)) >= 3]
+    best, best_key = whole, (False, whole.confidence if whole.label != NONE else 0.0)
+    for s in dict.fromkeys([*sentences, *clauses]):
+        it = index.classify(s)
+        key = (bool(_ASKS.search(s)), it.confidence)  # a question or an instruction before a statement
+        if it.label != NONE and key > best_key:
+            best, best_key = it, key
+    return best
 
 
 def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: Index | None = None) -> Intent:
     """The bank's vote, with the votes moved by how well each tool's schema fits the request's ids
     (within `allowed` when given: a specialist keeps the supervisor's choice if it is one of its own)."""
     index = index or bank_index()
-    intent = index.classify(text)
+    intent = _asked(text, index)
     if allowed is not None and intent.label not in allowed and intent.label != NONE:
         own = {t: s for t, s in intent.scores.items() if t in allowed}
         intent = (
@@ -259,17 +367,24 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
             if not own
             else Intent(max(own, key=own.__getitem__), intent.confidence, own, intent.nearest)
         )
-    if intent.label == NONE or not intent.scores:
+    if not intent.scores or (intent.label == NONE and not NONE_FIT):
         return intent
     top = max(intent.scores.values())
+    sig = _signals(e)
     adjusted = {
-        t: s + FIT_WEIGHT * top * _entity_fit(t, e)
+        t: s + (FIT_WEIGHT * top * _entity_fit(t, sig) if t != NONE else 0.0)
         for t, s in intent.scores.items()
-        if t != NONE and (allowed is None or t in allowed)
+        if t == NONE or allowed is None or t in allowed
     }
     best = max(adjusted, key=adjusted.__getitem__)
+    if best == NONE:
+        return Intent(NONE, intent.confidence, intent.scores, intent.nearest)
     if best in WRITE_VALUE and not (e.numbers or e.changes or e.percents) and _QUESTION.search(e.text):
-        reads = {t: v for t, v in adjusted.items() if t not in WRITE_VALUE and TOOLS[t].agent == TOOLS[best].agent}
+        reads = {
+            t: v
+            for t, v in adjusted.items()
+            if t != NONE and t not in WRITE_VALUE and TOOLS[t].agent == TOOLS[best].agent
+        }
         if reads and max(reads.values()) >= 0.3 * adjusted[best]:
             best = max(
                 reads, key=reads.__getitem__
@@ -330,17 +445,26 @@ class _Filled:
     notes: list[str]
 
 
-def fill(tool: str, e: Entities, zh: bool) -> _Filled:
+def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None) -> _Filled:
     """Each property of the tool's schema from the typed extractors, by the property's name."""
     props = _props(tool)
     args: dict[str, Any] = {}
     notes: list[str] = []
     used: set[int] = set()
+    id_fields = [f for f in ID_FIELDS if f in props]
+    loose = e.ids("any")  # "1289号", "#1523": the id of whatever the tool is about
     money_cues: dict[str, re.Pattern[str] | None] = {"unit_cost": _COST, "value_per_click": _CLICK}
     money_cues |= {"daily_budget": _BUDGET, "total": _BUDGET, "total_budget": _BUDGET, "price": None, "bid": None}
     for name in props:
         if name in ID_FIELDS:
             v = e.first_id(ID_FIELDS[name])  # type: ignore[arg-type]
+            if v is None and loose and name == id_fields[0]:
+                v = loose[0]
+            if v is None and name == "product_id" and stock_codes:  # "(47566)": a stock code written bare
+                code = next((n for n in e.numbers if n.is_int and f"{int(n.value)}" in stock_codes), None)
+                if code is not None:
+                    v = stock_codes[f"{int(code.value)}"]
+                    used.add(id(code))
             if v is not None:
                 args[name] = v
         elif name in money_cues:
@@ -499,7 +623,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         return Plan(None, zh=zh, intent=intent)
     if tool in WRITE_VALUE and e.hypothetical and not e.negated:
         tool = _what_if(tool, e, allowed)  # "what would happen if we raised the price": an estimate, not a change
-    filled = fill(tool, e, zh)
+    filled = fill(tool, e, zh, stock_codes)
     args = filled.args
     if e.ordinal is not None and ctx.result:
         hit = _from_list(ctx, e.ordinal)
@@ -520,10 +644,32 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         args.pop("query", None)
     p = Plan(tool, args, _missing(tool, args), zh, filled.notes, intent=intent, listing=ctx.listing)
     if tool in WRITE_VALUE and e.negated:
+        rest = without_negation(e.text)  # "don't touch the bid, just tell me campaign 1's pacing"
+        if rest and rest != e.text:
+            other = plan(rest, ctx, allowed=allowed, zh=zh, stock_codes=stock_codes, earlier=earlier, split=split)
+            if other.tool in WRITE_VALUE and len(_WORDS.findall(rest)) >= 3:  # "只告诉我…的出价和消耗": a read
+                read = _what_if(other.tool, extract(rest), allowed)
+                other = Plan(
+                    read, fill(read, extract(rest, stock_codes), zh, stock_codes).args, [], zh, intent=other.intent
+                )
+            if other.tool is not None and other.tool not in WRITE_VALUE:
+                for f in ID_FIELDS:
+                    if f in _props(other.tool) and f not in other.args and f in args:
+                        other.args[f] = args[f]
+                other.missing = _missing(other.tool, other.args)
+                other.notes.append("no_change")
+                return other
         p.refused_write = "negated"
     if e.unreadable:
         p.notes.append("unreadable:" + e.unreadable[0])
     return p
+
+
+def without_negation(text: str) -> str:
+    """The request without its negated clause (the words from the negation to the next comma)."""
+    from offline.extract import _NEGATION
+
+    return re.sub(r"\s*(?:" + _NEGATION.pattern + r")[^,.;!?]*[,.;!?]?", " ", text, flags=re.I).strip(" ,.;")
 
 
 def _missing(tool: str, args: dict[str, Any]) -> list[str]:

@@ -547,6 +547,8 @@ def notes_text(notes: list[str], zh: bool) -> str:
                 else f'Note: you gave "{raw}" in {name[0]}; the shop works in pounds, so I used the same number in pounds '
                 "(no exchange rate applied)."
             )
+        elif kind == "no_change":
+            out.append("（没有做任何修改。）" if zh else "(Nothing was changed.)")
         elif kind == "count_capped":
             out.append(f"（最多 {rest} 个）" if zh else f"(at most {rest})")
         elif kind == "unreadable":

@@ -14,8 +14,7 @@ from engine import EngineError, ann, clv, recall, recsys, segments
 from engine.rank import HashedLogistic
 from store.db import Customer, Product
 from tools.base import Shop, ToolFailure, ToolSpec, get_customer, get_product
-from vectorstore import catalog_vectors, documents, embed_query
-from vectorstore.embedding import embedding_name
+from vectorstore import catalog_vectors, documents, embed_query, embedding_name
 
 AGENT = "profiling"
 

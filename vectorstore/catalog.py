@@ -6,6 +6,7 @@ engine/ann.py's index over the same embeddings (tools/profiling.py).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,15 @@ import numpy as np
 
 CATALOG = "catalog"
 _BATCH = 2000
+
+
+def embedding_name() -> str:
+    """COPILOT_EMBEDDING=hashing (default) or minilm. Changing it needs `copilot init --force`.
+    (Here, not beside the embedding functions, so that naming one does not import chromadb.)"""
+    choice = os.environ.get("COPILOT_EMBEDDING", "hashing").lower()
+    if choice not in ("hashing", "minilm"):
+        raise ValueError(f"COPILOT_EMBEDDING must be 'hashing' or 'minilm', not {choice!r}")
+    return choice
 
 
 def open_client(path: Path) -> Any:

@@ -10,13 +10,14 @@ The README records how it compares on the catalog with all-MiniLM-L6-v2.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import zlib
 from typing import Any
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+from vectorstore.catalog import embedding_name
 
 DEFAULT_DIM = 1024
 _WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
@@ -111,14 +112,6 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
         return MiniLMEmbedding()
-
-
-def embedding_name() -> str:
-    """COPILOT_EMBEDDING=hashing (default) or minilm. Changing it needs `copilot init --force`."""
-    choice = os.environ.get("COPILOT_EMBEDDING", "hashing").lower()
-    if choice not in ("hashing", "minilm"):
-        raise ValueError(f"COPILOT_EMBEDDING must be 'hashing' or 'minilm', not {choice!r}")
-    return choice
 
 
 def configured_embedding() -> EmbeddingFunction[Documents]:
