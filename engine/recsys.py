@@ -71,14 +71,16 @@ def candidates(
         raise EngineError("users must be a non-empty sorted array of distinct ids")
     if sim is None:
         sim = recall.cooccurrence_similarity(h.order, h.product, h.n_items)
+    pop = np.bincount(h.product, minlength=h.n_items).astype(float)
+    pop_recent = np.bincount(h.product[h.day >= cut_day - RECENT_DAYS], minlength=h.n_items).astype(float)
+    item_price = np.bincount(h.product, weights=h.price, minlength=h.n_items) / np.maximum(pop, 1)
+    if users.size < h.customer.size // 1000:  # a few users: their own lines are all the per-user steps need
+        h = h.subset(np.isin(h.customer, users))
     bought = _user_item(h, users, np.ones(h.customer.size))
     bought.data[:] = 1.0
     recency = _user_item(h, users, np.exp(-(cut_day - h.day) / HALF_LIFE_DAYS))
     score = np.asarray((bought @ sim).todense())
     score_recent = np.asarray((recency @ sim).todense())
-    pop = np.bincount(h.product, minlength=h.n_items).astype(float)
-    pop_recent = np.bincount(h.product[h.day >= cut_day - RECENT_DAYS], minlength=h.n_items).astype(float)
-    item_price = np.bincount(h.product, weights=h.price, minlength=h.n_items) / np.maximum(pop, 1)
     spend = _user_item(h, users, h.price)
     n_lines = np.asarray(_user_item(h, users, np.ones(h.customer.size)).sum(axis=1)).ravel()
     user_price = np.asarray(spend.sum(axis=1)).ravel() / np.maximum(n_lines, 1)

@@ -27,7 +27,6 @@ from tools import TOOLS
 
 HANDOFF_PREFIX = "transfer_to_"
 PART = "part"  # name of the message that carries one part of a multi-part request to a specialist
-_KEEP = 20  # items of a result's lists kept in memory for `the first one`
 
 
 def _text(m: BaseMessage) -> str:
@@ -40,11 +39,11 @@ def _new_id() -> str:
 
 
 def _trim(result: Any) -> Any:
-    if isinstance(result, dict):
-        return {k: _trim(v) for k, v in result.items()}
-    if isinstance(result, list):
-        return [_trim(v) for v in result[:_KEEP]]
-    return result
+    """What a follow-up may need of a result: its top-level numbers, ids and words (the last list
+    shown is kept apart, as ids); the rest stays in the decision log, out of every checkpoint."""
+    if not isinstance(result, dict):
+        return None
+    return {k: v for k, v in result.items() if isinstance(v, str | int | float | bool) or v is None}
 
 
 def context_of(messages: Sequence[BaseMessage]) -> Context:

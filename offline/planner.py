@@ -567,7 +567,7 @@ def listing_of(result: dict[str, Any] | None) -> tuple[str, list[int]] | None:
     for key, kind in LISTS.items():
         items = (result or {}).get(key)
         if isinstance(items, list) and items and all(isinstance(i, dict) and kind in i for i in items):
-            return kind, [int(i[kind]) for i in items]
+            return kind, [int(i[kind]) for i in items][:50]
     return None
 
 

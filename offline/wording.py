@@ -476,7 +476,7 @@ _ASK = {
         "商品编号（例如 商品12，或货号 85123A）",
     ),
     "customer_id": ("the customer id (e.g. 12347)", "客户编号（例如 12347）"),
-    "campaign_id": ("the campaign (1, 2 or 3)", "活动编号（例如 活动1）"),
+    "campaign_id": ("the campaign (its id, e.g. campaign 2)", "活动编号（例如 活动1）"),
     "unit_cost": ("the unit cost (what one unit costs you, e.g. £1.20)", "单位成本（例如 1.20 英镑）"),
     "price": ("the new price (e.g. £2.50, or a change such as up 10%)", "新价格（例如 2.50 英镑，或 上调10%）"),
     "bid": ("the new bid (e.g. £0.90, or a change such as down 10%)", "新出价（例如 0.90，或 下调10%）"),

@@ -75,7 +75,7 @@ class LapsingArgs(BaseModel):
 def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]:
     """Valuable customers who have gone quiet: the 'at_risk' RFM segment, highest spend first."""
     t = _rfm(shop)
-    v = _clv(shop)
+    v = shop.stored("p_alive", lambda: {k: _clv(shop)[k] for k in ("customer", "p_alive")})  # fitted once, kept on disk
     alive = v["p_alive"][np.searchsorted(v["customer"], t["customer"])]
     idx = np.flatnonzero(t["segment"] == "at_risk")
     idx = idx[np.argsort(-t["monetary"][idx])][: a.limit]
