@@ -153,7 +153,7 @@ class Copilot:
     def _invoke(self, payload: Any, config: dict[str, Any], run_id: int | None) -> None:
         """Run the graph; whatever goes wrong, the run is closed (with the error as its answer)."""
         try:
-            self.graph.invoke(payload, config)
+            self.graph.invoke(payload, config, durability="exit")
         except BaseException as exc:
             if run_id is not None:
                 end_run(self.sessions, run_id, f"error: {type(exc).__name__}: {exc}")
@@ -163,8 +163,8 @@ class Copilot:
     def _config(self, thread_id: str, run_id: int | None) -> dict[str, Any]:
         return {"configurable": {"thread_id": thread_id, "run_id": run_id}, "recursion_limit": 25}
 
-    def _pending(self, config: dict[str, Any]) -> dict[str, Any] | None:
-        state = self.graph.get_state(config)
+    def _pending(self, config: dict[str, Any], state: Any = None) -> dict[str, Any] | None:
+        state = state or self.graph.get_state(config)
         for task in state.tasks:
             for intr in task.interrupts:
                 return dict(intr.value)
@@ -172,7 +172,7 @@ class Copilot:
 
     def _finish(self, thread_id: str, run_id: int | None, config: dict[str, Any]) -> dict[str, Any]:
         state = self.graph.get_state(config)
-        pending = self._pending(config)
+        pending = self._pending(config, state)
         route = list(state.values.get("route", []))
         messages = state.values["messages"]
         last_human = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))

@@ -53,6 +53,30 @@ def _user_item(h: History, users: np.ndarray, values: np.ndarray) -> sparse.csr_
     return m
 
 
+def _times(m: sparse.csr_matrix, sim: sparse.csr_matrix) -> np.ndarray:
+    """Dense `m @ sim`, upcasting only the rows of `sim` that `m` uses (a few users touch a few
+    rows; casting all of a float32 `sim` cost more than the product). Same sums, same order."""
+    if sim.dtype == m.dtype:
+        return np.asarray((m @ sim).todense())
+    cols = np.unique(m.indices)
+    return np.asarray((m[:, cols] @ sim[cols].astype(m.dtype)).todense())
+
+
+def _max_similarity(sim_cols: sparse.csc_matrix, own: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Per candidate, its largest similarity to an item the user owns (0 if none): the candidates'
+    columns are read whole and masked to the owned rows, which beats selecting a big buyer's rows."""
+    out = np.zeros(cand.size, dtype=sim_cols.dtype)
+    if own.size == 0:
+        return out
+    sub = sim_cols[:, cand]
+    owned = np.zeros(sim_cols.shape[0], dtype=bool)
+    owned[own] = True
+    keep = owned[sub.indices]
+    column = np.repeat(np.arange(cand.size), np.diff(sub.indptr))
+    np.maximum.at(out, column[keep], sub.data[keep])  # similarities are >= 0, so 0 is the floor
+    return out
+
+
 def candidates(
     h: History,
     cut_day: int,
@@ -63,14 +87,18 @@ def candidates(
     n_popular: int = DEFAULT_POPULAR,
     bits: int = DEFAULT_BITS,
     sim: sparse.csr_matrix | None = None,
+    sim_cols: sparse.csc_matrix | None = None,
 ) -> Candidates:
     """Candidates for each user (sorted ids) from history `h` before `cut_day`, with features.
-    `sim`: the item-to-item co-purchase similarity of `h`, when the caller keeps it between calls."""
+    `sim`: the item-to-item co-purchase similarity of `h`, and `sim_cols` the same by columns, when
+    the caller keeps them between calls."""
     users = np.asarray(users, dtype=np.int64)
     if users.size == 0 or (np.diff(users) <= 0).any():
         raise EngineError("users must be a non-empty sorted array of distinct ids")
     if sim is None:
         sim = recall.cooccurrence_similarity(h.order, h.product, h.n_items)
+    if sim_cols is None:
+        sim_cols = sim.tocsc()
     pop = np.bincount(h.product, minlength=h.n_items).astype(float)
     pop_recent = np.bincount(h.product[h.day >= cut_day - RECENT_DAYS], minlength=h.n_items).astype(float)
     item_price = np.bincount(h.product, weights=h.price, minlength=h.n_items) / np.maximum(pop, 1)
@@ -79,8 +107,7 @@ def candidates(
     bought = _user_item(h, users, np.ones(h.customer.size))
     bought.data[:] = 1.0
     recency = _user_item(h, users, np.exp(-(cut_day - h.day) / HALF_LIFE_DAYS))
-    score = np.asarray((bought @ sim).todense())
-    score_recent = np.asarray((recency @ sim).todense())
+    score, score_recent = _times(bought, sim), _times(recency, sim)
     spend = _user_item(h, users, h.price)
     n_lines = np.asarray(_user_item(h, users, np.ones(h.customer.size)).sum(axis=1)).ravel()
     user_price = np.asarray(spend.sum(axis=1)).ravel() / np.maximum(n_lines, 1)
@@ -97,7 +124,7 @@ def candidates(
         cand = np.union1d(top, pops)
         rows_user.append(np.full(cand.size, u))
         rows_item.append(cand)
-        rows_max.append(sim[own][:, cand].max(axis=0).toarray().ravel() if own.size else np.zeros(cand.size))
+        rows_max.append(_max_similarity(sim_cols, own, cand))
     ru, ri, smax = np.concatenate(rows_user), np.concatenate(rows_item), np.concatenate(rows_max)
     s, sr = np.maximum(score[ru, ri], 0), score_recent[ru, ri]
     ctry = np.asarray(country, dtype=np.int64)[ru]

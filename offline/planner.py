@@ -300,28 +300,49 @@ def _signals(e: Entities) -> _Signals:
     )
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What of a tool's schema the fit reads (built once per tool)."""
+
+    props: frozenset[str]
+    has_id: bool
+    has_budget: bool
+    writes: bool
+    required_ids: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=64)
+def _shape(tool: str) -> _Shape:
+    props = frozenset(_props(tool))
+    required = schema(tool).get("required", [])
+    return _Shape(
+        props,
+        any(f in props for f in ID_FIELDS),
+        any(f in props for f in ("daily_budget", "total", "total_budget")),
+        any(f in props for f in (*WRITE_VALUE.values(), "new_price")),
+        tuple((f, k) for f, k in ID_FIELDS.items() if f in required),
+    )
+
+
 def _entity_fit(tool: str, sig: _Signals) -> float:
     """How well a request fits a tool's schema: +1 per id the tool takes, -1 per id kind present
     that it cannot use (`campaign 2` does not belong to a product tool), amounts said to be budgets
     or costs for tools with a budget or a cost, and less for each id the tool needs and is not given."""
-    props = _props(tool)
+    t = _shape(tool)
+    props = t.props
     score = sum((1.0 if f in props else -1.0) for f, k in ID_FIELDS.items() if k in sig.kinds)
-    has_id = any(f in props for f in ID_FIELDS)
-    score += 0.5 if sig.any_id and has_id else 0.0
+    score += 0.5 if sig.any_id and t.has_id else 0.0
     score += 2.0 if sig.ab and tool == "ab_test" else 0.0
     score += 1.0 if sig.pctr and "pctr" in props else 0.0
     score += 1.0 if sig.change and "discount_pct" in props else 0.0  # "打八折", "10% pricier"
     score += 1.0 if sig.occasion and "occasion" in props else 0.0
     score += 1.0 if sig.quoted and "text" in props else 0.0
-    has_budget = any(f in props for f in ("daily_budget", "total", "total_budget"))
-    score += CUE_WEIGHT * sig.budget_cues * (1 if has_budget else -1)  # "$500 a day" belongs to a budget
+    score += CUE_WEIGHT * sig.budget_cues * (1 if t.has_budget else -1)  # "$500 a day" belongs to a budget
     score += CUE_WEIGHT * sig.cost_cues * (1 if "unit_cost" in props else -1)
-    if any(f in props for f in (*WRITE_VALUE.values(), "new_price")):
+    if t.writes:
         score += CUE_WEIGHT / 2 * sig.targets  # "... to 49p": a new value for something
-    required = schema(tool).get("required", [])
-    score -= MISSING_ID_WEIGHT * sum(
-        f in required and k not in sig.kinds and not sig.any_id for f, k in ID_FIELDS.items()
-    )
+    if not sig.any_id:
+        score -= MISSING_ID_WEIGHT * sum(k not in sig.kinds for _, k in t.required_ids)
     return score
 
 

@@ -272,9 +272,17 @@ def recommend_products(shop: Shop, session: Session, a: RecommendArgs) -> dict[s
     customer = get_customer(session, a.customer_id)
     h, country_of = shop_history(shop)
     bought = int(np.unique(h.product[h.customer == customer.id]).size)
-    sim = shop.cached("cooccurrence", lambda: recall.cooccurrence_similarity(h.order, h.product, h.n_items))
+    sim = shop.cached(  # float64, as the per-customer products are: no cast per request
+        "cooccurrence64", lambda: recall.cooccurrence_similarity(h.order, h.product, h.n_items).astype(np.float64)
+    )
+    sim_cols = shop.cached("cooccurrence64_cols", sim.tocsc)
     cands = recsys.candidates(
-        h, int(h.day.max()) + 1, np.array([customer.id]), np.array([country_of[customer.id]]), sim=sim
+        h,
+        int(h.day.max()) + 1,
+        np.array([customer.id]),
+        np.array([country_of[customer.id]]),
+        sim=sim,
+        sim_cols=sim_cols,
     )
     ranker = _ranker(shop)
     if ranker is not None:
