@@ -376,11 +376,25 @@ def _asked(text: str, index: Index) -> Intent:
     return best
 
 
+_PRODUCT_NOUN = re.compile(r"(?:product|item|sku|stock ?code|code|产品|商品|货号|款号|编码)\W{0,3}$", re.I)
+
+
+def _as_read(e: Entities) -> str:
+    """The request as the bank's examples are written: a stock code written bare (`85099B`) reads
+    as `product 85099B`, the way the examples name a product."""
+    out = e.text
+    for r in sorted(e.refs, key=lambda r: -r.start):
+        bare = r.kind == "product" and r.raw.isalnum() and r.raw.upper() == out[r.start : r.end].upper()
+        if bare and not _PRODUCT_NOUN.search(out[max(0, r.start - 12) : r.start]):
+            out = out[: r.start] + "product " + out[r.start :]
+    return out
+
+
 def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: Index | None = None) -> Intent:
     """The bank's vote, with the votes moved by how well each tool's schema fits the request's ids
     (within `allowed` when given: a specialist keeps the supervisor's choice if it is one of its own)."""
     index = index or bank_index()
-    intent = _asked(text, index)
+    intent = _asked(_as_read(e), index)
     if allowed is not None and intent.label not in allowed and intent.label != NONE:
         own = {t: s for t, s in intent.scores.items() if t in allowed}
         intent = (
@@ -440,6 +454,18 @@ def _pick_money(e: Entities, used: set[int], cue: re.Pattern[str] | None, others
     targeted = [n for n in unclaimed if _TARGET.search(_left(e, n, 8))]
     if len(targeted) == 1:
         return targeted[0]
+    return None
+
+
+def _named_number(e: Entities, name: str, used: set[int]) -> Num | None:
+    """The number written right after a property's own name (`b0 = 20`, `b0 of 20`, `b0 用 20`)."""
+    words = r"[\s_]?".join(re.escape(w) for w in name.split("_"))
+    for m in re.finditer(
+        rf"(?<![a-z0-9]){words}(?![a-z0-9])\s*(?:=|:|of|is|at|to|用|为|是|设为|取|设成)?\s*", e.text, re.I
+    ):
+        hit = next((n for n in e.numbers if id(n) not in used and n.start == m.end()), None)
+        if hit is not None:
+            return hit
     return None
 
 
@@ -558,6 +584,11 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
             args[name] = e.strategy
         elif name == "conversions_a" and e.ab:
             args.update(conversions_a=e.ab[0], visitors_a=e.ab[1], conversions_b=e.ab[2], visitors_b=e.ab[3])
+        elif props[name].get("type") in ("number", "integer"):
+            n = _named_number(e, name, used)  # "b0 of 20", "b0 用 20": a number the request names by the property
+            if n is not None:
+                args[name] = n.value
+                used.add(id(n))
     if tool == "impression_bid" and "value_per_click" not in args and "campaign_id" in args:
         args["value_per_click"] = None  # the campaign's own value per click
     missing = [
