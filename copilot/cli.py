@@ -548,6 +548,99 @@ def bench(
             out.print(f"[dim]{r['name']}: {r['note']}[/dim]")
 
 
+data_app = typer.Typer(no_args_is_help=True, help="The reference data sets: list them, fetch them.")
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("fetch")
+def data_fetch(
+    names: Annotated[list[str] | None, typer.Argument(help="data sets to fetch (all when none is named)")] = None,
+    to: Annotated[Path | None, typer.Option("--to", help="folder to fetch into (default $COPILOT_HOME/data)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="download again files already there")] = False,
+) -> None:
+    """Download the reference data sets from their original sources, each checked against its SHA-256."""
+    from store import fetch, reference
+
+    dest = to or reference.home_data_dir()
+    if dest.exists() and not dest.is_dir():
+        raise CopilotError(f"{dest} is a file; fetch into a folder (--to DIR)")
+    with Progress(console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done)
+
+        try:
+            written = fetch.fetch(names, dest, force=force, progress=progress, say=bar.console.print)
+        except fetch.FetchError as exc:
+            raise CopilotError(str(exc)) from exc
+    chosen = names or fetch.fetchable()
+    if not written:
+        err.print(f"already in {dest}: {', '.join(chosen)} (--force downloads again)", highlight=False)
+    else:
+        err.print(f"fetched into {dest}: {len(written)} file{'s' * (len(written) != 1)}", highlight=False)
+    if not names:
+        err.print(
+            "not fetched (no checked download): "
+            + "; ".join(f"{k}: {v}" for k, v in fetch.NOT_FETCHED.items() if k != "online_retail"),
+            highlight=False,
+        )
+
+
+@data_app.command("list")
+def data_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False) -> None:
+    """Each reference data set, where it is found and its size, and how to get the missing ones."""
+    from store import fetch, reference
+
+    places = reference.candidates()
+    vendored = Path(reference.__file__).parent / "data" / "online_retail.csv.xz"
+    rows: list[dict[str, Any]] = [
+        {
+            "name": "online_retail",
+            "title": "UCI Online Retail (the demo shop)",
+            "found": "in the project",
+            "path": str(vendored),
+            "bytes": vendored.stat().st_size if vendored.is_file() else None,
+            "get": None,
+        }
+    ]
+    for ds in reference.SETS.values():
+        where = next(((how, p) for how, p in places if all((p / f).is_file() for f in ds.files)), None)
+        get = f"copilot data fetch {ds.name}" if ds.name in fetch.fetchable() else "no download (see below)"
+        rows.append(
+            {
+                "name": ds.name,
+                "title": ds.title,
+                "found": where[0] if where else "missing",
+                "path": str(where[1] / ds.name) if where else None,
+                "bytes": sum((where[1] / f).stat().st_size for f in ds.files) if where else None,
+                "get": get,
+            }
+        )
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    table = Table(box=box.SIMPLE)
+    for col in ("data set", "found", "size", "download"):
+        table.add_column(col, no_wrap=True, justify="right" if col == "size" else "left")
+    for row in rows:
+        size = "-" if row["bytes"] is None else f"{row['bytes'] / 1e3:,.0f} kB"
+        found = "[red]missing[/red]" if row["found"] == "missing" else row["found"]
+        download = "-" if row["get"] is None else "checked" if row["get"].startswith("copilot") else "none"
+        table.add_row(row["name"], found, size, download)
+    out.print(table)
+    missing = [r["name"] for r in rows if r["found"] == "missing" and r["name"] in fetch.fetchable()]
+    if missing:
+        out.print(f"get the missing ones with: copilot data fetch {' '.join(missing)}", highlight=False)
+    for name, why in fetch.NOT_FETCHED.items():
+        if name != "online_retail":
+            out.print(f"[dim]{name}: no download: {why}[/dim]", highlight=False)
+    out.print("[dim]searched, in order: " + ", ".join(f"{how} ({p})" for how, p in places) + "[/dim]", highlight=False)
+
+
 def main() -> None:
     try:
         app()

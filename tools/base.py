@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from store import reference
 from store.db import Campaign, Customer, Meta, Order, OrderLine, Product
 from vectorstore import open_client
 
@@ -24,6 +25,20 @@ from vectorstore import open_client
 class ToolFailure(Exception):
     """A request the tool cannot carry out (unknown id, value out of range); the message says why
     and goes back to the model as the tool's result, so it can tell the marketer or correct itself."""
+
+
+# The tools that read a reference data set (store/reference.py SETS), by tool name.
+REFERENCE_DATA = {"replay_bidding": "ipinyou", "email_targeting": "hillstrom", "campaign_effect": "paidsearch"}
+
+
+def reference_dir(data_dir: Path | None, dataset: str) -> Path:
+    """The folder holding `dataset` (the shop's own data_dir if it has one, else the first place
+    that holds it), or a ToolFailure saying how to get it."""
+    files = reference.SETS[dataset].files
+    base = data_dir if data_dir is not None else reference.data_dir(dataset)
+    if base is None or not all((base / f).is_file() for f in files):
+        raise ToolFailure(reference.missing_text(dataset))
+    return base
 
 
 @dataclass(frozen=True)

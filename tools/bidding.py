@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session
 from engine import bidding
 from store import reference
 from store.db import CampaignSpend
-from tools.base import Shop, ToolFailure, ToolSpec, change_summary, exactly_one_value, get_campaign, new_value, pennies
+from tools.base import (
+    Shop,
+    ToolFailure,
+    ToolSpec,
+    change_summary,
+    exactly_one_value,
+    get_campaign,
+    new_value,
+    pennies,
+    reference_dir,
+)
 
 AGENT = "bidding"
 MAX_CPC = 50.0
@@ -87,13 +97,7 @@ class ReplayArgs(BaseModel):
 
 def _ipinyou(shop: Shop) -> tuple[dict[str, Any], np.ndarray]:
     def load() -> tuple[dict[str, Any], np.ndarray]:
-        base = shop.data_dir or reference.data_dir()
-        if base is None or not (base / "ipinyou" / "2997.test.theta.txt.xz").exists():
-            raise ToolFailure(
-                "the iPinYou 2997 log is not on this machine; set COPILOT_DATA_DIR to the "
-                "folder that holds ipinyou/2997.test.theta.txt.xz"
-            )
-        return reference.ipinyou(base)
+        return reference.ipinyou(reference_dir(shop.data_dir, "ipinyou"))
 
     return shop.cached("ipinyou2997", load)
 

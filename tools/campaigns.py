@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine import EngineError, allocation, regression, stats, uplift
 from store import reference
 from store.db import Channel
-from tools.base import Shop, ToolFailure, ToolSpec
+from tools.base import Shop, ToolFailure, ToolSpec, reference_dir
 from tools.profiling import NoArgs, rfm_segments
 
 AGENT = "campaigns"
@@ -121,15 +121,6 @@ def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
     }
 
 
-def _reference(shop: Shop, what: str) -> Any:
-    base = shop.data_dir or reference.data_dir()
-    if base is None:
-        raise ToolFailure(
-            f"the {what} data set is not on this machine; set COPILOT_DATA_DIR to the reference data folder"
-        )
-    return base
-
-
 class EmailArgs(BaseModel):
     share: float = Field(0.3, gt=0, le=1, description="the share of customers to mail, e.g. 0.3")
 
@@ -139,7 +130,7 @@ def email_targeting(shop: Shop, _s: Session, a: EmailArgs) -> dict[str, Any]:
     outcome = a site visit), trained on 70% and judged on the other 30%."""
 
     def build() -> dict[str, Any]:
-        d = reference.hillstrom(_reference(shop, "Hillstrom e-mail test"))
+        d = reference.hillstrom(reference_dir(shop.data_dir, "hillstrom"))
         treated = d["segment"] != "No E-Mail"
         rng = np.random.default_rng(2024)
         idx = rng.permutation(treated.size)
@@ -185,7 +176,7 @@ def campaign_effect(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
 
 
 def _campaign_effect(shop: Shop) -> dict[str, Any]:
-    d = reference.paidsearch(_reference(shop, "paid-search experiment"))
+    d = reference.paidsearch(reference_dir(shop.data_dir, "paidsearch"))
     fit = regression.diff_in_diff(d["dma"], d["after"], d["search_off"], d["revenue"])
     effect, se = float(fit.coef[1]), float(fit.std_error[1])
     return {
