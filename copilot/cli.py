@@ -509,26 +509,22 @@ def bench(
 ) -> None:
     """Hold every model against its published figure and time the hot paths (see evals/bench.py)."""
     from evals import bench as bench_mod
-    from store import reference
 
-    base = data or reference.data_dir()
-    if base is not None and not base.is_dir():
-        raise CopilotError(f"--data {base} is not a folder")
+    if data is not None and not data.is_dir():
+        raise CopilotError(f"--data {data} is not a folder")
     try:
-        chosen = bench_mod.chosen_checks(only)
-        if base is None and not set(chosen) & bench_mod.NO_DATA:
-            raise CopilotError(
-                "no reference data: pass --data DIR or set COPILOT_DATA_DIR (the folder with cdnow/, ipinyou/, ...); "
-                f"without it only {', '.join(sorted(bench_mod.NO_DATA))} run"
-            )
-        results = bench_mod.run(only, base, quick=quick, progress=lambda n: err.print(f"[dim]running {n}[/dim]"))
+        results = bench_mod.run(only, data, quick=quick, progress=lambda n: err.print(f"[dim]running {n}[/dim]"))
     except ValueError as exc:
         raise CopilotError(str(exc)) from exc
-    if base is None:
-        err.print("[yellow]no reference data (--data or COPILOT_DATA_DIR): only the checks that need none ran[/yellow]")
+    skipped = [r for r in results if r.get("skipped")]
+    for r in skipped:
+        err.print(f"[yellow]skipped {r['name']}: {r['skipped']}[/yellow]", highlight=False, soft_wrap=True)
     if as_json:
         for r in results:
             sys.stdout.write(json.dumps(r, default=str) + "\n")
+        return
+    results = [r for r in results if not r.get("skipped")]
+    if not results:
         return
     table = Table("check", "ours", "published", "ok", "s", show_lines=True)
     for r in results:

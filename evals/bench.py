@@ -19,13 +19,28 @@ from store import reference
 
 Check = Callable[[Path, bool], dict[str, Any]]
 CHECKS: dict[str, Check] = {}
+NEEDS: dict[str, tuple[str, ...] | None] = {}  # the data sets a check reads; None: some, unnamed
 NO_DATA: set[str] = set()  # checks that need no reference data (they run in a user's clone)
 
 
-def check(name: str, *, data: bool = True) -> Callable[[Check], Check]:
+class Skipped(Exception):
+    """A check that cannot run here (a library it compares against is not installed); the message
+    says what to install."""
+
+
+def check(name: str, *, needs: tuple[str, ...] | None = None, data: bool = True) -> Callable[[Check], Check]:
+    """Register a check; `needs` names the reference data sets it reads (store/reference.py SETS),
+    `()` or data=False when it reads none."""
+    for ds in needs or ():
+        if ds not in reference.SETS:
+            raise ValueError(
+                f"check {name} needs {ds!r}, which is not a data set; they are {', '.join(reference.SETS)}"
+            )
+
     def register(fn: Check) -> Check:
         CHECKS[name] = fn
-        if not data:
+        NEEDS[name] = () if not data else needs
+        if NEEDS[name] == ():
             NO_DATA.add(name)
         return fn
 
@@ -36,7 +51,7 @@ def _within(ours: dict[str, float], published: dict[str, float], rel: float) -> 
     return all(abs(ours[k] - v) <= rel * abs(v) for k, v in published.items())
 
 
-@check("clv.cdnow")
+@check("clv.cdnow", needs=("cdnow",))
 def clv_cdnow(base: Path, quick: bool) -> dict[str, Any]:
     d = reference.cdnow_summary(base)
     m = clv.fit_bgnbd(d["x"], d["t_x"], d["T"])
@@ -57,7 +72,7 @@ def clv_cdnow(base: Path, quick: bool) -> dict[str, Any]:
     }
 
 
-@check("pricing.oj")
+@check("pricing.oj", needs=("dominicks_oj",))
 def pricing_oj(base: Path, quick: bool) -> dict[str, Any]:
     d = reference.oj(base)
     y, lp = np.log(d["sales"]), np.log(d["price"])
@@ -84,7 +99,7 @@ def pricing_oj(base: Path, quick: bool) -> dict[str, Any]:
     return {"ours": ours, "published": published, "ok": ours == published, "note": "to four decimals (five shown)"}
 
 
-@check("campaigns.paidsearch")
+@check("campaigns.paidsearch", needs=("paidsearch",))
 def campaigns_paidsearch(base: Path, quick: bool) -> dict[str, Any]:
     d = reference.paidsearch(base)
     fit = regression.diff_in_diff(d["dma"], d["after"], d["search_off"], d["revenue"])
@@ -98,7 +113,7 @@ def campaigns_paidsearch(base: Path, quick: bool) -> dict[str, Any]:
     }
 
 
-@check("uplift.hillstrom")
+@check("uplift.hillstrom", needs=("hillstrom",))
 def uplift_hillstrom(base: Path, quick: bool) -> dict[str, Any]:
     d = reference.hillstrom(base)
     rates = uplift.arm_rates(d["segment"], {k: d[k] for k in ("visit", "conversion", "spend")})
@@ -152,7 +167,7 @@ def ipinyou_setup(base: Path) -> dict[str, Any]:
     }
 
 
-@check("bidding.ipinyou2997")
+@check("bidding.ipinyou2997", needs=("ipinyou",))
 def bidding_ipinyou(base: Path, quick: bool) -> dict[str, Any]:
     s = ipinyou_setup(base)
     info = s["info"]
@@ -200,7 +215,7 @@ def _day(iso: str) -> int:
     return int(np.datetime64(iso, "D").astype(np.int64))
 
 
-@check("recsys.online_retail")
+@check("recsys.online_retail", needs=())
 def recsys_online_retail(base: Path, quick: bool) -> dict[str, Any]:
     h, country_of = _demo_history()
     split, ranker_cut, k = _day("2011-11-01"), _day("2011-09-01"), 20
@@ -241,7 +256,7 @@ def recsys_online_retail(base: Path, quick: bool) -> dict[str, Any]:
     }
 
 
-@check("ranker.criteo")
+@check("ranker.criteo", needs=("ctr_samples",))
 def ranker_criteo(base: Path, quick: bool) -> dict[str, Any]:
     rows = reference.criteo_sample(base)
     y, idx, val = rows["label"], rows["idx"], rows["val"]
@@ -256,7 +271,7 @@ def ranker_criteo(base: Path, quick: bool) -> dict[str, Any]:
     }
 
 
-@check("speed.rank")
+@check("speed.rank", needs=())
 def speed_rank(base: Path, quick: bool) -> dict[str, Any]:
     from evals import speed
 
@@ -270,7 +285,7 @@ def speed_rank(base: Path, quick: bool) -> dict[str, Any]:
     }
 
 
-@check("speed.bid")
+@check("speed.bid", needs=("ipinyou",))
 def speed_bid(base: Path, quick: bool) -> dict[str, Any]:
     from evals import speed
 
@@ -285,7 +300,12 @@ def speed_bid(base: Path, quick: bool) -> dict[str, Any]:
 
 
 def _recall_check(kind: str, quick: bool) -> dict[str, Any]:
+    import importlib.util
+
     from evals import speed
+
+    if kind == "clustered" and importlib.util.find_spec("hnswlib") is None:
+        raise Skipped("needs hnswlib for its comparison: pip install '.[bench]'")
 
     rows = {
         f"{n // 1000}k": speed.recall_benchmark(kind, n, with_chroma=(n < 1_000_000 or kind == "clustered"))
@@ -306,7 +326,7 @@ def _recall_check(kind: str, quick: bool) -> dict[str, Any]:
     checks = [o["recall"] >= 0.99]
     if kind == "clustered":
         if big.get("hnswlib") is None:
-            raise RuntimeError("speed.recall needs hnswlib for its comparison: pip install '.[bench]'")
+            raise Skipped("needs hnswlib for its comparison: pip install '.[bench]'")
         checks += [o["p50_ms"] <= big["hnswlib"]["p50_ms"] or big["hnswlib"]["recall"] < o["recall"] - 0.005]
         if "chromadb" in big:
             checks += [big["chromadb"]["p50_ms"] / o["p50_ms"] >= 4, big["chromadb"]["build_s"] / o["build_s"] >= 5]
@@ -334,12 +354,12 @@ def _recall_check(kind: str, quick: bool) -> dict[str, Any]:
     }
 
 
-@check("speed.recall.clustered")
+@check("speed.recall.clustered", needs=())
 def speed_recall_clustered(base: Path, quick: bool) -> dict[str, Any]:
     return _recall_check("clustered", quick)
 
 
-@check("speed.recall.uniform")
+@check("speed.recall.uniform", needs=())
 def speed_recall_uniform(base: Path, quick: bool) -> dict[str, Any]:
     return _recall_check("uniform", quick)
 
@@ -351,25 +371,49 @@ def chosen_checks(names: list[str] | None) -> list[str]:
     return chosen
 
 
+def data_for(name: str, base: Path | None = None) -> Path | str:
+    """The folder holding every data set check `name` reads (within `base` when given), or a line
+    saying what is missing and how to get it."""
+    needs = NEEDS[name]
+    if needs == ():
+        return base or Path(".")
+    if needs is None:  # a check that did not name its data sets
+        found = base or reference.data_dir()
+        return found or "needs the reference data sets: copilot data fetch (see copilot data list)"
+    places = [base] if base is not None else [p for _, p in reference.candidates()]
+    for place in places:
+        if all((place / f).is_file() for ds in needs for f in reference.SETS[ds].files):
+            return place
+    titles = ", ".join(f"the {reference.SETS[ds].title} data set ({ds})" for ds in needs)
+    where = f" in {base}" if base is not None else ""
+    return f"needs {titles}{where}: copilot data fetch {' '.join(needs)}"
+
+
 def run(
     names: list[str] | None, base: Path | None, *, quick: bool = False, progress: Callable[[str], None] | None = None
 ) -> list[dict[str, Any]]:
-    """Run the checks (all, or those whose name starts with one of `names`); without reference data
-    (`base` None) only the checks that need none."""
-    chosen = chosen_checks(names)
-    if base is None:
-        chosen = [n for n in chosen if n in NO_DATA]
-    results = []
-    for name in chosen:
+    """Run the checks (all, or those whose name starts with one of `names`), each on the folder that
+    holds its data sets (`base` if given, else the first that has them). A check whose data is
+    missing is not run: its result says `skipped` and how to fetch the data."""
+    results: list[dict[str, Any]] = []
+    for name in chosen_checks(names):
+        where = data_for(name, base)
+        if isinstance(where, str):
+            results.append({"name": name, "skipped": where, "ours": {}, "published": {}, "ok": None, "seconds": 0.0})
+            continue
         if progress:
             progress(name)
         t0 = time.perf_counter()
-        res = CHECKS[name](base or Path("."), quick)
+        try:
+            res = CHECKS[name](where, quick)
+        except Skipped as exc:
+            results.append({"name": name, "skipped": str(exc), "ours": {}, "published": {}, "ok": None, "seconds": 0.0})
+            continue
         results.append({"name": name, **res, "seconds": round(time.perf_counter() - t0, 2)})
     return results
 
 
-@check("offline.lobo", data=False)
+@check("offline.lobo", needs=())
 def offline_lobo(base: Path, quick: bool) -> dict[str, Any]:
     """Leave one batch out: each batch of the example bank labelled by a bank without it, against
     the nearest single example (1-NN, no abstain weighting) on the same split."""
@@ -421,7 +465,7 @@ def _ask_all(cp: Any, cases: list[Any]) -> list[float]:
     return out
 
 
-@check("offline.speed", data=False)
+@check("offline.speed", needs=())
 def offline_speed(base: Path, quick: bool) -> dict[str, Any]:
     """Warm in-process answers over the shipped suites (one process on a copy of the shop, each case
     in a thread of its own; a first pass warms the caches), and the whole `copilot ask` command
@@ -436,14 +480,10 @@ def offline_speed(base: Path, quick: bool) -> dict[str, Any]:
     from evals import runner
     from evals.cases import load_suites
     from offline.model import OfflineChatModel
+    from tools.base import REFERENCE_DATA
 
-    cases = load_suites(None)
-    if reference.data_dir() is None:
-        cases = [
-            c
-            for c in cases
-            if not {t.name for t in c.tools or []} & {"replay_bidding", "email_targeting", "campaign_effect"}
-        ]
+    missing = {tool for tool, ds in REFERENCE_DATA.items() if reference.data_dir(ds) is None}
+    cases = [c for c in load_suites(None) if not {t.name for t in c.tools or []} & missing]
     if quick:
         cases = cases[::4]
     spent = {"model": 0.0}

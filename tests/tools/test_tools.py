@@ -120,3 +120,46 @@ def test_lifetime_value_tool(tiny_shop):
     assert values == sorted(values, reverse=True) and all(0 <= c["p_alive"] <= 1 for c in res["customers"])
     lapsing = call(tiny_shop, "lapsing_customers")
     assert all("p_alive" in c for c in lapsing["customers"])
+
+
+@pytest.fixture
+def no_reference_data(tmp_path, monkeypatch):
+    """A user's clone: COPILOT_DATA_DIR is an empty folder and ../shared/data is not found."""
+    from store import reference
+
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.setenv("COPILOT_DATA_DIR", str(empty))
+    monkeypatch.setattr(reference, "candidates", lambda: [("COPILOT_DATA_DIR", empty)])
+    return empty
+
+
+@pytest.mark.parametrize(
+    ("tool", "dataset"),
+    [("campaign_effect", "paidsearch"), ("email_targeting", "hillstrom"), ("replay_bidding", "ipinyou")],
+)
+def test_a_missing_reference_set_says_how_to_fetch_it(tiny_shop, no_reference_data, tool, dataset):
+    from offline import wording
+
+    with pytest.raises(ToolFailure) as exc:
+        call(tiny_shop, tool)
+    message = str(exc.value)
+    assert f"`copilot data fetch {dataset}`" in message and "\n" not in message
+    zh = wording.error_text(message, zh=True)
+    assert zh.startswith("没能完成：这台机器上没有所需的参考数据") and f"copilot data fetch {dataset}" in zh
+
+
+def test_missing_reference_data_answers_in_the_requests_language(demo_home, no_reference_data):
+    from copilot.app import Copilot
+    from copilot.settings import Settings
+
+    cp = Copilot(Settings(home=demo_home))
+    try:
+        en = cp.ask("did the campaign work?")
+        zh = cp.ask("这次邮件应该发给谁？")
+    finally:
+        cp.close()
+    assert [(c["name"], c["status"]) for c in en["tool_calls"]] == [("campaign_effect", "error")]
+    assert "copilot data fetch paidsearch" in en["answer"] and "not on this machine" in en["answer"]
+    assert [(c["name"], c["status"]) for c in zh["tool_calls"]] == [("email_targeting", "error")]
+    assert "copilot data fetch hillstrom" in zh["answer"] and "参考数据" in zh["answer"]

@@ -1,0 +1,61 @@
+"""`copilot bench` in a user's clone: the checks that need no data run, the others say which data
+set they need and how to fetch it."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evals import bench
+from store import reference
+
+
+@pytest.fixture
+def no_reference_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.setenv("COPILOT_DATA_DIR", str(empty))
+    monkeypatch.setattr(reference, "candidates", lambda: [("COPILOT_DATA_DIR", empty)])
+    return empty
+
+
+def test_every_check_names_the_data_it_reads() -> None:
+    assert all(needs is not None for needs in bench.NEEDS.values()), bench.NEEDS
+    assert {"speed.rank", "speed.recall.clustered", "offline.lobo", "offline.speed"} <= bench.NO_DATA
+    assert bench.NEEDS["campaigns.paidsearch"] == ("paidsearch",) and bench.NEEDS["speed.bid"] == ("ipinyou",)
+
+
+def test_checks_needing_data_are_skipped_with_the_fetch_command(no_reference_data: Path) -> None:
+    needing = [n for n in bench.CHECKS if n not in bench.NO_DATA]
+    results = bench.run(needing, None, quick=True)
+    assert [r["name"] for r in results] == needing
+    for r in results:
+        assert r["ok"] is None and r["ours"] == {}
+        assert f"copilot data fetch {' '.join(bench.NEEDS[r['name']] or ())}" in r["skipped"]
+    assert bench.data_for("clv.cdnow") == ("needs the CDNOW purchases data set (cdnow): copilot data fetch cdnow")
+
+
+def test_speed_rank_runs_without_data(no_reference_data: Path) -> None:
+    [res] = bench.run(["speed.rank"], None, quick=True)
+    assert "skipped" not in res and res["ours"]["speedup"] > 0
+
+
+def test_a_missing_comparison_library_is_a_skip(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "hnswlib" else real(name, *a))
+    [res] = bench.run(["speed.recall.clustered"], None, quick=True)
+    assert res["skipped"] == "needs hnswlib for its comparison: pip install '.[bench]'"
+
+
+def test_bench_command_without_data_skips_in_one_line_each(no_reference_data: Path) -> None:
+    from copilot.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "--only", "clv", "--only", "uplift"])
+    assert result.exit_code == 0, result.output
+    assert "skipped clv.cdnow: needs the CDNOW purchases data set (cdnow): copilot data fetch cdnow" in result.output
+    assert "copilot data fetch hillstrom" in result.output
+    result = CliRunner().invoke(app, ["bench", "--only", "nosuch"])
+    assert result.exit_code != 0
