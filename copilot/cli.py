@@ -1,4 +1,4 @@
-"""`copilot`: ask, chat, approve, init, decisions, feedback, outcome, replay, eval, bench. Errors are one
+"""`copilot`: ask, chat, approve, init, decisions, feedback, outcome, replay, eval, bench, data. Errors are one
 line on stderr, exit code 1."""
 
 from __future__ import annotations
@@ -513,12 +513,15 @@ def bench(
     if data is not None and not data.is_dir():
         raise CopilotError(f"--data {data} is not a folder")
     try:
-        results = bench_mod.run(only, data, quick=quick, progress=lambda n: err.print(f"[dim]running {n}[/dim]"))
+        results = bench_mod.run(
+            only,
+            data,
+            quick=quick,
+            progress=lambda n: err.print(f"[dim]running {n}[/dim]"),
+            on_skip=lambda n, why: err.print(f"[yellow]skipped {n}: {why}[/yellow]", highlight=False, soft_wrap=True),
+        )
     except ValueError as exc:
         raise CopilotError(str(exc)) from exc
-    skipped = [r for r in results if r.get("skipped")]
-    for r in skipped:
-        err.print(f"[yellow]skipped {r['name']}: {r['skipped']}[/yellow]", highlight=False, soft_wrap=True)
     if as_json:
         for r in results:
             sys.stdout.write(json.dumps(r, default=str) + "\n")

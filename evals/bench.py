@@ -390,16 +390,27 @@ def data_for(name: str, base: Path | None = None) -> Path | str:
 
 
 def run(
-    names: list[str] | None, base: Path | None, *, quick: bool = False, progress: Callable[[str], None] | None = None
+    names: list[str] | None,
+    base: Path | None,
+    *,
+    quick: bool = False,
+    progress: Callable[[str], None] | None = None,
+    on_skip: Callable[[str, str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run the checks (all, or those whose name starts with one of `names`), each on the folder that
     holds its data sets (`base` if given, else the first that has them). A check whose data is
     missing is not run: its result says `skipped` and how to fetch the data."""
     results: list[dict[str, Any]] = []
+
+    def skip(name: str, why: str) -> None:
+        results.append({"name": name, "skipped": why, "ours": {}, "published": {}, "ok": None, "seconds": 0.0})
+        if on_skip:
+            on_skip(name, why)
+
     for name in chosen_checks(names):
         where = data_for(name, base)
         if isinstance(where, str):
-            results.append({"name": name, "skipped": where, "ours": {}, "published": {}, "ok": None, "seconds": 0.0})
+            skip(name, where)
             continue
         if progress:
             progress(name)
@@ -407,7 +418,7 @@ def run(
         try:
             res = CHECKS[name](where, quick)
         except Skipped as exc:
-            results.append({"name": name, "skipped": str(exc), "ours": {}, "published": {}, "ok": None, "seconds": 0.0})
+            skip(name, str(exc))
             continue
         results.append({"name": name, **res, "seconds": round(time.perf_counter() - t0, 2)})
     return results
