@@ -508,6 +508,8 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="skip the 1M-vector rows")] = False,
 ) -> None:
     """Hold every model against its published figure and time the hot paths (see evals/bench.py)."""
+    from rich.markup import escape
+
     from evals import bench as bench_mod
 
     if data is not None and not data.is_dir():
@@ -518,7 +520,9 @@ def bench(
             data,
             quick=quick,
             progress=lambda n: err.print(f"[dim]running {n}[/dim]"),
-            on_skip=lambda n, why: err.print(f"[yellow]skipped {n}: {why}[/yellow]", highlight=False, soft_wrap=True),
+            on_skip=lambda n, why: err.print(
+                f"[yellow]skipped {n}: {escape(why)}[/yellow]", highlight=False, soft_wrap=True
+            ),
         )
     except ValueError as exc:
         raise CopilotError(str(exc)) from exc

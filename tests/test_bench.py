@@ -57,5 +57,10 @@ def test_bench_command_without_data_skips_in_one_line_each(no_reference_data: Pa
     assert result.exit_code == 0, result.output
     assert "skipped clv.cdnow: needs the CDNOW purchases data set (cdnow): copilot data fetch cdnow" in result.output
     assert "copilot data fetch hillstrom" in result.output
+    real = importlib.util.find_spec
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "hnswlib" else real(name, *a))
+        result = CliRunner().invoke(app, ["bench", "--only", "speed.recall.clustered"])
+    assert "skipped speed.recall.clustered: needs hnswlib for its comparison: pip install '.[bench]'" in result.output
     result = CliRunner().invoke(app, ["bench", "--only", "nosuch"])
     assert result.exit_code != 0
