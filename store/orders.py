@@ -176,6 +176,8 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
             raise ColumnsError(
                 f"{pair!r}: give COLUMN=FIELD, e.g. order_id=invoice; the fields are {', '.join(FIELDS)}"
             )
+        if column.strip() in mapping:
+            raise ColumnsError(f"{column.strip()!r} is mapped twice; map each column to one field")
         mapping[column.strip()] = name.strip()
     columns_for(mapping)  # names a bad field now
     return mapping

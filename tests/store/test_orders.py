@@ -150,6 +150,8 @@ def test_a_bad_mapping_names_the_fields() -> None:
         parse_mapping(["sku=sku_code"])
     with pytest.raises(ColumnsError, match="give COLUMN=FIELD"):
         parse_mapping(["sku"])
+    with pytest.raises(ColumnsError, match="'sku' is mapped twice"):
+        parse_mapping(["sku=product_code", "sku=description"])
     with pytest.raises(ColumnsError, match="both 'a' and 'b' are mapped to invoice"):
         columns_for({"a": "invoice", "b": "invoice"})
 
