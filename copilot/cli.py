@@ -112,6 +112,7 @@ def init(
     """Load the demo shop (UCI Online Retail) and build the catalog collection."""
     from copilot.app import Copilot
     from store.db import Meta
+    from store.shop import older_cleaning
 
     def progress(msg: str) -> None:
         err.print(f"[dim]{msg}[/dim]")
@@ -123,7 +124,13 @@ def init(
             cp.init(force=True, progress=progress)
         with cp.sessions() as s:
             row = s.get(Meta, "import_report")
+            old = older_cleaning(s)
         out.print(f"{row.value if row else 'demo shop loaded'} ({time.perf_counter() - t0:.1f} s)")
+        if old:
+            out.print(
+                f"[yellow]The shop was loaded from {old} by older cleaning rules (cancelled orders were counted as "
+                "sales); `copilot init --force` reloads the demo shop, `copilot import orders FILE` your own.[/yellow]"
+            )
     finally:
         cp.close()
 

@@ -28,9 +28,25 @@ from store.db import (
     OrderLine,
     Product,
 )
-from store.orders import DEFAULT_COLUMNS, NON_PRODUCT_CODES, Cleaned, ImportReport, clean_order_lines, stamp
+from store.orders import (
+    CLEANING_VERSION,
+    DEFAULT_COLUMNS,
+    NON_PRODUCT_CODES,
+    Cleaned,
+    ImportReport,
+    clean_order_lines,
+    stamp,
+)
 
-__all__ = ["NON_PRODUCT_CODES", "ImportReport", "dataset_path", "import_orders", "is_loaded", "load_demo_shop"]
+__all__ = [
+    "NON_PRODUCT_CODES",
+    "ImportReport",
+    "dataset_path",
+    "import_orders",
+    "is_loaded",
+    "load_demo_shop",
+    "older_cleaning",
+]
 
 DATASET = "online_retail.csv.xz"
 
@@ -60,6 +76,15 @@ def dataset_path() -> Path:
 
 def is_loaded(session: Session) -> bool:
     return session.get(Meta, "dataset") is not None
+
+
+def older_cleaning(session: Session) -> str | None:
+    """The file the shop was loaded from, when that was by older cleaning rules (the rules' version
+    is in the stamp since version 2); None when the shop is current or empty."""
+    row = session.get(Meta, "dataset")
+    if row is None or row.value.split(":")[2:3] == [f"clean{CLEANING_VERSION}"]:
+        return None
+    return row.value.split(":")[0]
 
 
 def load_demo_shop(

@@ -227,3 +227,13 @@ def test_an_import_keeps_the_marketing_set_up(tiny_shop: Shop, tmp_path: Path) -
     with tiny_shop.sessions() as s:
         assert s.get(Campaign, 1).bid == 1.23 and s.scalar(select(func.count()).select_from(Campaign)) == 3
         assert s.scalar(select(func.count()).select_from(Product)) == 3
+
+
+def test_a_shop_loaded_by_older_rules_is_told(tiny_shop: Shop) -> None:
+    from store.shop import older_cleaning
+
+    with tiny_shop.sessions.begin() as s:
+        assert older_cleaning(s) is None
+        s.get(Meta, "dataset").value = "online_retail.csv.xz:0123456789abcdef"  # as version 1 wrote it
+    with tiny_shop.sessions() as s:
+        assert older_cleaning(s) == "online_retail.csv.xz"
