@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -29,10 +30,45 @@ from store.decisions import (
     open_run_of_thread,
     start_run,
 )
-from store.shop import ImportReport, is_loaded, load_demo_shop
+from store.orders import columns_for
+from store.shop import ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
 
 MAX_REQUEST_CHARS = 4000
+
+
+def _make_home(settings: Settings) -> None:
+    if settings.home.exists() and not settings.home.is_dir():
+        raise CopilotError(f"COPILOT_HOME {settings.home} is a file; point it at a folder")
+    settings.home.mkdir(parents=True, exist_ok=True)
+
+
+def import_order_file(
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    settings: Settings | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Replace the shop's products, customers and orders with a file of the marketer's own order
+    lines (`mapping`: the file's COLUMN -> our field, over Online Retail's column names), in one
+    transaction, then rebuild what is derived from them. Opens no model: a fresh home does not load
+    the demo shop first."""
+    settings = settings or load_settings()
+    _make_home(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        shop = Shop(make_sessionmaker(engine), settings.chroma_path, cache_dir=settings.home / "cache")
+        report = import_orders(
+            shop.sessions, shop.chroma, path, columns=columns_for(mapping), date_format=date_format, progress=progress
+        )
+        _ = shop.sales  # derived arrays are keyed by the new data set's stamp: written now, for a fast first answer
+    except StoreError as exc:
+        raise CopilotError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    return report
 
 
 class Copilot:
@@ -48,9 +84,7 @@ class Copilot:
         """`shop_from`: a shop whose catalog and derived arrays this copilot shares, its database
         being a copy of that shop's (how evals/runner.py gives each case a fresh shop cheaply)."""
         self.settings = settings or load_settings()
-        if self.settings.home.exists() and not self.settings.home.is_dir():
-            raise CopilotError(f"COPILOT_HOME {self.settings.home} is a file; point it at a folder")
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        _make_home(self.settings)
         self.engine = make_engine(self.settings.db_url)
         self.sessions = make_sessionmaker(self.engine)
         self.shop = (

@@ -1,5 +1,5 @@
-"""`copilot`: ask, chat, approve, init, decisions, feedback, outcome, replay, eval, bench, data. Errors are one
-line on stderr, exit code 1."""
+"""`copilot`: ask, chat, approve, init, import orders, decisions, feedback, outcome, replay, eval, bench,
+data. Errors are one line on stderr, exit code 1."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ def init(
     """Load the demo shop (UCI Online Retail) and build the catalog collection."""
     from copilot.app import Copilot
     from store.db import Meta
+    from store.shop import older_cleaning
 
     def progress(msg: str) -> None:
         err.print(f"[dim]{msg}[/dim]")
@@ -123,9 +124,67 @@ def init(
             cp.init(force=True, progress=progress)
         with cp.sessions() as s:
             row = s.get(Meta, "import_report")
+            old = older_cleaning(s)
         out.print(f"{row.value if row else 'demo shop loaded'} ({time.perf_counter() - t0:.1f} s)")
+        if old:
+            out.print(
+                f"[yellow]The shop was loaded from {old} by older cleaning rules (cancelled orders were counted as "
+                "sales); `copilot init --force` reloads the demo shop, `copilot import orders FILE` your own.[/yellow]"
+            )
     finally:
         cp.close()
+
+
+import_app = typer.Typer(no_args_is_help=True, help="Bring your own data into the shop.")
+app.add_typer(import_app, name="import")
+
+_FIELDS_HELP = (
+    "invoice (InvoiceNo), product_code (StockCode), description (Description, optional), quantity (Quantity, "
+    "negative on a cancellation), date (InvoiceDate), unit_price (UnitPrice), customer (CustomerID, blank: "
+    "not attributed), country (Country, optional)"
+)
+
+
+@import_app.command(
+    "orders",
+    help=f"""Replace the shop's products, customers and orders with your own order lines (a .csv,
+.csv.gz or .csv.xz file), cleaned as the demo shop is: lines without a customer, fee and postage codes and
+zero-price lines are dropped (the fee codes are Online Retail's: POST, DOT, M, D, S, B, C2, CRUK, PADS,
+BANK CHARGES, AMAZONFEE, ADJUST), cancellations (negative quantities) are netted against the sales they cancel,
+and what was done is reported. One transaction: a bad line stops the import with nothing changed. The
+campaigns and channels are kept. Fields (default column): {_FIELDS_HELP}.""",
+)
+def import_orders(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="the order lines, one a line, with a header row")],
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="your column for one of our fields, e.g. --map order_id=invoice --map sku=product_code "
+            "(fields: invoice, product_code, description, quantity, date, unit_price, customer, country); "
+            "fields not mapped are read from the default column",
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option("--date-format", help="how dates are written, e.g. '%d/%m/%Y %H:%M' (default: ISO 8601)"),
+    ] = None,
+) -> None:
+    from copilot.app import import_order_file
+    from store.orders import ColumnsError, parse_mapping
+
+    t0 = time.perf_counter()
+    try:
+        columns = parse_mapping(mapping or [])
+        report = import_order_file(
+            file, mapping=columns, date_format=date_format, progress=lambda msg: err.print(f"[dim]{msg}[/dim]")
+        )
+    except (ColumnsError, CopilotError) as exc:
+        if isinstance(exc, ColumnsError) or isinstance(exc.__cause__, ColumnsError):
+            raise CopilotError(f"{exc} (--map COLUMN=FIELD)") from exc
+        raise
+    out.print(f"{report.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
 
 
 def _since(value: str | None) -> Any:

@@ -571,8 +571,8 @@ _DATA_ZH = {
 _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"there is no product (\d+); product ids run from 1 to (\d+)"), r"没有商品 \1；商品编号从 1 到 \2。"),
     (
-        re.compile(r"there is no customer (\d+); customer ids are 5-digit numbers such as (\d+)"),
-        r"没有客户 \1；客户编号是 5 位数字，例如 \2。",
+        re.compile(r"there is no customer (\d+); customer ids are numbers such as (\d+)(?: or (\d+))?"),
+        r"没有客户 \1；客户编号例如 \2。",
     ),
     (re.compile(r"there is no campaign (\d+); the campaigns are ([\d, ]+)"), r"没有活动 \1；现有活动为 \2。"),
     (

@@ -1,4 +1,5 @@
-"""The shop's data: SQLAlchemy models, the demo shop loader and the decision log.
+"""The shop's data: SQLAlchemy models, the order-line reader and cleaner (orders.py) that loads the
+demo shop and a marketer's own orders (shop.py), and the decision log.
 
 Imported by tools/ (reads and writes), graphs/ (the decision log) and copilot/ (start-up).
 It imports nothing of ours but vectorstore/.

@@ -55,7 +55,7 @@ class Customer(Base):
 class Order(Base):
     __tablename__ = "orders"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    invoice_no: Mapped[str] = mapped_column(String(16), unique=True)
+    invoice_no: Mapped[str] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     ordered_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 

@@ -1,19 +1,12 @@
-"""Load the demo shop (UCI Online Retail) into the database and the catalog collection.
-
-Cleaning, as an analyst would: cancelled invoices (InvoiceNo starting with C) are returns, not
-sales; lines with no customer id cannot be attributed to anyone; non-positive quantities and
-prices are adjustments; stock codes such as POST, DOT, M or BANK CHARGES are fees, not products.
-Each is dropped and counted. The whole import is one transaction: all or nothing.
+"""Load a shop into the database and the catalog collection: the demo shop (UCI Online Retail) or a
+marketer's own order lines. Both go through store/orders.py (one way to read, check, clean and net
+cancellations), then through one transaction here: on any error the shop it replaces is untouched.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import lzma
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -21,7 +14,7 @@ from statistics import median
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
@@ -35,21 +28,27 @@ from store.db import (
     OrderLine,
     Product,
 )
+from store.orders import (
+    CLEANING_VERSION,
+    DEFAULT_COLUMNS,
+    NON_PRODUCT_CODES,
+    Cleaned,
+    ImportReport,
+    clean_order_lines,
+    stamp,
+)
+
+__all__ = [
+    "NON_PRODUCT_CODES",
+    "ImportReport",
+    "dataset_path",
+    "import_orders",
+    "is_loaded",
+    "load_demo_shop",
+    "older_cleaning",
+]
 
 DATASET = "online_retail.csv.xz"
-NON_PRODUCT_CODES = frozenset(
-    {"POST", "DOT", "M", "D", "S", "C2", "CRUK", "PADS", "B", "BANK CHARGES", "AMAZONFEE", "ADJUST"}
-)
-COLUMNS = [
-    "InvoiceNo",
-    "StockCode",
-    "Description",
-    "Quantity",
-    "InvoiceDate",
-    "UnitPrice",
-    "CustomerID",
-    "Country",
-]
 
 # Demo marketing set-up. The Online Retail data has no advertising, so the channels' response
 # curves are stated assumptions and the campaigns' delivery is simulated; both say so in `source`.
@@ -67,83 +66,25 @@ DEMO_CAMPAIGNS = (
 )
 DEMO_CHANNEL_SOURCE = "assumed response curve for the demo; calibrate with your own spend and revenue"
 SIMULATED = "simulated"
-
-
-@dataclass
-class ImportReport:
-    lines_read: int = 0
-    lines_kept: int = 0
-    dropped: Counter[str] = field(default_factory=Counter)
-    products: int = 0
-    customers: int = 0
-    orders: int = 0
-    catalog_documents: int = 0
-    skipped: bool = False
-
-    def summary(self) -> str:
-        if self.skipped:
-            return "demo shop already loaded (use --force to reload)"
-        drops = ", ".join(f"{n:,} {why}" for why, n in self.dropped.most_common())
-        return (
-            f"read {self.lines_read:,} invoice lines, kept {self.lines_kept:,}; dropped {drops}. "
-            f"Loaded {self.products:,} products, {self.customers:,} customers, {self.orders:,} orders; "
-            f"catalog collection has {self.catalog_documents:,} documents."
-        )
+SHOP_TABLES = (OrderLine, Order, Customer, Product, Meta)
+MARKETING_TABLES = (CampaignSpend, Campaign, Channel)
 
 
 def dataset_path() -> Path:
     return Path(str(resources.files("store") / "data" / DATASET))
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
-    opener = lzma.open if path.suffix == ".xz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = set(COLUMNS) - set(reader.fieldnames or [])
-        if missing:
-            raise StoreError(f"{path.name} lacks the columns {sorted(missing)}; expected {COLUMNS}")
-        yield from reader
-
-
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]
-
-
 def is_loaded(session: Session) -> bool:
     return session.get(Meta, "dataset") is not None
 
 
-def _parse(path: Path, report: ImportReport) -> list[tuple[str, str, str, int, datetime, float, int, str]]:
-    kept = []
-    for line_no, row in enumerate(_rows(path), start=2):
-        report.lines_read += 1
-        invoice, code = row["InvoiceNo"].strip(), row["StockCode"].strip().upper()
-        if invoice.startswith("C"):
-            report.dropped["cancelled-invoice lines"] += 1
-            continue
-        if not row["CustomerID"].strip():
-            report.dropped["lines without a customer id"] += 1
-            continue
-        try:
-            qty = int(row["Quantity"])
-            price = float(row["UnitPrice"])
-            when = datetime.fromisoformat(row["InvoiceDate"])
-            customer = int(float(row["CustomerID"]))
-        except ValueError as exc:
-            raise StoreError(f"{path.name} line {line_no}: {exc}; fix the value or remove the line") from exc
-        if qty <= 0 or price <= 0:
-            report.dropped["lines with non-positive quantity or price"] += 1
-            continue
-        if code in NON_PRODUCT_CODES:
-            report.dropped["fee and postage lines"] += 1
-            continue
-        kept.append((invoice, code, row["Description"].strip(), qty, when, price, customer, row["Country"]))
-    report.lines_kept = len(kept)
-    return kept
+def older_cleaning(session: Session) -> str | None:
+    """The file the shop was loaded from, when that was by older cleaning rules (the rules' version
+    is in the stamp since version 2); None when the shop is current or empty."""
+    row = session.get(Meta, "dataset")
+    if row is None or row.value.split(":")[2:3] == [f"clean{CLEANING_VERSION}"]:
+        return None
+    return row.value.split(":")[0]
 
 
 def load_demo_shop(
@@ -154,89 +95,137 @@ def load_demo_shop(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
-    """Import the data set into an empty shop (or, with force, replace the shop) in one transaction."""
+    """Import the data set into an empty shop (or, with force, replace the shop and its demo
+    marketing set-up) in one transaction."""
     path = path or dataset_path()
-    say = progress or (lambda _msg: None)
-    report = ImportReport()
     with sessions() as session:
         if is_loaded(session) and not force:
-            report.skipped = True
-            return report
-    say(f"reading {path.name}")
-    rows = _parse(path, report)
-    if not rows:
-        raise StoreError(f"{path.name} has no usable sales lines after cleaning")
+            return ImportReport(skipped=True)
+    return _load(sessions, chroma_client, path, DEFAULT_COLUMNS, None, keep_marketing=False, progress=progress)
 
+
+def import_orders(
+    sessions: sessionmaker,
+    chroma_client: Any,
+    path: Path,
+    *,
+    columns: Mapping[str, str] = DEFAULT_COLUMNS,
+    date_format: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Replace the shop's products, customers and orders with a file of the marketer's own order
+    lines (`columns`: each field's column, see store.orders.columns_for). The marketing set-up
+    (channels, campaigns, their bids, budgets and delivery) is kept: the file says nothing about it;
+    a shop with none gets the demo set-up, labelled assumed and simulated."""
+    return _load(sessions, chroma_client, path, columns, date_format, keep_marketing=True, progress=progress)
+
+
+def _load(
+    sessions: sessionmaker,
+    chroma_client: Any,
+    path: Path,
+    columns: Mapping[str, str],
+    date_format: str | None,
+    *,
+    keep_marketing: bool,
+    progress: Callable[[str], None] | None,
+) -> ImportReport:
+    say = progress or (lambda _msg: None)
+    say(f"reading {path.name}")
+    cleaned = clean_order_lines(path, columns=columns, date_format=date_format)
+    report = cleaned.report
+    if not cleaned.net:
+        raise StoreError(f"{path.name} has no sale lines left after cleaning: {report.cleaning()}")
     say("building products, customers and orders")
+    products, customers, order_rows, line_rows, last_day = _tables(cleaned)
+    dataset = stamp(path, columns, date_format)
+
+    say(f"writing {len(line_rows):,} order lines")
+    from vectorstore.catalog import discard_catalog, publish_catalog, stage_catalog
+
+    try:
+        with sessions.begin() as session:
+            has_marketing = session.scalar(select(func.count()).select_from(Campaign)) or 0
+            for model in (*(() if keep_marketing else MARKETING_TABLES), *SHOP_TABLES):
+                session.execute(delete(model))
+            for model, rows_of in (
+                (Product, products),
+                (Customer, customers),
+                (Order, order_rows),
+                (OrderLine, line_rows),
+            ):
+                session.execute(insert(model), rows_of)  # bulk executemany, no ORM objects
+            if not (keep_marketing and has_marketing):
+                _seed_marketing(session, last_day)
+            say("building the catalog collection")
+            report.catalog_documents = stage_catalog(  # the current catalog serves until the commit
+                chroma_client,
+                [int(p["id"]) for p in products],
+                [str(p["description"]) for p in products],
+                [{"stock_code": p["stock_code"], "price": p["price"]} for p in products],
+            )
+            report.products, report.customers, report.orders = len(products), len(customers), len(order_rows)
+            session.add(Meta(key="dataset", value=dataset))
+            session.add(Meta(key="today", value=last_day.isoformat()))
+            session.add(Meta(key="import_report", value=report.summary()))
+    except BaseException:
+        discard_catalog(chroma_client)
+        raise
+    publish_catalog(chroma_client)
+    return report
+
+
+def _tables(
+    cleaned: Cleaned,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], Any]:
+    """Products, customers, orders and order lines as rows, and the last day with sales.
+
+    Products are every code sold, cancelled or not (the catalog: product ids, 1.. in stock-code
+    order, do not move when a sale is cancelled), priced at the median unit price of their lines
+    left after netting (of all their lines if none is left). Customers and orders are those with
+    lines left."""
     descriptions: dict[str, Counter[str]] = defaultdict(Counter)
-    prices: dict[str, list[float]] = defaultdict(list)
-    for _inv, code, desc, _q, _w, price, _c, _country in rows:
-        if desc:
-            descriptions[code][desc] += 1
-        prices[code].append(price)
-    codes = sorted(prices)
+    offered: dict[str, list[float]] = defaultdict(list)
+    for line in cleaned.sales:
+        if line.description:
+            descriptions[line.product_code][line.description] += 1
+        offered[line.product_code].append(line.unit_price)
+    sold: dict[str, list[float]] = defaultdict(list)
+    for line in cleaned.net:
+        sold[line.product_code].append(line.unit_price)
+    codes = sorted(offered)
     product_id = {code: i for i, code in enumerate(codes, start=1)}
     products: list[dict[str, Any]] = [
         {
             "id": product_id[c],
             "stock_code": c,
             "description": descriptions[c].most_common(1)[0][0] if descriptions[c] else c,
-            "price": round(median(prices[c]), 2),
+            "price": round(median(sold[c] or offered[c]), 2),
             "unit_cost": None,
         }
         for c in codes
     ]
     countries: dict[int, Counter[str]] = defaultdict(Counter)
     orders: dict[str, tuple[int, datetime]] = {}
-    for inv, _code, _d, _q, when, _p, cust, country in rows:
-        countries[cust][country] += 1
-        orders.setdefault(inv, (cust, when))
+    for line in cleaned.net:
+        countries[line.customer][line.country] += 1
+        orders.setdefault(line.invoice, (line.customer, line.when))
     customers = [{"id": c, "country": cnt.most_common(1)[0][0]} for c, cnt in sorted(countries.items())]
     order_id = {inv: i for i, inv in enumerate(sorted(orders), start=1)}
     order_rows = [
         {"id": order_id[inv], "invoice_no": inv, "customer_id": c, "ordered_at": w} for inv, (c, w) in orders.items()
     ]
     line_rows = [
-        {"order_id": order_id[inv], "product_id": product_id[code], "quantity": q, "unit_price": p}
-        for inv, code, _d, q, _w, p, _c, _country in rows
+        {
+            "order_id": order_id[line.invoice],
+            "product_id": product_id[line.product_code],
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for line in cleaned.net
     ]
     last_day = max(w for _c, w in orders.values()).date()
-
-    say(f"writing {len(line_rows):,} order lines")
-    with sessions.begin() as session:
-        if force:
-            for model in (
-                CampaignSpend,
-                Campaign,
-                Channel,
-                OrderLine,
-                Order,
-                Customer,
-                Product,
-                Meta,
-            ):
-                session.execute(delete(model))
-        for model, rows_of in ((Product, products), (Customer, customers), (Order, order_rows), (OrderLine, line_rows)):
-            session.execute(insert(model), rows_of)  # bulk executemany, no ORM objects
-        _seed_marketing(session, last_day)
-        say("building the catalog collection")
-        from vectorstore.catalog import rebuild_catalog
-
-        report.catalog_documents = rebuild_catalog(
-            chroma_client,
-            [int(p["id"]) for p in products],
-            [str(p["description"]) for p in products],
-            [{"stock_code": p["stock_code"], "price": p["price"]} for p in products],
-        )
-        report.products, report.customers, report.orders = (
-            len(products),
-            len(customers),
-            len(order_rows),
-        )
-        session.add(Meta(key="dataset", value=f"{path.name}:{_file_digest(path)}"))
-        session.add(Meta(key="today", value=last_day.isoformat()))
-        session.add(Meta(key="import_report", value=report.summary()))
-    return report
+    return products, customers, order_rows, line_rows, last_day
 
 
 def _seed_marketing(session: Session, day: Any) -> None:

@@ -153,7 +153,10 @@ def get_product(session: Session, product_id: int) -> Product:
 def get_customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise ToolFailure(f"there is no customer {customer_id}; customer ids are 5-digit numbers such as 12347")
+        ids = list(session.scalars(select(Customer.id).order_by(Customer.id).limit(2)))
+        raise ToolFailure(
+            f"there is no customer {customer_id}; customer ids are numbers such as {' or '.join(map(str, ids))}"
+        )
     return customer
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 CATALOG = "catalog"
+STAGED = "catalog-staged"  # a catalog being built, not yet serving
 _BATCH = 2000
 
 
@@ -43,16 +44,16 @@ def catalog_collection(client: Any) -> Any:
     )
 
 
-def rebuild_catalog(
+def stage_catalog(
     client: Any,
     ids: Sequence[int],
     descriptions: Sequence[str],
     metadatas: Sequence[dict[str, Any]],
 ) -> int:
-    """Replace the catalog collection with these products; returns how many were added."""
-    if CATALOG in [c.name for c in client.list_collections()]:
-        client.delete_collection(CATALOG)
-    col = catalog_collection(client)
+    """Build a new catalog beside the current one, which serves until `publish_catalog` (so a load
+    that fails leaves the catalog as it was: `discard_catalog`). Returns how many were added."""
+    discard_catalog(client)
+    col = client.create_collection(STAGED, embedding_function=_embedding(), metadata={"hnsw:space": "cosine"})
     for i in range(0, len(ids), _BATCH):
         col.add(
             ids=[str(x) for x in ids[i : i + _BATCH]],
@@ -60,6 +61,41 @@ def rebuild_catalog(
             metadatas=list(metadatas[i : i + _BATCH]),
         )
     return int(col.count())
+
+
+def publish_catalog(client: Any) -> None:
+    """The staged catalog becomes the catalog."""
+    staged = client.get_collection(STAGED, embedding_function=_embedding())
+    if CATALOG in _names(client):
+        client.delete_collection(CATALOG)
+    staged.modify(name=CATALOG)
+
+
+def discard_catalog(client: Any) -> None:
+    if STAGED in _names(client):
+        client.delete_collection(STAGED)
+
+
+def rebuild_catalog(
+    client: Any,
+    ids: Sequence[int],
+    descriptions: Sequence[str],
+    metadatas: Sequence[dict[str, Any]],
+) -> int:
+    """Replace the catalog collection with these products; returns how many were added."""
+    count = stage_catalog(client, ids, descriptions, metadatas)
+    publish_catalog(client)
+    return count
+
+
+def _names(client: Any) -> list[str]:
+    return [c.name for c in client.list_collections()]
+
+
+def _embedding() -> Any:
+    from vectorstore.embedding import configured_embedding
+
+    return configured_embedding()
 
 
 def catalog_vectors(client: Any) -> tuple[np.ndarray, np.ndarray]:
