@@ -656,7 +656,6 @@ def data_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
     """Each reference data set, where it is found and its size, and how to get the missing ones."""
     from store import fetch, reference
 
-    places = reference.candidates()
     vendored = Path(reference.__file__).parent / "data" / "online_retail.csv.xz"
     rows: list[dict[str, Any]] = [
         {
@@ -669,7 +668,7 @@ def data_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
         }
     ]
     for ds in reference.SETS.values():
-        where = next(((how, p) for how, p in places if all((p / f).is_file() for f in ds.files)), None)
+        where = reference.found(ds.name)
         get = f"copilot data fetch {ds.name}" if ds.name in fetch.fetchable() else "no download (see below)"
         rows.append(
             {
@@ -700,7 +699,10 @@ def data_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
     for name, why in fetch.NOT_FETCHED.items():
         if name != "online_retail":
             out.print(f"[dim]{name}: no download: {why}[/dim]", highlight=False)
-    out.print("[dim]searched, in order: " + ", ".join(f"{how} ({p})" for how, p in places) + "[/dim]", highlight=False)
+    out.print(
+        "[dim]searched, in order: " + ", ".join(f"{how} ({p})" for how, p in reference.candidates()) + "[/dim]",
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from store import reference
 
 Check = Callable[[Path, bool], dict[str, Any]]
 CHECKS: dict[str, Check] = {}
-NEEDS: dict[str, tuple[str, ...] | None] = {}  # the data sets a check reads; None: some, unnamed
+NEEDS: dict[str, tuple[str, ...]] = {}  # the data sets a check reads
 NO_DATA: set[str] = set()  # checks that need no reference data (they run in a user's clone)
 
 
@@ -28,10 +28,10 @@ class Skipped(Exception):
     says what to install."""
 
 
-def check(name: str, *, needs: tuple[str, ...] | None = None, data: bool = True) -> Callable[[Check], Check]:
+def check(name: str, *, needs: tuple[str, ...]) -> Callable[[Check], Check]:
     """Register a check; `needs` names the reference data sets it reads (store/reference.py SETS),
-    `()` or data=False when it reads none."""
-    for ds in needs or ():
+    `()` when it reads none."""
+    for ds in needs:
         if ds not in reference.SETS:
             raise ValueError(
                 f"check {name} needs {ds!r}, which is not a data set; they are {', '.join(reference.SETS)}"
@@ -39,8 +39,8 @@ def check(name: str, *, needs: tuple[str, ...] | None = None, data: bool = True)
 
     def register(fn: Check) -> Check:
         CHECKS[name] = fn
-        NEEDS[name] = () if not data else needs
-        if NEEDS[name] == ():
+        NEEDS[name] = needs
+        if not needs:
             NO_DATA.add(name)
         return fn
 
@@ -375,14 +375,11 @@ def data_for(name: str, base: Path | None = None) -> Path | str:
     """The folder holding every data set check `name` reads (within `base` when given), or a line
     saying what is missing and how to get it."""
     needs = NEEDS[name]
-    if needs == ():
+    if not needs:
         return base or Path(".")
-    if needs is None:  # a check that did not name its data sets
-        found = base or reference.data_dir()
-        return found or "needs the reference data sets: copilot data fetch (see copilot data list)"
     places = [base] if base is not None else [p for _, p in reference.candidates()]
     for place in places:
-        if all((place / f).is_file() for ds in needs for f in reference.SETS[ds].files):
+        if all(reference.holds(place, ds) for ds in needs):
             return place
     titles = ", ".join(f"the {reference.SETS[ds].title} data set ({ds})" for ds in needs)
     where = f" in {base}" if base is not None else ""

@@ -349,7 +349,6 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
 FIT_WEIGHT = 0.5  # FIT_WEIGHT and MISSING_ID_WEIGHT: tuned leave-one-batch-out on the bank
 MISSING_ID_WEIGHT = 0.5
 CUE_WEIGHT = 1.0
-NONE_FIT = False  # let the schema fit overturn an out-of-scope vote
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:are|is|will|do|does|did|how|what|which|who|when|can|could)\b|吗|呢|多少|怎么样|如何|是否", re.I
 )
@@ -402,7 +401,7 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
             if not own
             else Intent(max(own, key=own.__getitem__), intent.confidence, own, intent.nearest)
         )
-    if not intent.scores or (intent.label == NONE and not NONE_FIT):
+    if not intent.scores or intent.label == NONE:
         return intent
     top = max(intent.scores.values())
     sig = _signals(e)

@@ -110,6 +110,16 @@ def candidates() -> list[tuple[str, Path]]:
     return out
 
 
+def holds(place: Path, dataset: str) -> bool:
+    """Whether `place` has every file of `dataset`."""
+    return all((place / f).is_file() for f in SETS[dataset].files)
+
+
+def found(dataset: str) -> tuple[str, Path] | None:
+    """Where `dataset` is found first (how, folder), or None."""
+    return next(((how, p) for how, p in candidates() if holds(p, dataset)), None)
+
+
 def data_dir(dataset: str | None = None) -> Path | None:
     """The first folder that holds every file of `dataset`; without one, the first folder that exists."""
     if dataset is not None and dataset not in SETS:
@@ -117,7 +127,7 @@ def data_dir(dataset: str | None = None) -> Path | None:
     for _, path in candidates():
         if dataset is None and path.is_dir():
             return path
-        if dataset is not None and all((path / f).is_file() for f in SETS[dataset].files):
+        if dataset is not None and holds(path, dataset):
             return path
     return None
 

@@ -34,7 +34,7 @@ def test_checks_needing_data_are_skipped_with_the_fetch_command(no_reference_dat
     assert [r["name"] for r in results] == needing
     for r in results:
         assert r["ok"] is None and r["ours"] == {}
-        assert f"copilot data fetch {' '.join(bench.NEEDS[r['name']] or ())}" in r["skipped"]
+        assert f"copilot data fetch {' '.join(bench.NEEDS[r['name']])}" in r["skipped"]
     assert bench.data_for("clv.cdnow") == ("needs the CDNOW purchases data set (cdnow): copilot data fetch cdnow")
 
 

@@ -34,9 +34,8 @@ REFERENCE_DATA = {"replay_bidding": "ipinyou", "email_targeting": "hillstrom", "
 def reference_dir(data_dir: Path | None, dataset: str) -> Path:
     """The folder holding `dataset` (the shop's own data_dir if it has one, else the first place
     that holds it), or a ToolFailure saying how to get it."""
-    files = reference.SETS[dataset].files
     base = data_dir if data_dir is not None else reference.data_dir(dataset)
-    if base is None or not all((base / f).is_file() for f in files):
+    if base is None or not reference.holds(base, dataset):
         raise ToolFailure(reference.missing_text(dataset))
     return base
 
