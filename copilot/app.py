@@ -29,7 +29,8 @@ from store.decisions import (
     open_run_of_thread,
     start_run,
 )
-from store.shop import ImportReport, is_loaded, load_demo_shop
+from store.delivery import upgrade as upgrade_delivery
+from store.shop import DEMO_PACES, ImportReport, is_loaded, load_demo_shop
 from tools import Shop
 
 MAX_REQUEST_CHARS = 4000
@@ -62,6 +63,8 @@ class Copilot:
             loaded = is_loaded(s)
         if not loaded:
             self.init(progress=progress)
+        elif upgrade_delivery(self.sessions, DEMO_PACES) and progress is not None:
+            progress("reseeded the demo campaigns' simulated delivery (the delivery model is new)")
         if model is None:
             model, model_name = make_chat_model(self.settings)
         if isinstance(model, OfflineChatModel):

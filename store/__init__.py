@@ -1,7 +1,7 @@
 """The shop's data: SQLAlchemy models, the demo shop loader and the decision log.
 
 Imported by tools/ (reads and writes), graphs/ (the decision log) and copilot/ (start-up).
-It imports nothing of ours but vectorstore/.
+It imports nothing of ours but vectorstore/ and engine/ (the simulated delivery of the demo campaigns).
 """
 
 
