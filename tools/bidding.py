@@ -374,7 +374,7 @@ def _selected(session: Session, a: SetBidsArgs | SetBudgetsArgs) -> tuple[list[C
 def _bulk(changes: list[dict[str, Any]], field: str, scope: str, a: BaseModel) -> dict[str, Any]:
     requested = {k: getattr(a, k) for k in ("change_pct", "change_by") if getattr(a, k, None) is not None}
     out: dict[str, Any] = {
-        "target": f"{scope} ({len(changes)})",
+        "target": scope if scope.startswith("campaigns ") else f"{scope} ({len(changes)})",
         "field": field,
         "campaigns": len(changes),
         "changes": changes,

@@ -225,6 +225,7 @@ _END = Field(None, description="last day of a custom period, YYYY-MM-DD (default
 
 class MetricsArgs(BaseModel):
     campaign_id: int | None = Field(None, ge=1, le=10**6, description="one campaign; leave out for every campaign")
+    campaign_ids: list[int] | None = Field(None, min_length=1, max_length=100, description="or several campaigns")
     period: PeriodName | None = _PERIOD
     start: date | None = _START
     end: date | None = _END
@@ -280,9 +281,10 @@ def _report(shop: Shop, session: Session, ids: list[int] | None, a: Any) -> dict
 
 
 def campaign_metrics(shop: Shop, session: Session, a: MetricsArgs) -> dict[str, Any]:
-    r = _report(shop, session, [a.campaign_id] if a.campaign_id is not None else None, a)
+    ids = list(dict.fromkeys([*([a.campaign_id] if a.campaign_id is not None else []), *(a.campaign_ids or [])]))
+    r = _report(shop, session, ids or None, a)
     head: dict[str, Any] = {"period": r["period"], "previous_period": r["previous_period"]}
-    if a.campaign_id is not None:
+    if len(r["campaigns"]) == 1 and ids:
         one = r["campaigns"][0]
         head.update(campaign_id=one["campaign_id"], name=one["name"], channel=one["channel"], status=one["status"])
     head["campaign_count"] = len(r["campaigns"])
@@ -447,7 +449,7 @@ TOOLS = [
     ),
     ToolSpec(
         "campaign_metrics",
-        "How campaigns perform over a period (default the last 7 days; every campaign unless one is named): "
+        "How campaigns perform over a period (default the last 7 days; every campaign unless some are named): "
         "impressions, clicks, CTR, conversions, CPA, revenue, ROAS and spend, with the change against the period before.",
         MetricsArgs,
         campaign_metrics,
