@@ -483,7 +483,7 @@ _LAST_N_DAYS = re.compile(
 _ALL_CAMPAIGNS = re.compile(
     r"\b(?:all|every|each|both)\b(?:\s(?:of\s)?(?:the|our|my|your)\b)?(?:\s[\w'-]+){0,2}?\s(?:campaigns?|camps?|bids?|budgets?|cpcs?|ads?|caps?)\b"
     r"|\bacross the (?:board|account)\b|\baccount[- ]wide\b|\bacross (?:all |every )?(?:campaigns|everything)\b"
-    r"|\b(?:my|our|the)\s(?:[\w-]+\s)?(?:campaigns|ads|adverts)\b(?!\s?#?\d)|活动们"
+    r"|(?<!one of )(?<!any of )(?<!some of )\b(?:my|our|the)\s(?:[\w-]+\s)?(?:campaigns|ads|adverts)\b(?!\s?#?\d)|活动们"
     r"|(?:所有|全部|每个|每一个|各个|全账户|全)(?:的)?\S{0,4}?(?:活动|计划|出价|预算|campaign)|各(?:活动|计划)",
     re.I,
 )

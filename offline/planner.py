@@ -54,6 +54,7 @@ _GREETING = re.compile(
 _COST = re.compile(r"cost|cogs|landed|we pay|pay for|buy (?:it|them)|unit cost|成本|进价|采购价|拿货价|进货价", re.I)
 _CLICK = re.compile(r"click|vpc|点击", re.I)
 _BUDGET = re.compile(r"budget|spend|a day|per day|daily|/day|预算|每天|日预算|花|投入|投", re.I)
+_PLURAL = re.compile(r"\b(?:campaigns|camps|bids|budgets|ads|adverts|cpcs|caps)\b", re.I)
 _ADS = re.compile(r"\b(?:ads?|adverts?|campaigns?|camps?|account|advertising)\b|广告|活动|计划|投放", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
 
@@ -292,7 +293,7 @@ class _Signals:
     targets: int
     many_ids: bool  # several campaign ids: "campaigns 1 and 3"
     every: bool  # every campaign: "all bids", 所有活动
-    channel: bool  # a channel named and no campaign: the campaigns on it
+    channel: bool  # a channel named with no campaign, in the plural ("the search bids"): the campaigns on it
     period: bool  # a reporting period other than today: "last month", 最近30天
     ranking: bool  # "which campaign is best", 排名: a ranking by a metric
 
@@ -316,10 +317,10 @@ def _signals(e: Entities) -> _Signals:
         cost,
         target,
         len(set(e.ids("campaign"))) >= 2,
-        e.all_campaigns,
-        bool(e.channels) and not e.ids("campaign"),
+        e.all_campaigns and not e.ids("campaign"),
+        bool(e.channels) and not e.ids("campaign") and bool(_PLURAL.search(e.text) or is_chinese(e.text)),
         e.period_name not in (None, "today") and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
-        e.ranking,
+        e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
     )
 
 
@@ -367,7 +368,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     if not sig.any_id:
         score -= MISSING_ID_WEIGHT * sum(k not in sig.kinds for _, k in t.required_ids)
     if sig.many_ids:  # "campaigns 1 and 3": a tool for several campaigns, not for one
-        score += 0.5 if "campaign_ids" in props else (-1.0 if "campaign_id" in props else 0.0)
+        several, one = "campaign_ids" in props, "campaign_id" in props
+        score += 0.5 if several and not one else (-1.0 if one and not several else 0.0)
     elif sig.every:  # "all bids": a tool for every campaign, not one that needs one
         one = any(k == "campaign" for _, k in t.required_ids)
         score += 0.5 if "all_campaigns" in props else (-1.0 if one else 0.0)
@@ -429,10 +431,12 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         return intent
     sig = _signals(e)
     scores = dict(intent.scores)
-    if sig.many_ids or sig.every:  # one edit for several campaigns: the bulk twin takes the vote
-        for one, bulk in _BULK.items():
-            if one in scores and (allowed is None or bulk in allowed):
-                scores[bulk] = scores.get(bulk, 0.0) + scores.pop(one)
+    several = sig.many_ids or sig.every or sig.channel
+    for one, bulk in _BULK.items():  # one edit, for one campaign or several: the request's selection decides
+        if several and one in scores and (allowed is None or bulk in allowed):
+            scores[bulk] = scores.get(bulk, 0.0) + scores.pop(one)
+        elif not several and len(scores) > 1:
+            scores.pop(bulk, None)
     top = max(scores.values())
     adjusted = {
         t: s + (FIT_WEIGHT * top * _entity_fit(t, sig) if t != NONE else 0.0)

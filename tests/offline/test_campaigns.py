@@ -53,7 +53,10 @@ def test_periods_metrics_and_campaign_lists_are_read() -> None:
     assert extract("set campaign 2 and 300 pounds").ids("campaign") == [2]  # an amount is not an id
     assert extract("cut every budget by 20%").all_campaigns and extract("所有活动的日预算").all_campaigns
     assert not extract("split £8k across all channels").all_campaigns
-    assert plan("raise the bids").missing == ["bid", "campaigns"]  # asks which campaigns, never guesses
+    assert plan("raise every bid").missing == ["bid"]  # asks by how much, never guesses
+    assert plan("change the bids of campaigns 1 and 3").args == {"campaign_ids": [1, 3]}
+    vague = plan("raise the bids by 10%")  # no campaign named: which one is asked, nothing assumed
+    assert vague.tool == "set_campaign_bid" and vague.missing == ["campaign_id"]
 
 
 def test_no_change_is_proposed_from_a_negated_or_what_if_pause() -> None:
