@@ -2,7 +2,10 @@ from agents.base import Specialist
 
 AGENT = Specialist(
     "campaigns",
-    "campaign planning and measurement: A/B test significance, budget split across channels, "
-    "seasonality of sales, a campaign plan (Black Friday, Christmas, ...)",
-    "You plan campaigns from the shop's own sales and judge experiments with proper statistics.",
+    "campaign planning and measurement: how the campaigns perform over a period (ROAS, CPA, CTR, conversions, "
+    "revenue, spend) and which is best, pausing or resuming a campaign, A/B test significance, budget split "
+    "across channels, seasonality of sales, a campaign plan (Black Friday, Christmas, ...)",
+    "You plan campaigns from the shop's own sales, report their performance from the delivery data (say when "
+    "it is simulated), and judge experiments with proper statistics. Pausing or resuming a campaign needs the "
+    "marketer's approval, which the system asks for.",
 )

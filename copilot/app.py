@@ -30,8 +30,9 @@ from store.decisions import (
     open_run_of_thread,
     start_run,
 )
+from store.delivery import upgrade as upgrade_delivery
 from store.orders import columns_for
-from store.shop import ImportReport, import_orders, is_loaded, load_demo_shop
+from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
 
 MAX_REQUEST_CHARS = 4000
@@ -96,6 +97,8 @@ class Copilot:
             loaded = is_loaded(s)
         if not loaded:
             self.init(progress=progress)
+        elif upgrade_delivery(self.sessions, DEMO_PACES) and progress is not None:
+            progress("reseeded the demo campaigns' simulated delivery (the delivery model is new)")
         if model is None:
             model, model_name = make_chat_model(self.settings)
         if isinstance(model, OfflineChatModel):

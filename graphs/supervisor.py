@@ -8,7 +8,8 @@ Guards against the known failure modes of supervisor graphs:
   rounds of tool calls per part, then must answer without tools;
 - no unbounded history: specialists see the last MAX_HISTORY turns' questions and answers plus the
   current request's own tool calls, never earlier tool traffic.
-Writes (tools with write=True) pause on a LangGraph interrupt until the marketer approves or rejects.
+Writes (tools with write=True) pause on a LangGraph interrupt until the marketer approves or rejects;
+the interrupt lists every change proposed (each campaign of a bulk edit too), settled by one answer.
 """
 
 from __future__ import annotations
@@ -95,6 +96,12 @@ def _current_part(turn: list[AnyMessage]) -> list[AnyMessage]:
     """The current part's own tool traffic: what follows the previous part's answer."""
     done = [i for i, m in enumerate(turn) if isinstance(m, AIMessage) and not m.tool_calls]
     return turn[done[-1] + 1 :] if done else turn
+
+
+def _each_change(preview: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changes a preview shows: one, or each of a bulk edit's (one approval settles them all)."""
+    inner = preview.get("changes")
+    return list(inner) if isinstance(inner, list) else [preview]
 
 
 def _one_line(exc: ValidationError) -> str:
@@ -302,7 +309,7 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
             answer = interrupt(
                 {
                     "agent": agent,
-                    "changes": list(previews.values()),
+                    "changes": [c for p in previews.values() for c in _each_change(p)],
                     "tool_calls": [c for c, *_ in parsed if c["id"] in previews],
                 }
             )

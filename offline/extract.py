@@ -10,6 +10,9 @@ arguments from these by the tool's own schema.
 Number formats read: 12, -2.95, 1,000 and 1,000.50 (thousands), 1_000, 0,45 and 12,99 (a decimal
 comma: one or two digits after it), 1e3, 1.5k, 2m after a currency, 1.5 million, 90p / 90 pence,
 Chinese numerals with a multiplier or a currency (两万, 三千五, 五块), digits with 万/千 (5万, 1.5万).
+
+Campaign ids may come as a list (`campaigns 1 and 3`, `1号和3号活动`); a reporting period is read as
+a tool names it (`last week` -> last_week, `最近30天` -> last_30_days, `this month` -> this_month).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
@@ -94,7 +98,12 @@ class Entities:
     channels: list[str] = field(default_factory=list)
     occasion: str | None = None
     countries: list[str] = field(default_factory=list)
-    period: str | None = None
+    period: str | None = None  # the words of a period or a date as written
+    period_name: str | None = None  # the period as a tool names it: last_7_days, this_month, yesterday...
+    dates: list[date] = field(default_factory=list)  # full dates written (2011-11-01), in order
+    all_campaigns: bool = False  # "all bids", "every campaign", 所有活动: every campaign at once
+    metric: str | None = None  # a campaign metric named: roas, cpa, ctr, conversions, revenue...
+    ranking: bool = False  # asks for a ranking or a comparison: "which is best", "rank", 对比, 哪个最
     quoted: str | None = None
     language: Literal["en", "zh"] | None = None  # a language asked for ("in Chinese")
     strategy: str | None = None
@@ -320,6 +329,18 @@ _ID_BEFORE = {  # 第3个活动 and 12748号客户 are ids; 3个活动 and 3位�
     )
     for k, v in _ID_NOUNS.items()
 }
+_NOT_AN_ID = r"(?!\d|[.,]\d|\s?(?:%|p\b|pence|k\b|pounds?|quid|英镑|镑|元|块|万|千|天|days?))"
+_LIST_SEP = r"\s?(?:,|and|&|\+|or|和|、|与|跟|及)\s?"
+_CAMPAIGN_LIST = re.compile(
+    rf"(?:\b(?:campaigns?|camps?|ad ?sets?)|活动|计划)\s?#?(?P<list>\d{{1,6}}{_NOT_AN_ID}"
+    rf"(?:{_LIST_SEP}(?:(?:campaigns?|camp|活动|计划)\s?)?#?\d{{1,6}}{_NOT_AN_ID})+)",
+    re.I,
+)
+_CAMPAIGN_LIST_ZH = re.compile(  # 1号和3号活动, 2号3号活动, 1、2号计划
+    r"(?<![\d.])(?P<list>(?:\d{1,6}\s?(?:号\s?(?:和|、|,|与|跟|及)?|(?:和|、|,|与|跟|及))\s?)+\d{1,6})\s?号?\s?(?:的)?\s?"
+    r"(?:活动|计划|广告计划|campaigns?)",
+    re.I,
+)
 _ANY_ID = re.compile(
     r"(?<![\d.,£$€¥])(?P<n>\d{1,7})\s?号(?!\s?(?:客户|顾客|用户|会员|买家|活动|计划))|(?:^|(?<=[\s(]))#(?P<n2>\d{1,7})\b"
 )
@@ -350,6 +371,13 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
                 if free(m.start(g), m.end(g)):
                     refs.append(Ref(kind, int(m.group(g)), m.start(g), m.end(g), m.group(0)))
                     spans.append((m.start(g), m.end(g)))
+    for pat in (_CAMPAIGN_LIST, _CAMPAIGN_LIST_ZH):  # "campaigns 1 and 3", "1号和3号活动": every one an id
+        for m in pat.finditer(text):
+            for d in re.finditer(r"\d+", m.group("list")):
+                a, b = m.start("list") + d.start(), m.start("list") + d.end()
+                if free(a, b):
+                    refs.append(Ref("campaign", int(d.group(0)), a, b, m.group(0)))
+                    spans.append((a, b))
     for m in _ANY_ID.finditer(text):  # "1289号蛋糕架", "#1523": an id whose kind the tool decides
         g = "n" if m.group("n") else "n2"
         if free(m.start(g), m.end(g)):
@@ -425,20 +453,81 @@ _PERIOD = re.compile(
     r"|(?:上|这|本|下)(?:个)?(?:月|周|季度)|(?:去|今|明)年|最近\s?\d*\s?(?:天|周|个月|年)|昨天|今天",
     re.I,
 )
+_PERIODS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.I), name)
+    for p, name in (
+        (r"\b(?:so far )?today\b|this morning|今天|今日|当天", "today"),
+        (r"\byesterday\b|昨天|昨日", "yesterday"),
+        (r"\b(?:this|current) week\b|\bweek to date\b|\bwtd\b|本周|这周|这个星期|这一周", "this_week"),
+        (r"\b(?:last|previous|prior) week\b|上周|上个星期|上星期|上一周", "last_week"),
+        (r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|本月|这个月|这月|当月", "this_month"),
+        (r"\b(?:last|previous|prior) month\b|上个月|上月|上一个月", "last_month"),
+        (r"\b(?:last|past|previous|prior) (?:7 days|seven days)\b|\b7d\b|\bpast week\b|\blast 7\b", "last_7_days"),
+        (r"\b(?:last|past|previous|prior) (?:two|2) weeks\b|\b(?:last|past) fortnight\b|\b14d\b", "last_14_days"),
+        (r"\b(?:last|past|previous|prior) (?:four|4) weeks\b|\b28d\b", "last_28_days"),
+        (
+            r"\b(?:last|past|previous|prior) (?:30 days|thirty days|month of data)\b|\bpast month\b|\b30d\b",
+            "last_30_days",
+        ),
+        (r"\b(?:last|past|previous|prior) (?:90 days|three months|3 months|quarter)\b|\b90d\b", "last_90_days"),
+        (r"(?:最近|近|过去|前)\s?(?:一|1)\s?(?:周|个星期|星期)", "last_7_days"),
+        (r"(?:最近|近|过去|前)\s?(?:两|2)\s?(?:周|个星期|星期)", "last_14_days"),
+        (r"(?:最近|近|过去|前)\s?(?:一|1)\s?个?月", "last_30_days"),
+        (r"(?:最近|近|过去|前)\s?(?:三|3)\s?个?月|(?:最近|近|过去)一个?季度", "last_90_days"),
+    )
+]
+_LAST_N_DAYS = re.compile(
+    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?days?\b|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?天",
+    re.I,
+)
+_ALL_CAMPAIGNS = re.compile(
+    r"\b(?:all|every|each|both)\b(?:\s(?:of\s)?(?:the|our|my|your)\b)?(?:\s[\w'-]+){0,2}?\s(?:campaigns?|camps?|bids?|budgets?|cpcs?|ads?|caps?)\b"
+    r"|\bacross the (?:board|account)\b|\baccount[- ]wide\b|\bacross (?:all |every )?(?:campaigns|everything)\b"
+    r"|(?<!one of )(?<!any of )(?<!some of )\b(?:my|our|the)\s(?:[\w-]+\s)?(?:campaigns|ads|adverts)\b(?!\s?#?\d)|活动们"
+    r"|(?:所有|全部|每个|每一个|各个|全账户|全)(?:的)?\S{0,4}?(?:活动|计划|出价|预算|campaign)|各(?:活动|计划)",
+    re.I,
+)
+_METRICS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.I), name)
+    for p, name in (
+        (r"\bconversion rates?\b|\bcvr\b|转化率", "conversion_rate"),
+        (r"\bcost per (?:click|visit)\b|\bcpcs?\b|点击成本|单次点击", "cpc"),
+        (
+            r"\bcpa\b|\bcost per (?:acquisition|conversion|order|sale|purchase)\b|\bcost per\b|\bper (?:sale|order|conversion)\b"
+            r"|转化成本|获客成本|每单成本|单次转化成本|成本最|每单",
+            "cpa",
+        ),
+        (r"\broas\b|\broi\b|\breturn on (?:ad )?spend\b|\breturn\b|投产比|回报|roi", "roas"),
+        (r"\bctr\b|\bclick[- ]?through(?: rate)?\b|点击率", "ctr"),
+        (r"\bconversions?\b|\bconverts?\b|\bconverting\b|\borders\b|\bsales\b|转化|成交单|下单|几单", "conversions"),
+        (r"\brevenue\b|\bturnover\b|\bmakes? (?:us )?(?:the )?most\b|成交额|收入|营收|赚", "revenue"),
+        (r"\bspend(?:ing)?\b|\bspent\b|\bcosts?\b|花费|消耗|烧钱|花了", "spend"),
+        (r"\bclicks?\b|点击", "clicks"),
+        (r"\bimpressions?\b|\bimps\b|展现|曝光|展示量", "impressions"),
+    )
+]
+_RANKING = re.compile(
+    r"\b(?:rank(?:ed|ing|s)?|compare[ds]?|comparison|versus|vs\.?|league table|stacks? up|best|worst|top|bottom|highest"
+    r"|lowest|cheapest|most expensive|better|worse|side[- ]by[- ]side|in order|from best)\b|\bwhich (?:campaign|one|of)\b"
+    r"|哪个|哪一个|对比|比较|排名|排序|排个|最高|最低|最好|最差|最贵|最便宜|最多|最少|最烧钱|谁的|相比|从好到差",
+    re.I,
+)
 _LANGUAGE = re.compile(
     r"\b(?:in|into|to) (?P<en>chinese|mandarin|english)\b|(?:用|换成|改成|翻译成|译成|写成)(?P<zh>中文|汉语|英文|英语)",
     re.I,
 )
 _NEGATION = re.compile(
     r"\b(?:don'?t|do not|never|no need to|stop|shouldn'?t|won'?t|not)\s(?:\w+\s){0,2}?(?:set|change|touch|raise|lower|"
-    r"increase|decrease|cut|update|move|adjust|reprice|modify|alter)\b|\bleave\s.{0,30}\b(?:as it is|as is|alone|unchanged)\b"
-    r"|(?:不要|别|不用|不必|先别|暂时不|不需要)\s?(?:\S{0,3})?(?:改|调|动|设|变|提|降|涨)",
+    r"increase|decrease|cut|update|move|adjust|reprice|modify|alter|pause|resume|restart|unpause|reactivate|switch|turn)\b"
+    r"|\bleave\s.{0,30}\b(?:as it is|as is|alone|unchanged|running|on|off|paused)\b"
+    r"|(?:不要|别|不用|不必|先别|暂时不|不需要)\s?(?:\S{0,3})?(?:改|调|动|设|变|提|降|涨|停|关|暂停|恢复|重启)",
     re.I,
 )
 _HYPOTHETICAL = re.compile(
     r"\b(?:what (?:would|will|might|could) happen|what happens|what if|would it|would (?:sales|demand|revenue|profit|units|we|people|it)"
     r"|how (?:much|many) would|hypothetically|suppose|supposing|imagine|simulat\w*|should we|is it worth|worth (?:it|raising|lowering|cutting)"
-    r"|(?:if|when) we (?:were to|did|set|raise|raised|lower|lowered|cut|change|changed|put|drop|dropped|increase|increased|reduce|reduced|move|moved|double|doubled)"
+    r"|(?:if|when) we (?:were to|did|set|raise|raised|lower|lowered|cut|change|changed|put|drop|dropped|increase|increased|reduce|reduced|move|moved|double|doubled"
+    r"|pause|paused|stop|stopped|resume|resumed|restart|restarted|switch|switched|turn|turned)"
     r"|will (?:people|customers|sales|demand) )"
     r"|假如|假设|如果|要是|模拟|试算|会怎样|会怎么样|会不会|影响多大|有什么影响|该不该|值不值得|是否应该",
     re.I,
@@ -475,7 +564,7 @@ _DOWN = re.compile(
 )
 _CTR = re.compile(r"\b(?:p?ctr|click[- ]?through(?: rate)?|click rate)\b|点击率|预估点击率", re.I)
 _DOUBLE = re.compile(r"\b(?:double|twice)\b|翻倍|翻一倍|加倍", re.I)
-_HALVE = re.compile(r"\b(?:halve|half)\b|减半|砍半", re.I)
+_HALVE = re.compile(r"\b(?:halve|half)\b|减半|砍半|(?:降|减|砍|削|少)掉?一半", re.I)
 _ZH_ZHE = re.compile(
     r"(?:打)?(?P<a>[一二三四五六七八九])(?P<b>[一二三四五六七八九])?折|(?:打)?(?P<d>\d(?:\.\d)?|\d\d)\s?折"
 )
@@ -635,6 +724,23 @@ def extract(raw: str, stock_codes: dict[str, int] | None = None) -> Entities:
     return replace(e, refs=refs, stock_codes=[s for s in e.stock_codes if s not in known])
 
 
+def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """The reporting period a request names, as a tool names it; its words join `spans` (not amounts)."""
+    days = _LAST_N_DAYS.search(text)
+    if days:
+        spans.append((days.start(), days.end()))  # "last 30 days": a period, not an amount
+        raw = days.group("n") or days.group("z")
+        count = int(raw) if raw.isdigit() else zh_number(raw)
+        if count:
+            return f"last_{count}_days"
+    for pat, name in _PERIODS:
+        hit = pat.search(text)
+        if hit:
+            spans.append((hit.start(), hit.end()))
+            return name
+    return None
+
+
 @lru_cache(maxsize=512)
 def _extract(raw: str) -> Entities:
     text = _LEXICON.fix(normalize(raw))
@@ -645,11 +751,18 @@ def _extract(raw: str) -> Entities:
     for m in _DATE.finditer(bare):
         id_spans.append((m.start(), m.end()))
         e.period = e.period or m.group(0)
+        full = re.fullmatch(r"((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})", m.group(0))
+        if full:
+            try:
+                e.dates.append(date(int(full.group(1)), int(full.group(2)), int(full.group(3))))
+            except ValueError:
+                e.unreadable.append(m.group(0))
+    e.period_name = _period_name(bare, id_spans)
     low0 = bare.lower()
     for m in _OCCASION_WORDS.finditer(low0):
         id_spans.append((m.start(), m.end()))
-    scan = scan_numbers(bare)
-    e.unreadable = [b for b in scan.bad if not _DATE.fullmatch(b)]
+    scan = scan_numbers(_DATE.sub(lambda m: " " * len(m.group(0)), bare))  # a date is not a number
+    e.unreadable = [*e.unreadable, *(b for b in scan.bad if not _DATE.fullmatch(b))]
     nums = [n for n in scan.nums if not any(a < n.end and n.start < b for a, b in id_spans)]
 
     low = bare.lower()
@@ -792,6 +905,9 @@ def _extract(raw: str) -> Entities:
         za = _ZH_AUDIENCE.search(bare)
         if za and not re.match(r"(产品|商品|活动|客户\d)", za.group("a")):
             e.audience = za.group("a")
+    e.all_campaigns = bool(_ALL_CAMPAIGNS.search(bare))
+    e.metric = next((name for pat, name in _METRICS if pat.search(bare)), None)
+    e.ranking = bool(_RANKING.search(bare))
     e.negated = bool(_NEGATION.search(bare))
     e.hypothetical = bool(_HYPOTHETICAL.search(bare))
     o = _ORDINAL.search(bare)

@@ -64,6 +64,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "budget": ("budget", "budgets", "预算"),
     "bid": ("bid", "bids", "cpc", "出价", "竞价"),
     "plan": ("plan", "planning", "push", "promotion", "策划", "方案"),
+    "all": ("all", "every", "each", "both", "across", "所有", "全部", "每个", "全账户", "统一", "各个", "都"),
+    "pause": ("pause", "paused", "stop", "halt", "kill", "off", "hold", "暂停", "停", "关掉", "关停", "关了"),
+    "resume": ("resume", "unpause", "reactivate", "restart", "恢复", "重新", "重启", "打开"),
+    "rank": ("rank", "ranked", "ranking", "compare", "comparison", "versus", "vs", "league", "对比", "比较", "排名", "排序",
+             "排个", "相比"),
+    "performance": ("roas", "roi", "cpa", "kpi", "kpis", "performance", "performing", "performed", "投产比", "表现"),
 }  # fmt: skip
 _CONCEPT_OF = {w: c for c, words in CONCEPTS.items() for w in words}
 _STOP = frozenset(

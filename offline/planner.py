@@ -22,8 +22,18 @@ from offline.intent import NONE, Index, Intent, bank_index
 from tools import TOOLS
 
 MAX_PARTS = 4
-WRITE_VALUE = {"set_campaign_bid": "bid", "set_campaign_budget": "daily_budget", "set_product_price": "price"}
+WRITE_VALUE = {
+    "set_campaign_bid": "bid",
+    "set_campaign_budget": "daily_budget",
+    "set_product_price": "price",
+    "set_campaign_bids": "bid",
+    "set_campaign_budgets": "daily_budget",
+}
+WRITES = frozenset(
+    name for name, spec in TOOLS.items() if spec.write
+)  # never planned from a negated or what-if request
 ID_FIELDS = {"product_id": "product", "customer_id": "customer", "campaign_id": "campaign"}
+SELECTION = ("campaign_ids", "channel", "all_campaigns")  # which campaigns a bulk edit changes
 
 # Words that open a message continuing the previous one.
 _FOLLOW = re.compile(
@@ -44,6 +54,8 @@ _GREETING = re.compile(
 _COST = re.compile(r"cost|cogs|landed|we pay|pay for|buy (?:it|them)|unit cost|成本|进价|采购价|拿货价|进货价", re.I)
 _CLICK = re.compile(r"click|vpc|点击", re.I)
 _BUDGET = re.compile(r"budget|spend|a day|per day|daily|/day|预算|每天|日预算|花|投入|投", re.I)
+_PLURAL = re.compile(r"\b(?:campaigns|camps|bids|budgets|ads|adverts|cpcs|caps)\b", re.I)
+_ADS = re.compile(r"\b(?:ads?|adverts?|campaigns?|camps?|account|advertising)\b|广告|活动|计划|投放", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
 
 
@@ -92,6 +104,8 @@ def _required(tool: str) -> list[str]:
         req.append("value_per_click")  # or a campaign id
     if tool in WRITE_VALUE:
         req.append(WRITE_VALUE[tool])  # an absolute value or a change
+    if "all_campaigns" in _props(tool):
+        req.append("campaigns")  # ids, a channel, or all of them
     return req
 
 
@@ -277,6 +291,11 @@ class _Signals:
     budget_cues: int
     cost_cues: int
     targets: int
+    many_ids: bool  # several campaign ids: "campaigns 1 and 3"
+    every: bool  # every campaign: "all bids", 所有活动
+    channel: bool  # a channel named with no campaign, in the plural ("the search bids"): the campaigns on it
+    period: bool  # a reporting period other than today: "last month", 最近30天
+    ranking: bool  # "which campaign is best", 排名: a ranking by a metric
 
 
 def _signals(e: Entities) -> _Signals:
@@ -297,6 +316,11 @@ def _signals(e: Entities) -> _Signals:
         budget,
         cost,
         target,
+        len(set(e.ids("campaign"))) >= 2,
+        e.all_campaigns and not e.ids("campaign"),
+        bool(e.channels) and not e.ids("campaign") and bool(_PLURAL.search(e.text) or is_chinese(e.text)),
+        e.period_name not in (None, "today") and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
+        e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
     )
 
 
@@ -343,7 +367,22 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += CUE_WEIGHT / 2 * sig.targets  # "... to 49p": a new value for something
     if not sig.any_id:
         score -= MISSING_ID_WEIGHT * sum(k not in sig.kinds for _, k in t.required_ids)
+    if sig.many_ids:  # "campaigns 1 and 3": a tool for several campaigns, not for one
+        several, one = "campaign_ids" in props, "campaign_id" in props
+        score += 0.5 if several and not one else (-1.0 if one and not several else 0.0)
+    elif sig.every:  # "all bids": a tool for every campaign, not one that needs one
+        one = any(k == "campaign" for _, k in t.required_ids)
+        score += 0.5 if "all_campaigns" in props else (-1.0 if one else 0.0)
+    elif sig.channel and "channel" in props:
+        score += 0.5  # "the search bids": the campaigns on a channel
+    if sig.period and "period" in props:
+        score += 1.0  # "last month": a report over a period
+    if sig.ranking and "metric" in props:
+        score += 1.0  # "which campaign has the best ROAS": a ranking by a metric
     return score
+
+
+_BULK = {"set_campaign_bid": "set_campaign_bids", "set_campaign_budget": "set_campaign_budgets"}
 
 
 FIT_WEIGHT = 0.5  # FIT_WEIGHT and MISSING_ID_WEIGHT: tuned leave-one-batch-out on the bank
@@ -403,11 +442,18 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         )
     if not intent.scores or intent.label == NONE:
         return intent
-    top = max(intent.scores.values())
     sig = _signals(e)
+    scores = dict(intent.scores)
+    several = sig.many_ids or sig.every or sig.channel
+    for one, bulk in _BULK.items():  # one edit, for one campaign or several: the request's selection decides
+        if several and one in scores and (allowed is None or bulk in allowed):
+            scores[bulk] = scores.get(bulk, 0.0) + scores.pop(one)
+        elif not several and len(scores) > 1:
+            scores.pop(bulk, None)
+    top = max(scores.values())
     adjusted = {
         t: s + (FIT_WEIGHT * top * _entity_fit(t, sig) if t != NONE else 0.0)
-        for t, s in intent.scores.items()
+        for t, s in scores.items()
         if t == NONE or allowed is None or t in allowed
     }
     best = max(adjusted, key=adjusted.__getitem__)
@@ -503,6 +549,8 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
     money_cues |= {"daily_budget": _BUDGET, "total": _BUDGET, "total_budget": _BUDGET, "price": None, "bid": None}
     for name in props:
         if name in ID_FIELDS:
+            if name == "campaign_id" and "campaign_ids" in props and len(set(e.ids("campaign"))) >= 2:
+                continue  # "campaigns 1 and 3": the list, not the first of it
             v = e.first_id(ID_FIELDS[name])  # type: ignore[arg-type]
             if v is None and loose and name == id_fields[0]:
                 v = loose[0]
@@ -577,6 +625,20 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
             args[name] = e.language or ("zh" if zh else "en")
         elif name == "channels" and e.channels:
             args[name] = e.channels
+        elif name == "campaign_ids" and len(set(e.ids("campaign"))) >= (1 if "all_campaigns" in props else 2):
+            args[name] = list(dict.fromkeys(e.ids("campaign")))
+        elif name == "channel" and len(e.channels) == 1 and not e.ids("campaign"):
+            args[name] = e.channels[0]
+        elif name == "all_campaigns" and e.all_campaigns and not e.ids("campaign") and len(e.channels) != 1:
+            args[name] = True
+        elif name == "period" and e.period_name and not e.dates:
+            args[name] = e.period_name
+        elif name == "start" and e.dates:
+            args[name] = e.dates[0].isoformat()
+        elif name == "end" and len(e.dates) >= 2:
+            args[name] = e.dates[1].isoformat()
+        elif name == "metric" and e.metric:
+            args[name] = e.metric
         elif name == "occasion" and e.occasion:
             args[name] = e.occasion
         elif name == "strategy" and e.strategy:
@@ -593,7 +655,9 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
     missing = [
         r
         for r in _required(tool)
-        if r not in args and not (r in WRITE_VALUE.values() and ({"change_pct", "change_by"} & set(args)))
+        if r not in args
+        and not (r in WRITE_VALUE.values() and ({"change_pct", "change_by"} & set(args)))
+        and not (r == "campaigns" and set(SELECTION) & set(args))
     ]
     if tool == "similar_products" and "product_id" in args:
         missing = [m for m in missing if m != "query"]
@@ -672,8 +736,10 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool, continuing = ctx.tool, True  # "make them for students": new arguments for the same tool
     if tool is None:
         return Plan(None, zh=zh, intent=intent)
-    if tool in WRITE_VALUE and e.hypothetical and not e.negated:
+    if tool in WRITES and e.hypothetical and not e.negated:
         tool = _what_if(tool, e, allowed)  # "what would happen if we raised the price": an estimate, not a change
+        if tool in WRITES:  # no read to answer it with here: say so, change nothing
+            return Plan(tool, fill(tool, e, zh, stock_codes).args, [], zh, intent=intent, refused_write="hypothetical")
     filled = fill(tool, e, zh, stock_codes)
     args = filled.args
     if e.ordinal is not None and ctx.result:
@@ -694,16 +760,16 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if tool == "similar_products" and "product_id" in args:
         args.pop("query", None)
     p = Plan(tool, args, _missing(tool, args), zh, filled.notes, intent=intent, listing=ctx.listing)
-    if tool in WRITE_VALUE and e.negated:
+    if tool in WRITES and e.negated:
         rest = without_negation(e.text)  # "don't touch the bid, just tell me campaign 1's pacing"
         if rest and rest != e.text:
             other = plan(rest, ctx, allowed=allowed, zh=zh, stock_codes=stock_codes, earlier=earlier, split=split)
-            if other.tool in WRITE_VALUE and len(_WORDS.findall(rest)) >= 3:  # "只告诉我…的出价和消耗": a read
+            if other.tool in WRITES and len(_WORDS.findall(rest)) >= 3:  # "只告诉我…的出价和消耗": a read
                 read = _what_if(other.tool, extract(rest), allowed)
                 other = Plan(
                     read, fill(read, extract(rest, stock_codes), zh, stock_codes).args, [], zh, intent=other.intent
                 )
-            if other.tool is not None and other.tool not in WRITE_VALUE:
+            if other.tool is not None and other.tool not in WRITES:
                 for f in ID_FIELDS:
                     if f in _props(other.tool) and f not in other.args and f in args:
                         other.args[f] = args[f]
@@ -735,17 +801,22 @@ def _missing(tool: str, args: dict[str, Any]) -> list[str]:
         missing = [m for m in missing if m != "discount_pct"]
     if "conversions_a" in missing:
         missing = [m for m in missing if m not in ("visitors_a", "conversions_b", "visitors_b")]
+    if set(SELECTION) & set(args):
+        missing = [m for m in missing if m != "campaigns"]
     return missing
 
 
 def _what_if(tool: str, e: Entities, allowed: set[str] | None) -> str:
     """The read tool that answers a what-if about a write: the effect of a price change when the
-    request says how much, else how sensitive demand is; a campaign's pacing for bids and budgets."""
+    request says how much, else how sensitive demand is; a campaign's pacing for its bid or budget;
+    the campaigns' figures for a pause, a resume or an edit of several campaigns."""
     if tool == "set_product_price":
         stated = bool(e.changes or e.percents or e.discount or e.numbers)
         options = ["discount_effect", "price_elasticity"] if stated else ["price_elasticity"]
-    else:
+    elif tool in ("set_campaign_bid", "set_campaign_budget"):
         options = ["campaign_pacing"]
+    else:
+        options = ["campaign_metrics", "campaign_pacing"]
     return next((t for t in options if allowed is None or t in allowed), tool)
 
 

@@ -233,18 +233,176 @@ def impression_bid(r: dict[str, Any], zh: bool) -> str:
 
 
 def campaign_pacing(r: dict[str, Any], zh: bool) -> str:
+    paused = r.get("campaign_status") == "paused"
+    out_at = r.get("budget_runs_out_at")
     if zh:
+        rest = (
+            "活动已暂停，今天不会再花费"
+            if paused
+            else (f"按当前出价，预算将在 {out_at} 这一小时内用完" if out_at else "按当前出价，今天用不完预算")
+        )
+        advice = "" if paused else f"；建议出价 {_money(r['suggested_bid'])}（当前 {_money(r['bid'])}）"
         return (
             f"活动 {r['campaign_id']}（{r['name']}）过去 {r['hours_reported']} 小时已花费 {_money(r['spent'])} / 日预算 "
             f"{_money(r['daily_budget'])}，均匀消耗应为 {_money(r['expected_spend'])}，{_ZH_STATUS.get(r['status'], r['status'])}，"
-            f"预计全天 {_money(r['projected_spend'])}；建议出价 {_money(r['suggested_bid'])}（当前 {_money(r['bid'])}）。"
+            f"预计全天 {_money(r['projected_spend'])}（{rest}）{advice}。"
             f"投放数据：{_ZH_SOURCE.get(r['data_source'], r['data_source'])}。"
         )
+    rest = (
+        "it is paused, so nothing more is spent today"
+        if paused
+        else (
+            f"at this bid the budget runs out in the hour from {out_at}"
+            if out_at
+            else "at this bid it won't spend the whole budget"
+        )
+    )
+    advice = "" if paused else f" Suggested bid {_money(r['suggested_bid'])} (now {_money(r['bid'])})."
     return (
         f"Campaign {r['campaign_id']} ({r['name']}) has spent {_money(r['spent'])} of its {_money(r['daily_budget'])} "
         f"daily budget after {r['hours_reported']} hours (even pace: {_money(r['expected_spend'])}): "
-        f"{r['status'].replace('_', ' ')}, heading for {_money(r['projected_spend'])}. Suggested bid "
-        f"{_money(r['suggested_bid'])} (now {_money(r['bid'])}). Delivery data: {r['data_source']}."
+        f"{r['status'].replace('_', ' ')}, heading for {_money(r['projected_spend'])} ({rest}).{advice} "
+        f"Delivery data: {r['data_source']}."
+    )
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:+g}%"
+
+
+def _ratio(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:g}"
+
+
+_METRIC_NAMES = {
+    "roas": ("ROAS", "投产比（ROAS）"),
+    "cpa": ("CPA", "单次转化成本（CPA）"),
+    "ctr": ("CTR", "点击率"),
+    "conversions": ("conversions", "转化数"),
+    "conversion_rate": ("conversion rate", "转化率"),
+    "revenue": ("revenue", "收入"),
+    "spend": ("spend", "花费"),
+    "clicks": ("clicks", "点击"),
+    "impressions": ("impressions", "展示"),
+    "cpc": ("CPC", "单次点击成本"),
+}
+
+
+def _metric_value(metric: str, row: dict[str, Any]) -> str:
+    """A metric of a row as an answer quotes it (CTR and conversion rate in percent)."""
+    if metric in ("ctr", "conversion_rate"):
+        v = row.get(metric + "_pct")
+        return "n/a" if v is None else f"{v}%"
+    v = row.get(metric)
+    if v is None:
+        return "n/a"
+    if metric in ("cpa", "cpc", "revenue", "spend"):
+        return _money(v)
+    if metric == "roas":
+        return f"{v:g}"
+    return f"{v:,}"
+
+
+def _period_text(p: dict[str, Any], zh: bool) -> str:
+    if zh:
+        return p["start"] if p["days"] == 1 else f"{p['start']} 至 {p['end']}（{p['days']} 天）"
+    return p["start"] if p["days"] == 1 else f"{p['start']} to {p['end']} ({p['days']} days)"
+
+
+def _figures(r: dict[str, Any], zh: bool) -> str:
+    if zh:
+        return (
+            f"展示 {r['impressions']:,}，点击 {r['clicks']:,}（点击率 {_metric_value('ctr', r)}），转化 {r['conversions']:,}，"
+            f"花费 {_money(r['spend'])}，收入 {_money(r['revenue'])}，投产比 {_ratio(r['roas'])}，单次转化成本 {_money(r['cpa'])}"
+        )
+    return (
+        f"{r['impressions']:,} impressions, {r['clicks']:,} clicks (CTR {_metric_value('ctr', r)}), "
+        f"{r['conversions']:,} conversions, spend {_money(r['spend'])}, revenue {_money(r['revenue'])}, "
+        f"ROAS {_ratio(r['roas'])}, CPA {_money(r['cpa'])}"
+    )
+
+
+def _changes(c: dict[str, Any] | None, zh: bool) -> str:
+    if not c:
+        return "（没有更早的数据可比）" if zh else " (no earlier period to compare with)"
+    if zh:
+        return (
+            f"（与上一同长周期相比：花费 {_pct(c['spend'])}，收入 {_pct(c['revenue'])}，转化 {_pct(c['conversions'])}，"
+            f"投产比 {_pct(c['roas'])}，CPA {_pct(c['cpa'])}）"
+        )
+    return (
+        f" (against the period before: spend {_pct(c['spend'])}, revenue {_pct(c['revenue'])}, "
+        f"conversions {_pct(c['conversions'])}, ROAS {_pct(c['roas'])}, CPA {_pct(c['cpa'])})"
+    )
+
+
+def _today_note(r: dict[str, Any], zh: bool) -> str:
+    hours = r.get("today_hours")
+    if hours is None:
+        return ""
+    return f"今天只含前 {hours} 小时。" if zh else f" Today counts its first {hours} hours."
+
+
+def campaign_metrics(r: dict[str, Any], zh: bool) -> str:
+    period = _period_text(r["period"], zh)
+    src = _ZH_SOURCE.get(r["source"], r["source"]) if zh else r["source"]
+    if r.get("campaign_id") is not None:
+        head = (
+            f"活动 {r['campaign_id']}（{r['name']}，{_status(r['status'], zh)}）{period}："
+            if zh
+            else f"Campaign {r['campaign_id']} ({r['name']}, {r['status']}), {period}: "
+        )
+        body = _figures(r, zh) + _changes(r.get("change_pct"), zh)
+        tail = f"。{_today_note(r, zh)}投放数据：{src}。" if zh else f".{_today_note(r, zh)} Delivery data: {src}."
+        return head + body + tail
+    rows = "\n".join(
+        (
+            f"- 活动 {c['campaign_id']}（{c['name']}，{_status(c['status'], zh)}）：花费 {_money(c['spend'])}，收入 "
+            f"{_money(c['revenue'])}，投产比 {_ratio(c['roas'])}，转化 {c['conversions']:,}，CPA {_money(c['cpa'])}，"
+            f"点击率 {_metric_value('ctr', c)}"
+            if zh
+            else f"- campaign {c['campaign_id']} ({c['name']}, {c['status']}): spend {_money(c['spend'])}, revenue "
+            f"{_money(c['revenue'])}, ROAS {_ratio(c['roas'])}, {c['conversions']:,} conversions, CPA {_money(c['cpa'])}, "
+            f"CTR {_metric_value('ctr', c)}"
+        )
+        for c in r["campaigns"]
+    )
+    if zh:
+        return (
+            f"{r['campaign_count']} 个活动 {period} 合计：{_figures(r, zh)}{_changes(r.get('change_pct'), zh)}。\n{rows}\n"
+            f"{_today_note(r, zh)}投放数据：{src}。"
+        )
+    note = _today_note(r, zh).strip()
+    return (
+        f"{r['campaign_count']} campaigns together, {period}: {_figures(r, zh)}{_changes(r.get('change_pct'), zh)}.\n{rows}\n"
+        + (note + " " if note else "")
+        + f"Delivery data: {src}."
+    )
+
+
+def compare_campaigns(r: dict[str, Any], zh: bool) -> str:
+    m = r["metric"]
+    name = _METRIC_NAMES.get(m, (m, m))[1 if zh else 0]
+    period = _period_text(r["period"], zh)
+    src = _ZH_SOURCE.get(r["source"], r["source"]) if zh else r["source"]
+    rows = "\n".join(
+        f"{row['rank']}. "
+        + (f"活动 {row['campaign_id']}（{row['name']}）" if zh else f"campaign {row['campaign_id']} ({row['name']})")
+        + f": {_metric_value(m, row)}"
+        + ("" if row.get("value_change_pct") is None else f" ({_pct(row['value_change_pct'])})")
+        for row in r["ranking"]
+    )
+    best, worst = r["ranking"][0], r["ranking"][-1]
+    if zh:
+        order = "从低到高" if r["order"] == "lowest first" else "从高到低"
+        return (
+            f"按{name}排名（{period}，{order}，括号内为与上一同长周期相比的变化）：\n{rows}\n"
+            f"最好：活动 {best['campaign_id']}；最差：活动 {worst['campaign_id']}。投放数据：{src}。"
+        )
+    order = "lowest first" if r["order"] == "lowest first" else "highest first"
+    return (
+        f"Campaigns by {name}, {period}, {order} (change against the period before in brackets):\n{rows}\n"
+        f"Best: campaign {best['campaign_id']}; worst: campaign {worst['campaign_id']}. Delivery data: {src}."
     )
 
 
@@ -262,7 +420,21 @@ def replay_bidding(r: dict[str, Any], zh: bool) -> str:
     )
 
 
-_FIELD = {"bid": ("出价", "bid"), "daily_budget": ("日预算", "daily budget"), "price": ("价格", "price")}
+_FIELD = {
+    "bid": ("出价", "bid"),
+    "daily_budget": ("日预算", "daily budget"),
+    "price": ("价格", "price"),
+    "status": ("状态", "status"),
+}
+_ZH_CAMPAIGN_STATUS = {"active": "投放中", "paused": "已暂停"}
+
+
+def _status(v: Any, zh: bool) -> str:
+    return _ZH_CAMPAIGN_STATUS.get(str(v), str(v)) if zh else str(v)
+
+
+def _value(field: str, v: Any, zh: bool) -> str:
+    return _status(v, zh) if field == "status" else _money(v)
 
 
 def _target(c: dict[str, Any], zh: bool) -> str:
@@ -276,6 +448,21 @@ def _target(c: dict[str, Any], zh: bool) -> str:
 
 
 def _set_field(r: dict[str, Any], zh: bool) -> str:
+    if isinstance(r.get("changes"), list) and len(r["changes"]) == 1:
+        return _set_field(r["changes"][0], zh)
+    if isinstance(r.get("changes"), list):  # several campaigns, one approval
+        items = ("；" if zh else "; ").join(
+            f"{_target(c, zh)} {_value(c['field'], c['from'], zh)} -> {_value(c['field'], c['to'], zh)}"
+            for c in r["changes"]
+        )
+        label = _FIELD.get(r["field"], (r["field"], r["field"]))
+        if zh:
+            return f"已更新 {r['campaigns']} 个活动的{label[0]}：{items}。"
+        return f"Done: the {label[1]} of {r['target']} changed: {items}."
+    if r["field"] == "status":
+        if zh:
+            return f"已更新：{_target(r, zh)}现在{_status(r['to'], zh)}（之前{_status(r['from'], zh)}）。"
+        return f"Done: {r['target']} is now {r['to']} (was {r['from']})."
     label = _FIELD.get(r["field"], (r["field"], r["field"]))
     if zh:
         return f"已更新：{_target(r, zh)}的{label[0]}从 {_money(r['from'])} 改为 {_money(r['to'])}。"
@@ -283,7 +470,20 @@ def _set_field(r: dict[str, Any], zh: bool) -> str:
 
 
 def rejected(change: dict[str, Any], zh: bool) -> str:
+    if isinstance(change.get("changes"), list) and len(change["changes"]) == 1:
+        return rejected(change["changes"][0], zh)
+    if isinstance(change.get("changes"), list):
+        what = ("；" if zh else "; ").join(describe_change(c, zh, None) for c in change["changes"])
+        return (
+            f"未做任何更改：您拒绝了这 {len(change['changes'])} 项修改：{what}。"
+            if zh
+            else (f"Nothing changed: you rejected all {len(change['changes'])} changes: {what}.")
+        )
     label = _FIELD.get(str(change.get("field")), (change.get("field"), change.get("field")))
+    if change.get("field") == "status":
+        if zh:
+            return f"未做任何更改：您拒绝了把{_target(change, zh)}改为{_status(change.get('to'), zh)}。"
+        return f"Nothing changed: you rejected setting {change.get('target')} to {change.get('to')}."
     if zh:
         return f"未做任何更改：您拒绝了把{_target(change, zh)}的{label[0]}改为 {_money(change.get('to'))}。"
     return (
@@ -426,11 +626,20 @@ FORMATTERS: dict[str, Fmt] = {
         campaign_plan,
         email_targeting,
         campaign_effect,
+        campaign_metrics,
+        compare_campaigns,
     )
 }
-FORMATTERS["set_campaign_bid"] = _set_field
-FORMATTERS["set_campaign_budget"] = _set_field
-FORMATTERS["set_product_price"] = _set_field
+for _write in (
+    "set_campaign_bid",
+    "set_campaign_budget",
+    "set_product_price",
+    "set_campaign_bids",
+    "set_campaign_budgets",
+    "pause_campaign",
+    "resume_campaign",
+):
+    FORMATTERS[_write] = _set_field
 
 
 def format_result(tool: str, result: dict[str, Any], zh: bool) -> str:
@@ -445,13 +654,14 @@ HELP_EN = (
     "who is about to lapse, lifetime value, one customer's profile, recommendations, similar products); write "
     "compliance-checked headlines and selling points; estimate price elasticity, the profit-maximising "
     "price and discount effects, and change prices; check campaign pacing, bid for impressions, replay "
-    "bidding strategies and set bids and budgets (changes wait for your approval); and plan campaigns "
-    '(A/B tests, budget splits, seasonality, who to e-mail, did it work). Try: "which customers are about to lapse?"'
+    "bidding strategies and set bids and budgets, one campaign or several at once (changes wait for your approval); "
+    "report and compare campaign performance (ROAS, CPA, CTR, conversions), pause and resume campaigns; and plan "
+    'campaigns (A/B tests, budget splits, seasonality, who to e-mail, did it work). Try: "which customers are about to lapse?"'
 )
 HELP_ZH = (
     "我是营销助手（当前为离线模型）。我可以：客户分析（RFM 分群、流失预警、生命周期价值、客户画像、推荐、相似商品）；"
     "撰写合规的广告标题与卖点；估计价格弹性、利润最大化价格与折扣效果，并修改价格；查看活动消耗进度、"
-    "为展示出价、回放竞价策略、设置出价与预算（修改需您批准）；以及活动策划（A/B 测试、预算分配、季节性、"
+    "为展示出价、回放竞价策略、设置单个或多个活动的出价与预算（修改需您批准）；活动效果报告与对比（投产比、CPA、点击率、转化）、暂停与恢复投放；以及活动策划（A/B 测试、预算分配、季节性、"
     '邮件该发给谁、活动是否有效）。试试："哪些客户快要流失了？"'
 )
 
@@ -490,6 +700,10 @@ _ASK = {
     "value_per_click": ("what a click is worth (e.g. £2) or a campaign id", "每次点击的价值（例如 2 英镑）或活动编号"),
     "text": ("the ad copy to check, in quotes", "要检查的文案（放在引号里）"),
     "query": ("a product id or a description to search for", "商品编号或要搜索的描述"),
+    "campaigns": (
+        "which campaigns (all of them, those on a channel such as search, or their ids, e.g. campaigns 1 and 3)",
+        "哪些活动（全部、某个渠道如搜索，或活动编号，例如活动1和活动3）",
+    ),
     "conversions_a": (
         "conversions and visitors of A and B (e.g. A 120 of 2400, B 150 of 2400)",
         "A、B 两组的转化数和访客数（例如 A组2400人转化120，B组2400人转化150）",
@@ -500,24 +714,67 @@ _ASK = {
 def ask_for(missing: list[str], zh: bool, tool: str | None = None, args: dict[str, Any] | None = None) -> str:
     what = [(_ASK.get(m, (m.replace("_", " "), m))[1 if zh else 0]) for m in missing]
     target = ""
-    if tool in ("set_product_price", "set_campaign_bid", "set_campaign_budget") and args:
+    if (
+        tool in ("set_product_price", "set_campaign_bid", "set_campaign_budget", "pause_campaign", "resume_campaign")
+        and args
+    ):
         if "product_id" in args:
             target = f"（商品 {args['product_id']}）" if zh else f" for product {args['product_id']}"
         elif "campaign_id" in args:
             target = f"（活动 {args['campaign_id']}）" if zh else f" for campaign {args['campaign_id']}"
+    elif tool in ("set_campaign_bids", "set_campaign_budgets") and {"campaign_ids", "channel", "all_campaigns"} & set(
+        args or {}
+    ):
+        target = f"（{_scope(args or {}, zh)}）" if zh else f" for {_scope(args or {}, zh)}"
     if zh:
         return f"请告诉我{target}：" + "；".join(what) + "。"
     return f"To do that{target} I need " + " and ".join(what) + ". What is it?"
 
 
+def _scope(args: dict[str, Any], zh: bool) -> str:
+    """Which campaigns a bulk edit's arguments name."""
+    if args.get("campaign_ids"):
+        ids = ", ".join(str(i) for i in args["campaign_ids"])
+        return f"活动 {ids}" if zh else f"campaigns {ids}"
+    if args.get("channel"):
+        return f"{_channel(args['channel'], zh)}渠道的活动" if zh else f"the {_channel(args['channel'], zh)} campaigns"
+    return "所有活动" if zh else "all campaigns"
+
+
 def refused_write(kind: str, tool: str, args: dict[str, Any], zh: bool) -> str:
-    field = {"set_campaign_bid": "bid", "set_campaign_budget": "daily_budget", "set_product_price": "price"}[tool]
+    if tool in ("pause_campaign", "resume_campaign"):
+        what = f"活动 {args.get('campaign_id', '')}" if zh else f"campaign {args.get('campaign_id', '')}"
+        verb = ("暂停", "pause") if tool == "pause_campaign" else ("恢复", "resume")
+        if kind == "negated":
+            return (
+                f"好的，我不会{verb[0]}{what}，什么都没有改动。"
+                if zh
+                else f"Understood: I won't {verb[1]} {what}. Nothing was changed."
+            )
+        return (
+            f"这是一个假设问题，所以我没有提出任何修改；{what}保持不变。如需{verb[0]}，请直接说“{verb[0]}{what}”。"
+            if zh
+            else f"That's a what-if, so I haven't proposed any change; {what} stays as it is. To {verb[1]} it, ask me to "
+            f"{verb[1]} {what}."
+        )
+    field = {
+        "set_campaign_bid": "bid",
+        "set_campaign_budget": "daily_budget",
+        "set_product_price": "price",
+        "set_campaign_bids": "bid",
+        "set_campaign_budgets": "daily_budget",
+    }[tool]
     label = _FIELD[field]
-    what = (
-        (f"活动 {args['campaign_id']}" if "campaign_id" in args else f"商品 {args.get('product_id', '')}")
-        if zh
-        else (f"campaign {args['campaign_id']}" if "campaign_id" in args else f"product {args.get('product_id', '')}")
-    )
+    if tool in ("set_campaign_bids", "set_campaign_budgets"):
+        what = _scope(args, zh)
+    else:
+        what = (
+            (f"活动 {args['campaign_id']}" if "campaign_id" in args else f"商品 {args.get('product_id', '')}")
+            if zh
+            else (
+                f"campaign {args['campaign_id']}" if "campaign_id" in args else f"product {args.get('product_id', '')}"
+            )
+        )
     if kind == "negated":
         return (
             f"好的，我不会修改{what}的{label[0]}，什么都没有改动。"
@@ -593,6 +850,30 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
         ),
     ),
     (re.compile(r"none of (.+) is a channel; the channels are (.+)"), r"\1 都不是渠道；现有渠道为 \2。"),
+    (re.compile(r"(.+) is not a channel; the channels are (.+)"), r"\1 不是渠道；现有渠道为 \2。"),
+    (
+        re.compile(r"no campaign runs on (\S+); the campaigns run on (.+)"),
+        r"没有活动投放在 \1 渠道；现有活动的渠道为 \2。",
+    ),
+    (re.compile(r"campaign (\d+) \((.+)\) is already paused"), r"活动 \1（\2）已经是暂停状态。"),
+    (re.compile(r"campaign (\d+) \((.+)\) is already active"), r"活动 \1（\2）已经在投放中。"),
+    (
+        re.compile(r"campaign (\d+) \((.+)\) is (\w+); only a paused campaign can be resumed"),
+        r"活动 \1（\2）的状态是 \3，只有暂停的活动才能恢复。",
+    ),
+    (
+        re.compile(r"there is no delivery from (\S+) to (\S+); the delivery history runs from (\S+) to (\S+)"),
+        r"\1 至 \2 没有投放数据；投放记录从 \3 到 \4。",
+    ),
+    (
+        re.compile(r"the period starts \((\S+)\) after it ends \((\S+)\).*"),
+        r"时段的开始日期（\1）晚于结束日期（\2），请对调。",
+    ),
+    (re.compile(r"give the start date of the period.*"), "请同时给出时段的开始日期（或一个时段，例如最近7天）。"),
+    (
+        re.compile(r"that would make the (?:bid|daily budget) of campaign (\d+) £(\S+); it must be (.+)"),
+        r"这样活动 \1 会变成 £\2，超出允许范围（\3）。",
+    ),
     (re.compile(r"give a product id or a text to search the catalog for"), "请给出商品编号或要搜索的文字。"),
     (
         re.compile(r"give a value per click or a campaign whose value per click to use"),
@@ -604,6 +885,7 @@ _FIELD_ZH = {
     "total": "总预算", "total_budget": "总预算", "pctr": "点击率", "value_per_click": "点击价值", "n": "数量",
     "k": "数量", "limit": "数量", "share": "比例", "product_id": "商品编号", "customer_id": "客户编号",
     "campaign_id": "活动编号", "change_pct": "变动比例", "change_by": "变动金额", "new_price": "新价格",
+    "campaign_ids": "活动编号", "channel": "渠道", "period": "时段", "start": "开始日期", "end": "结束日期", "metric": "指标",
 }  # fmt: skip
 _RULES_ZH: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Input should be greater than or equal to (\S+)"), r"必须大于或等于 \1"),
@@ -638,6 +920,10 @@ def error_text(message: str, zh: bool) -> str:
 
 def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
     """One pending change: target, field, from -> to, the words the value came from, and warnings."""
+    if isinstance(c.get("changes"), list):  # a bulk edit: each of its changes
+        return ("；" if zh else "; ").join(describe_change(x, zh, stated) for x in c["changes"])
+    if c.get("field") == "status":
+        return _describe_status(c, zh)
     label = _FIELD.get(str(c.get("field")), (c.get("field"), c.get("field")))
     src = (
         (f"（您写的“{stated}” -> {_money(c['to'])}）" if zh else f' ("{stated}" -> {_money(c["to"])})')
@@ -658,6 +944,28 @@ def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
         s += "（无法估计对销量的影响）" if zh else f" ({c['demand_note']})"
     for w in c.get("warnings", []):
         s += " " + warning_text(w, zh)
+    return s
+
+
+def _describe_status(c: dict[str, Any], zh: bool) -> str:
+    """A pause or a resume, with what a day of delivery at the campaign's bid and budget brings."""
+    day = c.get("per_day")
+    if zh:
+        s = f"{_target(c, zh)}的状态：{_status(c['from'], zh)} -> {_status(c['to'], zh)}"
+        if day:
+            verb = "停止" if c["to"] == "paused" else "恢复"
+            s += (
+                f"（按当前出价和预算，每天约{verb} {_money(day['spend'])} 的花费、{day['conversions']:g} 个转化、"
+                f"{_money(day['revenue'])} 的收入；模拟数据）"
+            )
+        return s
+    s = f"status of {c['target']} from {c['from']} to {c['to']}"
+    if day:
+        verb = "stops" if c["to"] == "paused" else "brings back"
+        s += (
+            f" (at its bid and budget this {verb} about {_money(day['spend'])} of spend, {day['conversions']:g} "
+            f"conversions and {_money(day['revenue'])} of revenue a day; simulated)"
+        )
     return s
 
 
@@ -688,6 +996,15 @@ def warning_text(w: dict[str, Any], zh: bool) -> str:
 
 def describe_pending(changes: list[dict[str, Any]], zh: bool, stated: list[str | None]) -> str:
     items = [describe_change(c, zh, s) for c, s in zip(changes, stated, strict=False)]
+    if len(items) > 1:  # several changes, settled by one answer
+        if zh:
+            listed = "\n".join(f"{i}. {x}" for i, x in enumerate(items, 1))
+            return f"等待您的批准后再修改以下 {len(items)} 项（一次批准全部生效）：\n{listed}\n回复“好的”批准，或“取消”放弃。"
+        listed = "\n".join(f"{i}. the {x}" for i, x in enumerate(items, 1))
+        return (
+            f"Waiting for your approval of these {len(items)} changes (one answer settles them all):\n{listed}\n"
+            'Reply "yes" to approve or "no" to cancel.'
+        )
     if zh:
         return "等待您的批准后再修改：" + "；".join(items) + "。回复“好的”批准，或“取消”放弃。"
     return "Waiting for your approval to change the " + "; ".join(items) + '. Reply "yes" to approve or "no" to cancel.'

@@ -2,7 +2,7 @@
 demo shop and a marketer's own orders (shop.py), and the decision log.
 
 Imported by tools/ (reads and writes), graphs/ (the decision log) and copilot/ (start-up).
-It imports nothing of ours but vectorstore/.
+It imports nothing of ours but vectorstore/ and engine/ (the simulated delivery of the demo campaigns).
 """
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Float,
     ForeignKey,
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
 )
@@ -102,6 +104,38 @@ class CampaignSpend(Base):
     clicks: Mapped[int] = mapped_column(Integer)
     spend: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(32))
+
+
+class CampaignDay(Base):
+    """Daily delivery of a campaign, with what it brought (the demo's is simulated and says so in
+    `source`); `hours` is 24 for a whole day and the hours reported so far for today."""
+
+    __tablename__ = "campaign_days"
+    __table_args__ = (UniqueConstraint("campaign_id", "day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    hours: Mapped[int] = mapped_column(Integer)
+    impressions: Mapped[int] = mapped_column(Integer)
+    clicks: Mapped[int] = mapped_column(Integer)
+    conversions: Mapped[int] = mapped_column(Integer)
+    spend: Mapped[float] = mapped_column(Float)
+    revenue: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(32))
+
+
+class DeliveryModel(Base):
+    """The assumptions of a campaign's simulated delivery (engine/delivery.py): its market, its
+    audience and where each figure comes from (`source`)."""
+
+    __tablename__ = "delivery_models"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    auctions_per_day: Mapped[float] = mapped_column(Float)
+    ctr: Mapped[float] = mapped_column(Float)
+    conversion_rate: Mapped[float] = mapped_column(Float)
+    avg_order_value: Mapped[float] = mapped_column(Float)
+    market_cpc: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)
 
 
 class Run(Base):

@@ -7,27 +7,29 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from statistics import median
 from typing import Any
 
-import numpy as np
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
 from store.db import (
     Campaign,
+    CampaignDay,
     CampaignSpend,
     Channel,
     Customer,
+    DeliveryModel,
     Meta,
     Order,
     OrderLine,
     Product,
 )
+from store.delivery import SIMULATED, seed_delivery
 from store.orders import (
     CLEANING_VERSION,
     DEFAULT_COLUMNS,
@@ -39,7 +41,11 @@ from store.orders import (
 )
 
 __all__ = [
+    "DEMO_CAMPAIGNS",
+    "DEMO_CHANNELS",
+    "DEMO_PACES",
     "NON_PRODUCT_CODES",
+    "SIMULATED",
     "ImportReport",
     "dataset_path",
     "import_orders",
@@ -51,7 +57,8 @@ __all__ = [
 DATASET = "online_retail.csv.xz"
 
 # Demo marketing set-up. The Online Retail data has no advertising, so the channels' response
-# curves are stated assumptions and the campaigns' delivery is simulated; both say so in `source`.
+# curves are stated assumptions and the campaigns' delivery is simulated (store/delivery.py); both
+# say so in `source`.
 DEMO_CHANNELS = (
     ("email", 9000.0, 1500.0),
     ("paid_search", 30000.0, 12000.0),
@@ -64,10 +71,12 @@ DEMO_CAMPAIGNS = (
     ("Spring home decor - social", "social", 300.0, 0.55, 1.60),
     ("Lapsed customers win-back - display", "display", 200.0, 0.40, 1.10),
 )
+# How each demo campaign's day would spend against its budget at its seeded bid, were the budget not
+# to stop it: over pace, under pace, on pace (store/delivery.py sets its auctions per day from this).
+DEMO_PACES = {1: 1.25, 2: 0.70, 3: 0.97}
 DEMO_CHANNEL_SOURCE = "assumed response curve for the demo; calibrate with your own spend and revenue"
-SIMULATED = "simulated"
 SHOP_TABLES = (OrderLine, Order, Customer, Product, Meta)
-MARKETING_TABLES = (CampaignSpend, Campaign, Channel)
+MARKETING_TABLES = (CampaignSpend, CampaignDay, DeliveryModel, Campaign, Channel)
 
 
 def dataset_path() -> Path:
@@ -229,13 +238,11 @@ def _tables(
 
 
 def _seed_marketing(session: Session, day: Any) -> None:
-    """Channels with assumed response curves and three campaigns with simulated hourly delivery."""
+    """Channels with assumed response curves and three campaigns with simulated delivery."""
     for name, sat, scale in DEMO_CHANNELS:
         session.add(Channel(name=name, saturation=sat, scale=scale, source=DEMO_CHANNEL_SOURCE))
     session.flush()
     channel_ids = dict(session.execute(select(Channel.name, Channel.id)).all())
-    rng = np.random.default_rng(2011)
-    start = datetime.combine(day, datetime.min.time())
     for cid, (name, channel, budget, bid, vpc) in enumerate(DEMO_CAMPAIGNS, start=1):
         session.add(
             Campaign(
@@ -248,18 +255,5 @@ def _seed_marketing(session: Session, day: Any) -> None:
                 value_per_click=vpc,
             )
         )
-        # 15 hours of the demo day delivered, at a pace that differs by campaign.
-        pace = (1.25, 0.7, 1.0)[cid - 1]
-        for h in range(15):
-            spend = budget / 24 * pace * rng.uniform(0.8, 1.2)
-            clicks = int(spend / bid * rng.uniform(0.9, 1.1))
-            session.add(
-                CampaignSpend(
-                    campaign_id=cid,
-                    hour=start + timedelta(hours=h),
-                    spend=round(spend, 2),
-                    clicks=clicks,
-                    impressions=clicks * int(rng.integers(60, 140)),
-                    source=SIMULATED,
-                )
-            )
+    session.flush()
+    seed_delivery(session, day, DEMO_PACES)

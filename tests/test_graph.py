@@ -157,3 +157,75 @@ def test_graph_topology_snapshot(tiny_shop):
 
     graph = build_graph(ScriptedChatModel(script=[], seen=[]), tiny_shop, model_name="scripted")
     assert graph.get_graph().draw_mermaid() == (ROOT / "docs" / "graph.mmd").read_text()
+
+
+def _bids(shop):
+    with shop.sessions() as s:
+        return {c.id: c.bid for c in s.query(Campaign).order_by(Campaign.id)}
+
+
+def test_bulk_edit_waits_for_one_approval_then_applies_every_change(tiny_shop):
+    script = [
+        AIMessage("", tool_calls=[tc("transfer_to_bidding", {})]),
+        AIMessage("", tool_calls=[tc("set_campaign_bids", {"all_campaigns": True, "change_pct": 10})]),
+        AIMessage("bids raised"),
+    ]
+    graph, cfg, out, rid, _ = run(tiny_shop, script)
+    pending = out["__interrupt__"][0].value
+    assert [(c["campaign_id"], c["from"], c["to"]) for c in pending["changes"]] == [
+        (1, 0.8, 0.88),
+        (2, 0.55, 0.61),
+        (3, 0.4, 0.44),
+    ]  # one pending call, every campaign's change listed
+    assert len(pending["tool_calls"]) == 1 and _bids(tiny_shop) == {1: 0.8, 2: 0.55, 3: 0.4}
+    graph.invoke(Command(resume={"approved": True}), cfg)
+    assert _bids(tiny_shop) == {1: 0.88, 2: 0.61, 3: 0.44}
+    rows = decisions(tiny_shop, rid)
+    approvals = [d for d in rows if d.kind == "approval"]
+    assert len(approvals) == 1 and approvals[0].status == "ok"
+    assert [c["to"] for c in approvals[0].result["changes"]] == [0.88, 0.61, 0.44]
+    tool = next(d for d in rows if d.kind == "tool")
+    assert tool.status == "ok" and tool.arguments == {
+        "bids": [{"campaign_id": 1, "bid": 0.88}, {"campaign_id": 2, "bid": 0.61}, {"campaign_id": 3, "bid": 0.44}]
+    }  # logged as the absolute values approved
+
+
+def test_bulk_edit_rejected_changes_nothing(tiny_shop):
+    script = [
+        AIMessage("", tool_calls=[tc("transfer_to_bidding", {})]),
+        AIMessage("", tool_calls=[tc("set_campaign_budgets", {"channel": "social", "daily_budget": 50})]),
+        AIMessage("left as they were"),
+    ]
+    graph, cfg, _, rid, _ = run(tiny_shop, script)
+    graph.invoke(Command(resume={"approved": False}), cfg)
+    with tiny_shop.sessions() as s:
+        assert {c.id: c.daily_budget for c in s.query(Campaign)} == {1: 500.0, 2: 300.0, 3: 200.0}
+    approvals = [(d.kind, d.status) for d in decisions(tiny_shop, rid) if d.kind == "approval"]
+    assert approvals == [("approval", "rejected")]
+
+
+def test_bulk_edit_is_one_transaction(tiny_shop, monkeypatch):
+    """A failure while applying the third campaign's bid leaves the first two as they were."""
+    import tools.bidding as bidding_tools
+    from tools import ToolFailure
+
+    real = bidding_tools.get_campaign
+
+    def failing(session, campaign_id):
+        if campaign_id == 3 and session.dirty:  # campaigns 1 and 2 already changed in this transaction
+            raise ToolFailure("campaign 3 could not be updated")
+        return real(session, campaign_id)
+
+    script = [
+        AIMessage("", tool_calls=[tc("transfer_to_bidding", {})]),
+        AIMessage("", tool_calls=[tc("set_campaign_bids", {"campaign_ids": [1, 2, 3], "bid": 1.0})]),
+        AIMessage("failed"),
+    ]
+    graph, cfg, _, rid, _ = run(tiny_shop, script)
+    monkeypatch.setattr(bidding_tools, "get_campaign", failing)
+    graph.invoke(Command(resume={"approved": True}), cfg)
+    assert _bids(tiny_shop) == {1: 0.8, 2: 0.55, 3: 0.4}
+    assert [(d.kind, d.status) for d in decisions(tiny_shop, rid) if d.kind in ("tool", "approval")] == [
+        ("tool", "error")
+    ]
+    assert decisions(tiny_shop, rid)[-2].error == "campaign 3 could not be updated"

@@ -1,5 +1,6 @@
 """Bidding tools: a bid for an impression, a campaign's budget pacing, a replay of a bidding
-strategy over the iPinYou 2997 auction log, and the two writes (bid, daily budget)."""
+strategy over the iPinYou 2997 auction log, and the writes: a campaign's bid or daily budget, and
+the bids or budgets of several campaigns at once (one approval, one transaction)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import bidding
+from engine import bidding, delivery
 from store import reference
-from store.db import CampaignSpend
+from store.db import Campaign, CampaignSpend, Channel
+from store.delivery import params_of
 from tools.base import (
     Shop,
     ToolFailure,
@@ -57,6 +59,11 @@ class CampaignArgs(BaseModel):
 
 
 def campaign_pacing(_shop: Shop, session: Session, a: CampaignArgs) -> dict[str, Any]:
+    """Spend so far today against the budget. A campaign with a delivery model (the demo's simulated
+    campaigns) is judged against the share of the day's auctions gone so far, and the rest of its day
+    is projected at its current bid, budget and status; the suggested bid is the one whose expected
+    spend over the rest of the day uses the budget left (within 0.5x-1.5x of today's bid). Reported
+    delivery with no model is judged against the clock and projected at today's rate."""
     c = get_campaign(session, a.campaign_id)
     day = session.scalar(select(func.max(CampaignSpend.hour)).where(CampaignSpend.campaign_id == c.id))
     if day is None:
@@ -70,18 +77,53 @@ def campaign_pacing(_shop: Shop, session: Session, a: CampaignArgs) -> dict[str,
             func.max(CampaignSpend.source),
         ).where(CampaignSpend.campaign_id == c.id, CampaignSpend.hour >= start)
     ).one()
-    pace = bidding.pacing_status(c.daily_budget, float(spent), hours / 24)
+    spent = float(spent)
+    model = params_of(session, c.id)
+    active = c.status == "active"
+    extra: dict[str, Any] = {}
+    if model is None:
+        pace = bidding.pacing_status(c.daily_budget, spent, hours / 24)
+        projected, multiplier = pace.projected_spend, pace.bid_multiplier
+        method = "even pace by the clock; projected at today's rate so far"
+    else:
+        elapsed = sum(model.hourly_share[:hours])
+        pace = bidding.pacing_status(c.daily_budget, spent, elapsed)
+        left = max(c.daily_budget - spent, 0.0)
+        rest_hours = range(hours, 24)
+        rest = delivery.expected_day(model, bid=c.bid, budget=left, active=active, hours=rest_hours)
+        projected = spent + float(rest.spend.sum())
+        cumulative = spent + np.cumsum(rest.spend)
+        out_at = next(
+            (int(h) for h, s in zip(rest.hours, cumulative, strict=True) if s >= c.daily_budget - 0.005), None
+        )
+        if pace.status == "exhausted":
+            multiplier = 0.0
+        else:
+            best = delivery.bid_for_spend(model, left, hours=rest_hours, max_bid=MAX_CPC)
+            multiplier = float(np.clip(best / c.bid, 0.5, 1.5))
+        extra = {
+            "rest_of_day_spend": round(float(rest.spend.sum()), 2),
+            "budget_runs_out_at": None if out_at is None else f"{out_at:02d}:00",  # during the hour from
+        }
+        method = (
+            "delivery model (engine/delivery.py): even pace = the share of the day's auctions gone so far; "
+            "the rest of the day projected at the current bid, budget and status"
+        )
     out = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in pace.as_dict().items()}
+    out.update(projected_spend=round(projected, 3), bid_multiplier=round(multiplier, 3))
     return {
         "campaign_id": c.id,
         "name": c.name,
+        "campaign_status": c.status,
         "day": start.date().isoformat(),
         "hours_reported": hours,
         "clicks": int(clicks),
         "bid": c.bid,
-        "suggested_bid": round(c.bid * pace.bid_multiplier, 2),
+        "suggested_bid": round(c.bid * multiplier, 2) if active else c.bid,
         "data_source": source,
         **out,
+        **extra,
+        "method": method,
     }
 
 
@@ -184,9 +226,7 @@ def resolve_budget(_shop: Shop, session: Session, a: SetBudgetArgs) -> SetBudget
     return SetBudgetArgs(campaign_id=c.id, daily_budget=value, change_pct=None, change_by=None)
 
 
-def preview_bid(_shop: Shop, session: Session, a: SetBidArgs) -> dict[str, Any]:
-    c = get_campaign(session, a.campaign_id)
-    to = new_value(c.bid, a, "bid", maximum=MAX_CPC, what="bid")
+def _bid_change(c: Campaign, to: float, a: BaseModel) -> dict[str, Any]:
     out = {
         "campaign_id": c.id,
         "name": c.name,
@@ -201,9 +241,7 @@ def preview_bid(_shop: Shop, session: Session, a: SetBidArgs) -> dict[str, Any]:
     return out
 
 
-def preview_budget(_shop: Shop, session: Session, a: SetBudgetArgs) -> dict[str, Any]:
-    c = get_campaign(session, a.campaign_id)
-    to = new_value(c.daily_budget, a, "daily_budget", maximum=MAX_DAILY_BUDGET, what="daily budget")
+def _budget_change(c: Campaign, to: float, a: BaseModel) -> dict[str, Any]:
     return {
         "campaign_id": c.id,
         "name": c.name,
@@ -215,6 +253,17 @@ def preview_budget(_shop: Shop, session: Session, a: SetBudgetArgs) -> dict[str,
     }
 
 
+def preview_bid(_shop: Shop, session: Session, a: SetBidArgs) -> dict[str, Any]:
+    c = get_campaign(session, a.campaign_id)
+    return _bid_change(c, new_value(c.bid, a, "bid", maximum=MAX_CPC, what="bid"), a)
+
+
+def preview_budget(_shop: Shop, session: Session, a: SetBudgetArgs) -> dict[str, Any]:
+    c = get_campaign(session, a.campaign_id)
+    to = new_value(c.daily_budget, a, "daily_budget", maximum=MAX_DAILY_BUDGET, what="daily budget")
+    return _budget_change(c, to, a)
+
+
 def set_campaign_bid(shop: Shop, session: Session, a: SetBidArgs) -> dict[str, Any]:
     change = preview_bid(shop, session, a)
     get_campaign(session, a.campaign_id).bid = change["to"]
@@ -224,6 +273,175 @@ def set_campaign_bid(shop: Shop, session: Session, a: SetBidArgs) -> dict[str, A
 def set_campaign_budget(shop: Shop, session: Session, a: SetBudgetArgs) -> dict[str, Any]:
     change = preview_budget(shop, session, a)
     get_campaign(session, a.campaign_id).daily_budget = change["to"]
+    return {**change, "applied": True}
+
+
+# -- several campaigns at once ---------------------------------------------------------------------
+
+_IDS = Field(None, min_length=1, max_length=1000, description="these campaigns (ids)")
+_CHANNEL = Field(None, max_length=32, description="every campaign on this channel, e.g. paid_search, social, display")
+_ALL = Field(None, description="true: every campaign")
+_CHANNEL_ALIASES = {"search": "paid_search", "paid search": "paid_search", "sem": "paid_search", "ppc": "paid_search"}
+
+
+class CampaignBid(BaseModel):
+    campaign_id: int = Field(..., ge=1, le=10**6)
+    bid: Annotated[float, AfterValidator(pennies)] = Field(..., gt=0, le=MAX_CPC)
+
+
+class CampaignBudget(BaseModel):
+    campaign_id: int = Field(..., ge=1, le=10**6)
+    daily_budget: Annotated[float, AfterValidator(pennies)] = Field(..., gt=0, le=MAX_DAILY_BUDGET)
+
+
+def _one_selection(args: Any, each: str, value_field: str) -> None:
+    """Either each campaign's own new value (`each`), or one selection (ids, a channel, or all) and
+    one value (absolute, or a change in percent or by an amount)."""
+    chosen = [f for f in ("campaign_ids", "channel") if getattr(args, f) is not None] + (
+        ["all_campaigns"] if args.all_campaigns else []
+    )
+    if getattr(args, each) is not None:
+        if chosen or any(getattr(args, f) is not None for f in (value_field, "change_pct", "change_by")):
+            raise ValueError(f"{each} names each campaign and its new value; give nothing else with it")
+        ids = [x.campaign_id for x in getattr(args, each)]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{each} names a campaign twice")
+        return
+    if len(chosen) != 1:
+        raise ValueError("choose the campaigns once: campaign_ids, a channel, or all_campaigns")
+    exactly_one_value(args, value_field)
+
+
+class SetBidsArgs(BaseModel):
+    campaign_ids: list[int] | None = _IDS
+    channel: str | None = _CHANNEL
+    all_campaigns: bool | None = _ALL
+    bid: Annotated[float | None, AfterValidator(pennies)] = Field(
+        None, gt=0, le=MAX_CPC, description="the same new max CPC bid for each"
+    )
+    change_pct: float | None = _CHANGE_PCT
+    change_by: float | None = _CHANGE_BY
+    bids: list[CampaignBid] | None = Field(
+        None, min_length=1, max_length=1000, description="or each campaign's own new bid"
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> SetBidsArgs:
+        _one_selection(self, "bids", "bid")
+        return self
+
+
+class SetBudgetsArgs(BaseModel):
+    campaign_ids: list[int] | None = _IDS
+    channel: str | None = _CHANNEL
+    all_campaigns: bool | None = _ALL
+    daily_budget: Annotated[float | None, AfterValidator(pennies)] = Field(
+        None, gt=0, le=MAX_DAILY_BUDGET, description="the same new daily budget for each"
+    )
+    change_pct: float | None = _CHANGE_PCT
+    change_by: float | None = _CHANGE_BY
+    budgets: list[CampaignBudget] | None = Field(
+        None, min_length=1, max_length=1000, description="or each campaign's own new daily budget"
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> SetBudgetsArgs:
+        _one_selection(self, "budgets", "daily_budget")
+        return self
+
+
+def _selected(session: Session, a: SetBidsArgs | SetBudgetsArgs) -> tuple[list[Campaign], str]:
+    """The campaigns a bulk edit names, and how to say which they are."""
+    if a.campaign_ids is not None:
+        cs = [get_campaign(session, i) for i in dict.fromkeys(a.campaign_ids)]
+        return cs, "campaigns " + ", ".join(str(c.id) for c in cs)
+    if a.channel is not None:
+        name = a.channel.strip().lower().replace("-", " ")
+        name = _CHANNEL_ALIASES.get(name, name.replace(" ", "_"))
+        channel = session.scalar(select(Channel).where(Channel.name == name))
+        known = session.scalars(select(Channel.name).order_by(Channel.id)).all()
+        if channel is None:
+            raise ToolFailure(f"{a.channel} is not a channel; the channels are {', '.join(known)}")
+        cs = list(session.scalars(select(Campaign).where(Campaign.channel_id == channel.id).order_by(Campaign.id)))
+        if not cs:
+            used = session.scalars(
+                select(Channel.name).join(Campaign, Campaign.channel_id == Channel.id).distinct().order_by(Channel.name)
+            ).all()
+            raise ToolFailure(f"no campaign runs on {name}; the campaigns run on {', '.join(used)}")
+        return cs, f"the {name.replace('_', ' ')} campaigns"
+    cs = list(session.scalars(select(Campaign).order_by(Campaign.id)))
+    if not cs:
+        raise ToolFailure("there are no campaigns yet")
+    return cs, "all campaigns"
+
+
+def _bulk(changes: list[dict[str, Any]], field: str, scope: str, a: BaseModel) -> dict[str, Any]:
+    requested = {k: getattr(a, k) for k in ("change_pct", "change_by") if getattr(a, k, None) is not None}
+    out: dict[str, Any] = {
+        "target": scope if scope.startswith("campaigns ") else f"{scope} ({len(changes)})",
+        "field": field,
+        "campaigns": len(changes),
+        "changes": changes,
+        "warnings": [w for c in changes for w in c["warnings"]],
+    }
+    if requested:
+        out["requested"] = requested
+    return out
+
+
+def preview_bids(_shop: Shop, session: Session, a: SetBidsArgs) -> dict[str, Any]:
+    if a.bids is not None:
+        changes = [_bid_change(get_campaign(session, x.campaign_id), x.bid, a) for x in a.bids]
+        return _bulk(changes, "bid", "campaigns " + ", ".join(str(x.campaign_id) for x in a.bids), a)
+    cs, scope = _selected(session, a)
+    changes = [
+        _bid_change(c, new_value(c.bid, a, "bid", maximum=MAX_CPC, what=f"bid of campaign {c.id}"), a) for c in cs
+    ]
+    return _bulk(changes, "bid", scope, a)
+
+
+def preview_budgets(_shop: Shop, session: Session, a: SetBudgetsArgs) -> dict[str, Any]:
+    if a.budgets is not None:
+        changes = [_budget_change(get_campaign(session, x.campaign_id), x.daily_budget, a) for x in a.budgets]
+        return _bulk(changes, "daily_budget", "campaigns " + ", ".join(str(x.campaign_id) for x in a.budgets), a)
+    cs, scope = _selected(session, a)
+    changes = [
+        _budget_change(
+            c,
+            new_value(
+                c.daily_budget, a, "daily_budget", maximum=MAX_DAILY_BUDGET, what=f"daily budget of campaign {c.id}"
+            ),
+            a,
+        )
+        for c in cs
+    ]
+    return _bulk(changes, "daily_budget", scope, a)
+
+
+def resolve_bids(shop: Shop, session: Session, a: SetBidsArgs) -> SetBidsArgs:
+    """Each campaign's absolute new bid: what is logged, approved and applied."""
+    changes = preview_bids(shop, session, a)["changes"]
+    return SetBidsArgs(bid=None, bids=[CampaignBid(campaign_id=c["campaign_id"], bid=c["to"]) for c in changes])
+
+
+def resolve_budgets(shop: Shop, session: Session, a: SetBudgetsArgs) -> SetBudgetsArgs:
+    changes = preview_budgets(shop, session, a)["changes"]
+    return SetBudgetsArgs(
+        daily_budget=None, budgets=[CampaignBudget(campaign_id=c["campaign_id"], daily_budget=c["to"]) for c in changes]
+    )
+
+
+def set_campaign_bids(shop: Shop, session: Session, a: SetBidsArgs) -> dict[str, Any]:
+    change = preview_bids(shop, session, a)
+    for c in change["changes"]:
+        get_campaign(session, c["campaign_id"]).bid = c["to"]
+    return {**change, "applied": True}
+
+
+def set_campaign_budgets(shop: Shop, session: Session, a: SetBudgetsArgs) -> dict[str, Any]:
+    change = preview_budgets(shop, session, a)
+    for c in change["changes"]:
+        get_campaign(session, c["campaign_id"]).daily_budget = c["to"]
     return {**change, "applied": True}
 
 
@@ -268,5 +486,27 @@ TOOLS = [
         write=True,
         preview=preview_budget,
         resolve=resolve_budget,
+    ),
+    ToolSpec(
+        "set_campaign_bids",
+        "Set the bids of several campaigns at once (needs the marketer's approval, one for all): the campaigns "
+        "by ids, by channel or all of them, and a new bid or a change in percent or by an amount.",
+        SetBidsArgs,
+        set_campaign_bids,
+        AGENT,
+        write=True,
+        preview=preview_bids,
+        resolve=resolve_bids,
+    ),
+    ToolSpec(
+        "set_campaign_budgets",
+        "Set the daily budgets of several campaigns at once (needs the marketer's approval, one for all): the "
+        "campaigns by ids, by channel or all of them, and a new budget or a change in percent or by an amount.",
+        SetBudgetsArgs,
+        set_campaign_budgets,
+        AGENT,
+        write=True,
+        preview=preview_budgets,
+        resolve=resolve_budgets,
     ),
 ]

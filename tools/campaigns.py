@@ -1,9 +1,11 @@
 """Campaign tools: A/B test significance, budget split across channels, seasonality of the shop's
-sales, and a campaign plan that puts them together."""
+sales, a campaign plan that puts them together, the campaigns' performance (metrics over a period,
+a ranked comparison), and pausing or resuming a campaign (writes, behind approval)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -11,9 +13,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import EngineError, allocation, regression, stats, uplift
+from engine.delivery import expected_day
 from store import reference
-from store.db import Channel
-from tools.base import Shop, ToolFailure, ToolSpec, reference_dir
+from store.db import CampaignDay, Channel
+from store.delivery import params_of
+from tools.base import Shop, ToolFailure, ToolSpec, get_campaign, reference_dir
+from tools.delivery import (
+    METHOD,
+    Period,
+    PeriodName,
+    add,
+    assumptions_of,
+    campaigns_of,
+    change_pct,
+    check_period,
+    covered,
+    figures,
+    history_span,
+    period_of,
+    source_of,
+    totals,
+)
 from tools.profiling import NoArgs, rfm_segments
 
 AGENT = "campaigns"
@@ -189,6 +209,191 @@ def _campaign_effect(shop: Shop) -> dict[str, Any]:
     }
 
 
+_PERIOD = Field(None, description="the reporting period (default last_7_days), or give start and end dates")
+_START = Field(None, description="first day of a custom period, YYYY-MM-DD")
+_END = Field(None, description="last day of a custom period, YYYY-MM-DD (default: today)")
+
+
+class MetricsArgs(BaseModel):
+    campaign_id: int | None = Field(None, ge=1, le=10**6, description="one campaign; leave out for every campaign")
+    campaign_ids: list[int] | None = Field(None, min_length=1, max_length=100, description="or several campaigns")
+    period: PeriodName | None = _PERIOD
+    start: date | None = _START
+    end: date | None = _END
+
+
+def _report(shop: Shop, session: Session, ids: list[int] | None, a: Any) -> dict[str, Any]:
+    """Each campaign's figures over the period, the previous period's, and their sum."""
+    p: Period = period_of(shop.today, a.period, a.start, a.end)
+    check_period(session, p)
+    rows = campaigns_of(session, ids)
+    cids = [c.id for c, _ in rows]
+    prev = p.previous()
+    has_prev = covered(session, prev)
+    now_t = totals(session, cids, p)
+    prev_t = totals(session, cids, prev) if has_prev else {}
+    out = []
+    for c, channel in rows:
+        f = figures(now_t[c.id])
+        before = figures(prev_t[c.id]) if has_prev else None
+        out.append(
+            {
+                "campaign_id": c.id,
+                "name": c.name,
+                "channel": channel,
+                "status": c.status,
+                **f,
+                "previous": before,
+                "change_pct": change_pct(now_t[c.id], prev_t[c.id]) if has_prev else None,
+            }
+        )
+    total_t = add(list(now_t.values()))
+    prev_total_t = add(list(prev_t.values())) if has_prev else None
+    total = figures(total_t)
+    prev_total = figures(prev_total_t) if prev_total_t else None
+    span = history_span(session)
+    report: dict[str, Any] = {
+        "period": p.as_dict(),
+        "previous_period": prev.as_dict() if has_prev else None,
+        "campaigns": out,
+        "total": {
+            **total,
+            "previous": prev_total,
+            "change_pct": change_pct(total_t, prev_total_t) if prev_total_t else None,
+        },
+    }
+    if span is not None and p.start < span[0]:
+        report["history_from"] = span[0].isoformat()  # the period's figures start where the history does
+    if p.end >= shop.today:
+        hours = session.scalar(select(CampaignDay.hours).where(CampaignDay.day == shop.today).limit(1))
+        report["today_hours"] = hours  # today is the day so far
+    report.update(method=METHOD, assumptions=assumptions_of(session, cids), source=source_of(session, cids))
+    return report
+
+
+def campaign_metrics(shop: Shop, session: Session, a: MetricsArgs) -> dict[str, Any]:
+    ids = list(dict.fromkeys([*([a.campaign_id] if a.campaign_id is not None else []), *(a.campaign_ids or [])]))
+    r = _report(shop, session, ids or None, a)
+    head: dict[str, Any] = {"period": r["period"], "previous_period": r["previous_period"]}
+    if len(r["campaigns"]) == 1 and ids:
+        one = r["campaigns"][0]
+        head.update(campaign_id=one["campaign_id"], name=one["name"], channel=one["channel"], status=one["status"])
+    head["campaign_count"] = len(r["campaigns"])
+    total = r.pop("total")
+    return {**head, **total, **{k: v for k, v in r.items() if k not in head}}
+
+
+Metric = Literal[
+    "roas", "cpa", "ctr", "conversions", "conversion_rate", "revenue", "spend", "clicks", "impressions", "cpc"
+]
+LOWER_IS_BETTER = frozenset({"cpa", "cpc"})
+
+
+class CompareArgs(BaseModel):
+    campaign_ids: list[int] | None = Field(
+        None, min_length=1, max_length=100, description="the campaigns to compare; leave out for every campaign"
+    )
+    period: PeriodName | None = _PERIOD
+    start: date | None = _START
+    end: date | None = _END
+    metric: Metric = Field("roas", description="what to rank by (CPA and CPC: lowest first; the rest: highest first)")
+
+
+def compare_campaigns(shop: Shop, session: Session, a: CompareArgs) -> dict[str, Any]:
+    r = _report(shop, session, a.campaign_ids, a)
+    m = a.metric
+    lower = m in LOWER_IS_BETTER
+
+    def key(row: dict[str, Any]) -> tuple[bool, float]:
+        v = row[m]
+        return (v is None, 0.0 if v is None else (v if lower else -v))
+
+    ranked = sorted(r["campaigns"], key=key)
+    ranking = [
+        {
+            "rank": i,
+            "campaign_id": row["campaign_id"],
+            "name": row["name"],
+            "channel": row["channel"],
+            "status": row["status"],
+            "value": row[m],
+            "value_change_pct": (row["change_pct"] or {}).get(m),
+            **{k: v for k, v in row.items() if k not in ("campaign_id", "name", "channel", "status")},
+        }
+        for i, row in enumerate(ranked, start=1)
+    ]
+
+    def short(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: row[k] for k in ("campaign_id", "name", "value")}
+
+    return {
+        "metric": m,
+        "order": "lowest first" if lower else "highest first",
+        "period": r["period"],
+        "previous_period": r["previous_period"],
+        "ranking": ranking,
+        "best": short(ranking[0]),
+        "worst": short(ranking[-1]),
+        "total": r["total"],
+        **{k: r[k] for k in ("method", "assumptions", "source") if k in r},
+        **{k: r[k] for k in ("history_from", "today_hours") if k in r},
+    }
+
+
+class StatusArgs(BaseModel):
+    campaign_id: int = Field(..., ge=1, le=10**6)
+
+
+def _status_change(session: Session, campaign_id: int, to: str) -> dict[str, Any]:
+    """A pause or a resume as the marketer approves it: the status now and after, and what a day of
+    delivery at the campaign's bid and budget brings (what a pause stops, what a resume brings back)."""
+    c = get_campaign(session, campaign_id)
+    if c.status == to:
+        raise ToolFailure(f"campaign {c.id} ({c.name}) is already {to}")
+    if to == "active" and c.status != "paused":
+        raise ToolFailure(f"campaign {c.id} ({c.name}) is {c.status}; only a paused campaign can be resumed")
+    out: dict[str, Any] = {
+        "campaign_id": c.id,
+        "name": c.name,
+        "target": f"campaign {c.id} ({c.name})",
+        "field": "status",
+        "from": c.status,
+        "to": to,
+        "warnings": [],
+    }
+    p = params_of(session, c.id)
+    if p is not None:
+        day = expected_day(p, bid=c.bid, budget=c.daily_budget).totals()
+        out["per_day"] = {
+            "spend": round(day["spend"], 2),
+            "clicks": round(day["clicks"]),
+            "conversions": round(day["conversions"], 1),
+            "revenue": round(day["revenue"], 2),
+            "basis": "expected day at the current bid and budget (simulated delivery)",
+        }
+    return out
+
+
+def preview_pause(_shop: Shop, session: Session, a: StatusArgs) -> dict[str, Any]:
+    return _status_change(session, a.campaign_id, "paused")
+
+
+def preview_resume(_shop: Shop, session: Session, a: StatusArgs) -> dict[str, Any]:
+    return _status_change(session, a.campaign_id, "active")
+
+
+def pause_campaign(shop: Shop, session: Session, a: StatusArgs) -> dict[str, Any]:
+    change = preview_pause(shop, session, a)
+    get_campaign(session, a.campaign_id).status = "paused"
+    return {**change, "applied": True}
+
+
+def resume_campaign(shop: Shop, session: Session, a: StatusArgs) -> dict[str, Any]:
+    change = preview_resume(shop, session, a)
+    get_campaign(session, a.campaign_id).status = "active"
+    return {**change, "applied": True}
+
+
 TOOLS = [
     ToolSpec(
         "ab_test",
@@ -232,5 +437,38 @@ TOOLS = [
         PlanArgs,
         campaign_plan,
         AGENT,
+    ),
+    ToolSpec(
+        "campaign_metrics",
+        "How campaigns perform over a period (default the last 7 days; every campaign unless some are named): "
+        "impressions, clicks, CTR, conversions, CPA, revenue, ROAS and spend, with the change against the period before.",
+        MetricsArgs,
+        campaign_metrics,
+        AGENT,
+    ),
+    ToolSpec(
+        "compare_campaigns",
+        "Rank campaigns against each other over a period by a metric (ROAS by default; CPA, CTR, conversions, ...).",
+        CompareArgs,
+        compare_campaigns,
+        AGENT,
+    ),
+    ToolSpec(
+        "pause_campaign",
+        "Pause a campaign: it stops entering auctions and spending (needs the marketer's approval).",
+        StatusArgs,
+        pause_campaign,
+        AGENT,
+        write=True,
+        preview=preview_pause,
+    ),
+    ToolSpec(
+        "resume_campaign",
+        "Resume a paused campaign at its current bid and budget (needs the marketer's approval).",
+        StatusArgs,
+        resume_campaign,
+        AGENT,
+        write=True,
+        preview=preview_resume,
     ),
 ]
