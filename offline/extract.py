@@ -347,6 +347,8 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
                     r"\s?(%|percent|p\b|k\b|万|千|元|块|英镑|pounds?)", text[m.end() : m.end() + 8], re.I
                 ):
                     continue  # "item 5% off" is not product 5
+                if len(m.group(g)) == 5 and re.match(r"[A-Za-z]{1,2}(?![A-Za-z0-9])", text[m.end(g) : m.end(g) + 3]):
+                    continue  # "product 85123A": a stock code, read below (not product 85123)
                 if free(m.start(g), m.end(g)):
                     refs.append(Ref(kind, int(m.group(g)), m.start(g), m.end(g), m.group(0)))
                     spans.append((m.start(g), m.end(g)))

@@ -117,6 +117,8 @@ def customer_profile(r: dict[str, Any], zh: bool) -> str:
 def similar_products(r: dict[str, Any], zh: bool) -> str:
     items = "\n".join(f"- {p['product_id']}: {p['description']} ({p['similarity']})" for p in r["similar"])
     what = f"{r['product_id']} ({r['description']})" if "product_id" in r else f'"{r["query"]}"'
+    if r.get("searched_as"):
+        what += f"（按目录用词 {r['searched_as']} 搜索）" if zh else f' (searched as "{r["searched_as"]}")'
     return f"与 {what} 相似的商品（相似度）：\n{items}" if zh else f"Products similar to {what} (similarity):\n{items}"
 
 

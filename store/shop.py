@@ -146,6 +146,20 @@ def _parse(path: Path, report: ImportReport) -> list[tuple[str, str, str, int, d
     return kept
 
 
+def _descriptions(rows: list[tuple[str, str, str, int, datetime, float, int, str]]) -> dict[str, str]:
+    """Each stock code's description: the one its kept lines give most often."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for _inv, code, desc, *_ in rows:
+        if desc:
+            seen[code][desc] += 1
+    return {code: c.most_common(1)[0][0] for code, c in seen.items()}
+
+
+def catalog_descriptions(path: Path | None = None) -> dict[str, str]:
+    """The demo catalog's descriptions by stock code, read from the data set as the loader reads them."""
+    return _descriptions(_parse(path or dataset_path(), ImportReport()))
+
+
 def load_demo_shop(
     sessions: sessionmaker,
     chroma_client: Any,
@@ -168,11 +182,9 @@ def load_demo_shop(
         raise StoreError(f"{path.name} has no usable sales lines after cleaning")
 
     say("building products, customers and orders")
-    descriptions: dict[str, Counter[str]] = defaultdict(Counter)
+    descriptions = _descriptions(rows)
     prices: dict[str, list[float]] = defaultdict(list)
-    for _inv, code, desc, _q, _w, price, _c, _country in rows:
-        if desc:
-            descriptions[code][desc] += 1
+    for _inv, code, _desc, _q, _w, price, _c, _country in rows:
         prices[code].append(price)
     codes = sorted(prices)
     product_id = {code: i for i, code in enumerate(codes, start=1)}
@@ -180,7 +192,7 @@ def load_demo_shop(
         {
             "id": product_id[c],
             "stock_code": c,
-            "description": descriptions[c].most_common(1)[0][0] if descriptions[c] else c,
+            "description": descriptions.get(c, c),
             "price": round(median(prices[c]), 2),
             "unit_cost": None,
         }

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from engine import stats
 from engine.compliance import check_copy
 from store.db import Customer
-from tools.base import Shop, ToolSpec, get_product
+from tools.base import ProductId, Shop, ToolSpec, get_product
 
 AGENT = "creative"
 
 
 class ProductArgs(BaseModel):
-    product_id: int = Field(..., ge=1, le=10**7)
+    product_id: ProductId
 
 
 def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, An
 
 
 class HeadlineArgs(BaseModel):
-    product_id: int = Field(..., ge=1, le=10**7)
+    product_id: ProductId
     audience: str = Field("shoppers", max_length=80, description="who the copy speaks to")
     n: int = Field(3, ge=1, le=10, description="how many headlines")
     language: Literal["en", "zh"] = "en"

@@ -157,6 +157,8 @@ def test_counts_are_not_ids_and_stock_codes_resolve() -> None:
     e = extract("products similar to 85123A", {"85123A": 3249})
     assert e.first_id("product") == 3249
     assert extract("products similar to 85123A").stock_codes[0][0] == "85123A"
+    assert extract("write 3 headlines for product 85123A", {"85123A": 3249}).first_id("product") == 3249  # not 85123
+    assert extract("sku 85123a selling points", {"85123A": 3249}).first_id("product") == 3249
 
 
 def test_issue_examples() -> None:
