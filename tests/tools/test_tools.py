@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from pydantic import ValidationError
 
@@ -61,7 +63,10 @@ def test_creative_tools(tiny_shop):
     assert sp["units_sold"] == 42 and sp["customers"] == 2
     heads = call(tiny_shop, "compose_headlines", product_id=1, n=3)
     assert len(heads["headlines"]) == 3 and all(h["compliant"] for h in heads["headlines"])
-    assert "42 sold" in heads["headlines"][1]["text"]
+    text = " ".join(h["text"] for h in heads["headlines"])
+    assert "Hand Warmer" in text
+    facts = {f"£{sp['price']:.2f}", "42", "2", f"{sp['repeat_buyer_pct']:.0f}%"}
+    assert {f.rstrip(".,") for f in re.findall(r"£?\d[\d,.]*%?", text)} <= facts  # every figure is the product's own
     assert not call(tiny_shop, "check_compliance", text="最好的暖手宝")["compliant"]
 
 
