@@ -209,7 +209,7 @@ TONES_EN: dict[str, Lexicon] = {
     ),
     "urgent": Lexicon(
         ("Don't wait: the", "Today: the", "Get yours: the", "Order now: the", "Now's the time: the"),
-        ("go-to", "must-have", "ready-to-gift", "popular", "in-demand"),
+        ("go-to", "handy", "ready-to-gift", "everyday", "easy-to-love"),
         ("Order now", "Order today", "Get yours today", "Don't wait", "Grab yours now", "Buy it today"),
         ("Don't wait to order yours.", "Order now and it's yours.", "Why wait? Get yours today.",
          "Today is a good day to order.", "Add it now, thank us later."),
@@ -248,13 +248,13 @@ TONES_ZH: dict[str, Lexicon] = {
         ("精致的", "典雅的", "经典的", "优雅的", "简约的", "考究的"),
         ("静享质感", "品味生活", "点亮居家格调", "为家添一份讲究", "细节见品味", "即刻拥有", "收藏这份从容",
          "让美好常驻"),
-        ("细节处见质感。", "简约而大方。", "经典耐看，历久弥新。", "低调的精致，耐得住细看。", "让日常多一分讲究。",
-         "安静的美，不张扬。", "每个角落都值得被认真对待。", "经得起时间的设计。"),
+        ("细节处见质感。", "简约而大方。", "经典耐看，越看越喜欢。", "低调的精致，耐得住细看。", "让日常多一分讲究。",
+         "安静的美，不张扬。", "每个角落都值得被认真对待。", "耐看的设计，不怕细看。"),
         ("#质感生活", "#精致生活", "#家居美学"),
     ),
     "urgent": Lexicon(
         ("马上入手：", "现在就带走：", "别等了：", "速来：", "赶紧看：", "今天就拍："),
-        ("热门的", "抢手的", "人气", "必备的", "实用的", "常备的"),
+        ("实用的", "常备的", "顺手的", "好用的", "百搭的", "省心的"),
         ("马上下单", "现在入手", "立即购买", "赶紧拍下", "别再犹豫", "今天就带走", "先买为敬", "快去抢"),
         ("喜欢就别犹豫。", "现在买，早点拥有。", "看中了就快下手。", "今天拍下，早一步用上。", "心动不如行动。",
          "犹豫一下就错过了心动。", "想要就趁现在。", "早买早享受。"),
@@ -377,7 +377,7 @@ def _facts_zh(f: Facts) -> list[tuple[list[str], list[str]]]:
         out.append(
             (
                 [f"已售{u}件"] + ([f"已售超{wan}件"] if wan else []),
-                [f"已经卖出{u}件。", f"累计售出{u}件。", f"{u}件已被带走。", f"卖了{u}件，口碑看得见。"]
+                [f"已经卖出{u}件。", f"累计售出{u}件。", f"{u}件已被带走。", f"卖出了{u}件。"]
                 + ([f"销量突破{wan}件。"] if wan else []),
             )
         )
@@ -402,7 +402,7 @@ def _facts_zh(f: Facts) -> list[tuple[list[str], list[str]]]:
         out.append(
             (
                 [f"{m}月热卖"],
-                [f"{m}月是它的销售旺季。", f"每到{m}月都卖得很火。", f"{m}月份特别畅销。", f"{m}月下单的人格外多。"],
+                [f"{m}月是它的销售旺季。", f"{m}月卖得很火。", f"{m}月份特别畅销。", f"{m}月下单的人格外多。"],
             )
         )
     if f.countries > 1:
@@ -415,7 +415,7 @@ def _facts_zh(f: Facts) -> list[tuple[list[str], list[str]]]:
         )
     if f.top_n:
         t = f.top_n
-        out.append(([f"店内热销前{t}"], [f"店内销量前{t}。", f"本店热销榜前{t}。", f"稳居店内销量前{t}。"]))
+        out.append(([f"店内热销前{t}"], [f"店内销量前{t}。", f"本店热销榜前{t}。", f"位列店内销量前{t}。"]))
     return out  # fmt: skip
 
 
