@@ -653,6 +653,10 @@ def compose(
 
     state = DiverseSet(language)
     variants: list[dict[str, str]] = []
+    # The first variants lead with the price, then the units sold (when a line can say them), as
+    # a marketer reads the first ones first; the rest are chosen for distinctness alone.
+    lead = [f"£{f.price:.2f}"] + ([f"{f.units_sold:,}"] if f.units_sold else [])
+    lead = [fact for fact in lead if any(fact in t for t in pools[0][1].texts)]
     tries = 0
     while len(variants) < n and tries < MAX_TRIES:  # one variant at a time, each field the most distinct
         before = (set(state.seen), state.total)
@@ -664,6 +668,9 @@ def compose(
                 if last
                 else None
             )
+            k = len(variants)
+            if slot is main and k < len(lead):
+                named = lambda i, p=pool, fact=lead[k]: fact in p.texts[i]  # noqa: E731
             i = pool.best(state, passes(pool), named)
             if i is None:
                 break
