@@ -668,9 +668,9 @@ def compose(
                 if last
                 else None
             )
-            k = len(variants)
-            if slot is main and k < len(lead):
-                named = lambda i, p=pool, fact=lead[k]: fact in p.texts[i]  # noqa: E731
+            step = len(variants)
+            if slot is main and step < len(lead):
+                named = lambda i, p=pool, fact=lead[step]: fact in p.texts[i]  # noqa: E731
             i = pool.best(state, passes(pool), named)
             if i is None:
                 break
