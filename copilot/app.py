@@ -126,16 +126,7 @@ class Copilot:
         self.engine.dispose()
 
     def _stock_codes(self) -> dict[str, int]:
-        def load() -> dict[str, int]:
-            from sqlalchemy import select
-
-            from store.db import Product
-
-            with self.sessions() as s:
-                return {code.upper(): pid for pid, code in s.execute(select(Product.id, Product.stock_code))}
-
-        codes: dict[str, int] = self.shop.cached("stock_codes", load)
-        return codes
+        return self.shop.stock_codes()
 
     def ask(
         self,

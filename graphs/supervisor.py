@@ -261,10 +261,12 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
                 )
                 continue
             try:
-                args: BaseModel | None = spec.args(**call["args"])
+                args: BaseModel | None = spec.args.model_validate(call["args"], context={"shop": shop})  # stock codes
             except ValidationError as exc:
                 parsed.append((call, spec, None, f"invalid arguments: {_one_line(exc)}"))
                 continue
+            if isinstance(call["args"].get("product_id"), str):  # a stock code: logged as the id it names
+                call = {**call, "args": {**call["args"], "product_id": getattr(args, "product_id", None)}}
             if spec.resolve is not None:  # "up 10%": the absolute value is what gets logged and approved
                 try:
                     with sessions() as s:

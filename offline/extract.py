@@ -113,6 +113,9 @@ class Entities:
     ordinal: int | None = None  # "the first one", 第二个 (1-based; -1 = the last)
     suggested: bool = False  # "the suggested bid", 建议的出价
     foreign_currency: Num | None = None  # a $ / € / ¥ amount, named as such in answers
+    platform: str | None = None  # where an ad runs: google_rsa, meta, wechat_moments, xiaohongshu
+    tone: str | None = None  # playful, premium, urgent, warm
+    segment: str | None = None  # an audience segment named: new, lapsed, vip
 
     def ids(self, kind: Kind) -> list[int]:
         return [r.value for r in self.refs if r.kind == kind]
@@ -368,6 +371,8 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
                     r"\s?(%|percent|p\b|k\b|万|千|元|块|英镑|pounds?)", text[m.end() : m.end() + 8], re.I
                 ):
                     continue  # "item 5% off" is not product 5
+                if len(m.group(g)) == 5 and re.match(r"[A-Za-z]{1,2}(?![A-Za-z0-9])", text[m.end(g) : m.end(g) + 3]):
+                    continue  # "product 85123A": a stock code, read below (not product 85123)
                 if free(m.start(g), m.end(g)):
                     refs.append(Ref(kind, int(m.group(g)), m.start(g), m.end(g), m.group(0)))
                     spans.append((m.start(g), m.end(g)))
@@ -550,6 +555,40 @@ _AUDIENCE = re.compile(
     re.I,
 )
 _ZH_AUDIENCE = re.compile(r"(?:给|面向|针对|写给)(?P<a>[\u4e00-\u9fff]{2,10}?)(?:写|的|群体|人群|,|\.|$)")
+_PLATFORMS = {
+    "google_rsa": r"\bgoogle(?:\s?ads?|\s?adwords|\s?search)?\b|\badwords\b|\brsas?\b|responsive search ads?|谷歌|搜索广告",
+    "meta": r"\bfacebook\b|\bfb\b|\binstagram\b|\binsta\b|\bmeta\b|\big\b|脸书|\bins\b",
+    "wechat_moments": r"wechat moments?|\bmoments\b|\bwechat\b|朋友圈|微信",
+    "xiaohongshu": r"xiaohongshu|little red book|\bred ?note\b|\bred\b(?= (?:post|note|title)s?\b)|小红书|红书",
+}
+_TONES = {
+    "playful": r"\bplayful\b|\bfun(?:ny|ner)?\b|\bcheeky\b|\bcute\b|\bwitty\b|\bquirky\b|\blight-?hearted\b|\bcheerful\b"
+    r"|俏皮|活泼|可爱|有趣|好玩|逗趣|幽默|萌",
+    "premium": r"\bpremium\b|\bluxur\w*|\bupscale\b|\belegant\b|\bclassy\b|\bhigh-?end\b|\bsophisticated\b|\bposh\b|\bupmarket\b"
+    r"|高端|高级感?|轻奢|奢华|质感|精致|大气|优雅",
+    "urgent": r"\burgen(?:t|cy)\b|\bfomo\b|\btime-?sensitive\b|\bpushy\b|\bact fast\b|\bpunchy\b|紧迫感?|催单|促单|急迫|抓紧",
+    "warm": r"\bwarm(?:th|er tone)?\b(?! ?(?:er|ers)\b)|\bheartfelt\b|\bfriendly\b|\bcos(?:y|ier)\b|\bcaring\b|\bemotional\b"
+    r"|温暖|温馨|暖心|走心|亲切|温情|治愈",
+}
+_SEGMENT_WORDS = {
+    "new": r"\bnew (?:customers?|shoppers?|buyers?|visitors?|users?|clients?)\b|\bfirst-?time(?:rs?| buyers?| customers?| shoppers?)?\b"
+    r"|\bnewcomers?\b|新客户?|新用户|新顾客|首单|新人",
+    "lapsed": r"\blapsed\b|\blapsing (?:customers?|shoppers?|buyers?)|\bdormant\b|\bchurned\b|\binactive\b|\bwin[- ]?back\b"
+    r"|\bhaven'?t (?:bought|ordered|shopped)|流失|沉睡|召回|回流|很久没(?:买|来|下单)",
+    "vip": r"\bvips?\b|\bloyal(?:ists?)?\b|\bregulars\b|\btop customers\b|\bbest customers\b|\bhigh[- ]value\b"
+    r"|老客户?|老顾客|忠实|会员|高价值|大客户",
+}
+_PLATFORM = {k: re.compile(v, re.I) for k, v in _PLATFORMS.items()}
+_TONE = {k: re.compile(v, re.I) for k, v in _TONES.items()}
+_SEGMENT = {k: re.compile(v, re.I) for k, v in _SEGMENT_WORDS.items()}
+
+
+def _first_of(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:
+    """The key whose pattern matches earliest in the text, or None."""
+    hits = [(m.start(), k) for k, pat in patterns.items() if (m := pat.search(text))]
+    return min(hits)[1] if hits else None
+
+
 _STRATEGIES = {"rlb": "rlb", "mcpc": "mcpc", "lin": "lin", "linear": "lin", "value": "value", "ours": "value"}
 _UP = re.compile(
     r"\b(?:up|raise[sd]?|raising|increase[sd]?|increasing|higher|more|boost|bump|lift|grow|add|plus|hike|top up|rise"
@@ -704,6 +743,23 @@ _LEXICON = Speller(
         "channels",
         "email",
         "newsletter",
+        "lapsed",
+        "lapse",
+        "tone",
+        "playful",
+        "premium",
+        "urgent",
+        "warm",
+        "facebook",
+        "instagram",
+        "google",
+        "wechat",
+        "moments",
+        "xiaohongshu",
+        "titles",
+        "captions",
+        "loyal",
+        "regulars",
     ]
 )
 
@@ -898,8 +954,16 @@ def _extract(raw: str) -> Entities:
         ):
             e.strategy = name
             break
+    e.platform = _first_of(_PLATFORM, bare)
+    e.tone = _first_of(_TONE, bare)
+    e.segment = _first_of(_SEGMENT, bare)
     aud = _AUDIENCE.search(bare)
-    if aud and not re.match(r"(price|bid|budget|campaign|discount|elasticity|cost)", aud.group("a"), re.I):
+    if (
+        aud
+        and not re.match(r"(price|bid|budget|campaign|discount|elasticity|cost)", aud.group("a"), re.I)
+        and not _first_of(_PLATFORM, aud.group("a"))  # "for facebook" is where, not who
+        and not re.search(r"\b(tone|voice|style|ads?|headlines?|copy|posts?)\b", aud.group("a"), re.I)
+    ):
         e.audience = aud.group("a").strip()
     else:
         za = _ZH_AUDIENCE.search(bare)

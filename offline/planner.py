@@ -619,8 +619,12 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
             q = e.quoted or _topic(e)
             if q:
                 args[name] = q
-        elif name == "audience" and e.audience:
-            args[name] = e.audience[:80]
+        elif name == "audience" and (e.segment or e.audience):
+            args[name] = e.segment or (e.audience or "")[:80]
+        elif name == "platform" and e.platform:
+            args[name] = e.platform
+        elif name == "tone" and e.tone:
+            args[name] = e.tone
         elif name == "language":
             args[name] = e.language or ("zh" if zh else "en")
         elif name == "channels" and e.channels:

@@ -117,6 +117,8 @@ def customer_profile(r: dict[str, Any], zh: bool) -> str:
 def similar_products(r: dict[str, Any], zh: bool) -> str:
     items = "\n".join(f"- {p['product_id']}: {p['description']} ({p['similarity']})" for p in r["similar"])
     what = f"{r['product_id']} ({r['description']})" if "product_id" in r else f'"{r["query"]}"'
+    if r.get("searched_as"):
+        what += f"（按目录用词 {r['searched_as']} 搜索）" if zh else f' (searched as "{r["searched_as"]}")'
     return f"与 {what} 相似的商品（相似度）：\n{items}" if zh else f"Products similar to {what} (similarity):\n{items}"
 
 
@@ -132,17 +134,87 @@ def selling_points(r: dict[str, Any], zh: bool) -> str:
     return f"商品 {r['product_id']} 的卖点：\n{pts}" if zh else f"Selling points of product {r['product_id']}:\n{pts}"
 
 
+_PLATFORM_LABEL = {
+    "google_rsa": ("Google Ads responsive search ad", "谷歌搜索广告"),
+    "meta": ("Meta (Facebook, Instagram) ad", "Meta（Facebook、Instagram）广告"),
+    "wechat_moments": ("WeChat Moments ad", "朋友圈广告"),
+    "xiaohongshu": ("Xiaohongshu note", "小红书笔记"),
+}
+_PART_LABEL = {
+    "headline": ("headline", "标题"),
+    "description": ("description", "描述"),
+    "primary_text": ("primary text", "正文"),
+    "text": ("text", "文案"),
+    "title": ("title", "标题"),
+    "body": ("body", "正文"),
+}
+_TONE_ZH = {"playful": "俏皮", "premium": "高端", "urgent": "紧迫", "warm": "温暖"}
+_SEGMENT_LABEL = {
+    "new": ("new customers", "新客"),
+    "lapsed": ("lapsed customers", "流失客户"),
+    "vip": ("VIP customers", "老顾客"),
+}
+_COUNTING_ZH = {
+    "google_rsa": "中文字符按 2 个字符计，与谷歌广告的计法一致",
+    "meta": "每个字符计 1",
+    "wechat_moments": "每个字符计 1",
+    "xiaohongshu": "每个字符计 1",
+}
+
+
 def compose_headlines(r: dict[str, Any], zh: bool) -> str:
-    items = "\n".join(
-        f"{i}. {h['text']}" + ("" if h["compliant"] else f"  [flagged: {', '.join(h['flags'])}]")
-        for i, h in enumerate(r["headlines"], 1)
+    platform, tone = r.get("platform", "none"), r.get("tone", "none")
+    segment = r.get("segment")
+    general = str(r["audience"]).strip().lower() in ("shoppers", "customers", "everyone", "顾客", "客户", "")
+    who = (
+        _SEGMENT_LABEL[segment][1 if zh else 0]
+        if segment
+        else (("所有顾客" if zh else "shoppers") if general else r["audience"])
     )
-    if zh:
-        return f"商品 {r['product_id']} 的标题（离线模型根据真实商品数据生成，已做合规检查）：\n{items}"
-    return (
-        f"Headlines for product {r['product_id']} ({r['audience']}), composed offline from the product's "
-        f"real catalog and sales facts and compliance-checked:\n{items}"
-    )
+    if platform == "none":
+        items = "\n".join(f"{i}. {h['text']}" for i, h in enumerate(r["headlines"], 1))
+        style = "" if tone == "none" else (f"，{_TONE_ZH[tone]}语气" if zh else f", {tone} tone")
+        if zh:
+            out = f"商品 {r['product_id']} 的标题（面向{who}{style}；离线模型根据真实商品数据生成，已做合规检查）：\n{items}"
+        else:
+            out = (
+                f"Headlines for product {r['product_id']} ({who}{style}), composed offline from the product's "
+                f"real catalog and sales facts and compliance-checked:\n{items}"
+            )
+    else:
+
+        def part(name: str, h: dict[str, Any]) -> str:
+            count, limit = h["chars"][name]
+            text = " ".join(str(h["parts"][name]).split())
+            label = _PART_LABEL.get(name, (name, name))[1 if zh else 0]
+            return f"{label}：{text}（{count}/{limit}）" if zh else f'{label} "{text}" ({count}/{limit})'
+
+        sep = "｜" if zh else " | "
+        items = "\n".join(
+            f"{i}. " + sep.join(part(name, h) for name in h["parts"]) for i, h in enumerate(r["headlines"], 1)
+        )
+        label = _PLATFORM_LABEL[platform][1 if zh else 0]
+        limits = ", ".join(f"{_PART_LABEL.get(k, (k, k))[1 if zh else 0]} {v}" for k, v in r["limits"].items())
+        if zh:
+            style = f"，{_TONE_ZH[tone]}语气" if tone != "none" else ""
+            out = (
+                f"商品 {r['product_id']}（{r.get('name', '')}）的{label}文案（面向{who}{style}），根据真实商品与销售数据离线生成；"
+                f"字数上限：{limits}（{_COUNTING_ZH[platform]}），每条都在上限内并通过合规检查（括号内为字数/上限）：\n{items}"
+            )
+        else:
+            style = f", {tone} tone" if tone != "none" else ""
+            out = (
+                f"{label} copy for product {r['product_id']} ({r.get('name', '')}; for {who}{style}), composed offline "
+                f"from the product's real catalog and sales facts. Limits: {limits} characters ({r['counting']}); "
+                f"every variant fits them and passes the compliance check (length/limit in brackets):\n{items}"
+            )
+    if r.get("note"):
+        out += (
+            f"\n（只生成了 {r['returned']} 条，少于要求的 {r['requested']} 条：商品数据不足以写出更多不重复、合规且不超长的文案。）"
+            if zh
+            else f"\n(Note: {r['note']}.)"
+        )
+    return out
 
 
 def check_compliance(r: dict[str, Any], zh: bool) -> str:

@@ -96,6 +96,20 @@ def older_cleaning(session: Session) -> str | None:
     return row.value.split(":")[0]
 
 
+def _descriptions(cleaned: Cleaned) -> dict[str, str]:
+    """Each stock code's description: the one its sale lines give most often."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for line in cleaned.sales:
+        if line.description:
+            seen[line.product_code][line.description] += 1
+    return {code: c.most_common(1)[0][0] for code, c in seen.items()}
+
+
+def catalog_descriptions(path: Path | None = None) -> dict[str, str]:
+    """The demo catalog's descriptions by stock code, read from the data set as the loader reads it."""
+    return _descriptions(clean_order_lines(path or dataset_path()))
+
+
 def load_demo_shop(
     sessions: sessionmaker,
     chroma_client: Any,
@@ -193,11 +207,9 @@ def _tables(
     order, do not move when a sale is cancelled), priced at the median unit price of their lines
     left after netting (of all their lines if none is left). Customers and orders are those with
     lines left."""
-    descriptions: dict[str, Counter[str]] = defaultdict(Counter)
+    descriptions = _descriptions(cleaned)
     offered: dict[str, list[float]] = defaultdict(list)
     for line in cleaned.sales:
-        if line.description:
-            descriptions[line.product_code][line.description] += 1
         offered[line.product_code].append(line.unit_price)
     sold: dict[str, list[float]] = defaultdict(list)
     for line in cleaned.net:
@@ -208,7 +220,7 @@ def _tables(
         {
             "id": product_id[c],
             "stock_code": c,
-            "description": descriptions[c].most_common(1)[0][0] if descriptions[c] else c,
+            "description": descriptions.get(c, c),
             "price": round(median(sold[c] or offered[c]), 2),
             "unit_cost": None,
         }

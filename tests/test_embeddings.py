@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,3 +50,73 @@ def test_minilm_reproduces_the_published_similarities():
     e = MiniLM(directory).encode(["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."])
     sims = e @ e.T
     assert [sims[0, 1], sims[0, 2], sims[1, 2]] == pytest.approx([0.6660, 0.1046, 0.1411], abs=5e-4)
+
+
+# -- the bilingual glossary (vectorstore/glossary.py) and Chinese searches ----------------------
+
+
+def test_glossary_names_products_in_chinese_order() -> None:
+    from vectorstore.glossary import glossary
+
+    g = glossary()
+    assert g.chinese_name("WHITE HANGING HEART T-LIGHT HOLDER") == "白色心形悬挂式茶蜡烛台"
+    assert (
+        g.chinese_name("JUMBO BAG RED RETROSPOT") == "红色复古圆点超大购物袋"
+    )  # modifiers after the noun go before it
+    assert g.chinese_name("SET OF 3 CAKE TINS PANTRY DESIGN").endswith("蛋糕罐3件套")
+    assert g.chinese_name("PACK OF 72 RETROSPOT CAKE CASES") == "复古圆点蛋糕纸杯72个装"
+    assert g.chinese_name("LUNCH BOX WITH CUTLERY RETROSPOT") == "带复古圆点餐具的午餐盒"
+    assert g.chinese_name("PINK DIAMANTE PEN IN GIFT BOX") == "礼盒装粉色水钻笔"
+    assert g.chinese_name("ZZYZX CANDLE") == "Zzyzx 蜡烛"  # a word the glossary lacks stays in English
+    en, zh = g.names("WHITE HANGING HEART T-LIGHT HOLDER")
+    assert (en.short, en.head, zh.short, zh.head) == (
+        "Heart T-Light Holder",
+        "T-Light Holder",
+        "心形茶蜡烛台",
+        "茶蜡烛台",
+    )
+
+
+def test_glossary_puts_chinese_searches_into_catalog_words() -> None:
+    from vectorstore.glossary import glossary
+
+    g = glossary()
+    assert g.to_english("和圣诞彩灯类似的产品")[0] == "CHRISTMAS LIGHTS"
+    assert g.to_english("上学用的午餐盒")[0] == "SCHOOL LUNCH BOX"  # longest term first: 午餐盒, not 午餐 + 盒
+    assert g.to_english("red 马克杯")[0] == "red MUG"
+    assert g.to_english("帮我找点东西") == ("", [])  # no glossary word: nothing made up
+    assert g.to_english("小红书上卖得好的")[0] == ""  # common words with one-character entries do not match
+
+
+def test_glossary_file_is_well_formed_and_clean() -> None:
+    from engine.compliance import check_copy
+    from vectorstore.glossary import read_glossary
+
+    entries = read_glossary()
+    assert len(entries) > 1000 and len({e.english for e in entries}) == len(entries)
+    assert not [e for e in entries if check_copy(e.chinese)]  # no banned term in a Chinese name
+
+
+def _demo_catalog(home: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(home / "shop.db") as db:
+        return [d for (d,) in db.execute("SELECT description FROM products ORDER BY id")]
+
+
+def test_glossary_covers_the_demo_catalog(demo_home: Path) -> None:
+    from vectorstore.glossary import glossary
+
+    cov = glossary().coverage(_demo_catalog(demo_home))
+    assert cov["glossary"] >= 0.90 and cov["glossary_or_number"] >= 0.94, cov
+
+
+def test_chinese_searches_find_what_english_ones_find(demo_home: Path) -> None:
+    """The embedding evaluation's queries written in Chinese (evals/queries_zh.tsv) find at least 70%
+    of the English queries' top 10 on the demo catalog (mean overlap@10, default embedding)."""
+    from evals.embeddings import OVERLAP_GOAL, chinese_queries, crosslingual_overlap
+
+    res = crosslingual_overlap(hash_embed, hash_embed(_demo_catalog(demo_home)))
+    assert res["queries"] == len(chinese_queries()) >= 40
+    assert res["overlap@10"] >= OVERLAP_GOAL, res
+    assert res["by_group"]["product"] >= 0.9, res

@@ -123,6 +123,25 @@ def test_write_pauses_then_approve_applies(tiny_shop):
     assert logged[-4:] == [("plan", "ok"), ("tool", "ok"), ("approval", "ok"), ("answer", "ok")]
 
 
+def test_a_stock_code_resolves_where_a_model_gives_a_product_id(tiny_shop):
+    script = [
+        AIMessage("", tool_calls=[tc("transfer_to_creative", {})]),
+        AIMessage(
+            "",
+            tool_calls=[
+                tc("selling_points", {"product_id": "85123A"}),
+                tc("selling_points", {"product_id": "85123Z"}, "c2"),
+            ],
+        ),
+        AIMessage("done"),
+    ]
+    _, _, _, rid, _ = run(tiny_shop, script)
+    tools = [d for d in decisions(tiny_shop, rid) if d.kind == "tool"]
+    assert tools[0].status == "ok" and tools[0].arguments == {"product_id": 3}  # logged as the id it resolved to
+    assert tools[0].result["description"] == "WHITE HANGING HEART T-LIGHT HOLDER"
+    assert tools[1].status == "error" and "no product with stock code 85123Z" in tools[1].error
+
+
 def test_write_rejected_changes_nothing(tiny_shop):
     script = [
         AIMessage("", tool_calls=[tc("transfer_to_bidding", {})]),

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from langchain_core.tools import StructuredTool
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, WithJsonSchema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -140,13 +141,63 @@ class Shop:
             self._cache[key] = build()
         return self._cache[key]
 
+    def stock_codes(self) -> dict[str, int]:
+        """Every stock code of the catalog (upper case) and its product id (read once per process)."""
+
+        def load() -> dict[str, int]:
+            with self.sessions() as s:
+                return {code.upper(): pid for pid, code in s.execute(select(Product.id, Product.stock_code))}
+
+        codes: dict[str, int] = self.cached("stock_codes", load)
+        return codes
+
 
 def get_product(session: Session, product_id: int) -> Product:
+    """The product with this id, or else with this number as its stock code (22633)."""
     product = session.get(Product, product_id)
+    if product is None:
+        product = session.scalars(select(Product).where(Product.stock_code == str(product_id)).limit(1)).first()
     if product is None:
         top = session.scalar(select(Product.id).order_by(Product.id.desc()).limit(1)) or 0
         raise ToolFailure(f"there is no product {product_id}; product ids run from 1 to {top}")
     return product
+
+
+_STOCK_CODE = re.compile(r"\d{5}[A-Za-z]{0,2}")
+
+
+def _product_ref(value: Any, info: ValidationInfo) -> Any:
+    """A stock code given where a product id is expected ("85123A") becomes that product's id,
+    through the shop in the validation context; a digit string stays a number."""
+    if not isinstance(value, str) or value.strip().isdigit():
+        return value
+    code = value.strip().upper()
+    shop = (info.context or {}).get("shop")
+    if _STOCK_CODE.fullmatch(code):
+        codes = shop.stock_codes() if isinstance(shop, Shop) else {}
+        if code in codes:
+            return codes[code]
+        if isinstance(shop, Shop):
+            raise ValueError(f"there is no product with stock code {code}")
+        raise ValueError(f"{code} looks like a stock code, but there is no shop here to look it up in; give the id")
+    raise ValueError(f"{value!r} is not a product id (e.g. 12) or a stock code (e.g. 85123A)")
+
+
+# A product id, or its stock code (resolved through the shop; see _product_ref).
+ProductId = Annotated[
+    int,
+    BeforeValidator(_product_ref),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 10**7},
+                {"type": "string", "pattern": "^[0-9]{5}[A-Za-z]{0,2}$"},
+            ],
+            "description": "the product's id (e.g. 12) or its stock code (e.g. 85123A)",
+        }
+    ),
+    Field(ge=1, le=10**7),
+]
 
 
 def get_customer(session: Session, customer_id: int) -> Customer:

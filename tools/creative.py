@@ -13,13 +13,24 @@ from sqlalchemy.orm import Session
 from engine import stats
 from engine.compliance import check_copy
 from store.db import Customer
-from tools.base import Shop, ToolSpec, get_product
+from tools.base import ProductId, Shop, ToolSpec, get_product
+from tools.copywriter import (
+    PLATFORMS,
+    Facts,
+    Platform,
+    Tone,
+    audience_segment,
+    clean_audience,
+    clean_description,
+    compose,
+    lengths,
+)
 
 AGENT = "creative"
 
 
 class ProductArgs(BaseModel):
-    product_id: int = Field(..., ge=1, le=10**7)
+    product_id: ProductId
 
 
 def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, Any]:
@@ -58,44 +69,83 @@ def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, An
 
 
 class HeadlineArgs(BaseModel):
-    product_id: int = Field(..., ge=1, le=10**7)
-    audience: str = Field("shoppers", max_length=80, description="who the copy speaks to")
-    n: int = Field(3, ge=1, le=10, description="how many headlines")
+    product_id: ProductId
+    audience: str = Field(
+        "shoppers",
+        max_length=80,
+        description="who the copy speaks to: new, lapsed or vip customers, or free text (e.g. young parents)",
+    )
+    n: int = Field(3, ge=1, le=10, description="how many headlines (variants)")
     language: Literal["en", "zh"] = "en"
+    platform: Platform = Field(
+        "none",
+        description="where the ad runs, which sets its fields and limits: google_rsa (headline 30, description 90; "
+        "a Chinese character counts 2), meta (headline 40, primary text 125), wechat_moments (text 40), "
+        "xiaohongshu (title 20, body 1000), none",
+    )
+    tone: Tone = Field("none", description="playful, premium, urgent, warm or none")
 
 
 def compose_headlines(shop: Shop, session: Session, a: HeadlineArgs) -> dict[str, Any]:
-    """Headlines from the product's real attributes only; each one is compliance-checked."""
+    """Copy from the product's real attributes only, for the platform's fields and limits, in the
+    tone asked for; every variant fits the limits and passes the compliance check, and the set is
+    chosen to be distinct (distinct-2)."""
     sp = selling_points(shop, session, ProductArgs(product_id=a.product_id))
-    name = sp["description"].title()
-    price = f"£{sp['price']:.2f}"
-    if a.language == "zh":
-        templates = [
-            f"{name}，仅需{price}",
-            f"已售出{sp['units_sold']:,}件：{name}",
-            f"{sp['repeat_buyer_pct']:.0f}%的买家再次购买：{name}",
-            f"为{a.audience}挑选：{name}",
-            f"{sp['countries']}个国家的顾客都在买{name}",
-        ]
-    else:
-        templates = [
-            f"{name}, just {price}",
-            f"{sp['units_sold']:,} sold: meet the {name}",
-            f"{sp['repeat_buyer_pct']:.0f}% of buyers come back for the {name}",
-            f"For {a.audience}: the {name} at {price}",
-            f"Loved in {sp['countries']} countries: {name}",
-        ]
+    facts = Facts(
+        product_id=sp["product_id"],
+        description=clean_description(sp["description"]),
+        price=sp["price"],
+        units_sold=sp["units_sold"],
+        customers=sp["customers"],
+        repeat_pct=sp["repeat_buyer_pct"],
+        best_month=sp["best_month"],
+        countries=sp["countries"],
+        rank=sp["best_seller_rank"],
+    )
+    segment = audience_segment(a.audience)
+    audience = None if segment else clean_audience(a.audience, a.language)
+    out = compose(
+        facts, n=a.n, language=a.language, platform=a.platform, tone=a.tone, audience=audience, segment=segment
+    )
+    spec = PLATFORMS[a.platform]
+    main = spec.slots[0].name
     headlines = []
-    for text in templates[: a.n]:
-        flags = [f.term for f in check_copy(text)]
-        headlines.append({"text": text, "compliant": not flags, "flags": flags})
-    return {
-        "product_id": a.product_id,
+    for v in out.variants:
+        text = str(v[main])
+        headlines.append(
+            {
+                "text": text,
+                "parts": v,
+                "chars": lengths(v, a.platform),
+                "compliant": True,  # every part passed check_copy when it was chosen
+                "flags": [],
+            }
+        )
+    name = facts.name_zh if a.language == "zh" else facts.name_en
+    result: dict[str, Any] = {
+        "product_id": sp["product_id"],
         "audience": a.audience,
+        "segment": segment,
         "language": a.language,
+        "platform": a.platform,
+        "tone": a.tone,
+        "name": name.full,
+        "limits": {s.name: s.limit for s in spec.slots},
+        "counting": spec.counting,
         "source": "composed from the product's catalog and sales facts",
         "headlines": headlines,
+        "distinct_2": out.distinct_2,
+        "requested": a.n,
+        "returned": len(headlines),
     }
+    if len(headlines) < a.n:
+        why = (
+            "the product's facts do not make more distinct ones"
+            if out.dropped.get("too_alike")
+            else f"no more fit the {a.platform} limits and pass the compliance check"
+        )
+        result["note"] = f"only {len(headlines)} of {a.n} variants: {why}"
+    return result
 
 
 class ComplianceArgs(BaseModel):

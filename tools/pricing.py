@@ -10,7 +10,17 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator, model_va
 from sqlalchemy.orm import Session
 
 from engine import EngineError, pricing
-from tools.base import Shop, ToolFailure, ToolSpec, change_summary, exactly_one_value, get_product, new_value, pennies
+from tools.base import (
+    ProductId,
+    Shop,
+    ToolFailure,
+    ToolSpec,
+    change_summary,
+    exactly_one_value,
+    get_product,
+    new_value,
+    pennies,
+)
 
 AGENT = "pricing"
 
@@ -37,7 +47,7 @@ def _rounded(est: pricing.Elasticity) -> dict[str, Any]:
 
 
 class ProductArgs(BaseModel):
-    product_id: int = Field(..., ge=1, le=10**7)
+    product_id: ProductId
 
 
 def price_elasticity(shop: Shop, session: Session, a: ProductArgs) -> dict[str, Any]:
@@ -56,7 +66,7 @@ def price_elasticity(shop: Shop, session: Session, a: ProductArgs) -> dict[str, 
 
 
 class OptimalPriceArgs(BaseModel):
-    product_id: int = Field(..., ge=1, le=10**7)
+    product_id: ProductId
     unit_cost: float = Field(..., gt=0, le=1e6, description="what one unit costs the shop")
 
 
@@ -87,7 +97,7 @@ def optimal_price(shop: Shop, session: Session, a: OptimalPriceArgs) -> dict[str
 
 
 class DiscountArgs(BaseModel):
-    product_id: int = Field(..., ge=1, le=10**7)
+    product_id: ProductId
     discount_pct: float | None = Field(
         None, ge=-100, lt=90, description="the discount in percent, e.g. 10; negative for a price rise, e.g. -10"
     )
@@ -141,7 +151,7 @@ MAX_PRICE = 10_000.0
 
 
 class SetPriceArgs(BaseModel):
-    product_id: int = Field(..., ge=1, le=10**7)
+    product_id: ProductId
     price: Annotated[float | None, AfterValidator(pennies)] = Field(
         None, gt=0, le=MAX_PRICE, description="the new list price"
     )

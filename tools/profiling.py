@@ -3,6 +3,7 @@ recommendations (item-to-item co-purchase recall, then a ranking)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -13,10 +14,12 @@ from sqlalchemy.orm import Session
 from engine import EngineError, ann, clv, recall, recsys, segments
 from engine.rank import HashedLogistic
 from store.db import Customer, Product
-from tools.base import Shop, ToolFailure, ToolSpec, get_customer, get_product
+from tools.base import ProductId, Shop, ToolFailure, ToolSpec, get_customer, get_product
 from vectorstore import catalog_vectors, documents, embed_query, embedding_name
+from vectorstore.glossary import glossary
 
 AGENT = "profiling"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _rfm(shop: Shop) -> dict[str, np.ndarray]:
@@ -196,7 +199,7 @@ def customer_profile(shop: Shop, session: Session, a: CustomerArgs) -> dict[str,
 
 
 class SimilarArgs(BaseModel):
-    product_id: int | None = Field(None, ge=1, le=10**7, description="find products like this one")
+    product_id: ProductId | None = Field(None, description="find products like this one (an id or a stock code)")
     query: str | None = Field(None, min_length=2, max_length=200, description="or like this text")
     k: int = Field(5, ge=1, le=50)
 
@@ -215,19 +218,38 @@ def _catalog_index(shop: Shop) -> tuple[np.ndarray, ann.IVFIndex]:
     return stored["product_ids"], ann.IVFIndex.from_arrays(stored)
 
 
+def search_text(query: str) -> tuple[str, list[tuple[str, str]]]:
+    """A search as the catalog words it: Chinese put into the catalog's English words through the
+    glossary (longest term first); other text as it is."""
+    if not _CJK.search(query):
+        return query, []
+    english, found = glossary().to_english(query)
+    if not found:
+        raise ToolFailure(
+            f"none of the words of “{query}” are in the catalog's glossary; name the product in English or "
+            "with everyday words for it (e.g. 圣诞彩灯, 马克杯, 靠垫)"
+        )
+    return english, found
+
+
 def similar_products(shop: Shop, session: Session, a: SimilarArgs) -> dict[str, Any]:
     if a.product_id is None and not a.query:
         raise ToolFailure("give a product id or a text to search the catalog for")
     pids, index = _catalog_index(shop)
     product = get_product(session, a.product_id) if a.product_id is not None else None
-    rows, scores = index.search(embed_query(product.description if product else a.query or ""), a.k + 1)
+    text, translated = search_text(a.query or "") if product is None else (product.description, [])
+    rows, scores = index.search(embed_query(text), a.k + 1)
     found = [(int(pids[r]), float(sc)) for r, sc in zip(rows, scores, strict=True)]
     found = [(p, sc) for p, sc in found if product is None or p != product.id][: a.k]
     names = documents(shop.chroma, [p for p, _ in found])
     similar = [{"product_id": p, "description": names.get(p, ""), "similarity": round(sc, 4)} for p, sc in found]
     if product is not None:
         return {"product_id": product.id, "description": product.description, "similar": similar}
-    return {"query": a.query, "similar": similar}
+    out: dict[str, Any] = {"query": a.query, "similar": similar}
+    if translated:
+        out["searched_as"] = text
+        out["glossary"] = [{"zh": zh, "en": en} for zh, en in translated]
+    return out
 
 
 class RecommendArgs(BaseModel):

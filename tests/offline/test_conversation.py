@@ -289,3 +289,19 @@ def _approved_somewhere(cp: Copilot) -> bool:
     """A fuzzed reply may have been a plain yes to a change it proposed: that is an approval, logged."""
     with cp.sessions() as s:
         return s.scalar(select(Decision.id).where(Decision.kind == "approval", Decision.status == "ok")) is not None
+
+
+def test_platform_tone_and_audience_read_from_requests(cp: Copilot) -> None:
+    res = cp.ask("write 5 facebook ad headlines for product 12")
+    name, args, status = calls(res)[0]
+    assert (name, status) == ("compose_headlines", "ok")
+    assert args["platform"] == "meta" and args["n"] == 5
+    assert res["answer"].count("/40)") == 5 and "/125)" in res["answer"]  # each field against its limit
+    res = cp.ask("给商品85123A写小红书标题，俏皮一点，面向流失客户")
+    args = calls(res)[0][1]
+    assert args["platform"] == "xiaohongshu" and args["tone"] == "playful" and args["audience"] == "lapsed"
+    assert args["product_id"] == 3234 and "小红书" in res["answer"] and "/20）" in res["answer"]
+    thread = res["thread_id"]
+    for text, key, value in (("premium tone", "tone", "premium"), ("now for google ads", "platform", "google_rsa")):
+        args = calls(cp.ask(text, thread_id=thread))[0][1]
+        assert args[key] == value and args["product_id"] == 3234  # the same product, one argument changed

@@ -157,6 +157,49 @@ def test_counts_are_not_ids_and_stock_codes_resolve() -> None:
     e = extract("products similar to 85123A", {"85123A": 3249})
     assert e.first_id("product") == 3249
     assert extract("products similar to 85123A").stock_codes[0][0] == "85123A"
+    assert extract("write 3 headlines for product 85123A", {"85123A": 3249}).first_id("product") == 3249  # not 85123
+    assert extract("sku 85123a selling points", {"85123A": 3249}).first_id("product") == 3249
+
+
+@pytest.mark.parametrize(
+    ("text", "platform", "tone", "segment"),
+    [
+        ("write 5 facebook ad headlines for product 12", "meta", None, None),
+        ("google ads headlines for product 3, premium tone", "google_rsa", "premium", None),
+        ("10 RSA headlines for product 9 for lapsed customers", "google_rsa", None, "lapsed"),
+        ("instagram captions for product 4 in a warm tone for our VIP customers", "meta", "warm", "vip"),
+        ("给商品12写小红书标题", "xiaohongshu", None, None),
+        ("给商品12写朋友圈文案，俏皮一点", "wechat_moments", "playful", None),
+        ("帮我给流失客户写几条谷歌广告，产品12，紧迫感强一点", "google_rsa", "urgent", "lapsed"),
+        ("新客看的小红书笔记，商品3，高级感", "xiaohongshu", "premium", "new"),
+        ("write three headlines for the hand warmer, product 1487", None, None, None),
+    ],
+)
+def test_platform_tone_and_audience_segment(text: str, platform: str, tone: str, segment: str) -> None:
+    e = extract(text)
+    assert (e.platform, e.tone, e.segment) == (platform, tone, segment)
+
+
+def test_the_planner_fills_platform_tone_and_audience_by_name() -> None:
+    from offline.planner import fill
+
+    args = fill(
+        "compose_headlines",
+        extract("write 5 facebook ad headlines for product 12 for lapsed customers, playful"),
+        False,
+    ).args
+    assert args == {
+        "product_id": 12,
+        "n": 5,
+        "language": "en",
+        "platform": "meta",
+        "tone": "playful",
+        "audience": "lapsed",
+    }
+    args = fill("compose_headlines", extract("给商品12写3条小红书标题，面向年轻父母，温暖一点"), True).args
+    assert args["platform"] == "xiaohongshu" and args["tone"] == "warm" and args["audience"] == "年轻父母"
+    args = fill("compose_headlines", extract("headlines for product 12 for facebook"), False).args
+    assert "audience" not in args and args["platform"] == "meta"  # "for facebook" is where, not who
 
 
 def test_issue_examples() -> None:
