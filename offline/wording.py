@@ -263,9 +263,9 @@ def price_elasticity(r: dict[str, Any], zh: bool) -> str:
     if r["elasticity"] is None:
         why = _why_no_price(r, zh)
         return (
-            f"无法估计商品 {r['product_id']}（{r['description']}）的价格弹性：{why}"
+            f"商品 {r['product_id']}（{r['description']}）的价格弹性：无法估计，因为{why}"
             if zh
-            else f"I can't estimate the price elasticity of product {r['product_id']} ({r['description']}): {why}"
+            else f"Price elasticity of product {r['product_id']} ({r['description']}): cannot be estimated, because {why}"
         )
     ci = f"[{r['ci_low']}, {r['ci_high']}]"
     source = _change_text(r, zh)
