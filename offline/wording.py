@@ -183,6 +183,12 @@ def _change_text(r: dict[str, Any], zh: bool) -> str:
     return f"每行 {band} 件的订单：{prices}" if zh else f"{prices} for lines of {band} units"
 
 
+def _in_brackets(text: str, zh: bool) -> str:
+    if not text:
+        return ""
+    return f"（{text}）" if zh else f" ({text})"
+
+
 _TEST_FIRST = (
     "Test a price change first (an A/B price test).",
     "请先做一次改价测试（A/B 价格测试）。",
@@ -214,18 +220,16 @@ def _why_no_price(r: dict[str, Any], zh: bool) -> str:
         )
     if code == "too_few_weeks":
         if zh:
-            return (
-                f"它在同样订购量下改过价（{_change_text(r, zh)}），但销售周数太少，分不清价格的作用和偶然波动。{test}"
-            )
+            return f"它在同样订购量下改过价{_in_brackets(_change_text(r, zh), zh)}，但销售周数太少，分不清价格的作用和偶然波动。{test}"
         return (
-            f"its price did change for like order sizes ({_change_text(r, zh)}), but in too few weeks of "
+            f"its price did change for like order sizes{_in_brackets(_change_text(r, zh), zh)}, but in too few weeks of "
             f"sales to tell the effect of price from chance. {test}"
         )
     if code == "elasticity_not_negative":
         if zh:
-            return f"它改价后（{_change_text(r, zh)}）需求并没有下降（弹性 {e}）：影响销量的是价格以外的因素，数据无法据此定价。{test}"
+            return f"它改价后{_in_brackets(_change_text(r, zh), zh)}需求并没有下降（弹性 {e}）：影响销量的是价格以外的因素，数据无法据此定价。{test}"
         return (
-            f"when its price changed ({_change_text(r, zh)}), demand did not fall (elasticity {e}): "
+            f"when its price changed{_in_brackets(_change_text(r, zh), zh)}, demand did not fall (elasticity {e}): "
             f"something other than price moved its sales, so the data cannot price it. {test}"
         )
     if code == "not_significant":

@@ -247,6 +247,7 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
         eff.update(new_quantity=None, quantity_change_pct=None, new_revenue=None, new_profit=None)
     new_price = float(eff["new_price"] or 0.0)
     seen = ev.price_low is not None and ev.price_high is not None
+    fields = _evidence_fields(ev)
     return {
         "product_id": p.id,
         "description": p.description,
@@ -256,9 +257,7 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
         "demand_estimated": usable,
         "reason": None if reason is None else reason[0],
         "caveat": None if reason is None else reason[1],
-        "tier_pricing": bool(ev.tiers),
-        "tiers": _evidence_fields(ev)["tiers"],
-        "prices_seen": [ev.price_low, ev.price_high] if seen else None,
+        **{k: fields[k] for k in ("method", "tier_pricing", "tiers", "price_changes", "prices_seen")},
         "within_prices_seen": seen and pricing.within_prices_seen(new_price, ev.price_low or 0.0, ev.price_high or 0.0),
         "per": "week of selling days",
         **{k: (round(v, 2) if isinstance(v, float) else v) for k, v in eff.items()},

@@ -136,3 +136,41 @@ def test_demo_product_20_gets_no_recommended_price(demo_home: Path) -> None:
         assert opt["bigger_line_cheaper_pct"] > 90
     finally:
         cp.close()
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "tier_pricing_only",
+        "price_never_changed",
+        "too_few_weeks",
+        "elasticity_not_negative",
+        "not_significant",
+        "inelastic",
+        "outside_prices_seen",
+    ],
+)
+def test_every_refusal_is_worded_in_both_languages(reason):
+    estimated = reason not in ("tier_pricing_only", "price_never_changed", "too_few_weeks")
+    r = {
+        "product_id": 7,
+        "description": "A THING",
+        "current_price": 2.0,
+        "unit_cost": 1.0,
+        "recommended_price": None,
+        "reason": reason,
+        "refused": "no price recommended",
+        "elasticity": -1.4 if estimated else None,
+        "ci_low": -2.0 if estimated else None,
+        "ci_high": -0.8 if estimated else None,
+        "tiers": [{"price": 2.0, "typical_quantity": 3.0, "share_of_units": 0.7, "lines": 50}],
+        "price_changes": []
+        if reason == "elasticity_not_negative"
+        else [{"band": "1-2 units per line", "prices": [1.9, 2.0], "weeks": 30}],
+        "prices_seen": [1.9, 2.0],
+        "unsupported_price": 3.5,
+    }
+    for zh in (False, True):
+        text = wording.format_result("optimal_price", r, zh=zh)
+        assert "None" not in text and "()" not in text and "（）" not in text, text
+        assert ("商品 7" if zh else "product 7") in text
