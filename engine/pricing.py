@@ -10,8 +10,16 @@ from engine import EngineError
 from engine.regression import ols
 
 DEFAULT_MIN_OBSERVATIONS = 20
-DEFAULT_MIN_DISTINCT_PRICES = 3
+DEFAULT_MIN_DISTINCT_PRICES = 2  # a step from one price to another, each held for a while, is enough
 DEFAULT_CONFIDENCE = 0.95
+DEFAULT_PRICE_SUPPORT = 0.10  # a recommended price may lie this far beyond the prices the estimate saw
+
+# Why an estimate cannot price a product (machine-readable; the text beside each says it for people).
+TOO_FEW_OBSERVATIONS = "too_few_observations"
+ELASTICITY_NOT_NEGATIVE = "elasticity_not_negative"
+NOT_SIGNIFICANT = "not_significant"
+INELASTIC = "inelastic"
+OUTSIDE_PRICES_SEEN = "outside_prices_seen"
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,36 @@ def log_log_elasticity(
     return Elasticity(beta, se, beta - t * se, beta + t * se, intercept, fit.r_squared, int(p.size), n_prices)
 
 
+def credibility_reason(
+    est: Elasticity,
+    *,
+    min_obs: int = DEFAULT_MIN_OBSERVATIONS,
+    min_prices: int = DEFAULT_MIN_DISTINCT_PRICES,
+) -> tuple[str, str] | None:
+    """Why a price should not be recommended from this estimate, as (code, explanation), or None."""
+    if est.n_obs < min_obs:
+        return TOO_FEW_OBSERVATIONS, f"only {est.n_obs} observations (need {min_obs})"
+    if est.n_prices < min_prices:
+        return TOO_FEW_OBSERVATIONS, f"only {est.n_prices} distinct prices (need {min_prices})"
+    if not np.isfinite(est.std_error):
+        return NOT_SIGNIFICANT, "the standard error cannot be estimated"
+    if est.elasticity >= 0:
+        return ELASTICITY_NOT_NEGATIVE, (
+            f"demand did not fall when the price rose (elasticity {est.elasticity:+.2f}): something other than "
+            "price moved its sales"
+        )
+    if est.ci_high >= 0:
+        return NOT_SIGNIFICANT, (
+            f"the elasticity ({est.elasticity:.2f}) could be zero: its 95% interval reaches {est.ci_high:+.2f}"
+        )
+    if est.ci_high >= -1.0:
+        return INELASTIC, (
+            f"demand is not elastic with confidence (elasticity {est.elasticity:.2f}, "
+            f"95% interval up to {est.ci_high:.2f}, which is not below -1)"
+        )
+    return None
+
+
 def credibility_problem(
     est: Elasticity,
     *,
@@ -60,18 +98,15 @@ def credibility_problem(
     min_prices: int = DEFAULT_MIN_DISTINCT_PRICES,
 ) -> str | None:
     """Why a price should not be recommended from this estimate, or None when it is credible."""
-    if est.n_obs < min_obs:
-        return f"only {est.n_obs} observations (need {min_obs})"
-    if est.n_prices < min_prices:
-        return f"only {est.n_prices} distinct prices (need {min_prices})"
-    if not np.isfinite(est.std_error):
-        return "the standard error cannot be estimated"
-    if est.ci_high >= -1.0:
-        return (
-            f"demand is not elastic with confidence (elasticity {est.elasticity:.2f}, "
-            f"95% interval up to {est.ci_high:.2f}, which is not below -1)"
-        )
-    return None
+    reason = credibility_reason(est, min_obs=min_obs, min_prices=min_prices)
+    return None if reason is None else reason[1]
+
+
+def within_prices_seen(price: float, low: float, high: float, *, margin: float = DEFAULT_PRICE_SUPPORT) -> bool:
+    """Whether the data can speak for a price: within the lowest and highest price seen, give or take margin."""
+    if not 0 < low <= high:
+        raise EngineError("the prices seen must be positive, low <= high")
+    return low * (1 - margin) <= price <= high * (1 + margin)
 
 
 def optimal_price(elasticity: float, unit_cost: float) -> float:

@@ -40,6 +40,27 @@ def ols(X: np.ndarray, y: np.ndarray, names: list[str] | tuple[str, ...]) -> OLS
     return OLS(tuple(names), coef, se, dof, 1.0 - float(resid @ resid) / sst if sst > 0 else 0.0)
 
 
+def cluster_robust_se(X: np.ndarray, resid: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Standard errors robust to shocks shared within a group (CR1: the sandwich with Stata's
+    small-sample factor G/(G-1) * (N-1)/(N-K)), for residuals of a least-squares fit of X."""
+    X = np.asarray(X, dtype=float)
+    u = np.asarray(resid, dtype=float)
+    n, k = X.shape
+    _, g = np.unique(np.asarray(groups), return_inverse=True)
+    g = g.ravel()
+    n_groups = int(g.max()) + 1 if n else 0
+    if u.shape != (n,) or g.shape != (n,):
+        raise EngineError("one residual and one group per row of X")
+    if n_groups < 2 or n <= k:
+        raise EngineError("need at least two groups and more rows than columns")
+    scores = np.zeros((n_groups, k))
+    np.add.at(scores, g, X * u[:, None])
+    bread = np.linalg.pinv(X.T @ X)
+    factor = n_groups / (n_groups - 1) * (n - 1) / (n - k)
+    cov = factor * bread @ (scores.T @ scores) @ bread
+    return np.sqrt(np.maximum(np.diag(cov), 0.0))
+
+
 def dummies(values: np.ndarray, *, base: str | None = None) -> tuple[np.ndarray, list[str]]:
     """0/1 columns for each level except the base (the first level in sorted order by default)."""
     v = np.asarray(values).astype(str)

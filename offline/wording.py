@@ -228,48 +228,186 @@ def check_compliance(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+def _tiers_text(tiers: list[dict[str, Any]], zh: bool) -> str:
+    """The prices a product sold at, with the typical line size and share of units at each."""
+    parts = []
+    for i, t in enumerate(tiers):
+        q, share = f"{t['typical_quantity']:g}", f"{100 * t['share_of_units']:.0f}%"
+        if zh:
+            parts.append(
+                f"{_money(t['price'])}：{'每行' if i == 0 else ''}约 {q} 件，{'占销量 ' if i == 0 else ''}{share}"
+            )
+        else:
+            parts.append(
+                f"{_money(t['price'])} on {'lines of ' if i == 0 else ''}about {q} units, {share}{' of units' if i == 0 else ''}"
+            )
+    return "；".join(parts) if zh else "; ".join(parts)
+
+
+def _change_text(r: dict[str, Any], zh: bool) -> str:
+    """The like-size price change the estimate learned from (the band seen in the most weeks)."""
+    changes = r.get("price_changes") or []
+    if not changes:
+        return ""
+    c = max(changes, key=lambda c: c["weeks"])
+    prices = " → ".join(_money(p) for p in c["prices"]) if zh else " -> ".join(_money(p) for p in c["prices"])
+    band = c["band"].removesuffix(" units per line")
+    return f"每行 {band} 件的订单：{prices}" if zh else f"{prices} for lines of {band} units"
+
+
+def _in_brackets(text: str, zh: bool) -> str:
+    if not text:
+        return ""
+    return f"（{text}）" if zh else f" ({text})"
+
+
+_TEST_FIRST = (
+    "Test a price change first (an A/B price test).",
+    "请先做一次改价测试（A/B 价格测试）。",
+)
+
+
+def _why_no_price(r: dict[str, Any], zh: bool) -> str:
+    """Why the data cannot price the product, from the tool's reason code, as a marketer reads it."""
+    code, e = r.get("reason"), r.get("elasticity")
+    ci = f"[{r.get('ci_low')}, {r.get('ci_high')}]"
+    test = _TEST_FIRST[1 if zh else 0]
+    if code == "tier_pricing_only":
+        tiers = _tiers_text(r.get("tiers") or [], zh)
+        if zh:
+            return (
+                f"同样的订购量下，它的价格从未变过。较低的价格是批量订购的阶梯价（{tiers}），"
+                f"所以数据无法说明改价后需求会怎样变化。{test}"
+            )
+        return (
+            f"its price never changed for the same order size. The cheaper prices are bulk-order tiers "
+            f"({tiers}), so the data cannot say how demand would respond to a price change. {test}"
+        )
+    if code == "price_never_changed":
+        if zh:
+            return f"同样的订购量下，它的价格从未变过（或变动持续太短），所以数据无法说明改价后需求会怎样变化。{test}"
+        return (
+            f"its price never changed for the same order size (not for long enough to learn from), so the "
+            f"data cannot say how demand would respond to a price change. {test}"
+        )
+    if code == "too_few_weeks":
+        if zh:
+            return f"它在同样订购量下改过价{_in_brackets(_change_text(r, zh), zh)}，但销售周数太少，分不清价格的作用和偶然波动。{test}"
+        return (
+            f"its price did change for like order sizes{_in_brackets(_change_text(r, zh), zh)}, but in too few weeks of "
+            f"sales to tell the effect of price from chance. {test}"
+        )
+    if code == "elasticity_not_negative":
+        if zh:
+            return f"它改价后{_in_brackets(_change_text(r, zh), zh)}需求并没有下降（弹性 {e}）：影响销量的是价格以外的因素，数据无法据此定价。{test}"
+        return (
+            f"when its price changed{_in_brackets(_change_text(r, zh), zh)}, demand did not fall (elasticity {e}): "
+            f"something other than price moved its sales, so the data cannot price it. {test}"
+        )
+    if code == "not_significant":
+        if zh:
+            return f"估计的弹性 {e}（95% 区间 {ci}）可能为零：数据无法判断需求是否随价格变化。{test}"
+        return (
+            f"the estimated elasticity ({e}, 95% interval {ci}) could be zero: the data cannot tell whether demand "
+            f"responds to price at all. {test}"
+        )
+    if code == "inelastic":
+        if zh:
+            return f"需求对价格不够敏感（弹性 {e}，95% 区间 {ci}，不明确低于 -1），数据给不出利润最大化的价格；涨价可能更划算，但请先测试。"
+        return (
+            f"demand responds little to price (elasticity {e}, 95% interval {ci}, not clearly below -1), so the "
+            "data gives no profit-maximising price; a price rise may pay, but test it first."
+        )
+    if code == "outside_prices_seen":
+        lo, hi = r["prices_seen"]
+        below = r["unsupported_price"] < lo
+        if zh:
+            side = "低于" if below else "高于"
+            return (
+                f"按估计的弹性 {e}，最优价格是 {_money(r['unsupported_price'])}，远{side}同样订购量下卖过的价格"
+                f"（{_money(lo)} 至 {_money(hi)}）；数据无法为从未试过的价格担保。请先朝这个方向小步测试。"
+            )
+        return (
+            f"the estimate (elasticity {e}) points to {_money(r['unsupported_price'])}, far {'below' if below else 'above'} "
+            f"the {_money(lo)} to {_money(hi)} it sold at for like order sizes; the data cannot vouch for a price it "
+            "never tried. Test a step toward it first."
+        )
+    return f"估计不可靠：{r.get('caveat') or r.get('refused')}" if zh else str(r.get("caveat") or r.get("refused"))
+
+
 def price_elasticity(r: dict[str, Any], zh: bool) -> str:
+    if r["elasticity"] is None:
+        why = _why_no_price(r, zh)
+        return (
+            f"商品 {r['product_id']}（{r['description']}）的价格弹性：无法估计，因为{why}"
+            if zh
+            else f"Price elasticity of product {r['product_id']} ({r['description']}): cannot be estimated, because {why}"
+        )
     ci = f"[{r['ci_low']}, {r['ci_high']}]"
+    source = _change_text(r, zh)
     if zh:
         s = (
             f"商品 {r['product_id']}（{r['description']}）的价格弹性为 {r['elasticity']}（标准误 {r['std_error']}，"
-            f"95% 区间 {ci}，{r['n_obs']} 个观测，{r['n_prices']} 个价格）。"
+            f"95% 区间 {ci}，{r['n_obs']} 个观测，{r['n_prices']} 个价格；来自同样订购量下的改价：{source}）。"
         )
-        return s + ("" if r["credible"] else f" 注意：估计不可靠：{r['caveat']}。")
+        return s + ("" if r["credible"] else f" 注意：{_why_no_price(r, zh)}")
     s = (
         f"Price elasticity of product {r['product_id']} ({r['description']}): {r['elasticity']} "
-        f"(standard error {r['std_error']}, 95% interval {ci}, {r['n_obs']} observations at {r['n_prices']} prices)."
+        f"(standard error {r['std_error']}, 95% interval {ci}, {r['n_obs']} observations at {r['n_prices']} prices; "
+        f"learned from price changes at like order sizes: {source})."
     )
-    return s + ("" if r["credible"] else f" Not credible enough to price on: {r['caveat']}.")
+    return s + ("" if r["credible"] else f" Not credible enough to price on: {_why_no_price(r, zh)}")
 
 
 def optimal_price(r: dict[str, Any], zh: bool) -> str:
     if r["recommended_price"] is None:
         return (
-            f"商品 {r['product_id']} 不给出定价建议：{r['refused']}（弹性 {r['elasticity']}）。"
+            f"商品 {r['product_id']} 不给出定价建议：{_why_no_price(r, zh)}"
             if zh
-            else f"I won't recommend a price for product {r['product_id']}: {r['refused']}."
+            else f"I won't recommend a price for product {r['product_id']}: {_why_no_price(r, zh)}"
         )
     lo, hi = r["price_range_95"]
     if zh:
         return (
             f"商品 {r['product_id']} 在单位成本 {_money(r['unit_cost'])} 下的利润最大化价格为 "
-            f"{_money(r['recommended_price'])}（弹性 {r['elasticity']}，区间 {_money(lo)} 至 {_money(hi)}），"
-            f"当前价格 {_money(r['current_price'])}。"
+            f"{_money(r['recommended_price'])}（弹性 {r['elasticity']}，区间 {_money(lo)} 至 {_money(hi)}；"
+            f"来自同样订购量下的改价：{_change_text(r, zh)}），当前价格 {_money(r['current_price'])}。"
         )
     return (
         f"Profit-maximising price for product {r['product_id']} at a unit cost of {_money(r['unit_cost'])}: "
         f"{_money(r['recommended_price'])} (elasticity {r['elasticity']}; 95% range {_money(lo)} to "
-        f"{_money(hi)}); it sells at {_money(r['current_price'])} today."
+        f"{_money(hi)}; learned from price changes at like order sizes: {_change_text(r, zh)}); it sells at "
+        f"{_money(r['current_price'])} today."
     )
 
 
 def discount_effect(r: dict[str, Any], zh: bool) -> str:
-    caveat = (
-        ""
-        if r["elasticity_credible"]
-        else (" (弹性估计不可靠)" if zh else " (the elasticity estimate is not credible)")
-    )
+    if zh:
+        change = f"打 {r['discount_pct']}% 折扣" if r["discount_pct"] > 0 else f"涨价 {-r['discount_pct']}%"
+    else:
+        change = f"A {r['discount_pct']}% discount" if r["discount_pct"] > 0 else f"A {-r['discount_pct']}% price rise"
+    if not r.get("demand_estimated", True):
+        why = _why_no_price(r, zh)
+        if zh:
+            return (
+                f"商品 {r['product_id']} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}；"
+                f"目前每周销量 {r['quantity']}。无法估计销量会怎样变化：{why}"
+            )
+        return (
+            f"{change} on product {r['product_id']}: price {_money(r['price'])} -> {_money(r['new_price'])}; it sells "
+            f"{r['quantity']} units a week today. I can't say what it would do to units: {why}"
+        )
+    caveat = ""
+    if r.get("reason") == "inelastic":
+        caveat = "（需求对价格不敏感）" if zh else " (demand responds little to price)"
+    elif not r["elasticity_credible"]:
+        caveat = " (弹性估计不可靠)" if zh else " (the elasticity estimate is not credible)"
+    if r.get("within_prices_seen") is False:
+        caveat += (
+            "（新价格超出同样订购量下卖过的价格，属于外推）"
+            if zh
+            else " (the new price is beyond the prices it sold at for like order sizes: an extrapolation)"
+        )
     profit = ""
     if r.get("new_profit") is not None:
         profit = (
@@ -279,11 +417,10 @@ def discount_effect(r: dict[str, Any], zh: bool) -> str:
         )
     if zh:
         return (
-            f"商品 {r['product_id']} {'打 ' + str(r['discount_pct']) + '% 折扣' if r['discount_pct'] > 0 else '涨价 ' + str(-r['discount_pct']) + '%'}：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
+            f"商品 {r['product_id']} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
             f"每周销量 {r['quantity']} → {r['new_quantity']}（{r['quantity_change_pct']}%），收入 "
             f"{_money(r['revenue'])} → {_money(r['new_revenue'])}{profit}；弹性 {r['elasticity']}{caveat}。"
         )
-    change = f"A {r['discount_pct']}% discount" if r["discount_pct"] > 0 else f"A {-r['discount_pct']}% price rise"
     return (
         f"{change} on product {r['product_id']}: price {_money(r['price'])} -> "
         f"{_money(r['new_price'])}, weekly units {r['quantity']} -> {r['new_quantity']} "
@@ -990,6 +1127,13 @@ def error_text(message: str, zh: bool) -> str:
 # -- a change waiting for approval ---------------------------------------------------------------
 
 
+_NO_DEMAND_ZH = {
+    "tier_pricing_only": "（无法估计对销量的影响：较低的价格是批量订购的阶梯价，同样订购量下价格从未变过）",
+    "price_never_changed": "（无法估计对销量的影响：同样订购量下价格从未变过）",
+    "outside_prices_seen": "（无法估计对销量的影响：超出了同样订购量下卖过的价格）",
+}
+
+
 def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
     """One pending change: target, field, from -> to, the words the value came from, and warnings."""
     if isinstance(c.get("changes"), list):  # a bulk edit: each of its changes
@@ -1013,7 +1157,11 @@ def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
             else f" (by its price elasticity, units sold move {c['expected_units_change_pct']:+g}%)"
         )
     elif "demand_note" in c:
-        s += "（无法估计对销量的影响）" if zh else f" ({c['demand_note']})"
+        s += (
+            _NO_DEMAND_ZH.get(str(c.get("demand_reason")), "（无法估计对销量的影响）")
+            if zh
+            else f" ({c['demand_note']})"
+        )
     for w in c.get("warnings", []):
         s += " " + warning_text(w, zh)
     return s

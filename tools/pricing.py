@@ -1,5 +1,10 @@
 """Pricing tools: a product's price elasticity from its own sales, the profit-maximising price,
-the demand and profit effect of a discount, and changing a price (with approval)."""
+the demand and profit effect of a discount, and changing a price (with approval).
+
+The elasticity comes from price changes over time at like order sizes (engine/price_evidence.py):
+bulk-order tier prices, which a wholesale shop charges in the same week as its list price, are not
+price changes, and a product whose price never changed for the same order size gets no estimate and
+no recommended price, with the reason and the tiers found."""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
-from engine import EngineError, pricing
+from engine import EngineError, price_evidence, pricing
+from engine.price_evidence import PriceEvidence
 from tools.base import (
     ProductId,
     Shop,
@@ -23,27 +29,113 @@ from tools.base import (
 )
 
 AGENT = "pricing"
+MIN_SELLING_WEEKS = 3  # fewer weeks with sales than this: too thin to follow a price over time at all
+
+METHOD = (
+    "log-log fit of weekly units on the weekly price within order-size bands ("
+    + ", ".join(price_evidence.band_label(i) for i in range(len(price_evidence.DEFAULT_BAND_EDGES)))
+    + " units per line), one intercept per band, controlling for the shop's weekly orders, standard errors "
+    "clustered by week; only bands whose price changed over time count (each price held 2+ selling weeks in a "
+    "row, 3+ weeks in all, paid by 3+ customers, for the same order sizes), so bulk-order tier prices are not "
+    "read as price changes"
+)
+
+# What each reason means for a marketer (the offline model words these itself, in English and Chinese).
+_NO_ESTIMATE_TEXT = {
+    price_evidence.TIER_PRICING_ONLY: "its price never changed for the same order size: the cheaper prices are "
+    "bulk-order tiers, so the data cannot say how demand would respond to a price change; test a price change "
+    "(an A/B price test) first",
+    price_evidence.PRICE_NEVER_CHANGED: "its price never changed for the same order size for long enough to learn "
+    "from, so the data cannot say how demand would respond to a price change; test a price change (an A/B price "
+    "test) first",
+    price_evidence.TOO_FEW_WEEKS: "its price changed for like order sizes, but in too few weeks of sales to tell "
+    "the effect of price from chance; test a price change (an A/B price test) first",
+}
 
 
-def _daily_demand(shop: Shop, product_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Units sold per (day, price) of one product: the observations of the demand curve."""
-    s = shop.sales
-    mask = s.product == product_id
-    day, price, qty = s.day[mask], np.round(s.price[mask], 2), s.quantity[mask]
-    keys, inv = np.unique(np.column_stack([day, price * 100]).astype(np.int64), axis=0, return_inverse=True)
-    return keys[:, 1] / 100.0, np.bincount(inv.ravel(), weights=qty)
+def _week(day: np.ndarray) -> np.ndarray:
+    """Weeks starting on Monday (day 0, 1970-01-01, was a Thursday)."""
+    return (np.asarray(day) + 3) // 7
 
 
-def _estimate(shop: Shop, product_id: int) -> pricing.Elasticity:
-    prices, qty = _daily_demand(shop, product_id)
-    try:
-        return pricing.log_log_elasticity(prices, qty)
-    except EngineError as exc:
-        raise ToolFailure(f"product {product_id}'s sales history is too thin to estimate elasticity: {exc}") from exc
+def _weekly_orders(shop: Shop) -> tuple[np.ndarray, np.ndarray]:
+    """The shop's orders per week (weeks in increasing order): its traffic, a control for seasons."""
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        s = shop.sales
+        _, first = np.unique(s.order, return_index=True)
+        weeks, counts = np.unique(_week(s.day[first]), return_counts=True)
+        return weeks, counts.astype(float)
+
+    return shop.cached("pricing:weekly_orders", build)
 
 
-def _rounded(est: pricing.Elasticity) -> dict[str, Any]:
-    return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in est.as_dict().items()}
+def _evidence(shop: Shop, product_id: int) -> PriceEvidence:
+    """What the product's sales say about its demand curve (kept per process: sales do not change)."""
+
+    def build() -> PriceEvidence:
+        s = shop.sales
+        mask = s.product == product_id
+        week = _week(s.day[mask])
+        n_weeks = int(np.unique(week).size)
+        if n_weeks < MIN_SELLING_WEEKS:
+            raise ToolFailure(
+                f"product {product_id}'s sales history is too thin to estimate elasticity: it sold in "
+                f"{n_weeks} week{'s' if n_weeks != 1 else ''} (need {MIN_SELLING_WEEKS})"
+            )
+        weeks, orders = _weekly_orders(shop)
+        own_weeks, own = np.unique(week[np.unique(s.order[mask], return_index=True)[1]], return_counts=True)
+        traffic = orders.copy()
+        traffic[np.searchsorted(weeks, own_weeks)] -= own  # other products' orders: not this product's own demand
+        traffic = np.maximum(traffic, 1.0)
+        try:
+            return price_evidence.price_evidence(
+                week, s.quantity[mask], s.price[mask], customer=s.customer[mask], traffic=(weeks, traffic)
+            )
+        except EngineError as exc:
+            raise ToolFailure(
+                f"product {product_id}'s sales history is too thin to estimate elasticity: {exc}"
+            ) from exc
+
+    return shop.cached(f"pricing:evidence:{product_id}", build)
+
+
+_ESTIMATE_KEYS = ("elasticity", "std_error", "ci_low", "ci_high", "intercept", "r_squared", "n_obs", "n_prices")
+
+
+def _reason(ev: PriceEvidence) -> tuple[str, str] | None:
+    """Why this evidence cannot price the product, as (code, explanation), or None."""
+    if ev.elasticity is None:
+        assert ev.reason is not None
+        return ev.reason, _NO_ESTIMATE_TEXT[ev.reason]
+    return pricing.credibility_reason(ev.elasticity)
+
+
+def _evidence_fields(ev: PriceEvidence) -> dict[str, Any]:
+    """The estimate (its keys None when there is none) and where it came from: tiers, changes, prices seen."""
+    est = ev.elasticity.as_dict() if ev.elasticity is not None else dict.fromkeys(_ESTIMATE_KEYS)
+    out: dict[str, Any] = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in est.items()}
+    tt = ev.tier_test
+    out.update(
+        method=METHOD,
+        tier_pricing=bool(ev.tiers),
+        bigger_line_cheaper_pct=None if tt.bigger_cheaper is None else round(100 * tt.bigger_cheaper, 1),
+        tiers=[
+            {
+                "price": t.price,
+                "typical_quantity": t.typical_quantity,
+                "share_of_units": round(t.share_of_units, 3),
+                "lines": t.lines,
+            }
+            for t in ev.tiers
+        ],
+        price_changes=[
+            {"band": f"{c.band} units per line", "prices": list(c.prices), "weeks": c.weeks} for c in ev.changes
+        ],
+        prices_seen=None if ev.price_low is None else [ev.price_low, ev.price_high],
+        selling_weeks=ev.weeks,
+    )
+    return out
 
 
 class ProductArgs(BaseModel):
@@ -52,16 +144,16 @@ class ProductArgs(BaseModel):
 
 def price_elasticity(shop: Shop, session: Session, a: ProductArgs) -> dict[str, Any]:
     p = get_product(session, a.product_id)
-    est = _estimate(shop, p.id)
-    problem = pricing.credibility_problem(est)
+    ev = _evidence(shop, p.id)
+    reason = _reason(ev)
     return {
         "product_id": p.id,
         "description": p.description,
         "price": p.price,
-        "method": "OLS of log(units per day at a price) on log(price)",
-        **_rounded(est),
-        "credible": problem is None,
-        "caveat": problem,
+        **_evidence_fields(ev),
+        "credible": reason is None,
+        "caveat": None if reason is None else reason[1],
+        "reason": None if reason is None else reason[0],
     }
 
 
@@ -72,19 +164,33 @@ class OptimalPriceArgs(BaseModel):
 
 def optimal_price(shop: Shop, session: Session, a: OptimalPriceArgs) -> dict[str, Any]:
     p = get_product(session, a.product_id)
-    est = _estimate(shop, p.id)
-    problem = pricing.credibility_problem(est)
+    ev = _evidence(shop, p.id)
     out: dict[str, Any] = {
         "product_id": p.id,
         "description": p.description,
         "current_price": p.price,
         "unit_cost": a.unit_cost,
-        **_rounded(est),
+        **_evidence_fields(ev),
+        "recommended_price": None,
     }
-    if problem is not None:
-        out.update(recommended_price=None, refused=f"no price recommended: {problem}")
+    reason = _reason(ev)
+    est = ev.elasticity
+    if reason is None:
+        assert est is not None and ev.price_low is not None and ev.price_high is not None
+        best = pricing.optimal_price(est.elasticity, a.unit_cost)
+        if not pricing.within_prices_seen(best, ev.price_low, ev.price_high):
+            side = "below" if best < ev.price_low else "above"
+            out["unsupported_price"] = round(best, 2)
+            reason = (
+                pricing.OUTSIDE_PRICES_SEEN,
+                f"the estimate points to £{best:.2f}, far {side} the £{ev.price_low:.2f} to £{ev.price_high:.2f} "
+                "it sold at for like order sizes; the data cannot vouch for a price it never tried, so test a "
+                "step toward it first",
+            )
+    if reason is not None:
+        out.update(refused=f"no price recommended: {reason[1]}", reason=reason[0])
         return out
-    best = pricing.optimal_price(est.elasticity, a.unit_cost)
+    assert est is not None
     lo = pricing.optimal_price(min(est.ci_low, -1.0001), a.unit_cost)
     hi = pricing.optimal_price(est.ci_high, a.unit_cost)
     out.update(
@@ -92,6 +198,7 @@ def optimal_price(shop: Shop, session: Session, a: OptimalPriceArgs) -> dict[str
         price_range_95=[round(lo, 2), round(hi, 2)],
         markup_over_cost_pct=round(100 * (best / a.unit_cost - 1), 1),
         refused=None,
+        reason=None,
     )
     return out
 
@@ -121,9 +228,15 @@ class DiscountArgs(BaseModel):
         return self
 
 
+def _demand_usable(ev: PriceEvidence) -> bool:
+    """An estimate fit to say what a price does to units: negative with confidence (elastic or not)."""
+    reason = _reason(ev)
+    return ev.elasticity is not None and (reason is None or reason[0] == pricing.INELASTIC)
+
+
 def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, Any]:
     p = get_product(session, a.product_id)
-    est = _estimate(shop, p.id)
+    ev = _evidence(shop, p.id)
     s = shop.sales
     mask = s.product == p.id
     days = max(1, int(np.unique(s.day[mask]).size))
@@ -135,13 +248,27 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
         raise ToolFailure(
             f"£{a.new_price:.2f} is a {-pct:+.0f}% change from £{p.price:.2f}; compare a price within -90% and +100%"
         )
-    eff = pricing.discount_effect(p.price, weekly_units, est.elasticity, pct / 100, a.unit_cost)
+    reason = _reason(ev)
+    usable = _demand_usable(ev)
+    elasticity = ev.elasticity.elasticity if ev.elasticity is not None else None
+    used = elasticity if usable and elasticity is not None else 0.0
+    eff = pricing.discount_effect(p.price, weekly_units, used, pct / 100, a.unit_cost)
+    if not usable:  # the price side only: what units would do, the data cannot say
+        eff.update(new_quantity=None, quantity_change_pct=None, new_revenue=None, new_profit=None)
+    new_price = float(eff["new_price"] or 0.0)
+    seen = ev.price_low is not None and ev.price_high is not None
+    fields = _evidence_fields(ev)
     return {
         "product_id": p.id,
         "description": p.description,
         "discount_pct": pct,
-        "elasticity": round(est.elasticity, 3),
-        "elasticity_credible": pricing.credibility_problem(est) is None,
+        "elasticity": None if elasticity is None else round(elasticity, 3),
+        "elasticity_credible": reason is None,
+        "demand_estimated": usable,
+        "reason": None if reason is None else reason[0],
+        "caveat": None if reason is None else reason[1],
+        **{k: fields[k] for k in ("method", "tier_pricing", "tiers", "price_changes", "prices_seen")},
+        "within_prices_seen": seen and pricing.within_prices_seen(new_price, ev.price_low or 0.0, ev.price_high or 0.0),
         "per": "week of selling days",
         **{k: (round(v, 2) if isinstance(v, float) else v) for k, v in eff.items()},
     }
@@ -176,8 +303,17 @@ def resolve_price(_shop: Shop, session: Session, a: SetPriceArgs) -> SetPriceArg
     )
 
 
+_NO_DEMAND_NOTE = {
+    price_evidence.TIER_PRICING_ONLY: "its cheaper prices are bulk-order tiers and its price never changed for the "
+    "same order size",
+    price_evidence.PRICE_NEVER_CHANGED: "its price never changed for the same order size",
+    price_evidence.TOO_FEW_WEEKS: "too few weeks of sales at its changed prices",
+}
+
+
 def preview_price(shop: Shop, session: Session, a: SetPriceArgs) -> dict[str, Any]:
-    """The change, and what the product's own elasticity says it does to weekly units (when credible)."""
+    """The change, and what the product's own elasticity says it does to weekly units (when the data
+    can say: an estimate from like order sizes, negative with confidence, and a price near those seen)."""
     p = get_product(session, a.product_id)
     to = new_value(p.price, a, "price", maximum=MAX_PRICE, what="price")
     change: dict[str, Any] = {
@@ -189,21 +325,31 @@ def preview_price(shop: Shop, session: Session, a: SetPriceArgs) -> dict[str, An
         "to": to,
         **change_summary(p.price, to, a),
     }
-    a = SetPriceArgs(product_id=p.id, price=to, change_pct=None, change_by=None)
-    assert a.price is not None
+    s = shop.sales
+    sold_at = np.round(s.price[s.product == p.id], 2)
+    if sold_at.size:
+        lo, hi = float(sold_at.min()), float(sold_at.max())
+        if not lo <= to <= hi:
+            change["warnings"].append({"kind": "outside_sold_prices", "low": lo, "high": hi})
     try:
-        est = _estimate(shop, p.id)
+        ev = _evidence(shop, p.id)
     except ToolFailure:
+        change.update(demand_note="too little sales history: no demand estimate", demand_reason="too_thin")
         return change
-    sold_at, _ = _daily_demand(shop, p.id)
-    lo, hi = float(sold_at.min()), float(sold_at.max())
-    if pricing.credibility_problem(est) is not None or not p.price:
-        change["demand_note"] = "no credible elasticity for this product: no demand estimate"
-    elif not lo <= a.price <= hi:
-        change["demand_note"] = f"outside the prices it has sold at ({lo:g} to {hi:g}): no demand estimate"
-        change["warnings"].append({"kind": "outside_sold_prices", "low": lo, "high": hi})
+    reason = _reason(ev)
+    if not _demand_usable(ev) or not p.price:
+        code = reason[0] if reason is not None else "no_price"
+        why = _NO_DEMAND_NOTE.get(code, reason[1] if reason is not None else "no price today")
+        change.update(demand_note=f"no demand estimate: {why}", demand_reason=code)
+    elif not pricing.within_prices_seen(to, ev.price_low or to, ev.price_high or to):
+        change.update(
+            demand_note=f"outside the prices it sold at for like order sizes ({ev.price_low:g} to {ev.price_high:g}): "
+            "no demand estimate",
+            demand_reason=pricing.OUTSIDE_PRICES_SEEN,
+        )
     else:
-        change["expected_units_change_pct"] = round(100 * ((a.price / p.price) ** est.elasticity - 1), 1)
+        assert ev.elasticity is not None
+        change["expected_units_change_pct"] = round(100 * ((to / p.price) ** ev.elasticity.elasticity - 1), 1)
     return change
 
 
@@ -216,16 +362,16 @@ def set_product_price(shop: Shop, session: Session, a: SetPriceArgs) -> dict[str
 TOOLS = [
     ToolSpec(
         "price_elasticity",
-        "A product's price elasticity of demand from its own sales (log-log "
-        "regression with standard error and 95% interval).",
+        "A product's price elasticity of demand from its own sales: price changes over time at like order "
+        "sizes (log-log, with standard error and 95% interval); bulk-order tier prices are reported, not used.",
         ProductArgs,
         price_elasticity,
         AGENT,
     ),
     ToolSpec(
         "optimal_price",
-        "The profit-maximising price of a product for a unit cost (refuses when "
-        "the elasticity estimate is not credible).",
+        "The profit-maximising price of a product for a unit cost (refuses, with the reason, when its price "
+        "never changed for like order sizes or the estimate is not credible or points outside the prices seen).",
         OptimalPriceArgs,
         optimal_price,
         AGENT,
