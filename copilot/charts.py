@@ -15,7 +15,7 @@ DEFAULT_SIZE_IN = (8.0, 4.5)
 DEFAULT_DPI = 120
 MAX_TITLE_LINES = 2
 TITLE_WIDTH = 70  # characters a title line holds at this size
-MAX_TICK_CHARS = 18
+MAX_TICK_CHARS = 22
 MAX_LEGEND_CHARS = 40
 MAX_TICKS = 16
 MARKER_MAX_POINTS = 31
@@ -53,6 +53,19 @@ def _is_reference(values: list[float]) -> bool:
     """A line with one value at every point: a budget, a target, an average."""
     finite = {v for v in values if not math.isnan(v)}
     return len(values) > 1 and len(finite) == 1 and all(not math.isnan(v) for v in values)
+
+
+def _continues(values: list[float], others: list[list[float]]) -> bool:
+    """A line that starts where another one stops (a projection of what came before): it is
+    empty up to some point, and there takes the other's last value."""
+    start = next((i for i, v in enumerate(values) if not math.isnan(v)), None)
+    if not start:
+        return False
+    for other in others:
+        last = max((i for i, v in enumerate(other) if not math.isnan(v)), default=None)
+        if last == start and other[last] == values[start]:
+            return True
+    return False
 
 
 def _fonts() -> list[str]:
@@ -103,8 +116,19 @@ def _plot(ax: Any, x: list[str], lines: dict[str, list[float]], ticker: Any) -> 
         if _is_reference(values) and len(lines) > 1:
             ax.plot(pos, values, linestyle="--", linewidth=1.4, color=next(refs), label=name, zorder=1)
         else:
+            style = "--" if _continues(values, [v for k, v in lines.items() if k != name]) else "-"
             marker = "o" if n <= MARKER_MAX_POINTS else None
-            ax.plot(pos, values, marker=marker, markersize=4, linewidth=2, color=next(colours), label=name, zorder=2)
+            ax.plot(
+                pos,
+                values,
+                linestyle=style,
+                marker=marker,
+                markersize=4,
+                linewidth=2,
+                color=next(colours),
+                label=name,
+                zorder=2,
+            )
     finite = [v for values in lines.values() for v in values if not math.isnan(v)]
     if not finite:
         ax.text(0.5, 0.5, "no figures to draw", transform=ax.transAxes, ha="center", va="center", color="#555555")

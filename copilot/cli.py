@@ -47,7 +47,8 @@ def _print_result(res: dict[str, Any], as_json: bool, export: Path | None = None
         return
     csvs = [a for a in res.get("attachments", []) if a["kind"] == "csv"]
     for a in csvs:
-        err.print(f"exported {a['rows']:,} rows ({a['title']}) to {a['path']}", highlight=False, soft_wrap=True)
+        rows = f"{a['rows']:,} row" + ("" if a["rows"] == 1 else "s")
+        err.print(f"exported {rows} ({a['title']}) to {a['path']}", highlight=False, soft_wrap=True)
     if not csvs:
         why = "the change is waiting for approval" if res["pending_approval"] else "this answer has no list"
         err.print(f"nothing exported to {export}: {why}", highlight=False, soft_wrap=True)

@@ -11,7 +11,7 @@ import pytest
 
 from copilot import CopilotError
 from copilot.attachments import Table, check_export_path, find_table, make_attachments, write_csv
-from copilot.charts import draw_chart
+from copilot.charts import _continues, draw_chart
 from tests.test_cli import cli
 
 SERIES = {
@@ -119,6 +119,12 @@ def test_a_hostile_series_draws_without_crashing(tmp_path):
     assert _png(empty).shape[:2] == (540, 960)
     with pytest.raises(ValueError, match="3 x labels"):
         draw_chart({**SERIES, "lines": {"short": [1.0]}}, tmp_path / "short.png")
+
+
+def test_a_line_that_carries_on_where_another_stops_is_a_projection():
+    nan = math.nan
+    assert _continues([nan, 2.0, 3.0], [[1.0, 2.0, nan], [5.0, 5.0, 5.0]])
+    assert not _continues([1.0, 2.0, 3.0], [[1.0, 2.0, nan]]) and not _continues([nan, 4.0, 3.0], [[1.0, 2.0, nan]])
 
 
 def test_make_attachments_puts_charts_beside_the_export(tmp_path):
