@@ -16,6 +16,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from copilot import CopilotError
+from copilot.attachments import chart_lines, check_export_path, make_attachments
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
 from graphs import build_graph
@@ -135,18 +136,26 @@ class Copilot:
         thread_id: str | None = None,
         channel: str = "cli",
         user: str = "marketer",
+        export: Path | str | None = None,
+        charts: bool = True,
     ) -> dict[str, Any]:
         """Answer one message. On a thread with a change waiting for approval, a yes or no settles
-        it (as `copilot approve` does); anything else first rejects it, says so, then is answered."""
+        it (as `copilot approve` does); anything else first rejects it, says so, then is answered.
+
+        `export`: a .csv file the list in the answer is written to (checked before anything runs),
+        with the charts beside it; `charts`: draw a chart of each series in the answer (beside the
+        export, else in COPILOT_HOME/exports/RUN_ID/) and name it in the answer. The result's
+        `attachments` lists what was written."""
         thread_id = thread_id or uuid.uuid4().hex[:12]
         if len(text) > MAX_REQUEST_CHARS:
             raise CopilotError(f"the request is {len(text):,} characters; keep it under {MAX_REQUEST_CHARS:,}")
+        target = check_export_path(export) if export is not None else None
         dropped = None
         if text.strip() and self._pending(self._config(thread_id, None)):
             reply = pending_reply(text)
             if reply is not None:
-                return self.resume(thread_id, approved=reply == "yes")
-            dropped = self.resume(thread_id, approved=False)
+                return self.resume(thread_id, approved=reply == "yes", export=target, charts=charts)
+            dropped = self.resume(thread_id, approved=False, charts=False)
         run_id = start_run(
             self.sessions,
             thread_id=thread_id,
@@ -163,20 +172,24 @@ class Copilot:
         config = self._config(thread_id, run_id)
         start = {"messages": [HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}
         self._invoke(start | {"queue": [], "task": None, "note": None}, config, run_id)
-        result = self._finish(thread_id, run_id, config)
+        result = self._finish(thread_id, run_id, config, export=target, charts=charts)
         if dropped is not None:
             result["answer"] = _dropped_notice(dropped, is_chinese(text)) + "\n\n" + result["answer"]
             result["dropped_run_id"] = dropped["run_id"]
         return result
 
-    def resume(self, thread_id: str, *, approved: bool) -> dict[str, Any]:
-        """Answer a pending approval of `thread_id` (approve or reject) and finish its run."""
+    def resume(
+        self, thread_id: str, *, approved: bool, export: Path | str | None = None, charts: bool = True
+    ) -> dict[str, Any]:
+        """Answer a pending approval of `thread_id` (approve or reject) and finish its run
+        (`export`, `charts`: as for `ask`)."""
+        target = check_export_path(export) if export is not None else None
         run_id = open_run_of_thread(self.sessions, thread_id)
         config = self._config(thread_id, run_id)
         if not self._pending(config):
             raise CopilotError(f"thread {thread_id} has nothing waiting for approval")
         self._invoke(Command(resume={"approved": approved}), config, run_id)
-        return self._finish(thread_id, run_id, config)
+        return self._finish(thread_id, run_id, config, export=target, charts=charts)
 
     def _invoke(self, payload: Any, config: dict[str, Any], run_id: int | None) -> None:
         """Run the graph; whatever goes wrong, the run is closed (with the error as its answer)."""
@@ -198,7 +211,15 @@ class Copilot:
                 return dict(intr.value)
         return None
 
-    def _finish(self, thread_id: str, run_id: int | None, config: dict[str, Any]) -> dict[str, Any]:
+    def _finish(
+        self,
+        thread_id: str,
+        run_id: int | None,
+        config: dict[str, Any],
+        *,
+        export: Path | None = None,
+        charts: bool = False,
+    ) -> dict[str, Any]:
         state = self.graph.get_state(config)
         pending = self._pending(config, state)
         route = list(state.values.get("route", []))
@@ -217,9 +238,23 @@ class Copilot:
             said = [stated_words(c, request) for c in changes]
             answers.append(wording.describe_pending(changes, is_chinese(request), said))
         answer = "\n\n".join(answers)
+        decisions = decisions_of_run(self.sessions, run_id) if run_id is not None else []
+        attachments: list[dict[str, Any]] = []
         if pending is None and run_id is not None:
-            end_run(self.sessions, run_id, answer)
-        return self._result(thread_id, run_id, route=route, answer=answer, pending=pending)
+            try:
+                attachments = make_attachments(
+                    _tool_calls(decisions),
+                    export=export,
+                    chart_dir=self.settings.home / "exports" / str(run_id),
+                    charts=charts,
+                )
+            finally:  # a file that cannot be written leaves the run answered all the same
+                named = chart_lines(attachments)
+                answer = f"{answer}\n\n{named}" if named else answer
+                end_run(self.sessions, run_id, answer)
+        return self._result(
+            thread_id, run_id, route=route, answer=answer, pending=pending, decisions=decisions, attachments=attachments
+        )
 
     def _result(
         self,
@@ -229,30 +264,38 @@ class Copilot:
         route: list[str],
         answer: str,
         pending: dict[str, Any] | None,
+        decisions: list[Any] | None = None,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        decisions = decisions_of_run(self.sessions, run_id) if run_id is not None else []
-        calls = [
-            {
-                "agent": d.agent_name,
-                "name": d.tool_name,
-                "args": d.arguments,
-                "status": d.status,
-                "result": d.result,
-                "error": d.error,
-            }
-            for d in decisions
-            if d.kind == "tool"
-        ]
+        if decisions is None:
+            decisions = decisions_of_run(self.sessions, run_id) if run_id is not None else []
         return {
             "thread_id": thread_id,
             "run_id": run_id,
             "route": route,
             "answer": answer,
-            "tool_calls": calls,
+            "tool_calls": _tool_calls(decisions),
             "pending_approval": pending,
             "decision_ids": [d.id for d in decisions],
             "model": self.model_name,
+            "attachments": attachments or [],
         }
+
+
+def _tool_calls(decisions: list[Any]) -> list[dict[str, Any]]:
+    """The tool decisions of a run as the `tool_calls` of the `copilot ask --json` contract."""
+    return [
+        {
+            "agent": d.agent_name,
+            "name": d.tool_name,
+            "args": d.arguments,
+            "status": d.status,
+            "result": d.result,
+            "error": d.error,
+        }
+        for d in decisions
+        if d.kind == "tool"
+    ]
 
 
 def _dropped_notice(dropped: dict[str, Any], zh: bool) -> str:

@@ -33,16 +33,31 @@ def _open(show_progress: bool = True) -> Any:
     return Copilot(progress=progress)
 
 
-def _print_result(res: dict[str, Any], as_json: bool) -> None:
+def _print_result(res: dict[str, Any], as_json: bool, export: Path | None = None) -> None:
     if as_json:
         sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+    else:
+        route = " -> ".join(res["route"]) or "supervisor"
+        tools = ", ".join(f"{c['name']}({c['status']})" for c in res["tool_calls"]) or "none"
+        out.print(f"[dim]{route} | tools: {tools} | thread {res['thread_id']}[/dim]")
+        out.print(res["answer"])
+        if res["pending_approval"]:
+            out.print(f"[yellow]Approve with: copilot approve {res['thread_id']} --yes (or --no)[/yellow]")
+    if export is None:
         return
-    route = " -> ".join(res["route"]) or "supervisor"
-    tools = ", ".join(f"{c['name']}({c['status']})" for c in res["tool_calls"]) or "none"
-    out.print(f"[dim]{route} | tools: {tools} | thread {res['thread_id']}[/dim]")
-    out.print(res["answer"])
-    if res["pending_approval"]:
-        out.print(f"[yellow]Approve with: copilot approve {res['thread_id']} --yes (or --no)[/yellow]")
+    csvs = [a for a in res.get("attachments", []) if a["kind"] == "csv"]
+    for a in csvs:
+        rows = f"{a['rows']:,} row" + ("" if a["rows"] == 1 else "s")
+        err.print(f"exported {rows} ({a['title']}) to {a['path']}", highlight=False, soft_wrap=True)
+    if not csvs:
+        why = "the change is waiting for approval" if res["pending_approval"] else "this answer has no list"
+        err.print(f"nothing exported to {export}: {why}", highlight=False, soft_wrap=True)
+
+
+_EXPORT_HELP = (
+    "write the list in the answer (customers, products, segments, campaigns...) to this .csv file, "
+    "and any chart beside it"
+)
 
 
 @app.command()
@@ -50,11 +65,16 @@ def ask(
     text: Annotated[str, typer.Argument(help="what you want to know or do")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     thread: Annotated[str | None, typer.Option("--thread", help="continue this conversation")] = None,
+    export: Annotated[Path | None, typer.Option("--export", metavar="FILE.csv", help=_EXPORT_HELP)] = None,
 ) -> None:
-    """Ask one question and print the answer."""
+    """Ask one question and print the answer. An answer about a series (sales by month, spend over
+    the day) comes with a chart, named in the answer."""
+    from copilot.attachments import check_export_path
+
+    target = check_export_path(export) if export is not None else None  # before the shop is opened
     cp = _open(show_progress=not as_json)
     try:
-        _print_result(cp.ask(text, thread_id=thread), as_json)
+        _print_result(cp.ask(text, thread_id=thread, export=target), as_json, target)
     finally:
         cp.close()
 

@@ -487,9 +487,14 @@ def _ask_all(cp: Any, cases: list[Any]) -> list[float]:
             t0 = time.perf_counter()
             try:
                 if isinstance(turn, str) or turn.text is not None:
-                    cp.ask(turn if isinstance(turn, str) else turn.text or "", thread_id=thread, channel="eval")
+                    cp.ask(
+                        turn if isinstance(turn, str) else turn.text or "",
+                        thread_id=thread,
+                        channel="eval",
+                        charts=False,
+                    )
                 else:
-                    cp.resume(thread, approved=turn.approve)
+                    cp.resume(thread, approved=turn.approve, charts=False)
             except CopilotError:
                 pass  # an approval with nothing waiting: still a request answered
             out.append(1000 * (time.perf_counter() - t0))

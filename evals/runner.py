@@ -110,9 +110,9 @@ def run_case(case: Case, base: Copilot, template: Path, work: Path, model: Any, 
             try:
                 if isinstance(turn, str) or turn.text is not None:
                     text = turn if isinstance(turn, str) else turn.text or ""
-                    res = cp.ask(text, thread_id=thread, channel="eval", user="eval")
+                    res = cp.ask(text, thread_id=thread, channel="eval", user="eval", charts=False)
                 else:
-                    res = cp.resume(thread, approved=turn.approve)
+                    res = cp.resume(thread, approved=turn.approve, charts=False)
                 answers.append(res["answer"])
             except CopilotError as exc:  # e.g. an approval turn with nothing waiting: the copilot's answer
                 answers.append(f"error: {exc}")

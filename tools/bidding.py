@@ -4,6 +4,7 @@ the bids or budgets of several campaigns at once (one approval, one transaction)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -26,6 +27,7 @@ from tools.base import (
     pennies,
     reference_dir,
 )
+from tools.series import SERIES_KEY, make_series
 
 AGENT = "bidding"
 MAX_CPC = 50.0
@@ -85,6 +87,8 @@ def campaign_pacing(_shop: Shop, session: Session, a: CampaignArgs) -> dict[str,
         pace = bidding.pacing_status(c.daily_budget, spent, hours / 24)
         projected, multiplier = pace.projected_spend, pace.bid_multiplier
         method = "even pace by the clock; projected at today's rate so far"
+        even = [c.daily_budget * (h + 1) / 24 for h in range(24)]
+        ahead = [spent / hours] * (24 - hours)
     else:
         elapsed = sum(model.hourly_share[:hours])
         pace = bidding.pacing_status(c.daily_budget, spent, elapsed)
@@ -109,6 +113,14 @@ def campaign_pacing(_shop: Shop, session: Session, a: CampaignArgs) -> dict[str,
             "delivery model (engine/delivery.py): even pace = the share of the day's auctions gone so far; "
             "the rest of the day projected at the current bid, budget and status"
         )
+        even = [float(v) for v in c.daily_budget * np.cumsum(model.hourly_share)]
+        ahead = [float(v) for v in rest.spend]
+    hourly = session.execute(
+        select(CampaignSpend.hour, CampaignSpend.spend).where(
+            CampaignSpend.campaign_id == c.id, CampaignSpend.hour >= start
+        )
+    ).all()
+    extra[SERIES_KEY] = _pacing_series(c, start.date().isoformat(), hourly, even, ahead)
     out = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in pace.as_dict().items()}
     out.update(projected_spend=round(projected, 3), bid_multiplier=round(multiplier, 3))
     return {
@@ -125,6 +137,38 @@ def campaign_pacing(_shop: Shop, session: Session, a: CampaignArgs) -> dict[str,
         **extra,
         "method": method,
     }
+
+
+def _pacing_series(
+    c: Campaign, day: str, hourly: Sequence[Any], even: list[float], ahead: list[float]
+) -> dict[str, Any]:
+    """Spend over the day against the budget: what was spent by the end of each hour so far, the
+    projection for the hours left (`ahead`: each hour's spend), the even pace and the budget line."""
+    by_hour = np.zeros(24)
+    for hour, spend in hourly:
+        by_hour[hour.hour] += float(spend)
+    reported = max((hour.hour for hour, _ in hourly), default=-1) + 1
+    cumulative = np.cumsum(by_hour)
+    spent: list[float | None] = [float(v) if h < reported else None for h, v in enumerate(cumulative)]
+    projected: list[float | None] = [None] * 24
+    if reported < 24:
+        if reported > 0:
+            projected[reported - 1] = float(cumulative[reported - 1])  # the projection starts where spend is now
+        run = float(cumulative[reported - 1]) if reported > 0 else 0.0
+        for h, v in zip(range(reported, 24), ahead, strict=False):
+            run += v
+            projected[h] = run
+    lines: dict[str, list[float | None]] = {"spent": spent}
+    if any(v is not None for v in projected):
+        lines["projected"] = projected
+    lines.update({"even pace": list(even), "daily budget": [c.daily_budget] * 24})
+    return make_series(
+        title=f"Campaign {c.id} ({c.name}): spend over {day} against the daily budget",
+        x_label="time of day (spend up to then)",
+        y_label="spend so far (£)",
+        x=[f"{h:02d}:00" for h in range(1, 25)],
+        lines=lines,
+    )
 
 
 class ReplayArgs(BaseModel):

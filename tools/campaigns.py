@@ -28,6 +28,7 @@ from tools.delivery import (
     change_pct,
     check_period,
     covered,
+    daily_series,
     figures,
     history_span,
     period_of,
@@ -35,6 +36,7 @@ from tools.delivery import (
     totals,
 )
 from tools.profiling import NoArgs, rfm_segments
+from tools.series import SERIES_KEY, make_series
 
 AGENT = "campaigns"
 
@@ -109,14 +111,22 @@ def _seasonality(shop: Shop) -> dict[str, Any]:
     ]
     peak_m = max(by_month, key=lambda r: float(r["index"]))
     peak_w = max(by_weekday, key=lambda r: float(r["index"]))
+    first, last = (str(d.astype("datetime64[D]")) for d in (days.min(), days.max()))
     return {
         "measure": "average revenue per trading day, 1.0 = average",
-        "from": str(days.min().astype("datetime64[D]")),
-        "to": str(days.max().astype("datetime64[D]")),
+        "from": first,
+        "to": last,
         "by_month": by_month,
         "by_weekday": by_weekday,
         "peak_month": peak_m["month"],
         "peak_weekday": peak_w["weekday"],
+        SERIES_KEY: make_series(
+            title=f"Sales by month, {first} to {last}",
+            x_label="month",
+            y_label="revenue per trading day (index, 1.0 = average)",
+            x=[r["month"] for r in by_month],
+            lines={"sales index": [r["index"] for r in by_month], "average day": [1.0] * len(by_month)},
+        ),
     }
 
 
@@ -280,7 +290,17 @@ def campaign_metrics(shop: Shop, session: Session, a: MetricsArgs) -> dict[str, 
         head.update(campaign_id=one["campaign_id"], name=one["name"], channel=one["channel"], status=one["status"])
     head["campaign_count"] = len(r["campaigns"])
     total = r.pop("total")
-    return {**head, **total, **{k: v for k, v in r.items() if k not in head}}
+    out = {**head, **total, **{k: v for k, v in r.items() if k not in head}}
+    p = period_of(shop.today, a.period, a.start, a.end)
+    who = (
+        f"Campaign {head['campaign_id']} ({head['name']})"
+        if "campaign_id" in head
+        else f"{len(r['campaigns'])} campaigns"
+    )
+    series = daily_series(session, [row["campaign_id"] for row in r["campaigns"]], p, shop.today, who)
+    if series is not None:
+        out[SERIES_KEY] = series
+    return out
 
 
 Metric = Literal[

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.delivery import ratios
 from store.db import Campaign, CampaignDay, Channel, DeliveryModel
 from tools.base import ToolFailure
+from tools.series import make_series
 
 PeriodName = Literal[
     "today",
@@ -192,4 +193,25 @@ def assumptions_of(session: Session, ids: list[int]) -> list[str]:
                 .order_by(DeliveryModel.campaign_id)
             )
         )
+    )
+
+
+def daily_series(session: Session, ids: list[int], p: Period, today: date, title: str) -> dict[str, Any] | None:
+    """Spend and revenue per day over the period, summed over the campaigns, in the shared series
+    shape (tools/series.py); None when the history covers fewer than two days of the period. Today,
+    whose delivery is the day so far, is labelled so."""
+    rows = session.execute(
+        select(CampaignDay.day, func.sum(CampaignDay.spend), func.sum(CampaignDay.revenue))
+        .where(CampaignDay.campaign_id.in_(ids), CampaignDay.day >= p.start, CampaignDay.day <= p.end)
+        .group_by(CampaignDay.day)
+        .order_by(CampaignDay.day)
+    ).all()
+    if len(rows) < 2:
+        return None
+    return make_series(
+        title=f"{title}: spend and revenue per day, {rows[0][0].isoformat()} to {rows[-1][0].isoformat()}",
+        x_label="day",
+        y_label="£ per day",
+        x=[d.isoformat() + (" (so far)" if d == today else "") for d, _, _ in rows],
+        lines={"spend": [float(s) for _, s, _ in rows], "revenue": [float(r) for _, _, r in rows]},
     )
