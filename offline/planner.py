@@ -56,6 +56,12 @@ _CLICK = re.compile(r"click|vpc|点击", re.I)
 _BUDGET = re.compile(r"budget|spend|a day|per day|daily|/day|预算|每天|日预算|花|投入|投", re.I)
 _PLURAL = re.compile(r"\b(?:campaigns|camps|bids|budgets|ads|adverts|cpcs|caps)\b", re.I)
 _ADS = re.compile(r"\b(?:ads?|adverts?|campaigns?|camps?|account|advertising)\b|广告|活动|计划|投放", re.I)
+_PRODUCTS = re.compile(
+    r"\b(?:products?|items?|skus?|(?:best|worst|top|bottom|slow|fast)[- ]?sellers?|lines|movers?|goods|stock)\b"
+    r"|商品|产品|单品|货|爆款|滞销|款|sku|东西",
+    re.I,
+)
+_SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
 
 
@@ -296,6 +302,7 @@ class _Signals:
     channel: bool  # a channel named with no campaign, in the plural ("the search bids"): the campaigns on it
     period: bool  # a reporting period other than today: "last month", 最近30天
     ranking: bool  # "which campaign is best", 排名: a ranking by a metric
+    products: bool  # products named, or what sells best or worst: a ranking of products
 
 
 def _signals(e: Entities) -> _Signals:
@@ -321,6 +328,7 @@ def _signals(e: Entities) -> _Signals:
         bool(e.channels) and not e.ids("campaign") and bool(_PLURAL.search(e.text) or is_chinese(e.text)),
         e.period_name not in (None, "today") and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
         e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
+        bool(_PRODUCTS.search(e.text) or (_SELLS.search(e.text) and (e.ranking or e.worst))),
     )
 
 
@@ -379,6 +387,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "last month": a report over a period
     if sig.ranking and "metric" in props:
         score += 1.0  # "which campaign has the best ROAS": a ranking by a metric
+    if "worst_by" in props:
+        score += 0.5 if sig.products else -1.0  # a ranking of products names them, or what sells best
     return score
 
 
@@ -537,6 +547,26 @@ class _Filled:
     notes: list[str]
 
 
+# A period a tool does not name, as the nearest one it does (campaign reports have no calendar quarter).
+_PERIOD_FALLBACK = {"last_quarter": "last_90_days", "last_3_months": "last_90_days"}
+
+
+def _enum(prop: dict[str, Any]) -> list[str]:
+    """The values a property allows (its enum, or its non-null alternative's)."""
+    for alt in [prop, *prop.get("anyOf", [])]:
+        if "enum" in alt:
+            return list(alt["enum"])
+    return []
+
+
+def _period_for(prop: dict[str, Any], name: str) -> str | None:
+    allowed = _enum(prop)
+    if not allowed or name in allowed:
+        return name
+    fallback = _PERIOD_FALLBACK.get(name)
+    return fallback if fallback in allowed else None
+
+
 def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None) -> _Filled:
     """Each property of the tool's schema from the typed extractors, by the property's name."""
     props = _props(tool)
@@ -636,13 +666,33 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
         elif name == "all_campaigns" and e.all_campaigns and not e.ids("campaign") and len(e.channels) != 1:
             args[name] = True
         elif name == "period" and e.period_name and not e.dates:
-            args[name] = e.period_name
+            period = _period_for(props[name], e.period_name)
+            if period is not None:
+                args[name] = period
+        elif name == "by" and e.grain and e.grain in _enum(props[name]):
+            args[name] = e.grain
+        elif name == "breakdown" and e.breakdown and e.breakdown in _enum(props[name]):
+            args[name] = e.breakdown
+        elif name == "country" and len(e.countries) == 1:
+            args[name] = e.countries[0]
+        elif name == "segment" and e.rfm_segment:
+            args[name] = e.rfm_segment
+        elif name == "min_orders" and e.min_orders:
+            args[name] = e.min_orders
+        elif name == "order" and "worst" in _enum(props[name]):
+            args[name] = "worst" if e.worst else "best"
+        elif name == "worst_by" and e.worst:
+            args[name] = "lowest" if e.lowest else "fall"
+        elif name == "metric":
+            if "units" in _enum(props[name]):  # a product ranking: by units or by revenue
+                if e.units or e.metric == "revenue":
+                    args[name] = "units" if e.units else "revenue"
+            elif e.metric:
+                args[name] = e.metric
         elif name == "start" and e.dates:
             args[name] = e.dates[0].isoformat()
         elif name == "end" and len(e.dates) >= 2:
             args[name] = e.dates[1].isoformat()
-        elif name == "metric" and e.metric:
-            args[name] = e.metric
         elif name == "occasion" and e.occasion:
             args[name] = e.occasion
         elif name == "strategy" and e.strategy:
