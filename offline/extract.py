@@ -481,7 +481,11 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
         (r"\byesterday\b|昨天|昨日", "yesterday"),
         (r"\b(?:this|current) week\b|\bweek to date\b|\bwtd\b|本周|这周|这个星期|这一周", "this_week"),
         (r"\b(?:last|previous|prior) week\b|上周|上个星期|上星期|上一周", "last_week"),
-        (r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|本月|这个月|这月|当月", "this_month"),
+        (
+            r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|\bsince the (?:start|beginning) of the month\b"
+            r"|本月|这个月|这月|当月|月初(?:以来|到现在|至今)",
+            "this_month",
+        ),
         (r"\b(?:last|previous|prior) month\b|上个月|上月|上一个月", "last_month"),
         (r"\b(?:last|past|previous|prior) (?:7 days|seven days)\b|\b7d\b|\bpast week\b|\blast 7\b", "last_7_days"),
         (r"\b(?:last|past|previous|prior) (?:two|2) weeks\b|\b(?:last|past) fortnight\b|\b14d\b", "last_14_days"),
@@ -491,8 +495,16 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
             "last_30_days",
         ),
         (r"\b(?:last|previous|prior) quarter\b|\blast q\b|上个?季度|上一季度", "last_quarter"),
-        (r"\b(?:this|current) quarter\b|\bquarter to date\b|\bqtd\b|本季度|这个?季度|当季", "this_quarter"),
-        (r"\b(?:year to date|ytd|this year|so far this year)\b|今年(?:以来|到现在|至今|累计)?|本年度?", "ytd"),
+        (
+            r"\b(?:this|current) quarter\b|\bquarter to date\b|\bqtd\b|\bsince the (?:start|beginning) of the quarter\b"
+            r"|本季度|这个?季度|当季|季度初",
+            "this_quarter",
+        ),
+        (
+            r"\b(?:year to date|ytd|this year|so far this year|since the (?:start|beginning) of the year)\b"
+            r"|今年(?:以来|到现在|至今|累计)?|本年度?|年初",
+            "ytd",
+        ),
         (r"\blast year\b|\bprevious year\b|去年|上一年", "last_year"),
         (
             r"\b(?:last|past|previous|prior) (?:12 months|twelve months|year)\b|(?:最近|近|过去)\s?(?:12|十二)\s?个月|(?:最近|近|过去)一年",
@@ -631,8 +643,8 @@ _BREAKDOWNS = {
 }
 _MIN_ORDERS = re.compile(
     r"\b(?:at least|min(?:imum)?|no fewer than|no less than)\s(?P<a>\d{1,4})\s(?:orders?|purchases?|times)\b"
-    r"|\b(?P<b>\d{1,4})\s?\+\s?(?:orders?|purchases?)|\b(?P<c>\d{1,4}) or more (?:orders?|purchases?)\b"
-    r"|\b(?:more than|over)\s(?P<m>\d{1,4})\s(?:orders?|purchases?)\b"
+    r"|\b(?P<b>\d{1,4})\s?\+\s?(?:orders?|purchases?|times)|\b(?P<c>\d{1,4}) or more (?:orders?|purchases?|times)\b"
+    r"|\b(?:more than|over)\s(?P<m>\d{1,4})\s(?:orders?|purchases?|times)\b"
     r"|(?:至少|不少于|最少)\s?(?:下单|购买|买过?)?\s?(?P<z>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
     r"|(?P<y>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)(?:及)?以上"
     r"|(?:下单|购买)(?:超过|大于|多于)\s?(?P<x>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)",
@@ -641,7 +653,7 @@ _MIN_ORDERS = re.compile(
 _WORST = re.compile(
     r"\b(?:worst|weakest|slowest|bottom|least|fewest|hardly|poorest|lowest|laggards?|underperform\w*|flop\w*)\b|\bslow[- ]?movers?\b"
     r"|\b(?:not|isn'?t|aren'?t|stopped) selling\b|\bdropped|\bfell\b|\bfall(?:en|ing)?\b|\bdeclin\w*|\bdecelerat\w*|\bfading\b"
-    r"|\blost the most\b|\bdid worse\b|\bdown the most\b"
+    r"|\blost the most\b|\bdid worse\b|\bdown the most\b|\blos(?:ing|t) (?:steam|momentum|ground)\b|\bslowing\b|\bcooling\b"
     r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|卖得最少|比.{0,8}(?:差|少)|最不好卖|不好卖",
     re.I,
 )

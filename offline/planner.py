@@ -61,6 +61,12 @@ _PRODUCTS = re.compile(
     r"|商品|产品|单品|货|爆款|滞销|款|sku|东西",
     re.I,
 )
+_SEASON = re.compile(
+    r"\b(?:which|what) (?:month|months|weekday|day of the week|season|time of (?:the )?year)\b|\b(?:best|worst|busiest|quietest) "
+    r"(?:months?|weekdays?|days of the week|seasons?)\b|\bweekdays?\b|\bweekends?\b|\bwhen in the year\b|\bhistorically\b"
+    r"|哪个月|几月|月份|哪一?天|周[一二三四五六日末]|星期[一二三四五六日天]|季节|淡季|旺季|全年",
+    re.I,
+)
 _SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
 
@@ -303,6 +309,8 @@ class _Signals:
     period: bool  # a reporting period other than today: "last month", 最近30天
     ranking: bool  # "which campaign is best", 排名: a ranking by a metric
     products: bool  # products named, or what sells best or worst: a ranking of products
+    ads: bool  # ads or campaigns named: their reports, not the shop's sales
+    season: bool  # which month or weekday sells best, with no period named: seasonality, not a report
 
 
 def _signals(e: Entities) -> _Signals:
@@ -328,7 +336,12 @@ def _signals(e: Entities) -> _Signals:
         bool(e.channels) and not e.ids("campaign") and bool(_PLURAL.search(e.text) or is_chinese(e.text)),
         e.period_name not in (None, "today") and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
         e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
-        bool(_PRODUCTS.search(e.text) or (_SELLS.search(e.text) and (e.ranking or e.worst))),
+        bool(
+            _PRODUCTS.search(e.text)
+            or (_SELLS.search(e.text) and (e.ranking or e.worst) and not _SEASON.search(e.text))
+        ),
+        bool(_ADS.search(e.text)),
+        bool(_SEASON.search(e.text)) and e.period_name is None and not e.dates,
     )
 
 
@@ -389,6 +402,9 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "which campaign has the best ROAS": a ranking by a metric
     if "worst_by" in props:
         score += 0.5 if sig.products else -1.0  # a ranking of products names them, or what sells best
+    if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
+        score -= 1.0 if sig.ads else 0.0  # "how much did ads make us": the campaigns' report
+        score -= 1.0 if sig.season else 0.0  # "which month sells best": seasonality
     return score
 
 

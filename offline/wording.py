@@ -71,14 +71,14 @@ def lapsing_customers(r: dict[str, Any], zh: bool) -> str:
         f"- {c['customer_id']}: {c['days_since_last_order']} "
         + ("天未下单, " if zh else "days since last order, ")
         + f"{c['orders']} "
-        + ("单, " if zh else "orders, ")
+        + ("单, " if zh else ("order, " if c["orders"] == 1 else "orders, "))
         + _money(c["revenue"])
         for c in r["customers"]
     )
     f = r.get("filters") or {}
     segment = r.get("segment", "at_risk")
     if f or segment != "at_risk":
-        where = _filters_text(f, zh)
+        where = _filters_text({k: v for k, v in f.items() if k != "segment"}, zh)
         if zh:
             head = (
                 f"{where}有流失风险的客户（以前常买、最近没买）共 {r['matching']:,} 位"
@@ -207,7 +207,8 @@ def customer_profile(r: dict[str, Any], zh: bool) -> str:
             f"{r['days_since_last_order']} 天前最后下单，分群 {_seg(r['segment'], zh)}（RFM {r['rfm']}）。常买：{tops}。"
         )
     return (
-        f"Customer {r['customer_id']} ({r['country']}): {value}{r['orders']} orders, {_money(r['revenue'])} revenue, "
+        f"Customer {r['customer_id']} ({r['country']}): {value}{r['orders']} order{'' if r['orders'] == 1 else 's'}, "
+        f"{_money(r['revenue'])} revenue, "
         f"last order {r['days_since_last_order']} days ago ({r['last_order']}), segment "
         f"{_seg(r['segment'], zh)} (RFM {r['rfm']}). Buys most: {tops}."
     )
@@ -793,8 +794,9 @@ def _sales_where(r: dict[str, Any], zh: bool) -> str:
     if f.get("country"):
         parts.append(_country(f["country"], zh) if zh else f"in {f['country']}")
     if f.get("segment"):
-        parts.append(f"{_seg(f['segment'], zh)}客户" if zh else f"from {_seg(f['segment'], zh)} customers")
-    return ("".join(parts)) if zh else (" " + " ".join(parts) if parts else "")
+        name = _seg(f["segment"], zh)
+        parts.append((name if name.endswith("客户") else name + "客户") if zh else f"from {name} customers")
+    return (" ".join(parts) + " " if parts else "") if zh else (" " + " ".join(parts) if parts else "")
 
 
 def sales_report(r: dict[str, Any], zh: bool) -> str:
@@ -803,7 +805,7 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
     prev = r["previous_period"]
     if zh:
         head = (
-            f"{_sales_where(r, zh)}{period}销售额 {_money(t['revenue'])}{_change_text(pct['revenue'], ch['revenue'], True, zh)}，"
+            f"{_sales_where(r, zh)}{period}：销售额 {_money(t['revenue'])}{_change_text(pct['revenue'], ch['revenue'], True, zh)}，"
             f"订单 {t['orders']:,}{_change_text(pct['orders'], ch['orders'], False, zh)}，"
             f"件数 {t['units']:,}{_change_text(pct['units'], ch['units'], False, zh)}，"
             f"下单客户 {t['customers']:,}{_change_text(pct['customers'], ch['customers'], False, zh)}"
@@ -826,7 +828,8 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
             if r.get("previous")
             else f"; {prev['start']} to {prev['end']} is before the shop's sales start, so there is no change to show."
         )
-    rows = r["rows"][-_MAX_ROWS:]
+    b = r.get("breakdown")
+    rows = r["rows"][-(_MAX_ROWS // 2 if b else _MAX_ROWS) :]
     grain = _ZH_GRAIN[r["by"]] if zh else f"By {r['by']}"
     more = len(r["rows"]) - len(rows)
     lines = "\n".join(
@@ -840,19 +843,28 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
         body = f"\n{grain}" + (f"（最近 {len(rows)} 行）" if more else "") + f"：\n{lines}"
     else:
         body = f"\n{grain}" + (f" (the last {len(rows)})" if more else "") + f":\n{lines}"
-    b = r.get("breakdown")
     if b:
         top = "\n".join(
-            f"{i}. {row['name']}: {_money(row['revenue'])}"
+            f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
             + (f"，占 {row['share_pct']}%" if zh else f", {row['share_pct']}% of sales")
             + _change_text(row.get("change_pct"), row.get("change"), True, zh)
             for i, row in enumerate(b["rows"], 1)
         )
         if zh:
-            body += f"\n按{_ZH_BREAKDOWN[b['by']]}（前 {len(b['rows'])} 个，共 {b['groups']:,} 个）：\n{top}"
+            today = "，分群按截至今天的" if b["by"] == "segment" else ""
+            body = (
+                f"\n按{_ZH_BREAKDOWN[b['by']]}（前 {len(b['rows'])} 个，共 {b['groups']:,} 个{today}）：\n{top}" + body
+            )
         else:
-            body += f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}):\n{top}"
+            today = "; segments as of today" if b["by"] == "segment" else ""
+            body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
     return head + body
+
+
+def _group_name(by: str, name: str, zh: bool) -> str:
+    if by == "segment":
+        return _seg(name, zh)
+    return _country(name, zh) if by == "country" else name
 
 
 def _full_days(by: str, row: dict[str, Any]) -> int:
@@ -871,7 +883,7 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
     where = _sales_where(r, zh)
 
     def value(p: dict[str, Any]) -> str:
-        units = f"{p['units']:,} 件" if zh else f"{p['units']:,} units"
+        units = f"{p['units']:,} 件" if zh else f"{p['units']:,} unit" + ("" if p["units"] == 1 else "s")
         return f"{_money(p['revenue'])}, {units}" if m == "revenue" else f"{units}, {_money(p['revenue'])}"
 
     rows = "\n".join(
@@ -901,7 +913,7 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         )
         note = f"（{r['note']}）" if r.get("note") else ""
         return (
-            f"{where}{period}{kind}的商品是 {first['description']}（{value(first)}）。{rule}{note}，"
+            f"{where}{period}，{kind}的商品是 {first['description']}（{value(first)}）。{rule}{note}，"
             f"括号内为与上一同长周期相比的变化：\n{rows}\n本期共 {r['products_sold']:,} 个商品有销售，销售额 {_money(r['total_revenue'])}。"
         )
     kind = "Best seller" if r["order"] == "best" else "Worst seller"

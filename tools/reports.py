@@ -352,7 +352,10 @@ def _breakdown(
         row["change"], row["change_pct"] = change_of(row["revenue"], before_rev)
         row["_per_bucket"] = [round(float(v), 2) for v in grid[i]]
         rows.append(row)
-    return {"by": a.breakdown, "groups": int((cur["revenue"] > 0).sum()), "rows": rows}
+    out: dict[str, Any] = {"by": a.breakdown, "groups": int((cur["revenue"] > 0).sum()), "rows": rows}
+    if a.breakdown == "segment":
+        out["segment_is"] = "each customer's RFM segment as of the shop's today, for both periods"
+    return out
 
 
 # -- top_products -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from copilot.app import Copilot
 from copilot.settings import Settings
+from offline.planner import plan
 from store.db import Customer
 from tests.tools.test_tools import call
 from tools import Shop, ToolFailure
@@ -224,3 +225,39 @@ def test_bad_arguments_say_what_to_fix(demo) -> None:  # type: ignore[no-untyped
     ytd = call(shop, "sales_report", period="ytd")
     assert ytd["previous"] is None and ytd["change_pct"]["revenue"] is None and "not covered" in ytd["note"]
     np.testing.assert_equal(ytd["previous_period"]["covered"], False)
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        ("sales by month for the last quarter", "sales_report", {"period": "last_quarter", "by": "month"}),
+        (
+            "how did Germany do last month vs the month before",
+            "sales_report",
+            {"period": "last_month", "country": "Germany"},
+        ),
+        ("revenue by country this month", "sales_report", {"period": "this_month", "breakdown": "country"}),
+        ("冠军客户上个月贡献了多少收入", "sales_report", {"period": "last_month", "segment": "champions"}),
+        ("本季度销售和上季度比怎么样", "sales_report", {"period": "this_quarter"}),
+        ("best sellers this month", "top_products", {"period": "this_month", "order": "best"}),
+        ("哪些产品卖得最差", "top_products", {"order": "worst", "worst_by": "fall"}),
+        ("上个月销量前十的产品", "top_products", {"period": "last_month", "metric": "units", "limit": 10}),
+        ("lapsing customers in France", "lapsing_customers", {"country": "France"}),
+        (
+            "top 10 customers by lifetime value with at least 5 orders",
+            "customer_lifetime_value",
+            {"limit": 10, "min_orders": 5},
+        ),
+        ("澳大利亚价值最高的客户", "customer_lifetime_value", {"country": "Australia"}),
+        ("客户16446值多少钱", "customer_profile", {"customer_id": 16446}),
+    ],
+)
+def test_the_offline_model_routes_reports_and_filters(text: str, tool: str, args: dict[str, object]) -> None:
+    p = plan(text)
+    assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
+
+
+def test_campaign_reports_keep_their_periods() -> None:
+    """A calendar quarter, which the campaign reports do not name, reads as the last 90 days there."""
+    p = plan("compare the campaigns by ROAS over the last quarter")
+    assert p.tool == "compare_campaigns" and p.args.get("period") == "last_90_days"
