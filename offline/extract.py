@@ -123,6 +123,8 @@ class Entities:
     worst: bool = False  # worst sellers: "worst", "slow movers", 滞销, 卖得最差
     lowest: bool = False  # the lowest sellers rather than the biggest fall: "sold the least", 倒数
     units: bool = False  # a ranking by units sold rather than revenue: "by units", 销量
+    months: list[tuple[int | None, int]] = field(default_factory=list)  # months named: November, 2011年9月
+    month_range: bool = False  # the first two months named are a range: "September to November", 九月到十一月
 
     def ids(self, kind: Kind) -> list[int]:
         return [r.value for r in self.refs if r.kind == kind]
@@ -659,6 +661,18 @@ _WORST = re.compile(
 )
 _LOWEST = re.compile(r"\b(?:lowest|least|fewest|bottom)\b|\bhardly\b|倒数|最少|最低", re.I)
 _UNITS = re.compile(r"\bunits?\b|\bquantity\b|\bvolumes?\b|\bpieces\b|\bvelocity\b|销量|件数|数量|动销", re.I)
+_MONTH_WORDS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "april": 4, "june": 6, "july": 7, "august": 8,
+    "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "dec": 12,
+}  # fmt: skip
+_MONTH = re.compile(
+    r"\b(?P<en>" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r"|(?<=\bin )may|may(?= (?:19|20)\d\d))\b"
+    r"(?:,?\s(?P<ey>(?:19|20)\d\d)\b)?"
+    r"|(?:(?P<zy>(?:19|20)\d\d)\s?年\s?)?(?<![\d个第])(?P<zm>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s?月(?:份)?(?![\d一二三四五六七八九十]|\s?[日号])",
+    re.I,
+)
+_MONTH_RANGE = re.compile(r"^\s?(?:to|through|thru|until|till|-|~|到|至)\s?$", re.I)
 _PLATFORM = {k: re.compile(v, re.I) for k, v in _PLATFORMS.items()}
 _TONE = {k: re.compile(v, re.I) for k, v in _TONES.items()}
 _SEGMENT = {k: re.compile(v, re.I) for k, v in _SEGMENT_WORDS.items()}
@@ -1055,6 +1069,19 @@ def _extract(raw: str) -> Entities:
     e.rfm_segment = _first_of(_RFM, bare)
     e.grain = _first_of(_GRAIN, bare)  # type: ignore[assignment]
     e.breakdown = _first_of(_BREAKDOWN, bare)  # type: ignore[assignment]
+    found = list(_MONTH.finditer(bare))
+    for m in found:
+        if m.group("en"):
+            word = m.group("en").lower()
+            e.months.append((int(m.group("ey")) if m.group("ey") else None, _MONTH_WORDS.get(word, 5)))
+        else:
+            g = m.group("zm")
+            e.months.append(
+                (int(m.group("zy")) if m.group("zy") else None, int(g) if g.isdigit() else zh_number(g) or 0)
+            )
+    if len(found) >= 2:
+        between = bare[found[0].end() : found[1].start()]
+        e.month_range = bool(_MONTH_RANGE.match(between))
     e.worst = bool(_WORST.search(bare))
     e.lowest = bool(_LOWEST.search(bare))
     e.units = bool(_UNITS.search(bare))

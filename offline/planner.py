@@ -575,6 +575,11 @@ def _enum(prop: dict[str, Any]) -> list[str]:
     return []
 
 
+def _month_text(month: tuple[int | None, int]) -> str:
+    year, m = month
+    return f"{year}-{m:02d}" if year else str(m)
+
+
 def _period_for(prop: dict[str, Any], name: str) -> str | None:
     allowed = _enum(prop)
     if not allowed or name in allowed:
@@ -685,6 +690,10 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
             period = _period_for(props[name], e.period_name)
             if period is not None:
                 args[name] = period
+        elif name == "month" and e.months and not e.period_name and not e.dates:
+            args[name] = _month_text(e.months[0])
+        elif name == "to_month" and e.month_range and len(e.months) >= 2 and not e.period_name and not e.dates:
+            args[name] = _month_text(e.months[1])
         elif name == "by" and e.grain and e.grain in _enum(props[name]):
             args[name] = e.grain
         elif name == "breakdown" and e.breakdown and e.breakdown in _enum(props[name]):

@@ -4,6 +4,7 @@ period before. Figures come straight from the order lines (tools/base.py Sales).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -44,6 +45,14 @@ _PERIOD_TEXT = (
     "before the shop's today; months, quarters and years are calendar ones"
 )
 _PERIOD = Field(None, description=_PERIOD_TEXT)
+_MONTH = Field(
+    None,
+    min_length=1,
+    max_length=20,
+    description="a calendar month instead of a period: 2011-11, or a month's name or number (November, 11) for "
+    "the latest one up to the shop's today",
+)
+_TO_MONTH = Field(None, min_length=1, max_length=20, description="with month: the last month of a range of months")
 _START = Field(None, description="first day of a custom period, YYYY-MM-DD")
 _END = Field(None, description="last day of a custom period, YYYY-MM-DD (default: the shop's today)")
 
@@ -105,6 +114,73 @@ def _calendar(name: str) -> bool:
     return name in ("this_month", "last_month", "this_quarter", "last_quarter", "ytd", "last_year") or (
         name.startswith("last_") and name.endswith("_months")
     )
+
+
+_MONTH_NAMES = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        1,
+    )
+    for name in names
+}
+
+
+def _month_of(text: str) -> tuple[int | None, int]:
+    """A month as written: 2011-11, 11, November -> (year or None, month)."""
+    t = text.strip().lower()
+    m = re.fullmatch(r"((?:19|20)\d\d)[-/.](\d{1,2})", t)
+    year, month = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    if month is None and t.isdigit():
+        month = int(t)
+    month = month if month is not None else _MONTH_NAMES.get(t)
+    if month is None or not 1 <= month <= 12:
+        raise ToolFailure(f"{text!r} is not a month; give it as 2011-11, a month's name (November) or its number (11)")
+    return year, month
+
+
+def month_period(today: date, month: str, to_month: str | None) -> tuple[Period, Period]:
+    """A calendar month, or a range of them, and the same number of months just before. A month
+    without its year is the latest one up to `today`; the range's end is the first one after its start."""
+    y, m = _month_of(month)
+    first = date(y if y is not None else (today.year if m <= today.month else today.year - 1), m, 1)
+    last = first
+    if to_month is not None:
+        y2, m2 = _month_of(to_month)
+        last = date(y2, m2, 1) if y2 is not None else date(first.year + (m2 < first.month), m2, 1)
+        if last < first:
+            raise ToolFailure(f"the months run backwards ({first:%Y-%m} to {last:%Y-%m}); give the earlier month first")
+    n = (last.year - first.year) * 12 + last.month - first.month + 1
+    end = _months(last, 1) - timedelta(days=1)
+    prev = _months(first, -n)
+    prev_end = first - timedelta(days=1)
+    if end > today >= last:  # the month so far, against the same days of the months before
+        end, prev_end = today, _same_day(_months(last, -n), today)
+    return Period("month", first, end), Period("previous", prev, prev_end)
+
+
+def _period_of(today: date, a: Any, default: SalesPeriod) -> tuple[Period, Period]:
+    """The period of a report's arguments: a month (or a range of months), a named period, or dates."""
+    if a.month is not None:
+        if a.period or a.start or a.end:
+            raise ToolFailure("give either a month or a period (or start and end dates), not both")
+        return month_period(today, a.month, a.to_month)
+    if a.to_month is not None:
+        raise ToolFailure("to_month ends a range of months; give the first month as month")
+    return sales_period(today, a.period if a.period or a.start or a.end else default, a.start, a.end)
 
 
 def _buckets(p: Period, by: Grain) -> list[tuple[str, date, date]]:
@@ -242,6 +318,8 @@ class SalesReportArgs(BaseModel):
     period: SalesPeriod | None = _PERIOD
     start: date | None = _START
     end: date | None = _END
+    month: str | None = _MONTH
+    to_month: str | None = _TO_MONTH
     by: Grain | None = Field(None, description="one row per day, week or month (default: by the period's length)")
     breakdown: Literal["none", "country", "product", "segment"] = Field(
         "none", description="split the figures by the customers' country, by product or by RFM segment"
@@ -254,8 +332,7 @@ class SalesReportArgs(BaseModel):
 def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, Any]:
     """Revenue, orders, units and customers over a period, per day, week or month, against the
     period before; optionally for one country or segment, broken down by country, product or segment."""
-    name = a.period if a.period or a.start or a.end else (DEFAULT_FOR_GRAIN[a.by] if a.by else DEFAULT_PERIOD)
-    p, prev = sales_period(shop.today, name, a.start, a.end)
+    p, prev = _period_of(shop.today, a, DEFAULT_FOR_GRAIN[a.by] if a.by else DEFAULT_PERIOD)
     _check_covered(shop, p)
     by = a.by or _default_grain(p)
     keep, stated = _selection(shop, a.country, a.segment)
@@ -365,6 +442,8 @@ class TopProductsArgs(BaseModel):
     period: SalesPeriod | None = Field(None, description="the period (default last_30_days); " + _PERIOD_TEXT)
     start: date | None = _START
     end: date | None = _END
+    month: str | None = _MONTH
+    to_month: str | None = _TO_MONTH
     order: Literal["best", "worst"] = Field("best", description="best sellers, or worst sellers")
     metric: Literal["revenue", "units"] = Field("revenue", description="rank by revenue or by units sold")
     worst_by: Literal["fall", "lowest"] = Field(
@@ -379,8 +458,7 @@ class TopProductsArgs(BaseModel):
 
 def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, Any]:
     """The best or worst selling products over a period, by revenue or units, against the period before."""
-    name = a.period if a.period or a.start or a.end else "last_30_days"
-    p, prev = sales_period(shop.today, name, a.start, a.end)
+    p, prev = _period_of(shop.today, a, "last_30_days")
     _check_covered(shop, p)
     keep, stated = _selection(shop, a.country, a.segment)
     first, prev_covered = _history(shop, prev)

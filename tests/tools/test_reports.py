@@ -242,6 +242,8 @@ def test_bad_arguments_say_what_to_fix(demo) -> None:  # type: ignore[no-untyped
         ("best sellers this month", "top_products", {"period": "this_month", "order": "best"}),
         ("哪些产品卖得最差", "top_products", {"order": "worst", "worst_by": "fall"}),
         ("上个月销量前十的产品", "top_products", {"period": "last_month", "metric": "units", "limit": 10}),
+        ("九月到十一月按月的订单和销售额", "sales_report", {"month": "9", "to_month": "11", "by": "month"}),
+        ("best sellers in October 2011", "top_products", {"month": "2011-10", "order": "best"}),
         ("lapsing customers in France", "lapsing_customers", {"country": "France"}),
         (
             "top 10 customers by lifetime value with at least 5 orders",
@@ -261,3 +263,40 @@ def test_campaign_reports_keep_their_periods() -> None:
     """A calendar quarter, which the campaign reports do not name, reads as the last 90 days there."""
     p = plan("compare the campaigns by ROAS over the last quarter")
     assert p.tool == "compare_campaigns" and p.args.get("period") == "last_90_days"
+
+
+def test_months_by_name_or_number() -> None:
+    from tools.reports import month_period
+
+    today = date(2011, 12, 9)
+    p, prev = month_period(today, "November", None)
+    assert (p.start, p.end, prev.start, prev.end) == (
+        date(2011, 11, 1),
+        date(2011, 11, 30),
+        date(2011, 10, 1),
+        date(2011, 10, 31),
+    )
+    p, prev = month_period(today, "9", "11")
+    assert (p.start, p.end, prev.start, prev.end) == (
+        date(2011, 9, 1),
+        date(2011, 11, 30),
+        date(2011, 6, 1),
+        date(2011, 8, 31),
+    )
+    p, prev = month_period(today, "12", None)  # this month so far, against the same days of November
+    assert (p.start, p.end, prev.end) == (date(2011, 12, 1), today, date(2011, 11, 9))
+    assert month_period(today, "2011-01", None)[0].start == date(2011, 1, 1)
+    assert month_period(today, "jan", None)[0].start == date(2011, 1, 1)
+    with pytest.raises(ToolFailure, match="not a month"):
+        month_period(today, "Brumaire", None)
+    with pytest.raises(ToolFailure, match="give the earlier month first"):
+        month_period(today, "2011-11", "2011-09")
+
+
+def test_a_month_in_a_report(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    r = call(shop, "top_products", month="October", limit=3)
+    octo = df.within("2011-10-01", "2011-10-31")
+    assert [p["product_id"] for p in r["products"]] == [k for k, _ in _top(octo.by("product", "revenue"), 3)]
+    with pytest.raises(ToolFailure, match="either a month or a period"):
+        call(shop, "sales_report", month="10", period="last_month")
