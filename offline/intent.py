@@ -73,6 +73,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "performance": ("roas", "roi", "cpa", "kpi", "kpis", "performance", "performing", "performed", "投产比", "表现"),
 }  # fmt: skip
 _CONCEPT_OF = {w: c for c, words in CONCEPTS.items() for w in words}
+_DATES = re.compile(
+    r"(?<![\w.])(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?!\d)"
+    r"|(?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}[日号]"
+)
 # Which country a request names never says which tool answers it: every country reads as one word,
 # so "lapsing customers in Norway" meets "... in France", and no country leans to the out-of-scope trivia.
 _COUNTRY_NAMES = re.compile(
@@ -124,6 +128,7 @@ def features(text: str) -> dict[str, float]:
     """The request's features (before weighting); quoted text and numbers count only as a marker."""
     text = normalize(text).lower()
     text = _QUOTED.sub(' "q" ', text)
+    text = _DATES.sub(" xdate ", text)  # a date is a date, not an amount
     text = _DIGITS.sub(" 0 ", text)
     text = _COUNTRY_NAMES.sub(" xcountry ", text)
     out: dict[str, float] = {}  # counts, and half counts for character n-grams

@@ -575,6 +575,20 @@ def _enum(prop: dict[str, Any]) -> list[str]:
     return []
 
 
+_UNTIL = re.compile(r"\b(?:before|until|till|up to|by|no later than|prior to)\s?$", re.I)
+_UNTIL_ZH = re.compile(r"^\s?(?:之前|以前|前|为止)")
+
+
+def _ends_at(e: Entities) -> bool:
+    """One date that ends a range: "before 2011-06-01", 2011-06-01之前."""
+    if len(e.dates) != 1 or not e.period:
+        return False
+    at = e.text.find(e.period)
+    return at >= 0 and bool(
+        _UNTIL.search(e.text[max(0, at - 20) : at]) or _UNTIL_ZH.match(e.text[at + len(e.period) :])
+    )
+
+
 def _month_text(month: tuple[int | None, int]) -> str:
     year, m = month
     return f"{year}-{m:02d}" if year else str(m)
@@ -714,10 +728,10 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
                     args[name] = "units" if e.units else "revenue"
             elif e.metric:
                 args[name] = e.metric
-        elif name == "start" and e.dates:
+        elif name == "start" and e.dates and not _ends_at(e):
             args[name] = e.dates[0].isoformat()
-        elif name == "end" and len(e.dates) >= 2:
-            args[name] = e.dates[1].isoformat()
+        elif name == "end" and (len(e.dates) >= 2 or _ends_at(e)):
+            args[name] = e.dates[-1].isoformat()
         elif name == "occasion" and e.occasion:
             args[name] = e.occasion
         elif name == "strategy" and e.strategy:

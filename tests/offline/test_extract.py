@@ -267,3 +267,12 @@ def test_sellers_segments_and_countries() -> None:
     assert extract("hibernating customers in Poland").rfm_segment == "hibernating"
     assert extract("冠军客户贡献的收入").rfm_segment == "champions"
     assert extract("上个月比前一个月怎么样").counts == []  # 前一个月 is a period, not a count
+
+
+def test_dates_beside_chinese_and_a_date_that_ends_a_range() -> None:
+    from offline.planner import plan
+
+    assert [d.isoformat() for d in extract("从2011-10-01到2011-10-31的销售").dates] == ["2011-10-01", "2011-10-31"]
+    assert plan("top customers by CLV who first ordered before 2011-03-01").args.get("end") == "2011-03-01"
+    assert plan("2011-06-01之后首次下单的客户里CLV最高的5个").args == {"limit": 5, "start": "2011-06-01"}
+    assert plan("sales from 2011-10-01 to 2011-10-31").tool == "sales_report"
