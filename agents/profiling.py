@@ -2,7 +2,8 @@ from agents.base import Specialist
 
 AGENT = Specialist(
     "profiling",
-    "customers and products: RFM segments, customers about to lapse, one customer's profile, similar "
-    "products, product recommendations for a customer",
-    "You answer questions about who the shop's customers are and what they buy.",
+    "customers, products and sales: RFM segments, customers about to lapse, lifetime value, one customer's "
+    "profile and worth, similar products, product recommendations for a customer, sales reports by day, week "
+    "or month (by country, product or segment), best and worst sellers",
+    "You answer questions about who the shop's customers are, what they buy and how sales are going.",
 )

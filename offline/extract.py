@@ -116,6 +116,15 @@ class Entities:
     platform: str | None = None  # where an ad runs: google_rsa, meta, wechat_moments, xiaohongshu
     tone: str | None = None  # playful, premium, urgent, warm
     segment: str | None = None  # an audience segment named: new, lapsed, vip
+    rfm_segment: str | None = None  # an RFM segment named: champions, at_risk, hibernating...
+    grain: Literal["day", "week", "month"] | None = None  # rows per day, week or month: "by month", 按周
+    breakdown: Literal["country", "product", "segment"] | None = None  # "by country", 按商品拆分
+    min_orders: int | None = None  # "at least 5 orders", "5+ orders", 至少5单
+    worst: bool = False  # worst sellers: "worst", "slow movers", 滞销, 卖得最差
+    lowest: bool = False  # the lowest sellers rather than the biggest fall: "sold the least", 倒数
+    units: bool = False  # a ranking by units sold rather than revenue: "by units", 销量
+    months: list[tuple[int | None, int]] = field(default_factory=list)  # months named: November, 2011年9月
+    month_range: bool = False  # the first two months named are a range: "September to November", 九月到十一月
 
     def ids(self, kind: Kind) -> list[int]:
         return [r.value for r in self.refs if r.kind == kind]
@@ -410,7 +419,7 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
 
 _QUOTED = re.compile(r"\"(.+?)\"|「(.+?)」|《(.+?)》|(?:(?<=^)|(?<=[\s:]))'(.+?)'(?=[\s,.?!;:]|$)", re.S)
 _DATE = re.compile(
-    r"\b(?:19|20)\d\d(?:[-/](?:0?[1-9]|1[0-2])(?:[-/](?:0?[1-9]|[12]\d|3[01]))?|\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01]))\b|\d{1,2}月\d{1,2}[日号]|(?:19|20)\d\d年(?:\d{1,2}月)?"
+    r"(?<![A-Za-z0-9_.])(?:19|20)\d\d(?:[-/](?:0?[1-9]|1[0-2])(?:[-/](?:0?[1-9]|[12]\d|3[01]))?|\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01]))(?![\d.]?\d)(?![A-Za-z])|\d{1,2}月\d{1,2}[日号]|(?:19|20)\d\d年(?:\d{1,2}月)?"
 )
 _CHANNELS = {
     "email": "email", "e-mail": "email", "emails": "email", "edm": "email", "newsletter": "email", "邮件": "email",
@@ -439,6 +448,15 @@ _COUNTRIES = {
     "葡萄牙": "Portugal", "australia": "Australia", "澳大利亚": "Australia", "norway": "Norway", "挪威": "Norway",
     "italy": "Italy", "意大利": "Italy", "japan": "Japan", "日本": "Japan", "sweden": "Sweden", "瑞典": "Sweden",
     "usa": "USA", "united states": "USA", "美国": "USA", "canada": "Canada", "加拿大": "Canada",
+    "austria": "Austria", "奥地利": "Austria", "bahrain": "Bahrain", "巴林": "Bahrain", "brazil": "Brazil",
+    "巴西": "Brazil", "channel islands": "Channel Islands", "海峡群岛": "Channel Islands", "cyprus": "Cyprus",
+    "塞浦路斯": "Cyprus", "czech republic": "Czech Republic", "czechia": "Czech Republic", "捷克": "Czech Republic",
+    "denmark": "Denmark", "丹麦": "Denmark", "finland": "Finland", "芬兰": "Finland", "greece": "Greece",
+    "希腊": "Greece", "iceland": "Iceland", "冰岛": "Iceland", "israel": "Israel", "以色列": "Israel",
+    "lebanon": "Lebanon", "黎巴嫩": "Lebanon", "lithuania": "Lithuania", "立陶宛": "Lithuania", "malta": "Malta",
+    "马耳他": "Malta", "poland": "Poland", "波兰": "Poland", "south africa": "RSA", "南非": "RSA",
+    "saudi arabia": "Saudi Arabia", "沙特": "Saudi Arabia", "singapore": "Singapore", "新加坡": "Singapore",
+    "united arab emirates": "United Arab Emirates", "uae": "United Arab Emirates", "阿联酋": "United Arab Emirates",
 }  # fmt: skip
 
 
@@ -465,7 +483,11 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
         (r"\byesterday\b|昨天|昨日", "yesterday"),
         (r"\b(?:this|current) week\b|\bweek to date\b|\bwtd\b|本周|这周|这个星期|这一周", "this_week"),
         (r"\b(?:last|previous|prior) week\b|上周|上个星期|上星期|上一周", "last_week"),
-        (r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|本月|这个月|这月|当月", "this_month"),
+        (
+            r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|\bsince the (?:start|beginning) of the month\b"
+            r"|本月|这个月|这月|当月|月初(?:以来|到现在|至今)",
+            "this_month",
+        ),
         (r"\b(?:last|previous|prior) month\b|上个月|上月|上一个月", "last_month"),
         (r"\b(?:last|past|previous|prior) (?:7 days|seven days)\b|\b7d\b|\bpast week\b|\blast 7\b", "last_7_days"),
         (r"\b(?:last|past|previous|prior) (?:two|2) weeks\b|\b(?:last|past) fortnight\b|\b14d\b", "last_14_days"),
@@ -474,7 +496,27 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
             r"\b(?:last|past|previous|prior) (?:30 days|thirty days|month of data)\b|\bpast month\b|\b30d\b",
             "last_30_days",
         ),
-        (r"\b(?:last|past|previous|prior) (?:90 days|three months|3 months|quarter)\b|\b90d\b", "last_90_days"),
+        (r"\b(?:last|previous|prior) quarter\b|\blast q\b|上个?季度|上一季度", "last_quarter"),
+        (
+            r"\b(?:this|current) quarter\b|\bquarter to date\b|\bqtd\b|\bsince the (?:start|beginning) of the quarter\b"
+            r"|本季度|这个?季度|当季|季度初",
+            "this_quarter",
+        ),
+        (
+            r"\b(?:year to date|ytd|this year|so far this year|since the (?:start|beginning) of the year)\b"
+            r"|今年(?:以来|到现在|至今|累计)?|本年度?|年初",
+            "ytd",
+        ),
+        (r"\blast year\b|\bprevious year\b|去年|上一年", "last_year"),
+        (
+            r"\b(?:last|past|previous|prior) (?:12 months|twelve months|year)\b|(?:最近|近|过去)\s?(?:12|十二)\s?个月|(?:最近|近|过去)一年",
+            "last_12_months",
+        ),
+        (
+            r"\b(?:last|past|previous|prior) (?:6 months|six months|half year)\b|(?:最近|近|过去)\s?(?:6|六)\s?个月|近半年|最近半年",
+            "last_6_months",
+        ),
+        (r"\b(?:last|past|previous|prior) (?:90 days|three months|3 months)\b|\b90d\b", "last_90_days"),
         (r"(?:最近|近|过去|前)\s?(?:一|1)\s?(?:周|个星期|星期)", "last_7_days"),
         (r"(?:最近|近|过去|前)\s?(?:两|2)\s?(?:周|个星期|星期)", "last_14_days"),
         (r"(?:最近|近|过去|前)\s?(?:一|1)\s?个?月", "last_30_days"),
@@ -578,9 +620,65 @@ _SEGMENT_WORDS = {
     "vip": r"\bvips?\b|\bloyal(?:ists?)?\b|\bregulars\b|\btop customers\b|\bbest customers\b|\bhigh[- ]value\b"
     r"|老客户?|老顾客|忠实|会员|高价值|大客户",
 }
+_RFM_WORDS = {
+    "champions": r"\bchampions\b|\bchampion (?:customers?|segment|buyers?|shoppers?)\b|冠军(?:客户|用户|分群|人群|买家)",
+    "loyal": r"\bloyal (?:customers?|ones|segment|buyers?|shoppers?)\b|忠诚客户|忠实客户|忠诚分群",
+    "potential_loyalists": r"\bpotential loyalists?\b|潜力客户|潜在忠诚",
+    "new": r"\bnew (?:customers?|segment|buyers?|shoppers?)\b|新客户?(?:分群)?|新顾客",
+    "need_attention": r"\bneeds? attention\b|需(?:要)?关注",
+    "at_risk": r"\bat[- ]risk\b|有流失风险|流失风险",
+    "hibernating": r"\bhibernating\b|沉睡分群|休眠客户",
+}
+_GRAINS = {
+    "day": r"\b(?:by|per|each|every) day\b|\bdaily\b|\bday[- ]by[- ]day\b|\bby the day\b|按天|按日|逐日|分天|每天|每日|日销",
+    "week": r"\b(?:by|per|each|every) week\b|\bweekly\b|\bweek[- ]by[- ]week\b|\bwow\b|按周|逐周|分周|每周|每个?星期",
+    "month": r"\b(?:by|per|each|every) month\b|\bmonthly\b|\bmonth[- ]by[- ]month\b|\bmom\b|按月|逐月|分月|月度|每个?月",
+}
+_BY = r"\b(?:by|per|each|every|across|down by|split by|broken down by|breakdown by)\s"
+_BREAKDOWNS = {
+    "country": _BY + r"(?:country|countries|market|markets|region|regions)\b|\bcountry (?:breakdown|split)\b"
+    r"|(?:按|分|各个?|每个)(?:国家|站点|地区|市场)",
+    "product": _BY + r"(?:product|products|sku|skus|item|items)\b|\bproduct (?:breakdown|split)\b"
+    r"|(?:按|分|每个)(?:商品|产品|单品|sku)",
+    "segment": _BY + r"(?:(?:rfm |customer )?segments?|rfm)\b|\bsegment (?:breakdown|split)\b"
+    r"|(?:按|分|各个?)\s?(?:rfm\s?)?(?:客户)?分群|按客户类型",
+}
+_MIN_ORDERS = re.compile(
+    r"\b(?:at least|min(?:imum)?|no fewer than|no less than)\s(?P<a>\d{1,4})\s(?:orders?|purchases?|times)\b"
+    r"|\b(?P<b>\d{1,4})\s?\+\s?(?:orders?|purchases?|times)|\b(?P<c>\d{1,4}) or more (?:orders?|purchases?|times)\b"
+    r"|\b(?:more than|over)\s(?P<m>\d{1,4})\s(?:orders?|purchases?|times)\b"
+    r"|(?:至少|不少于|最少)\s?(?:下单|购买|买过?)?\s?(?P<z>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
+    r"|(?P<y>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)(?:及)?以上"
+    r"|(?:下单|购买)(?:超过|大于|多于)\s?(?P<x>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)",
+    re.I,
+)
+_WORST = re.compile(
+    r"\b(?:worst|weakest|slowest|bottom|least|fewest|hardly|poorest|lowest|laggards?|underperform\w*|flop\w*)\b|\bslow[- ]?movers?\b"
+    r"|\b(?:not|isn'?t|aren'?t|stopped) selling\b|\bdropped|\bfell\b|\bfall(?:en|ing)?\b|\bdeclin\w*|\bdecelerat\w*|\bfading\b"
+    r"|\blost the most\b|\bdid worse\b|\bdown the most\b|\blos(?:ing|t) (?:steam|momentum|ground)\b|\bslowing\b|\bcooling\b"
+    r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|卖得最少|比.{0,8}(?:差|少)|最不好卖|不好卖",
+    re.I,
+)
+_LOWEST = re.compile(r"\b(?:lowest|least|fewest|bottom)\b|\bhardly\b|倒数|最少|最低", re.I)
+_UNITS = re.compile(r"\bunits?\b|\bquantity\b|\bvolumes?\b|\bpieces\b|\bvelocity\b|销量|件数|数量|动销", re.I)
+_MONTH_WORDS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "april": 4, "june": 6, "july": 7, "august": 8,
+    "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "dec": 12,
+}  # fmt: skip
+_MONTH = re.compile(
+    r"\b(?P<en>" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r"|(?<=\bin )may|may(?= (?:19|20)\d\d))\b"
+    r"(?:,?\s(?P<ey>(?:19|20)\d\d)\b)?"
+    r"|(?:(?P<zy>(?:19|20)\d\d)\s?年\s?)?(?<![\d个第])(?P<zm>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s?月(?:份)?(?![\d一二三四五六七八九十]|\s?[日号])",
+    re.I,
+)
+_MONTH_RANGE = re.compile(r"^\s?(?:to|through|thru|until|till|-|~|到|至)\s?$", re.I)
 _PLATFORM = {k: re.compile(v, re.I) for k, v in _PLATFORMS.items()}
 _TONE = {k: re.compile(v, re.I) for k, v in _TONES.items()}
 _SEGMENT = {k: re.compile(v, re.I) for k, v in _SEGMENT_WORDS.items()}
+_RFM = {k: re.compile(v, re.I) for k, v in _RFM_WORDS.items()}
+_GRAIN = {k: re.compile(v, re.I) for k, v in _GRAINS.items()}
+_BREAKDOWN = {k: re.compile(v, re.I) for k, v in _BREAKDOWNS.items()}
 
 
 def _first_of(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:
@@ -649,8 +747,8 @@ _COUNT_NOUNS = (
 )
 _COUNT = re.compile(
     rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
-    rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|前\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)"
-    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个|条|款|位|名|句|种|份|件)",
+    rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|前\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
+    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|份|件)",
     re.I,
 )
 _COUNT_WORD = re.compile(
@@ -789,12 +887,12 @@ def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
         count = int(raw) if raw.isdigit() else zh_number(raw)
         if count:
             return f"last_{count}_days"
-    for pat, name in _PERIODS:
-        hit = pat.search(text)
-        if hit:
-            spans.append((hit.start(), hit.end()))
-            return name
-    return None
+    hits = [(hit.start(), i, hit) for i, (pat, _) in enumerate(_PERIODS) if (hit := pat.search(text))]
+    if not hits:
+        return None
+    _, i, hit = min(hits, key=lambda h: (h[0], h[1]))  # the period named first: "this quarter vs last quarter"
+    spans.append((hit.start(), hit.end()))
+    return _PERIODS[i][1]
 
 
 @lru_cache(maxsize=512)
@@ -915,8 +1013,19 @@ def _extract(raw: str) -> Entities:
     change_starts = {c.start for c in e.changes}
     e.numbers = [n for n in nums if n.unit != "%" and n.start not in change_starts and n.unit != "x"]
 
+    least = _MIN_ORDERS.search(bare)
+    if least:
+        key = next(k for k in "abcmzyx" if least.group(k))
+        raw_n = least.group(key)
+        n_orders = int(raw_n) if raw_n.isdigit() else zh_number(raw_n)
+        if n_orders:
+            e.min_orders = n_orders + (1 if key in "mx" else 0)  # "more than 4 orders": at least 5
+            e.numbers = [n for n in e.numbers if not (least.start() <= n.start < least.end())]
+
     # counts: "top 5", "3 headlines", 三条, "five ideas"
     for m in _COUNT.finditer(bare):
+        if least and least.start() <= m.start() < least.end():
+            continue
         g = m.group("a") or m.group("b") or m.group("c") or m.group("d")
         v = int(g) if g.isdigit() else zh_number(g)
         if (
@@ -957,6 +1066,25 @@ def _extract(raw: str) -> Entities:
     e.platform = _first_of(_PLATFORM, bare)
     e.tone = _first_of(_TONE, bare)
     e.segment = _first_of(_SEGMENT, bare)
+    e.rfm_segment = _first_of(_RFM, bare)
+    e.grain = _first_of(_GRAIN, bare)  # type: ignore[assignment]
+    e.breakdown = _first_of(_BREAKDOWN, bare)  # type: ignore[assignment]
+    found = list(_MONTH.finditer(bare))
+    for m in found:
+        if m.group("en"):
+            word = m.group("en").lower()
+            e.months.append((int(m.group("ey")) if m.group("ey") else None, _MONTH_WORDS.get(word, 5)))
+        else:
+            g = m.group("zm")
+            e.months.append(
+                (int(m.group("zy")) if m.group("zy") else None, int(g) if g.isdigit() else zh_number(g) or 0)
+            )
+    if len(found) >= 2:
+        between = bare[found[0].end() : found[1].start()]
+        e.month_range = bool(_MONTH_RANGE.match(between))
+    e.worst = bool(_WORST.search(bare))
+    e.lowest = bool(_LOWEST.search(bare))
+    e.units = bool(_UNITS.search(bare))
     aud = _AUDIENCE.search(bare)
     if (
         aud

@@ -69,9 +69,24 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "resume": ("resume", "unpause", "reactivate", "restart", "恢复", "重新", "重启", "打开"),
     "rank": ("rank", "ranked", "ranking", "compare", "comparison", "versus", "vs", "league", "对比", "比较", "排名", "排序",
              "排个", "相比"),
+    "sell": ("sell", "sells", "sold", "selling", "seller", "sellers", "popular", "卖", "销量", "畅销", "热销", "爆款", "动销", "卖得"),
     "performance": ("roas", "roi", "cpa", "kpi", "kpis", "performance", "performing", "performed", "投产比", "表现"),
 }  # fmt: skip
 _CONCEPT_OF = {w: c for c, words in CONCEPTS.items() for w in words}
+_DATES = re.compile(
+    r"(?<![\w.])(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?!\d)"
+    r"|(?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}[日号]"
+)
+# Which country a request names never says which tool answers it: every country reads as one word,
+# so "lapsing customers in Norway" meets "... in France", and no country leans to the out-of-scope trivia.
+_COUNTRY_NAMES = re.compile(
+    r"\b(?:united kingdom|uk|great britain|britain|england|germany|france|eire|ireland|spain|netherlands|holland|belgium"
+    r"|switzerland|portugal|australia|norway|italy|japan|sweden|usa|united states|canada|austria|denmark|finland|poland"
+    r"|greece|iceland|israel|cyprus|singapore|brazil|malta|lithuania|lebanon|bahrain|czech republic|saudi arabia"
+    r"|south africa|channel islands|united arab emirates)\b"
+    r"|英国|德国|法国|爱尔兰|西班牙|荷兰|比利时|瑞士|葡萄牙|澳大利亚|挪威|意大利|日本|瑞典|美国|加拿大|奥地利|丹麦|芬兰|波兰|希腊"
+    r"|冰岛|以色列|塞浦路斯|新加坡|巴西|马耳他|立陶宛|黎巴嫩|巴林|捷克|沙特|南非|阿联酋|海峡群岛"
+)
 _STOP = frozenset(
     [
         "a",
@@ -113,7 +128,9 @@ def features(text: str) -> dict[str, float]:
     """The request's features (before weighting); quoted text and numbers count only as a marker."""
     text = normalize(text).lower()
     text = _QUOTED.sub(' "q" ', text)
+    text = _DATES.sub(" xdate ", text)  # a date is a date, not an amount
     text = _DIGITS.sub(" 0 ", text)
+    text = _COUNTRY_NAMES.sub(" xcountry ", text)
     out: dict[str, float] = {}  # counts, and half counts for character n-grams
     words: list[str] = []
     for tok in _WORD.findall(text):

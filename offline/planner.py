@@ -56,6 +56,18 @@ _CLICK = re.compile(r"click|vpc|点击", re.I)
 _BUDGET = re.compile(r"budget|spend|a day|per day|daily|/day|预算|每天|日预算|花|投入|投", re.I)
 _PLURAL = re.compile(r"\b(?:campaigns|camps|bids|budgets|ads|adverts|cpcs|caps)\b", re.I)
 _ADS = re.compile(r"\b(?:ads?|adverts?|campaigns?|camps?|account|advertising)\b|广告|活动|计划|投放", re.I)
+_PRODUCTS = re.compile(
+    r"\b(?:products?|items?|skus?|(?:best|worst|top|bottom|slow|fast)[- ]?sellers?|lines|movers?|goods|stock)\b"
+    r"|商品|产品|单品|货|爆款|滞销|款|sku|东西",
+    re.I,
+)
+_SEASON = re.compile(
+    r"\b(?:which|what) (?:month|months|weekday|day of the week|season|time of (?:the )?year)\b|\b(?:best|worst|busiest|quietest) "
+    r"(?:months?|weekdays?|days of the week|seasons?)\b|\bweekdays?\b|\bweekends?\b|\bwhen in the year\b|\bhistorically\b"
+    r"|哪个月|几月|月份|哪一?天|周[一二三四五六日末]|星期[一二三四五六日天]|季节|淡季|旺季|全年",
+    re.I,
+)
+_SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
 
 
@@ -296,6 +308,9 @@ class _Signals:
     channel: bool  # a channel named with no campaign, in the plural ("the search bids"): the campaigns on it
     period: bool  # a reporting period other than today: "last month", 最近30天
     ranking: bool  # "which campaign is best", 排名: a ranking by a metric
+    products: bool  # products named, or what sells best or worst: a ranking of products
+    ads: bool  # ads or campaigns named: their reports, not the shop's sales
+    season: bool  # which month or weekday sells best, with no period named: seasonality, not a report
 
 
 def _signals(e: Entities) -> _Signals:
@@ -321,6 +336,12 @@ def _signals(e: Entities) -> _Signals:
         bool(e.channels) and not e.ids("campaign") and bool(_PLURAL.search(e.text) or is_chinese(e.text)),
         e.period_name not in (None, "today") and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
         e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
+        bool(
+            _PRODUCTS.search(e.text)
+            or (_SELLS.search(e.text) and (e.ranking or e.worst) and not _SEASON.search(e.text))
+        ),
+        bool(_ADS.search(e.text)),
+        bool(_SEASON.search(e.text)) and e.period_name is None and not e.dates,
     )
 
 
@@ -379,6 +400,11 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "last month": a report over a period
     if sig.ranking and "metric" in props:
         score += 1.0  # "which campaign has the best ROAS": a ranking by a metric
+    if "worst_by" in props:
+        score += 0.5 if sig.products else -1.0  # a ranking of products names them, or what sells best
+    if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
+        score -= 1.0 if sig.ads else 0.0  # "how much did ads make us": the campaigns' report
+        score -= 1.0 if sig.season else 0.0  # "which month sells best": seasonality
     return score
 
 
@@ -537,6 +563,45 @@ class _Filled:
     notes: list[str]
 
 
+# A period a tool does not name, as the nearest one it does (campaign reports have no calendar quarter).
+_PERIOD_FALLBACK = {"last_quarter": "last_90_days", "last_3_months": "last_90_days"}
+
+
+def _enum(prop: dict[str, Any]) -> list[str]:
+    """The values a property allows (its enum, or its non-null alternative's)."""
+    for alt in [prop, *prop.get("anyOf", [])]:
+        if "enum" in alt:
+            return list(alt["enum"])
+    return []
+
+
+_UNTIL = re.compile(r"\b(?:before|until|till|up to|by|no later than|prior to)\s?$", re.I)
+_UNTIL_ZH = re.compile(r"^\s?(?:之前|以前|前|为止)")
+
+
+def _ends_at(e: Entities) -> bool:
+    """One date that ends a range: "before 2011-06-01", 2011-06-01之前."""
+    if len(e.dates) != 1 or not e.period:
+        return False
+    at = e.text.find(e.period)
+    return at >= 0 and bool(
+        _UNTIL.search(e.text[max(0, at - 20) : at]) or _UNTIL_ZH.match(e.text[at + len(e.period) :])
+    )
+
+
+def _month_text(month: tuple[int | None, int]) -> str:
+    year, m = month
+    return f"{year}-{m:02d}" if year else str(m)
+
+
+def _period_for(prop: dict[str, Any], name: str) -> str | None:
+    allowed = _enum(prop)
+    if not allowed or name in allowed:
+        return name
+    fallback = _PERIOD_FALLBACK.get(name)
+    return fallback if fallback in allowed else None
+
+
 def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None) -> _Filled:
     """Each property of the tool's schema from the typed extractors, by the property's name."""
     props = _props(tool)
@@ -636,13 +701,37 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
         elif name == "all_campaigns" and e.all_campaigns and not e.ids("campaign") and len(e.channels) != 1:
             args[name] = True
         elif name == "period" and e.period_name and not e.dates:
-            args[name] = e.period_name
-        elif name == "start" and e.dates:
+            period = _period_for(props[name], e.period_name)
+            if period is not None:
+                args[name] = period
+        elif name == "month" and e.months and not e.period_name and not e.dates:
+            args[name] = _month_text(e.months[0])
+        elif name == "to_month" and e.month_range and len(e.months) >= 2 and not e.period_name and not e.dates:
+            args[name] = _month_text(e.months[1])
+        elif name == "by" and e.grain and e.grain in _enum(props[name]):
+            args[name] = e.grain
+        elif name == "breakdown" and e.breakdown and e.breakdown in _enum(props[name]):
+            args[name] = e.breakdown
+        elif name == "country" and len(e.countries) == 1:
+            args[name] = e.countries[0]
+        elif name == "segment" and e.rfm_segment:
+            args[name] = e.rfm_segment
+        elif name == "min_orders" and e.min_orders:
+            args[name] = e.min_orders
+        elif name == "order" and "worst" in _enum(props[name]):
+            args[name] = "worst" if e.worst else "best"
+        elif name == "worst_by" and e.worst:
+            args[name] = "lowest" if e.lowest else "fall"
+        elif name == "metric":
+            if "units" in _enum(props[name]):  # a product ranking: by units or by revenue
+                if e.units or e.metric == "revenue":
+                    args[name] = "units" if e.units else "revenue"
+            elif e.metric:
+                args[name] = e.metric
+        elif name == "start" and e.dates and not _ends_at(e):
             args[name] = e.dates[0].isoformat()
-        elif name == "end" and len(e.dates) >= 2:
-            args[name] = e.dates[1].isoformat()
-        elif name == "metric" and e.metric:
-            args[name] = e.metric
+        elif name == "end" and (len(e.dates) >= 2 or _ends_at(e)):
+            args[name] = e.dates[-1].isoformat()
         elif name == "occasion" and e.occasion:
             args[name] = e.occasion
         elif name == "strategy" and e.strategy:

@@ -71,15 +71,88 @@ def lapsing_customers(r: dict[str, Any], zh: bool) -> str:
         f"- {c['customer_id']}: {c['days_since_last_order']} "
         + ("天未下单, " if zh else "days since last order, ")
         + f"{c['orders']} "
-        + ("单, " if zh else "orders, ")
+        + ("单, " if zh else ("order, " if c["orders"] == 1 else "orders, "))
         + _money(c["revenue"])
         for c in r["customers"]
     )
+    f = r.get("filters") or {}
+    segment = r.get("segment", "at_risk")
+    if f or segment != "at_risk":
+        where = _filters_text({k: v for k, v in f.items() if k != "segment"}, zh)
+        if zh:
+            head = (
+                f"{where}有流失风险的客户（以前常买、最近没买）共 {r['matching']:,} 位"
+                if segment == "at_risk"
+                else f"{where}{_seg(segment, zh)}分群的客户共 {r['matching']:,} 位"
+            )
+            return (
+                f"{head}（全店流失风险客户 {r['at_risk_total']:,} 位）。按消费排序：\n{lines}" if lines else head + "。"
+            )
+        head = (
+            f"{r['matching']:,} customers about to lapse{where} ({r['rule']})"
+            if segment == "at_risk"
+            else f"{r['matching']:,} customers in the {_seg(segment, zh)} segment{where}"
+        )
+        return (
+            f"{head}; {r['at_risk_total']:,} at risk in the whole shop. Highest spenders first:\n{lines}"
+            if lines
+            else head + "."
+        )
     if zh:
         return f"共有 {r['at_risk_total']:,} 位高价值客户有流失风险（以前常买、最近没买）。按消费排序：\n{lines}"
     return (
         f"{r['at_risk_total']:,} valuable customers are about to lapse ({r['rule']}). Highest spenders first:\n{lines}"
     )
+
+
+def _filters_text(f: dict[str, Any], zh: bool) -> str:
+    """The filters a customer list or a report applied, as a phrase (" in France with at least 5 orders")."""
+    parts: list[str] = []
+    dates = f.get("dates_are", "")
+    if zh:
+        if f.get("country"):
+            parts.append(f"{_country(f['country'], zh)}")
+        if f.get("segment"):
+            parts.append(f"{_seg(f['segment'], zh)}分群")
+        if f.get("min_orders"):
+            parts.append(f"至少下过 {f['min_orders']} 单")
+        what = "最后一单" if dates == "last order" else "首单"
+        if f.get("start") and f.get("end"):
+            parts.append(f"{what}在 {f['start']} 至 {f['end']}")
+        elif f.get("start"):
+            parts.append(f"{what}在 {f['start']} 之后")
+        elif f.get("end"):
+            parts.append(f"{what}在 {f['end']} 之前")
+        return "、".join(parts) + ("的" if parts else "")
+    if f.get("country"):
+        parts.append(f" in {f['country']}")
+    if f.get("segment"):
+        parts.append(f" in the {_seg(f['segment'], zh)} segment")
+    if f.get("min_orders"):
+        parts.append(f" with at least {f['min_orders']} orders")
+    what = "last" if dates == "last order" else "first"
+    if f.get("start") and f.get("end"):
+        parts.append(f", {what} order from {f['start']} to {f['end']}")
+    elif f.get("start"):
+        parts.append(f", {what} order on or after {f['start']}")
+    elif f.get("end"):
+        parts.append(f", {what} order on or before {f['end']}")
+    return "".join(parts)
+
+
+_ZH_COUNTRY = {
+    "United Kingdom": "英国", "Germany": "德国", "France": "法国", "EIRE": "爱尔兰", "Spain": "西班牙",
+    "Netherlands": "荷兰", "Belgium": "比利时", "Switzerland": "瑞士", "Portugal": "葡萄牙", "Australia": "澳大利亚",
+    "Norway": "挪威", "Italy": "意大利", "Japan": "日本", "Sweden": "瑞典", "USA": "美国", "Canada": "加拿大",
+    "Austria": "奥地利", "Denmark": "丹麦", "Finland": "芬兰", "Poland": "波兰", "Greece": "希腊", "Iceland": "冰岛",
+    "Israel": "以色列", "Cyprus": "塞浦路斯", "Singapore": "新加坡", "Brazil": "巴西", "Malta": "马耳他",
+    "Lithuania": "立陶宛", "Lebanon": "黎巴嫩", "Bahrain": "巴林", "Czech Republic": "捷克", "RSA": "南非",
+    "Saudi Arabia": "沙特", "United Arab Emirates": "阿联酋", "Channel Islands": "海峡群岛",
+}  # fmt: skip
+
+
+def _country(name: str, zh: bool) -> str:
+    return _ZH_COUNTRY.get(name, name) if zh else name
 
 
 def customer_lifetime_value(r: dict[str, Any], zh: bool) -> str:
@@ -92,6 +165,18 @@ def customer_lifetime_value(r: dict[str, Any], zh: bool) -> str:
         )
         for c in r["customers"]
     )
+    f = r.get("filters") or {}
+    if f:
+        where = _filters_text(f, zh)
+        if zh:
+            return (
+                f"{where}客户共 {r['matching']:,} 位，未来一年预计价值合计 {_money(r['matching_clv_52w'])}"
+                f"（全部客户 {_money(r['total_clv_52w'])}，BG/NBD × Gamma-Gamma）。价值最高的：\n{lines}"
+            )
+        return (
+            f"{r['matching']:,} customers{where}, worth {_money(r['matching_clv_52w'])} together over the next 52 weeks "
+            f"(all customers {_money(r['total_clv_52w'])}; {r['model']}). Most valuable first:\n{lines}"
+        )
     if zh:
         return f"未来一年价值最高的客户（BG/NBD × Gamma-Gamma，全部客户合计 {_money(r['total_clv_52w'])}）：\n{lines}"
     return (
@@ -102,13 +187,28 @@ def customer_lifetime_value(r: dict[str, Any], zh: bool) -> str:
 
 def customer_profile(r: dict[str, Any], zh: bool) -> str:
     tops = ", ".join(p["description"] for p in r["top_products"])
+    value = ""
+    if r.get("clv_52w") is not None:
+        if zh:
+            value = (
+                f"未来 52 周预计价值 {_money(r['clv_52w'])}（预计购买 {r['expected_purchases_52w']} 次，"
+                f"仍活跃概率 {r['p_alive']}）"
+                + ("；该客户尚无重复购买，模型看不出是否已流失，按平均客单估值。" if r.get("value_note") else "。")
+            )
+        else:
+            value = (
+                f"Expected worth over the next 52 weeks: {_money(r['clv_52w'])} ({r['expected_purchases_52w']} "
+                f"expected purchases, P(alive) {r['p_alive']})"
+                + (f"; note: {r['value_note']}. " if r.get("value_note") else ". ")
+            )
     if zh:
         return (
-            f"客户 {r['customer_id']}（{r['country']}）：{r['orders']} 单，消费 {_money(r['revenue'])}，"
+            f"客户 {r['customer_id']}（{r['country']}）：{value}{r['orders']} 单，消费 {_money(r['revenue'])}，"
             f"{r['days_since_last_order']} 天前最后下单，分群 {_seg(r['segment'], zh)}（RFM {r['rfm']}）。常买：{tops}。"
         )
     return (
-        f"Customer {r['customer_id']} ({r['country']}): {r['orders']} orders, {_money(r['revenue'])} revenue, "
+        f"Customer {r['customer_id']} ({r['country']}): {value}{r['orders']} order{'' if r['orders'] == 1 else 's'}, "
+        f"{_money(r['revenue'])} revenue, "
         f"last order {r['days_since_last_order']} days ago ({r['last_order']}), segment "
         f"{_seg(r['segment'], zh)} (RFM {r['rfm']}). Buys most: {tops}."
     )
@@ -811,6 +911,157 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
     return s + " Give me a total budget and I will split it across channels."
 
 
+_ZH_GRAIN = {"day": "按天", "week": "按周", "month": "按月"}
+_ZH_MEASURE = {"revenue": "销售额", "orders": "订单", "units": "件数", "customers": "客户"}
+_ZH_BREAKDOWN = {"country": "国家", "product": "商品", "segment": "客户分群"}
+_MAX_ROWS = 12  # rows of a series an answer lists (the most recent); the full series is in the result
+
+
+def _change_text(now_pct: float | None, change: float | None, money: bool, zh: bool) -> str:
+    if change is None:
+        return ""
+    amount = (f"{'+' if change >= 0 else '-'}£{abs(change):,.2f}") if money else f"{change:+,g}"
+    pct = "" if now_pct is None else f"{now_pct:+g}%, "
+    return f"（{pct}{amount}）" if zh else f" ({pct}{amount})"
+
+
+def _sales_where(r: dict[str, Any], zh: bool) -> str:
+    f = r.get("filters") or {}
+    parts = []
+    if f.get("country"):
+        parts.append(_country(f["country"], zh) if zh else f"in {f['country']}")
+    if f.get("segment"):
+        name = _seg(f["segment"], zh)
+        parts.append((name if name.endswith("客户") else name + "客户") if zh else f"from {name} customers")
+    return (" ".join(parts) + " " if parts else "") if zh else (" " + " ".join(parts) if parts else "")
+
+
+def sales_report(r: dict[str, Any], zh: bool) -> str:
+    t, ch, pct = r["totals"], r["change"], r["change_pct"]
+    period = _period_text(r["period"], zh)
+    prev = r["previous_period"]
+    if zh:
+        head = (
+            f"{_sales_where(r, zh)}{period}：销售额 {_money(t['revenue'])}{_change_text(pct['revenue'], ch['revenue'], True, zh)}，"
+            f"订单 {t['orders']:,}{_change_text(pct['orders'], ch['orders'], False, zh)}，"
+            f"件数 {t['units']:,}{_change_text(pct['units'], ch['units'], False, zh)}，"
+            f"下单客户 {t['customers']:,}{_change_text(pct['customers'], ch['customers'], False, zh)}"
+        )
+        head += (
+            f"；对比的是 {prev['start']} 至 {prev['end']}。"
+            if r.get("previous")
+            else f"；{prev['start']} 至 {prev['end']} 不在店铺数据范围内，无法比较。"
+        )
+    else:
+        head = (
+            f"Sales{_sales_where(r, zh)}, {period}: {_money(t['revenue'])} revenue"
+            f"{_change_text(pct['revenue'], ch['revenue'], True, zh)}, {t['orders']:,} orders"
+            f"{_change_text(pct['orders'], ch['orders'], False, zh)}, {t['units']:,} units"
+            f"{_change_text(pct['units'], ch['units'], False, zh)}, {t['customers']:,} customers"
+            f"{_change_text(pct['customers'], ch['customers'], False, zh)}"
+        )
+        head += (
+            f", against {prev['start']} to {prev['end']}."
+            if r.get("previous")
+            else f"; {prev['start']} to {prev['end']} is before the shop's sales start, so there is no change to show."
+        )
+    b = r.get("breakdown")
+    rows = r["rows"][-(_MAX_ROWS // 2 if b else _MAX_ROWS) :]
+    grain = _ZH_GRAIN[r["by"]] if zh else f"By {r['by']}"
+    more = len(r["rows"]) - len(rows)
+    lines = "\n".join(
+        f"- {row['label']}: {_money(row['revenue'])}, {row['orders']:,} "
+        + ("单" if zh else ("order" if row["orders"] == 1 else "orders"))
+        + (f"（{row['days']} 天）" if zh and r["by"] != "day" and row["days"] != _full_days(r["by"], row) else "")
+        + (f" ({row['days']} days)" if not zh and r["by"] != "day" and row["days"] != _full_days(r["by"], row) else "")
+        for row in rows
+    )
+    if zh:
+        body = f"\n{grain}" + (f"（最近 {len(rows)} 行）" if more else "") + f"：\n{lines}"
+    else:
+        body = f"\n{grain}" + (f" (the last {len(rows)})" if more else "") + f":\n{lines}"
+    if b:
+        top = "\n".join(
+            f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
+            + (f"，占 {row['share_pct']}%" if zh else f", {row['share_pct']}% of sales")
+            + _change_text(row.get("change_pct"), row.get("change"), True, zh)
+            for i, row in enumerate(b["rows"], 1)
+        )
+        if zh:
+            today = "，分群按截至今天的" if b["by"] == "segment" else ""
+            body = (
+                f"\n按{_ZH_BREAKDOWN[b['by']]}（前 {len(b['rows'])} 个，共 {b['groups']:,} 个{today}）：\n{top}" + body
+            )
+        else:
+            today = "; segments as of today" if b["by"] == "segment" else ""
+            body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
+    return head + body
+
+
+def _group_name(by: str, name: str, zh: bool) -> str:
+    if by == "segment":
+        return _seg(name, zh)
+    return _country(name, zh) if by == "country" else name
+
+
+def _full_days(by: str, row: dict[str, Any]) -> int:
+    """How many days a full week or month bucket has (a cut one at the period's ends says its days)."""
+    if by == "week":
+        return 7
+    from calendar import monthrange
+
+    y, m = (int(x) for x in row["label"].split("-")[:2])
+    return monthrange(y, m)[1]
+
+
+def top_products(r: dict[str, Any], zh: bool) -> str:
+    m = r["metric"]
+    period = _period_text(r["period"], zh)
+    where = _sales_where(r, zh)
+
+    def value(p: dict[str, Any]) -> str:
+        units = f"{p['units']:,} 件" if zh else f"{p['units']:,} unit" + ("" if p["units"] == 1 else "s")
+        return f"{_money(p['revenue'])}, {units}" if m == "revenue" else f"{units}, {_money(p['revenue'])}"
+
+    rows = "\n".join(
+        f"{p['rank']}. {p['description']} ({p['stock_code']}, "
+        + (f"商品 {p['product_id']}): " if zh else f"product {p['product_id']}): ")
+        + value(p)
+        + ("" if p.get("change") is None else _change_text(p.get("change_pct"), p["change"], m == "revenue", zh))
+        for p in r["products"]
+    )
+    if not r["products"]:
+        return (
+            f"{where}{period}没有符合条件的商品（{r['rule']}）。"
+            if zh
+            else f"No products{where}, {period}, fit the rule ({r['rule']})."
+        )
+    first = r["products"][0]
+    if zh:
+        kind = "最畅销" if r["order"] == "best" else "最差"
+        rule = (
+            f"按{_ZH_MEASURE[m]}排名"
+            if r["order"] == "best"
+            else (
+                f"上一同长周期有销售、{_ZH_MEASURE[m]}下滑最多的在前"
+                if "fall" in r["rule"]
+                else f"两个周期都有销售的商品中{_ZH_MEASURE[m]}最低的在前"
+            )
+        )
+        note = f"（{r['note']}）" if r.get("note") else ""
+        return (
+            f"{where}{period}，{kind}的商品是 {first['description']}（{value(first)}）。{rule}{note}，"
+            f"括号内为与上一同长周期相比的变化：\n{rows}\n本期共 {r['products_sold']:,} 个商品有销售，销售额 {_money(r['total_revenue'])}。"
+        )
+    kind = "Best seller" if r["order"] == "best" else "Worst seller"
+    note = f" ({r['note']})" if r.get("note") else ""
+    return (
+        f"{kind}{where}, {period}: {first['description']} ({value(first)}). Rule: {r['rule']}{note}; "
+        f"change against the period before in brackets:\n{rows}\n"
+        f"{r['products_sold']:,} products sold in the period, {_money(r['total_revenue'])} in all."
+    )
+
+
 FORMATTERS: dict[str, Fmt] = {
     f.__name__: f
     for f in (
@@ -837,6 +1088,8 @@ FORMATTERS: dict[str, Fmt] = {
         campaign_effect,
         campaign_metrics,
         compare_campaigns,
+        sales_report,
+        top_products,
     )
 }
 for _write in (
@@ -860,7 +1113,8 @@ def format_result(tool: str, result: dict[str, Any], zh: bool) -> str:
 
 HELP_EN = (
     "I'm the Marketing Copilot (running on the offline model). I can: profile customers (RFM segments, "
-    "who is about to lapse, lifetime value, one customer's profile, recommendations, similar products); write "
+    "who is about to lapse, lifetime value, one customer's profile and worth, recommendations, similar products); "
+    "report sales by day, week or month (by country, product or segment) and the best and worst sellers; write "
     "compliance-checked headlines and selling points; estimate price elasticity, the profit-maximising "
     "price and discount effects, and change prices; check campaign pacing, bid for impressions, replay "
     "bidding strategies and set bids and budgets, one campaign or several at once (changes wait for your approval); "
@@ -868,7 +1122,8 @@ HELP_EN = (
     'campaigns (A/B tests, budget splits, seasonality, who to e-mail, did it work). Try: "which customers are about to lapse?"'
 )
 HELP_ZH = (
-    "我是营销助手（当前为离线模型）。我可以：客户分析（RFM 分群、流失预警、生命周期价值、客户画像、推荐、相似商品）；"
+    "我是营销助手（当前为离线模型）。我可以：客户分析（RFM 分群、流失预警、生命周期价值、客户画像与价值、推荐、相似商品）；"
+    "销售报表（按天、周、月，可按国家、商品、分群拆分）与畅销、滞销商品；"
     "撰写合规的广告标题与卖点；估计价格弹性、利润最大化价格与折扣效果，并修改价格；查看活动消耗进度、"
     "为展示出价、回放竞价策略、设置单个或多个活动的出价与预算（修改需您批准）；活动效果报告与对比（投产比、CPA、点击率、转化）、暂停与恢复投放；以及活动策划（A/B 测试、预算分配、季节性、"
     '邮件该发给谁、活动是否有效）。试试："哪些客户快要流失了？"'

@@ -4,6 +4,7 @@ recommendations (item-to-item co-purchase recall, then a ranking)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine import EngineError, ann, clv, recall, recsys, segments
 from engine.rank import HashedLogistic
 from store.db import Customer, Product
+from tools import filters
 from tools.base import ProductId, Shop, ToolFailure, ToolSpec, get_customer, get_product
 from vectorstore import catalog_vectors, documents, embed_query, embedding_name
 from vectorstore.glossary import glossary
@@ -22,13 +24,15 @@ AGENT = "profiling"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _rfm(shop: Shop) -> dict[str, np.ndarray]:
+def rfm_table(shop: Shop) -> dict[str, np.ndarray]:
     def build() -> dict[str, np.ndarray]:
         s = shop.sales
         customers, inv = np.unique(s.customer, return_inverse=True)
         today = np.datetime64(shop.today, "D").astype(np.int64)
         last = np.full(customers.size, np.iinfo(np.int64).min)
+        first = np.full(customers.size, np.iinfo(np.int64).max)
         np.maximum.at(last, inv, s.day)
+        np.minimum.at(first, inv, s.day)
         monetary = np.bincount(inv, weights=s.revenue)
         pairs = np.unique(np.column_stack([inv, s.order]), axis=0)
         frequency = np.bincount(pairs[:, 0], minlength=customers.size)
@@ -39,6 +43,8 @@ def _rfm(shop: Shop) -> dict[str, np.ndarray]:
             "recency": recency,
             "frequency": frequency,
             "monetary": monetary,
+            "first": first,
+            "last": last,
             "r": r,
             "f": f,
             "m": m,
@@ -53,7 +59,7 @@ class NoArgs(BaseModel):
 
 
 def rfm_segments(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
-    t = _rfm(shop)
+    t = rfm_table(shop)
     rows = []
     for name in segments.SEGMENTS:
         mask = t["segment"] == name
@@ -73,19 +79,55 @@ def rfm_segments(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
 
 class LapsingArgs(BaseModel):
     limit: int = Field(10, ge=1, le=100, description="how many customers to list")
+    country: str | None = filters.COUNTRY
+    segment: str | None = Field(
+        None,
+        min_length=2,
+        max_length=40,
+        description="the RFM segment to list (default at_risk; hibernating for those further gone): "
+        + ", ".join(segments.SEGMENTS),
+    )
+    start: date | None = Field(None, description="only customers whose LAST order was on or after this day")
+    end: date | None = Field(None, description="only customers whose LAST order was on or before this day")
+    min_orders: int | None = filters.MIN_ORDERS
+
+
+_LAPSING_RULE = "ordered often before (F score 3-5) but not recently (R score 1-2)"
 
 
 def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]:
-    """Valuable customers who have gone quiet: the 'at_risk' RFM segment, highest spend first."""
-    t = _rfm(shop)
+    """Valuable customers who have gone quiet: the 'at_risk' RFM segment (or the segment asked
+    for), highest spend first; optionally one country's, by last order date, with enough orders."""
+    t = rfm_table(shop)
+    segment = filters.segment_name(a.segment) if a.segment else "at_risk"
+    keep, stated = filters.customer_mask(
+        shop,
+        t["customer"],
+        rfm=t,
+        country=a.country,
+        segment=segment,
+        min_orders=a.min_orders,
+        dates=t["last"],
+        start=a.start,
+        end=a.end,
+    )
     v = shop.stored("p_alive", lambda: {k: _clv(shop)[k] for k in ("customer", "p_alive")})  # fitted once, kept on disk
     alive = v["p_alive"][np.searchsorted(v["customer"], t["customer"])]
-    idx = np.flatnonzero(t["segment"] == "at_risk")
-    idx = idx[np.argsort(-t["monetary"][idx])][: a.limit]
+    matching = np.flatnonzero(keep)
+    idx = matching[np.argsort(-t["monetary"][matching], kind="stable")][: a.limit]
+    if segment != "at_risk":
+        stated["segment"] = segment
+    else:
+        stated.pop("segment", None)
+    if stated.get("start") or stated.get("end"):
+        stated["dates_are"] = "last order"
     return {
         "as_of": shop.today.isoformat(),
         "at_risk_total": int((t["segment"] == "at_risk").sum()),
-        "rule": "ordered often before (F score 3-5) but not recently (R score 1-2)",
+        "segment": segment,
+        "matching": int(matching.size),
+        "filters": stated,
+        "rule": _LAPSING_RULE if segment == "at_risk" else f"RFM segment {segment}",
         "p_alive_note": "BG/NBD probability of still being active; 1.0 for customers with no repeat "
         "purchase day, whom the model cannot see drop out",
         "customers": [
@@ -143,13 +185,35 @@ def _clv(shop: Shop) -> dict[str, Any]:
 
 class ValueArgs(BaseModel):
     limit: int = Field(10, ge=1, le=100, description="how many customers to list")
+    country: str | None = filters.COUNTRY
+    segment: str | None = filters.SEGMENT
+    start: date | None = Field(None, description="only customers whose FIRST order was on or after this day")
+    end: date | None = Field(None, description="only customers whose FIRST order was on or before this day")
+    min_orders: int | None = filters.MIN_ORDERS
 
 
 def customer_lifetime_value(shop: Shop, _s: Session, a: ValueArgs) -> dict[str, Any]:
-    """The customers expected to be worth most over the next year (BG/NBD x Gamma-Gamma)."""
+    """The customers expected to be worth most over the next year (BG/NBD x Gamma-Gamma);
+    optionally one country's or one segment's, acquired in a date range, with enough orders."""
     v = _clv(shop)
-    top = np.argsort(-v["clv_52w"])[: a.limit]
-    return {
+    t = rfm_table(shop)
+    first = t["first"][np.searchsorted(t["customer"], v["customer"])]
+    keep, stated = filters.customer_mask(
+        shop,
+        v["customer"],
+        rfm=t,
+        country=a.country,
+        segment=a.segment,
+        min_orders=a.min_orders,
+        dates=first,
+        start=a.start,
+        end=a.end,
+    )
+    if stated.get("start") or stated.get("end"):
+        stated["dates_are"] = "first order"
+    matching = np.flatnonzero(keep)
+    top = matching[np.argsort(-v["clv_52w"][matching], kind="stable")][: a.limit]
+    out: dict[str, Any] = {
         "as_of": shop.today.isoformat(),
         "model": "BG/NBD (purchases, P(alive)) x Gamma-Gamma (spend), 52 weeks, 10% a year discount",
         "fit": {
@@ -159,16 +223,21 @@ def customer_lifetime_value(shop: Shop, _s: Session, a: ValueArgs) -> dict[str, 
             "gamma": round(v["gg"].gamma, 2),
         },
         "total_clv_52w": round(float(v["clv_52w"].sum()), 2),
+        "filters": stated,
+        "matching": int(matching.size),
+        "matching_clv_52w": round(float(v["clv_52w"][matching].sum()), 2),
         "customers": [
             {
                 "customer_id": int(v["customer"][i]),
                 "clv_52w": round(float(v["clv_52w"][i]), 2),
                 "expected_purchases_52w": round(float(v["expected_52w"][i]), 2),
                 "p_alive": round(float(v["p_alive"][i]), 3),
+                "orders": int(t["frequency"][np.searchsorted(t["customer"], v["customer"][i])]),
             }
             for i in top
         ],
     }
+    return out
 
 
 class CustomerArgs(BaseModel):
@@ -177,7 +246,7 @@ class CustomerArgs(BaseModel):
 
 def customer_profile(shop: Shop, session: Session, a: CustomerArgs) -> dict[str, Any]:
     cust = get_customer(session, a.customer_id)
-    t = _rfm(shop)
+    t = rfm_table(shop)
     i = int(np.searchsorted(t["customer"], a.customer_id))
     s = shop.sales
     mine = s.customer == a.customer_id
@@ -194,8 +263,30 @@ def customer_profile(shop: Shop, session: Session, a: CustomerArgs) -> dict[str,
         "last_order": str(np.datetime64(int(s.day[mine].max()), "D")),
         "rfm": f"{t['r'][i]}{t['f'][i]}{t['m'][i]}",
         "segment": str(t["segment"][i]),
+        **_value_of(shop, a.customer_id),
         "top_products": [{"product_id": int(p), "description": names.get(int(p), "")} for p in top],
     }
+
+
+def _value_of(shop: Shop, customer_id: int) -> dict[str, Any]:
+    """One customer's expected purchases, value and P(alive) over the next 52 weeks (from _clv)."""
+    v = _clv(shop)
+    j = int(np.searchsorted(v["customer"], customer_id))
+    if j >= v["customer"].size or v["customer"][j] != customer_id:
+        return {}
+    out: dict[str, Any] = {
+        "expected_purchases_52w": round(float(v["expected_52w"][j]), 2),
+        "clv_52w": round(float(v["clv_52w"][j]), 2),
+        "p_alive": round(float(v["p_alive"][j]), 3),
+        "value_model": "BG/NBD x Gamma-Gamma fitted on the shop, 52 weeks, 10% a year discount; "
+        "a purchase = an order day",
+    }
+    if v["x"][j] == 0:
+        out["value_note"] = (
+            "no repeat purchase day yet: the model cannot see this customer drop out (P(alive) is 1.0 by "
+            "construction) and values each future purchase at the Gamma-Gamma population mean spend"
+        )
+    return out
 
 
 class SimilarArgs(BaseModel):
@@ -340,7 +431,8 @@ TOOLS = [
     ),
     ToolSpec(
         "lapsing_customers",
-        "Valuable customers who are about to lapse (at-risk RFM segment).",
+        "Valuable customers who are about to lapse (at-risk RFM segment, or another segment), highest spend "
+        "first; optionally only one country's, by last order date, or with at least N orders.",
         LapsingArgs,
         lapsing_customers,
         AGENT,
@@ -348,14 +440,16 @@ TOOLS = [
     ToolSpec(
         "customer_lifetime_value",
         "The customers expected to be worth most over the next year, with their probability of still "
-        "being active (BG/NBD and Gamma-Gamma fitted on the shop).",
+        "being active (BG/NBD and Gamma-Gamma fitted on the shop); optionally only one country's or RFM "
+        "segment's, by first order date, or with at least N orders.",
         ValueArgs,
         customer_lifetime_value,
         AGENT,
     ),
     ToolSpec(
         "customer_profile",
-        "One customer's profile: orders, revenue, recency, segment, favourite products.",
+        "One customer's profile: orders, revenue, recency, segment, favourite products, and what they are "
+        "worth: expected purchases, lifetime value and P(alive) over the next 52 weeks.",
         CustomerArgs,
         customer_profile,
         AGENT,

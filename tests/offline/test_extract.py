@@ -225,3 +225,54 @@ def test_stated_words_quote_what_the_value_came_from() -> None:
     assert stated_words({"to": 0.45}, "set the bid of campaign 1 to 0,45") == "0,45"
     assert stated_words({"to": 0.88, "requested": {"change_pct": 10}}, "raise the bid of campaign 1 by 10%") == "by 10%"
     assert stated_words({"to": 5.0}, "set it to the suggested bid") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "period", "grain", "breakdown"),
+    [
+        ("sales by month for the last quarter", "last_quarter", "month", None),
+        ("weekly revenue this quarter compared with last quarter", "this_quarter", "week", None),
+        ("revenue split by country, year to date", "ytd", None, "country"),
+        ("今年以来每月营收", "ytd", "month", None),
+        ("上季度按RFM分群拆分的销售额", "last_quarter", None, "segment"),
+        ("近半年按商品的销售", "last_6_months", None, "product"),
+        ("daily sales for the past 2 weeks", "last_14_days", "day", None),
+        ("去年的销售额", "last_year", None, None),
+    ],
+)
+def test_report_periods_grains_and_breakdowns(text: str, period: str, grain: str | None, breakdown: str | None) -> None:
+    e = extract(text)
+    assert (e.period_name, e.grain, e.breakdown) == (period, grain, breakdown)
+
+
+@pytest.mark.parametrize(
+    ("text", "min_orders", "limit"),
+    [
+        ("top 10 customers by lifetime value with at least 5 orders", 5, 10),
+        ("customers with 5+ orders, top 20", 5, 20),
+        ("customers who ordered more than 4 times", 5, None),
+        ("下单至少3次的客户，前10个", 3, 10),
+        ("5单以上的老客", 5, None),
+    ],
+)
+def test_min_orders_is_not_a_count(text: str, min_orders: int, limit: int | None) -> None:
+    e = extract(text)
+    assert e.min_orders == min_orders and (e.counts[0] if e.counts else None) == limit
+
+
+def test_sellers_segments_and_countries() -> None:
+    assert extract("worst sellers in Germany").worst and extract("worst sellers in Germany").countries == ["Germany"]
+    assert not extract("best sellers this month").worst
+    assert extract("销量最低的商品").lowest and extract("销量最低的商品").units
+    assert extract("hibernating customers in Poland").rfm_segment == "hibernating"
+    assert extract("冠军客户贡献的收入").rfm_segment == "champions"
+    assert extract("上个月比前一个月怎么样").counts == []  # 前一个月 is a period, not a count
+
+
+def test_dates_beside_chinese_and_a_date_that_ends_a_range() -> None:
+    from offline.planner import plan
+
+    assert [d.isoformat() for d in extract("从2011-10-01到2011-10-31的销售").dates] == ["2011-10-01", "2011-10-31"]
+    assert plan("top customers by CLV who first ordered before 2011-03-01").args.get("end") == "2011-03-01"
+    assert plan("2011-06-01之后首次下单的客户里CLV最高的5个").args == {"limit": 5, "start": "2011-06-01"}
+    assert plan("sales from 2011-10-01 to 2011-10-31").tool == "sales_report"

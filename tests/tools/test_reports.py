@@ -1,0 +1,302 @@
+"""The sales reports, the best and worst sellers and the customer-list filters, each figure checked
+against a direct numpy computation on the shop's own order lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from copilot.app import Copilot
+from copilot.settings import Settings
+from offline.planner import plan
+from store.db import Customer
+from tests.tools.test_tools import call
+from tools import Shop, ToolFailure
+from tools.reports import _buckets, sales_period
+
+
+@dataclass
+class Lines:
+    """Order lines, written out plainly (the check does not share the tools' code)."""
+
+    order: np.ndarray
+    customer: np.ndarray
+    product: np.ndarray
+    units: np.ndarray
+    revenue: np.ndarray
+    day: np.ndarray  # datetime64[D]
+    country: np.ndarray
+
+    def where(self, mask: np.ndarray) -> Lines:
+        return Lines(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
+
+    def within(self, start: str, end: str) -> Lines:
+        return self.where((self.day >= np.datetime64(start)) & (self.day <= np.datetime64(end)))
+
+    def month(self, month: str) -> Lines:
+        return self.where(self.day.astype("datetime64[M]") == np.datetime64(month))
+
+    def by(self, key: str, value: str) -> dict[object, float]:
+        out: dict[object, float] = {}
+        for k, v in zip(getattr(self, key).tolist(), getattr(self, value).tolist(), strict=True):
+            out[k] = out.get(k, 0.0) + v
+        return out
+
+
+def _top(totals: dict[object, float], n: int) -> list[tuple[object, float]]:
+    return sorted(totals.items(), key=lambda kv: -kv[1])[:n]
+
+
+@pytest.fixture(scope="module")
+def demo(demo_home: Path) -> Iterator[tuple[Shop, Lines]]:
+    """The demo shop and its order lines (with each customer's country)."""
+    cp = Copilot(Settings(home=demo_home))
+    s = cp.shop.sales
+    with cp.shop.sessions() as session:
+        country = dict(session.execute(select(Customer.id, Customer.country)).all())
+    lines = Lines(
+        s.order,
+        s.customer,
+        s.product,
+        s.quantity,
+        s.quantity * s.price,
+        s.day.astype("datetime64[D]"),
+        np.array([country[c] for c in s.customer.tolist()]),
+    )
+    yield cp.shop, lines
+    cp.close()
+
+
+def test_periods_are_calendar_or_same_length() -> None:
+    today = date(2011, 12, 9)
+    p, prev = sales_period(today, "last_month", None, None)
+    assert (p.start, p.end, prev.start, prev.end) == (
+        date(2011, 11, 1),
+        date(2011, 11, 30),
+        date(2011, 10, 1),
+        date(2011, 10, 31),
+    )
+    p, prev = sales_period(today, "last_quarter", None, None)
+    assert (p.start, p.end, prev.start, prev.end) == (
+        date(2011, 7, 1),
+        date(2011, 9, 30),
+        date(2011, 4, 1),
+        date(2011, 6, 30),
+    )
+    p, prev = sales_period(today, "this_month", None, None)
+    assert (p.start, p.end, prev.start, prev.end) == (date(2011, 12, 1), today, date(2011, 11, 1), date(2011, 11, 9))
+    p, prev = sales_period(today, "last_7_days", None, None)
+    assert (p.start, p.end, prev.start, prev.end) == (
+        date(2011, 12, 2),
+        date(2011, 12, 8),
+        date(2011, 11, 25),
+        date(2011, 12, 1),
+    )
+    p, prev = sales_period(today, None, date(2011, 3, 1), date(2011, 3, 10))
+    assert p.days == prev.days == 10 and prev.end == date(2011, 2, 28)
+    p, _ = sales_period(date(2011, 3, 31), "this_quarter", None, None)
+    assert p.start == date(2011, 1, 1)
+    weeks = _buckets(sales_period(today, "last_month", None, None)[0], "week")
+    assert weeks[0][1:] == (date(2011, 11, 1), date(2011, 11, 6)) and weeks[1][1] == date(2011, 11, 7)
+    assert sum((b - a).days + 1 for _, a, b in weeks) == 30
+
+
+def test_sales_report_matches_pandas(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    r = call(shop, "sales_report", period="last_quarter", by="month")
+    assert r["period"]["start"] == "2011-07-01" and r["by"] == "month"
+    q, before = df.within("2011-07-01", "2011-09-30"), df.within("2011-04-01", "2011-06-30")
+    assert r["totals"]["revenue"] == pytest.approx(q.revenue.sum(), abs=0.01)
+    assert r["totals"]["orders"] == len(set(q.order.tolist()))
+    assert r["totals"]["units"] == q.units.sum()
+    assert r["totals"]["customers"] == len(set(q.customer.tolist()))
+    assert r["previous"]["revenue"] == pytest.approx(before.revenue.sum(), abs=0.01)
+    assert r["change_pct"]["revenue"] == pytest.approx(100 * (q.revenue.sum() / before.revenue.sum() - 1), abs=0.05)
+    months = ["2011-07", "2011-08", "2011-09"]
+    monthly = [q.month(m).revenue.sum() for m in months]
+    assert r["series"]["x"] == months
+    assert r["series"]["lines"]["revenue"] == pytest.approx(monthly, abs=0.01)
+    assert set(r["series"]) == {"title", "x_label", "y_label", "x", "lines"}
+    assert [row["orders"] for row in r["rows"]] == [len(set(q.month(m).order.tolist())) for m in months]
+
+
+def test_sales_report_for_a_country_and_by_country(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    r = call(shop, "sales_report", period="last_month", country="germany")
+    de = df.where(df.country == "Germany")
+    nov, octo = de.within("2011-11-01", "2011-11-30"), de.within("2011-10-01", "2011-10-31")
+    assert r["filters"]["country"] == "Germany" and r["by"] == "day" and len(r["rows"]) == 30
+    assert r["totals"]["revenue"] == pytest.approx(nov.revenue.sum(), abs=0.01)
+    assert r["change"]["revenue"] == pytest.approx(nov.revenue.sum() - octo.revenue.sum(), abs=0.01)
+    assert r["totals"]["customers"] == len(set(nov.customer.tolist()))
+
+    b = call(shop, "sales_report", period="last_30_days", breakdown="country", limit=3)
+    win = df.within(b["period"]["start"], b["period"]["end"])
+    top = _top(win.by("country", "revenue"), 3)
+    assert [row["name"] for row in b["breakdown"]["rows"]] == [k for k, _ in top]
+    assert [row["revenue"] for row in b["breakdown"]["rows"]] == pytest.approx([v for _, v in top], abs=0.01)
+    assert list(b["series"]["lines"]) == [k for k, _ in top]
+    assert len(b["series"]["lines"]["United Kingdom"]) == len(b["series"]["x"])
+    assert sum(b["series"]["lines"]["United Kingdom"]) == pytest.approx(top[0][1], abs=0.1)
+
+
+def test_top_products_best_and_worst(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    r = call(shop, "top_products", period="last_month", limit=5)
+    nov, octo = df.within("2011-11-01", "2011-11-30"), df.within("2011-10-01", "2011-10-31")
+    best = _top(nov.by("product", "revenue"), 5)
+    assert [p["product_id"] for p in r["products"]] == [k for k, _ in best]
+    assert [p["revenue"] for p in r["products"]] == pytest.approx([v for _, v in best], abs=0.01)
+    first = r["products"][0]
+    assert first["units"] == nov.by("product", "units")[first["product_id"]]
+    assert first["previous_revenue"] == pytest.approx(octo.by("product", "revenue")[first["product_id"]])
+    assert first["stock_code"] and first["description"]
+
+    w = call(shop, "top_products", period="last_month", order="worst", metric="units", limit=5)
+    now, then = nov.by("product", "units"), octo.by("product", "units")
+    falls = sorted(now.get(p, 0.0) - v for p, v in then.items())
+    assert "biggest fall" in w["rule"]
+    assert [p["change"] for p in w["products"]] == falls[:5]
+    low = call(shop, "top_products", period="last_month", order="worst", worst_by="lowest", country="France")
+    assert "lowest" in low["rule"] and all(p["units"] > 0 and p["previous_units"] > 0 for p in low["products"])
+    assert low["products"][0]["revenue"] == min(p["revenue"] for p in low["products"])
+
+
+def test_customer_lists_filter(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    lap = call(shop, "lapsing_customers", country="France", limit=50)
+    fr = set(df.where(df.country == "France").customer.tolist())
+    assert lap["filters"] == {"country": "France"} and lap["matching"] == len(lap["customers"]) <= 50
+    assert all(c["customer_id"] in fr for c in lap["customers"])
+    last: dict[int, np.datetime64] = {}
+    first: dict[int, np.datetime64] = {}
+    orders: dict[int, set[int]] = {}
+    for c, d, o in zip(df.customer.tolist(), df.day, df.order.tolist(), strict=True):
+        last[c] = max(last.get(c, d), d)
+        first[c] = min(first.get(c, d), d)
+        orders.setdefault(c, set()).add(o)
+    since = call(shop, "lapsing_customers", start="2011-08-01", min_orders=5, limit=100)
+    assert since["filters"]["dates_are"] == "last order"
+    assert all(c["orders"] >= 5 and last[c["customer_id"]] >= np.datetime64("2011-08-01") for c in since["customers"])
+
+    clv = call(shop, "customer_lifetime_value", min_orders=5, limit=10)
+    assert clv["matching"] == sum(len(o) >= 5 for o in orders.values())
+    assert all(len(orders[c["customer_id"]]) == c["orders"] >= 5 for c in clv["customers"])
+    values = [c["clv_52w"] for c in clv["customers"]]
+    assert values == sorted(values, reverse=True)
+    new = call(shop, "customer_lifetime_value", start="2011-09-01", segment="new")
+    assert new["customers"] and all(first[c["customer_id"]] >= np.datetime64("2011-09-01") for c in new["customers"])
+
+
+def test_a_customers_worth_is_in_the_profile(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, _ = demo
+    top = call(shop, "customer_lifetime_value", limit=1)["customers"][0]
+    prof = call(shop, "customer_profile", customer_id=top["customer_id"])
+    assert prof["clv_52w"] == top["clv_52w"] and prof["p_alive"] == top["p_alive"]
+    assert prof["expected_purchases_52w"] == top["expected_purchases_52w"]
+    one = call(shop, "customer_profile", customer_id=16446)
+    assert one["p_alive"] == 1.0 and "value_note" in one  # one purchase day: the model cannot see it lapse
+
+
+def test_bad_arguments_say_what_to_fix(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, _ = demo
+    with pytest.raises(ToolFailure, match=r"no customers in 'Narnia'; the countries are: .*Germany"):
+        call(shop, "sales_report", country="Narnia")
+    for tool in ("lapsing_customers", "customer_lifetime_value", "top_products"):
+        with pytest.raises(ToolFailure, match="the segments are: champions"):
+            call(shop, tool, segment="whales")
+    with pytest.raises(ToolFailure, match="swap the dates"):
+        call(shop, "sales_report", start="2011-05-01", end="2011-04-01")
+    with pytest.raises(ToolFailure, match="swap the dates"):
+        call(shop, "customer_lifetime_value", start="2011-05-01", end="2011-04-01")
+    with pytest.raises(ToolFailure, match="no sales from 2009-01-01"):
+        call(shop, "top_products", start="2009-01-01", end="2009-02-01")
+    with pytest.raises(ValidationError):
+        call(shop, "sales_report", by="hour")
+    with pytest.raises(ValidationError):
+        call(shop, "top_products", order="middling")
+    ytd = call(shop, "sales_report", period="ytd")
+    assert ytd["previous"] is None and ytd["change_pct"]["revenue"] is None and "not covered" in ytd["note"]
+    np.testing.assert_equal(ytd["previous_period"]["covered"], False)
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        ("sales by month for the last quarter", "sales_report", {"period": "last_quarter", "by": "month"}),
+        (
+            "how did Germany do last month vs the month before",
+            "sales_report",
+            {"period": "last_month", "country": "Germany"},
+        ),
+        ("revenue by country this month", "sales_report", {"period": "this_month", "breakdown": "country"}),
+        ("冠军客户上个月贡献了多少收入", "sales_report", {"period": "last_month", "segment": "champions"}),
+        ("本季度销售和上季度比怎么样", "sales_report", {"period": "this_quarter"}),
+        ("best sellers this month", "top_products", {"period": "this_month", "order": "best"}),
+        ("哪些产品卖得最差", "top_products", {"order": "worst", "worst_by": "fall"}),
+        ("上个月销量前十的产品", "top_products", {"period": "last_month", "metric": "units", "limit": 10}),
+        ("九月到十一月按月的订单和销售额", "sales_report", {"month": "9", "to_month": "11", "by": "month"}),
+        ("best sellers in October 2011", "top_products", {"month": "2011-10", "order": "best"}),
+        ("lapsing customers in France", "lapsing_customers", {"country": "France"}),
+        (
+            "top 10 customers by lifetime value with at least 5 orders",
+            "customer_lifetime_value",
+            {"limit": 10, "min_orders": 5},
+        ),
+        ("澳大利亚价值最高的客户", "customer_lifetime_value", {"country": "Australia"}),
+        ("客户16446值多少钱", "customer_profile", {"customer_id": 16446}),
+    ],
+)
+def test_the_offline_model_routes_reports_and_filters(text: str, tool: str, args: dict[str, object]) -> None:
+    p = plan(text)
+    assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
+
+
+def test_campaign_reports_keep_their_periods() -> None:
+    """A calendar quarter, which the campaign reports do not name, reads as the last 90 days there."""
+    p = plan("compare the campaigns by ROAS over the last quarter")
+    assert p.tool == "compare_campaigns" and p.args.get("period") == "last_90_days"
+
+
+def test_months_by_name_or_number() -> None:
+    from tools.reports import month_period
+
+    today = date(2011, 12, 9)
+    p, prev = month_period(today, "November", None)
+    assert (p.start, p.end, prev.start, prev.end) == (
+        date(2011, 11, 1),
+        date(2011, 11, 30),
+        date(2011, 10, 1),
+        date(2011, 10, 31),
+    )
+    p, prev = month_period(today, "9", "11")
+    assert (p.start, p.end, prev.start, prev.end) == (
+        date(2011, 9, 1),
+        date(2011, 11, 30),
+        date(2011, 6, 1),
+        date(2011, 8, 31),
+    )
+    p, prev = month_period(today, "12", None)  # this month so far, against the same days of November
+    assert (p.start, p.end, prev.end) == (date(2011, 12, 1), today, date(2011, 11, 9))
+    assert month_period(today, "2011-01", None)[0].start == date(2011, 1, 1)
+    assert month_period(today, "jan", None)[0].start == date(2011, 1, 1)
+    with pytest.raises(ToolFailure, match="not a month"):
+        month_period(today, "Brumaire", None)
+    with pytest.raises(ToolFailure, match="give the earlier month first"):
+        month_period(today, "2011-11", "2011-09")
+
+
+def test_a_month_in_a_report(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    r = call(shop, "top_products", month="October", limit=3)
+    octo = df.within("2011-10-01", "2011-10-31")
+    assert [p["product_id"] for p in r["products"]] == [k for k, _ in _top(octo.by("product", "revenue"), 3)]
+    with pytest.raises(ToolFailure, match="either a month or a period"):
+        call(shop, "sales_report", month="10", period="last_month")

@@ -1,0 +1,138 @@
+"""What the customer lists and the sales reports share: which customers a request is about (their
+country, their RFM segment, when they ordered, how often), each name checked against the shop's own."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+from sqlalchemy import select
+
+from engine import segments
+from store.db import Customer
+from tools.base import Shop, ToolFailure
+
+# Other names a marketer uses for a country the shop writes its own way.
+_COUNTRY_ALIASES = {
+    "uk": "United Kingdom",
+    "gb": "United Kingdom",
+    "great britain": "United Kingdom",
+    "britain": "United Kingdom",
+    "england": "United Kingdom",
+    "ireland": "EIRE",
+    "eire": "EIRE",
+    "us": "USA",
+    "united states": "USA",
+    "america": "USA",
+    "south africa": "RSA",
+    "uae": "United Arab Emirates",
+    "holland": "Netherlands",
+    "the netherlands": "Netherlands",
+    "czechia": "Czech Republic",
+}
+
+COUNTRY = Field(None, min_length=2, max_length=60, description="only customers in this country, e.g. Germany")
+SEGMENT = Field(
+    None,
+    min_length=2,
+    max_length=40,
+    description="only customers in this RFM segment: " + ", ".join(segments.SEGMENTS),
+)
+MIN_ORDERS = Field(None, ge=1, le=10_000, description="only customers with at least this many orders")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_-]+", " ", name.strip().lower())
+
+
+def countries(shop: Shop) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Customer ids (sorted), each one's country as an index, and the countries' names (sorted)."""
+
+    def build() -> tuple[np.ndarray, np.ndarray, list[str]]:
+        with shop.sessions() as s:
+            rows = sorted(s.execute(select(Customer.id, Customer.country)).all())
+        names = sorted({c for _, c in rows})
+        code = {c: i for i, c in enumerate(names)}
+        ids = np.array([i for i, _ in rows], dtype=np.int64)
+        return ids, np.array([code[c] for _, c in rows], dtype=np.int64), names
+
+    result: tuple[np.ndarray, np.ndarray, list[str]] = shop.cached("customer_countries", build)
+    return result
+
+
+def country_name(shop: Shop, name: str) -> str:
+    """The shop's own name of a country (`germany` -> Germany, `UK` -> United Kingdom), or a
+    ToolFailure naming the countries the shop sells to."""
+    names = countries(shop)[2]
+    by_key = {_key(n): n for n in names}
+    key = _key(name)
+    found = by_key.get(key) or by_key.get(_key(_COUNTRY_ALIASES.get(key, "")))
+    if found is None:
+        raise ToolFailure(f"the shop has no customers in {name!r}; the countries are: {', '.join(names)}")
+    return found
+
+
+def segment_name(name: str) -> str:
+    """An RFM segment's name as the tools write it (`At risk` -> at_risk), or a ToolFailure naming them."""
+    key = _key(name).replace(" ", "_")
+    if key not in segments.SEGMENTS:
+        raise ToolFailure(f"there is no RFM segment {name!r}; the segments are: {', '.join(segments.SEGMENTS)}")
+    return key
+
+
+def country_of_customers(shop: Shop, customer_ids: np.ndarray) -> np.ndarray:
+    """The country index (into countries()[2]) of each customer id given."""
+    ids, codes, _ = countries(shop)
+    pos = np.clip(np.searchsorted(ids, customer_ids), 0, max(ids.size - 1, 0))
+    return np.where(ids[pos] == customer_ids, codes[pos], -1)
+
+
+def day_number(d: date) -> int:
+    return int(np.datetime64(d, "D").astype(np.int64))
+
+
+def check_dates(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and start > end:
+        raise ToolFailure(f"the date range starts ({start}) after it ends ({end}); swap the dates")
+
+
+def customer_mask(
+    shop: Shop,
+    customer_ids: np.ndarray,
+    *,
+    rfm: dict[str, np.ndarray],
+    country: str | None = None,
+    segment: str | None = None,
+    min_orders: int | None = None,
+    dates: np.ndarray | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Which of `customer_ids` pass the filters given (each checked first), and the filters as a
+    result states them. `rfm` is the RFM table (tools/profiling.py); `dates` the day number each
+    customer is filtered by on `start`/`end` (first or last order, as the tool says)."""
+    check_dates(start, end)
+    keep = np.ones(customer_ids.size, dtype=bool)
+    stated: dict[str, Any] = {}
+    if country is not None:
+        name = country_name(shop, country)
+        keep &= country_of_customers(shop, customer_ids) == countries(shop)[2].index(name)
+        stated["country"] = name
+    pos = np.clip(np.searchsorted(rfm["customer"], customer_ids), 0, max(rfm["customer"].size - 1, 0))
+    if segment is not None:
+        seg = segment_name(segment)
+        keep &= rfm["segment"][pos] == seg
+        stated["segment"] = seg
+    if min_orders is not None:
+        keep &= rfm["frequency"][pos] >= min_orders
+        stated["min_orders"] = min_orders
+    if dates is not None and start is not None:
+        keep &= dates >= day_number(start)
+        stated["start"] = start.isoformat()
+    if dates is not None and end is not None:
+        keep &= dates <= day_number(end)
+        stated["end"] = end.isoformat()
+    return keep, stated

@@ -1,0 +1,539 @@
+"""The shop's everyday reports: sales over a period (by day, week or month, optionally broken down
+by country, product or customer segment) and the best or worst selling products, each against the
+period before. Figures come straight from the order lines (tools/base.py Sales)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import segments
+from store.db import Product
+from tools import filters
+from tools.base import Shop, ToolFailure, ToolSpec
+from tools.delivery import Period, PeriodName, period_of
+from tools.profiling import rfm_table
+
+AGENT = "profiling"
+
+SalesPeriod = Literal[
+    PeriodName,
+    "this_quarter",
+    "last_quarter",
+    "last_3_months",
+    "last_6_months",
+    "last_12_months",
+    "ytd",
+    "last_year",
+]
+Grain = Literal["day", "week", "month"]
+DEFAULT_PERIOD: SalesPeriod = "last_3_months"
+DEFAULT_FOR_GRAIN: dict[str, SalesPeriod] = {"day": "last_30_days", "week": "last_90_days", "month": "last_12_months"}
+MEASURES = ("revenue", "orders", "units", "customers")
+MAX_LINES = 10  # a chart's lines at most, whatever the limit of a breakdown's rows
+
+_PERIOD_TEXT = (
+    "the period: last_7_days, last_30_days, this_month, last_month, this_quarter, last_quarter, "
+    "last_3_months, last_12_months, ytd, last_year, ... (or give start and end dates). Last N days end the day "
+    "before the shop's today; months, quarters and years are calendar ones"
+)
+_PERIOD = Field(None, description=_PERIOD_TEXT)
+_MONTH = Field(
+    None,
+    min_length=1,
+    max_length=20,
+    description="a calendar month instead of a period: 2011-11, or a month's name or number (November, 11) for "
+    "the latest one up to the shop's today",
+)
+_TO_MONTH = Field(None, min_length=1, max_length=20, description="with month: the last month of a range of months")
+_START = Field(None, description="first day of a custom period, YYYY-MM-DD")
+_END = Field(None, description="last day of a custom period, YYYY-MM-DD (default: the shop's today)")
+
+
+# -- periods ------------------------------------------------------------------------------------
+
+
+def _months(d: date, n: int) -> date:
+    """The first of the month n months after d's (n may be negative)."""
+    k = d.year * 12 + d.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def _same_day(first: date, d: date) -> date:
+    """Day d.day of first's month, or that month's last day."""
+    last = _months(first, 1) - timedelta(days=1)
+    return first.replace(day=min(d.day, last.day))
+
+
+def sales_period(today: date, name: SalesPeriod | None, start: date | None, end: date | None) -> tuple[Period, Period]:
+    """The period a report covers and the one it is compared with: for calendar months, quarters and
+    years the same span just before (October for November; this month so far against the same days
+    of last month); otherwise the same number of days just before."""
+    if start is not None or end is not None:
+        p = period_of(today, None, start, end)
+        return p, p.previous()
+    name = name or DEFAULT_PERIOD
+    if not _calendar(name):
+        p = period_of(today, name, None, None)  # type: ignore[arg-type]
+        return p, p.previous()
+    month = today.replace(day=1)
+    quarter = _months(month, -((today.month - 1) % 3))
+    if name == "this_month":
+        prev = _months(month, -1)
+        return Period(name, month, today), Period("previous", prev, _same_day(prev, today))
+    if name == "last_month":
+        a = _months(month, -1)
+        return Period(name, a, month - timedelta(days=1)), Period("previous", _months(a, -1), a - timedelta(days=1))
+    if name == "this_quarter":
+        prev = _months(quarter, -3)
+        offset = _months(prev, (today.month - quarter.month))
+        return Period(name, quarter, today), Period("previous", prev, _same_day(offset, today))
+    if name == "last_quarter":
+        a = _months(quarter, -3)
+        return Period(name, a, quarter - timedelta(days=1)), Period("previous", _months(a, -3), a - timedelta(days=1))
+    if name in ("last_3_months", "last_6_months", "last_12_months"):
+        n = int(name.split("_")[1])
+        a = _months(month, -n)
+        return Period(name, a, month - timedelta(days=1)), Period("previous", _months(a, -n), a - timedelta(days=1))
+    year = date(today.year, 1, 1)
+    if name == "ytd":
+        prev = date(today.year - 1, 1, 1)
+        return Period(name, year, today), Period("previous", prev, _same_day(_months(prev, today.month - 1), today))
+    a = date(today.year - 1, 1, 1)  # last_year
+    return Period(name, a, year - timedelta(days=1)), Period("previous", date(a.year - 1, 1, 1), a - timedelta(days=1))
+
+
+def _calendar(name: str) -> bool:
+    return name in ("this_month", "last_month", "this_quarter", "last_quarter", "ytd", "last_year") or (
+        name.startswith("last_") and name.endswith("_months")
+    )
+
+
+_MONTH_NAMES = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        1,
+    )
+    for name in names
+}
+
+
+def _month_of(text: str) -> tuple[int | None, int]:
+    """A month as written: 2011-11, 11, November -> (year or None, month)."""
+    t = text.strip().lower()
+    m = re.fullmatch(r"((?:19|20)\d\d)[-/.](\d{1,2})", t)
+    year, month = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    if month is None and t.isdigit():
+        month = int(t)
+    month = month if month is not None else _MONTH_NAMES.get(t)
+    if month is None or not 1 <= month <= 12:
+        raise ToolFailure(f"{text!r} is not a month; give it as 2011-11, a month's name (November) or its number (11)")
+    return year, month
+
+
+def month_period(today: date, month: str, to_month: str | None) -> tuple[Period, Period]:
+    """A calendar month, or a range of them, and the same number of months just before. A month
+    without its year is the latest one up to `today`; the range's end is the first one after its start."""
+    y, m = _month_of(month)
+    first = date(y if y is not None else (today.year if m <= today.month else today.year - 1), m, 1)
+    last = first
+    if to_month is not None:
+        y2, m2 = _month_of(to_month)
+        last = date(y2, m2, 1) if y2 is not None else date(first.year + (m2 < first.month), m2, 1)
+        if last < first:
+            raise ToolFailure(f"the months run backwards ({first:%Y-%m} to {last:%Y-%m}); give the earlier month first")
+    n = (last.year - first.year) * 12 + last.month - first.month + 1
+    end = _months(last, 1) - timedelta(days=1)
+    prev = _months(first, -n)
+    prev_end = first - timedelta(days=1)
+    if end > today >= last:  # the month so far, against the same days of the months before
+        end, prev_end = today, _same_day(_months(last, -n), today)
+    return Period("month", first, end), Period("previous", prev, prev_end)
+
+
+def _period_of(today: date, a: Any, default: SalesPeriod) -> tuple[Period, Period]:
+    """The period of a report's arguments: a month (or a range of months), a named period, or dates."""
+    if a.month is not None:
+        if a.period or a.start or a.end:
+            raise ToolFailure("give either a month or a period (or start and end dates), not both")
+        return month_period(today, a.month, a.to_month)
+    if a.to_month is not None:
+        raise ToolFailure("to_month ends a range of months; give the first month as month")
+    return sales_period(today, a.period if a.period or a.start or a.end else default, a.start, a.end)
+
+
+def _buckets(p: Period, by: Grain) -> list[tuple[str, date, date]]:
+    """The period cut into days, weeks (Monday to Sunday) or calendar months, the first and last cut
+    at the period's ends; each labelled by its first day (a month by YYYY-MM)."""
+    out: list[tuple[str, date, date]] = []
+    d = p.start
+    while d <= p.end:
+        if by == "day":
+            nxt = d + timedelta(days=1)
+        elif by == "week":
+            nxt = d + timedelta(days=7 - d.weekday())
+        else:
+            nxt = _months(d, 1)
+        last = min(nxt - timedelta(days=1), p.end)
+        out.append((d.strftime("%Y-%m") if by == "month" else d.isoformat(), d, last))
+        d = nxt
+    return out
+
+
+def _default_grain(p: Period) -> Grain:
+    return "day" if p.days <= 31 else ("week" if p.days <= 92 else "month")
+
+
+# -- the figures --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """The order lines a report reads, with each line's customer country and RFM segment as codes."""
+
+    country: np.ndarray
+    segment: np.ndarray
+
+
+def _lines(shop: Shop) -> _Lines:
+    def build() -> _Lines:
+        s = shop.sales
+        t = rfm_table(shop)
+        seg_code = {name: i for i, name in enumerate(segments.SEGMENTS)}
+        codes = np.array([seg_code[str(x)] for x in t["segment"]], dtype=np.int64)
+        return _Lines(filters.country_of_customers(shop, s.customer), codes[np.searchsorted(t["customer"], s.customer)])
+
+    result: _Lines = shop.cached("report_lines", build)
+    return result
+
+
+def _distinct(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """How many distinct values each group 0..n-1 has."""
+    if groups.size == 0:
+        return np.zeros(n, dtype=np.int64)
+    pairs = np.unique(groups.astype(np.int64) * (int(values.max()) + 1) + values.astype(np.int64))
+    return np.bincount(pairs // (int(values.max()) + 1), minlength=n)
+
+
+def _sums(shop: Shop, mask: np.ndarray, groups: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Revenue, orders, units and customers of the lines in `mask`, per group 0..n-1."""
+    s = shop.sales
+    g = groups[mask]
+    return {
+        "revenue": np.bincount(g, weights=s.revenue[mask], minlength=n),
+        "orders": _distinct(g, s.order[mask], n),
+        "units": np.bincount(g, weights=s.quantity[mask], minlength=n),
+        "customers": _distinct(g, s.customer[mask], n),
+    }
+
+
+def _figures(sums: dict[str, np.ndarray], i: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "revenue": round(float(sums["revenue"][i]), 2),
+        "orders": int(sums["orders"][i]),
+        "units": round(float(sums["units"][i])),
+        "customers": int(sums["customers"][i]),
+    }
+    out["avg_order_value"] = round(out["revenue"] / out["orders"], 2) if out["orders"] else None
+    return out
+
+
+def change_of(now: float, before: float | None) -> tuple[float | None, float | None]:
+    """The change and the change in percent (None when there is nothing before to compare with)."""
+    if before is None:
+        return None, None
+    return round(now - before, 2), (round(100 * (now / before - 1), 1) if before else None)
+
+
+def _in(shop: Shop, p: Period) -> np.ndarray:
+    day = shop.sales.day
+    return (day >= filters.day_number(p.start)) & (day <= filters.day_number(p.end))
+
+
+def _selection(shop: Shop, country: str | None, segment: str | None) -> tuple[np.ndarray, dict[str, Any]]:
+    """The order lines of one country's or one RFM segment's customers (all when neither is given)."""
+    lines = _lines(shop)
+    keep = np.ones(shop.sales.day.size, dtype=bool)
+    stated: dict[str, Any] = {}
+    if country is not None:
+        name = filters.country_name(shop, country)
+        keep &= lines.country == filters.countries(shop)[2].index(name)
+        stated["country"] = name
+    if segment is not None:
+        seg = filters.segment_name(segment)
+        keep &= lines.segment == segments.SEGMENTS.index(seg)
+        stated["segment"] = seg
+        stated["segment_is"] = "each customer's RFM segment as of the shop's today"
+    return keep, stated
+
+
+def _first_day(shop: Shop) -> date:
+    return date.fromisoformat(str(np.datetime64(int(shop.sales.day.min()), "D")))
+
+
+def _history(shop: Shop, p: Period) -> tuple[date, bool]:
+    """The shop's first day of sales, and whether the history covers all of period p."""
+    first = _first_day(shop)
+    return first, p.start >= first
+
+
+def _check_covered(shop: Shop, p: Period) -> None:
+    first = _first_day(shop)
+    if p.end < first or p.start > shop.today:
+        raise ToolFailure(
+            f"there are no sales from {p.start} to {p.end}; the shop's sales run from {first} to {shop.today}"
+        )
+
+
+def _names(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    rows = session.execute(select(Product.id, Product.stock_code, Product.description).where(Product.id.in_(ids)))
+    return {pid: (code, desc) for pid, code, desc in rows}
+
+
+# -- sales_report -------------------------------------------------------------------------------
+
+
+class SalesReportArgs(BaseModel):
+    period: SalesPeriod | None = _PERIOD
+    start: date | None = _START
+    end: date | None = _END
+    month: str | None = _MONTH
+    to_month: str | None = _TO_MONTH
+    by: Grain | None = Field(None, description="one row per day, week or month (default: by the period's length)")
+    breakdown: Literal["none", "country", "product", "segment"] = Field(
+        "none", description="split the figures by the customers' country, by product or by RFM segment"
+    )
+    country: str | None = filters.COUNTRY
+    segment: str | None = filters.SEGMENT
+    limit: int = Field(10, ge=1, le=50, description="how many rows of the breakdown (largest revenue first)")
+
+
+def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, Any]:
+    """Revenue, orders, units and customers over a period, per day, week or month, against the
+    period before; optionally for one country or segment, broken down by country, product or segment."""
+    p, prev = _period_of(shop.today, a, DEFAULT_FOR_GRAIN[a.by] if a.by else DEFAULT_PERIOD)
+    _check_covered(shop, p)
+    by = a.by or _default_grain(p)
+    keep, stated = _selection(shop, a.country, a.segment)
+    first, prev_covered = _history(shop, prev)
+    now, before = keep & _in(shop, p), keep & _in(shop, prev)
+    zero = np.zeros(shop.sales.day.size, dtype=np.int64)
+    totals = _figures(_sums(shop, now, zero, 1), 0)
+    previous = _figures(_sums(shop, before, zero, 1), 0) if prev_covered else None
+    change = {m: change_of(totals[m], previous[m] if previous else None) for m in MEASURES}
+
+    cuts = _buckets(p, by)
+    starts = np.array([filters.day_number(c[1]) for c in cuts])
+    bucket = np.clip(np.searchsorted(starts, shop.sales.day, side="right") - 1, 0, len(cuts) - 1)
+    per = _sums(shop, now, bucket, len(cuts))
+    rows = [
+        {"label": lab, "start": s.isoformat(), "end": e.isoformat(), "days": (e - s).days + 1, **_figures(per, i)}
+        for i, (lab, s, e) in enumerate(cuts)
+    ]
+    where = "".join(f", {v}" for k, v in stated.items() if k in ("country", "segment"))
+    series: dict[str, Any] = {
+        "title": f"Revenue by {by}, {p.start} to {p.end}{where}",
+        "x_label": by,
+        "y_label": "revenue (£)",
+        "x": [r["label"] for r in rows],
+        "lines": {"revenue": [r["revenue"] for r in rows]},
+    }
+    report: dict[str, Any] = {
+        "as_of": shop.today.isoformat(),
+        "period": p.as_dict(),
+        "previous_period": {**prev.as_dict(), "covered": prev_covered},
+        "by": by,
+        "filters": stated,
+        "totals": totals,
+        "previous": previous,
+        "change": {m: c[0] for m, c in change.items()},
+        "change_pct": {m: c[1] for m, c in change.items()},
+        "rows": rows,
+        "series": series,
+        "method": "sums of the kept order lines (cancellations netted out); orders = invoices, customers = "
+        "distinct customers; change against the period before of the same length (the calendar months, "
+        "quarter or year before for those)",
+    }
+    if not prev_covered:
+        report["note"] = (
+            f"the shop's sales start on {first}, so the period before ({prev.start} to {prev.end}) "
+            "is not covered and there is no change to show"
+        )
+    if a.breakdown != "none":
+        report["breakdown"] = _breakdown(shop, session, a, now, before if prev_covered else None, bucket, len(cuts))
+        lines = report["breakdown"]["rows"][:MAX_LINES]
+        series["title"] = f"Revenue by {by} and {a.breakdown}, {p.start} to {p.end}{where}"
+        series["lines"] = {r["name"]: r.pop("_per_bucket") for r in lines}
+        for r in report["breakdown"]["rows"]:
+            r.pop("_per_bucket", None)
+    return report
+
+
+def _breakdown(
+    shop: Shop,
+    session: Session,
+    a: SalesReportArgs,
+    now: np.ndarray,
+    before: np.ndarray | None,
+    bucket: np.ndarray,
+    n_buckets: int,
+) -> dict[str, Any]:
+    s = shop.sales
+    if a.breakdown == "country":
+        groups, labels = _lines(shop).country, filters.countries(shop)[2]
+    elif a.breakdown == "segment":
+        groups, labels = _lines(shop).segment, list(segments.SEGMENTS)
+    else:
+        groups, labels = s.product, []
+    n = int(groups.max()) + 1
+    cur = _sums(shop, now, groups, n)
+    prev = _sums(shop, before, groups, n) if before is not None else None
+    top = [int(i) for i in np.argsort(-cur["revenue"], kind="stable") if cur["revenue"][i] > 0][: a.limit]
+    grid = np.bincount(groups[now] * n_buckets + bucket[now], weights=s.revenue[now], minlength=n * n_buckets)
+    grid = grid.reshape(n, n_buckets)
+    names = _names(session, top) if a.breakdown == "product" else {}
+    total = float(cur["revenue"].sum())
+    rows = []
+    for i in top:
+        row: dict[str, Any] = {}
+        if a.breakdown == "product":
+            code, desc = names.get(i, ("", ""))
+            row |= {"product_id": i, "stock_code": code, "description": desc, "name": f"{code} {desc}".strip()}
+        else:
+            row["name"] = labels[i]
+        row |= _figures(cur, i)
+        row["share_pct"] = round(100 * float(cur["revenue"][i]) / total, 1) if total else None
+        before_rev = round(float(prev["revenue"][i]), 2) if prev is not None else None
+        row["previous_revenue"] = before_rev
+        row["change"], row["change_pct"] = change_of(row["revenue"], before_rev)
+        row["_per_bucket"] = [round(float(v), 2) for v in grid[i]]
+        rows.append(row)
+    out: dict[str, Any] = {"by": a.breakdown, "groups": int((cur["revenue"] > 0).sum()), "rows": rows}
+    if a.breakdown == "segment":
+        out["segment_is"] = "each customer's RFM segment as of the shop's today, for both periods"
+    return out
+
+
+# -- top_products -------------------------------------------------------------------------------
+
+
+class TopProductsArgs(BaseModel):
+    period: SalesPeriod | None = Field(None, description="the period (default last_30_days); " + _PERIOD_TEXT)
+    start: date | None = _START
+    end: date | None = _END
+    month: str | None = _MONTH
+    to_month: str | None = _TO_MONTH
+    order: Literal["best", "worst"] = Field("best", description="best sellers, or worst sellers")
+    metric: Literal["revenue", "units"] = Field("revenue", description="rank by revenue or by units sold")
+    worst_by: Literal["fall", "lowest"] = Field(
+        "fall",
+        description="for worst sellers: the biggest fall against the period before (among products that sold "
+        "then), or the lowest sales among products that sold in both periods",
+    )
+    country: str | None = filters.COUNTRY
+    segment: str | None = filters.SEGMENT
+    limit: int = Field(10, ge=1, le=100, description="how many products")
+
+
+def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, Any]:
+    """The best or worst selling products over a period, by revenue or units, against the period before."""
+    p, prev = _period_of(shop.today, a, "last_30_days")
+    _check_covered(shop, p)
+    keep, stated = _selection(shop, a.country, a.segment)
+    first, prev_covered = _history(shop, prev)
+    s = shop.sales
+    n = int(s.product.max()) + 1
+    cur = _sums(shop, keep & _in(shop, p), s.product, n)
+    old = _sums(shop, keep & _in(shop, prev), s.product, n)
+    m = a.metric
+    notes: list[str] = []
+    if a.order == "best":
+        cand = np.flatnonzero(cur[m] > 0)
+        ranked = cand[np.lexsort((-cur["revenue"][cand], -cur[m][cand]))]
+        rule = f"highest {m} in the period"
+    elif a.worst_by == "fall" and prev_covered:
+        cand = np.flatnonzero(old[m] > 0)
+        fall = cur[m][cand] - old[m][cand]
+        ranked = cand[np.lexsort((cur[m][cand], fall))]
+        rule = f"products that sold in the period before, the biggest fall in {m} first (including those that stopped selling)"
+    else:
+        if a.worst_by == "fall":
+            notes.append(f"the shop's sales start on {first}, so there is no period before to compare with")
+        both = (cur[m] > 0) & (old[m] > 0) if prev_covered else cur[m] > 0
+        cand = np.flatnonzero(both)
+        ranked = cand[np.lexsort((-old[m][cand], cur[m][cand]))]
+        rule = f"lowest {m} in the period among products " + (
+            "that sold in both this period and the one before" if prev_covered else "that sold in the period"
+        )
+    chosen = [int(i) for i in ranked[: a.limit]]
+    names = _names(session, chosen)
+    rows = []
+    for rank, i in enumerate(chosen, 1):
+        code, desc = names.get(i, ("", ""))
+        row: dict[str, Any] = {"rank": rank, "product_id": i, "stock_code": code, "description": desc}
+        row |= {k: v for k, v in _figures(cur, i).items() if k in ("units", "revenue", "orders", "customers")}
+        if prev_covered:
+            row["previous_units"] = round(float(old["units"][i]))
+            row["previous_revenue"] = round(float(old["revenue"][i]), 2)
+            row["change"], row["change_pct"] = change_of(
+                float(row[m]), float(row["previous_" + m]) if m == "revenue" else float(row["previous_units"])
+            )
+        rows.append(row)
+    out: dict[str, Any] = {
+        "as_of": shop.today.isoformat(),
+        "period": p.as_dict(),
+        "previous_period": {**prev.as_dict(), "covered": prev_covered},
+        "order": a.order,
+        "metric": m,
+        "rule": rule,
+        "filters": stated,
+        "products_sold": int((cur["units"] > 0).sum()),
+        "total_revenue": round(float(cur["revenue"].sum()), 2),
+        "total_units": round(float(cur["units"].sum())),
+        "products": rows,
+    }
+    if notes:
+        out["note"] = "; ".join(notes)
+    return out
+
+
+TOOLS = [
+    ToolSpec(
+        "sales_report",
+        "The shop's sales (revenue, orders, units, customers) by day, week or month over a period, with the "
+        "change against the period before; optionally for one country or customer segment, or broken down "
+        "by country, product or RFM segment.",
+        SalesReportArgs,
+        sales_report,
+        AGENT,
+    ),
+    ToolSpec(
+        "top_products",
+        "Best or worst selling products over a period, by revenue or units, optionally in one country: each "
+        "product's units, revenue, orders and change against the period before.",
+        TopProductsArgs,
+        top_products,
+        AGENT,
+    ),
+]
