@@ -917,7 +917,7 @@ _ZH_BREAKDOWN = {"country": "国家", "product": "商品", "segment": "客户分
 _MAX_ROWS = 12  # rows of a series an answer lists (the most recent); the full series is in the result
 
 
-def _change_text(now_pct: float | None, change: float | None, money: bool, zh: bool) -> str:
+def _sales_change(now_pct: float | None, change: float | None, money: bool, zh: bool) -> str:
     if change is None:
         return ""
     amount = (f"{'+' if change >= 0 else '-'}£{abs(change):,.2f}") if money else f"{change:+,g}"
@@ -942,10 +942,10 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
     prev = r["previous_period"]
     if zh:
         head = (
-            f"{_sales_where(r, zh)}{period}：销售额 {_money(t['revenue'])}{_change_text(pct['revenue'], ch['revenue'], True, zh)}，"
-            f"订单 {t['orders']:,}{_change_text(pct['orders'], ch['orders'], False, zh)}，"
-            f"件数 {t['units']:,}{_change_text(pct['units'], ch['units'], False, zh)}，"
-            f"下单客户 {t['customers']:,}{_change_text(pct['customers'], ch['customers'], False, zh)}"
+            f"{_sales_where(r, zh)}{period}：销售额 {_money(t['revenue'])}{_sales_change(pct['revenue'], ch['revenue'], True, zh)}，"
+            f"订单 {t['orders']:,}{_sales_change(pct['orders'], ch['orders'], False, zh)}，"
+            f"件数 {t['units']:,}{_sales_change(pct['units'], ch['units'], False, zh)}，"
+            f"下单客户 {t['customers']:,}{_sales_change(pct['customers'], ch['customers'], False, zh)}"
         )
         head += (
             f"；对比的是 {prev['start']} 至 {prev['end']}。"
@@ -955,10 +955,10 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
     else:
         head = (
             f"Sales{_sales_where(r, zh)}, {period}: {_money(t['revenue'])} revenue"
-            f"{_change_text(pct['revenue'], ch['revenue'], True, zh)}, {t['orders']:,} orders"
-            f"{_change_text(pct['orders'], ch['orders'], False, zh)}, {t['units']:,} units"
-            f"{_change_text(pct['units'], ch['units'], False, zh)}, {t['customers']:,} customers"
-            f"{_change_text(pct['customers'], ch['customers'], False, zh)}"
+            f"{_sales_change(pct['revenue'], ch['revenue'], True, zh)}, {t['orders']:,} orders"
+            f"{_sales_change(pct['orders'], ch['orders'], False, zh)}, {t['units']:,} units"
+            f"{_sales_change(pct['units'], ch['units'], False, zh)}, {t['customers']:,} customers"
+            f"{_sales_change(pct['customers'], ch['customers'], False, zh)}"
         )
         head += (
             f", against {prev['start']} to {prev['end']}."
@@ -984,7 +984,7 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
         top = "\n".join(
             f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
             + (f"，占 {row['share_pct']}%" if zh else f", {row['share_pct']}% of sales")
-            + _change_text(row.get("change_pct"), row.get("change"), True, zh)
+            + _sales_change(row.get("change_pct"), row.get("change"), True, zh)
             for i, row in enumerate(b["rows"], 1)
         )
         if zh:
@@ -1027,7 +1027,7 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         f"{p['rank']}. {p['description']} ({p['stock_code']}, "
         + (f"商品 {p['product_id']}): " if zh else f"product {p['product_id']}): ")
         + value(p)
-        + ("" if p.get("change") is None else _change_text(p.get("change_pct"), p["change"], m == "revenue", zh))
+        + ("" if p.get("change") is None else _sales_change(p.get("change_pct"), p["change"], m == "revenue", zh))
         for p in r["products"]
     )
     if not r["products"]:
