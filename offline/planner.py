@@ -64,7 +64,8 @@ _PRODUCTS = re.compile(
 _SEASON = re.compile(
     r"\b(?:which|what) (?:month|months|weekday|day of the week|season|time of (?:the )?year)\b|\b(?:best|worst|busiest|quietest) "
     r"(?:months?|weekdays?|days of the week|seasons?)\b|\bweekdays?\b|\bweekends?\b|\bwhen in the year\b|\bhistorically\b"
-    r"|哪个月|几月|月份|哪一?天|周[一二三四五六日末]|星期[一二三四五六日天]|季节|淡季|旺季|全年",
+    r"|\bwhen do (?:we|people|customers) (?:sell|buy)\b"
+    r"|哪个月|几月|月份|哪一?天|周[一二三四五六日末几]|(?:星期|礼拜)[一二三四五六日天几]|季节|淡季|旺季|全年|什么时候(?:卖|买|销)",
     re.I,
 )
 _SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
