@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from store.delivery import upgrade as upgrade_delivery
 from store.orders import columns_for
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
+from tools.base import exporting, product_named
 
 MAX_REQUEST_CHARS = 4000
 
@@ -105,7 +107,9 @@ class Copilot:
         if isinstance(model, OfflineChatModel):
             set_cache_dir(self.settings.home / "cache")
         if isinstance(model, OfflineChatModel) and model.stock_codes is None:
-            model = model.model_copy(update={"stock_codes": self._stock_codes})  # `85123A` -> its product
+            model = model.model_copy(  # `85123A`, `the regency cakestand` -> its product
+                update={"stock_codes": self._stock_codes, "product_named": self._product_named}
+            )
         self.model_name = model_name or "custom"
         self._conn = sqlite3.connect(str(self.settings.checkpoint_path), check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -128,6 +132,9 @@ class Copilot:
 
     def _stock_codes(self) -> dict[str, int]:
         return self.shop.stock_codes()
+
+    def _product_named(self, text: str) -> int | None:
+        return product_named(self.shop, text)
 
     def ask(
         self,
@@ -171,7 +178,8 @@ class Copilot:
             return self._result(thread_id, run_id, route=[], answer=answer, pending=None)
         config = self._config(thread_id, run_id)
         start = {"messages": [HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}
-        self._invoke(start | {"queue": [], "task": None, "note": None}, config, run_id)
+        with exporting() if target is not None else nullcontext():
+            self._invoke(start | {"queue": [], "task": None, "note": None}, config, run_id)
         result = self._finish(thread_id, run_id, config, export=target, charts=charts)
         if dropped is not None:
             result["answer"] = _dropped_notice(dropped, is_chinese(text)) + "\n\n" + result["answer"]

@@ -68,6 +68,7 @@ class OfflineChatModel(BaseChatModel):
 
     tool_names: list[str] = []
     stock_codes: Callable[[], dict[str, int]] | None = None  # the shop's stock code -> product id
+    product_named: Callable[[str], int | None] | None = None  # the product a request names by its description
 
     @property
     def _llm_type(self) -> str:
@@ -182,6 +183,11 @@ class OfflineChatModel(BaseChatModel):
             return _remember(
                 AIMessage(content=wording.refused_write(p.refused_write, p.tool, p.args, zh)), p, keep_value=False
             )
+        if "product_id" in p.missing and self.product_named is not None:
+            named = self.product_named(text)  # "the regency cakestand": the product by its name
+            if named is not None:
+                p.args["product_id"] = named
+                p.missing = [m for m in p.missing if m != "product_id"]
         e = extract(text)
         if p.missing:
             note = wording.notes_text([f"unreadable:{t}" for t in e.unreadable], zh)

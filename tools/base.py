@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
@@ -150,6 +152,68 @@ class Shop:
 
         codes: dict[str, int] = self.cached("stock_codes", load)
         return codes
+
+
+_EXPORTING: ContextVar[bool] = ContextVar("exporting", default=False)
+
+
+@contextmanager
+def exporting() -> Iterator[None]:
+    """While an answer is being exported, list tools also return every matching row (`all_...`),
+    beside the first `limit` the answer shows: an export holds the whole list, not its top."""
+    token = _EXPORTING.set(True)
+    try:
+        yield
+    finally:
+        _EXPORTING.reset(token)
+
+
+def is_exporting() -> bool:
+    return _EXPORTING.get()
+
+
+_NAME_WORD = re.compile(r"[a-z][a-z'-]+")
+NAME_COVERAGE = 0.6  # share of a description's word weight a request must name
+NAME_MARGIN = 0.05  # and by how much more than the next product
+
+
+def product_named(shop: Shop, text: str) -> int | None:
+    """The product a request names by its description (`the regency cakestand`, `兔子夜灯` through
+    the glossary), or None when no product is named clearly enough. Each catalog word weighs its
+    IDF; a product is named when the request holds at least two of its words covering
+    NAME_COVERAGE of its weight, ahead of the next product by NAME_MARGIN (ties go to no one)."""
+    from vectorstore.glossary import glossary
+
+    if re.search(r"[\u4e00-\u9fff]", text):
+        text = text + " " + glossary().to_english(text)[0]
+
+    def build() -> dict[str, Any]:
+        with shop.sessions() as s:
+            rows = list(s.execute(select(Product.id, Product.description)))
+        words = [set(_NAME_WORD.findall(d.lower())) for _, d in rows]
+        df: dict[str, int] = {}
+        for ws in words:
+            for w in ws:
+                df[w] = df.get(w, 0) + 1
+        idf = {w: float(np.log((1 + len(rows)) / (1 + n))) + 1.0 for w, n in df.items()}
+        return {"ids": [pid for pid, _ in rows], "words": words, "idf": idf}
+
+    cat = shop.cached("product_names", build)
+    said = set(_NAME_WORD.findall(text.lower()))
+    scored: list[tuple[float, int]] = []
+    for pid, ws in zip(cat["ids"], cat["words"], strict=True):
+        hit = ws & said
+        if len(hit) < 2:
+            continue
+        total = sum(cat["idf"][w] for w in ws)
+        scored.append((sum(cat["idf"][w] for w in hit) / total, pid))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    best, pid = scored[0]
+    if best < NAME_COVERAGE or (len(scored) > 1 and best - scored[1][0] < NAME_MARGIN):
+        return None
+    return pid
 
 
 def get_product(session: Session, product_id: int) -> Product:
