@@ -149,16 +149,22 @@ def test_export_of_a_list_answer_reads_back_as_the_tool_result(copilot_home, tmp
     p = cli(copilot_home, "ask", "which customers are about to lapse?", "--json", "--export", str(out))
     assert p.returncode == 0, p.stderr
     res = json.loads(p.stdout)
-    customers = res["tool_calls"][0]["result"]["customers"]
+    result = res["tool_calls"][0]["result"]
+    customers = result["all_customers"]  # the whole list, not the top 10 the answer shows
+    assert len(customers) == result["matching"] > len(result["customers"])
+    assert customers[: len(result["customers"])] == result["customers"]
     assert res["attachments"] == [
-        {"kind": "csv", "path": str(out), "rows": len(customers), "title": "lapsing_customers: customers"}
+        {"kind": "csv", "path": str(out), "rows": len(customers), "title": "lapsing_customers: all_customers"}
     ]
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == len(customers) > 0 and list(rows[0]) == list(customers[0])
+    assert "country" in rows[0]
     for row, want in zip(rows, customers, strict=True):
         for k, v in want.items():
             assert row[k] == ("" if v is None else str(v))
     assert f"exported {len(customers)} rows" in p.stderr
+    plain = json.loads(cli(copilot_home, "ask", "which customers are about to lapse?", "--json").stdout)
+    assert "all_customers" not in plain["tool_calls"][0]["result"]  # only an export carries the whole list
 
 
 def test_a_bad_export_path_leaves_nothing_and_runs_nothing(copilot_home, tmp_path):

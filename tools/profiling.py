@@ -16,7 +16,7 @@ from engine import EngineError, ann, clv, recall, recsys, segments
 from engine.rank import HashedLogistic
 from store.db import Customer, Product
 from tools import filters
-from tools.base import ProductId, Shop, ToolFailure, ToolSpec, get_customer, get_product
+from tools.base import ProductId, Shop, ToolFailure, ToolSpec, get_customer, get_product, is_exporting
 from vectorstore import catalog_vectors, documents, embed_query, embedding_name
 from vectorstore.glossary import glossary
 
@@ -95,6 +95,12 @@ class LapsingArgs(BaseModel):
 _LAPSING_RULE = "ordered often before (F score 3-5) but not recently (R score 1-2)"
 
 
+def _countries(shop: Shop) -> dict[int, str]:
+    """Each customer's country (for exported lists)."""
+    ids, code, names = filters.countries(shop)
+    return {int(i): names[c] for i, c in zip(ids, code, strict=True)}
+
+
 def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]:
     """Valuable customers who have gone quiet: the 'at_risk' RFM segment (or the segment asked
     for), highest spend first; optionally one country's, by last order date, with enough orders."""
@@ -114,14 +120,27 @@ def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]
     v = shop.stored("p_alive", lambda: {k: _clv(shop)[k] for k in ("customer", "p_alive")})  # fitted once, kept on disk
     alive = v["p_alive"][np.searchsorted(v["customer"], t["customer"])]
     matching = np.flatnonzero(keep)
-    idx = matching[np.argsort(-t["monetary"][matching], kind="stable")][: a.limit]
+    ranked = matching[np.argsort(-t["monetary"][matching], kind="stable")]
+    idx = ranked[: a.limit]
     if segment != "at_risk":
         stated["segment"] = segment
     else:
         stated.pop("segment", None)
     if stated.get("start") or stated.get("end"):
         stated["dates_are"] = "last order"
-    return {
+    countries = _countries(shop) if is_exporting() else {}
+
+    def row(i: int) -> dict[str, Any]:
+        r: dict[str, Any] = {
+            "customer_id": int(t["customer"][i]),
+            "days_since_last_order": int(t["recency"][i]),
+            "orders": int(t["frequency"][i]),
+            "revenue": round(float(t["monetary"][i]), 2),
+            "p_alive": round(float(alive[i]), 3),
+        }
+        return r | ({"country": countries.get(r["customer_id"], "")} if countries else {})
+
+    out = {
         "as_of": shop.today.isoformat(),
         "at_risk_total": int((t["segment"] == "at_risk").sum()),
         "segment": segment,
@@ -130,17 +149,11 @@ def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]
         "rule": _LAPSING_RULE if segment == "at_risk" else f"RFM segment {segment}",
         "p_alive_note": "BG/NBD probability of still being active; 1.0 for customers with no repeat "
         "purchase day, whom the model cannot see drop out",
-        "customers": [
-            {
-                "customer_id": int(t["customer"][i]),
-                "days_since_last_order": int(t["recency"][i]),
-                "orders": int(t["frequency"][i]),
-                "revenue": round(float(t["monetary"][i]), 2),
-                "p_alive": round(float(alive[i]), 3),
-            }
-            for i in idx
-        ],
+        "customers": [row(i) for i in idx],
     }
+    if is_exporting():
+        out["all_customers"] = [row(i) for i in ranked]
+    return out
 
 
 def _clv(shop: Shop) -> dict[str, Any]:
@@ -212,7 +225,19 @@ def customer_lifetime_value(shop: Shop, _s: Session, a: ValueArgs) -> dict[str, 
     if stated.get("start") or stated.get("end"):
         stated["dates_are"] = "first order"
     matching = np.flatnonzero(keep)
-    top = matching[np.argsort(-v["clv_52w"][matching], kind="stable")][: a.limit]
+    ranked = matching[np.argsort(-v["clv_52w"][matching], kind="stable")]
+    countries = _countries(shop) if is_exporting() else {}
+
+    def row(i: int) -> dict[str, Any]:
+        r: dict[str, Any] = {
+            "customer_id": int(v["customer"][i]),
+            "clv_52w": round(float(v["clv_52w"][i]), 2),
+            "expected_purchases_52w": round(float(v["expected_52w"][i]), 2),
+            "p_alive": round(float(v["p_alive"][i]), 3),
+            "orders": int(t["frequency"][np.searchsorted(t["customer"], v["customer"][i])]),
+        }
+        return r | ({"country": countries.get(r["customer_id"], "")} if countries else {})
+
     out: dict[str, Any] = {
         "as_of": shop.today.isoformat(),
         "model": "BG/NBD (purchases, P(alive)) x Gamma-Gamma (spend), 52 weeks, 10% a year discount",
@@ -226,17 +251,10 @@ def customer_lifetime_value(shop: Shop, _s: Session, a: ValueArgs) -> dict[str, 
         "filters": stated,
         "matching": int(matching.size),
         "matching_clv_52w": round(float(v["clv_52w"][matching].sum()), 2),
-        "customers": [
-            {
-                "customer_id": int(v["customer"][i]),
-                "clv_52w": round(float(v["clv_52w"][i]), 2),
-                "expected_purchases_52w": round(float(v["expected_52w"][i]), 2),
-                "p_alive": round(float(v["p_alive"][i]), 3),
-                "orders": int(t["frequency"][np.searchsorted(t["customer"], v["customer"][i])]),
-            }
-            for i in top
-        ],
+        "customers": [row(i) for i in ranked[: a.limit]],
     }
+    if is_exporting():
+        out["all_customers"] = [row(i) for i in ranked]
     return out
 
 
