@@ -36,7 +36,7 @@ from store.delivery import upgrade as upgrade_delivery
 from store.orders import columns_for
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
-from tools.base import exporting, product_named
+from tools.base import campaign_named, exporting, product_named
 
 MAX_REQUEST_CHARS = 4000
 
@@ -108,7 +108,11 @@ class Copilot:
             set_cache_dir(self.settings.home / "cache")
         if isinstance(model, OfflineChatModel) and model.stock_codes is None:
             model = model.model_copy(  # `85123A`, `the regency cakestand` -> its product
-                update={"stock_codes": self._stock_codes, "product_named": self._product_named}
+                update={
+                    "stock_codes": self._stock_codes,
+                    "product_named": self._product_named,
+                    "campaign_named": self._campaign_named,
+                }
             )
         self.model_name = model_name or "custom"
         self._conn = sqlite3.connect(str(self.settings.checkpoint_path), check_same_thread=False)
@@ -135,6 +139,9 @@ class Copilot:
 
     def _product_named(self, text: str) -> int | None:
         return product_named(self.shop, text)
+
+    def _campaign_named(self, text: str, channels: list[str]) -> int | None:
+        return campaign_named(self.shop, text, channels)
 
     def ask(
         self,

@@ -69,6 +69,7 @@ class OfflineChatModel(BaseChatModel):
     tool_names: list[str] = []
     stock_codes: Callable[[], dict[str, int]] | None = None  # the shop's stock code -> product id
     product_named: Callable[[str], int | None] | None = None  # the product a request names by its description
+    campaign_named: Callable[[str, list[str]], int | None] | None = None  # the campaign named without its id
 
     @property
     def _llm_type(self) -> str:
@@ -189,6 +190,11 @@ class OfflineChatModel(BaseChatModel):
                 p.args["product_id"] = named
                 p.missing = [m for m in p.missing if m != "product_id"]
         e = extract(text)
+        if "campaign_id" in p.missing and self.campaign_named is not None:
+            named = self.campaign_named(text, e.channels)  # "the win-back campaign", "社交那条计划"
+            if named is not None:
+                p.args["campaign_id"] = named
+                p.missing = [m for m in p.missing if m != "campaign_id"]
         if p.missing:
             note = wording.notes_text([f"unreadable:{t}" for t in e.unreadable], zh)
             return _remember(

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import reference
-from store.db import Campaign, Customer, Meta, Order, OrderLine, Product
+from store.db import Campaign, Channel, Customer, Meta, Order, OrderLine, Product
 from vectorstore import open_client
 
 
@@ -214,6 +214,29 @@ def product_named(shop: Shop, text: str) -> int | None:
     if best < NAME_COVERAGE or (len(scored) > 1 and best - scored[1][0] < NAME_MARGIN):
         return None
     return pid
+
+
+_CAMPAIGN_STOP = frozenset({"campaign", "campaigns", "the", "and", "for", "our", "ads", "customers"})
+
+
+def campaign_named(shop: Shop, text: str, channels: list[str]) -> int | None:
+    """The one campaign a request names without its id: by words of its name (`the win-back
+    campaign`, `Christmas`) or as the only campaign of the channel named (`the social campaign`,
+    `社交那条计划`); None when no campaign, or more than one, fits."""
+    with shop.sessions() as s:
+        rows = list(s.execute(select(Campaign.id, Campaign.name, Channel.name).join(Channel)))
+    said = set(_NAME_WORD.findall(text.lower()))
+    by_name = set()
+    for cid, name, channel in rows:
+        words = set(_NAME_WORD.findall(name.lower())) - _CAMPAIGN_STOP - set(channel.split("_"))
+        if words & said:
+            by_name.add(cid)
+    if len(by_name) == 1:
+        return by_name.pop()
+    if by_name:
+        return None
+    on_channel = [cid for cid, _name, channel in rows if channel in channels]
+    return on_channel[0] if len(channels) == 1 and len(on_channel) == 1 else None
 
 
 def get_product(session: Session, product_id: int) -> Product:

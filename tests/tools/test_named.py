@@ -1,4 +1,5 @@
-"""Products named the way marketers name them: by (part of) their description, in English or Chinese."""
+"""Products and campaigns named the way marketers name them: by (part of) a product's description, in
+English or Chinese; by words of a campaign's name or its channel."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from copilot.app import Copilot
 from copilot.settings import Settings
-from tools.base import product_named
+from tools.base import campaign_named, product_named
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +46,27 @@ def test_the_offline_model_uses_the_name(demo) -> None:  # type: ignore[no-untyp
     assert out["tool_calls"][0]["name"] == "price_elasticity"
     assert out["tool_calls"][0]["args"]["product_id"] == demo.shop.stock_codes()["22423"]
     assert "REGENCY CAKESTAND" in out["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "channels", "campaign"),
+    [
+        ("pause the win-back display campaign", ["display"], 3),
+        ("how is the Christmas campaign pacing?", [], 1),
+        ("把社交那条计划恢复投放吧", ["social"], 2),
+        ("pause the campaign", [], None),
+        ("pause the email campaign", ["email"], None),  # no campaign on that channel
+        ("compare the christmas and spring campaigns", [], None),  # two: not one
+    ],
+)
+def test_a_campaign_named_without_its_id(demo, text: str, channels: list[str], campaign: int | None) -> None:  # type: ignore[no-untyped-def]
+    assert campaign_named(demo.shop, text, channels) == campaign
+
+
+def test_the_offline_model_pauses_the_campaign_named(copilot_home) -> None:  # type: ignore[no-untyped-def]
+    c = Copilot(Settings(home=copilot_home))
+    try:
+        out = c.ask("pause the win-back display campaign")
+        assert out["pending_approval"] is not None and out["tool_calls"][0]["args"]["campaign_id"] == 3
+    finally:
+        c.close()
