@@ -534,8 +534,9 @@ _ALL_CAMPAIGNS = re.compile(
     r"|(?:所有|全部|每个|每一个|各个|全账户|全)(?:的)?\S{0,4}?(?:活动|计划|出价|预算|campaign)|各(?:活动|计划)",
     re.I,
 )
+_ASCII_B = r"(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))"  # a word edge that Chinese text beside it keeps
 _METRICS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p, re.I), name)
+    (re.compile(p.replace(r"\b", _ASCII_B), re.I), name)  # "CPA呢": the metric, though 呢 is a word character
     for p, name in (
         (r"\bconversion rates?\b|\bcvr\b|转化率", "conversion_rate"),
         (r"\bcost per (?:click|visit)\b|\bcpcs?\b|点击成本|单次点击", "cpc"),
@@ -706,6 +707,12 @@ _ZH_ZHE = re.compile(
     r"(?:打)?(?P<a>[一二三四五六七八九])(?P<b>[一二三四五六七八九])?折|(?:打)?(?P<d>\d(?:\.\d)?|\d\d)\s?折"
 )
 _ZH_CHENG = re.compile(r"(?P<n>[一二两三四五六七八九]|\d)\s?成")
+_FRACTION = re.compile(  # "by a fifth", "a third", 五分之一: a relative change of that share
+    r"\b(?:by )?(?:a|one) (?P<en>third|quarter|fourth|fifth|tenth)\b"
+    r"|(?P<zd>[二两三四五十])分之(?P<zn>一)",
+    re.I,
+)
+_FRACTION_OF = {"third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "tenth": 10}
 _COUNTED = r"\d[\d,]*(?:e\d+|k)?"
 _AB_PAIR = re.compile(
     rf"(?P<a>{_COUNTED})\s?(?:[a-z\-]+\s){{0,2}}(?:/|out of|of|from|in|among)\s?(?P<b>{_COUNTED})(?!\s?(?:%|percent|\.\d))",
@@ -1007,6 +1014,12 @@ def _extract(raw: str) -> Entities:
             sign = -1 if _direction(_clause_before(low, n.start), "") == -1 else 1
             if not re.search(r"\bto\s?$|到\s?$|为\s?$|成\s?$", low[max(0, n.start - 4) : n.start]):
                 e.changes.append(Change(n.raw, n.start, by=sign * abs(n.value)))
+    for f in _FRACTION.finditer(bare):
+        d = _FRACTION_OF[f.group("en").lower()] if f.group("en") else _ZH_DIGITS.get(f.group("zd"), 2)
+        direction = _direction(_clause_before(low, f.start()), low[f.end() : f.end() + 12])
+        if direction is not None and not any(c.start <= f.start() < c.start + len(c.raw) for c in e.changes):
+            e.changes.append(Change(f.group(0), f.start(), pct=direction * round(100.0 / d, 2)))
+            nums = [x for x in nums if not (f.start() <= x.start < f.end())]
     for pat, factor in ((_DOUBLE, 2.0), (_HALVE, 0.5)):
         if (hit_word := pat.search(bare)) is not None:
             e.changes.append(Change(hit_word.group(0), hit_word.start(), factor=factor))

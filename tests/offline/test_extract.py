@@ -276,3 +276,23 @@ def test_dates_beside_chinese_and_a_date_that_ends_a_range() -> None:
     assert plan("top customers by CLV who first ordered before 2011-03-01").args.get("end") == "2011-03-01"
     assert plan("2011-06-01之后首次下单的客户里CLV最高的5个").args == {"limit": 5, "start": "2011-06-01"}
     assert plan("sales from 2011-10-01 to 2011-10-31").tool == "sales_report"
+
+
+@pytest.mark.parametrize(
+    ("text", "pct"),
+    [
+        ("cut every campaign budget by a fifth", -20.0),
+        ("所有预算砍五分之一", -20.0),
+        ("raise the bid on campaign 1 by a third", 33.33),
+        ("cut campaign 2's budget by a quarter", -25.0),
+        ("a third of our customers are new", None),  # a share, not a change
+    ],
+)
+def test_fractions_are_relative_changes(text: str, pct: float | None) -> None:
+    e = extract(text)
+    assert [c.pct for c in e.changes] == ([] if pct is None else [pct]) and not e.numbers
+
+
+@pytest.mark.parametrize(("text", "metric"), [("那CPA呢？", "cpa"), ("ROI最高的是哪个", "roas"), ("CTR怎么样", "ctr")])
+def test_a_metric_written_beside_chinese(text: str, metric: str) -> None:
+    assert extract(text).metric == metric
