@@ -61,6 +61,7 @@ _PRODUCTS = re.compile(
     r"|商品|产品|单品|货|爆款|滞销|款|sku|东西",
     re.I,
 )
+_SINCE = re.compile(r"\bsince\b|以来|至今|到现在|到目前为止")
 _SEASON = re.compile(
     r"\b(?:which|what) (?:month|months|weekday|day of the week|season|time of (?:the )?year)\b|\b(?:best|worst|busiest|quietest) "
     r"(?:months?|weekdays?|days of the week|seasons?)\b|\bweekdays?\b|\bweekends?\b|\bwhen in the year\b|\bhistorically\b"
@@ -707,8 +708,10 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
                 args[name] = period
         elif name == "month" and e.months and not e.period_name and not e.dates:
             args[name] = _month_text(e.months[0])
-        elif name == "to_month" and e.month_range and len(e.months) >= 2 and not e.period_name and not e.dates:
-            args[name] = _month_text(e.months[1])
+        elif name == "to_month" and len(e.months) >= 2 and not e.period_name and not e.dates:
+            args[name] = _month_text(e.months[-1])  # "September to November", "Sep, Oct and Nov"
+        elif name == "to_month" and len(e.months) == 1 and _SINCE.search(e.text) and not e.period_name and not e.dates:
+            args[name] = "latest"  # "since September", 9月以来
         elif name == "by" and e.grain and e.grain in _enum(props[name]):
             args[name] = e.grain
         elif name == "breakdown" and e.breakdown and e.breakdown in _enum(props[name]):
@@ -828,6 +831,10 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool is None or tool == ctx.tool or (intent.confidence < 0.45 and _missing(tool, fill(tool, e, zh).args))
         ):
             tool, continuing = ctx.tool, True  # "make them for students": new arguments for the same tool
+    if tool is None and intent.confidence < 0.45 and (allowed is None or "selling_points" in allowed):
+        bare = any(n.is_int and f"{int(n.value)}" in (stock_codes or {}) for n in e.numbers)
+        if e.first_id("product") is not None or bare:
+            tool = "selling_points"  # "whats 47566", "85123A卖得怎么样": what the data says about that product
     if tool is None:
         return Plan(None, zh=zh, intent=intent)
     if tool in WRITES and e.hypothetical and not e.negated:

@@ -52,7 +52,12 @@ _MONTH = Field(
     description="a calendar month instead of a period: 2011-11, or a month's name or number (November, 11) for "
     "the latest one up to the shop's today",
 )
-_TO_MONTH = Field(None, min_length=1, max_length=20, description="with month: the last month of a range of months")
+_TO_MONTH = Field(
+    None,
+    min_length=1,
+    max_length=20,
+    description="with month: the last month of a range of months ('latest': up to the shop's today)",
+)
 _START = Field(None, description="first day of a custom period, YYYY-MM-DD")
 _END = Field(None, description="last day of a custom period, YYYY-MM-DD (default: the shop's today)")
 
@@ -158,7 +163,9 @@ def month_period(today: date, month: str, to_month: str | None) -> tuple[Period,
     y, m = _month_of(month)
     first = date(y if y is not None else (today.year if m <= today.month else today.year - 1), m, 1)
     last = first
-    if to_month is not None:
+    if to_month is not None and to_month.strip().lower() in ("latest", "now", "today"):
+        last = date(today.year, today.month, 1)  # "since September": up to the month of today
+    elif to_month is not None:
         y2, m2 = _month_of(to_month)
         last = date(y2, m2, 1) if y2 is not None else date(first.year + (m2 < first.month), m2, 1)
         if last < first:

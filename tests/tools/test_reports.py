@@ -291,6 +291,24 @@ def test_months_by_name_or_number() -> None:
         month_period(today, "Brumaire", None)
     with pytest.raises(ToolFailure, match="give the earlier month first"):
         month_period(today, "2011-11", "2011-09")
+    p, _ = month_period(today, "September", "latest")  # "since September": up to today
+    assert (p.start, p.end) == (date(2011, 9, 1), today)
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("sales by month for Sep, Oct and Nov", ("9", "11")),
+        ("chart of weekly revenue since September", ("9", "latest")),
+        ("9月以来每周的销售额", ("9", "latest")),
+        ("how did Germany do in November", ("11", None)),
+    ],
+)
+def test_months_listed_or_since(text: str, months: tuple[str, str | None]) -> None:
+    from offline.planner import plan
+
+    p = plan(text)
+    assert p.tool == "sales_report" and (p.args.get("month"), p.args.get("to_month")) == months
 
 
 def test_a_month_in_a_report(demo) -> None:  # type: ignore[no-untyped-def]
