@@ -615,7 +615,7 @@ _TONES = {
 }
 _SEGMENT_WORDS = {
     "new": r"\bnew (?:customers?|shoppers?|buyers?|visitors?|users?|clients?)\b|\bfirst-?time(?:rs?| buyers?| customers?| shoppers?)?\b"
-    r"|\bnewcomers?\b|新客户?|新用户|新顾客|首单|新人",
+    r"|\bnewcomers?\b|新客户?|新用户|新顾客|首单|新人|拉新",
     "lapsed": r"\blapsed\b|\blapsing (?:customers?|shoppers?|buyers?)|\bdormant\b|\bchurned\b|\binactive\b|\bwin[- ]?back\b"
     r"|\bhaven'?t (?:bought|ordered|shopped)|流失|沉睡|召回|回流|很久没(?:买|来|下单)",
     "vip": r"\bvips?\b|\bloyal(?:ists?)?\b|\bregulars\b|\btop customers\b|\bbest customers\b|\bhigh[- ]value\b"
@@ -674,12 +674,12 @@ _MONTH = re.compile(
     re.I,
 )
 _MONTH_RANGE = re.compile(r"^\s?(?:to|through|thru|until|till|-|~|到|至)\s?$", re.I)
-_PLATFORM = {k: re.compile(v, re.I) for k, v in _PLATFORMS.items()}
-_TONE = {k: re.compile(v, re.I) for k, v in _TONES.items()}
-_SEGMENT = {k: re.compile(v, re.I) for k, v in _SEGMENT_WORDS.items()}
-_RFM = {k: re.compile(v, re.I) for k, v in _RFM_WORDS.items()}
-_GRAIN = {k: re.compile(v, re.I) for k, v in _GRAINS.items()}
-_BREAKDOWN = {k: re.compile(v, re.I) for k, v in _BREAKDOWNS.items()}
+_PLATFORM = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _PLATFORMS.items()}
+_TONE = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _TONES.items()}
+_SEGMENT = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _SEGMENT_WORDS.items()}
+_RFM = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _RFM_WORDS.items()}
+_GRAIN = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _GRAINS.items()}
+_BREAKDOWN = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _BREAKDOWNS.items()}
 
 
 def _first_of(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:
