@@ -970,16 +970,32 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
     grain = _ZH_GRAIN[r["by"]] if zh else f"By {r['by']}"
     more = len(r["rows"]) - len(rows)
     lines = "\n".join(
-        f"- {row['label']}: {_money(row['revenue'])}, {row['orders']:,} "
+        f"- {row['label']}: {_money(row['revenue'])}"
+        + ("" if row.get("revenue_vs_previous_pct") is None else f" ({row['revenue_vs_previous_pct']:+g}%)")
+        + f", {row['orders']:,} "
         + ("单" if zh else ("order" if row["orders"] == 1 else "orders"))
         + (f"（{row['days']} 天）" if zh and r["by"] != "day" and row["days"] != _full_days(r["by"], row) else "")
         + (f" ({row['days']} days)" if not zh and r["by"] != "day" and row["days"] != _full_days(r["by"], row) else "")
         for row in rows
     )
     if zh:
-        body = f"\n{grain}" + (f"（最近 {len(rows)} 行）" if more else "") + f"：\n{lines}"
+        body = (
+            f"\n{grain}"
+            + (f"（最近 {len(rows)} 行）" if more else "")
+            + ("（括号内为销售额环比）" if any(row.get("revenue_vs_previous_pct") is not None for row in rows) else "")
+            + f"：\n{lines}"
+        )
     else:
-        body = f"\n{grain}" + (f" (the last {len(rows)})" if more else "") + f":\n{lines}"
+        body = (
+            f"\n{grain}"
+            + (f" (the last {len(rows)})" if more else "")
+            + (
+                ", revenue against the one before in brackets"
+                if any(row.get("revenue_vs_previous_pct") is not None for row in rows)
+                else ""
+            )
+            + f":\n{lines}"
+        )
     if b:
         top = "\n".join(
             f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"

@@ -4,6 +4,8 @@ period before. Figures come straight from the order lines (tools/base.py Sales).
 
 from __future__ import annotations
 
+import calendar
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -336,6 +338,16 @@ class SalesReportArgs(BaseModel):
     limit: int = Field(10, ge=1, le=50, description="how many rows of the breakdown (largest revenue first)")
 
 
+def _whole_days(by: str, start: str) -> int:
+    """The days of a whole day, week or month bucket starting on `start`."""
+    if by == "day":
+        return 1
+    if by == "week":
+        return 7
+    d = date.fromisoformat(start)
+    return calendar.monthrange(d.year, d.month)[1]
+
+
 def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, Any]:
     """Revenue, orders, units and customers over a period, per day, week or month, against the
     period before; optionally for one country or segment, broken down by country, product or segment."""
@@ -358,6 +370,11 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         {"label": lab, "start": s.isoformat(), "end": e.isoformat(), "days": (e - s).days + 1, **_figures(per, i)}
         for i, (lab, s, e) in enumerate(cuts)
     ]
+    for earlier, row in itertools.pairwise(rows):  # against the bucket before, when both are whole
+        whole = all(r["days"] == _whole_days(by, r["start"]) for r in (earlier, row))
+        row["revenue_vs_previous_pct"] = (
+            round(100.0 * (row["revenue"] / earlier["revenue"] - 1), 1) if whole and earlier["revenue"] else None
+        )
     where = "".join(f", {v}" for k, v in stated.items() if k in ("country", "segment"))
     series: dict[str, Any] = {
         "title": f"Revenue by {by}, {p.start} to {p.end}{where}",

@@ -125,6 +125,11 @@ def test_sales_report_matches_pandas(demo) -> None:  # type: ignore[no-untyped-d
     assert r["series"]["lines"]["revenue"] == pytest.approx(monthly, abs=0.01)
     assert set(r["series"]) == {"title", "x_label", "y_label", "x", "lines"}
     assert [row["orders"] for row in r["rows"]] == [len(set(q.month(m).order.tolist())) for m in months]
+    assert "revenue_vs_previous_pct" not in r["rows"][0]  # each month against the one before it
+    for i in (1, 2):
+        assert r["rows"][i]["revenue_vs_previous_pct"] == pytest.approx(
+            100 * (monthly[i] / monthly[i - 1] - 1), abs=0.05
+        )
 
 
 def test_sales_report_for_a_country_and_by_country(demo) -> None:  # type: ignore[no-untyped-def]
