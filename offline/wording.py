@@ -974,8 +974,8 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
         + ("" if row.get("revenue_vs_previous_pct") is None else f" ({row['revenue_vs_previous_pct']:+g}%)")
         + f", {row['orders']:,} "
         + ("单" if zh else ("order" if row["orders"] == 1 else "orders"))
-        + (f"（{row['days']} 天）" if zh and r["by"] != "day" and row["days"] != _full_days(r["by"], row) else "")
-        + (f" ({row['days']} days)" if not zh and r["by"] != "day" and row["days"] != _full_days(r["by"], row) else "")
+        + (f"（{row['days']} 天）" if zh and not row["whole"] else "")
+        + (f" ({row['days']} days)" if not zh and not row["whole"] else "")
         for row in rows
     )
     if zh:
@@ -1018,16 +1018,6 @@ def _group_name(by: str, name: str, zh: bool) -> str:
     if by == "segment":
         return _seg(name, zh)
     return _country(name, zh) if by == "country" else name
-
-
-def _full_days(by: str, row: dict[str, Any]) -> int:
-    """How many days a full week or month bucket has (a cut one at the period's ends says its days)."""
-    if by == "week":
-        return 7
-    from calendar import monthrange
-
-    y, m = (int(x) for x in row["label"].split("-")[:2])
-    return monthrange(y, m)[1]
 
 
 def top_products(r: dict[str, Any], zh: bool) -> str:

@@ -370,10 +370,12 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         {"label": lab, "start": s.isoformat(), "end": e.isoformat(), "days": (e - s).days + 1, **_figures(per, i)}
         for i, (lab, s, e) in enumerate(cuts)
     ]
+    for row in rows:  # a bucket cut short by the period's ends is not whole
+        row["whole"] = row["days"] == _whole_days(by, row["start"])
     for earlier, row in itertools.pairwise(rows):  # against the bucket before, when both are whole
-        whole = all(r["days"] == _whole_days(by, r["start"]) for r in (earlier, row))
+        both = earlier["whole"] and row["whole"]
         row["revenue_vs_previous_pct"] = (
-            round(100.0 * (row["revenue"] / earlier["revenue"] - 1), 1) if whole and earlier["revenue"] else None
+            round(100.0 * (row["revenue"] / earlier["revenue"] - 1), 1) if both and earlier["revenue"] else None
         )
     where = "".join(f", {v}" for k, v in stated.items() if k in ("country", "segment"))
     series: dict[str, Any] = {
