@@ -17,11 +17,11 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from copilot import CopilotError
-from copilot.attachments import chart_lines, check_export_path, make_attachments
+from copilot.attachments import attachment_lines, check_export_path, make_attachments
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
 from graphs import build_graph
-from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wording
+from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
 from store import StoreError
 from store.db import make_engine, make_sessionmaker
@@ -36,7 +36,7 @@ from store.delivery import upgrade as upgrade_delivery
 from store.orders import columns_for
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
-from tools.base import campaign_named, exporting, product_named
+from tools.base import campaign_named, exporting, name_as_id, product_named
 
 MAX_REQUEST_CHARS = 4000
 
@@ -112,6 +112,7 @@ class Copilot:
                     "stock_codes": self._stock_codes,
                     "product_named": self._product_named,
                     "campaign_named": self._campaign_named,
+                    "name_as_id": self._name_as_id,
                 }
             )
         self.model_name = model_name or "custom"
@@ -139,6 +140,9 @@ class Copilot:
 
     def _product_named(self, text: str) -> int | None:
         return product_named(self.shop, text)
+
+    def _name_as_id(self, text: str) -> str:
+        return name_as_id(self.shop, text)
 
     def _campaign_named(self, text: str, channels: list[str]) -> int | None:
         return campaign_named(self.shop, text, channels)
@@ -185,9 +189,10 @@ class Copilot:
             return self._result(thread_id, run_id, route=[], answer=answer, pending=None)
         config = self._config(thread_id, run_id)
         start = {"messages": [HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}
-        with exporting() if target is not None else nullcontext():
+        as_file = target is None and wants_file(text)  # "export that", "导出法国客户名单": a file, named in the answer
+        with exporting() if target is not None or as_file else nullcontext():
             self._invoke(start | {"queue": [], "task": None, "note": None}, config, run_id)
-        result = self._finish(thread_id, run_id, config, export=target, charts=charts)
+        result = self._finish(thread_id, run_id, config, export=target, charts=charts, as_file=as_file)
         if dropped is not None:
             result["answer"] = _dropped_notice(dropped, is_chinese(text)) + "\n\n" + result["answer"]
             result["dropped_run_id"] = dropped["run_id"]
@@ -234,6 +239,7 @@ class Copilot:
         *,
         export: Path | None = None,
         charts: bool = False,
+        as_file: bool = False,
     ) -> dict[str, Any]:
         state = self.graph.get_state(config)
         pending = self._pending(config, state)
@@ -262,9 +268,10 @@ class Copilot:
                     export=export,
                     chart_dir=self.settings.home / "exports" / str(run_id),
                     charts=charts,
+                    list_file=as_file,
                 )
             finally:  # a file that cannot be written leaves the run answered all the same
-                named = chart_lines(attachments)
+                named = attachment_lines(attachments, listed=as_file)
                 answer = f"{answer}\n\n{named}" if named else answer
                 end_run(self.sessions, run_id, answer)
         return self._result(

@@ -125,16 +125,18 @@ def _series_table(series: dict[str, Any]) -> Table:
 
 
 def find_table(calls: Sequence[dict[str, Any]]) -> Table | None:
-    """The list in the answer: the longest list of dicts in the run's successful tool results
-    (the first found on a tie), else the rows of the first series, else None."""
+    """The list in the answer: the longest whole list (`all_...`) a tool returned for an export, else
+    the longest list of dicts in the run's successful tool results (the first found on a tie), else
+    the rows of the first series, else None."""
     best: tuple[str, list[dict[str, Any]]] | None = None
     for name, result in _ok_results(calls):
         for path, rows in _lists(result, "", 0):
-            if best is None or len(rows) > len(best[1]):
+            whole = path.rsplit(".", 1)[-1].startswith("all_")  # the whole list a tool returns for an export
+            if best is None or (whole, len(rows)) > (best[0].rsplit(".", 1)[-1].startswith("all_"), len(best[1])):
                 best = (f"{name}: {path}", rows)
-    if best is not None:
-        return _table(*best)
     series = find_series(calls)
+    if best is not None and not (series and len(series[0][1]["x"]) > len(best[1]) <= 1):
+        return _table(*best)  # a list, unless it is one row beside a series (one campaign's days)
     return _series_table(series[0][1]) if series else None
 
 
@@ -207,14 +209,18 @@ def make_attachments(
     export: Path | None = None,
     chart_dir: Path | None = None,
     charts: bool = True,
+    list_file: bool = False,
 ) -> list[dict[str, Any]]:
     """Write the run's list to `export` (a checked path, see check_export_path) and a chart of each
     series beside it (`NAME.png`, then `NAME-2.png`...) or, with no export, in `chart_dir`
-    (named after the tool). Returns the attachments, the CSV first; nothing is written for an
-    answer with no list or series."""
+    (named after the tool; with `list_file`, the list too, as `TOOL.csv`). Returns the
+    attachments, the CSV first; nothing is written for an answer with no list or series."""
     out: list[dict[str, Any]] = []
     writes: list[tuple[Path, Any]] = []
-    table = find_table(calls) if export is not None else None
+    table = find_table(calls) if export is not None or list_file else None
+    if export is None and table is not None and chart_dir is not None:
+        chart_dir.mkdir(parents=True, exist_ok=True)
+        export = chart_dir / f"{_slug(table.title.split(':')[0])}.csv"
     if export is not None and table is not None:
         writes.append((export, lambda tmp: _write_rows(table, tmp)))
         out.append({"kind": "csv", "path": str(export), "rows": len(table.rows), "title": table.title})
@@ -237,14 +243,19 @@ def make_attachments(
     return out
 
 
-def chart_lines(attachments: Sequence[dict[str, Any]]) -> str:
-    """The lines an answer names its charts with, one `chart: PATH` a chart."""
-    return "\n".join(f"chart: {a['path']}" for a in attachments if a["kind"] == "chart")
+def attachment_lines(attachments: Sequence[dict[str, Any]], *, listed: bool = False) -> str:
+    """The lines an answer names its files with: `chart: PATH` a chart and, when the request asked
+    for its list as a file (`listed`), `list: PATH (N rows)`."""
+    return "\n".join(
+        f"list: {a['path']} ({a['rows']:,} rows)" if a["kind"] == "csv" else f"chart: {a['path']}"
+        for a in attachments
+        if a["kind"] == "chart" or listed
+    )
 
 
 __all__ = [
     "Table",
-    "chart_lines",
+    "attachment_lines",
     "check_export_path",
     "check_series",
     "find_series",

@@ -6,6 +6,6 @@ extractors (extract.py), the planner that turns a request into a tool call or a 
 from offline import wording
 from offline.extract import is_chinese, stated_words
 from offline.model import OfflineChatModel
-from offline.planner import pending_reply
+from offline.planner import pending_reply, wants_file
 
-__all__ = ["OfflineChatModel", "is_chinese", "pending_reply", "stated_words", "wording"]
+__all__ = ["OfflineChatModel", "is_chinese", "pending_reply", "stated_words", "wants_file", "wording"]

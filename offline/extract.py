@@ -631,18 +631,18 @@ _RFM_WORDS = {
     "hibernating": r"\bhibernating\b|沉睡分群|休眠客户",
 }
 _GRAINS = {
-    "day": r"\b(?:by|per|each|every) day\b|\bdaily\b|\bday[- ]by[- ]day\b|\bby the day\b|按天|按日|逐日|分天|每天|每日|日销",
+    "day": r"\b(?:by|per|each|every) day\b|\bdaily\b(?! (?:budgets?|caps?|limits?))|\bday[- ]by[- ]day\b|\bby the day\b|按天|按日|逐日|分天|每天|每日|日销",
     "week": r"\b(?:by|per|each|every) week\b|\bweekly\b|\bweek[- ]by[- ]week\b|\bwow\b|按周|逐周|分周|每周|每个?星期",
     "month": r"\b(?:by|per|each|every) month\b|\bmonthly\b|\bmonth[- ]by[- ]month\b|\bmom\b|按月|逐月|分月|月度|每个?月",
 }
 _BY = r"\b(?:by|per|each|every|across|down by|split by|broken down by|breakdown by)\s"
 _BREAKDOWNS = {
     "country": _BY + r"(?:country|countries|market|markets|region|regions)\b|\bcountry (?:breakdown|split)\b"
-    r"|(?:按|分|各个?|每个)(?:国家|站点|地区|市场)",
+    r"|(?:按|分|各个?|每个|不同)(?:国家|站点|地区|市场)|各国",
     "product": _BY + r"(?:product|products|sku|skus|item|items)\b|\bproduct (?:breakdown|split)\b"
-    r"|(?:按|分|每个)(?:商品|产品|单品|sku)",
-    "segment": _BY + r"(?:(?:rfm |customer )?segments?|rfm)\b|\bsegment (?:breakdown|split)\b"
-    r"|(?:按|分|各个?)\s?(?:rfm\s?)?(?:客户)?分群|按客户类型",
+    r"|(?:按|分|各个?|每个)(?:商品|产品|单品|sku)",
+    "segment": _BY + r"(?:(?:rfm |customer )?(?:segments?|tiers?|groups?)|rfm)\b|\bsegment (?:breakdown|split)\b"
+    r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层)",
 }
 _MIN_ORDERS = re.compile(
     r"\b(?:at least|min(?:imum)?|no fewer than|no less than)\s(?P<a>\d{1,4})\s(?:orders?|purchases?|times)\b"
@@ -699,6 +699,9 @@ _DOWN = re.compile(
     r"\b(?:down|lower|lowering|reduce[sd]?|reducing|decrease[sd]?|cut|cheaper|less|drop|trim|slash|minus|off)\b"
     r"|降低|降|减少|减|下调|调低|砍|削减|少",
     re.I,
+)
+_BY_VERB = re.compile(  # "budget down 100", "预算减100", "加50": a verb right before the amount is a change by it
+    r"(?:\b(?:up|down|plus|minus)|(?<![增])加|减|(?<![下])降|涨|砍|削)(?:了|掉)?\s?[£$€¥]?\s?$", re.I
 )
 _CTR = re.compile(r"\b(?:p?ctr|click[- ]?through(?: rate)?|click rate)\b|点击率|预估点击率", re.I)
 _DOUBLE = re.compile(r"\b(?:double|twice)\b|翻倍|翻一倍|加倍", re.I)
@@ -1008,8 +1011,10 @@ def _extract(raw: str) -> Entities:
                 e.changes.append(Change(n.raw, n.start, pct=sign * abs(n.value)))
         elif n.unit == "x":
             e.changes.append(Change(n.raw, n.start, factor=n.value))
-        elif re.search(r"\bby\s?$|(了|多|少)\s?$", low[max(0, n.start - 6) : n.start]) or re.search(
-            r"(上调|下调|提高|降低|增加|减少)\s?$", low[max(0, n.start - 4) : n.start]
+        elif (
+            re.search(r"\bby\s?$|(了|多|少)\s?$", low[max(0, n.start - 6) : n.start])
+            or re.search(r"(上调|下调|提高|降低|增加|减少)\s?$", low[max(0, n.start - 4) : n.start])
+            or _BY_VERB.search(low[max(0, n.start - 10) : n.start])
         ):
             sign = -1 if _direction(_clause_before(low, n.start), "") == -1 else 1
             if not re.search(r"\bto\s?$|到\s?$|为\s?$|成\s?$", low[max(0, n.start - 4) : n.start]):

@@ -22,7 +22,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from offline import wording
 from offline.extract import extract, is_chinese
-from offline.planner import WRITE_VALUE, Context, Plan, listing_of, pending_reply, plan, split_parts
+from offline.planner import WRITE_VALUE, Context, Plan, carried_out, listing_of, pending_reply, plan, split_parts
 from tools import TOOLS
 
 HANDOFF_PREFIX = "transfer_to_"
@@ -70,6 +70,7 @@ class OfflineChatModel(BaseChatModel):
     stock_codes: Callable[[], dict[str, int]] | None = None  # the shop's stock code -> product id
     product_named: Callable[[str], int | None] | None = None  # the product a request names by its description
     campaign_named: Callable[[str, list[str]], int | None] | None = None  # the campaign named without its id
+    name_as_id: Callable[[str], str] | None = None  # the request with a product's English name written as its id
 
     @property
     def _llm_type(self) -> str:
@@ -134,16 +135,28 @@ class OfflineChatModel(BaseChatModel):
             return lang == "zh" if not is_chinese(current) else is_chinese(request)
         return is_chinese(request)
 
+    def _as_ids(self, text: str) -> str:
+        """The request with a product named by its English name written as its id, unless it
+        already names a product by id or stock code (`the rabbit night light 23084`)."""
+        if self.name_as_id is None or extract(text, self._codes()).ids("product"):
+            return text
+        codes = self._codes() or {}
+        if any(n.is_int and f"{int(n.value)}" in codes for n in extract(text, codes).numbers):
+            return text
+        return self.name_as_id(text)
+
     def _codes(self) -> dict[str, int] | None:
         return self.stock_codes() if self.stock_codes is not None else None
 
     def _route(self, request: str, ctx: Context, zh: bool) -> AIMessage:
-        if pending_reply(request) is not None:  # "yes" / "no" with nothing waiting for approval
+        reply = pending_reply(request)
+        if reply is not None and not (reply == "yes" and carried_out(ctx)):  # "yes" / "no", nothing waiting
             return AIMessage(
                 content="目前没有等待您批准的修改。您想做什么？"
                 if zh
                 else "There is no change waiting for your approval. What would you like to do?"
             )
+        request = self._as_ids(request)
         parts = split_parts(request, self._codes())
         calls = []
         skipped: list[str] = []
@@ -170,6 +183,7 @@ class OfflineChatModel(BaseChatModel):
 
     def _call_tool(self, text: str, ctx: Context, zh: bool, earlier: str | None) -> AIMessage:
         allowed = {n for n in self.tool_names if not n.startswith(HANDOFF_PREFIX)}
+        text = self._as_ids(text)
         p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier)
         if p.tool is None or p.tool not in allowed:
             return _remember(
@@ -184,8 +198,12 @@ class OfflineChatModel(BaseChatModel):
             return _remember(
                 AIMessage(content=wording.refused_write(p.refused_write, p.tool, p.args, zh)), p, keep_value=False
             )
-        if "product_id" in p.missing and self.product_named is not None:
+        similar = p.tool == "similar_products" and "product_id" not in p.args and is_chinese(text)
+        if ("product_id" in p.missing or similar) and self.product_named is not None:
             named = self.product_named(text)  # "the regency cakestand": the product by its name
+            if named is not None and similar:  # "like the white hanging heart": that product's neighbours, not itself
+                p.args.pop("query", None)
+                p.missing = [m for m in p.missing if m != "query"]
             if named is not None:
                 p.args["product_id"] = named
                 p.missing = [m for m in p.missing if m != "product_id"]

@@ -46,6 +46,32 @@ _FILLER = re.compile(
     r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no)\b|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成]",
     re.I,
 )
+_FILE = re.compile(  # the list asked for as a file
+    r"\b(?:export(?:ed|ing)?|download|csv|spreadsheet|excel|xlsx)\b|\bas an? (?:file|sheet)\b"
+    r"|导出|下载|csv|表格文件|excel|存成文件|存为文件|做成表格|发我(?:个|一个|一份)?(?:文件|表格)",
+    re.I,
+)
+_FILE_FILLER = re.compile(
+    r"\b(?:can|could|would|you|u|pls|please|now|then|and|also|just|ok|okay|me|us|them|that|this|it|these|those|the|a|an"
+    r"|to|as|into|in|of|for|file|list|lists|numbers|figures|data|table|results|rows|report|one|whole|full|all|send|give"
+    r"|get|save|put|make|same|thanks|thx)\b"
+    r"|[把那这个些份给我们帮请再一下来吧呢的成为出全部整完张清单名单数据结果列表文件表格了发麻烦能可以吗]",
+    re.I,
+)
+
+
+def wants_file(text: str) -> bool:
+    """Whether a request asks for its list as a file (`export to csv`, `导出`): the list is then
+    written whole, whether or not `--export` named a file."""
+    return bool(_FILE.search(normalize(text)))
+
+
+def _file_only(text: str) -> bool:
+    """`export that`, `now export the numbers to csv`, `导出来`: the last answer, as a file."""
+    rest = _FILE_FILLER.sub(" ", _FILE.sub(" ", text))
+    return wants_file(text) and not re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", rest)
+
+
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|help|what can you do|who are you|good (?:morning|afternoon|evening)|你好|您好|帮助|你能做什么|你会什么|在吗)"
     r"[\s!,.?]*(?:there)?[\s!,.?]*$",
@@ -62,6 +88,9 @@ _PRODUCTS = re.compile(
     re.I,
 )
 _SINCE = re.compile(r"\bsince\b|以来|至今|到现在|到目前为止")
+_VERSUS = re.compile(  # "November vs October", 11月和10月比: two months compared, not a range
+    r"\b(?:vs\.?|versus|compared (?:to|with)|against|over)\b|对比|相比|比较|环比|(?:和|跟|与).{0,8}比", re.I
+)
 _SEASON = re.compile(
     r"\b(?:which|what) (?:month|months|weekday|day of the week|season|time of (?:the )?year)\b|\b(?:best|worst|busiest|quietest) "
     r"(?:months?|weekdays?|days of the week|seasons?)\b|\bweekdays?\b|\bweekends?\b|\bwhen in the year\b|\bhistorically\b"
@@ -128,7 +157,8 @@ def _required(tool: str) -> list[str]:
 _STRONG = re.compile(
     r"(?:(?<=[.!?;,])\s?|\s(?=and also|and then))(?:(?:and also|also|plus|additionally|and then|then|after that)\b[,:]?)\s?"
     r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且|其次|再者|最后|此外)|(?<=[.!?;,]\s)再(?=[\u4e00-\u9fff])|^先(?=.{2,}再)"
-    r"|(?:^|\s)\(?[1-9]\)\s",  # a numbered list: "1) ... 2) ..."
+    r"|(?:^|\s)\(?[1-9]\)\s"  # a numbered list: "1) ... 2) ..."
+    r"|(?<=[A-Za-z\u4e00-\u9fff\d?])\s\+\s(?=[A-Za-z\u4e00-\u9fff]\S*\s+\S)",  # "top 10 sellers + the 10 worst"
     re.I,
 )
 _WEAK = re.compile(
@@ -149,7 +179,16 @@ def _masked(text: str) -> str:
 _QUOTED_ANY = re.compile(r"\"[^\"]*\"|「[^」]*」|《[^》]*》|(?:(?<=^)|(?<=[\s:]))'[^']*'(?=[\s,.?!;:]|$)")
 
 
-WEAK, LIST, STRONG = 0, 1, 2  # a sentence end, an item of a list, a connector ("Also,", 然后)
+_ZH_CLAUSE = re.compile(r"(?<=[\u4e00-\u9fff\d]),\s(?=[\u4e00-\u9fff]|\d+\s?号)")
+_ZH_REMARK = re.compile(
+    r"(?:不错|很好|挺好|还行|还可以|一般|很差|不好|不太好|太高了?|太低了?|[涨跌降]了|快到了|要到了|来了)\s?$"
+)
+CLAUSE, WEAK, LIST, STRONG = (
+    -1,
+    0,
+    1,
+    2,
+)  # a Chinese comma, a sentence end, an item of a list, a connector ("Also,", 然后)
 
 
 def _pieces(text: str) -> list[tuple[str, int]]:
@@ -167,6 +206,8 @@ def _pieces(text: str) -> list[tuple[str, int]]:
                 level = LIST  # "Three quick ones: A, B, and C": the items of a list
             if m.end() > m.start() or not strong:
                 cuts.append((m.start(), m.end(), level))
+    for m in _ZH_CLAUSE.finditer(masked):  # 搜索计划出价降到0.7，展示的预算加50: a clause may be an ask of its own
+        cuts.append((m.start(), m.end(), CLAUSE))
     if masked.startswith("先") and not any(text[a:b].strip() == "再" for a, b, _ in cuts):
         then = masked.find("再", 3)  # 先…再… with no comma between
         if then > 0:
@@ -219,17 +260,34 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 and _substantial(piece, p)
                 and _substantial(prev_text, prev)
             )
+            if (
+                p.tool is not None
+                and p.tool == prev.tool
+                and p.tool in WRITE_VALUE
+                and not p.missing
+                and not prev.missing
+                and not _same_target(p.args, prev.args)
+            ):
+                separate = True  # "活动1出价0.9，活动2出价1.1": one write each, each with its own value
             if strong and p.tool is not None and p.tool == prev.tool and p.missing:
                 separate = False
             if p.refused_write or prev.refused_write:
                 separate = False  # "we won't change the bid. Show me the pacing": the refusal is context
+            if level == CLAUSE and not _own_clause(prev_text, prev, piece, p):
+                separate = False  # 想做一波促活，把…拉个名单: the first clause is the reason for the ask
             if level == WEAK and not (_ASKS.search(piece) and _ASKS.search(prev_text)):
                 separate = False  # a statement ("It lists the price as -12.75.") is context for the ask
             if not separate:
-                merged = prev_text + ". " + piece
+                merged = prev_text + (", " if level == CLAUSE else ". ") + piece  # a clause goes back as it was
                 parts[-1] = (merged, prev_strong, plan(merged, None, stock_codes=stock_codes, split=False))
                 continue
-        if parts and p.tool is not None and p.tool == parts[-1][2].tool and _same_target(p.args, parts[-1][2].args):
+        if (
+            parts
+            and p.tool is not None
+            and p.tool == parts[-1][2].tool
+            and _same_target(p.args, parts[-1][2].args)
+            and not _conflict(p.args, parts[-1][2].args)
+        ):
             merged = (
                 parts[-1][0] + ". " + piece
             )  # "its repeat rate? and list its selling points": one call answers both
@@ -237,7 +295,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
             continue
         parts.append((piece, strong, p))
     while len(parts) > 1 and (
-        (parts[0][2].tool is None and not _out_of_scope(parts[0][2])) or len(_WORDS.findall(parts[0][0])) <= 2
+        (parts[0][2].tool is None and not _out_of_scope(parts[0][2]))
+        or (len(_WORDS.findall(parts[0][0])) <= 2 and (parts[0][2].missing or parts[0][2].tool not in WRITE_VALUE))
     ):
         first, second = parts[0], parts[1]  # "3 things: 1) ..." is a preface, not a part
         merged = first[0] + " " + second[0]
@@ -259,8 +318,34 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
 
 
+_WHEN = ("period", "start", "end", "month", "to_month")  # the arguments that say when
+
+
+def _own_clause(prev_text: str, prev: Plan, piece: str, p: Plan) -> bool:
+    """Two Chinese clauses that are each an ask of their own (Chinese joins asks with a comma where
+    English starts a new sentence): each asks or is a whole change, and the second does not lean on
+    an id only the first names (`12748号客户…下了多少单，客单价多少`: that customer's)."""
+    asks = [bool(_ASKS.search(t)) or _complete_write(x) for t, x in ((prev_text, prev), (piece, p))]
+    before, now = extract(prev_text), extract(piece)
+    leans = any(
+        before.ids(kind) and not now.ids(kind) and (p.tool is None or f not in _props(p.tool))  # type: ignore[arg-type]
+        for f, kind in ID_FIELDS.items()
+    )
+    return all(asks) and not leans and not _ZH_REMARK.search(prev_text)
+
+
+def _complete_write(p: Plan) -> bool:
+    """A change with its target and its value: `展示的预算加50` is an ask, whatever its grammar."""
+    return p.tool in WRITE_VALUE and not p.missing
+
+
 def _out_of_scope(p: Plan) -> bool:
     return p.tool is None and p.intent is not None and p.intent.confidence >= 0.45 and not p.greeting
+
+
+def _conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two calls of one tool that ask different things of it (`best` and `worst`): both are made."""
+    return any(k in b and b[k] != v for k, v in a.items() if k not in _WHEN)
 
 
 def _same_target(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -313,6 +398,7 @@ class _Signals:
     products: bool  # products named, or what sells best or worst: a ranking of products
     ads: bool  # ads or campaigns named: their reports, not the shop's sales
     season: bool  # which month or weekday sells best, with no period named: seasonality, not a report
+    report_only: bool  # a metric over a period and no new value: "campaign 2 daily clicks last 2 weeks"
 
 
 def _signals(e: Entities) -> _Signals:
@@ -344,6 +430,9 @@ def _signals(e: Entities) -> _Signals:
         ),
         bool(_ADS.search(e.text)),
         bool(_SEASON.search(e.text)) and e.period_name is None and not e.dates,
+        e.metric is not None
+        and e.period_name not in (None, "today")
+        and not (e.numbers or e.changes or e.percents or e.suggested or e.discount),
     )
 
 
@@ -388,6 +477,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     score += CUE_WEIGHT * sig.cost_cues * (1 if "unit_cost" in props else -1)
     if t.writes:
         score += CUE_WEIGHT / 2 * sig.targets  # "... to 49p": a new value for something
+        score -= 2.0 if sig.report_only else 0.0  # a metric over a period with nothing to set: a report
     if not sig.any_id:
         score -= MISSING_ID_WEIGHT * sum(k not in sig.kinds for _, k in t.required_ids)
     if sig.many_ids:  # "campaigns 1 and 3": a tool for several campaigns, not for one
@@ -447,13 +537,14 @@ _PRODUCT_NOUN = re.compile(r"(?:product|item|sku|stock ?code|code|产品|商品|
 
 def _as_read(e: Entities) -> str:
     """The request as the bank's examples are written: a stock code written bare (`85099B`) reads
-    as `product 85099B`, the way the examples name a product."""
+    as `product 85099B`, the way the examples name a product; words asking for a file are left out."""
     out = e.text
     for r in sorted(e.refs, key=lambda r: -r.start):
         bare = r.kind == "product" and r.raw.isalnum() and r.raw.upper() == out[r.start : r.end].upper()
         if bare and not _PRODUCT_NOUN.search(out[max(0, r.start - 12) : r.start]):
             out = out[: r.start] + "product " + out[r.start :]
-    return out
+    rest = _FILE.sub(" ", out)  # "…, export it", 导出: the file is the app's to write; the ask is the rest
+    return rest if rest != out and len(_WORDS.findall(rest)) >= 2 else out
 
 
 def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: Index | None = None) -> Intent:
@@ -544,7 +635,8 @@ def _named_number(e: Entities, name: str, used: set[int]) -> Num | None:
 
 def _topic(e: Entities) -> str | None:
     m = re.search(
-        r"(?:similar to|like|about|matching|for|resembling|related to|search(?: the catalog)? for|find(?: me)?)\s+"
+        r"(?:similar to|like|about|matching|for|resembling|related to|search(?: the catalog)? for|find(?: me)?"
+        r"|alternatives? to|instead of|replacements? for|substitutes? for|in place of)\s+"
         r"(?:an?\s+|the\s+|some\s+)?([a-z][a-z \-']{2,60})",
         e.text,
         re.I,
@@ -554,8 +646,12 @@ def _topic(e: Entities) -> str | None:
         topic = re.sub(r"\s+", " ", topic).strip(" ?.!")
         topic = re.sub(r"^(?:about|like|for|similar to|matching|related to)\s+", "", topic, flags=re.I)
         return topic if len(topic) >= 3 else None
-    z = re.search(r"(?:和|跟|与|像|类似)([\u4e00-\u9fffA-Za-z ]{2,30}?)(?:类似|相似|差不多|一样|的产品|的商品)", e.text)
-    return z.group(1).strip() if z else None
+    z = re.search(
+        r"(?:和|跟|与|像|类似|代替|替代|替换)([\u4e00-\u9fffA-Za-z ]{2,30}?)(?:类似|相似|差不多|一样|的产品|的商品|的替代品|的东西)"
+        r"|(?:有什么|有啥|找些|找几个)?(?:能)?(?:代替|替代|替换)([\u4e00-\u9fffA-Za-z ]{2,30}?)(?:的|$)",
+        e.text,
+    )
+    return next((g.strip() for g in z.groups() if g), None) if z else None
 
 
 @dataclass
@@ -707,8 +803,15 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
             if period is not None:
                 args[name] = period
         elif name == "month" and e.months and not e.period_name and not e.dates:
-            args[name] = _month_text(e.months[0])
-        elif name == "to_month" and len(e.months) >= 2 and not e.period_name and not e.dates:
+            compared = len(e.months) >= 2 and _VERSUS.search(e.text)  # the later month, against the one before
+            args[name] = _month_text(max(e.months, key=lambda m: (m[0] or 0, m[1])) if compared else e.months[0])
+        elif (
+            name == "to_month"
+            and len(e.months) >= 2
+            and not e.period_name
+            and not e.dates
+            and not _VERSUS.search(e.text)
+        ):
             args[name] = _month_text(e.months[-1])  # "September to November", "Sep, Oct and Nov"
         elif name == "to_month" and len(e.months) == 1 and _SINCE.search(e.text) and not e.period_name and not e.dates:
             args[name] = "latest"  # "since September", 9月以来
@@ -771,7 +874,18 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
 # -- the whole plan -----------------------------------------------------------------------------
 
 
-LISTS = {"customers": "customer_id", "recommendations": "product_id", "similar": "product_id"}
+LISTS = {
+    "customers": "customer_id",
+    "recommendations": "product_id",
+    "similar": "product_id",
+    "products": "product_id",
+    "campaigns": "campaign_id",
+}
+_BACK = re.compile(  # words that point back at the list just shown
+    r"\b(?:of|among|from|between) (?:those|these|them|the ones?)\b|\b(?:those|these) (?:products?|items?|ones?|campaigns?|customers?)\b"
+    r"|\b(?:rank|sort|compare) (?:those|these|them)\b|这些|那些|它们|这几个|那几个|上面的?|刚才的?|以上",
+    re.I,
+)
 
 
 def listing_of(result: dict[str, Any] | None) -> tuple[str, list[int]] | None:
@@ -801,6 +915,21 @@ def _suggested(ctx: Context) -> float | None:
     return None
 
 
+def carried_out(ctx: Context) -> Plan | None:
+    """`ok do it` after a what-if (`what if product 3220 cost £2.25?`): the change it was about, to
+    be proposed for approval like any other; None when the last answer was no what-if of a change."""
+    a = ctx.args
+    if ctx.tool != "discount_effect" or "product_id" not in a:
+        return None
+    if isinstance(a.get("new_price"), int | float):
+        args: dict[str, Any] = {"product_id": a["product_id"], "price": float(a["new_price"])}
+    elif isinstance(a.get("discount_pct"), int | float):
+        args = {"product_id": a["product_id"], "change_pct": -float(a["discount_pct"])}
+    else:
+        return None
+    return Plan("set_product_price", args, [], False)
+
+
 def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = None, zh: bool | None = None,
          stock_codes: dict[str, int] | None = None, earlier: str | None = None, split: bool = True) -> Plan:  # fmt: skip
     """The tool call (or question) for one request or one part of one. `ctx`: what the previous turn
@@ -810,8 +939,17 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     zh = is_chinese(text) if zh is None else zh
     if _GREETING.match(e.text):
         return Plan(None, zh=zh, greeting=True)
+    done = carried_out(ctx) if pending_reply(text) == "yes" else None
+    if done is not None and (allowed is None or done.tool in allowed):
+        done.zh = zh
+        return done
     intent = choose_tool(text, e, allowed)
     tool = intent.label if intent.label != NONE else None
+    if earlier and tool is not None and len(_WORDS.findall(e.text)) <= 3:
+        first = choose_tool(earlier, extract(earlier, stock_codes), allowed)  # "best sellers + the 5 worst":
+        top = max(intent.scores.values(), default=0.0)  # more of the same, when this part could be that
+        if first.label != NONE and intent.scores.get(first.label, 0.0) >= 0.5 * top:
+            tool = first.label
     continuing = False
     if ctx.tool is not None and (allowed is None or ctx.tool in allowed):
         new_info = _new_information(ctx, e, zh)
@@ -825,8 +963,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         elif e.suggested and _suggested(ctx) is not None:
             if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid"
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
-        elif _elliptical(e):
-            tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese"
+        elif _elliptical(e) or (_file_only(e.text) and ctx.tool not in WRITES):
+            tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
         elif new_info and (
             tool is None or tool == ctx.tool or (intent.confidence < 0.45 and _missing(tool, fill(tool, e, zh).args))
         ):
@@ -853,11 +991,18 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             args[WRITE_VALUE[tool]] = v
     if ctx.tool is not None:
         _carry(tool, ctx, e, args, continuing)
+    if ctx.listing is not None and _BACK.search(e.text):  # "which of those sells best": the ones just listed
+        many = ctx.listing[0].replace("_id", "_ids")
+        if many in _props(tool) and many not in args:
+            args[many] = list(ctx.listing[1])
     if earlier:
         before = extract(earlier, stock_codes)
         for fname, kind in ID_FIELDS.items():
             if fname in _props(tool) and fname not in args and before.first_id(kind) is not None:  # type: ignore[arg-type]
                 args[fname] = before.first_id(kind)  # type: ignore[arg-type]
+        if not set(_WHEN) & set(args):  # "best sellers last month + the worst": the same month
+            said = fill(tool, before, zh, stock_codes).args
+            args.update({k: said[k] for k in _WHEN if k in said})
     if tool == "similar_products" and "product_id" in args:
         args.pop("query", None)
     p = Plan(tool, args, _missing(tool, args), zh, filled.notes, intent=intent, listing=ctx.listing)
@@ -921,7 +1066,11 @@ def _what_if(tool: str, e: Entities, allowed: set[str] | None) -> str:
     return next((t for t in options if allowed is None or t in allowed), tool)
 
 
-_ABOUT = {"customer_id": "customer_profile", "product_id": "selling_points"}  # "tell me about the first one"
+_ABOUT = {
+    "customer_id": "customer_profile",
+    "product_id": "selling_points",
+    "campaign_id": "campaign_metrics",
+}  # "tell me about the first one"
 _SUGGESTED_WRITE = {"campaign_pacing": "set_campaign_bid", "optimal_price": "set_product_price"}
 
 
@@ -1005,13 +1154,14 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
 _YES = re.compile(
     r"(?:yes|yeah|yep|yup|y|ok|okay|sure|fine|approve[d]?|approve it|approved|go ahead|go for it|do it|confirm(?:ed)?|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
-    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办)",
+    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改)",
     re.I,
 )
 _NO = re.compile(
     r"(?:no|nope|nah|n|cancel|cancel it|reject|rejected|don'?t|do not|stop|abort|never ?mind|forget it|not now|not yet|"
-    r"leave it|skip it|wait|hold on|no thanks|no thank you|"
-    r"不要?|不用了?|取消|算了|拒绝|别改|先不(?:要|改)?|不行|不同意|等等|放弃)",
+    r"leave it|leave it (?:as it is|as is|alone|running|paused|be)|keep it(?: as it is| as is| running)?|don'?t change it|"
+    r"skip it|wait|hold on|no thanks|no thank you|"
+    r"不要?|不用了?|取消|算了|拒绝|别改|先别改|别动|先别动|不改了|先不(?:要|改)?|不行|不同意|等等|放弃|保持原样)",
     re.I,
 )
 _POLITE = re.compile(r"\b(?:please|pls|thanks|thank you|then|for now)\b|谢谢|吧|吗|了|啊|呀|嗯", re.I)

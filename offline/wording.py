@@ -459,22 +459,30 @@ def price_elasticity(r: dict[str, Any], zh: bool) -> str:
     return s + ("" if r["credible"] else f" Not credible enough to price on: {_why_no_price(r, zh)}")
 
 
+def _product(r: dict[str, Any], zh: bool) -> str:
+    """`product 3220 (JUMBO BAG RED RETROSPOT)`: the id a marketer can reuse and the name they know."""
+    name = r.get("description") or r.get("name")
+    if zh:
+        return f"商品 {r['product_id']}" + (f"（{name}）" if name else "")
+    return f"product {r['product_id']}" + (f" ({name})" if name else "")
+
+
 def optimal_price(r: dict[str, Any], zh: bool) -> str:
     if r["recommended_price"] is None:
         return (
-            f"商品 {r['product_id']} 不给出定价建议：{_why_no_price(r, zh)}"
+            f"{_product(r, zh)} 不给出定价建议：{_why_no_price(r, zh)}"
             if zh
-            else f"I won't recommend a price for product {r['product_id']}: {_why_no_price(r, zh)}"
+            else f"I won't recommend a price for {_product(r, zh)}: {_why_no_price(r, zh)}"
         )
     lo, hi = r["price_range_95"]
     if zh:
         return (
-            f"商品 {r['product_id']} 在单位成本 {_money(r['unit_cost'])} 下的利润最大化价格为 "
+            f"{_product(r, zh)} 在单位成本 {_money(r['unit_cost'])} 下的利润最大化价格为 "
             f"{_money(r['recommended_price'])}（弹性 {r['elasticity']}，区间 {_money(lo)} 至 {_money(hi)}；"
             f"来自同样订购量下的改价：{_change_text(r, zh)}），当前价格 {_money(r['current_price'])}。"
         )
     return (
-        f"Profit-maximising price for product {r['product_id']} at a unit cost of {_money(r['unit_cost'])}: "
+        f"Profit-maximising price for {_product(r, zh)} at a unit cost of {_money(r['unit_cost'])}: "
         f"{_money(r['recommended_price'])} (elasticity {r['elasticity']}; 95% range {_money(lo)} to "
         f"{_money(hi)}; learned from price changes at like order sizes: {_change_text(r, zh)}); it sells at "
         f"{_money(r['current_price'])} today."
@@ -483,18 +491,22 @@ def optimal_price(r: dict[str, Any], zh: bool) -> str:
 
 def discount_effect(r: dict[str, Any], zh: bool) -> str:
     if zh:
-        change = f"打 {r['discount_pct']}% 折扣" if r["discount_pct"] > 0 else f"涨价 {-r['discount_pct']}%"
+        change = f"打 {_num(r['discount_pct'])}% 折扣" if r["discount_pct"] > 0 else f"涨价 {_num(-r['discount_pct'])}%"
     else:
-        change = f"A {r['discount_pct']}% discount" if r["discount_pct"] > 0 else f"A {-r['discount_pct']}% price rise"
+        change = (
+            f"A {_num(r['discount_pct'])}% discount"
+            if r["discount_pct"] > 0
+            else f"A {_num(-r['discount_pct'])}% price rise"
+        )
     if not r.get("demand_estimated", True):
         why = _why_no_price(r, zh)
         if zh:
             return (
-                f"商品 {r['product_id']} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}；"
+                f"{_product(r, zh)} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}；"
                 f"目前每周销量 {r['quantity']}。无法估计销量会怎样变化：{why}"
             )
         return (
-            f"{change} on product {r['product_id']}: price {_money(r['price'])} -> {_money(r['new_price'])}; it sells "
+            f"{change} on {_product(r, zh)}: price {_money(r['price'])} -> {_money(r['new_price'])}; it sells "
             f"{r['quantity']} units a week today. I can't say what it would do to units: {why}"
         )
     caveat = ""
@@ -517,12 +529,12 @@ def discount_effect(r: dict[str, Any], zh: bool) -> str:
         )
     if zh:
         return (
-            f"商品 {r['product_id']} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
+            f"{_product(r, zh)} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
             f"每周销量 {r['quantity']} → {r['new_quantity']}（{r['quantity_change_pct']}%），收入 "
             f"{_money(r['revenue'])} → {_money(r['new_revenue'])}{profit}；弹性 {r['elasticity']}{caveat}。"
         )
     return (
-        f"{change} on product {r['product_id']}: price {_money(r['price'])} -> "
+        f"{change} on {_product(r, zh)}: price {_money(r['price'])} -> "
         f"{_money(r['new_price'])}, weekly units {r['quantity']} -> {r['new_quantity']} "
         f"({r['quantity_change_pct']}%), revenue {_money(r['revenue'])} -> {_money(r['new_revenue'])}{profit}; "
         f"elasticity {r['elasticity']}{caveat}."
@@ -581,6 +593,11 @@ def _pct(v: float | None) -> str:
 
 def _ratio(v: float | None) -> str:
     return "n/a" if v is None else f"{v:g}"
+
+
+def _num(v: float) -> str:
+    """A share as an answer quotes it: 10, 8.2 (one decimal at most)."""
+    return f"{round(v, 1):g}"
 
 
 _METRIC_NAMES = {
@@ -652,7 +669,39 @@ def _today_note(r: dict[str, Any], zh: bool) -> str:
     return f"今天只含前 {hours} 小时。" if zh else f" Today counts its first {hours} hours."
 
 
+def _bucket_rows(r: dict[str, Any], zh: bool) -> str:
+    """The day-by-day (or week-by-week) rows a report was asked for, most recent 31 at most."""
+    rows = r.get("rows") or []
+    if not rows:
+        return ""
+    by = r.get("rows_are", "day")
+    shown = rows[-31:]
+    if zh:
+        head = ("按天" if by == "day" else "按周（周一起）") + (
+            f"（最近 {len(shown)} 行）" if len(shown) < len(rows) else ""
+        )
+        lines = [
+            f"- {x[by]}：花费 {_money(x['spend'])}，收入 {_money(x['revenue'])}，投产比 {_ratio(x['roas'])}，"
+            f"点击 {x['clicks']:,}（点击率 {_metric_value('ctr', x)}），转化 {x['conversions']:,}，CPA {_money(x['cpa'])}"
+            for x in shown
+        ]
+        return f"\n{head}：\n" + "\n".join(lines)
+    head = ("By day" if by == "day" else "By week (from Monday)") + (
+        f" (latest {len(shown)} rows)" if len(shown) < len(rows) else ""
+    )
+    lines = [
+        f"- {x[by]}: spend {_money(x['spend'])}, revenue {_money(x['revenue'])}, ROAS {_ratio(x['roas'])}, "
+        f"{x['clicks']:,} clicks (CTR {_metric_value('ctr', x)}), {x['conversions']:,} conversions, CPA {_money(x['cpa'])}"
+        for x in shown
+    ]
+    return f"\n{head}:\n" + "\n".join(lines)
+
+
 def campaign_metrics(r: dict[str, Any], zh: bool) -> str:
+    return _campaign_metrics(r, zh) + _bucket_rows(r, zh)
+
+
+def _campaign_metrics(r: dict[str, Any], zh: bool) -> str:
     period = _period_text(r["period"], zh)
     src = _ZH_SOURCE.get(r["source"], r["source"]) if zh else r["source"]
     if r.get("campaign_id") is not None:
@@ -668,11 +717,11 @@ def campaign_metrics(r: dict[str, Any], zh: bool) -> str:
         (
             f"- 活动 {c['campaign_id']}（{c['name']}，{_status(c['status'], zh)}）：花费 {_money(c['spend'])}，收入 "
             f"{_money(c['revenue'])}，投产比 {_ratio(c['roas'])}，转化 {c['conversions']:,}，CPA {_money(c['cpa'])}，"
-            f"点击率 {_metric_value('ctr', c)}"
+            f"点击率 {_metric_value('ctr', c)}{_changes(c.get('change_pct'), zh)}"
             if zh
             else f"- campaign {c['campaign_id']} ({c['name']}, {c['status']}): spend {_money(c['spend'])}, revenue "
             f"{_money(c['revenue'])}, ROAS {_ratio(c['roas'])}, {c['conversions']:,} conversions, CPA {_money(c['cpa'])}, "
-            f"CTR {_metric_value('ctr', c)}"
+            f"CTR {_metric_value('ctr', c)}{_changes(c.get('change_pct'), zh)}"
         )
         for c in r["campaigns"]
     )
@@ -914,7 +963,7 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
 _ZH_GRAIN = {"day": "按天", "week": "按周", "month": "按月"}
 _ZH_MEASURE = {"revenue": "销售额", "orders": "订单", "units": "件数", "customers": "客户"}
 _ZH_BREAKDOWN = {"country": "国家", "product": "商品", "segment": "客户分群"}
-_MAX_ROWS = 12  # rows of a series an answer lists (the most recent); the full series is in the result
+_MAX_ROWS = 31  # rows of a series an answer lists (the most recent: a month of days); the rest are in the result
 
 
 def _sales_change(now_pct: float | None, change: float | None, money: bool, zh: bool) -> str:

@@ -173,19 +173,72 @@ def is_exporting() -> bool:
 
 
 _NAME_WORD = re.compile(r"[a-z][a-z'-]+")
-NAME_COVERAGE = 0.6  # share of a description's word weight a request must name
+NAME_COVERAGE = 0.55  # share of the word weight of a description and the request's catalog words they share
+# Words of requests that a few descriptions hold too ("the", "is", "of"): never what names a product.
+_NAME_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "is",
+        "are",
+        "of",
+        "and",
+        "or",
+        "for",
+        "with",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "what",
+        "which",
+        "else",
+        "like",
+        "need",
+        "want",
+        "our",
+        "my",
+        "me",
+        "we",
+        "us",
+        "you",
+        "it",
+        "its",
+        "if",
+        "so",
+        "do",
+        "can",
+        "will",
+        "would",
+        "should",
+        "about",
+        "into",
+        "as",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "any",
+        "how",
+        "much",
+        "many",
+        "more",
+        "less",
+        "price",
+        "sell",
+        "sells",
+        "sold",
+    ]
+)
 NAME_MARGIN = 0.05  # and by how much more than the next product
 
 
-def product_named(shop: Shop, text: str) -> int | None:
-    """The product a request names by its description (`the regency cakestand`, `兔子夜灯` through
-    the glossary), or None when no product is named clearly enough. Each catalog word weighs its
-    IDF; a product is named when the request holds at least two of its words covering
-    NAME_COVERAGE of its weight, ahead of the next product by NAME_MARGIN (ties go to no one)."""
-    from vectorstore.glossary import glossary
-
-    if re.search(r"[\u4e00-\u9fff]", text):
-        text = text + " " + glossary().to_english(text)[0]
+def _names(shop: Shop) -> dict[str, Any]:
+    """Each product's description words, and each word's IDF over the catalog."""
 
     def build() -> dict[str, Any]:
         with shop.sessions() as s:
@@ -196,17 +249,59 @@ def product_named(shop: Shop, text: str) -> int | None:
             for w in ws:
                 df[w] = df.get(w, 0) + 1
         idf = {w: float(np.log((1 + len(rows)) / (1 + n))) + 1.0 for w, n in df.items()}
-        return {"ids": [pid for pid, _ in rows], "words": words, "idf": idf}
+        return {
+            "ids": [pid for pid, _ in rows],
+            "words": words,
+            "idf": idf,
+            "index": {p: i for i, (p, _) in enumerate(rows)},
+        }
 
-    cat = shop.cached("product_names", build)
-    said = set(_NAME_WORD.findall(text.lower()))
+    result: dict[str, Any] = shop.cached("product_names", build)
+    return result
+
+
+def name_as_id(shop: Shop, text: str) -> str:
+    """The request with an English product name written as its id (`put the jumbo bag red retrospot
+    at £2.25` -> `put the product 3220 at £2.25`), the way the example bank names products, so the
+    name's words do not read as a search; unchanged when no product, or no one run of words, names it."""
+    pid = product_named(shop, text)
+    if pid is None:
+        return text
+    cat = _names(shop)
+    words = cat["words"][cat["index"][pid]]
+    hits = [m for m in _NAME_WORD.finditer(text.lower()) if m.group(0) in words]
+    if len(hits) < 2:
+        return text  # named through the glossary (Chinese): nothing to replace
+    between = _NAME_WORD.findall(text.lower()[hits[0].start() : hits[-1].end()])
+    if any(w not in words and w not in _NAME_STOP for w in between):
+        return text  # the words are apart: not one name
+    if re.search(r"\b(?:a|an|some|any)\s+$", text[: hits[0].start()], re.I):
+        return text  # "like a red paper parasol": a kind of thing, not that product
+    return text[: hits[0].start()] + f"product {pid}" + text[hits[-1].end() :]
+
+
+def product_named(shop: Shop, text: str) -> int | None:
+    """The product a request names by its description (`the regency cakestand`, `兔子夜灯` through
+    the glossary), or None when no product is named clearly enough. Each catalog word weighs its
+    IDF; a product is named when the request holds at least two of its words and the words both
+    hold weigh NAME_COVERAGE of the words either holds (the request's counted only where the
+    catalog knows them), ahead of the next product by NAME_MARGIN (ties go to no one)."""
+    from vectorstore.glossary import glossary
+
+    if re.search(r"[\u4e00-\u9fff]", text):
+        text = text + " " + glossary().to_english(text)[0]
+
+    cat = _names(shop)
+    said = set(_NAME_WORD.findall(text.lower())) - _NAME_STOP
     scored: list[tuple[float, int]] = []
     for pid, ws in zip(cat["ids"], cat["words"], strict=True):
         hit = ws & said
         if len(hit) < 2:
             continue
-        total = sum(cat["idf"][w] for w in ws)
-        scored.append((sum(cat["idf"][w] for w in hit) / total, pid))
+        # the weight of the words both name, over that of the words either names that the catalog knows:
+        # `white hanging heart` is the white T-light holder, not the hanging heart basket
+        either = sum(cat["idf"][w] for w in ws) + sum(cat["idf"].get(w, 0.0) for w in said - ws)
+        scored.append((sum(cat["idf"][w] for w in hit) / either, pid))
     if not scored:
         return None
     scored.sort(reverse=True)

@@ -31,6 +31,7 @@ from tools.delivery import (
     daily_series,
     figures,
     history_span,
+    per_bucket,
     period_of,
     source_of,
     totals,
@@ -230,6 +231,9 @@ class MetricsArgs(BaseModel):
     period: PeriodName | None = _PERIOD
     start: date | None = _START
     end: date | None = _END
+    by: Literal["day", "week"] | None = Field(
+        None, description="also one row per day or week (the campaigns' figures summed), e.g. for daily ROAS"
+    )
 
 
 def _report(shop: Shop, session: Session, ids: list[int] | None, a: Any) -> dict[str, Any]:
@@ -297,7 +301,11 @@ def campaign_metrics(shop: Shop, session: Session, a: MetricsArgs) -> dict[str, 
         if "campaign_id" in head
         else f"{len(r['campaigns'])} campaigns"
     )
-    series = daily_series(session, [row["campaign_id"] for row in r["campaigns"]], p, shop.today, who)
+    cids = [row["campaign_id"] for row in r["campaigns"]]
+    if a.by is not None:
+        out["rows"] = per_bucket(session, cids, p, a.by)
+        out["rows_are"] = a.by
+    series = daily_series(session, cids, p, shop.today, who)
     if series is not None:
         out[SERIES_KEY] = series
     return out

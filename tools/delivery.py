@@ -196,6 +196,26 @@ def assumptions_of(session: Session, ids: list[int]) -> list[str]:
     )
 
 
+def per_bucket(session: Session, ids: list[int], p: Period, by: Literal["day", "week"]) -> list[dict[str, Any]]:
+    """The campaigns' figures summed per day (or per week, from Monday) over the period, oldest first;
+    days with no delivery history are left out."""
+    rows = session.execute(
+        select(CampaignDay.day, *(func.sum(getattr(CampaignDay, k)) for k in COUNTS))
+        .where(CampaignDay.campaign_id.in_(ids), CampaignDay.day >= p.start, CampaignDay.day <= p.end)
+        .group_by(CampaignDay.day)
+        .order_by(CampaignDay.day)
+    ).all()
+    buckets: dict[date, dict[str, float]] = {}
+    for day, *values in rows:
+        key = (
+            day if by == "day" else max(day - timedelta(days=day.weekday()), p.start)
+        )  # a week from its first day in the period
+        t = buckets.setdefault(key, dict.fromkeys(COUNTS, 0.0))
+        for k, v in zip(COUNTS, values, strict=True):
+            t[k] += float(v or 0.0)
+    return [{by: k.isoformat(), **figures(t)} for k, t in buckets.items()]
+
+
 def daily_series(session: Session, ids: list[int], p: Period, today: date, title: str) -> dict[str, Any] | None:
     """Spend and revenue per day over the period, summed over the campaigns, in the shared series
     shape (tools/series.py); None when the history covers fewer than two days of the period. Today,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine import segments
 from store.db import Product
 from tools import filters
-from tools.base import Shop, ToolFailure, ToolSpec
+from tools.base import Shop, ToolFailure, ToolSpec, get_product, is_exporting
 from tools.delivery import Period, PeriodName, period_of
 from tools.profiling import rfm_table
 
@@ -172,6 +172,10 @@ def month_period(today: date, month: str, to_month: str | None) -> tuple[Period,
         last = date(y2, m2, 1) if y2 is not None else date(first.year + (m2 < first.month), m2, 1)
         if last < first:
             raise ToolFailure(f"the months run backwards ({first:%Y-%m} to {last:%Y-%m}); give the earlier month first")
+        if last > date(today.year, today.month, 1):
+            raise ToolFailure(
+                f"{last:%Y-%m} is after the shop's latest orders ({today}); give months up to {today:%Y-%m}"
+            )
     n = (last.year - first.year) * 12 + last.month - first.month + 1
     end = _months(last, 1) - timedelta(days=1)
     prev = _months(first, -n)
@@ -435,7 +439,8 @@ def _breakdown(
     n = int(groups.max()) + 1
     cur = _sums(shop, now, groups, n)
     prev = _sums(shop, before, groups, n) if before is not None else None
-    top = [int(i) for i in np.argsort(-cur["revenue"], kind="stable") if cur["revenue"][i] > 0][: a.limit]
+    ranked = [int(i) for i in np.argsort(-cur["revenue"], kind="stable") if cur["revenue"][i] > 0]
+    top = ranked if is_exporting() else ranked[: a.limit]  # an export holds every group
     grid = np.bincount(groups[now] * n_buckets + bucket[now], weights=s.revenue[now], minlength=n * n_buckets)
     grid = grid.reshape(n, n_buckets)
     names = _names(session, top) if a.breakdown == "product" else {}
@@ -453,9 +458,12 @@ def _breakdown(
         before_rev = round(float(prev["revenue"][i]), 2) if prev is not None else None
         row["previous_revenue"] = before_rev
         row["change"], row["change_pct"] = change_of(row["revenue"], before_rev)
-        row["_per_bucket"] = [round(float(v), 2) for v in grid[i]]
         rows.append(row)
-    out: dict[str, Any] = {"by": a.breakdown, "groups": int((cur["revenue"] > 0).sum()), "rows": rows}
+    out: dict[str, Any] = {"by": a.breakdown, "groups": int((cur["revenue"] > 0).sum()), "rows": rows[: a.limit]}
+    if len(rows) > a.limit:
+        out["all_rows"] = [dict(r) for r in rows]
+    for row, i in zip(rows[: a.limit], top, strict=False):
+        row["_per_bucket"] = [round(float(v), 2) for v in grid[i]]
     if a.breakdown == "segment":
         out["segment_is"] = "each customer's RFM segment as of the shop's today, for both periods"
     return out
@@ -479,7 +487,17 @@ class TopProductsArgs(BaseModel):
     )
     country: str | None = filters.COUNTRY
     segment: str | None = filters.SEGMENT
+    product_ids: list[int] | None = Field(
+        None, min_length=1, max_length=100, description="rank only these products (e.g. the ones just listed)"
+    )
     limit: int = Field(10, ge=1, le=100, description="how many products")
+
+
+def _given(session: Session, ids: list[int] | None) -> np.ndarray | None:
+    """The products a ranking is limited to, each checked to exist (None: every product)."""
+    if not ids:
+        return None
+    return np.array(list(dict.fromkeys(get_product(session, pid).id for pid in ids)), dtype=np.int64)
 
 
 def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, Any]:
@@ -489,12 +507,20 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
     keep, stated = _selection(shop, a.country, a.segment)
     first, prev_covered = _history(shop, prev)
     s = shop.sales
-    n = int(s.product.max()) + 1
+    given = _given(session, a.product_ids)
+    n = max(int(s.product.max()), int(given.max()) if given is not None else 0) + 1
     cur = _sums(shop, keep & _in(shop, p), s.product, n)
     old = _sums(shop, keep & _in(shop, prev), s.product, n)
     m = a.metric
     notes: list[str] = []
-    if a.order == "best":
+    if given is not None:  # "which of those sells best": every one of them, sold or not
+        if a.order == "best":
+            ranked = given[np.lexsort((-cur["revenue"][given], -cur[m][given]))]
+            rule = f"highest {m} in the period among the {given.size} products given"
+        else:
+            ranked = given[np.lexsort((-old[m][given], cur[m][given]))]
+            rule = f"lowest {m} in the period among the {given.size} products given"
+    elif a.order == "best":
         cand = np.flatnonzero(cur[m] > 0)
         ranked = cand[np.lexsort((-cur["revenue"][cand], -cur[m][cand]))]
         rule = f"highest {m} in the period"
@@ -512,7 +538,7 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
         rule = f"lowest {m} in the period among products " + (
             "that sold in both this period and the one before" if prev_covered else "that sold in the period"
         )
-    chosen = [int(i) for i in ranked[: a.limit]]
+    chosen = [int(i) for i in (ranked if is_exporting() else ranked[: a.limit])]  # an export holds the whole ranking
     names = _names(session, chosen)
     rows = []
     for rank, i in enumerate(chosen, 1):
@@ -537,8 +563,10 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
         "products_sold": int((cur["units"] > 0).sum()),
         "total_revenue": round(float(cur["revenue"].sum()), 2),
         "total_units": round(float(cur["units"].sum())),
-        "products": rows,
+        "products": rows[: a.limit],
     }
+    if len(rows) > a.limit:
+        out["all_products"] = rows
     if notes:
         out["note"] = "; ".join(notes)
     return out

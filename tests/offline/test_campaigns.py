@@ -3,13 +3,10 @@ demo shop: what a request routes to, what it reads, and that a change waits for 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from copilot.app import Copilot
-from copilot.settings import Settings
 from evals.runner import snapshot
 from offline.extract import extract
 from offline.planner import plan
@@ -63,13 +60,6 @@ def test_no_change_is_proposed_from_a_negated_or_what_if_pause() -> None:
     assert plan("don't pause campaign 2").refused_write == "negated"
     what_if = plan("what would happen if we paused campaign 1?")
     assert what_if.tool == "campaign_metrics" and what_if.args.get("campaign_id") == 1
-
-
-@pytest.fixture
-def cp(copilot_home: Path):  # type: ignore[no-untyped-def]
-    c = Copilot(Settings(home=copilot_home))
-    yield c
-    c.close()
 
 
 def test_metrics_answer_quotes_the_tool(cp: Copilot) -> None:

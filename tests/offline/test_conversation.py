@@ -5,27 +5,15 @@ and every way a request can end leaves no pending row and no open run behind."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from copilot.app import Copilot
-from copilot.settings import Settings
 from evals.runner import snapshot
 from store.db import Decision, Run
+from tests.offline.conftest import calls
 from tools import TOOLS
-
-
-@pytest.fixture
-def cp(copilot_home: Path):  # type: ignore[no-untyped-def]
-    c = Copilot(Settings(home=copilot_home))
-    yield c
-    c.close()
-
-
-def calls(res: dict) -> list[tuple[str, dict, str]]:  # type: ignore[type-arg]
-    return [(c["name"], c["args"], c["status"]) for c in res["tool_calls"]]
 
 
 def leftovers(cp: Copilot) -> tuple[list[int], list[int]]:

@@ -1,0 +1,133 @@
+"""Everyday requests on the real demo shop: changes written as amounts to add or take off, two asks
+in one message (joined by `+` or a Chinese comma), a list asked for as a file (and `export that`
+after it), a what-if carried out, the products just listed ranked, a product named by its name,
+two months compared, and a campaign's figures day by day."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from copilot.app import Copilot
+from offline.planner import plan, split_parts, wants_file
+from tests.offline.conftest import calls
+from tools.base import ToolFailure
+from tools.reports import month_period
+
+
+@pytest.mark.parametrize(
+    ("text", "by"),
+    [
+        ("1号活动预算减100", -100.0),
+        ("活动3预算加50", 50.0),
+        ("campaign 1 budget down 100", -100.0),
+        ("raise campaign 2's budget up £50", 50.0),
+    ],
+)
+def test_an_amount_after_up_or_down_is_a_change_by_it(text: str, by: float) -> None:
+    p = plan(text)
+    assert p.tool == "set_campaign_budget" and p.args.get("change_by") == by and "daily_budget" not in p.args
+
+
+def test_to_a_value_stays_a_value() -> None:
+    p = plan("把2号活动出价降到0.7")
+    assert p.args.get("bid") == 0.7 and "change_by" not in p.args
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("把2号活动出价提到1块，1号活动预算减100", 2),  # two changes, one clause each
+        ("活动1出价0.9，活动2出价1.1", 2),  # the same change for two campaigns, each its own value
+        ("看看哪些客户快流失了，再给产品5写几条标题", 2),
+        ("best 5 products this month + the 5 worst", 2),
+        ("给商品85123A写小红书标题，俏皮一点，面向流失客户", 1),  # the clauses qualify one ask
+        ("想做一波促活，把快流失的高价值老客拉个名单，列15个", 1),  # the first clause is the reason
+        ("12748号客户什么来头？下了多少单，客单价大概多少", 1),  # the second leans on that customer
+        ("what happens to units + revenue for product 12 at 10% off?", 1),  # `+` inside a phrase
+    ],
+)
+def test_parts_of_a_message(text: str, parts: int) -> None:
+    assert len(split_parts(text)) == parts, split_parts(text)
+
+
+def test_a_later_part_shares_the_period_of_the_first(cp: Copilot) -> None:
+    res = cp.ask("best 5 products last month + the 5 worst")
+    got = [(n, a.get("order"), a.get("period")) for n, a, _ in calls(res)]
+    assert got == [("top_products", "best", "last_month"), ("top_products", "worst", "last_month")]
+
+
+def test_two_changes_in_one_message_are_each_proposed(cp: Copilot) -> None:
+    first = cp.ask("把2号活动出价提到1块，1号活动预算减100")
+    assert [(n, a["campaign_id"]) for n, a, s in calls(first) if s == "pending"] == [("set_campaign_bid", 2)]
+    second = cp.ask("好的", thread_id=first["thread_id"])
+    pending = [(n, a) for n, a, s in calls(second) if s == "pending"]
+    assert pending and pending[0][0] == "set_campaign_budget" and pending[0][1]["campaign_id"] == 1
+    assert "£500.00 -> £400.00" in second["answer"]  # 减100: £100 off, not a budget of £100
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [("export that", True), ("导出来", True), ("give me a csv of the lapsing customers", True), ("list them", False)],
+)
+def test_a_file_asked_for(text: str, wanted: bool) -> None:
+    assert wants_file(text) is wanted
+
+
+def test_a_list_asked_for_as_a_file_is_written_whole(cp: Copilot) -> None:
+    res = cp.ask("export the at-risk customers in Germany to a csv")
+    (csv_file,) = [a for a in res["attachments"] if a["kind"] == "csv"]
+    rows = list(csv.DictReader(Path(csv_file["path"]).read_text().splitlines()))
+    assert len(rows) == csv_file["rows"] and all(r["country"] == "Germany" for r in rows)
+    assert f"list: {csv_file['path']}" in res["answer"]
+
+
+def test_export_that_writes_the_last_answer(cp: Copilot) -> None:
+    first = cp.ask("daily ROAS for campaign 3 over the last week")
+    name, args, _ = calls(first)[0]
+    assert (name, args["campaign_id"], args["by"]) == ("campaign_metrics", 3, "day")
+    assert "By day:" in first["answer"]
+    again = cp.ask("now export that to csv", thread_id=first["thread_id"])
+    assert calls(again)[0][:2] == (name, args)
+    (csv_file,) = [a for a in again["attachments"] if a["kind"] == "csv"]
+    days = list(csv.DictReader(Path(csv_file["path"]).read_text().splitlines()))
+    assert len(days) == 7 and {"day", "spend", "revenue", "roas"} <= set(days[0])
+
+
+def test_a_breakdown_exported_holds_every_group(cp: Copilot) -> None:
+    res = cp.ask("上个月各国销售额，导出")
+    (csv_file,) = [a for a in res["attachments"] if a["kind"] == "csv"]
+    result = next(c["result"] for c in res["tool_calls"])
+    assert csv_file["rows"] == result["breakdown"]["groups"] > len(result["breakdown"]["rows"])
+
+
+def test_a_what_if_carried_out_waits_for_approval(cp: Copilot) -> None:
+    first = cp.ask("what if we put the jumbo bag red retrospot at £2.25?")
+    name, args, _ = calls(first)[0]
+    code = {v: k for k, v in cp.shop.stock_codes().items()}[args["product_id"]]
+    assert (name, code, args["new_price"]) == ("discount_effect", "85099B", 2.25)
+    assert "JUMBO BAG RED RETROSPOT" in first["answer"]
+    done = cp.ask("ok do it", thread_id=first["thread_id"])
+    assert [(n, a, s) for n, a, s in calls(done)] == [
+        ("set_product_price", {"product_id": args["product_id"], "price": 2.25}, "pending")
+    ]
+
+
+def test_the_products_just_listed_ranked(cp: Copilot) -> None:
+    first = cp.ask("what else is like the white hanging heart? need 6 alternatives")
+    name, args, _ = calls(first)[0]
+    assert name == "similar_products" and cp.shop.stock_codes()["85123A"] == args["product_id"]
+    listed = [r["product_id"] for r in next(c["result"] for c in first["tool_calls"])["similar"]]
+    assert args["product_id"] not in listed and len(listed) == 6
+    second = cp.ask("which of those sells best?", thread_id=first["thread_id"])
+    name, args, _ = calls(second)[0]
+    assert name == "top_products" and args["product_ids"] == listed
+
+
+def test_two_months_compared_are_not_a_range() -> None:
+    p = plan("France sales in November vs October")
+    assert p.args.get("month") == "11" and "to_month" not in p.args
+    with pytest.raises(ToolFailure, match="after the shop's latest orders"):
+        month_period(__import__("datetime").date(2011, 12, 9), "11", "10")
