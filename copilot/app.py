@@ -37,7 +37,7 @@ from graphs import build_graph
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wording
 from offline.intent import set_cache_dir
 from store import StoreError
-from store.db import make_engine, make_sessionmaker
+from store.db import Run, make_engine, make_sessionmaker
 from store.decisions import (
     decisions_of_run,
     end_run,
@@ -430,15 +430,14 @@ class Copilot:
             release_resume(self.sessions, batch)
             raise
         result = self._finish(thread_id, run_id, config, export=export, charts=charts)
-        stale = [wording.settlement_text(d.change, d.outcome, d.fresh, False) for d in done if d.outcome == "stale"]
+        zh = is_chinese(self._request_of(run_id))
+        stale = [wording.settlement_text(d.change, d.outcome, d.fresh, zh) for d in done if d.outcome == "stale"]
         if stale or notes:
             result["answer"] = "\n\n".join([*stale, *notes, result["answer"]])
         result["settled"] = [_settled(d) for d in done]
         return result
 
     def _request_of(self, run_id: int | None) -> str:
-        from store.db import Run
-
         if run_id is None:
             return ""
         with self.sessions() as s:

@@ -105,11 +105,11 @@ def _current_part(turn: list[AnyMessage]) -> list[AnyMessage]:
     return turn[done[-1] + 1 :] if done else turn
 
 
-def _batch_key(config: RunnableConfig, ai: AIMessage, ids: list[str]) -> str:
+def _batch_key(config: RunnableConfig, ai: AIMessage, rounds: int, ids: list[str]) -> str:
     """The same key each time the tools node runs on this reply (it runs again on resume), and a
-    different one for any other reply, thread or run: a model server's message ids need not be unique."""
+    different one for any other reply, round, thread or run: a model server's ids need not be unique."""
     conf = config.get("configurable") or {}
-    key = "\0".join(str(x) for x in (conf.get("thread_id"), conf.get("run_id"), ai.id, *ids))
+    key = "\0".join(str(x) for x in (conf.get("thread_id"), conf.get("run_id"), rounds, ai.id, *ids))
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -265,7 +265,7 @@ def build_graph(
         # The changes this reply proposed, if this node paused on them before (it runs again on resume):
         # what was shown is read back, never recomputed (the approval core may have written it since).
         ids = [str(c["id"]) for c in ai.tool_calls]
-        batch = _batch_key(config, ai, ids)
+        batch = _batch_key(config, ai, state.get("tool_rounds", 0), ids)
         proposed_calls = {r.tool_call_id: r.decision_id for r in rows_of_batch(sessions, batch)}
         rows: list[PendingChange] = []
         tool_rows: dict[str | None, Decision] = {}
@@ -405,9 +405,8 @@ def build_graph(
                     content = json.dumps(result, default=str)
                     out.append(ToolMessage(content, tool_call_id=call["id"], name=call["name"]))
                 else:
-                    out.append(
-                        ToolMessage(f"Error: {error}", tool_call_id=call["id"], name=call["name"], status="error")
-                    )
+                    why = error or f"the change ended {status}"
+                    out.append(ToolMessage(f"Error: {why}", tool_call_id=call["id"], name=call["name"], status="error"))
                 continue
             t0 = time.perf_counter()
             try:
