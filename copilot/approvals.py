@@ -17,6 +17,7 @@ pending change here, as a person (`Actor`: a user on a channel).
 from __future__ import annotations
 
 import getpass
+import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -345,8 +346,6 @@ def _finish_call(s: Session, row: PendingChange) -> None:
 
 
 def _jsonable(value: Any) -> Any:
-    import json
-
     return json.loads(json.dumps(value, default=str)) if value is not None else None
 
 

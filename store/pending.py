@@ -147,12 +147,10 @@ def rows_of_batch(sessions: sessionmaker, batch: str) -> list[PendingChange]:
         return list(s.scalars(select(PendingChange).where(PendingChange.batch == batch).order_by(PendingChange.id)))
 
 
-def rows_of_thread(sessions: sessionmaker, thread_id: str, *, state: str | None = None) -> list[PendingChange]:
-    q = select(PendingChange).where(PendingChange.thread_id == thread_id)
-    if state is not None:
-        q = q.where(PendingChange.state == state)
+def rows_of_thread(sessions: sessionmaker, thread_id: str) -> list[PendingChange]:
     with sessions() as s:
-        return list(s.scalars(q.order_by(PendingChange.id)))
+        q = select(PendingChange).where(PendingChange.thread_id == thread_id).order_by(PendingChange.id)
+        return list(s.scalars(q))
 
 
 def find_pending(sessions: sessionmaker, *, thread_id: str | None = None, limit: int = 100) -> list[PendingChange]:
