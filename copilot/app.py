@@ -17,6 +17,19 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from copilot import CopilotError
+from copilot.approvals import (
+    Actor,
+    AlreadySettled,
+    ApprovalError,
+    NotWaiting,
+    Policy,
+    Settlement,
+    claim_orphan,
+    describe_settled,
+    expire_overdue,
+    settle,
+)
+from copilot.approvals import pending as list_pending
 from copilot.attachments import attachment_lines, check_export_path, make_attachments
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
@@ -24,7 +37,7 @@ from graphs import build_graph
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
 from store import StoreError
-from store.db import make_engine, make_sessionmaker
+from store.db import Run, make_engine, make_sessionmaker
 from store.decisions import (
     decisions_of_run,
     end_run,
@@ -34,6 +47,7 @@ from store.decisions import (
 )
 from store.delivery import upgrade as upgrade_delivery
 from store.orders import columns_for
+from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
 from tools.base import campaign_named, exporting, name_as_id, product_named
@@ -116,10 +130,17 @@ class Copilot:
                 }
             )
         self.model_name = model_name or "custom"
+        self.policy = Policy(ttl=self.settings.approval_ttl, four_eyes_above_pct=self.settings.four_eyes_above_pct)
         self._conn = sqlite3.connect(str(self.settings.checkpoint_path), check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self.graph = build_graph(model, self.shop, model_name=self.model_name, checkpointer=SqliteSaver(self._conn))
+        self.graph = build_graph(
+            model,
+            self.shop,
+            model_name=self.model_name,
+            checkpointer=SqliteSaver(self._conn),
+            approval_ttl=self.policy.ttl,
+        )
 
     def init(self, *, force: bool = False, progress: Callable[[str], None] | None = None) -> ImportReport:
         try:
@@ -157,8 +178,9 @@ class Copilot:
         export: Path | str | None = None,
         charts: bool = True,
     ) -> dict[str, Any]:
-        """Answer one message. On a thread with a change waiting for approval, a yes or no settles
-        it (as `copilot approve` does); anything else first rejects it, says so, then is answered.
+        """Answer one message. On a thread with changes waiting for approval, a yes or no settles
+        every change listed (each on its own, as `resume(every=True)`); anything else first rejects
+        them, says so, then is answered.
 
         `export`: a .csv file the list in the answer is written to (checked before anything runs),
         with the charts beside it; `charts`: draw a chart of each series in the answer (beside the
@@ -169,11 +191,30 @@ class Copilot:
             raise CopilotError(f"the request is {len(text):,} characters; keep it under {MAX_REQUEST_CHARS:,}")
         target = check_export_path(export) if export is not None else None
         dropped = None
-        if text.strip() and self._pending(self._config(thread_id, None)):
-            reply = pending_reply(text)
-            if reply is not None:
-                return self.resume(thread_id, approved=reply == "yes", export=target, charts=charts)
-            dropped = self.resume(thread_id, approved=False, charts=False)
+        waiting = self._waiting(thread_id) if text.strip() else None
+        if waiting is not None:
+            if self._waiting_rows(thread_id, waiting):
+                reply = pending_reply(text)
+                if reply is not None:
+                    return self.resume(
+                        thread_id,
+                        approved=reply == "yes",
+                        every=True,
+                        user=user,
+                        channel=channel,
+                        export=target,
+                        charts=charts,
+                    )
+                dropped = self.resume(
+                    thread_id, approved=False, every=True, user=user, channel=channel, charts=False, reason="dropped"
+                )
+            # its changes expired, or a process stopped before resuming: the old run ends first; a resume
+            # someone else is running now is waited for
+            elif self._recover(thread_id, waiting) is None and self._waiting(thread_id) is not None:
+                raise CopilotError(
+                    f"thread {thread_id} is finishing a change someone just settled; send your message again "
+                    "in a moment"
+                )
         run_id = start_run(
             self.sessions,
             thread_id=thread_id,
@@ -199,17 +240,56 @@ class Copilot:
         return result
 
     def resume(
-        self, thread_id: str, *, approved: bool, export: Path | str | None = None, charts: bool = True
+        self,
+        thread_id: str,
+        *,
+        approved: bool,
+        change_id: int | None = None,
+        every: bool = False,
+        user: str = "marketer",
+        channel: str = "cli",
+        export: Path | str | None = None,
+        charts: bool = True,
+        reason: str | None = None,
     ) -> dict[str, Any]:
-        """Answer a pending approval of `thread_id` (approve or reject) and finish its run
-        (`export`, `charts`: as for `ask`)."""
+        """Approve or reject a change `thread_id` is waiting on, as `user` on `channel`, through the
+        approval core: the next change (oldest first), `change_id`, or with `every` each change
+        waiting (each settled on its own). Once none is pending the graph resumes and the run ends;
+        until then the result's `pending_approval` is the next change. Someone else settling a change
+        first raises AlreadySettled ("already approved by X at T"); an approval of a change whose
+        target moved since it was shown writes nothing and proposes a fresh preview instead.
+        (`export`, `charts`: as for `ask`; `reason`: why a rejection happened, for the log.)"""
         target = check_export_path(export) if export is not None else None
-        run_id = open_run_of_thread(self.sessions, thread_id)
-        config = self._config(thread_id, run_id)
-        if not self._pending(config):
-            raise CopilotError(f"thread {thread_id} has nothing waiting for approval")
-        self._invoke(Command(resume={"approved": approved}), config, run_id)
-        return self._finish(thread_id, run_id, config, export=target, charts=charts)
+        actor = Actor(user, channel)
+        waiting = self._waiting(thread_id)
+        rows = self._waiting_rows(thread_id, waiting) if waiting is not None else []
+        if change_id is not None:
+            chosen = [r for r in rows if r["id"] == change_id]
+            if not chosen:
+                self._explain(thread_id, change_id, waiting)
+        elif rows:
+            chosen = rows if every else rows[:1]
+        else:
+            self._explain(thread_id, None, waiting)
+        done: list[Settlement] = []
+        notes: list[str] = []
+        for row in chosen:
+            try:
+                done.append(
+                    settle(self.shop, row["id"], approve=approved, actor=actor, policy=self.policy, reason=reason)
+                )
+            except ApprovalError as exc:
+                if len(chosen) == 1:
+                    raise
+                notes.append(str(exc))
+        if not done:
+            raise ApprovalError("; ".join(notes))
+        return self._after_settling(thread_id, done, notes, export=target, charts=charts)
+
+    def pending(self, thread_id: str | None = None) -> list[dict[str, Any]]:
+        """The changes waiting for approval (of one thread, or all), oldest first; those past their
+        expiry are settled as expired first."""
+        return list_pending(self.sessions, thread_id=thread_id)
 
     def _invoke(self, payload: Any, config: dict[str, Any], run_id: int | None) -> None:
         """Run the graph; whatever goes wrong, the run is closed (with the error as its answer)."""
@@ -224,12 +304,150 @@ class Copilot:
     def _config(self, thread_id: str, run_id: int | None) -> dict[str, Any]:
         return {"configurable": {"thread_id": thread_id, "run_id": run_id}, "recursion_limit": 25}
 
-    def _pending(self, config: dict[str, Any], state: Any = None) -> dict[str, Any] | None:
-        state = state or self.graph.get_state(config)
+    def _waiting(self, thread_id: str, state: Any = None) -> dict[str, Any] | None:
+        """What the thread's graph is paused on (its interrupt value), or None."""
+        state = state or self.graph.get_state(self._config(thread_id, None))
         for task in state.tasks:
             for intr in task.interrupts:
                 return dict(intr.value)
         return None
+
+    def _pending(self, config: dict[str, Any], state: Any = None) -> dict[str, Any] | None:
+        """The `pending_approval` of the contract: the changes of the batch the thread waits on that
+        are still pending, each with its row id; the first one's id, target, field, from, to and
+        expiry at the top (the next one `copilot approve` settles). None when nothing waits."""
+        value = self._waiting(config["configurable"]["thread_id"], state)
+        if value is None or "batch" not in value:
+            return None
+        rows = [r for r in rows_of_batch(self.sessions, value["batch"]) if r.state == "pending"]
+        if not rows:
+            return None
+        views = [view(r) for r in rows]
+        first = views[0]
+        return {
+            "agent": value.get("agent"),
+            "changes": [{**(r.preview or {}), "pending_id": r.id} for r in rows],
+            "tool_calls": value.get("tool_calls", []),
+            "batch": value["batch"],
+            **{k: first[k] for k in ("id", "target", "field", "from", "to", "change_pct", "warnings", "expires_at")},
+            "proposed_by": first["proposed_by"],
+            "pending": views,
+        }
+
+    def _waiting_rows(self, thread_id: str, waiting: dict[str, Any]) -> list[dict[str, Any]]:
+        """The changes still pending in the batch the thread waits on, after settling overdue ones
+        as expired. A pause from before pending rows existed is proposed again first."""
+        expire_overdue(self.sessions, thread_id=thread_id)
+        batch = waiting.get("batch")
+        if batch is None:  # a pause checkpointed by an older version: its node proposes the rows now
+            run_id = open_run_of_thread(self.sessions, thread_id)
+            self._invoke(Command(resume={}), self._config(thread_id, run_id), run_id)
+            again = self._waiting(thread_id)
+            batch = again.get("batch") if again is not None else None
+            if batch is None:
+                return []
+        return [view(r) for r in rows_of_batch(self.sessions, batch) if r.state == "pending"]
+
+    def _explain(self, thread_id: str, change_id: int | None, waiting: dict[str, Any] | None) -> None:
+        """Nothing (or not that change) is waiting: finish a pause nobody will resume, then say why
+        in one line ("change #12 was already approved by bob (cli) at T")."""
+        if waiting is not None:
+            self._recover(thread_id, waiting)
+        if change_id is not None:
+            row = rows_by_id(self.sessions, [change_id]).get(change_id)
+            if row is None or row.thread_id != thread_id:
+                raise NotWaiting(f"change #{change_id} is not a change of thread {thread_id}")
+            raise AlreadySettled(describe_settled(view(row)), view(row))
+        settled = [r for r in rows_of_thread(self.sessions, thread_id) if r.state != "pending"]
+        if settled:
+            last = view(max(settled, key=lambda r: (r.settled_at or r.created_at, r.id)))
+            raise AlreadySettled(f"thread {thread_id} has nothing waiting for approval: {describe_settled(last)}", last)
+        raise CopilotError(f"thread {thread_id} has nothing waiting for approval")
+
+    def _recover(self, thread_id: str, waiting: dict[str, Any]) -> dict[str, Any] | None:
+        """Resume a pause whose changes are all settled but which nobody resumed (they expired, or
+        the process that settled the last one stopped first): claimed once, then finished."""
+        batch = str(waiting.get("batch") or "")
+        rows = rows_of_batch(self.sessions, batch) if batch else []
+        if not rows or any(r.state == "pending" for r in rows) or not claim_orphan(self.sessions, batch, self.policy):
+            return None
+        return self._resume_graph(thread_id, rows[0].run_id, batch, [], [])
+
+    def _after_settling(
+        self,
+        thread_id: str,
+        done: list[Settlement],
+        notes: list[str],
+        *,
+        export: Path | None = None,
+        charts: bool = True,
+    ) -> dict[str, Any]:
+        """After settling: the caller that claimed the resume runs the graph to its end; otherwise
+        the answer says what was settled and what still waits (a stale change's fresh preview too)."""
+        batch = done[0].batch
+        run_id = done[0].change["run_id"]
+        if any(d.resume for d in done):
+            return self._resume_graph(thread_id, run_id, batch, done, notes, export=export, charts=charts)
+        config = self._config(thread_id, run_id)
+        state = self.graph.get_state(config)
+        pending = self._pending(config, state)
+        zh = is_chinese(self._request_of(run_id))
+        answer = "\n\n".join(
+            [*(wording.settlement_text(d.change, d.outcome, d.fresh, zh) for d in done), *notes]
+            + ([wording.describe_pending(pending["changes"], zh, [None] * len(pending["changes"]))] if pending else [])
+        )
+        route = list(state.values.get("route", []))
+        res = self._result(thread_id, run_id, route=route, answer=answer, pending=pending)
+        res["settled"] = [_settled(d) for d in done]
+        return res
+
+    def _resume_graph(
+        self,
+        thread_id: str,
+        run_id: int | None,
+        batch: str,
+        done: list[Settlement],
+        notes: list[str],
+        *,
+        export: Path | None = None,
+        charts: bool = True,
+    ) -> dict[str, Any]:
+        """Run the graph on from its pause (this caller claimed it). A model failure after a change
+        was written still reports the change as applied; the claim is let go, so the next message on
+        the thread finishes the pause."""
+        config = self._config(thread_id, run_id)
+        try:
+            self.graph.invoke(Command(resume={"settled": [d.change["id"] for d in done]}), config, durability="exit")
+        except Exception as exc:
+            release_resume(self.sessions, batch)
+            applied = [r for r in rows_of_batch(self.sessions, batch) if r.applied_at is not None]
+            if run_id is None or not applied:
+                if run_id is not None:
+                    end_run(self.sessions, run_id, f"error: {type(exc).__name__}: {exc}")
+                raise
+            zh = is_chinese(self._request_of(run_id))
+            answer = wording.applied_despite([r.preview or {} for r in applied], f"{type(exc).__name__}: {exc}", zh)
+            end_run(self.sessions, run_id, answer)
+            res = self._result(thread_id, run_id, route=[], answer=answer, pending=None)
+            res["settled"] = [_settled(d) for d in done]
+            return res
+        except BaseException:
+            release_resume(self.sessions, batch)
+            raise
+        result = self._finish(thread_id, run_id, config, export=export, charts=charts)
+        zh = is_chinese(self._request_of(run_id))
+        stale = [wording.settlement_text(d.change, d.outcome, d.fresh, zh) for d in done if d.outcome == "stale"]
+        if stale or notes:
+            result["answer"] = "\n\n".join([*stale, *notes, result["answer"]])
+        result["settled"] = [_settled(d) for d in done]
+        return result
+
+    def _request_of(self, run_id: int | None) -> str:
+        if run_id is None:
+            return ""
+        with self.sessions() as s:
+            run = s.get(Run, run_id)
+            return run.request if run is not None else ""
 
     def _finish(
         self,
@@ -301,7 +519,13 @@ class Copilot:
             "decision_ids": [d.id for d in decisions],
             "model": self.model_name,
             "attachments": attachments or [],
+            "settled": [],
         }
+
+
+def _settled(d: Settlement) -> dict[str, Any]:
+    """A settlement in the contract: the change as it ended, what happened, a stale one's fresh preview."""
+    return {**d.change, "outcome": d.outcome, "fresh": d.fresh}
 
 
 def _tool_calls(decisions: list[Any]) -> list[dict[str, Any]]:
@@ -321,10 +545,8 @@ def _tool_calls(decisions: list[Any]) -> list[dict[str, Any]]:
 
 
 def _dropped_notice(dropped: dict[str, Any], zh: bool) -> str:
-    """What the marketer is told when a new request drops the change that was waiting."""
-    changes = [
-        c.get("result", {}).get("change", {}) for c in dropped.get("tool_calls", []) if c.get("status") == "rejected"
-    ]
+    """What the marketer is told when a new request drops the changes that were waiting."""
+    changes = [d.get("preview") or {} for d in dropped.get("settled", []) if d.get("outcome") == "rejected"]
     what = "; ".join(wording.describe_change(c, zh, None) for c in changes if c) or (
         "待批准的修改" if zh else "the pending change"
     )

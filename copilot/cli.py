@@ -15,6 +15,7 @@ from rich import box
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from copilot import CopilotError
 
@@ -33,16 +34,52 @@ def _open(show_progress: bool = True) -> Any:
     return Copilot(progress=progress)
 
 
+_CONTROL = {i: f"\\x{i:02x}" for i in (*range(0x20), *range(0x7F, 0xA0)) if chr(i) not in "\n\t"}
+
+
+def plain(value: Any, style: str = "") -> Text:
+    """Text from data (answers, names, previews) shown as it is: no Rich markup, no emoji codes, and
+    terminal control characters made visible, so no name can hide or restyle what follows it."""
+    return Text(str(value).translate(_CONTROL), style=style)
+
+
+def _value(field: str, v: Any) -> str:
+    return f"{v:,.2f}" if isinstance(v, int | float) and field != "status" else str(v)
+
+
+def render_change(p: dict[str, Any]) -> Text:
+    """One pending change from its structured row: #id, target, field, from -> to, size, who, expiry."""
+    t = p["target"]
+    line = Text()
+    line.append(f"#{p['id']} ", style="bold yellow")
+    line.append_text(plain(f"{t['kind']} {t['id']}" + (f" ({t['name']})" if t.get("name") else "")))
+    line.append_text(plain(f": {p['field']} from {_value(p['field'], p['from'])} to {_value(p['field'], p['to'])}"))
+    if isinstance(p.get("change_pct"), int | float):
+        line.append(f" ({p['change_pct']:+g}%)")
+    by = p.get("proposed_by") or {}
+    line.append_text(
+        plain(f"  proposed by {by.get('user')} ({by.get('channel')}), expires {p.get('expires_at')}", "dim")
+    )
+    return line
+
+
 def _print_result(res: dict[str, Any], as_json: bool, export: Path | None = None) -> None:
     if as_json:
         sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
     else:
         route = " -> ".join(res["route"]) or "supervisor"
         tools = ", ".join(f"{c['name']}({c['status']})" for c in res["tool_calls"]) or "none"
-        out.print(f"[dim]{route} | tools: {tools} | thread {res['thread_id']}[/dim]")
-        out.print(res["answer"])
-        if res["pending_approval"]:
-            out.print(f"[yellow]Approve with: copilot approve {res['thread_id']} --yes (or --no)[/yellow]")
+        out.print(plain(f"{route} | tools: {tools} | thread {res['thread_id']}", "dim"), highlight=False)
+        out.print(plain(res["answer"]), highlight=False)
+        pending = res["pending_approval"]
+        if pending:
+            waiting = pending.get("pending") or []
+            for p in waiting:
+                out.print(render_change(p), highlight=False)
+            hint = f"Approve with: copilot approve {res['thread_id']} --yes (or --no)"
+            if len(waiting) > 1:
+                hint += f": settles #{pending['id']}; --all settles each of the {len(waiting)}, --change ID one"
+            out.print(plain(hint, "yellow"), highlight=False)
     if export is None:
         return
     csvs = [a for a in res.get("attachments", []) if a["kind"] == "csv"]
@@ -52,6 +89,18 @@ def _print_result(res: dict[str, Any], as_json: bool, export: Path | None = None
     if not csvs:
         why = "the change is waiting for approval" if res["pending_approval"] else "this answer has no list"
         err.print(f"nothing exported to {export}: {why}", highlight=False, soft_wrap=True)
+
+
+_USER_HELP = "who you are, in the decision log (default: your login name)"
+
+
+def _user(user: str | None) -> str:
+    from copilot.approvals import default_user
+
+    name = (user if user is not None else default_user()).strip()
+    if not name or len(name) > 64:
+        raise CopilotError("--user must be a name of 1 to 64 characters")
+    return name
 
 
 _EXPORT_HELP = (
@@ -66,15 +115,17 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     thread: Annotated[str | None, typer.Option("--thread", help="continue this conversation")] = None,
     export: Annotated[Path | None, typer.Option("--export", metavar="FILE.csv", help=_EXPORT_HELP)] = None,
+    user: Annotated[str | None, typer.Option("--user", help=_USER_HELP)] = None,
 ) -> None:
     """Ask one question and print the answer. An answer about a series (sales by month, spend over
     the day) comes with a chart, named in the answer."""
     from copilot.attachments import check_export_path
 
     target = check_export_path(export) if export is not None else None  # before the shop is opened
+    name = _user(user)
     cp = _open(show_progress=not as_json)
     try:
-        _print_result(cp.ask(text, thread_id=thread, export=target), as_json, target)
+        _print_result(cp.ask(text, thread_id=thread, export=target, user=name), as_json, target)
     finally:
         cp.close()
 
@@ -83,21 +134,55 @@ def ask(
 def approve(
     thread: Annotated[str, typer.Argument(help="the thread waiting for approval")],
     yes: Annotated[bool, typer.Option("--yes/--no", help="approve or reject the change")] = ...,  # type: ignore[assignment]
+    change: Annotated[int | None, typer.Option("--change", metavar="ID", help="this change (its #id)")] = None,
+    every: Annotated[bool, typer.Option("--all", help="each change the thread waits on, one by one")] = False,
+    user: Annotated[str | None, typer.Option("--user", help=_USER_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Approve (--yes) or reject (--no) the change a thread is waiting on."""
-    cp = _open()
+    """Approve (--yes) or reject (--no) a change a thread is waiting on: the next one (#id shown
+    first), --change ID, or --all of them, each settled on its own. Once none is left the answer
+    follows. A change someone else settled first, or one that expired, is refused in one line."""
+    if change is not None and every:
+        raise CopilotError("give --change ID or --all, not both")
+    name = _user(user)
+    cp = _open(show_progress=not as_json)
     try:
-        _print_result(cp.resume(thread, approved=yes), as_json)
+        _print_result(cp.resume(thread, approved=yes, change_id=change, every=every, user=name), as_json)
     finally:
         cp.close()
 
 
 @app.command()
-def chat(thread: Annotated[str | None, typer.Option("--thread")] = None) -> None:
-    """Talk to the copilot; changes ask for yes/no before they happen. Ctrl-D or 'quit' to leave."""
+def pending(
+    thread: Annotated[str | None, typer.Option("--thread", help="only this thread")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """The changes waiting for approval, oldest first (changes past their expiry are settled as
+    expired and logged first)."""
+    cp = _open(show_progress=not as_json)
+    try:
+        rows = cp.pending(thread)
+    finally:
+        cp.close()
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        return
+    for row in rows:
+        out.print(plain(f"thread {row['thread_id']}", "dim"), render_change(row), highlight=False)
+    out.print(plain(f"{len(rows)} change{'s' * (len(rows) != 1)} waiting", "dim"), highlight=False)
+
+
+@app.command()
+def chat(
+    thread: Annotated[str | None, typer.Option("--thread")] = None,
+    user: Annotated[str | None, typer.Option("--user", help=_USER_HELP)] = None,
+) -> None:
+    """Talk to the copilot; each change asks for yes/no on its own before it happens. Ctrl-D or
+    'quit' to leave."""
     import uuid
 
+    name = _user(user)
     cp = _open()
     thread_id = thread or uuid.uuid4().hex[:12]
     out.print(f"[bold]Marketing Copilot[/bold] ({cp.model_name}), thread {thread_id}. Ask away; 'quit' to leave.")
@@ -110,15 +195,21 @@ def chat(thread: Annotated[str | None, typer.Option("--thread")] = None) -> None
             if text.strip().lower() in {"quit", "exit", "q"}:
                 break
             t0 = time.perf_counter()
-            res = cp.ask(text, thread_id=thread_id)
-            while res["pending_approval"]:
-                out.print(f"[yellow]{res['answer']}[/yellow]")
-                yes = out.input("[bold yellow]approve? [y/N][/bold yellow] ").strip().lower() in {
+            res = cp.ask(text, thread_id=thread_id, user=name)
+            while res["pending_approval"]:  # one change at a time, each shown as its row says
+                out.print(plain(res["answer"], "yellow"), highlight=False)
+                change = res["pending_approval"]
+                out.print(render_change(change), highlight=False)
+                yes = out.input(f"[bold yellow]approve #{change['id']}? [y/N][/bold yellow] ").strip().lower() in {
                     "y",
                     "yes",
                     "是",
                 }
-                res = cp.resume(thread_id, approved=yes)
+                try:
+                    res = cp.resume(thread_id, approved=yes, change_id=change["id"], user=name)
+                except CopilotError as exc:  # settled by someone else first, expired, or four eyes
+                    err.print(plain(f"error: {exc}"), highlight=False, soft_wrap=True)
+                    break
             _print_result(res, as_json=False)
             out.print(f"[dim]{1000 * (time.perf_counter() - t0):.0f} ms[/dim]")
     finally:
@@ -274,6 +365,8 @@ def decisions(
             "thread_id": r.thread_id,
             "channel": r.channel,
             "created_at": d.created_at.isoformat(timespec="seconds"),
+            "user": r.user,
+            **_who(d),
             "kind": d.kind,
             "agent": d.agent_name,
             "tool": d.tool_name,
@@ -308,7 +401,7 @@ def decisions(
                 }
             )
         return
-    table = Table("id", "run", "thread", "kind", "agent", "tool", "status", "ms", "detail")
+    table = Table("id", "run", "thread", "kind", "agent", "tool", "status", "who", "ms", "detail")
     for rec in records:
         detail = rec["error"] or (
             json.dumps(rec["arguments"] if rec["kind"] == "tool" else rec["result"], ensure_ascii=False, default=str)
@@ -317,16 +410,21 @@ def decisions(
         )
         if rec["outcomes"]:
             detail = "; ".join(f"{o['metric']} {o['value']:g}" for o in rec["outcomes"]) + " | " + detail
+        if rec["settled_by"]:  # an approval: who settled it, and who proposed the change
+            who = f"{_person(rec['settled_by'])}, proposed by {_person(rec['proposed_by'])}"
+        else:
+            who = f"{rec['user']} ({rec['channel']})"
         table.add_row(
             str(rec["id"]),
             str(rec["run_id"]),
-            rec["thread_id"],
+            plain(rec["thread_id"]),
             rec["kind"],
             rec["agent"] or "",
             rec["tool"] or "",
             rec["status"],
+            plain(who),
             f"{rec['latency_ms']:.0f}" if rec["latency_ms"] else "",
-            detail[:60],
+            plain(detail[:60]),
         )
     out.print(table)
     votes = [f["rating"] for fs in feedback.values() for f in fs]
@@ -334,6 +432,20 @@ def decisions(
         f"[dim]{len(records)} decisions of {len({r['run_id'] for r in records})} runs; feedback on those runs: "
         f"{votes.count('up')} up, {votes.count('down')} down; outcomes: {sum(len(v) for v in outcomes.values())}[/dim]"
     )
+
+
+def _who(d: Any) -> dict[str, Any]:
+    """An approval's people (from its logged change): who proposed it and who settled it."""
+    res = d.result if d.kind == "approval" and isinstance(d.result, dict) else {}
+    return {
+        "pending_id": res.get("pending_id"),
+        "proposed_by": res.get("proposed_by"),
+        "settled_by": res.get("settled_by"),
+    }
+
+
+def _person(p: dict[str, Any] | None) -> str:
+    return f"{p.get('user')} ({p.get('channel')})" if p else "?"
 
 
 def _record(write: Any, *args: Any, **kwargs: Any) -> Any:
@@ -729,7 +841,7 @@ def main() -> None:
     try:
         app()
     except CopilotError as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)  # one line, never wrapped
+        err.print(plain(f"error: {exc}"), highlight=False, soft_wrap=True)  # one line, never wrapped
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -737,8 +849,10 @@ def main() -> None:
         if os.environ.get("COPILOT_DEBUG"):
             raise
         err.print(
-            f"error: internal error ({type(exc).__name__}: {exc}); `copilot decisions` shows what ran. "
-            "Set COPILOT_DEBUG=1 for the traceback and report it.",
+            plain(
+                f"error: internal error ({type(exc).__name__}: {exc}); `copilot decisions` shows what ran. "
+                "Set COPILOT_DEBUG=1 for the traceback and report it."
+            ),
             highlight=False,
             soft_wrap=True,
         )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from copilot import CopilotError
@@ -23,6 +25,12 @@ class Settings:
     openai_api_key: str | None = None
     request_timeout: float = 60.0
     max_retries: int = 3
+    approval_ttl_hours: float = 24.0  # a pending change expires after this long
+    four_eyes_above_pct: float | None = None  # larger changes need someone other than their proposer
+
+    @property
+    def approval_ttl(self) -> timedelta:
+        return timedelta(hours=self.approval_ttl_hours)
 
     @property
     def checkpoint_path(self) -> Path:
@@ -65,6 +73,8 @@ def load_settings() -> Settings:
             model = "openai:gpt-4o-mini"
         else:
             model = "offline"
+    ttl = _number(get("COPILOT_APPROVAL_TTL_HOURS", "approval_ttl_hours"), "COPILOT_APPROVAL_TTL_HOURS", "hours")
+    four_eyes = _number(get("COPILOT_FOUR_EYES_ABOVE_PCT", "four_eyes_above_pct"), "COPILOT_FOUR_EYES_ABOVE_PCT", "%")
     return Settings(
         home=home,
         database_url=get("COPILOT_DATABASE_URL", "database_url") or "",
@@ -72,4 +82,21 @@ def load_settings() -> Settings:
         openai_base_url=base_url,
         openai_api_key=api_key,
         request_timeout=float(get("COPILOT_TIMEOUT", "request_timeout") or 60.0),
+        approval_ttl_hours=24.0 if ttl is None else ttl,
+        four_eyes_above_pct=four_eyes,
     )
+
+
+def _number(raw: object, name: str, unit: str) -> float | None:
+    """A setting that is a number of hours or a percentage (unset: None), or a one-line error naming it."""
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = math.nan
+    hours = unit == "hours"
+    if not math.isfinite(value) or value < 0 or (hours and not 0 < value <= 24 * 365):
+        rule = "above 0 and at most 8760 (a year)" if hours else "of at least 0"
+        raise CopilotError(f"{name} must be a number {rule} ({unit}), not {raw!r}")
+    return value

@@ -29,7 +29,7 @@ from store.db import Campaign, Decision, EvalResult, EvalRun, Product, Run
 from tools import TOOLS
 
 MODEL_CALL_KINDS = ("route", "plan", "answer")
-_LOG_TABLES = ("eval_results", "eval_runs", "feedback", "outcomes", "decisions", "runs")
+_LOG_TABLES = ("eval_results", "eval_runs", "feedback", "outcomes", "pending_changes", "decisions", "runs")
 
 
 @dataclass
@@ -112,7 +112,10 @@ def run_case(case: Case, base: Copilot, template: Path, work: Path, model: Any, 
                     text = turn if isinstance(turn, str) else turn.text or ""
                     res = cp.ask(text, thread_id=thread, channel="eval", user="eval", charts=False)
                 else:
-                    res = cp.resume(thread, approved=turn.approve, charts=False)
+                    # the marketer's answer to every change shown, each settled on its own
+                    res = cp.resume(
+                        thread, approved=turn.approve, every=True, user="eval", channel="eval", charts=False
+                    )
                 answers.append(res["answer"])
             except CopilotError as exc:  # e.g. an approval turn with nothing waiting: the copilot's answer
                 answers.append(f"error: {exc}")
@@ -147,6 +150,7 @@ def run_case(case: Case, base: Copilot, template: Path, work: Path, model: Any, 
                     "args": d.arguments,
                     "status": d.status,
                     "answer": (d.result or {}).get("answer") if d.kind == "answer" else None,
+                    "result": d.result if d.kind == "approval" else None,
                 }
                 for d in rows
             ],

@@ -8,15 +8,19 @@ Guards against the known failure modes of supervisor graphs:
   rounds of tool calls per part, then must answer without tools;
 - no unbounded history: specialists see the last MAX_HISTORY turns' questions and answers plus the
   current request's own tool calls, never earlier tool traffic.
-Writes (tools with write=True) pause on a LangGraph interrupt until the marketer approves or rejects;
-the interrupt lists every change proposed (each campaign of a bulk edit too), settled by one answer.
+Writes (tools with write=True) never run here: each change they propose (each campaign of a bulk edit
+too) becomes a pending row, and the graph pauses on a LangGraph interrupt until none is pending. The
+approval core (copilot/approvals.py) settles each row on its own, with the write it allows; on resume
+this node reads how each ended and tells the model. Two calls of one reply sharing an id are refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -26,11 +30,14 @@ from langchain_core.tools import StructuredTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
 
 from agents import SPECIALISTS
 from engine import EngineError
 from graphs.state import CopilotState
+from store.db import Decision, PendingChange, Run
 from store.decisions import log_decision, log_decision_now, log_pending
+from store.pending import DEFAULT_TTL, call_outcome, propose, rows_of_batch
 from tools import Shop, ToolFailure, ToolSpec
 
 HANDOFF_PREFIX = "transfer_to_"
@@ -98,18 +105,28 @@ def _current_part(turn: list[AnyMessage]) -> list[AnyMessage]:
     return turn[done[-1] + 1 :] if done else turn
 
 
-def _each_change(preview: dict[str, Any]) -> list[dict[str, Any]]:
-    """The changes a preview shows: one, or each of a bulk edit's (one approval settles them all)."""
-    inner = preview.get("changes")
-    return list(inner) if isinstance(inner, list) else [preview]
+def _batch_key(config: RunnableConfig, ai: AIMessage, rounds: int, ids: list[str]) -> str:
+    """The same key each time the tools node runs on this reply (it runs again on resume), and a
+    different one for any other reply, round, thread or run: a model server's ids need not be unique."""
+    conf = config.get("configurable") or {}
+    key = "\0".join(str(x) for x in (conf.get("thread_id"), conf.get("run_id"), rounds, ai.id, *ids))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _one_line(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors())
 
 
-def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpointer: Any = None) -> Any:
-    """Compile the copilot graph. `config["configurable"]["run_id"]` names the decision-log run."""
+def build_graph(
+    model: BaseChatModel,
+    shop: Shop,
+    *,
+    model_name: str,
+    checkpointer: Any = None,
+    approval_ttl: timedelta = DEFAULT_TTL,
+) -> Any:
+    """Compile the copilot graph. `config["configurable"]["run_id"]` names the decision-log run;
+    `approval_ttl`: how long a proposed change waits before it expires."""
     sessions = shop.sessions
     router = model.bind_tools(_handoff_tools())
 
@@ -245,11 +262,29 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
         ai = state["messages"][-1]
         assert isinstance(ai, AIMessage)
         rid = run_id(config)
+        # The changes this reply proposed, if this node paused on them before (it runs again on resume):
+        # what was shown is read back, never recomputed (the approval core may have written it since).
+        ids = [str(c["id"]) for c in ai.tool_calls]
+        batch = _batch_key(config, ai, state.get("tool_rounds", 0), ids)
+        proposed_calls = {r.tool_call_id: r.decision_id for r in rows_of_batch(sessions, batch)}
+        rows: list[PendingChange] = []
+        tool_rows: dict[str | None, Decision] = {}
         parsed: list[tuple[dict[str, Any], ToolSpec | None, BaseModel | None, str | None]] = []
         previews: dict[str, dict[str, Any]] = {}
         for tool_call in ai.tool_calls:
             call: dict[str, Any] = dict(tool_call)
             spec = specs.get(call["name"])
+            if ids.count(str(call["id"])) > 1:  # one id, two calls: what was shown could not be told apart
+                parsed.append(
+                    (
+                        call,
+                        spec,
+                        None,
+                        f"refused: the reply gave {ids.count(str(call['id']))} tool calls the id {call['id']}; "
+                        "each call needs its own id, so none of them ran",
+                    )
+                )
+                continue
             if spec is None:
                 parsed.append(
                     (
@@ -267,6 +302,9 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
                 continue
             if isinstance(call["args"].get("product_id"), str):  # a stock code: logged as the id it names
                 call = {**call, "args": {**call["args"], "product_id": getattr(args, "product_id", None)}}
+            if spec.write and call["id"] in proposed_calls:
+                parsed.append((call, spec, args, None))
+                continue
             if spec.resolve is not None:  # "up 10%": the absolute value is what gets logged and approved
                 try:
                     with sessions() as s:
@@ -281,9 +319,9 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
                 call = {**call, "args": args.model_dump(exclude_none=True)}
             parsed.append((call, spec, args, None))
 
-        # Writes: show what would change and wait for the marketer before anything runs.
+        # Writes: show what would change and wait for a person before anything runs.
         for i, (call, spec, args, err) in enumerate(parsed):
-            if call["id"] in previews:
+            if call["id"] in previews or call["id"] in proposed_calls:
                 continue
             if spec is not None and spec.write and args is not None and err is None and spec.preview:
                 try:
@@ -291,31 +329,57 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
                         previews[call["id"]] = spec.preview(shop, s, args)
                 except (ToolFailure, EngineError) as exc:
                     parsed[i] = (call, spec, args, str(exc))
-        approved = False
-        if previews:
-            # The proposed changes are in the log while they wait (this node runs again on resume:
-            # log_pending writes each call once, and the answer settles the same row).
+        writes = [c for c, spec, a, err in parsed if spec is not None and spec.write and a is not None and err is None]
+        if any(c["id"] in previews for c in writes):
+            # Each change is a pending row (a bulk edit has one per campaign), logged with its tool row in
+            # one transaction; the approval core settles each on its own, with the write it allows.
             with sessions.begin() as s:
-                for call, *_ in parsed:
-                    if call["id"] in previews:
-                        log_pending(
-                            s,
-                            rid,
-                            agent_name=agent,
-                            tool_name=call["name"],
-                            tool_call_id=call["id"],
-                            arguments=call["args"],
-                            result={"change": previews[call["id"]]},
-                            model=model_name,
-                        )
-            answer = interrupt(
-                {
-                    "agent": agent,
-                    "changes": [c for p in previews.values() for c in _each_change(p)],
-                    "tool_calls": [c for c, *_ in parsed if c["id"] in previews],
-                }
-            )
-            approved = bool(answer.get("approved")) if isinstance(answer, dict) else bool(answer)
+                who = s.get(Run, rid) if rid is not None else None
+                for call in writes:
+                    if call["id"] not in previews:
+                        continue
+                    decision_id = log_pending(
+                        s,
+                        rid,
+                        agent_name=agent,
+                        tool_name=call["name"],
+                        tool_call_id=call["id"],
+                        arguments=call["args"],
+                        result={"change": previews[call["id"]]},
+                        model=model_name,
+                    )
+                    propose(
+                        s,
+                        batch=batch,
+                        thread_id=str((config.get("configurable") or {}).get("thread_id") or ""),
+                        run_id=rid,
+                        tool=call["name"],
+                        tool_call_id=call["id"],
+                        decision_id=decision_id,
+                        arguments=call["args"],
+                        preview=previews[call["id"]],
+                        proposed_by=who.user if who is not None else "unknown",
+                        proposed_channel=who.channel if who is not None else "unknown",
+                        ttl=approval_ttl,
+                    )
+        if writes:
+            while True:  # resumed only once none of the batch's changes is pending (else: wait again)
+                rows = rows_of_batch(sessions, batch)
+                waiting = [r for r in rows if r.state == "pending"]
+                if not waiting:
+                    break
+                interrupt(
+                    {
+                        "agent": agent,
+                        "batch": batch,
+                        "pending_ids": [r.id for r in waiting],
+                        "changes": [r.preview for r in waiting],
+                        "tool_calls": writes,
+                    }
+                )
+            settled = {r.decision_id for r in rows if r.decision_id is not None}
+            with sessions() as s:
+                tool_rows = {d.tool_call_id: d for d in s.scalars(select(Decision).where(Decision.id.in_(settled)))}
 
         out: list[ToolMessage] = []
         for call, spec, args, err in parsed:
@@ -330,32 +394,24 @@ def build_graph(model: BaseChatModel, shop: Shop, *, model_name: str, checkpoint
                 log_decision_now(sessions, rid, "tool", status="error", error=err, **base)
                 out.append(ToolMessage(f"Error: {err}", tool_call_id=call["id"], name=call["name"], status="error"))
                 continue
-            if spec.write and not approved:
-                change = previews[call["id"]]
-                with sessions.begin() as s:
-                    log_decision(s, rid, "approval", status="rejected", result=change, **base)
-                    log_decision(
-                        s,
-                        rid,
-                        "tool",
-                        status="rejected",
-                        result={"rejected": True, "change": change},
-                        **base,
-                    )
-                out.append(
-                    ToolMessage(
-                        json.dumps({"rejected": True, "change": change}),
-                        tool_call_id=call["id"],
-                        name=call["name"],
-                    )
-                )
+            if spec.write:  # settled by the approval core: its tool row says how (written once, there)
+                row = tool_rows.get(call["id"])
+                if row is not None:
+                    status, result, error = row.status, row.result, row.error
+                else:  # a graph run without a decision-log run: the pending rows say it
+                    mine = [r for r in rows if r.tool_call_id == call["id"]]
+                    status, result, error = call_outcome(previews.get(call["id"]) or mine[0].preview, mine)
+                if status == "ok" or status == "rejected":
+                    content = json.dumps(result, default=str)
+                    out.append(ToolMessage(content, tool_call_id=call["id"], name=call["name"]))
+                else:
+                    why = error or f"the change ended {status}"
+                    out.append(ToolMessage(f"Error: {why}", tool_call_id=call["id"], name=call["name"], status="error"))
                 continue
             t0 = time.perf_counter()
             try:
-                with sessions.begin() as s:  # the change and its decision rows commit together
+                with sessions.begin() as s:  # a read's result and its decision row commit together
                     result = spec.fn(shop, s, args)
-                    if spec.write:
-                        log_decision(s, rid, "approval", status="ok", result=previews[call["id"]], **base)
                     log_decision(
                         s,
                         rid,

@@ -244,7 +244,7 @@ class OfflineChatModel(BaseChatModel):
             memo["result"] = _trim(data)
             memo["listing"] = listing_of(data) or memo["listing"]
             if isinstance(data, dict) and data.get("rejected"):
-                parts.append(wording.rejected(data.get("change", {}), zh))
+                parts.append(wording.rejected(data.get("change", {}), zh, data.get("reason")))
                 memo["result"] = _trim(data.get("change", {}))
                 continue
             parts.append(wording.format_result(m.name or "", data, zh))

@@ -806,6 +806,11 @@ def _target(c: dict[str, Any], zh: bool) -> str:
 
 
 def _set_field(r: dict[str, Any], zh: bool) -> str:
+    missed = r.get("not_applied") or []
+    if missed:  # a bulk edit approved in part: what was not changed, and why
+        rest = _set_field({k: v for k, v in r.items() if k != "not_applied"}, zh)
+        items = ("；" if zh else "; ").join(f"{_target(c, zh)} ({c.get('reason') or c.get('state')})" for c in missed)
+        return f"{rest}\n未更改：{items}。" if zh else f"{rest}\nNot changed: {items}."
     if isinstance(r.get("changes"), list) and len(r["changes"]) == 1:
         return _set_field(r["changes"][0], zh)
     if isinstance(r.get("changes"), list):  # several campaigns, one approval
@@ -827,7 +832,16 @@ def _set_field(r: dict[str, Any], zh: bool) -> str:
     return f"Done: {r['target']} {label[1]} changed from {_money(r['from'])} to {_money(r['to'])}."
 
 
-def rejected(change: dict[str, Any], zh: bool) -> str:
+def rejected(change: dict[str, Any], zh: bool, reason: str | None = None) -> str:
+    if reason == "expired" or (reason or "").startswith("stale"):  # expired, or its target moved
+        what = describe_change(change, zh, None)
+        if zh:
+            why_zh = (
+                "这项修改没有在时限内获得批准，已过期" if reason == "expired" else f"预览之后目标已被改动（{reason}）"
+            )
+            return f"未做任何更改：{why_zh}：{what}。"
+        why = "it expired before anyone approved it" if reason == "expired" else f"its target moved ({reason})"
+        return f"Nothing changed: {why}: the {what}."
     if isinstance(change.get("changes"), list) and len(change["changes"]) == 1:
         return rejected(change["changes"][0], zh)
     if isinstance(change.get("changes"), list):
@@ -1526,15 +1540,69 @@ def warning_text(w: dict[str, Any], zh: bool) -> str:
 
 def describe_pending(changes: list[dict[str, Any]], zh: bool, stated: list[str | None]) -> str:
     items = [describe_change(c, zh, s) for c, s in zip(changes, stated, strict=False)]
-    if len(items) > 1:  # several changes, settled by one answer
+    ids = [c.get("pending_id") for c in changes]
+    if len(items) > 1:  # several changes, each approved on its own
+        tag = [f"#{i} " if i is not None else "" for i in ids]
         if zh:
-            listed = "\n".join(f"{i}. {x}" for i, x in enumerate(items, 1))
-            return f"等待您的批准后再修改以下 {len(items)} 项（一次批准全部生效）：\n{listed}\n回复“好的”批准，或“取消”放弃。"
-        listed = "\n".join(f"{i}. the {x}" for i, x in enumerate(items, 1))
+            listed = "\n".join(f"{n}. {t}{x}" for n, (t, x) in enumerate(zip(tag, items, strict=True), 1))
+            return (
+                f"等待您的批准后再修改以下 {len(items)} 项（每一项分别批准）：\n{listed}\n"
+                "回复“好的”批准以上全部，或“取消”全部放弃。"
+            )
+        listed = "\n".join(f"{n}. {t}the {x}" for n, (t, x) in enumerate(zip(tag, items, strict=True), 1))
         return (
-            f"Waiting for your approval of these {len(items)} changes (one answer settles them all):\n{listed}\n"
-            'Reply "yes" to approve or "no" to cancel.'
+            f"Waiting for your approval of these {len(items)} changes (each is approved on its own):\n{listed}\n"
+            'Reply "yes" to approve all of them or "no" to cancel them.'
         )
     if zh:
         return "等待您的批准后再修改：" + "；".join(items) + "。回复“好的”批准，或“取消”放弃。"
     return "Waiting for your approval to change the " + "; ".join(items) + '. Reply "yes" to approve or "no" to cancel.'
+
+
+def _who(by: dict[str, Any] | None) -> str:
+    return f"{by.get('user')} ({by.get('channel')})" if by else ""
+
+
+def settlement_text(change: dict[str, Any], outcome: str, fresh: dict[str, Any] | None, zh: bool) -> str:
+    """What settling one pending change did (`change`: the row as structured data, see store/pending.py)."""
+    what = describe_change(change.get("preview") or {}, zh, None)
+    head = f"#{change['id']}"
+    by = _who(change.get("settled_by"))
+    if outcome == "approved":
+        return f"已批准修改 {head}（{by}）：{what}。" if zh else f"Approved change {head} ({by}): the {what}."
+    if outcome == "rejected":
+        return (
+            f"已拒绝修改 {head}（{by}）：{what}。未做任何更改。"
+            if zh
+            else f"Rejected change {head} ({by}): nothing changed."
+        )
+    if outcome == "error":
+        if zh:
+            return f"修改 {head} 已批准，但写入失败：{change.get('error')}。未做任何更改。"
+        return f"Change {head} was approved, but the write failed: {change.get('error')}. Nothing changed."
+    # stale: the target moved since the preview
+    if zh:
+        s = f"修改 {head} 没有执行：预览之后目标已被改动（{change.get('reason')}）。未做任何更改。"
+        if fresh is not None:
+            s += f"\n新的预览 #{fresh['id']}：{describe_change(fresh.get('preview') or {}, zh, None)}。请重新批准或拒绝。"
+        return s
+    s = f"Change {head} was not made: its target moved since the preview ({change.get('reason')}). Nothing changed."
+    if fresh is not None:
+        s += (
+            f"\nFresh preview #{fresh['id']}: the {describe_change(fresh.get('preview') or {}, zh, None)}. "
+            "Approve or reject it again."
+        )
+    return s
+
+
+def applied_despite(changes: list[dict[str, Any]], error: str, zh: bool) -> str:
+    """The changes were written, then the model failed: the marketer is told what stands."""
+    what = ("；" if zh else "; the ").join(describe_change(c, zh, None) for c in changes)
+    if zh:
+        return (
+            f"已执行：{what}。之后模型调用失败（{error}），所以回答到此为止；修改已生效（`copilot decisions` 可查看）。"
+        )
+    return (
+        f"Applied: the {what}. The model failed after the change was written ({error}), so this answer ends "
+        "here; the change stands (`copilot decisions` shows it)."
+    )

@@ -175,6 +175,43 @@ class Decision(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class PendingChange(Base):
+    """One change a write tool proposed, waiting for a person: the exact change shown (target, field,
+    from, to) and its state, pending -> approved | rejected | expired. Settling it is a compare-and-set
+    on `state` in the same transaction as the write it allows (copilot/approvals.py). The changes one
+    graph pause proposed share a `batch`; the graph resumes once none of them is pending."""
+
+    __tablename__ = "pending_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[str] = mapped_column(String(64), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    batch: Mapped[str] = mapped_column(String(64), index=True)
+    tool: Mapped[str] = mapped_column(String(64))
+    tool_call_id: Mapped[str] = mapped_column(String(64))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)  # its tool row
+    arguments: Mapped[Any] = mapped_column(JSON)  # the tool's arguments for exactly this change
+    target_kind: Mapped[str] = mapped_column(String(16))  # campaign, product
+    target_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(32))
+    from_value: Mapped[Any] = mapped_column(JSON)
+    to_value: Mapped[Any] = mapped_column(JSON)
+    preview: Mapped[Any] = mapped_column(JSON)  # the change as shown (names, size, warnings)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was not applied, in words
+    replaced_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the fresh preview of a stale one
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_channel: Mapped[str] = mapped_column(String(16))
+    settled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    settled_channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # the write ran (idempotence)
+    result: Mapped[Any] = mapped_column(JSON, nullable=True)  # what the write returned
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # the write failed: nothing changed
+    resumed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # on a batch's first row: resumed
+
+
 class Outcome(Base):
     """What was observed after a decision (clicks, conversions, revenue), attached to it."""
 

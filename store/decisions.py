@@ -73,11 +73,12 @@ def log_decision(session: Session, run_id: int | None, kind: str, **fields: Any)
     return int(row.id)
 
 
-def log_pending(session: Session, run_id: int | None, **fields: Any) -> None:
-    """A write the model proposed, waiting for the marketer (logged once, however often the graph
-    node that proposes it runs)."""
-    if run_id is not None and _tool_row(session, run_id, fields.get("tool_call_id")) is None:
-        log_decision(session, run_id, "tool", status="pending", **fields)
+def log_pending(session: Session, run_id: int | None, **fields: Any) -> int | None:
+    """A write the model proposed, waiting for a person: its tool row, settled by the approval core
+    once each of its changes is (the graph logs each proposal once: see its pending rows' batch)."""
+    if run_id is None:
+        return None
+    return log_decision(session, run_id, "tool", status="pending", **fields)
 
 
 def log_decision_now(sessions: sessionmaker, run_id: int | None, kind: str, **fields: Any) -> int | None:

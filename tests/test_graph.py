@@ -10,6 +10,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
+from copilot.approvals import Actor, settle
 from graphs import MAX_TOOL_ROUNDS, build_graph
 from store.db import Campaign, Decision
 from store.decisions import start_run
@@ -45,6 +46,13 @@ def run(shop, script, text="hi", thread="t1"):
     cfg = {"configurable": {"thread_id": thread, "run_id": rid}}
     out = graph.invoke({"messages": [("user", text)], "route": [], "agent": None, "tool_rounds": 0}, cfg)
     return graph, cfg, out, rid, model
+
+
+def answer(shop, graph, cfg, out, yes):
+    """Settle every change the graph paused on through the approval core, then resume it."""
+    for change_id in out["__interrupt__"][0].value["pending_ids"]:
+        settle(shop, change_id, approve=yes, actor=Actor("tester", "cli"))
+    return graph.invoke(Command(resume={}), cfg)
 
 
 def decisions(shop, rid):
@@ -115,7 +123,7 @@ def test_write_pauses_then_approve_applies(tiny_shop):
     with tiny_shop.sessions() as s:
         assert s.get(Campaign, 1).bid == 0.8  # nothing changed yet
     assert [(d.kind, d.status) for d in decisions(tiny_shop, rid)][-1] == ("tool", "pending")
-    graph.invoke(Command(resume={"approved": True}), cfg)
+    answer(tiny_shop, graph, cfg, out, True)
     with tiny_shop.sessions() as s:
         assert s.get(Campaign, 1).bid == 1.5
     logged = [(d.kind, d.status) for d in decisions(tiny_shop, rid)]
@@ -148,8 +156,8 @@ def test_write_rejected_changes_nothing(tiny_shop):
         AIMessage("", tool_calls=[tc("set_campaign_budget", {"campaign_id": 2, "daily_budget": 900})]),
         AIMessage("ok, left as it was"),
     ]
-    graph, cfg, _, rid, _ = run(tiny_shop, script)
-    graph.invoke(Command(resume={"approved": False}), cfg)
+    graph, cfg, out, rid, _ = run(tiny_shop, script)
+    answer(tiny_shop, graph, cfg, out, False)
     with tiny_shop.sessions() as s:
         assert s.get(Campaign, 2).daily_budget == 300.0
     assert ("approval", "rejected") in [(d.kind, d.status) for d in decisions(tiny_shop, rid)]
@@ -183,7 +191,7 @@ def _bids(shop):
         return {c.id: c.bid for c in s.query(Campaign).order_by(Campaign.id)}
 
 
-def test_bulk_edit_waits_for_one_approval_then_applies_every_change(tiny_shop):
+def test_bulk_edit_waits_for_each_change_then_applies_every_change(tiny_shop):
     script = [
         AIMessage("", tool_calls=[tc("transfer_to_bidding", {})]),
         AIMessage("", tool_calls=[tc("set_campaign_bids", {"all_campaigns": True, "change_pct": 10})]),
@@ -195,18 +203,23 @@ def test_bulk_edit_waits_for_one_approval_then_applies_every_change(tiny_shop):
         (1, 0.8, 0.88),
         (2, 0.55, 0.61),
         (3, 0.4, 0.44),
-    ]  # one pending call, every campaign's change listed
-    assert len(pending["tool_calls"]) == 1 and _bids(tiny_shop) == {1: 0.8, 2: 0.55, 3: 0.4}
-    graph.invoke(Command(resume={"approved": True}), cfg)
+    ]  # one pending call, every campaign's change listed, each a pending row of its own
+    assert len(pending["tool_calls"]) == 1 and len(pending["pending_ids"]) == 3
+    assert _bids(tiny_shop) == {1: 0.8, 2: 0.55, 3: 0.4}
+    answer(tiny_shop, graph, cfg, out, True)
     assert _bids(tiny_shop) == {1: 0.88, 2: 0.61, 3: 0.44}
     rows = decisions(tiny_shop, rid)
     approvals = [d for d in rows if d.kind == "approval"]
-    assert len(approvals) == 1 and approvals[0].status == "ok"
-    assert [c["to"] for c in approvals[0].result["changes"]] == [0.88, 0.61, 0.44]
+    assert [(a.status, a.result["campaign_id"], a.result["to"]) for a in approvals] == [
+        ("ok", 1, 0.88),
+        ("ok", 2, 0.61),
+        ("ok", 3, 0.44),
+    ]
     tool = next(d for d in rows if d.kind == "tool")
     assert tool.status == "ok" and tool.arguments == {
         "bids": [{"campaign_id": 1, "bid": 0.88}, {"campaign_id": 2, "bid": 0.61}, {"campaign_id": 3, "bid": 0.44}]
     }  # logged as the absolute values approved
+    assert [c["to"] for c in tool.result["changes"]] == [0.88, 0.61, 0.44]
 
 
 def test_bulk_edit_rejected_changes_nothing(tiny_shop):
@@ -215,36 +228,45 @@ def test_bulk_edit_rejected_changes_nothing(tiny_shop):
         AIMessage("", tool_calls=[tc("set_campaign_budgets", {"channel": "social", "daily_budget": 50})]),
         AIMessage("left as they were"),
     ]
-    graph, cfg, _, rid, _ = run(tiny_shop, script)
-    graph.invoke(Command(resume={"approved": False}), cfg)
+    graph, cfg, out, rid, _ = run(tiny_shop, script)
+    answer(tiny_shop, graph, cfg, out, False)
     with tiny_shop.sessions() as s:
         assert {c.id: c.daily_budget for c in s.query(Campaign)} == {1: 500.0, 2: 300.0, 3: 200.0}
     approvals = [(d.kind, d.status) for d in decisions(tiny_shop, rid) if d.kind == "approval"]
     assert approvals == [("approval", "rejected")]
 
 
-def test_bulk_edit_is_one_transaction(tiny_shop, monkeypatch):
-    """A failure while applying the third campaign's bid leaves the first two as they were."""
-    import tools.bidding as bidding_tools
-    from tools import ToolFailure
+def test_a_write_that_fails_part_way_leaves_its_target_as_it_was(tiny_shop, monkeypatch):
+    """Campaign 3's write sets the bid, then fails: it is rolled back; campaigns 1 and 2, each approved
+    on its own, stand."""
+    from tools import TOOLS, ToolFailure
 
-    real = bidding_tools.get_campaign
+    spec = TOOLS["set_campaign_bids"]
+    real = spec.fn
 
-    def failing(session, campaign_id):
-        if campaign_id == 3 and session.dirty:  # campaigns 1 and 2 already changed in this transaction
+    def failing(shop, session, a):
+        result = real(shop, session, a)
+        if a.bids[0].campaign_id == 3:
             raise ToolFailure("campaign 3 could not be updated")
-        return real(session, campaign_id)
+        return result
 
     script = [
         AIMessage("", tool_calls=[tc("transfer_to_bidding", {})]),
         AIMessage("", tool_calls=[tc("set_campaign_bids", {"campaign_ids": [1, 2, 3], "bid": 1.0})]),
         AIMessage("failed"),
     ]
-    graph, cfg, _, rid, _ = run(tiny_shop, script)
-    monkeypatch.setattr(bidding_tools, "get_campaign", failing)
-    graph.invoke(Command(resume={"approved": True}), cfg)
-    assert _bids(tiny_shop) == {1: 0.8, 2: 0.55, 3: 0.4}
-    assert [(d.kind, d.status) for d in decisions(tiny_shop, rid) if d.kind in ("tool", "approval")] == [
-        ("tool", "error")
+    graph, cfg, out, rid, _ = run(tiny_shop, script)
+    monkeypatch.setitem(spec.__dict__, "fn", failing)
+    answer(tiny_shop, graph, cfg, out, True)
+    assert _bids(tiny_shop) == {1: 1.0, 2: 1.0, 3: 0.4}
+    rows = decisions(tiny_shop, rid)
+    assert [(d.kind, d.status) for d in rows if d.kind in ("tool", "approval")] == [
+        ("tool", "ok"),
+        ("approval", "ok"),
+        ("approval", "ok"),
+        ("approval", "error"),
     ]
-    assert decisions(tiny_shop, rid)[-2].error == "campaign 3 could not be updated"
+    assert rows[-2].error == "campaign 3 could not be updated"
+    tool = next(d for d in rows if d.kind == "tool")
+    assert [c["campaign_id"] for c in tool.result["changes"]] == [1, 2]
+    assert [c["campaign_id"] for c in tool.result["not_applied"]] == [3]
