@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,7 @@ class Copilot:
                     "stock_codes": self._stock_codes,
                     "product_named": self._product_named,
                     "campaign_named": self._campaign_named,
+                    "shop_today": self._today,
                 }
             )
         self.model_name = model_name or "custom"
@@ -142,6 +144,9 @@ class Copilot:
 
     def _campaign_named(self, text: str, channels: list[str]) -> int | None:
         return campaign_named(self.shop, text, channels)
+
+    def _today(self) -> date:
+        return self.shop.today
 
     def ask(
         self,
