@@ -1084,6 +1084,12 @@ def _after_colon(text: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
+# Everyday words one letter from a word of the lexicon below, which are not its typos (`gone`, not `tone`).
+_NOT_TYPOS = (
+    "gone", "done", "calling", "changes", "complaint", "deadline", "dealing", "feeling", "lagging", "landing",
+    "options", "pausing", "paying", "perfect", "placing", "predict", "premier", "prevent", "prime", "project",
+    "regularly", "reply", "rice", "rolling", "royal", "sending", "setting",
+)  # fmt: skip
 _LEXICON = Speller(
     [
         "product",
@@ -1148,7 +1154,8 @@ _LEXICON = Speller(
         "captions",
         "loyal",
         "regulars",
-    ]
+    ],
+    known=_NOT_TYPOS,
 )
 
 
