@@ -73,6 +73,12 @@ _SEASON = re.compile(
 )
 _SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
+_QUIET = re.compile(  # customers who stopped ordering: with no day named, the at-risk list
+    r"\b(?:haven'?t|hasn'?t|have not|has not|not|no longer|never)\s(?:\w+\s){0,2}?(?:ordered|bought|purchased|shopped|been back"
+    r"|come back|ordering|buying)\b|\bstopped (?:ordering|buying|coming|shopping)\b|\bgone (?:quiet|cold|dark|silent)\b"
+    r"|\bwent (?:quiet|cold|dark|silent)\b|\blost\b|(?:没|没有|不)(?:再|怎么)?(?:下单|买|来|复购)|沉默|冷掉|流失",
+    re.I,
+)
 
 
 @dataclass
@@ -316,6 +322,7 @@ class _Signals:
     ads: bool  # ads or campaigns named: their reports, not the shop's sales
     season: bool  # which month or weekday sells best, with no period named: seasonality, not a report
     customer_facts: bool  # customers by spend, by orders, by first order or sorted: a customer list
+    quiet_undated: bool  # customers who stopped ordering, with no day named: lapsing, not a list by date
 
 
 def _signals(e: Entities) -> _Signals:
@@ -355,6 +362,7 @@ def _signals(e: Entities) -> _Signals:
             or e.min_orders
             or any(d.rule == "not_since" for d in e.order_dates)
         ),
+        bool(_QUIET.search(e.text)) and not any(d.rule == "not_since" for d in e.order_dates),
     )
 
 
@@ -417,6 +425,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 0.5 if sig.products else -1.0  # a ranking of products names them, or what sells best
     if sig.customer_facts and "min_orders" in props:
         score += 0.5 if "min_revenue" in props else 0.25  # "spent over £1,000", "3+ orders": the customer lists
+    if sig.quiet_undated and "min_revenue" in props:
+        score -= 1.0  # "customers who haven't ordered for months": no day to list them by; the at-risk list
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
         score -= 1.0 if sig.ads else 0.0  # "how much did ads make us": the campaigns' report
         score -= 1.0 if sig.season else 0.0  # "which month sells best": seasonality

@@ -181,3 +181,18 @@ def test_an_aov_ask_is_noticed(text: str) -> None:
 
 def test_other_reports_do_not_ask_for_the_aov() -> None:
     assert "asked:aov" not in plan("sales by month last quarter", today=TODAY).notes
+
+
+def test_everyday_words_are_not_typos_of_the_lexicon() -> None:
+    assert extract("which customers have gone quiet? predict their value").text == (
+        "which customers have gone quiet? predict their value"
+    )
+    assert extract("hedlines for product 12").text == "headlines for product 12"  # a typo is still fixed
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["which customers have gone cold over the last few months", "anyone not ordered for a few months?"],
+)
+def test_stopping_with_no_day_named_is_the_at_risk_list(text: str) -> None:
+    assert plan(text, today=TODAY).tool == "lapsing_customers"

@@ -158,8 +158,17 @@ def test_an_export_holds_every_matching_customer(demo) -> None:  # type: ignore[
     assert full["all_customers"][:5] == full["customers"] == plain["customers"]
 
 
-def test_the_cli_exports_the_whole_list_and_says_how_repeat_was_read(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    cp, facts = demo
+@pytest.fixture
+def asking(copilot_home: Path) -> Iterator[Copilot]:
+    """A copilot on a fresh copy of the demo shop: what it is asked stays out of the shared one's log."""
+    cp = Copilot(Settings(home=copilot_home))
+    yield cp
+    cp.close()
+
+
+def test_the_cli_exports_the_whole_list_and_says_how_repeat_was_read(demo, asking, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, facts = demo
+    cp = asking
     out = tmp_path / "fr.csv"
     res = cp.ask("which French customers are repeat customers?", export=out, charts=False)
     call_ = res["tool_calls"][0]
@@ -198,8 +207,8 @@ def test_sales_reports_carry_the_average_order_value(demo) -> None:  # type: ign
     assert any(row["aov"] is None for row in r["rows"])  # a day with no orders (a Saturday) has none
 
 
-def test_the_answer_shows_the_aov_only_when_asked(demo) -> None:  # type: ignore[no-untyped-def]
-    cp, _ = demo
+def test_the_answer_shows_the_aov_only_when_asked(asking: Copilot) -> None:
+    cp = asking
     asked = cp.ask("what was our average order value last month, by country?", charts=False)
     aov = asked["tool_calls"][0]["result"]["totals"]["aov"]
     assert asked["tool_calls"][0]["args"] == {"period": "last_month", "breakdown": "country"}
