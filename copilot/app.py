@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,7 @@ class Copilot:
                     "product_named": self._product_named,
                     "campaign_named": self._campaign_named,
                     "name_as_id": self._name_as_id,
+                    "shop_today": self._today,
                 }
             )
         self.model_name = model_name or "custom"
@@ -167,6 +169,9 @@ class Copilot:
 
     def _campaign_named(self, text: str, channels: list[str]) -> int | None:
         return campaign_named(self.shop, text, channels)
+
+    def _today(self) -> date:
+        return self.shop.today
 
     def ask(
         self,

@@ -60,7 +60,7 @@ def _with_defaults(name: str, args: Any) -> dict[str, Any]:
     if spec is None:
         return raw
     try:
-        return spec.args(**raw).model_dump()
+        return spec.args(**raw).model_dump(mode="json")  # dates as the ISO text a case checks them against
     except ValidationError:
         return raw
 

@@ -82,6 +82,24 @@ class Change:
     factor: float | None = None
 
 
+@dataclass(frozen=True)
+class OrderDate:
+    """A bound on customers' first or last order as written, for the planner to put in days once it
+    knows the shop's today. What the words name: a day (year, month, day), a month (year, month;
+    a year of None is the latest one up to today) or a reporting period (`last_30_days`). `rule`:
+    how the bound follows from it: start (from its first day), after (from the day after it ends,
+    for a month), end (to its last day), before and not_since (to the day before it), within (its
+    first day to its last)."""
+
+    order: Literal["first", "last"]
+    rule: Literal["start", "after", "end", "before", "not_since", "within"]
+    raw: str
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None  # None: the whole month
+    period: str | None = None  # instead of a day or a month: a reporting period (last_30_days)
+
+
 @dataclass
 class Entities:
     text: str  # the normalized request, which the positions refer to
@@ -120,6 +138,13 @@ class Entities:
     grain: Literal["day", "week", "month"] | None = None  # rows per day, week or month: "by month", 按周
     breakdown: Literal["country", "product", "segment"] | None = None  # "by country", 按商品拆分
     min_orders: int | None = None  # "at least 5 orders", "5+ orders", 至少5单
+    max_orders: int | None = None  # "at most 3 orders", "only one order", 最多3单, 只下过一单
+    repeat: str | None = None  # the words "repeat" was read from ("repeat customers", 复购2次以上): min_orders
+    min_revenue: Num | None = None  # "spent over £1,000", 消费超过1000
+    max_revenue: Num | None = None  # "spent under £100", 花了不到100镑
+    order_dates: list[OrderDate] = field(default_factory=list)  # "haven't ordered since 1 September", 十月以来的新客户
+    sort: str | None = None  # a customer list's order: orders, recency, first_order or revenue
+    aov: bool = False  # asks for the average order value: "AOV", "basket size", 客单价
     worst: bool = False  # worst sellers: "worst", "slow movers", 滞销, 卖得最差
     lowest: bool = False  # the lowest sellers rather than the biggest fall: "sold the least", 倒数
     units: bool = False  # a ranking by units sold rather than revenue: "by units", 销量
@@ -356,6 +381,9 @@ _CAMPAIGN_LIST_ZH = re.compile(  # 1号和3号活动, 2号3号活动, 1、2号�
 _ANY_ID = re.compile(
     r"(?<![\d.,£$€¥])(?P<n>\d{1,7})\s?号(?!\s?(?:客户|顾客|用户|会员|买家|活动|计划))|(?:^|(?<=[\s(]))#(?P<n2>\d{1,7})\b"
 )
+_AMOUNT_BEFORE = re.compile(
+    r"(?:超过|高于|大于|多于|不到|低于|少于|小于|不超过|不低于|满|消费|花了?|金额|≥|>|<|≤|=)\s?$"
+)
 _STOCK_NOUN = re.compile(r"(?:skus?|stock ?code|货号|款号)", re.I)
 _STOCK_CODE = re.compile(r"(?<![A-Za-z0-9])(?P<code>\d{5}[A-Za-z]{0,2})(?![A-Za-z0-9])")
 _STOCK_WORD = re.compile(r"(stock ?code|货号|款号|编码|code)\s?[:#]?\s?$", re.I)
@@ -376,6 +404,12 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
                 g = "n" if m.group("n") is not None else "m"
                 if pat is _ID_BEFORE[kind] and g == "m" and not _CJK.search(m.group(0)):
                     continue  # "12 products" is a count, not product 12 (English puts the id after the noun)
+                if (
+                    pat is _ID_BEFORE[kind]
+                    and g == "m"
+                    and _AMOUNT_BEFORE.search(text[max(0, m.start() - 6) : m.start()])
+                ):
+                    continue  # 消费超过1000的客户: an amount, not customer 1000
                 if pat is _ID_AFTER[kind] and re.match(
                     r"\s?(%|percent|p\b|k\b|万|千|元|块|英镑|pounds?)", text[m.end() : m.end() + 8], re.I
                 ):
@@ -458,6 +492,15 @@ _COUNTRIES = {
     "saudi arabia": "Saudi Arabia", "沙特": "Saudi Arabia", "singapore": "Singapore", "新加坡": "Singapore",
     "united arab emirates": "United Arab Emirates", "uae": "United Arab Emirates", "阿联酋": "United Arab Emirates",
 }  # fmt: skip
+_COUNTRIES |= {  # "French customers", "our German buyers": a country by its adjective
+    "british": "United Kingdom", "german": "Germany", "french": "France", "irish": "EIRE", "spanish": "Spain",
+    "dutch": "Netherlands", "belgian": "Belgium", "swiss": "Switzerland", "portuguese": "Portugal",
+    "australian": "Australia", "norwegian": "Norway", "italian": "Italy", "japanese": "Japan", "swedish": "Sweden",
+    "american": "USA", "canadian": "Canada", "austrian": "Austria", "danish": "Denmark", "finnish": "Finland",
+    "greek": "Greece", "icelandic": "Iceland", "israeli": "Israel", "cypriot": "Cyprus", "brazilian": "Brazil",
+    "maltese": "Malta", "lithuanian": "Lithuania", "lebanese": "Lebanon", "singaporean": "Singapore",
+    "czech": "Czech Republic", "saudi": "Saudi Arabia", "emirati": "United Arab Emirates",
+}  # fmt: skip
 
 
 def _words_of(table: dict[str, str], before: str = "a-z", after: str = "a-z") -> re.Pattern[str]:
@@ -467,6 +510,13 @@ def _words_of(table: dict[str, str], before: str = "a-z", after: str = "a-z") ->
     return re.compile("|".join(alts))
 
 
+# Two-letter codes, in capitals only ("DE only", "FR customers"); IT, NO and AT read as words.
+_COUNTRY_CODES = {
+    "DE": "Germany", "FR": "France", "NL": "Netherlands", "ES": "Spain", "BE": "Belgium", "CH": "Switzerland",
+    "PT": "Portugal", "AU": "Australia", "SE": "Sweden", "JP": "Japan", "DK": "Denmark", "FI": "Finland",
+    "IE": "EIRE", "US": "USA", "GB": "United Kingdom",
+}  # fmt: skip
+_COUNTRY_CODE = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_COUNTRY_CODES) + r")(?![A-Za-z])")
 _CHANNEL_WORDS = _words_of(_CHANNELS)
 _OCCASION_WORDS = _words_of(_OCCASIONS, "a-z0-9£$€¥.", "a-z0-9.,%万千百元块")
 _COUNTRY_WORDS = _words_of(_COUNTRIES)
@@ -485,7 +535,7 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
         (r"\b(?:last|previous|prior) week\b|上周|上个星期|上星期|上一周", "last_week"),
         (
             r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|\bsince the (?:start|beginning) of the month\b"
-            r"|本月|这个月|这月|当月|月初(?:以来|到现在|至今)",
+            r"|本月|这个月|这月|当月|(?<![\d一二三四五六七八九十])月初(?:以来|到现在|至今)",
             "this_month",
         ),
         (r"\b(?:last|previous|prior) month\b|上个月|上月|上一个月", "last_month"),
@@ -644,13 +694,17 @@ _BREAKDOWNS = {
     "segment": _BY + r"(?:(?:rfm |customer )?(?:segments?|tiers?|groups?)|rfm)\b|\bsegment (?:breakdown|split)\b"
     r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层)",
 }
+_EN_N = r"\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty"
 _MIN_ORDERS = re.compile(
-    r"\b(?:at least|min(?:imum)?|no fewer than|no less than)\s(?P<a>\d{1,4})\s(?:orders?|purchases?|times)\b"
-    r"|\b(?P<b>\d{1,4})\s?\+\s?(?:orders?|purchases?|times)|\b(?P<c>\d{1,4}) or more (?:orders?|purchases?|times)\b"
-    r"|\b(?:more than|over)\s(?P<m>\d{1,4})\s(?:orders?|purchases?|times)\b"
-    r"|(?:至少|不少于|最少)\s?(?:下单|购买|买过?)?\s?(?P<z>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
+    rf"\b(?:at least|min(?:imum)?|no fewer than|no less than)\s(?P<a>{_EN_N})\s(?:orders?|purchases?|times)\b"
+    r"|\b(?P<b>\d{1,4})\s?\+\s?(?:orders?|purchases?|times)"
+    rf"|\b(?P<c>{_EN_N}) (?:or more (?:orders?|purchases?|times)|(?:orders?|purchases?) or more)\b"
+    rf"|\b(?:more than|over)\s(?P<m>{_EN_N})\s(?:orders?|purchases?|times)\b"
+    r"|(?:至少|不少于|最少)\s?(?:下过?单?|购买过?|买过?)?\s?(?P<z>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
     r"|(?P<y>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)(?:及)?以上"
-    r"|(?:下单|购买)(?:超过|大于|多于)\s?(?P<x>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)",
+    r"|(?:下单|购买)(?:超过|大于|多于)\s?(?P<x>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
+    r"|(?:≥|>=)\s?(?P<abcg>\d{1,4})\s?(?:orders?|purchases?|times|单|次|笔)|(?:下单|购买|订单数?)\s?(?:≥|>=)\s?(?P<g>\d{1,4})"
+    r"|(?<![<≤])>\s?(?P<xm>\d{1,4})\s?(?:orders?|purchases?|单|次|笔)",
     re.I,
 )
 _WORST = re.compile(
@@ -680,6 +734,235 @@ _SEGMENT = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _SEGMENT
 _RFM = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _RFM_WORDS.items()}
 _GRAIN = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _GRAINS.items()}
 _BREAKDOWN = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _BREAKDOWNS.items()}
+
+
+_ZH_N = r"\d{1,4}|[一二两三四五六七八九十]+"
+_ORDER_NOUN = r"(?:orders?|purchases?|times|invoices?)\b"
+_MAX_ORDERS = re.compile(  # groups ending in l: "fewer than 3 orders" is at most 2
+    rf"\b(?:at most|max(?:imum)?(?: of)?|no more than|not more than|up to)\s(?P<a>{_EN_N})\s{_ORDER_NOUN}"
+    rf"|\b(?:fewer than|less than|under)\s(?P<al>{_EN_N})\s{_ORDER_NOUN}"
+    rf"|\b(?P<b>{_EN_N}) (?:or (?:fewer|less) {_ORDER_NOUN}|(?:orders?|purchases?) or (?:fewer|less)\b)"
+    rf"|(?:≤|<=)\s?(?P<c>\d{{1,4}})\s?{_ORDER_NOUN}"
+    rf"|<\s?(?P<cl>\d{{1,4}})\s?{_ORDER_NOUN}"
+    rf"|(?:最多|至多|不超过|不多于)\s?(?:下单|购买|买过?|下过?)?\s?(?P<z>{_ZH_N})\s?(?:单|次|笔)"
+    rf"|(?:少于|低于|不到|小于)\s?(?P<zl>{_ZH_N})\s?(?:单|次|笔)"
+    rf"|(?P<y>{_ZH_N})\s?(?:单|次|笔)(?:及)?(?:以下|以内)"
+    r"|(?:下单|购买|订单数?)\s?(?:≤|<=)\s?(?P<x>\d{1,4})",
+    re.I,
+)
+_ONE_ORDER = re.compile(  # one order only: at most 1
+    r"\b(?:only|just)\s(?:ever\s)?(?:placed\s|made\s|had\s|have\s|has\s)?(?:one|1|a single)\s(?:order|purchase)\b"
+    r"|\b(?:only |just )?(?:ordered|bought|purchased|shopped)\s(?:from us\s)?(?:only |just )?once\b"
+    r"|\bone[- ](?:off|time|order)\s(?:buyers?|customers?|shoppers?|purchasers?|clients?)\b|\bone[- ]timers\b"
+    r"|\bsingle[- ](?:order|purchase)\b|\bwith (?:one|1|a single) order\b|\bone[- ]and[- ]done\b"
+    r"|(?:只|仅)(?:下过?|买过?|购买过?|下了|买了)?\s?(?:一|1)\s?(?:单|次|笔)|(?:一次性|只买过?一次的?)(?:客户|顾客|买家)",
+    re.I,
+)
+_ORDER_RANGE = re.compile(
+    rf"\bbetween\s(?P<a>{_EN_N})\s(?:and|to|&)\s(?P<b>{_EN_N})\s{_ORDER_NOUN}"
+    rf"|\b(?P<c>\d{{1,4}})\s?(?:-|to)\s?(?P<d>\d{{1,4}})\s{_ORDER_NOUN}"
+    rf"|(?P<za>{_ZH_N})\s?(?:到|至|-|~)\s?(?P<zb>{_ZH_N})\s?(?:单|次|笔)"
+    rf"|\bexactly\s(?P<e>{_EN_N})\s{_ORDER_NOUN}|(?:刚好|正好|恰好)\s?(?P<ze>{_ZH_N})\s?(?:单|次|笔)",
+    re.I,
+)
+_REPEAT = re.compile(  # "repeat customers": at least 2 orders; 复购N次: N purchases after the first, so N + 1
+    rf"(?:复购|回购|重复购买|再次购买)\s?(?:过)?\s?(?:至少|不少于|超过|≥|>=)?\s?(?P<z>{_ZH_N})\s?次(?:及)?(?:以上)?"
+    r"|\brepeat (?:customers?|buyers?|purchasers?|shoppers?|clients?|accounts?)\b|\brepeaters\b"
+    r"|\breturning (?:customers?|buyers?|shoppers?|clients?)\b"
+    r"|\b(?:ordered|bought|purchased|shopped) (?:from us |with us )?(?:more than once|twice or more|again)\b"
+    r"|复购(?:过)?的?(?:客户|顾客|用户|买家|人群)|有(?:过)?复购|回头客|多次购买的?(?:客户|顾客|买家)?"
+    r"|买过?不止一次|下过?不止一单|不止(?:买|下单)?(?:一次|一单)|(?:买|下单)过?(?:两|2)次(?:及)?以上",
+    re.I,
+)
+_SPEND_CUE = re.compile(
+    r"\b(?:spent|spend|spending|spends|spenders?|revenue|sales|worth|bought|purchases|value|in total|lifetime|ltv"
+    r"|total|turnover|gmv)\b|消费|花了?|花费|累计|贡献|销售额|营收|买了|购买额|购买金额|金额|流水",
+    re.I,
+)
+_NOT_SPEND = re.compile(r"\b(?:budget|bid|cpc|price|cost|a day|per day|daily)\b|预算|出价|价格|成本|每天|日均", re.I)
+_CUSTOMER_WORD = re.compile(
+    r"\b(?:customers?|clients?|buyers?|shoppers?|accounts?|accts?|custs?|punters|people|spenders?|purchasers?|who|ones"
+    r"|repeaters|those|anyone|everyone|everybody)\b"
+    r"|客户|顾客|买家|用户|会员|客人|老客|新客|的",
+    re.I,
+)
+_MORE_THAN = re.compile(
+    r"(?:\b(?:over|more than|above|at least|greater than|in excess of|north of|upwards of|exceeding|min(?:imum)?(?: of)?"
+    r"|no less than|not less than)|>=?|≥|超过|高于|大于|多于|不少于|至少|满|不低于)\s?$",
+    re.I,
+)
+_LESS_THAN = re.compile(
+    r"(?:\b(?:under|less than|below|at most|no more than|not more than|up to|max(?:imum)?(?: of)?|lower than)|<=?|≤"
+    r"|不到|低于|少于|小于|不超过|最多|不足|未满)\s?$",
+    re.I,
+)
+_ZH_OVER = re.compile(r"(?:消费|花了?|花费|累计|买了)\s?(?:过|破|上)(?P<u>万|千)")
+_NOT_MONEY_AFTER = re.compile(
+    r"^\s?(?:orders?|purchases?|times|days?|weeks?|months?|customers?|单|次|笔|天|周|个月|位|个)", re.I
+)
+_MORE_AFTER = re.compile(r"^\s?(?:\+|or more\b|and (?:up|above|over)\b|plus\b|(?:及)?以上|起)", re.I)
+_LESS_AFTER = re.compile(r"^\s?(?:or less\b|or under\b|and (?:under|below)\b|(?:及)?以下|以内)", re.I)
+_BETWEEN = re.compile(r"^\s?(?:and|to|-|~|到|至)\s?$", re.I)
+_SORTS = {
+    "orders": r"\bby (?:the )?(?:number of |no\.? of |# of |their )?orders?\b|\bby order (?:count|number|frequency|volume)\b"
+    r"|\b(?:most|highest number of) orders\b|\bby frequency\b|\border count\b|\bmost frequent\b|\bordered (?:the )?most\b"
+    r"|\b(?:the )?most times\b"
+    r"|\bmost often\b|按(?:订单数|订单量|下单次数|下单数|购买次数|单数|频次|订单)|(?:下单|订单|购买)(?:次数|数)?最多|买得最(?:勤|频繁)",
+    "recency": r"\bmost recent(?:ly active| order| buyers?)?(?: first| on top)?\b|\bby recency\b|\bby (?:their )?last order\b"
+    r"|\brecent(?:ly active)? (?:ones )?first\b|\blatest first\b|按最近(?:一次)?(?:下单|购买)|按最后(?:一次)?(?:下单|购买)"
+    r"|最近(?:下单|购买)的(?:在前|排前|排在前面)|按最近",
+    "first_order": r"\bby first order\b|\bnewest (?:customers |ones )?(?:first|on top)\b|\bby (?:signup|sign-up|join|acquisition) date\b"
+    r"|\b(?:by|starting with|start with) (?:the )?newest\b"
+    r"|\bmost recently acquired\b|按首单|按首次(?:下单|购买)|最新的?客户(?:在前|排前)|新客在前|最新的(?:排在前面|在前|排前)",
+    "revenue": r"\bby (?:revenue|spend|spending|sales|amount spent|money spent|gmv|value)\b"
+    r"|\bby how much (?:they|each)(?:'ve| have)? spent\b|\bbiggest spenders?\b|\bhighest spend(?:ers|ing)?\b"
+    r"|按(?:消费|销售额|金额|营收|贡献|gmv)|消费最(?:高|多)|花得最多",
+}
+_SORT = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _SORTS.items()}
+_AOV_WORDS = re.compile(
+    r"\baverage order values?\b|\baov\b|\bbasket size\b|\baverage basket\b|\bavg\.? order(?: value)?\b"
+    r"|\b(?:average )?(?:spend|revenue|sales|value) per order\b|\baverage (?:sale|spend)\b|\border value\b"
+    r"|客单价|平均订单(?:金额|价值|额)|平均每单|笔单价|单均|每单(?:平均)?(?:金额|消费|价值)",
+    re.I,
+)
+_MONTH_NAMES = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r"|may(?=\s\d)|(?<=\d\s)may|(?<=since\s)may"
+_ON_DAY = re.compile(
+    r"(?<![\d/.-])(?P<iy>(?:19|20)\d\d)[-/.](?P<im>\d{1,2})(?:[-/.](?P<id>\d{1,2}))?(?![\d/.-]?\d)"
+    rf"|\b(?:the\s)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<m1>{_MONTH_NAMES})\b(?:,?\s(?P<y1>(?:19|20)\d\d)\b)?"
+    rf"|\b(?P<m2>{_MONTH_NAMES})\s(?:the\s)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s(?P<y2>(?:19|20)\d\d)\b)?"
+    rf"|\b(?:the\s(?:start|beginning)\sof\s)?(?P<m3>{_MONTH_NAMES})\b(?:\s(?P<y3>(?:19|20)\d\d)\b)?"
+    r"|(?:(?P<zy>(?:19|20)\d\d)\s?年\s?)?(?<![\d一二三四五六七八九十个第])(?P<zm>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s?月份?"
+    r"(?:\s?(?P<zd>[12]\d|3[01]|0?[1-9]|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s?[日号]|(?P<zstart>初))?",
+    re.I,
+)
+_N_DAYS = re.compile(  # "90 days", 90天, 三个月: a span back from today, for "not ordered in 90 days"
+    r"(?P<n>\d{1,3}|[一二两三四五六七八九十]+)\s?(?P<u>days?|天|weeks?|周|个?星期|months?|个月)",
+    re.I,
+)
+_FIRST_CUE = re.compile(
+    r"\bnew (?:customers?|buyers?|shoppers?|clients?|accounts?|ones)\b|\bnewcomers?\b|\bfirst[- ]time\b"
+    r"|\bfirst (?:ordered|order|bought|purchased|purchase|shopped|came)\b|\bacquired\b|\bjoined\b|\bsigned up\b|\bnew since\b"
+    r"|新客|新用户|新顾客|新买家|首单|首次(?:来)?(?:下单|购买|买)|第一次来?(?:下单|购买|买)|新增(?:的)?(?:客户|用户)|拉新|新来的",
+    re.I,
+)
+_NOT_ORDERED_BEFORE = re.compile(  # "haven't ordered since", "no orders in the last"
+    r"(?:\b(?:haven'?t|hasn'?t|have not|has not|had not|hadn'?t|not|no|never|without)\s(?:\w+\s){0,3}?"
+    r"(?:ordered|bought|purchased|shopped|orders?|purchases?|been back|come back|returned|placed an order|an order)"
+    r"(?:\s(?:anything|again|with us|from us|a thing|at all))?"
+    r"|\b(?:inactive|quiet|silent|dormant|gone quiet|gone cold|lapsed|away))"
+    r"\s(?:since|after|from|in|for|during|over|within)\s(?:the\s)?(?:(?:last|past)\s)?$",
+    re.I,
+)
+_NOT_ORDERED_AFTER = re.compile(  # 9月1日以来没下过单, 30天没下单, 90天以上未购买
+    r"^\s?(?:以来|之后|以后|后|起|内|以上|多)?\s?(?:就|都|再|一直|还)?\s?(?:没|没有|未|不曾|无)(?:再|有|过)?\s?"
+    r"(?:下过?单|买过?|购买|下单|消费|复购|订单|来过?|回购)",
+)
+_SINCE = re.compile(
+    r"\b(?:since|from|starting|as of|on or after|after|later than|beginning)\s(?:the\s)?$|(?:自|从)\s?$", re.I
+)
+_AFTER_WORD = re.compile(r"\b(?:after|later than)\s(?:the\s)?$", re.I)
+_BEFORE = re.compile(r"\b(?:before|prior to|earlier than)\s(?:the\s)?$", re.I)
+_UNTIL_WORD = re.compile(
+    r"\b(?:until|till|through|thru|up to|by|no later than|on or before|to|and)\s(?:the\s)?$|(?:到|至|截至|截止到?)\s?$",
+    re.I,
+)
+_BETWEEN_WORD = re.compile(r"\bbetween\s(?:the\s)?$", re.I)
+_IN_WORD = re.compile(r"\b(?:in|during|within|over)\s(?:the\s)?(?:(?:last|past)\s)?$", re.I)
+_ZH_SINCE = re.compile(r"^\s?(?:以来|以后|之后|后|起|开始|至今|到现在|到今天)")
+_ZH_BEFORE = re.compile(r"^\s?(?:之前|以前|前)")
+_ZH_UNTIL = re.compile(r"^\s?(?:为止|及以前|及之前)")
+_LAST_CUE = re.compile(
+    r"\blast (?:ordered|order|bought|purchased|purchase|shopped)\b|\bmost recent order\b"
+    r"|最后一次?(?:下单|购买|订单)|最后一单|最近一次(?:下单|购买)",
+    re.I,
+)
+_RANGE_NEXT = re.compile(r"^\s?(?:to|through|thru|until|till|-|~|到|至)\s?", re.I)
+_ZH_IN = re.compile(r"^\s?(?:份)?\s?(?:的|期间|内|里|新)")
+_UNITS_DAYS = {"day": 1, "days": 1, "天": 1, "week": 7, "weeks": 7, "周": 7, "星期": 7, "个星期": 7}
+_UNITS_DAYS |= {"month": 30, "months": 30, "个月": 30}
+
+
+def _day_spans(text: str) -> list[tuple[int, int, dict[str, int | None]]]:
+    """Every day or month written (2011-09-01, 1 September, Sept 2011, 9月1日, 十月), with its position."""
+    out: list[tuple[int, int, dict[str, int | None]]] = []
+    for m in _ON_DAY.finditer(text):
+        g = m.groupdict()
+        year: int | None
+        month: int | None
+        day: int | None
+        if g["iy"]:
+            year, month, day = int(g["iy"]), int(g["im"]), int(g["id"]) if g["id"] else None
+        elif g["zm"]:
+            month = int(g["zm"]) if g["zm"].isdigit() else zh_number(g["zm"])
+            zd = g["zd"]
+            day = (int(zd) if zd.isdigit() else zh_number(zd)) if zd else (1 if g["zstart"] else None)
+            year = int(g["zy"]) if g["zy"] else None
+        else:
+            word = (g["m1"] or g["m2"] or g["m3"]).lower()
+            month = _MONTH_WORDS.get(word, 5)
+            d = g["d1"] or g["d2"]
+            day = int(d) if d else None
+            y = g["y1"] or g["y2"] or g["y3"]
+            year = int(y) if y else None
+        if month and 1 <= month <= 12 and (day is None or 1 <= day <= 31):
+            out.append((m.start(), m.end(), {"year": year, "month": month, "day": day}))
+    return out
+
+
+def _order_dates(text: str, period: tuple[str, int, int] | None) -> list[OrderDate]:
+    """The bounds a request puts on customers' first or last order: `new customers since October`
+    (first order on or after), `haven't ordered since 1 September` (last order before), `ordered in
+    the last 30 days` (last order on or after), `首单在9月之后`, `30天没下单`."""
+    low = text.lower()
+    anchors: list[tuple[int, int, dict[str, int | None], str | None]] = [
+        (a, b, d, None) for a, b, d in _day_spans(text)
+    ]
+    if period is not None:
+        anchors.append((period[1], period[2], {}, period[0]))
+    for m in _N_DAYS.finditer(text):  # "90 days", 三个月: only with "not ordered" around it
+        n = int(m.group("n")) if m.group("n").isdigit() else zh_number(m.group("n"))
+        unit = _UNITS_DAYS.get(m.group("u").lower())
+        if n and unit and not any(a <= m.start() < b for a, b, _, _ in anchors):
+            anchors.append((m.start(), m.end(), {"negated_only": 1}, f"last_{n * unit}_days"))
+    anchors.sort(key=lambda x: x[0])
+    out: list[OrderDate] = []
+    for i, (a, b, day, name) in enumerate(anchors):
+        left, right = _clause_before(low, a), low[b : b + 24]
+        around = left[-45:].rpartition(", ")[2] + " " + re.split(r"[.;?!,]", right)[0]  # this part of a list only
+        first = bool(_FIRST_CUE.search(around))
+        rule: str | None = None
+        if _NOT_ORDERED_BEFORE.search(left) or _NOT_ORDERED_AFTER.match(right):
+            rule, first = "not_since", False
+        elif day.get("negated_only"):
+            continue
+        elif _BETWEEN_WORD.search(left) or (_RANGE_NEXT.match(right) and i + 1 < len(anchors)):
+            rule = "start"
+        elif _BEFORE.search(left) or _ZH_BEFORE.match(right):
+            rule = "before"
+        elif _AFTER_WORD.search(left):
+            rule = "after"
+        elif _SINCE.search(left) or _ZH_SINCE.match(right):
+            rule = "start"
+        elif _UNTIL_WORD.search(left) or _ZH_UNTIL.match(right):
+            rule = "end"
+        elif name is not None:
+            rule = "within" if first else "start"  # "new customers this month", "ordered in the last 30 days"
+        elif first or _LAST_CUE.search(around):
+            rule = "within" if (_IN_WORD.search(left) or _ZH_IN.match(right) or first) else None
+        if rule is None:
+            continue
+        out.append(
+            OrderDate(
+                "first" if first else "last",
+                rule,  # type: ignore[arg-type]
+                text[a:b],
+                year=day.get("year"),
+                month=day.get("month"),
+                day=day.get("day"),
+                period=name,
+            )
+        )
+    return out
 
 
 def _first_of(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:
@@ -758,7 +1041,7 @@ _COUNT_NOUNS = (
 _COUNT = re.compile(
     rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
     rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|前\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
-    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|份|件)",
+    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件)",
     re.I,
 )
 _COUNT_WORD = re.compile(
@@ -804,6 +1087,12 @@ def _after_colon(text: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
+# Everyday words one letter from a word of the lexicon below, which are not its typos (`gone`, not `tone`).
+_NOT_TYPOS = (
+    "gone", "done", "calling", "changes", "complaint", "deadline", "dealing", "feeling", "lagging", "landing",
+    "options", "pausing", "paying", "perfect", "placing", "predict", "premier", "prevent", "prime", "project",
+    "regularly", "reply", "rice", "rolling", "royal", "sending", "setting",
+)  # fmt: skip
 _LEXICON = Speller(
     [
         "product",
@@ -868,7 +1157,8 @@ _LEXICON = Speller(
         "captions",
         "loyal",
         "regulars",
-    ]
+    ],
+    known=_NOT_TYPOS,
 )
 
 
@@ -886,6 +1176,98 @@ def extract(raw: str, stock_codes: dict[str, int] | None = None) -> Entities:
         return replace(e, refs=list(e.refs), stock_codes=list(e.stock_codes))
     refs = sorted([*e.refs, *(Ref("product", stock_codes[c], a, b, c) for c, a, b in known)], key=lambda r: r.start)  # type: ignore[index]
     return replace(e, refs=refs, stock_codes=[s for s in e.stock_codes if s not in known])
+
+
+_EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_EN_NUMBERS |= {"ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50}
+
+
+def _number_in(raw: str) -> int | None:
+    """A count as written: 12, twelve, 十二."""
+    return int(raw) if raw.isdigit() else _EN_NUMBERS.get(raw.lower()) or zh_number(raw)
+
+
+def _order_counts(e: Entities, text: str) -> list[tuple[int, int]]:
+    """How many orders the customers asked about have: at least (`min_orders`; `repeat` customers are
+    at least 2, 复购N次 is N + 1), at most (`max_orders`), a range or exactly. Returns the spans read."""
+    taken: list[tuple[int, int]] = []
+    rng = _ORDER_RANGE.search(text)
+    if rng:
+        g = rng.groupdict()
+        low, high = (g["a"], g["b"]) if g["a"] else (g["c"], g["d"]) if g["c"] else (g["za"], g["zb"])
+        if not low:
+            low = high = g["e"] or g["ze"]
+        lo, hi = _number_in(low), _number_in(high)
+        if lo and hi and lo <= hi:
+            e.min_orders, e.max_orders = lo, hi
+            taken.append(rng.span())
+    least = _MIN_ORDERS.search(text)
+    if least and e.min_orders is None:
+        key = next(k for k in ("a", "b", "c", "m", "z", "y", "x", "abcg", "g", "xm") if least.group(k))
+        n_orders = _number_in(least.group(key))
+        before = text[max(0, least.start() - 3) : least.start()]
+        if n_orders and not re.search(r"(复购|回购)\s?$", before):
+            e.min_orders = n_orders + (1 if key in ("m", "x", "xm") else 0)  # "more than 4 orders": at least 5
+            taken.append(least.span())
+    rep = _REPEAT.search(text)
+    if rep and e.min_orders is None:
+        n = _number_in(rep.group("z")) if rep.group("z") else None
+        e.min_orders = (n + 1) if n else 2
+        e.repeat = rep.group(0).strip()
+        taken.append(rep.span())
+    most = _MAX_ORDERS.search(text)
+    if most and e.max_orders is None:
+        key = next(k for k in ("a", "al", "b", "c", "cl", "z", "zl", "y", "x") if most.group(k))
+        n = _number_in(most.group(key))
+        if n is not None:
+            n -= 1 if key.endswith("l") else 0  # "fewer than 3 orders": at most 2
+            if n >= 1:
+                e.max_orders = n
+                taken.append(most.span())
+    one = _ONE_ORDER.search(text)
+    if one and e.max_orders is None:
+        e.max_orders = 1
+        taken.append(one.span())
+    return taken
+
+
+def _revenue_bounds(e: Entities) -> None:
+    """What the customers asked about have spent: `spent over £1,000` (min_revenue), `花了不到100镑`
+    (max_revenue), `between £500 and £1,000`, `消费1000以上`. An amount counts when the request speaks of
+    customers and of spending; never a budget, a bid or a price."""
+    text, low = e.text, e.text.lower()
+    if not _CUSTOMER_WORD.search(low):
+        return
+    for m in _ZH_OVER.finditer(low):  # 消费过万: over ten thousand
+        e.min_revenue = Num(10_000.0 if m.group("u") == "万" else 1_000.0, m.start(), m.end(), m.group(0), scaled=True)
+    money = [n for n in e.numbers if n.unit is None and n.value >= 0]
+    spoken_of = bool(_SPEND_CUE.search(low))  # spending is what the request is about
+    for i, n in enumerate(money):
+        left = _clause_before(low, n.start)[-30:]
+        right = low[n.end : n.end + 14]
+        if _NOT_SPEND.search(left[-18:] + " " + right[:10]) or _NOT_MONEY_AFTER.match(right):
+            continue
+        cue = (
+            _SPEND_CUE.search(left)
+            or _SPEND_CUE.match(right.lstrip("+ "))
+            or re.match(r"^\s?(?:in|of)\s(?:sales|spend|revenue)", right)
+        )
+        if not cue and n.currency is None and not (spoken_of and n.scaled):
+            continue
+        nxt = money[i + 1] if i + 1 < len(money) else None
+        if (
+            nxt is not None
+            and _BETWEEN.match(text[n.end : nxt.start])
+            and (re.search(r"\bbetween\s?$", left) or cue or (n.currency and nxt.currency))
+        ):
+            e.min_revenue, e.max_revenue = e.min_revenue or n, e.max_revenue or nxt  # £500 to £1,000, 500到1000
+            continue
+        if _MORE_THAN.search(left) or _MORE_AFTER.match(right):
+            e.min_revenue = e.min_revenue or n
+        elif _LESS_THAN.search(left) or _LESS_AFTER.match(right):
+            e.max_revenue = e.max_revenue or n
+    used = {id(n) for n in (e.min_revenue, e.max_revenue) if n is not None}
+    e.numbers = [n for n in e.numbers if id(n) not in used]
 
 
 def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
@@ -922,6 +1304,7 @@ def _extract(raw: str) -> Entities:
             except ValueError:
                 e.unreadable.append(m.group(0))
     e.period_name = _period_name(bare, id_spans)
+    period_at = (e.period_name, *id_spans[-1]) if e.period_name else None
     low0 = bare.lower()
     for m in _OCCASION_WORDS.finditer(low0):
         id_spans.append((m.start(), m.end()))
@@ -1031,18 +1414,13 @@ def _extract(raw: str) -> Entities:
     change_starts = {c.start for c in e.changes}
     e.numbers = [n for n in nums if n.unit != "%" and n.start not in change_starts and n.unit != "x"]
 
-    least = _MIN_ORDERS.search(bare)
-    if least:
-        key = next(k for k in "abcmzyx" if least.group(k))
-        raw_n = least.group(key)
-        n_orders = int(raw_n) if raw_n.isdigit() else zh_number(raw_n)
-        if n_orders:
-            e.min_orders = n_orders + (1 if key in "mx" else 0)  # "more than 4 orders": at least 5
-            e.numbers = [n for n in e.numbers if not (least.start() <= n.start < least.end())]
+    taken = _order_counts(e, bare)
+    e.numbers = [n for n in e.numbers if not any(a <= n.start < b for a, b in taken)]
+    _revenue_bounds(e)
 
     # counts: "top 5", "3 headlines", 三条, "five ideas"
     for m in _COUNT.finditer(bare):
-        if least and least.start() <= m.start() < least.end():
+        if any(a <= m.start() < b for a, b in taken):
             continue
         g = m.group("a") or m.group("b") or m.group("c") or m.group("d")
         v = int(g) if g.isdigit() else zh_number(g)
@@ -1065,7 +1443,10 @@ def _extract(raw: str) -> Entities:
     e.occasion = (
         (_OCCASIONS[occ.group(0)] if occ.group(0).isascii() else occ.group(0)) if occ else None
     )  # 双11 as written
-    e.countries = sorted({_COUNTRIES[m.group(0)] for m in _COUNTRY_WORDS.finditer(low)})
+    e.countries = sorted(
+        {_COUNTRIES[m.group(0)] for m in _COUNTRY_WORDS.finditer(low)}
+        | {_COUNTRY_CODES[m.group(0)] for m in _COUNTRY_CODE.finditer(bare)}
+    )
     p = _PERIOD.search(bare)
     e.period = p.group(0) if p else e.period
     lang = _LANGUAGE.search(bare)
@@ -1100,6 +1481,9 @@ def _extract(raw: str) -> Entities:
     if len(found) >= 2:
         between = bare[found[0].end() : found[1].start()]
         e.month_range = bool(_MONTH_RANGE.match(between))
+    e.order_dates = _order_dates(bare, period_at)
+    e.sort = _first_of(_SORT, bare)
+    e.aov = bool(_AOV_WORDS.search(bare))
     e.worst = bool(_WORST.search(bare))
     e.lowest = bool(_LOWEST.search(bare))
     e.units = bool(_UNITS.search(bare))

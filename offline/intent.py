@@ -83,7 +83,9 @@ _COUNTRY_NAMES = re.compile(
     r"\b(?:united kingdom|uk|great britain|britain|england|germany|france|eire|ireland|spain|netherlands|holland|belgium"
     r"|switzerland|portugal|australia|norway|italy|japan|sweden|usa|united states|canada|austria|denmark|finland|poland"
     r"|greece|iceland|israel|cyprus|singapore|brazil|malta|lithuania|lebanon|bahrain|czech republic|saudi arabia"
-    r"|south africa|channel islands|united arab emirates)\b"
+    r"|south africa|channel islands|united arab emirates|british|german|french|irish|spanish|dutch|belgian|swiss"
+    r"|portuguese|australian|norwegian|italian|japanese|swedish|american|canadian|austrian|danish|finnish|greek"
+    r"|icelandic|israeli|cypriot|brazilian|maltese|lithuanian|lebanese|singaporean|czech|saudi|emirati)\b"
     r"|英国|德国|法国|爱尔兰|西班牙|荷兰|比利时|瑞士|葡萄牙|澳大利亚|挪威|意大利|日本|瑞典|美国|加拿大|奥地利|丹麦|芬兰|波兰|希腊"
     r"|冰岛|以色列|塞浦路斯|新加坡|巴西|马耳他|立陶宛|黎巴嫩|巴林|捷克|沙特|南非|阿联酋|海峡群岛"
 )

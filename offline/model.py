@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -71,6 +72,7 @@ class OfflineChatModel(BaseChatModel):
     product_named: Callable[[str], int | None] | None = None  # the product a request names by its description
     campaign_named: Callable[[str, list[str]], int | None] | None = None  # the campaign named without its id
     name_as_id: Callable[[str], str] | None = None  # the request with a product's English name written as its id
+    shop_today: Callable[[], date] | None = None  # the shop's today: what "1 September" and "the last 30 days" mean
 
     @property
     def _llm_type(self) -> str:
@@ -148,6 +150,9 @@ class OfflineChatModel(BaseChatModel):
     def _codes(self) -> dict[str, int] | None:
         return self.stock_codes() if self.stock_codes is not None else None
 
+    def _today(self) -> date | None:
+        return self.shop_today() if self.shop_today is not None else None
+
     def _route(self, request: str, ctx: Context, zh: bool) -> AIMessage:
         reply = pending_reply(request)
         if reply is not None and not (reply == "yes" and carried_out(ctx)):  # "yes" / "no", nothing waiting
@@ -184,7 +189,7 @@ class OfflineChatModel(BaseChatModel):
     def _call_tool(self, text: str, ctx: Context, zh: bool, earlier: str | None) -> AIMessage:
         allowed = {n for n in self.tool_names if not n.startswith(HANDOFF_PREFIX)}
         text = self._as_ids(text)
-        p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier)
+        p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier, today=self._today())
         if p.tool is None or p.tool not in allowed:
             return _remember(
                 AIMessage(
@@ -247,7 +252,8 @@ class OfflineChatModel(BaseChatModel):
                 parts.append(wording.rejected(data.get("change", {}), zh, data.get("reason")))
                 memo["result"] = _trim(data.get("change", {}))
                 continue
-            parts.append(wording.format_result(m.name or "", data, zh))
+            asked = frozenset(n.partition(":")[2] for n in notes_of if n.startswith("asked:"))
+            parts.append(wording.format_result(m.name or "", data, zh, asked=asked))
         notes = wording.notes_text(notes_of, zh)
         msg = AIMessage(content="\n\n".join(parts) + ("\n\n" + notes if notes else ""))
         msg.additional_kwargs["offline"] = memo

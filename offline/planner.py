@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from offline.extract import Entities, Num, after_colon, extract, is_chinese, normalize
+from offline.extract import Entities, Num, OrderDate, after_colon, extract, is_chinese, normalize
 from offline.intent import NONE, Index, Intent, bank_index
-from tools import TOOLS
+from tools import TOOLS, ToolFailure
+from tools.reports import sales_period
 
 MAX_PARTS = 4
 WRITE_VALUE = {
@@ -100,6 +102,12 @@ _SEASON = re.compile(
 )
 _SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
+_QUIET = re.compile(  # customers who stopped ordering: with no day named, the at-risk list
+    r"\b(?:haven'?t|hasn'?t|have not|has not|not|no longer|never)\s(?:\w+\s){0,2}?(?:ordered|bought|purchased|shopped|been back"
+    r"|come back|ordering|buying)\b|\bstopped (?:ordering|buying|coming|shopping)\b|\bgone (?:quiet|cold|dark|silent)\b"
+    r"|\bwent (?:quiet|cold|dark|silent)\b|\blost\b|(?:没|没有|不)(?:再|怎么)?(?:下单|买|来|复购)|沉默|冷掉|流失",
+    re.I,
+)
 
 
 @dataclass
@@ -399,6 +407,8 @@ class _Signals:
     ads: bool  # ads or campaigns named: their reports, not the shop's sales
     season: bool  # which month or weekday sells best, with no period named: seasonality, not a report
     report_only: bool  # a metric over a period and no new value: "campaign 2 daily clicks last 2 weeks"
+    customer_facts: bool  # customers by spend, by orders, by first order or sorted: a customer list
+    quiet_undated: bool  # customers who stopped ordering, with no day named: lapsing, not a list by date
 
 
 def _signals(e: Entities) -> _Signals:
@@ -433,6 +443,15 @@ def _signals(e: Entities) -> _Signals:
         e.metric is not None
         and e.period_name not in (None, "today")
         and not (e.numbers or e.changes or e.percents or e.suggested or e.discount),
+        bool(
+            e.min_revenue
+            or e.max_revenue
+            or e.max_orders
+            or e.sort is not None
+            or e.min_orders
+            or any(d.rule == "not_since" for d in e.order_dates)
+        ),
+        bool(_QUIET.search(e.text)) and not any(d.rule == "not_since" for d in e.order_dates),
     )
 
 
@@ -494,6 +513,10 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "which campaign has the best ROAS": a ranking by a metric
     if "worst_by" in props:
         score += 0.5 if sig.products else -1.0  # a ranking of products names them, or what sells best
+    if sig.customer_facts and "min_orders" in props:
+        score += 0.5 if "min_revenue" in props else 0.25  # "spent over £1,000", "3+ orders": the customer lists
+    if sig.quiet_undated and "min_revenue" in props:
+        score -= 1.0  # "customers who haven't ordered for months": no day to list them by; the at-risk list
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
         score -= 1.0 if sig.ads else 0.0  # "how much did ads make us": the campaigns' report
         score -= 1.0 if sig.season else 0.0  # "which month sells best": seasonality
@@ -700,8 +723,75 @@ def _period_for(prop: dict[str, Any], name: str) -> str | None:
     return fallback if fallback in allowed else None
 
 
-def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None) -> _Filled:
-    """Each property of the tool's schema from the typed extractors, by the property's name."""
+_ORDER_DATES = ("start", "end", "first_start", "first_end")
+
+
+def _span_of(d: OrderDate, today: date | None) -> tuple[date, date] | None:
+    """The first and last day of what an order-date bound names, or None when it cannot be read
+    (a day without its year, or a span back from today, with no today to read it against)."""
+    if d.period is not None:
+        if today is None:
+            return None
+        try:
+            p, _ = sales_period(today, d.period, None, None)  # type: ignore[arg-type]
+        except ToolFailure:
+            return None
+        return p.start, p.end
+    if d.month is None:
+        return None
+    year = d.year
+    if year is None:
+        if today is None:
+            return None
+        year = today.year if (d.month, d.day or 1) <= (today.month, today.day) else today.year - 1
+    try:
+        if d.day is not None:
+            day = date(year, d.month, d.day)
+            return day, day
+        first = date(year, d.month, 1)
+    except ValueError:
+        return None
+    return first, date(year + d.month // 12, d.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _dates_are(prop: dict[str, Any]) -> str | None:
+    """Which order a tool's start/end bound, as its schema says ("only customers whose LAST order...")."""
+    words = str(prop.get("description", ""))
+    return "first" if "FIRST order" in words else "last" if "LAST order" in words else None
+
+
+def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
+    """The first- and last-order dates a request bounds customers by (`first_start`, `first_end`,
+    `start`, `end`), as days: "haven't ordered since 1 September" is a last order on or before 31
+    August, "new customers since October" a first order on or after 1 October."""
+    out: dict[str, date] = {}
+    one_day = timedelta(days=1)
+    for d in e.order_dates:
+        span = _span_of(d, today)
+        if span is None:
+            continue
+        a, b = span
+        pre = "first_" if d.order == "first" else ""
+        if d.rule == "start":
+            out[pre + "start"] = a
+        elif d.rule == "after":
+            out[pre + "start"] = b + one_day if d.day is None and d.period is None else a  # after September: October
+        elif d.rule in ("before", "not_since"):
+            out[pre + "end"] = a - one_day
+        elif d.rule == "end":
+            out[pre + "end"] = b
+        else:
+            out[pre + "start"] = a
+            if today is None or b < today - one_day:  # a span running to today ends nowhere
+                out[pre + "end"] = b
+    return {k: v.isoformat() for k, v in out.items()}
+
+
+def fill(
+    tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None, today: date | None = None
+) -> _Filled:
+    """Each property of the tool's schema from the typed extractors, by the property's name (dates
+    written without a year, or back from today, need the shop's `today`)."""
     props = _props(tool)
     args: dict[str, Any] = {}
     notes: list[str] = []
@@ -825,6 +915,17 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
             args[name] = e.rfm_segment
         elif name == "min_orders" and e.min_orders:
             args[name] = e.min_orders
+        elif name == "max_orders" and e.max_orders:
+            args[name] = e.max_orders
+        elif name in ("min_revenue", "max_revenue") and getattr(e, name) is not None:
+            amount: Num = getattr(e, name)
+            args[name] = amount.value
+            if amount.currency in ("USD", "EUR", "CNY"):
+                notes.append(f"currency:{amount.raw}:{amount.currency}")
+        elif name == "sort" and e.sort and e.sort in _enum(props[name]):
+            args[name] = e.sort
+        elif name in _ORDER_DATES and "first_start" in props:
+            pass  # a tool that tells first from last orders: read below
         elif name == "order" and "worst" in _enum(props[name]):
             args[name] = "worst" if e.worst else "best"
         elif name == "worst_by" and e.worst:
@@ -850,6 +951,19 @@ def fill(tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = 
             if n is not None:
                 args[name] = n.value
                 used.add(id(n))
+    if "first_start" in props:
+        args |= order_bounds(e, today)
+        if args.get("segment") == "new" and {"first_start", "first_end"} & set(args):
+            del args["segment"]  # "new customers since October": the first order, not the RFM segment
+    elif "start" in props and not e.dates and (which := _dates_are(props["start"])) is not None:
+        pre = "first_" if which == "first" else ""  # a list whose start and end bound one order (first or last)
+        for key, day in order_bounds(e, today).items():
+            if key in (pre + "start", pre + "end"):
+                args[key.removeprefix(pre)] = day
+    if e.repeat and "min_orders" in args and args["min_orders"] == e.min_orders:
+        notes.append(f"repeat:{e.repeat}:{e.min_orders}")
+    if e.aov and tool == "sales_report":
+        notes.append("asked:aov")
     if tool == "impression_bid" and "value_per_click" not in args and "campaign_id" in args:
         args["value_per_click"] = None  # the campaign's own value per click
     missing = [
@@ -931,9 +1045,12 @@ def carried_out(ctx: Context) -> Plan | None:
 
 
 def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = None, zh: bool | None = None,
-         stock_codes: dict[str, int] | None = None, earlier: str | None = None, split: bool = True) -> Plan:  # fmt: skip
+         stock_codes: dict[str, int] | None = None, earlier: str | None = None, split: bool = True,
+         today: date | None = None) -> Plan:  # fmt: skip
     """The tool call (or question) for one request or one part of one. `ctx`: what the previous turn
-    left; `earlier`: the parts of the same message before this one, whose ids `it`/`its` refer to."""
+    left; `earlier`: the parts of the same message before this one, whose ids `it`/`its` refer to;
+    `today`: the shop's today, which days written without a year (1 September) and spans back from
+    today (the last 30 days) are read against (without it they are not read)."""
     ctx = ctx or Context()
     e = extract(text, stock_codes)
     zh = is_chinese(text) if zh is None else zh
@@ -952,7 +1069,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool = first.label
     continuing = False
     if ctx.tool is not None and (allowed is None or ctx.tool in allowed):
-        new_info = _new_information(ctx, e, zh)
+        new_info = _new_information(ctx, e, zh, today)
         weak = tool is None or intent.confidence < 0.45
         if ctx.missing and _supplies(ctx, e) and (weak or tool == ctx.tool or intent.confidence < 0.5):
             tool, continuing = ctx.tool, True  # the answer to the copilot's own question
@@ -979,7 +1096,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         tool = _what_if(tool, e, allowed)  # "what would happen if we raised the price": an estimate, not a change
         if tool in WRITES:  # no read to answer it with here: say so, change nothing
             return Plan(tool, fill(tool, e, zh, stock_codes).args, [], zh, intent=intent, refused_write="hypothetical")
-    filled = fill(tool, e, zh, stock_codes)
+    filled = fill(tool, e, zh, stock_codes, today)
     args = filled.args
     if e.ordinal is not None and ctx.result:
         hit = _from_list(ctx, e.ordinal)
@@ -1009,7 +1126,9 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if tool in WRITES and e.negated:
         rest = without_negation(e.text)  # "don't touch the bid, just tell me campaign 1's pacing"
         if rest and rest != e.text:
-            other = plan(rest, ctx, allowed=allowed, zh=zh, stock_codes=stock_codes, earlier=earlier, split=split)
+            other = plan(
+                rest, ctx, allowed=allowed, zh=zh, stock_codes=stock_codes, earlier=earlier, split=split, today=today
+            )
             if other.tool in WRITES and len(_WORDS.findall(rest)) >= 3:  # "只告诉我…的出价和消耗": a read
                 read = _what_if(other.tool, extract(rest), allowed)
                 other = Plan(
@@ -1074,11 +1193,11 @@ _ABOUT = {
 _SUGGESTED_WRITE = {"campaign_pacing": "set_campaign_bid", "optimal_price": "set_product_price"}
 
 
-def _new_information(ctx: Context, e: Entities, zh: bool) -> bool:
+def _new_information(ctx: Context, e: Entities, zh: bool, today: date | None = None) -> bool:
     """Does the message give the previous tool an argument it did not have, or a different one?"""
     if ctx.tool is None:
         return False
-    got = fill(ctx.tool, e, zh).args
+    got = fill(ctx.tool, e, zh, today=today).args
     if not e.language:
         got.pop("language", None)
     return any(k not in ctx.args or ctx.args[k] != v for k, v in got.items())

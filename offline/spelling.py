@@ -39,7 +39,10 @@ def allowed_distance(word: str) -> int:
 
 
 class Speller:
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(self, words: Iterable[str], known: Iterable[str] = ()) -> None:
+        """`words`: what a typo is corrected to; `known`: words that are right as they are (`gone` is
+        not a typo of `tone`), never corrected and never a correction."""
+        self.known = frozenset(w.lower() for w in known)
         self.freq: Counter[str] = Counter(w.lower() for w in words if len(w) >= 3)
         self.index: dict[str, list[str]] = {}
         for w in self.freq:
@@ -49,7 +52,7 @@ class Speller:
     def correct(self, word: str) -> str:
         low = word.lower()
         depth = allowed_distance(low)
-        if depth == 0 or low in self.freq:
+        if depth == 0 or low in self.freq or low in self.known:
             return word
         best: tuple[int, int, str] | None = None
         for d in _deletes(low, depth):

@@ -109,35 +109,106 @@ def _filters_text(f: dict[str, Any], zh: bool) -> str:
     """The filters a customer list or a report applied, as a phrase (" in France with at least 5 orders")."""
     parts: list[str] = []
     dates = f.get("dates_are", "")
+    dated = [("first", f.get("first_start"), f.get("first_end"))]
+    dated.append(("last" if dates == "last order" else "first", f.get("start"), f.get("end")))
     if zh:
         if f.get("country"):
             parts.append(f"{_country(f['country'], zh)}")
         if f.get("segment"):
             parts.append(f"{_seg(f['segment'], zh)}分群")
-        if f.get("min_orders"):
-            parts.append(f"至少下过 {f['min_orders']} 单")
-        what = "最后一单" if dates == "last order" else "首单"
-        if f.get("start") and f.get("end"):
-            parts.append(f"{what}在 {f['start']} 至 {f['end']}")
-        elif f.get("start"):
-            parts.append(f"{what}在 {f['start']} 之后")
-        elif f.get("end"):
-            parts.append(f"{what}在 {f['end']} 之前")
+        parts += _orders_text(f.get("min_orders"), f.get("max_orders"), zh)
+        parts += _spent_text(f.get("min_revenue"), f.get("max_revenue"), zh)
+        for which, start, end in dated:
+            what = "最后一单" if which == "last" else "首单"
+            if start and end:
+                parts.append(f"{what}在 {start} 至 {end}")
+            elif start:
+                parts.append(f"{what}在 {start} 之后")
+            elif end:
+                parts.append(f"{what}在 {end} 之前")
         return "、".join(parts) + ("的" if parts else "")
     if f.get("country"):
         parts.append(f" in {f['country']}")
     if f.get("segment"):
         parts.append(f" in the {_seg(f['segment'], zh)} segment")
-    if f.get("min_orders"):
-        parts.append(f" with at least {f['min_orders']} orders")
-    what = "last" if dates == "last order" else "first"
-    if f.get("start") and f.get("end"):
-        parts.append(f", {what} order from {f['start']} to {f['end']}")
-    elif f.get("start"):
-        parts.append(f", {what} order on or after {f['start']}")
-    elif f.get("end"):
-        parts.append(f", {what} order on or before {f['end']}")
+    parts += _orders_text(f.get("min_orders"), f.get("max_orders"), zh)
+    parts += _spent_text(f.get("min_revenue"), f.get("max_revenue"), zh)
+    for which, start, end in dated:
+        if start and end:
+            parts.append(f", {which} order from {start} to {end}")
+        elif start:
+            parts.append(f", {which} order on or after {start}")
+        elif end:
+            parts.append(f", {which} order on or before {end}")
     return "".join(parts)
+
+
+def _orders_text(low: int | None, high: int | None, zh: bool) -> list[str]:
+    """How many orders a customer list's filter allows, as a phrase (" with 2 to 5 orders", 至少下过 2 单)."""
+    if not low and not high:
+        return []
+    if high == 1 or (low and low == high):
+        n = high or low
+        if zh:
+            return ["只下过 1 单" if n == 1 else f"恰好下过 {n} 单"]
+        return [" with only one order" if n == 1 else f" with exactly {n} orders"]
+    if low and high:
+        return [f"下过 {low} 至 {high} 单"] if zh else [f" with {low} to {high} orders"]
+    if low:
+        return [f"至少下过 {low} 单"] if zh else [f" with at least {low} orders"]
+    return [f"最多下过 {high} 单"] if zh else [f" with at most {high} orders"]
+
+
+def _spent_text(low: float | None, high: float | None, zh: bool) -> list[str]:
+    """How much a customer list's filter says they spent (net revenue), as a phrase."""
+    if low is not None and high is not None:
+        return [f"累计消费 {_money(low)} 至 {_money(high)}"] if zh else [f" who spent {_money(low)} to {_money(high)}"]
+    if low is not None:
+        return [f"累计消费至少 {_money(low)}"] if zh else [f" who spent at least {_money(low)}"]
+    if high is not None:
+        return [f"累计消费不超过 {_money(high)}"] if zh else [f" who spent at most {_money(high)}"]
+    return []
+
+
+_SORT_WORDS = {
+    "revenue": ("Highest spenders first", "消费额从高到低"),
+    "orders": ("Most orders first", "订单数从多到少"),
+    "recency": ("Most recent order first", "最后一单从近到远"),
+    "first_order": ("Newest customers first", "首单从新到旧"),
+}
+
+
+def customer_list(r: dict[str, Any], zh: bool) -> str:
+    rows = r["customers"]
+    where = _filters_text(r.get("filters") or {}, zh)
+    sort = _SORT_WORDS.get(r.get("sort", "revenue"), _SORT_WORDS["revenue"])[1 if zh else 0]
+    share = r.get("share_of_revenue_pct")
+    if zh:
+        lines = "\n".join(
+            f"- {c['customer_id']}（{_country(c['country'], zh)}）：{c['orders']} 单，{_money(c['revenue'])}，"
+            f"首单 {c['first_order']}，最后一单 {c['last_order']}（{c['days_since_last_order']} 天前），{_seg(c['segment'], zh)}"
+            for c in rows
+        )
+        if not rows:
+            return f"没有{where}客户（全店共 {r['customers_in_shop']:,} 位客户）。"
+        more = f"（列出前 {len(rows)} 位）" if len(rows) < r["matching"] else ""
+        return (
+            f"{where}客户共 {r['matching']:,} 位，累计消费 {_money(r['matching_revenue'])}，占全店销售额的 {share}%。"
+            f"按{sort}{more}：\n{lines}"
+        )
+    lines = "\n".join(
+        f"- {c['customer_id']} ({c['country']}): {c['orders']} order{'' if c['orders'] == 1 else 's'}, "
+        f"{_money(c['revenue'])}, first order {c['first_order']}, last {c['last_order']} "
+        f"({c['days_since_last_order']} days ago), {_seg(c['segment'], zh)}"
+        for c in rows
+    )
+    if not rows:
+        return f"No customers{where} (of the shop's {r['customers_in_shop']:,})."
+    more = f" (the first {len(rows)})" if len(rows) < r["matching"] else ""
+    return (
+        f"{r['matching']:,} customers{where}: {_money(r['matching_revenue'])} of net revenue together, {share}% of the "
+        f"shop's. {sort}{more}:\n{lines}"
+    )
 
 
 _ZH_COUNTRY = {
@@ -999,8 +1070,17 @@ def _sales_where(r: dict[str, Any], zh: bool) -> str:
     return (" ".join(parts) + " " if parts else "") if zh else (" " + " ".join(parts) if parts else "")
 
 
-def sales_report(r: dict[str, Any], zh: bool) -> str:
+def _aov(v: float | None, zh: bool) -> str:
+    return f"，客单价 {_money(v)}" if zh else f", AOV {_money(v)}"
+
+
+def sales_report(r: dict[str, Any], zh: bool, aov: bool = False) -> str:
+    """The report in words; `aov`: the request asked for the average order value, shown for the
+    total, each row and each group."""
     t, ch, pct = r["totals"], r["change"], r["change_pct"]
+    total_aov = (
+        _aov(t.get("aov"), zh) + _sales_change(pct.get("aov"), ch.get("aov"), True, zh) if aov and t.get("aov") else ""
+    )
     period = _period_text(r["period"], zh)
     prev = r["previous_period"]
     if zh:
@@ -1008,7 +1088,7 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
             f"{_sales_where(r, zh)}{period}：销售额 {_money(t['revenue'])}{_sales_change(pct['revenue'], ch['revenue'], True, zh)}，"
             f"订单 {t['orders']:,}{_sales_change(pct['orders'], ch['orders'], False, zh)}，"
             f"件数 {t['units']:,}{_sales_change(pct['units'], ch['units'], False, zh)}，"
-            f"下单客户 {t['customers']:,}{_sales_change(pct['customers'], ch['customers'], False, zh)}"
+            f"下单客户 {t['customers']:,}{_sales_change(pct['customers'], ch['customers'], False, zh)}{total_aov}"
         )
         head += (
             f"；对比的是 {prev['start']} 至 {prev['end']}。"
@@ -1021,7 +1101,7 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
             f"{_sales_change(pct['revenue'], ch['revenue'], True, zh)}, {t['orders']:,} orders"
             f"{_sales_change(pct['orders'], ch['orders'], False, zh)}, {t['units']:,} units"
             f"{_sales_change(pct['units'], ch['units'], False, zh)}, {t['customers']:,} customers"
-            f"{_sales_change(pct['customers'], ch['customers'], False, zh)}"
+            f"{_sales_change(pct['customers'], ch['customers'], False, zh)}{total_aov}"
         )
         head += (
             f", against {prev['start']} to {prev['end']}."
@@ -1037,6 +1117,7 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
         + ("" if row.get("revenue_vs_previous_pct") is None else f" ({row['revenue_vs_previous_pct']:+g}%)")
         + f", {row['orders']:,} "
         + ("单" if zh else ("order" if row["orders"] == 1 else "orders"))
+        + ((", 客单价 " if zh else ", AOV ") + _money(row["aov"]) if aov and row.get("aov") else "")
         + (f"（{row['days']} 天）" if zh and not row["whole"] else "")
         + (f" ({row['days']} days)" if not zh and not row["whole"] else "")
         for row in rows
@@ -1064,6 +1145,7 @@ def sales_report(r: dict[str, Any], zh: bool) -> str:
             f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
             + (f"，占 {row['share_pct']}%" if zh else f", {row['share_pct']}% of sales")
             + _sales_change(row.get("change_pct"), row.get("change"), True, zh)
+            + (_aov(row.get("aov"), zh) if aov and row.get("aov") else "")
             for i, row in enumerate(b["rows"], 1)
         )
         if zh:
@@ -1137,6 +1219,7 @@ FORMATTERS: dict[str, Fmt] = {
         rfm_segments,
         customer_lifetime_value,
         lapsing_customers,
+        customer_list,
         customer_profile,
         similar_products,
         recommend_products,
@@ -1173,7 +1256,11 @@ for _write in (
     FORMATTERS[_write] = _set_field
 
 
-def format_result(tool: str, result: dict[str, Any], zh: bool) -> str:
+def format_result(tool: str, result: dict[str, Any], zh: bool, asked: frozenset[str] = frozenset()) -> str:
+    """A tool's result in words; `asked`: figures the request asked for that the answer shows only
+    then (`aov`: the average order value of a sales report)."""
+    if tool == "sales_report":
+        return sales_report(result, zh, aov="aov" in asked)
     fmt = FORMATTERS.get(tool)
     return fmt(result, zh) if fmt else str(result)
 
@@ -1337,6 +1424,15 @@ def notes_text(notes: list[str], zh: bool) -> str:
                 else f'Note: you gave "{raw}" in {name[0]}; the shop works in pounds, so I used the same number in pounds '
                 "(no exchange rate applied)."
             )
+        elif kind == "repeat":
+            words, _, n = rest.rpartition(":")
+            more = int(n) - 1
+            if zh:
+                why = f"：首单之后至少再买 {more} 次" if more >= 2 else ""
+                out.append(f"（“{words}”按至少下过 {n} 单理解{why}。）")
+            else:
+                why = f": a first order and at least {more} more" if more >= 2 else ""
+                out.append(f'("{words}" read as customers with at least {n} orders{why}.)')
         elif kind == "no_change":
             out.append("（没有做任何修改。）" if zh else "(Nothing was changed.)")
         elif kind == "count_capped":

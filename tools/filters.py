@@ -1,5 +1,6 @@
 """What the customer lists and the sales reports share: which customers a request is about (their
-country, their RFM segment, when they ordered, how often), each name checked against the shop's own."""
+country, their RFM segment, when they first and last ordered, how often, how much they spent), each
+name checked against the shop's own."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ SEGMENT = Field(
     description="only customers in this RFM segment: " + ", ".join(segments.SEGMENTS),
 )
 MIN_ORDERS = Field(None, ge=1, le=10_000, description="only customers with at least this many orders")
+MAX_ORDERS = Field(
+    None, ge=1, le=10_000, description="only customers with at most this many orders (1: one-off buyers)"
+)
+MIN_REVENUE = Field(None, ge=0, le=10**9, description="only customers whose net revenue (£, all time) is at least this")
+MAX_REVENUE = Field(None, ge=0, le=10**9, description="only customers whose net revenue (£, all time) is at most this")
 
 
 def _key(name: str) -> str:
@@ -94,9 +100,17 @@ def day_number(d: date) -> int:
     return int(np.datetime64(d, "D").astype(np.int64))
 
 
-def check_dates(start: date | None, end: date | None) -> None:
+def check_dates(start: date | None, end: date | None, what: str = "the date range") -> None:
     if start is not None and end is not None and start > end:
-        raise ToolFailure(f"the date range starts ({start}) after it ends ({end}); swap the dates")
+        raise ToolFailure(f"{what} starts ({start}) after it ends ({end}); swap the dates")
+
+
+def check_bounds(name: str, low: float | None, high: float | None) -> None:
+    """A minimum no greater than its maximum (min_orders and max_orders, min_revenue and max_revenue)."""
+    if low is not None and high is not None and low > high:
+        raise ToolFailure(
+            f"min_{name} ({low:g}) is above max_{name} ({high:g}); give a minimum no greater than the maximum"
+        )
 
 
 def customer_mask(
@@ -107,14 +121,23 @@ def customer_mask(
     country: str | None = None,
     segment: str | None = None,
     min_orders: int | None = None,
+    max_orders: int | None = None,
+    min_revenue: float | None = None,
+    max_revenue: float | None = None,
     dates: np.ndarray | None = None,
     start: date | None = None,
     end: date | None = None,
+    first_start: date | None = None,
+    first_end: date | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Which of `customer_ids` pass the filters given (each checked first), and the filters as a
-    result states them. `rfm` is the RFM table (tools/profiling.py); `dates` the day number each
-    customer is filtered by on `start`/`end` (first or last order, as the tool says)."""
+    result states them. `rfm` is the RFM table (tools/profiling.py): orders and net revenue are its
+    frequency and monetary value, `first_start`/`first_end` bound its first order day; `dates` is
+    the day number each customer is filtered by on `start`/`end` (first or last order, as the tool says)."""
     check_dates(start, end)
+    check_dates(first_start, first_end, "the first-order date range")
+    check_bounds("orders", min_orders, max_orders)
+    check_bounds("revenue", min_revenue, max_revenue)
     keep = np.ones(customer_ids.size, dtype=bool)
     stated: dict[str, Any] = {}
     if country is not None:
@@ -126,13 +149,24 @@ def customer_mask(
         seg = segment_name(segment)
         keep &= rfm["segment"][pos] == seg
         stated["segment"] = seg
-    if min_orders is not None:
-        keep &= rfm["frequency"][pos] >= min_orders
-        stated["min_orders"] = min_orders
-    if dates is not None and start is not None:
-        keep &= dates >= day_number(start)
-        stated["start"] = start.isoformat()
-    if dates is not None and end is not None:
-        keep &= dates <= day_number(end)
-        stated["end"] = end.isoformat()
+    bounds = (
+        ("min_orders", min_orders, "frequency", np.greater_equal),
+        ("max_orders", max_orders, "frequency", np.less_equal),
+        ("min_revenue", min_revenue, "monetary", np.greater_equal),
+        ("max_revenue", max_revenue, "monetary", np.less_equal),
+    )
+    for name, bound, column, within in bounds:
+        if bound is not None:
+            keep &= within(rfm[column][pos], bound)
+            stated[name] = bound
+    days = (
+        ("first_start", first_start, rfm["first"][pos], np.greater_equal),
+        ("first_end", first_end, rfm["first"][pos], np.less_equal),
+        ("start", start, dates, np.greater_equal),
+        ("end", end, dates, np.less_equal),
+    )
+    for name, day, of, within in days:
+        if of is not None and day is not None:
+            keep &= within(of, day_number(day))
+            stated[name] = day.isoformat()
     return keep, stated

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -258,6 +258,105 @@ def customer_lifetime_value(shop: Shop, _s: Session, a: ValueArgs) -> dict[str, 
     return out
 
 
+CustomerSort = Literal["revenue", "orders", "recency", "first_order"]
+_SORT_RULE = {
+    "revenue": "net revenue, highest first",
+    "orders": "number of orders, most first",
+    "recency": "last order, most recent first",
+    "first_order": "first order, most recent first (the newest customers)",
+}
+
+
+class CustomerListArgs(BaseModel):
+    country: str | None = filters.COUNTRY
+    segment: str | None = filters.SEGMENT
+    min_orders: int | None = filters.MIN_ORDERS
+    max_orders: int | None = filters.MAX_ORDERS
+    min_revenue: float | None = filters.MIN_REVENUE
+    max_revenue: float | None = filters.MAX_REVENUE
+    first_start: date | None = Field(
+        None, description="only customers whose FIRST order was on or after this day (new customers since...)"
+    )
+    first_end: date | None = Field(None, description="only customers whose FIRST order was on or before this day")
+    start: date | None = Field(
+        None, description="only customers whose LAST order was on or after this day (ordered since...)"
+    )
+    end: date | None = Field(
+        None,
+        description="only customers whose LAST order was on or before this day (not ordered since 1 September: "
+        "end 31 August)",
+    )
+    sort: CustomerSort = Field(
+        "revenue",
+        description="revenue or orders: highest first; recency: the most recent last order first; first_order: "
+        "the most recent first order first",
+    )
+    limit: int = Field(20, ge=1, le=100, description="how many customers to list")
+
+
+def _day(n: int) -> str:
+    return str(np.datetime64(int(n), "D"))
+
+
+def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any]:
+    """The shop's customers that pass the filters, with their orders, net revenue, first and last
+    order and segment, sorted as asked; how many match and what share of the shop's revenue they bring."""
+    t = rfm_table(shop)
+    keep, stated = filters.customer_mask(
+        shop,
+        t["customer"],
+        rfm=t,
+        country=a.country,
+        segment=a.segment,
+        min_orders=a.min_orders,
+        max_orders=a.max_orders,
+        min_revenue=a.min_revenue,
+        max_revenue=a.max_revenue,
+        dates=t["last"],
+        start=a.start,
+        end=a.end,
+        first_start=a.first_start,
+        first_end=a.first_end,
+    )
+    if stated.get("start") or stated.get("end"):
+        stated["dates_are"] = "last order"
+    matching = np.flatnonzero(keep)
+    key = {"revenue": t["monetary"], "orders": t["frequency"], "recency": t["last"], "first_order": t["first"]}[a.sort]
+    ranked = matching[np.lexsort((-t["monetary"][matching], -key[matching]))]  # ties: the bigger spender first
+    names = filters.countries(shop)[2]
+    country = filters.country_of_customers(shop, t["customer"])
+
+    def row(i: int) -> dict[str, Any]:
+        return {
+            "customer_id": int(t["customer"][i]),
+            "country": names[int(country[i])] if country[i] >= 0 else "",
+            "orders": int(t["frequency"][i]),
+            "revenue": round(float(t["monetary"][i]), 2),
+            "first_order": _day(t["first"][i]),
+            "last_order": _day(t["last"][i]),
+            "days_since_last_order": int(t["recency"][i]),
+            "segment": str(t["segment"][i]),
+        }
+
+    revenue = float(t["monetary"][matching].sum())
+    shop_revenue = float(t["monetary"].sum())
+    out: dict[str, Any] = {
+        "as_of": shop.today.isoformat(),
+        "filters": stated,
+        "sort": a.sort,
+        "sort_rule": _SORT_RULE[a.sort],
+        "customers_in_shop": int(t["customer"].size),
+        "matching": int(matching.size),
+        "matching_revenue": round(revenue, 2),
+        "share_of_revenue_pct": round(100 * revenue / shop_revenue, 2) if shop_revenue else None,
+        "revenue_is": "net revenue of each customer's kept order lines, all time (cancellations netted out)",
+        "customers": [row(i) for i in ranked[: a.limit]],
+    }
+    if is_exporting():
+        out["all_customers"] = [row(i) for i in ranked]
+    return out
+
+
 class CustomerArgs(BaseModel):
     customer_id: int = Field(..., ge=1, le=10**9, description="the customer's id, e.g. 12347")
 
@@ -450,7 +549,8 @@ TOOLS = [
     ToolSpec(
         "lapsing_customers",
         "Valuable customers who are about to lapse (at-risk RFM segment, or another segment), highest spend "
-        "first; optionally only one country's, by last order date, or with at least N orders.",
+        "first; optionally only one country's, by last order date, or with at least N orders. For other lists of "
+        "customers (by orders, spend, first or last order) use customer_list.",
         LapsingArgs,
         lapsing_customers,
         AGENT,
@@ -459,9 +559,23 @@ TOOLS = [
         "customer_lifetime_value",
         "The customers expected to be worth most over the next year, with their probability of still "
         "being active (BG/NBD and Gamma-Gamma fitted on the shop); optionally only one country's or RFM "
-        "segment's, by first order date, or with at least N orders.",
+        "segment's, by first order date, or with at least N orders. For customers by what they have already "
+        "spent or ordered use customer_list.",
         ValueArgs,
         customer_lifetime_value,
+        AGENT,
+    ),
+    ToolSpec(
+        "customer_list",
+        "The shop's customers by what they have done: filter by country, RFM segment, number of orders "
+        "(min_orders, max_orders), net revenue in £ (min_revenue, max_revenue), first order date (first_start, "
+        "first_end: new customers since...) and last order date (start, end: ordered since..., or not since...); "
+        "sorted by revenue, orders, recency or first order. Each row: orders, revenue, first and last order, days "
+        "since the last, segment; with how many match and their share of the shop's revenue. Use it for any list "
+        "of customers by these facts; use lapsing_customers only for customers about to lapse (the at-risk "
+        "segment) and customer_lifetime_value for what customers are predicted to be worth.",
+        CustomerListArgs,
+        customer_list,
         AGENT,
     ),
     ToolSpec(

@@ -268,7 +268,8 @@ def _figures(sums: dict[str, np.ndarray], i: int) -> dict[str, Any]:
         "units": round(float(sums["units"][i])),
         "customers": int(sums["customers"][i]),
     }
-    out["avg_order_value"] = round(out["revenue"] / out["orders"], 2) if out["orders"] else None
+    out["aov"] = round(out["revenue"] / out["orders"], 2) if out["orders"] else None  # average order value
+    out["avg_order_value"] = out["aov"]  # its earlier name, kept for readers of it
     return out
 
 
@@ -365,6 +366,9 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
     totals = _figures(_sums(shop, now, zero, 1), 0)
     previous = _figures(_sums(shop, before, zero, 1), 0) if prev_covered else None
     change = {m: change_of(totals[m], previous[m] if previous else None) for m in MEASURES}
+    change["aov"] = (
+        change_of(totals["aov"], previous["aov"] if previous else None) if totals["aov"] is not None else (None, None)
+    )
 
     cuts = _buckets(p, by)
     starts = np.array([filters.day_number(c[1]) for c in cuts])
@@ -402,8 +406,8 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         "rows": rows,
         "series": series,
         "method": "sums of the kept order lines (cancellations netted out); orders = invoices, customers = "
-        "distinct customers; change against the period before of the same length (the calendar months, "
-        "quarter or year before for those)",
+        "distinct customers, aov = revenue / orders (average order value); change against the period before "
+        "of the same length (the calendar months, quarter or year before for those)",
     }
     if not prev_covered:
         report["note"] = (
@@ -575,9 +579,9 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
 TOOLS = [
     ToolSpec(
         "sales_report",
-        "The shop's sales (revenue, orders, units, customers) by day, week or month over a period, with the "
-        "change against the period before; optionally for one country or customer segment, or broken down "
-        "by country, product or RFM segment.",
+        "The shop's sales (revenue, orders, units, customers, average order value) by day, week or month over a "
+        "period, with the change against the period before; optionally for one country or customer segment, or "
+        "broken down by country, product or RFM segment.",
         SalesReportArgs,
         sales_report,
         AGENT,
