@@ -10,6 +10,7 @@ arguments, what it still needed and the result, which is what follow-ups resolve
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -23,10 +24,21 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from offline import wording
 from offline.extract import extract, is_chinese
-from offline.planner import WRITE_VALUE, Context, Plan, carried_out, listing_of, pending_reply, plan, split_parts
+from offline.planner import (
+    WRITE_VALUE,
+    Context,
+    Plan,
+    carried_out,
+    listing_of,
+    pending_reply,
+    plan,
+    props_of,
+    split_parts,
+)
 from tools import TOOLS
 
 HANDOFF_PREFIX = "transfer_to_"
+_SEVERAL = re.compile(r"\bcampaigns\b|\ball\b|\bevery\b|\beach\b|所有|全部|各个?|每个")
 PART = "part"  # name of the message that carries one part of a multi-part request to a specialist
 
 
@@ -213,7 +225,13 @@ class OfflineChatModel(BaseChatModel):
                 p.args["product_id"] = named
                 p.missing = [m for m in p.missing if m != "product_id"]
         e = extract(text)
-        if "campaign_id" in p.missing and self.campaign_named is not None:
+        one_named = (  # "the display campaign's daily figures": that campaign, where the tool may take one
+            "campaign_id" in props_of(p.tool)
+            and not {"campaign_id", "campaign_ids", "channel"} & set(p.args)
+            and not e.all_campaigns
+            and not _SEVERAL.search(text)
+        )
+        if ("campaign_id" in p.missing or one_named) and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)  # "the win-back campaign", "社交那条计划"
             if named is not None:
                 p.args["campaign_id"] = named

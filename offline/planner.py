@@ -144,6 +144,11 @@ def _props(tool: str) -> dict[str, Any]:
     return dict(schema(tool).get("properties", {}))
 
 
+def props_of(tool: str | None) -> dict[str, Any]:
+    """A tool's argument properties ({} for no tool)."""
+    return _props(tool) if tool is not None else {}
+
+
 def _required(tool: str) -> list[str]:
     s = schema(tool)
     req = list(s.get("required", []))
@@ -407,6 +412,7 @@ class _Signals:
     ads: bool  # ads or campaigns named: their reports, not the shop's sales
     season: bool  # which month or weekday sells best, with no period named: seasonality, not a report
     report_only: bool  # a metric over a period and no new value: "campaign 2 daily clicks last 2 weeks"
+    split_over_time: bool  # a breakdown over a period: "sales per segment this quarter" is a report
     customer_facts: bool  # customers by spend, by orders, by first order or sorted: a customer list
     quiet_undated: bool  # customers who stopped ordering, with no day named: lapsing, not a list by date
 
@@ -443,6 +449,7 @@ def _signals(e: Entities) -> _Signals:
         e.metric is not None
         and e.period_name not in (None, "today")
         and not (e.numbers or e.changes or e.percents or e.suggested or e.discount),
+        e.breakdown is not None and e.period_name not in (None, "today"),
         bool(
             e.min_revenue
             or e.max_revenue
@@ -517,6 +524,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 0.5 if "min_revenue" in props else 0.25  # "spent over £1,000", "3+ orders": the customer lists
     if sig.quiet_undated and "min_revenue" in props:
         score -= 1.0  # "customers who haven't ordered for months": no day to list them by; the at-risk list
+    if sig.split_over_time and "breakdown" in props:
+        score += 1.0  # "sales per customer segment this quarter": a report, not the all-time segments
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
         score -= 1.0 if sig.ads else 0.0  # "how much did ads make us": the campaigns' report
         score -= 1.0 if sig.season else 0.0  # "which month sells best": seasonality

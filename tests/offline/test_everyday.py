@@ -131,3 +131,17 @@ def test_two_months_compared_are_not_a_range() -> None:
     assert p.args.get("month") == "11" and "to_month" not in p.args
     with pytest.raises(ToolFailure, match="after the shop's latest orders"):
         month_period(__import__("datetime").date(2011, 12, 9), "11", "10")
+
+
+def test_one_campaign_named_by_its_channel_where_a_tool_may_take_one(cp: Copilot) -> None:
+    res = cp.ask("daily figures for the display campaign last week")
+    name, args, _ = calls(res)[0]
+    assert (name, args.get("campaign_id"), args.get("by")) == ("campaign_metrics", 3, "day")
+    res = cp.ask("how are my campaigns doing")
+    assert "campaign_id" not in calls(res)[0][1] or calls(res)[0][1]["campaign_id"] is None
+
+
+@pytest.mark.parametrize("text", ["sales per customer segment this quarter", "上个季度各分层的销售额"])
+def test_a_breakdown_over_a_period_is_a_report(text: str) -> None:
+    p = plan(text)
+    assert p.tool == "sales_report" and p.args.get("breakdown") == "segment"
