@@ -152,10 +152,11 @@ class OfflineChatModel(BaseChatModel):
     def _as_ids(self, text: str) -> str:
         """The request with a product named by its English name written as its id, unless it
         already names a product by id or stock code (`the rabbit night light 23084`)."""
-        if self.name_as_id is None or extract(text, self._codes()).ids("product"):
+        if self.name_as_id is None:
             return text
         codes = self._codes() or {}
-        if any(n.is_int and f"{int(n.value)}" in codes for n in extract(text, codes).numbers):
+        e = extract(text, codes)
+        if e.ids("product") or any(n.is_int and f"{int(n.value)}" in codes for n in e.numbers):
             return text
         return self.name_as_id(text)
 

@@ -1071,8 +1071,9 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         return done
     intent = choose_tool(text, e, allowed)
     tool = intent.label if intent.label != NONE else None
-    if earlier and tool is not None and len(_WORDS.findall(e.text)) <= 3:
-        first = choose_tool(earlier, extract(earlier, stock_codes), allowed)  # "best sellers + the 5 worst":
+    said_before = extract(earlier, stock_codes) if earlier else None  # the parts before this one
+    if said_before is not None and earlier and tool is not None and len(_WORDS.findall(e.text)) <= 3:
+        first = choose_tool(earlier, said_before, allowed)  # "best sellers + the 5 worst":
         top = max(intent.scores.values(), default=0.0)  # more of the same, when this part could be that
         if first.label != NONE and intent.scores.get(first.label, 0.0) >= 0.5 * top:
             tool = first.label
@@ -1121,8 +1122,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         many = ctx.listing[0].replace("_id", "_ids")
         if many in _props(tool) and many not in args:
             args[many] = list(ctx.listing[1])
-    if earlier:
-        before = extract(earlier, stock_codes)
+    if said_before is not None:
+        before = said_before
         for fname, kind in ID_FIELDS.items():
             if fname in _props(tool) and fname not in args and before.first_id(kind) is not None:  # type: ignore[arg-type]
                 args[fname] = before.first_id(kind)  # type: ignore[arg-type]

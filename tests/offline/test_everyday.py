@@ -6,6 +6,7 @@ two months compared, and a campaign's figures day by day."""
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,7 @@ def test_two_months_compared_are_not_a_range() -> None:
     p = plan("France sales in November vs October")
     assert p.args.get("month") == "11" and "to_month" not in p.args
     with pytest.raises(ToolFailure, match="after the shop's latest orders"):
-        month_period(__import__("datetime").date(2011, 12, 9), "11", "10")
+        month_period(date(2011, 12, 9), "11", "10")
 
 
 def test_one_campaign_named_by_its_channel_where_a_tool_may_take_one(cp: Copilot) -> None:
