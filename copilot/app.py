@@ -6,16 +6,16 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable, Mapping
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
+from sqlalchemy.exc import SQLAlchemyError
 
 from copilot import CopilotError
 from copilot.approvals import (
@@ -32,17 +32,21 @@ from copilot.approvals import (
 )
 from copilot.approvals import pending as list_pending
 from copilot.attachments import attachment_lines, check_export_path, make_attachments
+from copilot.faults import Checkpoints, os_fault, user_error
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
 from graphs import build_graph
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
 from store import StoreError
+from store.clean import readable
 from store.db import Run, make_engine, make_sessionmaker
 from store.decisions import (
     decisions_of_run,
     end_run,
+    fail_run,
     log_decision_now,
+    log_failed_request,
     open_run_of_thread,
     start_run,
 )
@@ -54,12 +58,52 @@ from tools import Shop
 from tools.base import campaign_named, exporting, name_as_id, product_named
 
 MAX_REQUEST_CHARS = 4000
+MAX_ID_CHARS = 64  # a thread id or a user name, as the decision log stores them
 
 
 def _make_home(settings: Settings) -> None:
     if settings.home.exists() and not settings.home.is_dir():
         raise CopilotError(f"COPILOT_HOME {settings.home} is a file; point it at a folder")
-    settings.home.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_fault(exc) or exc from exc
+
+
+def check_thread_id(thread_id: str) -> str:
+    """A thread id as given, or a CopilotError saying what one looks like."""
+    if not 0 < len(thread_id) <= MAX_ID_CHARS or not thread_id.isprintable() or thread_id != thread_id.strip():
+        raise CopilotError(
+            f"a thread id is 1 to {MAX_ID_CHARS} printable characters without spaces around them "
+            "(as printed after an answer: thread ID)"
+        )
+    return thread_id
+
+
+def log_failed_start(
+    db_url: str, *, text: str, thread_id: str | None, channel: str, user: str, model: str, error: str
+) -> int | None:
+    """A request that failed before the copilot could open (a bad setting, a corrupt checkpoints
+    file): logged in the shop's database as a run that failed, with its decision row. None when
+    that database cannot be written either (the one-line error is all there is then)."""
+    try:
+        engine = make_engine(db_url)
+    except (SQLAlchemyError, sqlite3.Error, OSError):
+        return None
+    try:
+        return log_failed_request(
+            make_sessionmaker(engine),
+            thread_id=thread_id or uuid.uuid4().hex[:12],
+            channel=channel,
+            user=user,
+            request=text,
+            model=model,
+            error=error,
+        )
+    except (SQLAlchemyError, sqlite3.Error, OSError):
+        return None
+    finally:
+        engine.dispose()
 
 
 def import_order_file(
@@ -103,20 +147,12 @@ class Copilot:
         """`shop_from`: a shop whose catalog and derived arrays this copilot shares, its database
         being a copy of that shop's (how evals/runner.py gives each case a fresh shop cheaply)."""
         self.settings = settings or load_settings()
-        _make_home(self.settings)
-        self.engine = make_engine(self.settings.db_url)
-        self.sessions = make_sessionmaker(self.engine)
-        self.shop = (
-            replace(shop_from, sessions=self.sessions)
-            if shop_from is not None
-            else Shop(self.sessions, self.settings.chroma_path, cache_dir=self.settings.home / "cache")
-        )
-        with self.sessions() as s:
-            loaded = is_loaded(s)
-        if not loaded:
-            self.init(progress=progress)
-        elif upgrade_delivery(self.sessions, DEMO_PACES) and progress is not None:
-            progress("reseeded the demo campaigns' simulated delivery (the delivery model is new)")
+        try:
+            self._open_shop(progress, shop_from)
+        except BaseException as exc:
+            if hasattr(self, "engine"):
+                self.engine.dispose()
+            self._reraise(exc)
         if model is None:
             model, model_name = make_chat_model(self.settings)
         if isinstance(model, OfflineChatModel):
@@ -133,16 +169,86 @@ class Copilot:
             )
         self.model_name = model_name or "custom"
         self.policy = Policy(ttl=self.settings.approval_ttl, four_eyes_above_pct=self.settings.four_eyes_above_pct)
-        self._conn = sqlite3.connect(str(self.settings.checkpoint_path), check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            self.checkpoints = self._open_checkpoints()
+        except BaseException:
+            self.engine.dispose()
+            raise
         self.graph = build_graph(
             model,
             self.shop,
             model_name=self.model_name,
-            checkpointer=SqliteSaver(self._conn),
+            checkpointer=self.checkpoints,
             approval_ttl=self.policy.ttl,
         )
+
+    def _open_shop(self, progress: Callable[[str], None] | None, shop_from: Shop | None) -> None:
+        _make_home(self.settings)
+        self.engine = make_engine(self.settings.db_url)
+        self.sessions = make_sessionmaker(self.engine)
+        self.shop = (
+            replace(shop_from, sessions=self.sessions)
+            if shop_from is not None
+            else Shop(self.sessions, self.settings.chroma_path, cache_dir=self.settings.home / "cache")
+        )
+        with self.sessions() as s:
+            loaded = is_loaded(s)
+        if not loaded:
+            self.init(progress=progress)
+        elif upgrade_delivery(self.sessions, DEMO_PACES) and progress is not None:
+            progress("reseeded the demo campaigns' simulated delivery (the delivery model is new)")
+
+    def _open_checkpoints(self) -> Checkpoints:
+        """The thread checkpoints (langgraph's SqliteSaver on its own file), its tables made now:
+        a corrupt or unwritable file is told here, in one line, not in the middle of a request."""
+        path = self.settings.checkpoint_path
+        conn = sqlite3.connect(str(path), check_same_thread=False)
+        saver = Checkpoints(conn, path)
+        try:
+            with saver.cursor() as cur:  # creates the tables; raises StorageError naming the file
+                cur.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return saver
+
+    def user_error(self, exc: BaseException) -> CopilotError | None:
+        """`exc` as the one line a marketer can act on (a CopilotError), or None when it is a bug."""
+        return user_error(exc, db_url=self.settings.db_url, checkpoints=self.settings.checkpoint_path)
+
+    def _reraise(self, exc: BaseException) -> NoReturn:
+        """Raise `exc` as the one line a marketer can act on, or as it is when it is a bug."""
+        err = self.user_error(exc)
+        if err is None or err is exc:
+            raise exc
+        if getattr(exc, "_copilot_logged", False):
+            err._copilot_logged = True  # type: ignore[attr-defined]
+        raise err from exc
+
+    def _fail(self, exc: BaseException, run_id: int | None, **request: str) -> CopilotError | None:
+        """Log a failure once, as the decision row of the run it ends (`run_id`), or as a run of its
+        own for a request that failed before its run started (`request`: request, thread_id, channel,
+        user). Returns the error to show (None: a bug, shown as one)."""
+        err = self.user_error(exc)
+        if getattr(exc, "_copilot_logged", False):
+            return err
+        if err is not None:
+            line = str(err)
+        elif isinstance(exc, KeyboardInterrupt):
+            line = "interrupted (Ctrl-C) before the answer"
+        else:
+            line = f"internal error ({type(exc).__name__}: {exc})"
+        try:
+            if run_id is not None:
+                fail_run(self.sessions, run_id, line)
+            elif request:
+                log_failed_request(self.sessions, model=self.model_name, error=line, **request)
+        except (SQLAlchemyError, sqlite3.Error, OSError):  # the log cannot be written: the line says why
+            pass
+        with suppress(AttributeError):
+            exc._copilot_logged = True  # type: ignore[attr-defined]
+        return err
 
     def init(self, *, force: bool = False, progress: Callable[[str], None] | None = None) -> ImportReport:
         try:
@@ -190,8 +296,35 @@ class Copilot:
         `export`: a .csv file the list in the answer is written to (checked before anything runs),
         with the charts beside it; `charts`: draw a chart of each series in the answer (beside the
         export, else in COPILOT_HOME/exports/RUN_ID/) and name it in the answer. The result's
-        `attachments` lists what was written."""
-        thread_id = thread_id or uuid.uuid4().hex[:12]
+        `attachments` lists what was written.
+
+        Whatever fails is logged as a run that failed, with its decision row (the run is closed, not
+        left open), and raised as one CopilotError line that says what to do when it is a fault a
+        marketer can meet (the model endpoint down, a corrupt or unwritable file); anything else is
+        a bug and raised as it is. Text with lone surrogates is read with U+FFFD in their place."""
+        text = readable(text)
+        thread_id = check_thread_id(thread_id) if thread_id is not None else uuid.uuid4().hex[:12]
+        opened: list[int] = []
+        try:
+            return self._ask(text, thread_id, opened, channel=channel, user=user, export=export, charts=charts)
+        except ApprovalError:  # about a change someone settled: the pending row is its record
+            raise
+        except BaseException as exc:
+            request = {"request": text, "thread_id": thread_id, "channel": channel, "user": user}
+            self._fail(exc, opened[0] if opened else None, **request)
+            self._reraise(exc)
+
+    def _ask(
+        self,
+        text: str,
+        thread_id: str,
+        opened: list[int],
+        *,
+        channel: str,
+        user: str,
+        export: Path | str | None,
+        charts: bool,
+    ) -> dict[str, Any]:
         if len(text) > MAX_REQUEST_CHARS:
             raise CopilotError(f"the request is {len(text):,} characters; keep it under {MAX_REQUEST_CHARS:,}")
         target = check_export_path(export) if export is not None else None
@@ -228,6 +361,7 @@ class Copilot:
             request=text,
             model=self.model_name,
         )
+        opened.append(run_id)
         if not text.strip():
             answer = 'Please tell me what you need, for example "which customers are about to lapse?"'
             log_decision_now(self.sessions, run_id, "answer", agent_name="supervisor", result={"answer": answer})
@@ -263,7 +397,41 @@ class Copilot:
         until then the result's `pending_approval` is the next change. Someone else settling a change
         first raises AlreadySettled ("already approved by X at T"); an approval of a change whose
         target moved since it was shown writes nothing and proposes a fresh preview instead.
-        (`export`, `charts`: as for `ask`; `reason`: why a rejection happened, for the log.)"""
+        (`export`, `charts`: as for `ask`; `reason`: why a rejection happened, for the log.)
+
+        A fault after a change was settled is logged on its run, as `ask` does; one before leaves
+        the change pending, as it was. Either is raised as one CopilotError line."""
+        check_thread_id(thread_id)
+        try:
+            return self._resume(
+                thread_id,
+                approved=approved,
+                change_id=change_id,
+                every=every,
+                user=user,
+                channel=channel,
+                export=export,
+                charts=charts,
+                reason=reason,
+            )
+        except ApprovalError:
+            raise
+        except BaseException as exc:
+            self._reraise(exc)
+
+    def _resume(
+        self,
+        thread_id: str,
+        *,
+        approved: bool,
+        change_id: int | None,
+        every: bool,
+        user: str,
+        channel: str,
+        export: Path | str | None,
+        charts: bool,
+        reason: str | None,
+    ) -> dict[str, Any]:
         target = check_export_path(export) if export is not None else None
         actor = Actor(user, channel)
         waiting = self._waiting(thread_id)
@@ -294,15 +462,14 @@ class Copilot:
     def pending(self, thread_id: str | None = None) -> list[dict[str, Any]]:
         """The changes waiting for approval (of one thread, or all), oldest first; those past their
         expiry are settled as expired first."""
-        return list_pending(self.sessions, thread_id=thread_id)
+        return list_pending(self.sessions, thread_id=check_thread_id(thread_id) if thread_id is not None else None)
 
     def _invoke(self, payload: Any, config: dict[str, Any], run_id: int | None) -> None:
-        """Run the graph; whatever goes wrong, the run is closed (with the error as its answer)."""
+        """Run the graph; whatever goes wrong, the run is closed with its error's decision row."""
         try:
             self.graph.invoke(payload, config, durability="exit")
         except BaseException as exc:
-            if run_id is not None:
-                end_run(self.sessions, run_id, f"error: {type(exc).__name__}: {exc}")
+            self._fail(exc, run_id)
             raise
 
     # -- helpers ---------------------------------------------------------------------------
@@ -427,12 +594,14 @@ class Copilot:
             release_resume(self.sessions, batch)
             applied = [r for r in rows_of_batch(self.sessions, batch) if r.applied_at is not None]
             if run_id is None or not applied:
-                if run_id is not None:
-                    end_run(self.sessions, run_id, f"error: {type(exc).__name__}: {exc}")
+                self._fail(exc, run_id)
                 raise
             zh = is_chinese(self._request_of(run_id))
-            answer = wording.applied_despite([r.preview or {} for r in applied], f"{type(exc).__name__}: {exc}", zh)
+            err = self.user_error(exc)
+            why = str(err) if err is not None else f"{type(exc).__name__}: {exc}"
+            answer = wording.applied_despite([r.preview or {} for r in applied], why, zh)
             end_run(self.sessions, run_id, answer)
+            self._fail(exc, run_id)  # the run keeps its answer; its failure is a decision row
             res = self._result(thread_id, run_id, route=[], answer=answer, pending=None)
             res["settled"] = [_settled(d) for d in done]
             return res

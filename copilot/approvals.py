@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from copilot import CopilotError
 from engine import EngineError
+from store.clean import finite
 from store.db import Decision, PendingChange, utcnow
 from store.decisions import log_decision
 from store.pending import (
@@ -346,7 +347,8 @@ def _finish_call(s: Session, row: PendingChange) -> None:
 
 
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
+    """As valid JSON stores it: NaN and infinities null, lone surrogates U+FFFD."""
+    return finite(json.loads(json.dumps(value, default=str)))[0] if value is not None else None
 
 
 __all__ = [

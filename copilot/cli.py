@@ -1,9 +1,10 @@
 """`copilot`: ask, chat, approve, init, import orders, decisions, feedback, outcome, replay, eval, bench,
-data. Errors are one line on stderr, exit code 1."""
+data. A failure a marketer can meet (a bad option or setting, the model endpoint down, a corrupt or
+unwritable file) is one line on stderr that says what to do, exit code 1; exit code 2 is a bug.
+JSON output is valid JSON: no NaN or Infinity (null, with a "non_finite" note), no lone surrogates."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -17,11 +18,20 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from copilot import CopilotError
+from copilot import CopilotError, SettingsError
+from store.clean import dumps, finite, readable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Marketing Copilot: ask about your shop.")
 out = Console()
 err = Console(stderr=True)
+
+
+ID_MAX = 2**63 - 1  # the largest id a database row can have
+
+
+def _emit(value: Any, *, ascii_only: bool = False) -> None:
+    """One JSON object on its own line of stdout."""
+    sys.stdout.write(dumps(value, ensure_ascii=ascii_only) + "\n")
 
 
 def _open(show_progress: bool = True) -> Any:
@@ -65,7 +75,7 @@ def render_change(p: dict[str, Any]) -> Text:
 
 def _print_result(res: dict[str, Any], as_json: bool, export: Path | None = None) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+        _emit(res)
     else:
         route = " -> ".join(res["route"]) or "supervisor"
         tools = ", ".join(f"{c['name']}({c['status']})" for c in res["tool_calls"]) or "none"
@@ -97,9 +107,9 @@ _USER_HELP = "who you are, in the decision log (default: your login name)"
 def _user(user: str | None) -> str:
     from copilot.approvals import default_user
 
-    name = (user if user is not None else default_user()).strip()
-    if not name or len(name) > 64:
-        raise CopilotError("--user must be a name of 1 to 64 characters")
+    name = (user if user is not None else readable(default_user())).strip()
+    if not name or len(name) > 64 or not name.isprintable():
+        raise CopilotError("--user must be a name of 1 to 64 printable characters")
     return name
 
 
@@ -119,11 +129,18 @@ def ask(
 ) -> None:
     """Ask one question and print the answer. An answer about a series (sales by month, spend over
     the day) comes with a chart, named in the answer."""
+    from copilot.app import check_thread_id
     from copilot.attachments import check_export_path
 
     target = check_export_path(export) if export is not None else None  # before the shop is opened
     name = _user(user)
-    cp = _open(show_progress=not as_json)
+    if thread is not None:
+        check_thread_id(thread)
+    try:
+        cp = _open(show_progress=not as_json)
+    except CopilotError as exc:  # a bad setting, a corrupt checkpoints file: the request is logged as failed
+        _log_failed_start(exc, text=text, thread=thread, user=name)
+        raise
     try:
         _print_result(cp.ask(text, thread_id=thread, export=target, user=name), as_json, target)
     finally:
@@ -134,7 +151,9 @@ def ask(
 def approve(
     thread: Annotated[str, typer.Argument(help="the thread waiting for approval")],
     yes: Annotated[bool, typer.Option("--yes/--no", help="approve or reject the change")] = ...,  # type: ignore[assignment]
-    change: Annotated[int | None, typer.Option("--change", metavar="ID", help="this change (its #id)")] = None,
+    change: Annotated[
+        int | None, typer.Option("--change", metavar="ID", min=1, max=ID_MAX, help="this change (its #id)")
+    ] = None,
     every: Annotated[bool, typer.Option("--all", help="each change the thread waits on, one by one")] = False,
     user: Annotated[str | None, typer.Option("--user", help=_USER_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -166,7 +185,7 @@ def pending(
         cp.close()
     if as_json:
         for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            _emit(row)
         return
     for row in rows:
         out.print(plain(f"thread {row['thread_id']}", "dim"), render_change(row), highlight=False)
@@ -195,7 +214,11 @@ def chat(
             if text.strip().lower() in {"quit", "exit", "q"}:
                 break
             t0 = time.perf_counter()
-            res = cp.ask(text, thread_id=thread_id, user=name)
+            try:
+                res = cp.ask(text, thread_id=thread_id, user=name)
+            except CopilotError as exc:  # the model endpoint down, a file that cannot be written: ask again
+                err.print(plain(f"error: {exc}"), highlight=False, soft_wrap=True)
+                continue
             while res["pending_approval"]:  # one change at a time, each shown as its row says
                 out.print(plain(res["answer"], "yellow"), highlight=False)
                 change = res["pending_approval"]
@@ -308,7 +331,10 @@ def _since(value: str | None) -> Any:
         return None
     units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
     if value[:-1].isdigit() and value[-1:] in units:
-        return utcnow() - timedelta(**{units[value[-1]]: int(value[:-1])})
+        try:
+            return utcnow() - timedelta(**{units[value[-1]]: int(value[:-1])})
+        except OverflowError:
+            raise CopilotError(f"--since {value}: give a span of at most 9999 years, or an ISO date") from None
     try:
         return datetime.fromisoformat(value)
     except ValueError:
@@ -325,7 +351,7 @@ def decisions(
     kind: Annotated[str | None, typer.Option("--kind", help="route, plan, tool, approval, answer")] = None,
     thread: Annotated[str | None, typer.Option("--thread")] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="cli, slack, api, eval")] = None,
-    run: Annotated[int | None, typer.Option("--run")] = None,
+    run: Annotated[int | None, typer.Option("--run", min=1, max=ID_MAX)] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json (one object a line)")] = "table",
     summary: Annotated[
         bool, typer.Option("--summary", help="per specialist: requests, tool errors, approvals, feedback, outcomes")
@@ -386,25 +412,21 @@ def decisions(
     ]
     if fmt == "json":
         for rec in records:
-            sys.stdout.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+            _emit(rec)
         return
+    records = [finite(rec)[0] for rec in records]
     if fmt == "csv":
         import csv
 
         w = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["id"])
         w.writeheader()
         for rec in records:
-            w.writerow(
-                {
-                    k: json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, dict | list) else v
-                    for k, v in rec.items()
-                }
-            )
+            w.writerow({k: dumps(v, note=False) if isinstance(v, dict | list) else v for k, v in rec.items()})
         return
     table = Table("id", "run", "thread", "kind", "agent", "tool", "status", "who", "ms", "detail")
     for rec in records:
         detail = rec["error"] or (
-            json.dumps(rec["arguments"] if rec["kind"] == "tool" else rec["result"], ensure_ascii=False, default=str)
+            dumps(rec["arguments"] if rec["kind"] == "tool" else rec["result"], note=False)
             if (rec["arguments"] if rec["kind"] == "tool" else rec["result"])
             else ""
         )
@@ -470,7 +492,7 @@ def _log_summary(since: Any, channel: str | None, as_json: bool) -> None:
     finally:
         cp.close()
     if as_json:
-        sys.stdout.write(json.dumps(res) + "\n")
+        _emit(res, ascii_only=True)
         return
     cols = ("requests", "tool_calls", "tool_errors", "approved", "rejected", "up", "down", "outcomes")
     table = Table("specialist", *cols, title=f"{res['runs']} runs")
@@ -481,7 +503,9 @@ def _log_summary(since: Any, channel: str | None, as_json: bool) -> None:
 
 @app.command()
 def feedback(
-    run_id: Annotated[int, typer.Argument(help="the run (see `copilot decisions`, or run_id in --json)")],
+    run_id: Annotated[
+        int, typer.Argument(help="the run (see `copilot decisions`, or run_id in --json)", min=1, max=ID_MAX)
+    ],
     up: Annotated[bool, typer.Option("--up/--down", help="thumbs up or down")] = ...,  # type: ignore[assignment]
     comment: Annotated[str | None, typer.Option("--comment")] = None,
 ) -> None:
@@ -494,7 +518,9 @@ def feedback(
 
 @app.command()
 def outcome(
-    decision_id: Annotated[int, typer.Argument(help="the tool decision it judges (a bid, budget or price change)")],
+    decision_id: Annotated[
+        int, typer.Argument(help="the tool decision it judges (a bid, budget or price change)", min=1, max=ID_MAX)
+    ],
     metric: Annotated[str, typer.Argument(help="impressions, clicks, conversions, orders, revenue or spend")],
     value: Annotated[float, typer.Argument(help="what was observed")],
 ) -> None:
@@ -507,7 +533,7 @@ def outcome(
 
 @app.command()
 def replay(
-    run_id: Annotated[int, typer.Argument(help="the logged run to re-run")],
+    run_id: Annotated[int, typer.Argument(help="the logged run to re-run", min=1, max=ID_MAX)],
     model: Annotated[str | None, typer.Option("--model", help="offline or openai:NAME (default: configured)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -521,7 +547,7 @@ def replay(
     finally:
         cp.close()
     if as_json:
-        sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+        _emit(res)
     else:
         out.print(f"run {run_id}: {res['request']!r} (logged with {res['logged_model']}, replayed with {res['model']})")
         table = Table("#", "logged", "replayed", "")
@@ -597,14 +623,7 @@ def eval_cmd(
         )
     total = summary["total"]
     if as_json:
-        sys.stdout.write(
-            json.dumps(
-                {"eval_run_id": eval_id, "model": model_name, "repeat": repeat, "summary": summary, "cases": details},
-                ensure_ascii=False,
-                default=str,
-            )
-            + "\n"
-        )
+        _emit({"eval_run_id": eval_id, "model": model_name, "repeat": repeat, "summary": summary, "cases": details})
     else:
         from evals.report import LABELS, table_rows
 
@@ -640,7 +659,7 @@ def _eval_compare(a: int, b: int, as_json: bool) -> None:
     finally:
         cp.close()
     if as_json:
-        sys.stdout.write(json.dumps(res, ensure_ascii=False) + "\n")
+        _emit(res)
         return
     table = Table("", f"run {a}", f"run {b}", title="totals")
     for k, (x, y) in res["totals"].items():
@@ -683,7 +702,7 @@ def _eval_list(as_json: bool) -> None:
     ]
     if as_json:
         for row in rows:
-            sys.stdout.write(json.dumps(row) + "\n")
+            _emit(row, ascii_only=True)
         return
     table = Table(*rows[0].keys()) if rows else Table("id")
     for row in rows:
@@ -719,7 +738,7 @@ def bench(
         raise CopilotError(str(exc)) from exc
     if as_json:
         for r in results:
-            sys.stdout.write(json.dumps(r, default=str) + "\n")
+            _emit(r, ascii_only=True)
         return
     results = [r for r in results if not r.get("skipped")]
     if not results:
@@ -814,7 +833,7 @@ def data_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
         )
     if as_json:
         for row in rows:
-            sys.stdout.write(json.dumps(row) + "\n")
+            _emit(row, ascii_only=True)
         return
     table = Table(box=box.SIMPLE)
     for col in ("data set", "found", "size", "download"):
@@ -837,26 +856,90 @@ def data_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
     )
 
 
-def main() -> None:
+def _log_failed_start(exc: CopilotError, *, text: str, thread: str | None, user: str) -> None:
+    """A request that failed before the copilot opened: logged in the shop's database as a run
+    that failed, with its decision row, when that database can be written."""
+    from copilot.app import log_failed_start
+    from copilot.settings import load_settings
+
+    if isinstance(exc, SettingsError):
+        db_url, model = exc.db_url, "unknown"
+    else:
+        try:
+            settings = load_settings()
+        except CopilotError:
+            return
+        db_url, model = settings.db_url, settings.model
+    if db_url:
+        log_failed_start(
+            db_url, text=readable(text), thread_id=thread, channel="cli", user=user, model=model, error=str(exc)
+        )
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _fault(exc: BaseException) -> CopilotError | None:
+    """An error raised outside the copilot's own methods (a command reading the log while another
+    process holds it), as the one line a marketer can act on, or None: a bug."""
+    from copilot.faults import user_error
+    from copilot.settings import load_settings
+
     try:
-        app()
+        settings = load_settings()
+    except CopilotError:
+        return None
+    return user_error(exc, db_url=settings.db_url, checkpoints=settings.checkpoint_path)
+
+
+def _command_of(ctx: Any) -> str:
+    """`copilot import orders`: the command a click context is of, however the program was started."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["copilot", *reversed(names)])
+
+
+def main() -> None:
+    """Run a command. Exit codes: 0 done, 1 a failure a marketer can meet (told in one line that
+    says what to do: a bad option or setting, the model endpoint down, a corrupt or unwritable
+    file), 2 a bug (one line; COPILOT_DEBUG=1 for the traceback), 130 interrupted."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # click's errors, as typer carries them
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `copilot`, `copilot import`: the help, not an error
+            sys.stdout.write(exc.format_message() + "\n")
+            sys.exit(0)
+        ctx = getattr(exc, "ctx", None)  # a usage error: a misspelt option, a value out of range
+        see = f" (see `{_command_of(ctx)} --help`)" if ctx is not None else ""
+        err.print(plain(f"error: {_one_line(exc.format_message())}{see}"), highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except typer.Abort:
+        sys.exit(130)
     except CopilotError as exc:
-        err.print(plain(f"error: {exc}"), highlight=False, soft_wrap=True)  # one line, never wrapped
+        err.print(plain(f"error: {_one_line(str(exc))}"), highlight=False, soft_wrap=True)  # one line, never wrapped
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug, not a marketer's mistake: one line, the traceback on request
+        known = _fault(exc)
+        if known is not None:
+            err.print(plain(f"error: {_one_line(str(known))}"), highlight=False, soft_wrap=True)
+            sys.exit(1)
         if os.environ.get("COPILOT_DEBUG"):
             raise
         err.print(
             plain(
-                f"error: internal error ({type(exc).__name__}: {exc}); `copilot decisions` shows what ran. "
-                "Set COPILOT_DEBUG=1 for the traceback and report it."
+                f"error: internal error ({type(exc).__name__}: {_one_line(str(exc))}); `copilot decisions` shows "
+                "what ran. Set COPILOT_DEBUG=1 for the traceback and report it."
             ),
             highlight=False,
             soft_wrap=True,
         )
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from copilot import CopilotError
+from copilot import CopilotError, ModelError, StorageError
 from copilot.app import Copilot
 from copilot.models import make_chat_model
 from evals.cases import Case
@@ -117,6 +117,9 @@ def run_case(case: Case, base: Copilot, template: Path, work: Path, model: Any, 
                         thread, approved=turn.approve, every=True, user="eval", channel="eval", charts=False
                     )
                 answers.append(res["answer"])
+            except (ModelError, StorageError) as exc:  # the endpoint or a file failed: the case did not run
+                error = str(exc)
+                break
             except CopilotError as exc:  # e.g. an approval turn with nothing waiting: the copilot's answer
                 answers.append(f"error: {exc}")
             except Exception as exc:  # a crash is the case's failure, not the runner's

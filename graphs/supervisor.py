@@ -35,6 +35,7 @@ from sqlalchemy import select
 from agents import SPECIALISTS
 from engine import EngineError
 from graphs.state import CopilotState
+from store.clean import finite
 from store.db import Decision, PendingChange, Run
 from store.decisions import log_decision, log_decision_now, log_pending
 from store.pending import DEFAULT_TTL, call_outcome, propose, rows_of_batch
@@ -113,6 +114,13 @@ def _batch_key(config: RunnableConfig, ai: AIMessage, rounds: int, ids: list[str
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+def _task(call: Any) -> str | None:
+    """A handoff's part of the request (None when it has none, or its arguments were not JSON)."""
+    args = call.get("args")
+    task = args.get("task") if isinstance(args, dict) else None
+    return str(task) if task else None
+
+
 def _one_line(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors())
 
@@ -138,20 +146,22 @@ def build_graph(
         resp = router.invoke([SystemMessage(SUPERVISOR_PROMPT), *_history(state["messages"])], config)
         ms = 1000 * (time.perf_counter() - t0)
         tin, tout = _usage(resp)
-        handoffs = [
-            {"agent": c["name"].removeprefix(HANDOFF_PREFIX), "task": (c.get("args") or {}).get("task") or None}
-            for c in resp.tool_calls
+        # a handoff whose arguments are not JSON still names its specialist
+        calls: list[Any] = [*resp.tool_calls, *resp.invalid_tool_calls]
+        handoffs: list[dict[str, str | None]] = [
+            {"agent": str(c["name"] or "").removeprefix(HANDOFF_PREFIX), "task": _task(c)} for c in calls
         ]
         handoffs = [h for h in handoffs if h["agent"] in SPECIALISTS][:MAX_PARTS]
         text = resp.content if isinstance(resp.content, str) else ""
-        for i, h in enumerate(handoffs or [{"agent": None, "task": None}]):
+        nobody: list[dict[str, str | None]] = [{"agent": None, "task": None}]
+        for i, h in enumerate(handoffs or nobody):
             log_decision_now(
                 sessions,
                 run_id(config),
                 "route",
                 agent_name=h["agent"],
                 arguments={
-                    "candidates": [c["name"].removeprefix(HANDOFF_PREFIX) for c in resp.tool_calls],
+                    "candidates": [str(c["name"] or "").removeprefix(HANDOFF_PREFIX) for c in calls],
                     "task": h["task"],
                 },
                 model=model_name,
@@ -205,7 +215,7 @@ def build_graph(
             t0 = time.perf_counter()
             resp = (model if at_limit else bound).invoke(context, config)
             ms = 1000 * (time.perf_counter() - t0)
-            if at_limit and resp.tool_calls:  # a model that keeps calling tools is stopped here
+            if at_limit and (resp.tool_calls or resp.invalid_tool_calls):  # a model that keeps calling tools is stopped
                 text = resp.content if isinstance(resp.content, str) else ""
                 resp = AIMessage(
                     content=(text + f"\n(Stopped after {MAX_TOOL_ROUNDS} rounds of tool calls.)").strip(),
@@ -213,13 +223,13 @@ def build_graph(
                 )
             resp.name = name
             tin, tout = _usage(resp)
-            if resp.tool_calls:
+            if resp.tool_calls or resp.invalid_tool_calls:  # calls whose arguments are not JSON get an error back
                 log_decision_now(  # the model call that chose the tools (its cost; the calls follow)
                     sessions,
                     run_id(config),
                     "plan",
                     agent_name=name,
-                    arguments={"tool_calls": [c["name"] for c in resp.tool_calls]},
+                    arguments={"tool_calls": [c["name"] for c in (*resp.tool_calls, *resp.invalid_tool_calls)]},
                     model=model_name,
                     latency_ms=ms,
                     input_tokens=tin,
@@ -294,6 +304,11 @@ def build_graph(
                         f"unknown tool {call['name']}; the {agent} tools are {', '.join(specs)}",
                     )
                 )
+                continue
+            clean, non_finite = finite(call["args"])
+            if non_finite:  # 1e309, NaN: no tool takes them (and JSON has none), so the call is refused
+                what = "; ".join(f"{n.replace(': ', ' is ')}" for n in non_finite)
+                parsed.append(({**call, "args": clean}, spec, None, f"invalid arguments: {what}; give a finite number"))
                 continue
             try:
                 args: BaseModel | None = spec.args.model_validate(call["args"], context={"shop": shop})  # stock codes
@@ -382,6 +397,23 @@ def build_graph(
                 tool_rows = {d.tool_call_id: d for d in s.scalars(select(Decision).where(Decision.id.in_(settled)))}
 
         out: list[ToolMessage] = []
+        for bad in ai.invalid_tool_calls:  # the reply's arguments were not JSON: told to the model, which may retry
+            why = (
+                f"the arguments of {bad['name']} are not valid JSON ({bad.get('error') or 'unreadable'}); call it again"
+            )
+            log_decision_now(
+                sessions,
+                rid,
+                "tool",
+                status="error",
+                error=why,
+                agent_name=agent,
+                tool_name=str(bad["name"] or "")[:64],
+                tool_call_id=bad["id"],
+                arguments={"raw": str(bad.get("args") or "")[:2000]},
+                model=model_name,
+            )
+            out.append(ToolMessage(f"Error: {why}", tool_call_id=str(bad["id"]), name=bad["name"], status="error"))
         for call, spec, args, err in parsed:
             base = {
                 "agent_name": agent,

@@ -11,16 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
+from store.clean import finite, readable
 from store.db import Decision, Feedback, Outcome, Run, utcnow
 
 
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
+def _jsonable(value: Any, *, note: bool = False) -> Any:
+    """`value` as valid JSON stores it: NaN and infinities are null (with `note`, a dict says where
+    under "non_finite"), lone surrogates U+FFFD."""
+    if value is None:
+        return None
+    clean, notes = finite(json.loads(json.dumps(value, default=str)))
+    if note and notes and isinstance(clean, dict):
+        clean = {**clean, "non_finite": notes}
+    return clean
 
 
 def start_run(sessions: sessionmaker, *, thread_id: str, channel: str, user: str, request: str, model: str) -> int:
     with sessions.begin() as s:
-        run = Run(thread_id=thread_id, channel=channel, user=user, request=request, model=model)
+        run = Run(
+            thread_id=readable(thread_id), channel=channel, user=readable(user), request=readable(request), model=model
+        )
         s.add(run)
         s.flush()
         return int(run.id)
@@ -30,8 +40,43 @@ def end_run(sessions: sessionmaker, run_id: int, answer: str | None) -> None:
     with sessions.begin() as s:
         run = s.get(Run, run_id)
         if run is not None:
-            run.answer = answer
+            run.answer = readable(answer) if answer is not None else None
             run.ended_at = utcnow()
+
+
+def fail_run(sessions: sessionmaker, run_id: int, error: str) -> int | None:
+    """A run that failed: its decision row (an answer with status error, saying what went wrong) and
+    its end, in one transaction. A run that had already ended (its answer given before a later step
+    failed) keeps its answer; the row is added all the same. None when the run does not exist."""
+    error = readable(error)
+    with sessions.begin() as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            return None
+        row = Decision(run_id=run_id, kind="answer", status="error", error=error, model=run.model)
+        s.add(row)
+        if run.ended_at is None:
+            run.answer = f"error: {error}"
+            run.ended_at = utcnow()
+        s.flush()
+        return int(row.id)
+
+
+def log_failed_request(
+    sessions: sessionmaker, *, thread_id: str, channel: str, user: str, request: str, model: str, error: str
+) -> int:
+    """A request that failed before its run could start (a bad setting, a corrupt checkpoints file,
+    a request too long): logged as a run that failed, with its decision row. Returns the run id."""
+    run_id = start_run(
+        sessions,
+        thread_id=readable(thread_id)[:64],
+        channel=channel,
+        user=readable(user)[:64],
+        request=readable(request),
+        model=model[:64],
+    )
+    fail_run(sessions, run_id, error)
+    return run_id
 
 
 def open_run_of_thread(sessions: sessionmaker, thread_id: str) -> int | None:
@@ -59,7 +104,9 @@ def log_decision(session: Session, run_id: int | None, kind: str, **fields: Any)
         return None
     for key in ("arguments", "result"):
         if key in fields:
-            fields[key] = _jsonable(fields[key])
+            fields[key] = _jsonable(fields[key], note=key == "result")
+    if isinstance(fields.get("error"), str):
+        fields["error"] = readable(fields["error"])
     fields.setdefault("status", "ok")
     pending = _tool_row(session, run_id, fields.get("tool_call_id")) if kind == "tool" else None
     if pending is not None and pending.status == "pending":
@@ -116,7 +163,7 @@ def find_decisions(
         (Run.id, run),
     ):
         if value is not None:
-            q = q.where(column == value)
+            q = q.where(column == (readable(value) if isinstance(value, str) else value))
     if since is not None:
         q = q.where(Decision.created_at >= since)
     with sessions() as s:
