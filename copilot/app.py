@@ -32,10 +32,11 @@ from copilot.approvals import (
 )
 from copilot.approvals import pending as list_pending
 from copilot.attachments import attachment_lines, check_export_path, make_attachments
-from copilot.faults import Checkpoints, os_fault, user_error
+from copilot.checkpoints import Checkpoints
+from copilot.faults import os_fault, user_error
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
-from graphs import build_graph
+from graphs import build_graph, forget_before_turn
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
 from store import StoreError
@@ -170,10 +171,11 @@ class Copilot:
         self.model_name = model_name or "custom"
         self.policy = Policy(ttl=self.settings.approval_ttl, four_eyes_above_pct=self.settings.four_eyes_above_pct)
         try:
-            self.checkpoints = self._open_checkpoints()
+            self.checkpoints = Checkpoints.open(self.settings.checkpoint_path)
         except BaseException:
             self.engine.dispose()
             raise
+        self._conn = self.checkpoints.conn
         self.graph = build_graph(
             model,
             self.shop,
@@ -197,21 +199,6 @@ class Copilot:
             self.init(progress=progress)
         elif upgrade_delivery(self.sessions, DEMO_PACES) and progress is not None:
             progress("reseeded the demo campaigns' simulated delivery (the delivery model is new)")
-
-    def _open_checkpoints(self) -> Checkpoints:
-        """The thread checkpoints (langgraph's SqliteSaver on its own file), its tables made now:
-        a corrupt or unwritable file is told here, in one line, not in the middle of a request."""
-        path = self.settings.checkpoint_path
-        conn = sqlite3.connect(str(path), check_same_thread=False)
-        saver = Checkpoints(conn, path)
-        try:
-            with saver.cursor() as cur:  # creates the tables; raises StorageError naming the file
-                cur.execute("PRAGMA synchronous=NORMAL")
-        except BaseException:
-            conn.close()
-            raise
-        self._conn = conn
-        return saver
 
     def user_error(self, exc: BaseException) -> CopilotError | None:
         """`exc` as the one line a marketer can act on (a CopilotError), or None when it is a bug."""
@@ -368,7 +355,8 @@ class Copilot:
             end_run(self.sessions, run_id, answer)
             return self._result(thread_id, run_id, route=[], answer=answer, pending=None)
         config = self._config(thread_id, run_id)
-        start = {"messages": [HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}
+        forget = forget_before_turn(self.graph.get_state(config).values.get("messages", []))
+        start = {"messages": [*forget, HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}
         as_file = target is None and wants_file(text)  # "export that", "导出法国客户名单": a file, named in the answer
         with exporting() if target is not None or as_file else nullcontext():
             self._invoke(start | {"queue": [], "task": None, "note": None}, config, run_id)
@@ -471,6 +459,14 @@ class Copilot:
         except BaseException as exc:
             self._fail(exc, run_id)
             raise
+        finally:
+            self._prune(config)
+
+    def _prune(self, config: dict[str, Any]) -> None:
+        """The thread keeps only what its next run reads (copilot/checkpoints.py). A prune that cannot
+        run now (the file busy) is left to the next run: it only keeps more than needed."""
+        with suppress(CopilotError):
+            self.checkpoints.prune([str(config["configurable"]["thread_id"])])
 
     # -- helpers ---------------------------------------------------------------------------
     def _config(self, thread_id: str, run_id: int | None) -> dict[str, Any]:
@@ -589,7 +585,12 @@ class Copilot:
         the thread finishes the pause."""
         config = self._config(thread_id, run_id)
         try:
-            self.graph.invoke(Command(resume={"settled": [d.change["id"] for d in done]}), config, durability="exit")
+            try:
+                self.graph.invoke(
+                    Command(resume={"settled": [d.change["id"] for d in done]}), config, durability="exit"
+                )
+            finally:
+                self._prune(config)
         except Exception as exc:
             release_resume(self.sessions, batch)
             applied = [r for r in rows_of_batch(self.sessions, batch) if r.applied_at is not None]

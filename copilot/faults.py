@@ -3,19 +3,16 @@ a corrupt or unwritable shop database or checkpoints file, a full disk, a databa
 holds, a COPILOT_HOME that is not a writable folder. Anything else that escapes is a bug (exit 2).
 
 The shop's database is reached through SQLAlchemy, the checkpoints through sqlite3 directly
-(`Checkpoints`, which names its file in every error), so an error says which file it is about.
+(copilot/checkpoints.py, which names its file in every error), so an error says which file it is about.
 """
 
 from __future__ import annotations
 
 import errno
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from langgraph.checkpoint.sqlite import SqliteSaver
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -101,24 +98,6 @@ def user_error(exc: BaseException, *, db_url: str, checkpoints: Path) -> Copilot
     if isinstance(exc, sqlite3.Error):
         return checkpoint_fault(exc, checkpoints)
     return os_fault(exc)
-
-
-class Checkpoints(SqliteSaver):
-    """langgraph's SqliteSaver whose errors name the checkpoints file and say what to do."""
-
-    path: Path
-
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        super().__init__(conn)
-        self.path = path
-
-    @contextmanager
-    def cursor(self, transaction: bool = True) -> Iterator[sqlite3.Cursor]:
-        try:
-            with super().cursor(transaction) as cur:
-                yield cur
-        except sqlite3.Error as exc:
-            raise checkpoint_fault(exc, self.path) or exc from exc
 
 
 def _brief(text: Any, limit: int = 160) -> str:

@@ -24,7 +24,14 @@ from datetime import timedelta
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import StructuredTool
 from langgraph.graph import END, START, StateGraph
@@ -93,6 +100,14 @@ def _history(messages: list[AnyMessage]) -> list[AnyMessage]:
         m for m in messages if isinstance(m, HumanMessage) or (isinstance(m, AIMessage) and not m.tool_calls)
     ]
     return keep[-MAX_HISTORY:]
+
+
+def forget_before_turn(messages: list[AnyMessage]) -> list[RemoveMessage]:
+    """What a thread's next request will never read, to drop from its state as the request starts:
+    earlier turns' tool traffic, and their questions and answers before the last MAX_HISTORY (the
+    models see no more, see `_history`). So a thread's checkpoint stays the same size turn after turn."""
+    keep = {id(m) for m in _history(messages)}
+    return [RemoveMessage(id=m.id) for m in messages if id(m) not in keep and m.id is not None]
 
 
 def _current_turn(messages: list[AnyMessage]) -> list[AnyMessage]:
