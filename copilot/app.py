@@ -40,6 +40,8 @@ from graphs import build_graph, forget_before_turn
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
 from store import StoreError
+from store.catalog import check_catalog, shop_facts
+from store.catalog import marked as catalog_marked
 from store.clean import readable
 from store.db import Run, make_engine, make_sessionmaker
 from store.decisions import (
@@ -144,12 +146,15 @@ class Copilot:
         model_name: str | None = None,
         progress: Callable[[str], None] | None = None,
         shop_from: Shop | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> None:
         """`shop_from`: a shop whose catalog and derived arrays this copilot shares, its database
-        being a copy of that shop's (how evals/runner.py gives each case a fresh shop cheaply)."""
+        being a copy of that shop's (how evals/runner.py gives each case a fresh shop cheaply).
+        `notice`: told, in one line, what the start-up repaired (a catalog that disagreed with the
+        shop); `progress`: told how a first load goes."""
         self.settings = settings or load_settings()
         try:
-            self._open_shop(progress, shop_from)
+            self._open_shop(progress, shop_from, notice)
         except BaseException as exc:
             if hasattr(self, "engine"):
                 self.engine.dispose()
@@ -184,14 +189,19 @@ class Copilot:
             approval_ttl=self.policy.ttl,
         )
 
-    def _open_shop(self, progress: Callable[[str], None] | None, shop_from: Shop | None) -> None:
+    def _open_shop(
+        self,
+        progress: Callable[[str], None] | None,
+        shop_from: Shop | None,
+        notice: Callable[[str], None] | None,
+    ) -> None:
         _make_home(self.settings)
         self.engine = make_engine(self.settings.db_url)
         self.sessions = make_sessionmaker(self.engine)
         self.shop = (
-            replace(shop_from, sessions=self.sessions)
+            replace(shop_from, sessions=self.sessions, check_catalog=False)  # a copy of a checked shop
             if shop_from is not None
-            else Shop(self.sessions, self.settings.chroma_path, cache_dir=self.settings.home / "cache")
+            else Shop(self.sessions, self.settings.chroma_path, cache_dir=self.settings.home / "cache", notice=notice)
         )
         with self.sessions() as s:
             loaded = is_loaded(s)
@@ -199,6 +209,26 @@ class Copilot:
             self.init(progress=progress)
         elif upgrade_delivery(self.sessions, DEMO_PACES) and progress is not None:
             progress("reseeded the demo campaigns' simulated delivery (the delivery model is new)")
+        if shop_from is None and not catalog_marked(self.sessions, self.settings.chroma_path):
+            _ = self.shop.chroma  # the catalog is not the one the shop's last load built: checked, repaired
+
+    def check_catalog(self) -> str:
+        """The full catalog check (`copilot init` makes it): one line saying what was repaired, or
+        that the catalog holds the shop's products."""
+        said: list[str] = []
+        if "chroma" in self.shop.__dict__:  # opened (and checked) already: check again
+            line = check_catalog(self.sessions, self.shop.chroma)
+            said += [line] if line else []
+        else:  # opening it checks it
+            notice, self.shop.notice = self.shop.notice, said.append
+            try:
+                _ = self.shop.chroma
+            finally:
+                self.shop.notice = notice
+        if said:
+            return said[0]
+        facts = shop_facts(self.sessions)
+        return f"catalog: {facts.documents if facts else 0:,} documents, built from the shop's products"
 
     def user_error(self, exc: BaseException) -> CopilotError | None:
         """`exc` as the one line a marketer can act on (a CopilotError), or None when it is a bug."""

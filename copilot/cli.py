@@ -41,7 +41,13 @@ def _open(show_progress: bool = True) -> Any:
         if show_progress:
             err.print(f"[dim]demo shop: {msg}[/dim]")
 
-    return Copilot(progress=progress)
+    return Copilot(progress=progress, notice=_notice)
+
+
+def _notice(msg: str) -> None:
+    """What the start-up repaired (a catalog that disagreed with the shop): one line on stderr,
+    --json or not."""
+    err.print(plain(msg, "yellow"), highlight=False, soft_wrap=True)
 
 
 _CONTROL = {i: f"\\x{i:02x}" for i in (*range(0x20), *range(0x7F, 0xA0)) if chr(i) not in "\n\t"}
@@ -252,10 +258,12 @@ def init(
         err.print(f"[dim]{msg}[/dim]")
 
     t0 = time.perf_counter()
-    cp = Copilot(progress=progress)  # loads the shop on first use
+    cp = Copilot(progress=progress, notice=_notice)  # loads the shop on first use
     try:
         if force:
             cp.init(force=True, progress=progress)
+        else:  # the catalog is checked against the shop in full, and repaired if they disagree
+            err.print(plain(cp.check_catalog(), "dim"), highlight=False, soft_wrap=True)
         with cp.sessions() as s:
             row = s.get(Meta, "import_report")
             old = older_cleaning(s)

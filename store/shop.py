@@ -1,6 +1,11 @@
 """Load a shop into the database and the catalog collection: the demo shop (UCI Online Retail) or a
 marketer's own order lines. Both go through store/orders.py (one way to read, check, clean and net
 cancellations), then through one transaction here: on any error the shop it replaces is untouched.
+
+The shop and its catalog are replaced together or not at all: the new catalog is built beside the
+serving one before the shop's transaction commits (with the products' fingerprint, which the
+transaction also writes), and swapped in after it. Killed before the commit, the old pair serves;
+after it, the next start-up finds the new catalog waiting and swaps it in (store/catalog.py).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
+from store.catalog import CATALOG_ROW, facts_of
 from store.db import (
     Campaign,
     CampaignDay,
@@ -166,6 +172,8 @@ def _load(
     say(f"writing {len(line_rows):,} order lines")
     from vectorstore.catalog import discard_catalog, publish_catalog, stage_catalog
 
+    facts = facts_of(products)
+
     try:
         with sessions.begin() as session:
             has_marketing = session.scalar(select(func.count()).select_from(Campaign)) or 0
@@ -186,15 +194,17 @@ def _load(
                 [int(p["id"]) for p in products],
                 [str(p["description"]) for p in products],
                 [{"stock_code": p["stock_code"], "price": p["price"]} for p in products],
+                fingerprint=facts.fingerprint,
             )
             report.products, report.customers, report.orders = len(products), len(customers), len(order_rows)
             session.add(Meta(key="dataset", value=dataset))
             session.add(Meta(key="today", value=last_day.isoformat()))
             session.add(Meta(key="import_report", value=report.summary()))
+            session.add(Meta(key=CATALOG_ROW, value=facts.value()))
     except BaseException:
         discard_catalog(chroma_client)
         raise
-    publish_catalog(chroma_client)
+    publish_catalog(chroma_client, fingerprint=facts.fingerprint)
     return report
 
 

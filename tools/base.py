@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import reference
+from store.catalog import check_catalog
 from store.db import Campaign, Channel, Customer, Meta, Order, OrderLine, Product
 from vectorstore import open_client
 
@@ -59,6 +60,9 @@ class Sales:
         return self.quantity * self.price
 
 
+CATALOG_INDEX = "catalog-"  # the derived arrays built from the catalog's embeddings start so
+
+
 @dataclass
 class Shop:
     """The shop a tool works on: its database, its catalog collection, its reference data."""
@@ -68,10 +72,28 @@ class Shop:
     data_dir: Path | None = None
     cache_dir: Path | None = None  # where derived arrays are kept between processes
     _cache: dict[str, Any] = field(default_factory=dict)
+    check_catalog: bool = True  # check the catalog against the shop when it is first opened
+    notice: Callable[[str], None] | None = None  # told what the check repaired, in one line
 
     @cached_property
     def chroma(self) -> Any:
-        return open_client(self.chroma_path)
+        """The chromadb client; the first time, the catalog is checked against the shop and
+        repaired if they disagree (store/catalog.py)."""
+        client = open_client(self.chroma_path)
+        if self.check_catalog:
+            said = check_catalog(self.sessions, client)
+            if said is not None:
+                self._forget_catalog_index()  # built from the catalog as it was
+                if self.notice is not None:
+                    self.notice(said)
+        return client
+
+    def _forget_catalog_index(self) -> None:
+        for key in [k for k in self._cache if k.startswith(CATALOG_INDEX)]:
+            del self._cache[key]
+        if self.cache_dir is not None:
+            for path in self.cache_dir.glob(f"{CATALOG_INDEX}*.npz"):
+                path.unlink(missing_ok=True)
 
     @cached_property
     def sales(self) -> Sales:

@@ -16,7 +16,7 @@ from engine import EngineError, ann, clv, recall, recsys, segments
 from engine.rank import HashedLogistic
 from store.db import Customer, Product
 from tools import filters
-from tools.base import ProductId, Shop, ToolFailure, ToolSpec, get_customer, get_product, is_exporting
+from tools.base import CATALOG_INDEX, ProductId, Shop, ToolFailure, ToolSpec, get_customer, get_product, is_exporting
 from vectorstore import catalog_vectors, documents, embed_query, embedding_name
 from vectorstore.glossary import glossary
 
@@ -422,7 +422,7 @@ def _catalog_index(shop: Shop) -> tuple[np.ndarray, ann.IVFIndex]:
         x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)  # inner product = cosine
         return {"product_ids": pids, **ann.build_ivf(x, k=min(100, pids.size)).to_arrays()}
 
-    stored = shop.stored(f"catalog-{embedding_name()}", build)
+    stored = shop.stored(f"{CATALOG_INDEX}{embedding_name()}", build)
     return stored["product_ids"], ann.IVFIndex.from_arrays(stored)
 
 
