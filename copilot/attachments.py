@@ -8,7 +8,6 @@ x label). Each attachment is {"kind": "csv"|"chart", "path", "title"} and, for a
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 import re
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot import CopilotError
+from store.clean import dumps
 from tools.series import SERIES_KEY
 
 MAX_DEPTH = 3  # how deep in a result a list is looked for
@@ -75,7 +75,7 @@ def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         if isinstance(v, dict):
             out.update(_flatten(v, key + ".") if v else {key: ""})
         elif isinstance(v, list | tuple):
-            out[key] = json.dumps(v, ensure_ascii=False, default=str)
+            out[key] = dumps(v, note=False)
         else:
             out[key] = v
     return out
