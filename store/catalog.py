@@ -139,3 +139,26 @@ def _repair(sessions: sessionmaker, client: Any, facts: CatalogFacts) -> str | N
         f"catalog: it {why}; rebuilt it from the shop's products ({count:,} documents, "
         f"{time.perf_counter() - t0:.1f} s)"
     )
+
+
+def catalog_corrupt(exc: BaseException) -> bool:
+    """chromadb could not read its own files (its SQLite file is not a database, or malformed)."""
+    text = str(exc).lower()
+    return any(k in text for k in ("file is not a database", "malformed", "database disk image"))
+
+
+def reopen_corrupt_catalog(sessions: sessionmaker, chroma_path: Path, exc: BaseException) -> tuple[Any, str]:
+    """chromadb's folder could not be read: set aside (kept for a look) and the catalog rebuilt
+    from the shop's products in a fresh one. Returns the client and the one line that says so."""
+    from chromadb.api.client import SharedSystemClient
+
+    from vectorstore.catalog import open_client
+
+    aside = chroma_path.with_name(f"{chroma_path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    chroma_path.rename(aside)
+    SharedSystemClient.clear_system_cache()  # the broken folder's system is not reused
+    client = open_client(chroma_path)
+    said = check_catalog(sessions, client) or "catalog: it was missing; the shop is empty"
+    why = " ".join(str(exc).split())[:120]
+    rebuilt = said.split("; ", 1)[-1]
+    return client, f"catalog: chromadb's files could not be read ({why}); set them aside as {aside.name} and {rebuilt}"

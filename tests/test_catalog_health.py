@@ -196,3 +196,20 @@ def test_a_shop_restored_from_a_backup_gets_its_catalog_back(home: Path, tmp_pat
     finally:
         cp.close()
     assert catalog(home) == products(home)
+
+
+def test_chromadb_files_that_cannot_be_read_are_set_aside_and_rebuilt(home: Path) -> None:
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    with open(home / "chroma" / "chroma.sqlite3", "r+b") as f:
+        f.write(b"not a database" * 100)
+    cp, said = open_copilot(home)
+    try:
+        _ = cp.shop.chroma
+    finally:
+        cp.close()
+    assert len(said) == 1 and "catalog: chromadb's files could not be read" in said[0], said
+    assert "and rebuilt it from the shop's products (4 documents" in said[0]
+    assert [p.name.startswith("chroma.corrupt-") for p in home.glob("chroma.*")] == [True]
+    assert catalog(home) == products(home)

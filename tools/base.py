@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import reference
-from store.catalog import check_catalog
+from store.catalog import catalog_corrupt, check_catalog, reopen_corrupt_catalog
 from store.db import Campaign, Channel, Customer, Meta, Order, OrderLine, Product
 from vectorstore import open_client
 
@@ -79,13 +79,17 @@ class Shop:
     def chroma(self) -> Any:
         """The chromadb client; the first time, the catalog is checked against the shop and
         repaired if they disagree (store/catalog.py)."""
-        client = open_client(self.chroma_path)
-        if self.check_catalog:
-            said = check_catalog(self.sessions, client)
-            if said is not None:
-                self._forget_catalog_index()  # built from the catalog as it was
-                if self.notice is not None:
-                    self.notice(said)
+        try:
+            client = open_client(self.chroma_path)
+            said = check_catalog(self.sessions, client) if self.check_catalog else None
+        except Exception as exc:  # chromadb's files are corrupt: the catalog is derived data, so rebuilt
+            if not self.check_catalog or not catalog_corrupt(exc):
+                raise
+            client, said = reopen_corrupt_catalog(self.sessions, self.chroma_path, exc)
+        if said is not None:
+            self._forget_catalog_index()  # built from the catalog as it was
+            if self.notice is not None:
+                self.notice(said)
         return client
 
     def _forget_catalog_index(self) -> None:
