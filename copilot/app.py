@@ -481,6 +481,9 @@ class Copilot:
             changes = pending.get("changes", [])
             said = [stated_words(c, request) for c in changes]
             answers.append(wording.describe_pending(changes, is_chinese(request), said))
+            later = [str(q["task"]) for q in state.values.get("queue") or [] if q.get("task")]
+            if later:  # the parts after the change wait with it: they may read what it changes
+                answers.append(wording.after_approval(later, is_chinese(request)))
         answer = "\n\n".join(answers)
         decisions = decisions_of_run(self.sessions, run_id) if run_id is not None else []
         attachments: list[dict[str, Any]] = []

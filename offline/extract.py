@@ -599,7 +599,11 @@ _METRICS: list[tuple[re.Pattern[str], str]] = [
         (r"\bctr\b|\bclick[- ]?through(?: rate)?\b|点击率", "ctr"),
         (r"\bconversions?\b|\bconverts?\b|\bconverting\b|\borders\b|\bsales\b|转化|成交单|下单|几单", "conversions"),
         (r"\brevenue\b|\bturnover\b|\bmakes? (?:us )?(?:the )?most\b|成交额|收入|营收|赚", "revenue"),
-        (r"\bspend(?:ing)?\b|\bspent\b|\bcosts?\b|花费|消耗|烧钱|花了", "spend"),
+        (
+            r"\bspend(?:ing)?\b|\bspent\b|\bcosts?\b|\b(?:ate|eats?|eating) (?:up )?(?:most|the (?:most|bulk|lion'?s share))"
+            r"|\bburn(?:s|ed|t|ing)?\b|\bcostliest\b|\bmost expensive\b|\bbiggest spenders?\b|花费|消耗|烧钱|花了|花得最多",
+            "spend",
+        ),
         (r"\bclicks?\b|点击", "clicks"),
         (r"\bimpressions?\b|\bimps\b|展现|曝光|展示量", "impressions"),
     )
@@ -667,7 +671,9 @@ _SEGMENT_WORDS = {
     "new": r"\bnew (?:customers?|shoppers?|buyers?|visitors?|users?|clients?)\b|\bfirst-?time(?:rs?| buyers?| customers?| shoppers?)?\b"
     r"|\bnewcomers?\b|新客户?|新用户|新顾客|首单|新人|拉新",
     "lapsed": r"\blapsed\b|\blapsing (?:customers?|shoppers?|buyers?)|\bdormant\b|\bchurned\b|\binactive\b|\bwin[- ]?back\b"
-    r"|\bhaven'?t (?:bought|ordered|shopped)|流失|沉睡|召回|回流|很久没(?:买|来|下单)",
+    r"|\bhaven'?t (?:bought|ordered|shopped)|\bdrift(?:ed|ing)? (?:away|off)\b|\b(?:gone|went|going) quiet\b"
+    r"|\bstopped (?:buying|ordering|shopping|coming)\b|\b(?:haven'?t|hasn'?t|not) (?:been|come) back\b|\blost (?:customers|buyers)\b"
+    r"|\bwin (?:them|back)\b|\bre-?engag\w*|流失|沉睡|召回|回流|唤醒|好久没|很久没(?:买|来|下单)|不活跃",
     "vip": r"\bvips?\b|\bloyal(?:ists?)?\b|\bregulars\b|\btop customers\b|\bbest customers\b|\bhigh[- ]value\b"
     r"|老客户?|老顾客|忠实|会员|高价值|大客户",
 }
@@ -688,11 +694,14 @@ _GRAINS = {
 _BY = r"\b(?:by|per|each|every|across|down by|split by|broken down by|breakdown by)\s"
 _BREAKDOWNS = {
     "country": _BY + r"(?:country|countries|market|markets|region|regions)\b|\bcountry (?:breakdown|split)\b"
-    r"|(?:按|分|各个?|每个|不同)(?:国家|站点|地区|市场)|各国",
+    r"|\b(?:which|what|top|best|biggest|leading)\s(?:\d{1,2}\s)?(?:countries|markets)\b"
+    r"|(?:按|分|各个?|每个|不同)(?:国家|站点|地区|市场)|各国|哪些(?:国家|市场)|哪几个(?:国家|市场)",
     "product": _BY + r"(?:product|products|sku|skus|item|items)\b|\bproduct (?:breakdown|split)\b"
     r"|(?:按|分|各个?|每个)(?:商品|产品|单品|sku)",
     "segment": _BY + r"(?:(?:rfm |customer )?(?:segments?|tiers?|groups?)|rfm)\b|\bsegment (?:breakdown|split)\b"
-    r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层)",
+    r"|\b(?:which|what|top|best|biggest|leading)\s(?:\d{1,2}\s)?(?:rfm |customer )?segments\b"
+    r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层)"
+    r"|哪些(?:rfm\s?)?(?:客户)?(?:分群|分层|人群)|哪类客户",
 }
 _EN_N = r"\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty"
 _MIN_ORDERS = re.compile(
@@ -830,7 +839,7 @@ _ON_DAY = re.compile(
     r"(?<![\d/.-])(?P<iy>(?:19|20)\d\d)[-/.](?P<im>\d{1,2})(?:[-/.](?P<id>\d{1,2}))?(?![\d/.-]?\d)"
     rf"|\b(?:the\s)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<m1>{_MONTH_NAMES})\b(?:,?\s(?P<y1>(?:19|20)\d\d)\b)?"
     rf"|\b(?P<m2>{_MONTH_NAMES})\s(?:the\s)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s(?P<y2>(?:19|20)\d\d)\b)?"
-    rf"|\b(?:the\s(?:start|beginning)\sof\s)?(?P<m3>{_MONTH_NAMES})\b(?:\s(?P<y3>(?:19|20)\d\d)\b)?"
+    rf"|\b(?:(?:the\s)?(?P<edge>start|beginning|end|middle)\sof\s|(?P<mid>mid)-?\s?)?(?P<m3>{_MONTH_NAMES})\b(?:\s(?P<y3>(?:19|20)\d\d)\b)?"
     r"|(?:(?P<zy>(?:19|20)\d\d)\s?年\s?)?(?<![\d一二三四五六七八九十个第])(?P<zm>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s?月份?"
     r"(?:\s?(?P<zd>[12]\d|3[01]|0?[1-9]|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s?[日号]|(?P<zstart>初))?",
     re.I,
@@ -882,6 +891,9 @@ _UNITS_DAYS = {"day": 1, "days": 1, "天": 1, "week": 7, "weeks": 7, "周": 7, "
 _UNITS_DAYS |= {"month": 30, "months": 30, "个月": 30}
 
 
+_MONTH_END = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _day_spans(text: str) -> list[tuple[int, int, dict[str, int | None]]]:
     """Every day or month written (2011-09-01, 1 September, Sept 2011, 9月1日, 十月), with its position."""
     out: list[tuple[int, int, dict[str, int | None]]] = []
@@ -902,6 +914,10 @@ def _day_spans(text: str) -> list[tuple[int, int, dict[str, int | None]]]:
             month = _MONTH_WORDS.get(word, 5)
             d = g["d1"] or g["d2"]
             day = int(d) if d else None
+            if g["mid"] or g["edge"] == "middle":
+                day = 15  # "mid-September"
+            elif g["edge"] == "end":
+                day = _MONTH_END[month - 1]  # "the end of August": its last day
             y = g["y1"] or g["y2"] or g["y3"]
             year = int(y) if y else None
         if month and 1 <= month <= 12 and (day is None or 1 <= day <= 31):
@@ -1036,12 +1052,12 @@ _COUNT_WORDS |= {"nine": 9, "ten": 10, "a couple of": 2, "a few": 3, "dozen": 12
 _COUNT_NOUNS = (
     r"products?|items?|headlines?|taglines?|slogans?|lines?|customers?|clients?|ideas?|options?|titles?|versions?"
     r"|recommendations?|suggestions?|subject lines?|captions?|ads?|variants?|people|names?|results?|picks?|alternatives?"
-    r"|things?|ones?|skus?|recs?"
+    r"|things?|ones?|skus?|recs?|posts?|notes?|descriptions?|texts?|emails?|messages?|tweets?|variations?|copies|blurbs?"
 )
 _COUNT = re.compile(
     rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
     rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|前\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
-    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件)",
+    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件|篇|组|版|则|段)",
     re.I,
 )
 _COUNT_WORD = re.compile(

@@ -39,13 +39,14 @@ SELECTION = ("campaign_ids", "channel", "all_campaigns")  # which campaigns a bu
 
 # Words that open a message continuing the previous one.
 _FOLLOW = re.compile(
-    r"^\s*(?:and|what about|how about|same for|same thing for|what of|and what about|for|now)\b"
-    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也)|呢\s*[?]?\s*$",
+    r"^\s*(?:and|what about|how about|same for|same thing for|what of|and what about|for|now|just|only)\b"
+    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也|只看|只要|光看|仅看)|呢\s*[?]?\s*$",
     re.I,
 )
 _FILLER = re.compile(
     r"\b(?:and|what|about|how|same|for|thing|of|now|the|a|an|with|at|to|in|is|it|its|if|then|ok|okay|please|one|instead"
-    r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no)\b|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成]",
+    r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no|ones|just|only|show|me|pls)\b"
+    r"|只看|只要|只算|光看|仅看|看看|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成只仅]",
     re.I,
 )
 _FILE = re.compile(  # the list asked for as a file
@@ -98,6 +99,12 @@ _SEASON = re.compile(
     r"(?:months?|weekdays?|days of the week|seasons?)\b|\bweekdays?\b|\bweekends?\b|\bwhen in the year\b|\bhistorically\b"
     r"|\bwhen do (?:we|people|customers) (?:sell|buy)\b"
     r"|哪个月|几月|月份|哪一?天|周[一二三四五六日末几]|(?:星期|礼拜)[一二三四五六日天几]|季节|淡季|旺季|全年|什么时候(?:卖|买|销)",
+    re.I,
+)
+_FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetime-value model, not past spend
+    r"\b(?:predicted|projected|expected|future|forecast|lifetime) (?:customer )?(?:value|spend|worth|revenue)\b|\bclv\b|\bltv\b"
+    r"|\bworth the most\b|\bmost valuable (?:going forward|in future|next year)\b|\bgoing forward\b"
+    r"|预测价值|未来价值|生命周期价值|终身价值|潜在价值|未来最值钱|最值钱|预期价值|预计价值|未来(?:还会)?(?:贡献|花)",
     re.I,
 )
 _SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
@@ -415,6 +422,10 @@ class _Signals:
     split_over_time: bool  # a breakdown over a period: "sales per segment this quarter" is a report
     customer_facts: bool  # customers by spend, by orders, by first order or sorted: a customer list
     quiet_undated: bool  # customers who stopped ordering, with no day named: lapsing, not a list by date
+    copy: bool  # a platform or a tone named: "5 meta ads, premium feel" is copy to write
+    future_value: bool  # what customers are worth from now on: "ranked by predicted value", 谁未来最值钱
+    dated_figures: bool  # figures over a period, a month or a day: "revenue last quarter", 上个季度各分群
+    browse: bool  # what the catalog holds of a product type: "what hot water bottles do we have", 热水袋有哪些款
 
 
 def _signals(e: Entities) -> _Signals:
@@ -438,7 +449,8 @@ def _signals(e: Entities) -> _Signals:
         len(set(e.ids("campaign"))) >= 2,
         e.all_campaigns and not e.ids("campaign"),
         bool(e.channels) and not e.ids("campaign") and bool(_PLURAL.search(e.text) or is_chinese(e.text)),
-        e.period_name not in (None, "today") and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
+        (e.period_name not in (None, "today") or bool(e.months))
+        and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
         e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
         bool(
             _PRODUCTS.search(e.text)
@@ -449,7 +461,7 @@ def _signals(e: Entities) -> _Signals:
         e.metric is not None
         and e.period_name not in (None, "today")
         and not (e.numbers or e.changes or e.percents or e.suggested or e.discount),
-        e.breakdown is not None and e.period_name not in (None, "today"),
+        e.breakdown is not None and (e.period_name not in (None, "today") or bool(e.months)),
         bool(
             e.min_revenue
             or e.max_revenue
@@ -459,6 +471,11 @@ def _signals(e: Entities) -> _Signals:
             or any(d.rule == "not_since" for d in e.order_dates)
         ),
         bool(_QUIET.search(e.text)) and not any(d.rule == "not_since" for d in e.order_dates),
+        e.platform is not None or e.tone is not None,
+        bool(_FUTURE_VALUE.search(e.text)),
+        (e.period_name not in (None, "today") or bool(e.months or e.dates))
+        and (e.metric is not None or e.breakdown is not None),
+        not e.refs and bool(_BROWSE.search(e.text)) and catalog_phrase(e.text) is not None,
     )
 
 
@@ -524,6 +541,14 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 0.5 if "min_revenue" in props else 0.25  # "spent over £1,000", "3+ orders": the customer lists
     if sig.quiet_undated and "min_revenue" in props:
         score -= 1.0  # "customers who haven't ordered for months": no day to list them by; the at-risk list
+    if sig.dated_figures and not t.writes and not props & _DATED:
+        score -= 1.0  # "which segments drove revenue last quarter": a tool that cannot take the period misses it
+    if sig.browse and "query" in props:
+        score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
+    if sig.future_value and tool == "customer_lifetime_value":
+        score += 1.0  # "customers with 20+ orders by predicted value": the value model, not a list by past spend
+    if sig.copy and "platform" in props:
+        score += 1.0  # "need 5 meta ads, premium feel": copy for a platform, in a tone
     if sig.split_over_time and "breakdown" in props:
         score += 1.0  # "sales per customer segment this quarter": a report, not the all-time segments
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
@@ -532,12 +557,15 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     return score
 
 
+_DATED = frozenset({"period", "start", "end", "month", "first_start", "first_end", "day", "date", "hour"})
 _BULK = {"set_campaign_bid": "set_campaign_bids", "set_campaign_budget": "set_campaign_budgets"}
 
 
 FIT_WEIGHT = 0.5  # FIT_WEIGHT and MISSING_ID_WEIGHT: tuned leave-one-batch-out on the bank
 MISSING_ID_WEIGHT = 0.5
 CUE_WEIGHT = 1.0
+OVERRULE_NONE = 0.5  # "need 5 meta ads for 22423, premium feel": near an out-of-scope example, yet copy to write
+OVERRULE_FIT = 2.0  # (its product and its platform: a fit of 2.5)
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:are|is|will|do|does|did|how|what|which|who|when|can|could)\b|吗|呢|多少|怎么样|如何|是否", re.I
 )
@@ -591,7 +619,7 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
             if not own
             else Intent(max(own, key=own.__getitem__), intent.confidence, own, intent.nearest)
         )
-    if not intent.scores or intent.label == NONE:
+    if not intent.scores or (intent.label == NONE and intent.nearest is None):  # nothing in the bank is like it
         return intent
     sig = _signals(e)
     scores = dict(intent.scores)
@@ -608,6 +636,14 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         if t == NONE or allowed is None or t in allowed
     }
     best = max(adjusted, key=adjusted.__getitem__)
+    if (
+        intent.label == NONE
+        and best != NONE
+        and (scores.get(best, 0.0) < OVERRULE_NONE * scores.get(NONE, 0.0) or _entity_fit(best, sig) < OVERRULE_FIT)
+    ):
+        best = (
+            NONE  # the out-of-scope examples are outvoted only by a tool with a close vote that the request fits well
+        )
     if best == NONE:
         return Intent(NONE, intent.confidence, intent.scores, intent.nearest)
     if best in WRITE_VALUE and not (e.numbers or e.changes or e.percents) and _QUESTION.search(e.text):
@@ -684,6 +720,67 @@ def _topic(e: Entities) -> str | None:
         e.text,
     )
     return next((g.strip() for g in z.groups() if g), None) if z else None
+
+
+_BROWSE = re.compile(  # asking what the catalog holds: "what hot water bottles do we have", 热水袋有哪些款
+    r"\b(?:what|which|any|show(?: me)?|list|options?|alternatives?|range of|kinds? of|types? of|other)\b"
+    r"|\bdo (?:we|you) (?:have|sell|stock|carry)\b|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的",
+    re.I,
+)
+# Catalog nouns that are also everyday words of a marketer's request ("set the bid", "a sign of"): not a product type alone.
+_PLAIN_NOUN_LIST = (
+    "SET BAR BOARD BOOK CAN CAP CARD CARDS CASE CASES CHART DEC GAME KIT MAC PAD PIN REST RING ROLL SCREEN SHEET SIGN "
+    "STAND STICK TAG TAGS TAPE TOOL UNIT BLOCK CHAIN PATCH FAN CLIP SPEAKER FLAG STAMP TUBE LIGHT COVER MARKER TILE "
+    "STRING PEG BALL CHARGER HLDR NECKL NECKLAC FOB GRIP REEL STUD SWAT"
+)
+_PLAIN_NOUNS = frozenset(_PLAIN_NOUN_LIST.split())
+
+
+_NOT_NAME_LIST = (
+    "ME MY OUR YOUR WE YOU US SHOW WHAT WHICH ANY ALL OTHER SOME THESE THOSE HAVE GOT DO DOES SELL STOCK A AN THE OF AND "
+    "IN ON FOR WITH TO IS ARE BEST TOP NEW OLD MORE MOST"
+)
+_NOT_NAME_WORDS = frozenset(_NOT_NAME_LIST.split())
+
+
+@lru_cache(maxsize=1)
+def _catalog_nouns() -> tuple[frozenset[tuple[str, ...]], frozenset[str], frozenset[str]]:
+    """The catalog's product types: noun phrases in catalog words, the words around them, Chinese nouns."""
+    from vectorstore.glossary import catalog_words, glossary
+
+    g = glossary()
+    nouns = frozenset(
+        e.english for e in g.entries.values() if e.kind == "n" and " ".join(e.english) not in _PLAIN_NOUNS
+    )
+    skip = frozenset(" ".join(e.english) for e in g.entries.values() if e.kind == "x")
+    zh = frozenset(
+        t
+        for e in g.entries.values()
+        if e.kind == "n" and e.english in nouns
+        for t in (e.chinese, *e.aliases)
+        if len(t) >= 2
+    )
+    return nouns, catalog_words() - skip - _NOT_NAME_WORDS, zh
+
+
+def catalog_phrase(text: str) -> str | None:
+    """The first product type a request names in the catalog's own words ("hot water bottles",
+    "red retrospot lunch bag", 热水袋), with the catalog words just before it; None when none."""
+    nouns, words, zh = _catalog_nouns()
+    if is_chinese(text):
+        hits = [(text.find(t), t) for t in zh if t in text]
+        return min(hits, key=lambda h: (h[0], -len(h[1])))[1] if hits else None
+    toks = [m.group(0) for m in re.finditer(r"[A-Za-z][A-Za-z'\-]*", text)]
+    up = [t.upper() for t in toks]
+    up = [w[:-1] if w.endswith("S") and w not in words and w[:-1] in words else w for w in up]  # plurals
+    for i in range(len(up)):
+        for size in (4, 3, 2, 1):
+            if tuple(up[i : i + size]) in nouns:
+                start = i
+                while start > 0 and up[start - 1] in words and up[start - 1] not in _PLAIN_NOUNS:
+                    start -= 1
+                return " ".join(toks[start : i + size]).lower()
+    return None
 
 
 @dataclass
@@ -878,7 +975,7 @@ def fill(
             if copy:
                 args[name] = copy
         elif name == "query" and "product_id" not in args:
-            q = e.quoted or _topic(e)
+            q = e.quoted or _topic(e) or catalog_phrase(e.text)
             if q:
                 args[name] = q
         elif name == "audience" and (e.segment or e.audience):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from copilot.app import Copilot
+from offline.extract import extract
 from offline.planner import plan, split_parts, wants_file
 from tests.offline.conftest import calls
 from tools.base import ToolFailure
@@ -146,3 +147,74 @@ def test_one_campaign_named_by_its_channel_where_a_tool_may_take_one(cp: Copilot
 def test_a_breakdown_over_a_period_is_a_report(text: str) -> None:
     p = plan(text)
     assert p.tool == "sales_report" and p.args.get("breakdown") == "segment"
+
+
+# -- what the catalog holds, copy named by where it runs, what customers are worth, periods --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("which tea towels do we sell?", "tea towels"),
+        ("any wall clocks in the range", "wall clocks"),
+        ("花瓶有哪些款？", "花瓶"),
+        ("有没有门垫卖", "门垫"),
+    ],
+)
+def test_a_kind_of_product_asked_for_is_a_catalog_search(text: str, query: str) -> None:
+    p = plan(text)
+    assert p.tool == "similar_products" and p.args.get("query") == query
+
+
+def test_a_platform_or_tone_named_is_copy_to_write() -> None:
+    p = plan("need 4 instagram ads for product 40, cheeky tone")
+    assert p.tool == "compose_headlines"
+    assert p.args.get("platform") == "meta" and p.args.get("tone") == "playful" and p.args.get("n") == 4
+
+
+@pytest.mark.parametrize("text", ["写3篇小红书笔记给产品40", "给产品40写3篇小红书笔记"])
+def test_chinese_counters_count_notes(text: str) -> None:
+    assert plan(text).args.get("n") == 3
+
+
+def test_customers_who_drifted_away_are_lapsed() -> None:
+    p = plan("write 2 facebook headlines for product 40 for shoppers who have drifted away")
+    assert p.args.get("audience") == "lapsed"
+
+
+@pytest.mark.parametrize(
+    "text", ["customers with 5+ orders ranked by predicted value", "下单5次以上的客户，谁未来价值最高"]
+)
+def test_predicted_value_is_the_lifetime_value_model(text: str) -> None:
+    p = plan(text)
+    assert p.tool == "customer_lifetime_value" and p.args.get("min_orders") == 5
+
+
+def test_figures_over_a_period_broken_down_are_a_report() -> None:
+    p = plan("which markets made the most revenue in october")
+    assert p.tool == "sales_report" and p.args.get("breakdown") == "country" and p.args.get("month") == "10"
+
+
+def test_the_end_of_a_month_is_its_last_day() -> None:
+    d = extract("haven't ordered since the end of june").order_dates[0]
+    assert (d.month, d.day, d.rule) == (6, 30, "not_since")
+
+
+def test_a_spend_ranking_follows_a_spend_question(cp: Copilot) -> None:
+    first = cp.ask("how much did the ads cost us in the last 14 days?")
+    res = cp.ask("which campaign burned the most?", thread_id=first["thread_id"])
+    assert calls(res)[0][0] == "compare_campaigns" and calls(res)[0][1].get("metric") == "spend"
+
+
+def test_parts_after_a_change_are_named_while_it_waits(cp: Copilot) -> None:
+    res = cp.ask("raise campaign 2's budget by 50, then how is it pacing?")
+    assert res["pending_approval"] is not None
+    assert "how is it pacing?" in res["answer"]
+    done = cp.resume(res["thread_id"], approved=False)
+    assert [c[0] for c in calls(done)][-1] == "campaign_pacing"
+
+
+def test_seasonality_names_the_weakest_month_and_weekday(cp: Copilot) -> None:
+    res = cp.ask("which month and weekday are usually our weakest?")
+    assert calls(res)[0][0] == "sales_seasonality"
+    assert "weakest month Feb" in res["answer"] and "weakest weekday" in res["answer"]
