@@ -51,7 +51,7 @@ from store.orders import columns_for
 from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
-from tools.base import campaign_named, exporting, name_as_id, product_named
+from tools.base import campaign_named, exporting, name_as_id, product_choices, product_named
 
 MAX_REQUEST_CHARS = 4000
 
@@ -126,6 +126,7 @@ class Copilot:
                 update={
                     "stock_codes": self._stock_codes,
                     "product_named": self._product_named,
+                    "product_choices": self._product_choices,
                     "campaign_named": self._campaign_named,
                     "name_as_id": self._name_as_id,
                     "shop_today": self._today,
@@ -163,6 +164,9 @@ class Copilot:
 
     def _product_named(self, text: str) -> int | None:
         return product_named(self.shop, text)
+
+    def _product_choices(self, text: str) -> tuple[int, list[tuple[int, str]]]:
+        return product_choices(self.shop, text)
 
     def _name_as_id(self, text: str) -> str:
         return name_as_id(self.shop, text)

@@ -574,7 +574,8 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
     )
 ]
 _LAST_N_DAYS = re.compile(
-    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?days?\b|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?天",
+    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?(?P<u>days?|weeks?|wks?)\b"
+    r"|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?(?P<zu>天|周|个?星期)",
     re.I,
 )
 _ALL_CAMPAIGNS = re.compile(
@@ -635,11 +636,13 @@ _HYPOTHETICAL = re.compile(
     re.I,
 )
 _ORDINALS = {"first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-_ORDINALS |= {"fifth": 5, "5th": 5, "last": -1, "bottom": -1}
+_ORDINALS |= {"fifth": 5, "5th": 5, "last": -1, "bottom": -1, "worst": -1, "best": 1}  # a list is shown best first
 _ORDINAL = re.compile(
     r"\b(?:the\s)?(?P<en>first|1st|top|second|2nd|third|3rd|fourth|4th|fifth|5th|last|bottom)\s(?:one|customer|client|"
-    r"product|item|person|guy|entry|row|suggestion|recommendation|headline|result)\b|\bnumber\s(?P<num>[1-9])\b"
-    r"|(?:^|\s)#(?P<hash>[1-9])\b|第\s?(?P<zh>[一二三四五六七八九十1-9])\s?(?:个|位|名|条|款|件)|(?P<zlast>最后)一\s?(?:个|位|名|条)",
+    r"product|item|person|guy|entry|row|suggestion|recommendation|headline|result|campaign|camp)\b"
+    r"|\bthe\s(?P<rank>worst|best)\s(?:one|performer)\b"
+    r"|\bnumber\s(?P<num>[1-9])\b"
+    r"|(?:^|\s)#(?P<hash>[1-9])\b|第\s?(?P<zh>[一二三四五六七八九十1-9])\s?(?:个|位|名|条|款|件)|(?P<zlast>最后|最差的?|垫底的?)一?\s?(?:个|位|名|条|那个|那条|活动|计划)",
     re.I,
 )
 _SUGGESTED = re.compile(
@@ -885,6 +888,14 @@ _LAST_CUE = re.compile(
     r"|最后一次?(?:下单|购买|订单)|最后一单|最近一次(?:下单|购买)",
     re.I,
 )
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+_QUARTER = re.compile(
+    r"(?:\b(?:(?P<y2>(?:19|20)\d\d)\s?)?q(?P<n>[1-4])\b(?:\s?(?:of\s)?'?(?P<y>(?:19|20)?\d\d)\b)?"
+    r"|\b(?P<w>first|second|third|fourth) quarter\b"
+    r"|第?(?P<z>[一二三四])季度)",
+    re.I,
+)
+_ORDERED = re.compile(r"\b(?:ordered|bought|purchased|shopped|orders?|purchases?)\b|下单|下过单|购买|买过|订单", re.I)
 _RANGE_NEXT = re.compile(r"^\s?(?:to|through|thru|until|till|-|~|到|至)\s?", re.I)
 _ZH_IN = re.compile(r"^\s?(?:份)?\s?(?:的|期间|内|里|新)")
 _UNITS_DAYS = {"day": 1, "days": 1, "天": 1, "week": 7, "weeks": 7, "周": 7, "星期": 7, "个星期": 7}
@@ -961,6 +972,8 @@ def _order_dates(text: str, period: tuple[str, int, int] | None) -> list[OrderDa
             rule = "start"
         elif _UNTIL_WORD.search(left) or _ZH_UNTIL.match(right):
             rule = "end"
+        elif name == "today" and not (first or _ORDERED.search(around)):
+            continue  # "email them today": when to act, not when they ordered
         elif name is not None:
             rule = "within" if first else "start"  # "new customers this month", "ordered in the last 30 days"
         elif first or _LAST_CUE.search(around):
@@ -1053,6 +1066,7 @@ _COUNT_NOUNS = (
     r"products?|items?|headlines?|taglines?|slogans?|lines?|customers?|clients?|ideas?|options?|titles?|versions?"
     r"|recommendations?|suggestions?|subject lines?|captions?|ads?|variants?|people|names?|results?|picks?|alternatives?"
     r"|things?|ones?|skus?|recs?|posts?|notes?|descriptions?|texts?|emails?|messages?|tweets?|variations?|copies|blurbs?"
+    r"|sellers?|performers?|countries|markets|campaigns|segments|lines"
 )
 _COUNT = re.compile(
     rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
@@ -1293,8 +1307,9 @@ def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
         spans.append((days.start(), days.end()))  # "last 30 days": a period, not an amount
         raw = days.group("n") or days.group("z")
         count = int(raw) if raw.isdigit() else zh_number(raw)
+        weeks = (days.group("u") or days.group("zu") or "").lower()[:1] in ("w", "周", "个", "星")
         if count:
-            return f"last_{count}_days"
+            return f"last_{count * 7 if weeks else count}_days"
     hits = [(hit.start(), i, hit) for i, (pat, _) in enumerate(_PERIODS) if (hit := pat.search(text))]
     if not hits:
         return None
@@ -1497,6 +1512,13 @@ def _extract(raw: str) -> Entities:
     if len(found) >= 2:
         between = bare[found[0].end() : found[1].start()]
         e.month_range = bool(_MONTH_RANGE.match(between))
+    q = _QUARTER.search(bare)
+    if q and not e.months and not e.period_name:  # "Q3", 第三季度: its first month to its last
+        qn = int(q.group("n")) if q.group("n") else _QUARTER_WORDS[(q.group("w") or q.group("z")).lower()]
+        y = q.group("y") or q.group("y2")
+        year = (int(y) if len(y) == 4 else 2000 + int(y)) if y else None
+        e.months = [(year, 3 * qn - 2), (year, 3 * qn)]
+        e.month_range = True
     e.order_dates = _order_dates(bare, period_at)
     e.sort = _first_of(_SORT, bare)
     e.aov = bool(_AOV_WORDS.search(bare))
@@ -1522,8 +1544,8 @@ def _extract(raw: str) -> Entities:
     e.hypothetical = bool(_HYPOTHETICAL.search(bare))
     o = _ORDINAL.search(bare)
     if o:
-        if o.group("en"):
-            e.ordinal = _ORDINALS[o.group("en").lower()]
+        if o.group("en") or o.group("rank"):
+            e.ordinal = _ORDINALS[(o.group("en") or o.group("rank")).lower()]
         elif o.group("num") or o.group("hash"):
             e.ordinal = int(o.group("num") or o.group("hash"))
         elif o.group("zlast"):

@@ -289,6 +289,16 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 and not _same_target(p.args, prev.args)
             ):
                 separate = True  # "活动1出价0.9，活动2出价1.1": one write each, each with its own value
+            if (
+                p.tool is not None
+                and p.tool == prev.tool
+                and not p.missing
+                and not prev.missing
+                and _conflict(p.args, prev.args)
+                and _ASKS.search(piece)
+                and _ASKS.search(prev_text)
+            ):
+                separate = True  # "which has the best CTR, and which one's got the worst CPA?": two rankings
             if strong and p.tool is not None and p.tool == prev.tool and p.missing:
                 separate = False
             if p.refused_write or prev.refused_write:
@@ -316,7 +326,11 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
         parts.append((piece, strong, p))
     while len(parts) > 1 and (
         (parts[0][2].tool is None and not _out_of_scope(parts[0][2]))
-        or (len(_WORDS.findall(parts[0][0])) <= 2 and (parts[0][2].missing or parts[0][2].tool not in WRITE_VALUE))
+        or (
+            len(_WORDS.findall(parts[0][0])) <= 2
+            and (parts[0][2].missing or parts[0][2].tool not in WRITE_VALUE)
+            and not (_ASKS.search(parts[0][0]) and not parts[0][2].missing)  # 看下季节性: short, yet an ask
+        )
     ):
         first, second = parts[0], parts[1]  # "3 things: 1) ..." is a preface, not a part
         merged = first[0] + " " + second[0]
@@ -426,6 +440,7 @@ class _Signals:
     future_value: bool  # what customers are worth from now on: "ranked by predicted value", 谁未来最值钱
     dated_figures: bool  # figures over a period, a month or a day: "revenue last quarter", 上个季度各分群
     browse: bool  # what the catalog holds of a product type: "what hot water bottles do we have", 热水袋有哪些款
+    to_customers: bool  # customers and no product named: "a 20% off code for lapsed customers" is not a price
 
 
 def _signals(e: Entities) -> _Signals:
@@ -436,8 +451,8 @@ def _signals(e: Entities) -> _Signals:
         cost += bool(_COST.search(around))
         target += bool(_TARGET.search(_left(e, n, 8)))
     return _Signals(
-        frozenset(r.kind for r in e.refs if r.kind != "any"),
-        bool(e.ids("any")),
+        frozenset(r.kind for r in e.refs if r.kind != "any") | ({"product"} if e.stock_codes else set()),
+        bool(e.ids("any") or e.stock_codes),  # a stock code the catalog may not have: still a product named
         e.ab is not None,
         e.pctr is not None,
         bool(e.discount or any(c.pct is not None for c in e.changes)),
@@ -475,7 +490,11 @@ def _signals(e: Entities) -> _Signals:
         bool(_FUTURE_VALUE.search(e.text)),
         (e.period_name not in (None, "today") or bool(e.months or e.dates))
         and (e.metric is not None or e.breakdown is not None),
-        not e.refs and bool(_BROWSE.search(e.text)) and catalog_phrase(e.text) is not None,
+        not e.refs
+        and not (e.changes or e.percents or e.discount or e.numbers)
+        and bool(_BROWSE.search(e.text))
+        and catalog_phrase(e.text) is not None,
+        not e.ids("product") and not e.stock_codes and bool(_CUSTOMER_WORDS.search(e.text)),
     )
 
 
@@ -513,7 +532,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     score += 0.5 if sig.any_id and t.has_id else 0.0
     score += 2.0 if sig.ab and tool == "ab_test" else 0.0
     score += 1.0 if sig.pctr and "pctr" in props else 0.0
-    score += 1.0 if sig.change and "discount_pct" in props else 0.0  # "打八折", "10% pricier"
+    score += 1.0 if sig.change and "discount_pct" in props and not sig.to_customers else 0.0  # "打八折", "10% pricier"
     score += 1.0 if sig.occasion and "occasion" in props else 0.0
     score += 1.0 if sig.quoted and "text" in props else 0.0
     score += CUE_WEIGHT * sig.budget_cues * (1 if t.has_budget else -1)  # "$500 a day" belongs to a budget
@@ -723,8 +742,9 @@ def _topic(e: Entities) -> str | None:
 
 
 _BROWSE = re.compile(  # asking what the catalog holds: "what hot water bottles do we have", 热水袋有哪些款
-    r"\b(?:what|which|any|show(?: me)?|list|options?|alternatives?|range of|kinds? of|types? of|other)\b"
-    r"|\bdo (?:we|you) (?:have|sell|stock|carry)\b|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的",
+    r"^\s*(?:any|show(?: me)?|list|which|what)\b(?!.*\b(?:price|sell|sold|sales|cost|discount|off|revenue)\b)"
+    r"|\b(?:options?|alternatives?|range of|kinds? of|types? of|other)\b"
+    r"|\b(?:do|did) (?:we|you) (?:have|sell|stock|carry)\b|\b(?:have we|we'?ve) got\b|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的",
     re.I,
 )
 # Catalog nouns that are also everyday words of a marketer's request ("set the bid", "a sign of"): not a product type alone.
@@ -918,6 +938,8 @@ def fill(
                 if code is not None:
                     v = stock_codes[f"{int(code.value)}"]
                     used.add(id(code))
+            if v is None and name == "product_id" and e.stock_codes:
+                args[name] = e.stock_codes[0][0]  # "85123B", which the catalog may not have: the tool says so
             if v is not None:
                 args[name] = v
         elif name in money_cues:
@@ -996,8 +1018,12 @@ def fill(
             args[name] = True
         elif name == "period" and e.period_name and not e.dates:
             period = _period_for(props[name], e.period_name)
+            back = re.fullmatch(r"last_(\d+)_days", e.period_name)
             if period is not None:
                 args[name] = period
+            elif back and today is not None and "start" in props and "end" in props:
+                args["start"] = (today - timedelta(days=int(back.group(1)))).isoformat()  # "the last 8 weeks":
+                args["end"] = (today - timedelta(days=1)).isoformat()  # the days before today, as last_30_days
         elif name == "month" and e.months and not e.period_name and not e.dates:
             compared = len(e.months) >= 2 and _VERSUS.search(e.text)  # the later month, against the one before
             args[name] = _month_text(max(e.months, key=lambda m: (m[0] or 0, m[1])) if compared else e.months[0])
@@ -1100,6 +1126,7 @@ LISTS = {
     "similar": "product_id",
     "products": "product_id",
     "campaigns": "campaign_id",
+    "ranking": "campaign_id",  # compare_campaigns, best first: "pause the worst one"
 }
 _BACK = re.compile(  # words that point back at the list just shown
     r"\b(?:of|among|from|between) (?:those|these|them|the ones?)\b|\b(?:those|these) (?:products?|items?|ones?|campaigns?|customers?)\b"
@@ -1225,7 +1252,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             if fname in _props(tool) and fname not in args and before.first_id(kind) is not None:  # type: ignore[arg-type]
                 args[fname] = before.first_id(kind)  # type: ignore[arg-type]
         if not set(_WHEN) & set(args):  # "best sellers last month + the worst": the same month
-            said = fill(tool, before, zh, stock_codes).args
+            said = fill(tool, before, zh, stock_codes, today).args
             args.update({k: said[k] for k in _WHEN if k in said})
     if tool == "similar_products" and "product_id" in args:
         args.pop("query", None)
@@ -1251,7 +1278,20 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         p.refused_write = "negated"
     if e.unreadable:
         p.notes.append("unreadable:" + e.unreadable[0])
+    if _SEND.search(e.text) and _CUSTOMER_WORDS.search(e.text):
+        p.notes.append("cannot_send")  # "email the lapsed customers a code": who to send to, not the sending
     return p
+
+
+_SEND = re.compile(  # sending to customers, or making codes: actions the copilot has no tool for
+    r"\b(?:e-?mail|mail|text|sms|message|send|blast|push)\b(?! (?:targeting|list|open|click|uplift|campaign's))"
+    r"|\b(?:discount|voucher|coupon|promo) codes?\b|发(?:邮件|短信|券|优惠券|消息)|群发|推送|发放",
+    re.I,
+)
+_CUSTOMER_WORDS = re.compile(
+    r"\b(?:customers?|clients?|buyers?|shoppers?|vips?|everyone|subscribers?|list)\b|客户|顾客|用户|会员|老客|新客",
+    re.I,
+)
 
 
 def without_negation(text: str) -> str:
@@ -1334,6 +1374,10 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
         for fname in ID_FIELDS:
             if fname not in prev and isinstance(ctx.result.get(fname), int):
                 prev[fname] = ctx.result[fname]
+    if re.fullmatch(r"\s*#?\d{1,9}\s*[.?!]?\s*", e.text) and any(m in ID_FIELDS and m in props for m in ctx.missing):
+        said = {n.value for n in e.numbers}
+        for k in [k for k, v in args.items() if k not in ID_FIELDS and isinstance(v, float) and v in said]:
+            del args[k]  # "1289" alone, after "which product?": the id asked for, not a price
     used = {v for v in args.values() if isinstance(v, float)}
     bare = [n for n in e.numbers if n.value not in used]
     for m in ctx.missing:  # a bare number answering the copilot's question

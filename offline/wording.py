@@ -1361,6 +1361,14 @@ def ask_for(missing: list[str], zh: bool, tool: str | None = None, args: dict[st
     return f"To do that{target} I need " + " and ".join(what) + ". What is it?"
 
 
+def which_product(count: int, choices: list[tuple[int, str]], zh: bool) -> str:
+    """The best sellers of a kind of product several share, to choose from."""
+    listed = "; ".join(f"{pid} {name}" for pid, name in choices)
+    if zh:
+        return f"符合的商品有 {count} 个，最畅销的是：{listed}。请告诉我是哪一个（编号或货号）。"
+    return f"{count} products are of that kind; the best sellers: {listed}. Which one (its id or stock code)?"
+
+
 def _scope(args: dict[str, Any], zh: bool) -> str:
     """Which campaigns a bulk edit's arguments name."""
     if args.get("campaign_ids"):
@@ -1443,6 +1451,13 @@ def notes_text(notes: list[str], zh: bool) -> str:
             else:
                 why = f": a first order and at least {more} more" if more >= 2 else ""
                 out.append(f'("{words}" read as customers with at least {n} orders{why}.)')
+        elif kind == "cannot_send":
+            out.append(
+                "（我不能发送邮件或短信，也不能生成优惠码；以上是可以发送的对象，请在您的邮件或营销工具里发送。）"
+                if zh
+                else "(I can't send e-mails or messages or create discount codes; above is who to send to, "
+                "for your e-mail or marketing tool.)"
+            )
         elif kind == "no_change":
             out.append("（没有做任何修改。）" if zh else "(Nothing was changed.)")
         elif kind == "count_capped":

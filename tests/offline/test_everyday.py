@@ -218,3 +218,60 @@ def test_seasonality_names_the_weakest_month_and_weekday(cp: Copilot) -> None:
     res = cp.ask("which month and weekday are usually our weakest?")
     assert calls(res)[0][0] == "sales_seasonality"
     assert "weakest month Feb" in res["answer"] and "weakest weekday" in res["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("revenue in Q2", ("4", "6")),
+        ("2011 Q1 revenue by month", ("2011-01", "2011-03")),
+        ("四季度的销售", ("10", "12")),
+    ],
+)
+def test_a_quarter_is_its_three_months(text: str, months: tuple[str, str]) -> None:
+    p = plan(text)
+    assert p.tool == "sales_report" and (p.args.get("month"), p.args.get("to_month")) == months
+
+
+def test_the_last_weeks_are_days_back_from_today() -> None:
+    p = plan("daily revenue for the last 3 weeks", today=date(2011, 12, 9))
+    assert (p.args.get("start"), p.args.get("end")) == ("2011-11-18", "2011-12-08")
+
+
+def test_two_rankings_of_one_tool_are_two_parts() -> None:
+    parts = split_parts("which campaign has the most clicks, and which one has the highest CPC?")
+    assert len(parts) == 2
+    assert [plan(p).args.get("metric") for p in parts] == ["clicks", "cpc"]
+
+
+def test_a_short_chinese_ask_first_is_a_part_of_its_own() -> None:
+    assert len(split_parts("看下季节性，顺便把上周点击最多的活动找出来")) == 2
+
+
+def test_the_worst_one_after_a_ranking_is_its_last(cp: Copilot) -> None:
+    first = cp.ask("rank the campaigns by CPA over the last 14 days")
+    worst = first["tool_calls"][0]["result"]["worst"]["campaign_id"] if "result" in first["tool_calls"][0] else None
+    res = cp.ask("pause the worst one", thread_id=first["thread_id"])
+    (name, args, _), *_ = calls(res)
+    assert name == "pause_campaign" and res["pending_approval"] is not None
+    if worst is not None:
+        assert args["campaign_id"] == worst
+
+
+def test_a_stock_code_the_catalog_lacks_is_said_to_be_missing(cp: Copilot) -> None:
+    res = cp.ask("cut the price of 85123C by 5%")
+    assert "no product with stock code 85123C" in res["answer"] and "85123A" in res["answer"]
+    assert res["pending_approval"] is None
+
+
+def test_sending_to_customers_is_not_a_price_and_is_said_to_be_beyond_us(cp: Copilot) -> None:
+    res = cp.ask("text our VIP customers a 10% off voucher")
+    assert all(c[0] not in ("discount_effect", "set_product_price") for c in calls(res))
+    assert "can't send" in res["answer"] or not calls(res)
+
+
+def test_a_kind_of_product_several_share_is_asked_about_with_the_best_sellers(cp: Copilot) -> None:
+    res = cp.ask("what would 10% off the cake stand do to sales?")
+    assert not calls(res) and "REGENCY CAKESTAND 3 TIER" in res["answer"]
+    done = cp.ask("1289", thread_id=res["thread_id"])
+    assert calls(done)[0][:2] == ("discount_effect", {"product_id": 1289, "discount_pct": 10.0})
