@@ -742,6 +742,84 @@ def bench(
             out.print(f"[dim]{r['name']}: {r['note']}[/dim]")
 
 
+token_app = typer.Typer(no_args_is_help=True, help="Bearer tokens of the HTTP API (copilot serve), each with a role.")
+app.add_typer(token_app, name="token")
+
+
+def _token_sessions() -> Any:
+    """The shop's database alone (no model, no demo shop): tokens are rows of it."""
+    from contextlib import contextmanager
+
+    from copilot.settings import load_settings
+    from store.db import make_engine, make_sessionmaker
+
+    @contextmanager
+    def opened() -> Any:
+        engine = make_engine(load_settings().db_url)
+        try:
+            yield make_sessionmaker(engine)
+        finally:
+            engine.dispose()
+
+    return opened()
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option("--name", help="who uses it: the user the decision log records")],
+    role: Annotated[
+        str, typer.Option("--role", help="viewer (reads), marketer (asks), approver (approves), admin (all)")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Create a token and print it once: only its SHA-256 is stored, so keep it now."""
+    from copilot.tokens import create_token
+
+    with _token_sessions() as sessions:
+        secret, row = create_token(sessions, name, role)
+    if as_json:
+        sys.stdout.write(json.dumps({**row, "token": secret}) + "\n")
+        return
+    sys.stdout.write(secret + "\n")
+    err.print(
+        plain(
+            f"token {row['name']} ({row['role']}) created; it is shown this once: send it as 'Authorization: Bearer ...'"
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@token_app.command("list")
+def token_list(
+    revoked: Annotated[bool, typer.Option("--revoked", help="the revoked tokens too")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """The tokens: name, role, when created (and revoked); never the secrets."""
+    from copilot.tokens import tokens
+
+    with _token_sessions() as sessions:
+        rows = tokens(sessions, revoked=revoked)
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    table = Table("name", "role", "created", "revoked", box=box.SIMPLE)
+    for row in rows:
+        table.add_row(plain(row["name"]), row["role"], row["created_at"], row["revoked_at"] or "")
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="the token's name")]) -> None:
+    """Revoke a token: it stops working at once."""
+    from copilot.tokens import revoke
+
+    with _token_sessions() as sessions:
+        row = revoke(sessions, name)
+    out.print(plain(f"token {row['name']} ({row['role']}) revoked at {row['revoked_at']}"), highlight=False)
+
+
 data_app = typer.Typer(no_args_is_help=True, help="The reference data sets: list them, fetch them.")
 app.add_typer(data_app, name="data")
 
