@@ -697,6 +697,21 @@ def bench(
             out.print(f"[dim]{r['name']}: {r['note']}[/dim]")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="the address to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="server processes")] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="a line per request")] = True,
+) -> None:
+    """Serve the HTTP API (FastAPI on uvicorn; OpenAPI at /docs): POST /v1/ask, POST
+    /v1/threads/ID/approval, GET /v1/threads/ID, GET /v1/decisions, POST /v1/feedback, /healthz,
+    /readyz. Every route but the health checks needs a token (`copilot token create`)."""
+    from channels.api import serve as run_server
+
+    run_server(host=host, port=port, workers=workers, access_log=access_log)
+
+
 token_app = typer.Typer(no_args_is_help=True, help="Bearer tokens of the HTTP API (copilot serve), each with a role.")
 app.add_typer(token_app, name="token")
 
