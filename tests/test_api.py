@@ -4,10 +4,14 @@ hostile names in previews, the event stream, bad input, and the model key never 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -468,3 +472,66 @@ def test_a_bug_is_one_line_without_its_message_and_the_key_is_never_shown(server
     assert "Traceback" not in logged and SECRET not in logged
     assert server.bodies and not any(SECRET in b for b in server.bodies)
     assert not any(t in logged or any(t in b for b in server.bodies) for t in server.tokens.values())
+
+
+def test_token_commands_print_the_secret_once_and_keep_its_hash(tmp_path: Path) -> None:
+    env = {"COPILOT_HOME": str(tmp_path / "home")}
+    made = CliRunner().invoke(cli_app, ["token", "create", "--name", "dana", "--role", "approver"], env=env)
+    assert made.exit_code == 0, made.output
+    secret = made.stdout.strip()
+    assert secret.startswith("mcp_") and len(secret) > 40
+    again = CliRunner().invoke(cli_app, ["token", "create", "--name", "dana", "--role", "viewer"], env=env)
+    assert again.exit_code == 1 and "exists; revoke it first" in str(again.exception)
+    bad = CliRunner().invoke(cli_app, ["token", "create", "--name", "dana", "--role", "boss"], env=env)
+    assert "the role must be one of viewer, marketer, approver, admin" in str(bad.exception)
+    listed = CliRunner().invoke(cli_app, ["token", "list", "--json"], env=env).stdout
+    assert json.loads(listed)["name"] == "dana" and secret not in listed
+    db = (tmp_path / "home" / "shop.db").read_bytes()
+    assert secret.encode() not in db and hashlib.sha256(secret.encode()).hexdigest().encode() in db
+    assert CliRunner().invoke(cli_app, ["token", "revoke", "dana"], env=env).exit_code == 0
+    assert CliRunner().invoke(cli_app, ["token", "list", "--json"], env=env).stdout == ""
+    assert "revoked_at" in CliRunner().invoke(cli_app, ["token", "list", "--revoked", "--json"], env=env).stdout
+    made = CliRunner().invoke(cli_app, ["token", "create", "--name", "dana", "--role", "viewer"], env=env)
+    assert made.exit_code == 0  # the name is free again
+
+
+def test_copilot_serve_runs_as_a_command_with_workers(server: Server, tmp_path: Path) -> None:
+    """`copilot serve --workers 2` on the same home: two processes, one shop, the same tokens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "COPILOT_HOME": str(server.home),
+        "COPILOT_MODEL": "offline",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "copilot.cli", "serve", "--port", str(port), "--workers", "2", "--no-access-log"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, "copilot serve did not start"
+            try:
+                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        with httpx.Client(base_url=url, timeout=60) as c:
+            assert c.get("/v1/decisions").status_code == 401
+            auth = {"Authorization": f"Bearer {server.tokens['viewer']}"}
+            assert all(c.get("/v1/decisions", headers=auth).status_code == 200 for _ in range(6))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    assert "Traceback" not in out and out.count("Started server process") == 2, out
