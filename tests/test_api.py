@@ -535,3 +535,19 @@ def test_copilot_serve_runs_as_a_command_with_workers(server: Server, tmp_path: 
             proc.kill()
             out, _ = proc.communicate()
     assert "Traceback" not in out and out.count("Started server process") == 2, out
+
+
+def test_the_service_benchmark_runs_briefly_and_audits_the_log(server: Server, monkeypatch: Any) -> None:
+    """evals/service_load.py for two seconds on a copy of the tiny shop: its own server, no errors, every
+    race settled once, nothing applied twice or orphaned (the real run is 50 clients for 60 s)."""
+    from evals import service_load
+
+    monkeypatch.setenv("COPILOT_HOME", str(server.home))
+    monkeypatch.setenv("COPILOT_MODEL", "offline")
+    res = service_load.run(clients=5, seconds=2.0, racers=3)
+    assert res["requests"] > 0 and res["errors"] == 0, res["first_errors"]
+    assert res["applied_twice"] == 0 and res["orphaned"] == 0 and res["server_tracebacks"] == 0
+    assert res["races"] >= 1 and res["races_settled_once"] == res["races_shop_matched"] == res["races"]
+    assert {"p50_ms", "p95_ms", "p99_ms", "requests_per_s"} <= set(res)
+    with pytest.raises(ValueError, match="--racers must be at least 2"):
+        service_load.run(clients=3, seconds=1.0, racers=3)
