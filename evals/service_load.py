@@ -6,7 +6,8 @@ a copy of the shop in COPILOT_HOME (the shop itself never changes), the offline 
   and a bid that matches the winner's answer.
 - Every other client loops over reads (the decision log, a thread, a read question) and proposals
   (a bid or a budget on campaigns 2 and 3, or a price), each proposal then approved or rejected by an
-  approver, a stale one's fresh preview settled in turn.
+  approver, a stale one's fresh preview settled in turn (rejected after STALE_TRIES stale refusals:
+  clients racing on the same campaigns keep moving each other's targets).
 
 A client finishes the cycle it is in when time is up. Then the log is audited: changes applied twice
 (more than one successful approval of a change, or more than one written tool call), pending rows
@@ -47,6 +48,7 @@ READS = (
     "worst sellers in Germany last quarter",
 )
 REQUEST_TIMEOUT_S = 120.0
+STALE_TRIES = 4  # approvals of one proposal that came back stale before the approver rejects it
 
 
 @dataclass
@@ -189,13 +191,14 @@ async def propose_and_settle(load: Load, rng: random.Random, marketer: str, appr
     if pending is None:
         return  # e.g. the value asked for is the value now: answered, nothing to approve
     load.tally.proposals += 1
-    for _ in range(5):  # a stale change comes back with a fresh preview, settled in turn
+    for attempt in range(STALE_TRIES + 1):  # a stale change comes back with a fresh preview, settled in turn
+        yes = attempt < STALE_TRIES and rng.random() < 0.7  # after that many, the approver gives up: no
         a = await load.call(
             "approval",
             "POST",
             f"/v1/threads/{res['thread_id']}/approval",
             approver,
-            {"approve": rng.random() < 0.7, "change_id": pending["id"]},
+            {"approve": yes, "change_id": pending["id"]},
         )
         if a is None:
             return
@@ -205,7 +208,7 @@ async def propose_and_settle(load: Load, rng: random.Random, marketer: str, appr
         pending = settled["pending_approval"]
         if pending is None:
             return
-    load.tally.error(f"thread {res['thread_id']}: still waiting after five answers")
+    load.tally.error(f"thread {res['thread_id']}: still waiting after a rejection")
 
 
 def audit(db: Path) -> dict[str, int]:
@@ -360,6 +363,7 @@ def run(
     if not (racers >= 2 and clients > racers):
         raise ValueError("--racers must be at least 2 and --clients more than --racers")
     say = progress or (lambda _msg: None)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="copilot-service-") as tmp:
         home = Path(tmp)
         say("copying the shop")
@@ -382,6 +386,7 @@ def run(
                 log, _ = proc.communicate()
         checked = audit(home / "shop.db")
     wall = tally.latencies.pop("_wall")[0]
+    load_after = os.getloadavg()[0]
     every = [x for xs in tally.latencies.values() for x in xs]
     ms = lambda v: round(1000 * v, 1)  # noqa: E731
     return {
@@ -410,6 +415,8 @@ def run(
         },
         "first_errors": tally.errors[:5],
         "server_tracebacks": log.count("Traceback"),
+        "cpus": os.cpu_count(),
+        "load_average_1m": [round(load_before, 2), round(load_after, 2)],  # the machine's, before and after
     }
 
 
@@ -445,6 +452,9 @@ def main(argv: list[str] | None = None) -> None:
         f"errors {res['errors']}, changes applied twice {res['applied_twice']}, pending rows orphaned {res['orphaned']}; "
         f"races {res['races']}: settled once {res['races_settled_once']}, shop matched {res['races_shop_matched']}; "
         f"proposals {res['proposals']}, outcomes {res['outcomes']}"
+    )
+    print(
+        f"machine: {res['cpus']} CPUs, load average (1 min) {res['load_average_1m'][0]} before, {res['load_average_1m'][1]} after"
     )
     for kind, row in res["by_kind"].items():
         print(f"  {kind:<15} {row['n']:>6}  p50 {row['p50_ms']:>8} ms  p95 {row['p95_ms']:>8} ms")
