@@ -589,7 +589,13 @@ def service_sqlite(base: Path, quick: bool) -> dict[str, Any]:
     keys = ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "applied_twice", "orphaned", "races")
     return {
         "ours": {k: res[k] for k in keys} | {"races_settled_once": res["races_settled_once"]},
-        "published": {"errors": 0, "applied_twice": 0, "orphaned": 0, "races_settled_once": "every race (goal)"},
+        "published": {
+            **dict.fromkeys(("requests_per_s", "p50_ms", "p95_ms", "p99_ms"), "-"),
+            "errors": 0,
+            "applied_twice": 0,
+            "orphaned": 0,
+            "races_settled_once": f"{res['races']} of {res['races']} (goal)",
+        },
         "ok": clean and once,
         "note": f"{res['clients']} clients for {res['seconds']} s on loopback, {res['requests']:,} requests, "
         f"{res['proposals']} proposals ({res['outcomes']}); python -m evals.service_load for the details",
