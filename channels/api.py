@@ -337,8 +337,8 @@ def decisions(
 def feedback(body: FeedbackBody, who: Asker, pool: Pool) -> Response:
     try:
         fid = add_feedback(pool.base.sessions, body.run_id, up=body.up, comment=body.comment)
-    except StoreError as exc:
-        raise ApiError(404 if "no run" in str(exc) else 422, str(exc)) from exc
+    except StoreError as exc:  # the comment's length is checked above: the run is not there
+        raise ApiError(404, str(exc)) from exc
     return _json({"feedback_id": fid, "run_id": body.run_id, "rating": "up" if body.up else "down"}, 201)
 
 

@@ -16,6 +16,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from copilot import CopilotError
 from copilot.approvals import (
@@ -39,7 +41,7 @@ from graphs import build_graph, events_of
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
 from store import StoreError
-from store.db import Run, make_engine, make_sessionmaker
+from store.db import Product, Run, make_engine, make_sessionmaker
 from store.decisions import (
     decisions_of_run,
     end_run,
@@ -54,6 +56,7 @@ from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thr
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
 from tools.base import campaign_named, exporting, name_as_id, product_named
+from vectorstore import catalog_collection
 
 MAX_REQUEST_CHARS = 4000
 Listener = Callable[[str, dict[str, Any]], None]  # (event kind, its data): see graphs/events.py
@@ -358,12 +361,6 @@ class Copilot:
     def readiness(self) -> dict[str, Any]:
         """Whether the copilot can answer: the database answers, the shop is loaded and the catalog
         holds one document per product. `ready`, and the one-line `error` when not."""
-        from sqlalchemy import func, select
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from store.db import Product
-        from vectorstore import catalog_collection
-
         try:
             with self.sessions() as s:
                 loaded = is_loaded(s)
