@@ -1,6 +1,8 @@
-"""LangGraph wiring: the state and the supervisor graph with approval interrupts."""
+"""LangGraph wiring: the state and the supervisor graph with approval interrupts, and the events a
+channel can stream of a run."""
 
+from graphs.events import Event, events_of
 from graphs.state import CopilotState
 from graphs.supervisor import MAX_TOOL_ROUNDS, build_graph
 
-__all__ = ["MAX_TOOL_ROUNDS", "CopilotState", "build_graph"]
+__all__ = ["MAX_TOOL_ROUNDS", "CopilotState", "Event", "build_graph", "events_of"]
