@@ -149,6 +149,7 @@ class Entities:
     lowest: bool = False  # the lowest sellers rather than the biggest fall: "sold the least", 倒数
     units: bool = False  # a ranking by units sold rather than revenue: "by units", 销量
     months: list[tuple[int | None, int]] = field(default_factory=list)  # months named: November, 2011年9月
+    months_back: int | None = None  # the month before last (上上个月): 2 months back from today's
     month_range: bool = False  # the first two months named are a range: "September to November", 九月到十一月
 
     def ids(self, kind: Kind) -> list[int]:
@@ -888,6 +889,7 @@ _LAST_CUE = re.compile(
     r"|最后一次?(?:下单|购买|订单)|最后一单|最近一次(?:下单|购买)",
     re.I,
 )
+_MONTHS_BACK = re.compile(r"上上个?月|\bthe month before last\b|\b(?:two|2) months ago\b", re.I)
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 _QUARTER = re.compile(
     r"(?:\b(?:(?P<y2>(?:19|20)\d\d)\s?)?q(?P<n>[1-4])\b(?:\s?(?:of\s)?'?(?P<y>(?:19|20)?\d\d)\b)?"
@@ -1334,7 +1336,13 @@ def _extract(raw: str) -> Entities:
                 e.dates.append(date(int(full.group(1)), int(full.group(2)), int(full.group(3))))
             except ValueError:
                 e.unreadable.append(m.group(0))
-    e.period_name = _period_name(bare, id_spans)
+    back = _MONTHS_BACK.search(bare)
+    if back:  # "the month before last", 上上个月: not last month, though it holds its words
+        e.months_back = 2
+        id_spans.append((back.start(), back.end()))
+        e.period_name, e.period = None, back.group(0)
+    else:
+        e.period_name = _period_name(bare, id_spans)
     period_at = (e.period_name, *id_spans[-1]) if e.period_name else None
     low0 = bare.lower()
     for m in _OCCASION_WORDS.finditer(low0):

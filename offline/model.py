@@ -206,6 +206,7 @@ class OfflineChatModel(BaseChatModel):
     def _call_tool(self, text: str, ctx: Context, zh: bool, earlier: str | None) -> AIMessage:
         allowed = {n for n in self.tool_names if not n.startswith(HANDOFF_PREFIX)}
         text = self._as_ids(text)
+        earlier = self._as_ids(earlier) if earlier else earlier  # "the popcorn holder ... also 10% off it": its id
         p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier, today=self._today())
         if p.tool is None or p.tool not in allowed:
             return _remember(
@@ -236,7 +237,10 @@ class OfflineChatModel(BaseChatModel):
             and not e.all_campaigns
             and not _SEVERAL.search(text)
         )
-        if ("campaign_id" in p.missing or one_named) and self.campaign_named is not None:
+        switched = (  # "same for the social one": the campaign this message names, not the one before
+            "campaign_id" in p.args and not e.ids("campaign") and bool(e.channels) and not e.all_campaigns
+        )
+        if ("campaign_id" in p.missing or one_named or switched) and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)  # "the win-back campaign", "社交那条计划"
             if named is not None:
                 p.args["campaign_id"] = named

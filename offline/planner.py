@@ -398,7 +398,7 @@ def _substantial(text: str, p: Plan) -> bool:
 def _elliptical(e: Entities) -> bool:
     """A message that leans on the previous one: `and for product 9?`, `the first one`, `360`:
     a follow-up opening with at most two words of its own besides ids and values."""
-    norm = e.text
+    norm = e.text.replace(e.period, " ") if e.period else e.text  # "那上上个月呢": a period is a value
     if _FOLLOW.search(norm):
         rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", norm))
         if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) <= 2:
@@ -1024,6 +1024,10 @@ def fill(
             elif back and today is not None and "start" in props and "end" in props:
                 args["start"] = (today - timedelta(days=int(back.group(1)))).isoformat()  # "the last 8 weeks":
                 args["end"] = (today - timedelta(days=1)).isoformat()  # the days before today, as last_30_days
+        elif name == "month" and e.months_back and today is not None:
+            m = today.month - e.months_back
+            y = today.year - (1 if m < 1 else 0)
+            args[name] = f"{y}-{(m - 1) % 12 + 1:02d}"  # 上上个月: the month before last
         elif name == "month" and e.months and not e.period_name and not e.dates:
             compared = len(e.months) >= 2 and _VERSUS.search(e.text)  # the later month, against the one before
             args[name] = _month_text(max(e.months, key=lambda m: (m[0] or 0, m[1])) if compared else e.months[0])
@@ -1211,6 +1215,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             kind = _from_list(ctx, e.ordinal)[0]  # type: ignore[index]
             if tool is None or kind not in _props(tool):  # "the first one": what to do with it
                 tool = ctx.tool if kind in _props(ctx.tool) else _ABOUT[kind]
+            continuing = tool == ctx.tool  # "第二个按天拆开看看": the same report, its period kept
         elif e.suggested and _suggested(ctx) is not None:
             if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid"
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
@@ -1409,6 +1414,8 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue  # a value never carries over to a different target of a write
         if k in ID_FIELDS and any(f in args for f in ID_FIELDS if f != k and f in props):
             continue
+        if k in _WHEN and set(_WHEN) & set(args):
+            continue  # "and the month before last?": the new period replaces the old, whatever its kind
         if (k in ID_FIELDS and (continuing or not e.refs)) or continuing:
             args[k] = v
     if (

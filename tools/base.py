@@ -232,6 +232,10 @@ _NAME_STOP = frozenset(
         "sell",
         "sells",
         "sold",
+        "best",
+        "worst",
+        "cheapest",
+        "top",
     ]
 )
 NAME_MARGIN = 0.05  # and by how much more than the next product
@@ -292,8 +296,10 @@ def product_named(shop: Shop, text: str) -> int | None:
         text = text + " " + glossary().to_english(text)[0]
 
     cat = _names(shop)
-    run = [w for w in _NAME_WORD.findall(text.lower()) if w not in _NAME_STOP]
-    said = set(run)
+    run: list[tuple[str, int]] = []  # each word and its stretch of text (punctuation ends a stretch)
+    for chunk, part in enumerate(re.split(r"[,.;:!?，。；：！？、()\[\]]", text.lower())):
+        run += [(w, chunk) for w in _NAME_WORD.findall(part) if w not in _NAME_STOP]
+    said = {w for w, _ in run}
     scored: list[tuple[float, int]] = []
     for pid, ws in zip(cat["ids"], cat["words"], strict=True):
         hit = ws & said
@@ -302,8 +308,9 @@ def product_named(shop: Shop, text: str) -> int | None:
         # the weight of the words both name, over that of the words either names that the catalog knows
         # (the request's words around the name only: `costs us 90p a unit` later on is not part of it):
         # `white hanging heart` is the white T-light holder, not the hanging heart basket
-        at = [i for i, w in enumerate(run) if w in hit]
-        near = set(run[max(0, at[0] - 1) : at[-1] + 2])
+        at = [i for i, (w, _) in enumerate(run) if w in hit]
+        stretches = {run[i][1] for i in at}
+        near = {w for w, c in run[max(0, at[0] - 1) : at[-1] + 2] if c in stretches}
         either = sum(cat["idf"][w] for w in ws) + sum(cat["idf"].get(w, 0.0) for w in near - ws)
         scored.append((sum(cat["idf"][w] for w in hit) / either, pid))
     if not scored:

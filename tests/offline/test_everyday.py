@@ -275,3 +275,23 @@ def test_a_kind_of_product_several_share_is_asked_about_with_the_best_sellers(cp
     assert not calls(res) and "REGENCY CAKESTAND 3 TIER" in res["answer"]
     done = cp.ask("1289", thread_id=res["thread_id"])
     assert calls(done)[0][:2] == ("discount_effect", {"product_id": 1289, "discount_pct": 10.0})
+
+
+def test_the_month_before_last_replaces_the_period_and_keeps_the_filter(cp: Copilot) -> None:
+    first = cp.ask("sales in Germany last month")
+    res = cp.ask("and the month before last?", thread_id=first["thread_id"])
+    (name, args, _), *_ = calls(res)
+    assert name == "sales_report" and args.get("country") == "Germany"
+    assert args.get("month") == "2011-10" and "period" not in args
+
+
+def test_a_channel_named_in_a_follow_up_is_that_campaign(cp: Copilot) -> None:
+    first = cp.ask("campaign 1's clicks by day for the last week")
+    res = cp.ask("same for the display one", thread_id=first["thread_id"])
+    assert calls(res)[0][1].get("campaign_id") == 3
+
+
+def test_a_later_part_about_it_gets_the_product_named_before(cp: Copilot) -> None:
+    res = cp.ask("how price-sensitive is the regency cakestand? also what would 5% off it do")
+    assert [c[0] for c in calls(res)] == ["price_elasticity", "discount_effect"]
+    assert calls(res)[1][1].get("product_id") == 1289
