@@ -655,7 +655,9 @@ _AUDIENCE = re.compile(
     r"[a-z][a-z' \-]{2,40}?)(?=[,.?!;]|\s(?:in|with|about|that|who|on|please)\b|$)",
     re.I,
 )
-_ZH_AUDIENCE = re.compile(r"(?:给|面向|针对|写给)(?P<a>[\u4e00-\u9fff]{2,10}?)(?:写|的|群体|人群|,|\.|$)")
+_ZH_AUDIENCE = re.compile(  # 面向新客, 给宝妈写: who; 给它写: the product, not an audience
+    r"(?:给|面向|针对|写给)(?P<a>(?![它他她我你您这那此其])(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:写|的|群体|人群|,|\.|$)"
+)
 _PLATFORMS = {
     "google_rsa": r"\bgoogle(?:\s?ads?|\s?adwords|\s?search)?\b|\badwords\b|\brsas?\b|responsive search ads?|谷歌|搜索广告",
     "meta": r"\bfacebook\b|\bfb\b|\binstagram\b|\binsta\b|\bmeta\b|\big\b|脸书|\bins\b",

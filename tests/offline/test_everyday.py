@@ -295,3 +295,8 @@ def test_a_later_part_about_it_gets_the_product_named_before(cp: Copilot) -> Non
     res = cp.ask("how price-sensitive is the regency cakestand? also what would 5% off it do")
     assert [c[0] for c in calls(res)] == ["price_elasticity", "discount_effect"]
     assert calls(res)[1][1].get("product_id") == 1289
+
+
+def test_copy_written_for_it_has_no_audience_named_it() -> None:
+    assert extract("给它写两条谷歌广告标题").audience is None
+    assert extract("给宝妈写3条标题").audience == "宝妈"
