@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.types import Command
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from copilot import CopilotError
@@ -22,6 +23,7 @@ from copilot.approvals import (
     Actor,
     AlreadySettled,
     ApprovalError,
+    NotAllowed,
     NotWaiting,
     Policy,
     Settlement,
@@ -36,14 +38,14 @@ from copilot.checkpoints import Checkpoints
 from copilot.faults import os_fault, user_error
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
-from graphs import build_graph, forget_before_turn
+from graphs import build_graph, events_of, forget_before_turn
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
 from store import StoreError
 from store.catalog import check_catalog, shop_facts
 from store.catalog import marked as catalog_marked
 from store.clean import readable
-from store.db import Run, make_engine, make_sessionmaker
+from store.db import Product, Run, make_engine, make_sessionmaker
 from store.decisions import (
     decisions_of_run,
     end_run,
@@ -51,6 +53,7 @@ from store.decisions import (
     log_decision_now,
     log_failed_request,
     open_run_of_thread,
+    runs_of_thread,
     start_run,
 )
 from store.delivery import upgrade as upgrade_delivery
@@ -58,10 +61,12 @@ from store.orders import columns_for
 from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
-from tools.base import campaign_named, exporting, name_as_id, product_named
+from tools.base import campaign_named, exporting, name_as_id, product_choices, product_named
+from vectorstore import catalog_collection
 
 MAX_REQUEST_CHARS = 4000
 MAX_ID_CHARS = 64  # a thread id or a user name, as the decision log stores them
+Listener = Callable[[str, dict[str, Any]], None]  # (event kind, its data): see graphs/events.py
 
 
 def _make_home(settings: Settings) -> None:
@@ -168,6 +173,7 @@ class Copilot:
                 update={
                     "stock_codes": self._stock_codes,
                     "product_named": self._product_named,
+                    "product_choices": self._product_choices,
                     "campaign_named": self._campaign_named,
                     "name_as_id": self._name_as_id,
                     "shop_today": self._today,
@@ -287,6 +293,9 @@ class Copilot:
     def _product_named(self, text: str) -> int | None:
         return product_named(self.shop, text)
 
+    def _product_choices(self, text: str) -> tuple[int, list[tuple[int, str]]]:
+        return product_choices(self.shop, text)
+
     def _name_as_id(self, text: str) -> str:
         return name_as_id(self.shop, text)
 
@@ -305,15 +314,19 @@ class Copilot:
         user: str = "marketer",
         export: Path | str | None = None,
         charts: bool = True,
+        may_settle: bool = True,
+        on_event: Listener | None = None,
     ) -> dict[str, Any]:
         """Answer one message. On a thread with changes waiting for approval, a yes or no settles
         every change listed (each on its own, as `resume(every=True)`); anything else first rejects
-        them, says so, then is answered.
+        them, says so, then is answered. With `may_settle` False (a caller who may not approve), a
+        yes or no to waiting changes is refused (NotAllowed) and nothing is settled.
 
         `export`: a .csv file the list in the answer is written to (checked before anything runs),
         with the charts beside it; `charts`: draw a chart of each series in the answer (beside the
         export, else in COPILOT_HOME/exports/RUN_ID/) and name it in the answer. The result's
-        `attachments` lists what was written.
+        `attachments` lists what was written. `on_event`: told each route, tool call and tool result
+        as the graph makes them (graphs/events.py), from this thread.
 
         Whatever fails is logged as a run that failed, with its decision row (the run is closed, not
         left open), and raised as one CopilotError line that says what to do when it is a fault a
@@ -323,8 +336,18 @@ class Copilot:
         thread_id = check_thread_id(thread_id) if thread_id is not None else uuid.uuid4().hex[:12]
         opened: list[int] = []
         try:
-            return self._ask(text, thread_id, opened, channel=channel, user=user, export=export, charts=charts)
-        except ApprovalError:  # about a change someone settled: the pending row is its record
+            return self._ask(
+                text,
+                thread_id,
+                opened,
+                channel=channel,
+                user=user,
+                export=export,
+                charts=charts,
+                may_settle=may_settle,
+                on_event=on_event,
+            )
+        except ApprovalError:  # about a change someone settled (or may not settle): the pending row is its record
             raise
         except BaseException as exc:
             request = {"request": text, "thread_id": thread_id, "channel": channel, "user": user}
@@ -341,6 +364,8 @@ class Copilot:
         user: str,
         export: Path | str | None,
         charts: bool,
+        may_settle: bool,
+        on_event: Listener | None,
     ) -> dict[str, Any]:
         if len(text) > MAX_REQUEST_CHARS:
             raise CopilotError(f"the request is {len(text):,} characters; keep it under {MAX_REQUEST_CHARS:,}")
@@ -350,6 +375,11 @@ class Copilot:
         if waiting is not None:
             if self._waiting_rows(thread_id, waiting):
                 reply = pending_reply(text)
+                if reply is not None and not may_settle:
+                    raise NotAllowed(
+                        f"thread {thread_id} is waiting for approval and {reply!r} would settle it; {user} may not "
+                        "approve or reject changes"
+                    )
                 if reply is not None:
                     return self.resume(
                         thread_id,
@@ -359,6 +389,7 @@ class Copilot:
                         channel=channel,
                         export=target,
                         charts=charts,
+                        on_event=on_event,
                     )
                 dropped = self.resume(
                     thread_id, approved=False, every=True, user=user, channel=channel, charts=False, reason="dropped"
@@ -389,7 +420,7 @@ class Copilot:
         start = {"messages": [*forget, HumanMessage(text)], "route": [], "agent": None, "tool_rounds": 0}
         as_file = target is None and wants_file(text)  # "export that", "导出法国客户名单": a file, named in the answer
         with exporting() if target is not None or as_file else nullcontext():
-            self._invoke(start | {"queue": [], "task": None, "note": None}, config, run_id)
+            self._invoke(start | {"queue": [], "task": None, "note": None}, config, run_id, on_event)
         result = self._finish(thread_id, run_id, config, export=target, charts=charts, as_file=as_file)
         if dropped is not None:
             result["answer"] = _dropped_notice(dropped, is_chinese(text)) + "\n\n" + result["answer"]
@@ -408,6 +439,7 @@ class Copilot:
         export: Path | str | None = None,
         charts: bool = True,
         reason: str | None = None,
+        on_event: Listener | None = None,
     ) -> dict[str, Any]:
         """Approve or reject a change `thread_id` is waiting on, as `user` on `channel`, through the
         approval core: the next change (oldest first), `change_id`, or with `every` each change
@@ -415,7 +447,7 @@ class Copilot:
         until then the result's `pending_approval` is the next change. Someone else settling a change
         first raises AlreadySettled ("already approved by X at T"); an approval of a change whose
         target moved since it was shown writes nothing and proposes a fresh preview instead.
-        (`export`, `charts`: as for `ask`; `reason`: why a rejection happened, for the log.)
+        (`export`, `charts`, `on_event`: as for `ask`; `reason`: why a rejection happened, for the log.)
 
         A fault after a change was settled is logged on its run, as `ask` does; one before leaves
         the change pending, as it was. Either is raised as one CopilotError line."""
@@ -431,6 +463,7 @@ class Copilot:
                 export=export,
                 charts=charts,
                 reason=reason,
+                on_event=on_event,
             )
         except ApprovalError:
             raise
@@ -449,6 +482,7 @@ class Copilot:
         export: Path | str | None,
         charts: bool,
         reason: str | None,
+        on_event: Listener | None,
     ) -> dict[str, Any]:
         target = check_export_path(export) if export is not None else None
         actor = Actor(user, channel)
@@ -475,17 +509,19 @@ class Copilot:
                 notes.append(str(exc))
         if not done:
             raise ApprovalError("; ".join(notes))
-        return self._after_settling(thread_id, done, notes, export=target, charts=charts)
+        return self._after_settling(thread_id, done, notes, export=target, charts=charts, on_event=on_event)
 
     def pending(self, thread_id: str | None = None) -> list[dict[str, Any]]:
         """The changes waiting for approval (of one thread, or all), oldest first; those past their
         expiry are settled as expired first."""
         return list_pending(self.sessions, thread_id=check_thread_id(thread_id) if thread_id is not None else None)
 
-    def _invoke(self, payload: Any, config: dict[str, Any], run_id: int | None) -> None:
+    def _invoke(
+        self, payload: Any, config: dict[str, Any], run_id: int | None, on_event: Listener | None = None
+    ) -> None:
         """Run the graph; whatever goes wrong, the run is closed with its error's decision row."""
         try:
-            self.graph.invoke(payload, config, durability="exit")
+            self._run_graph(payload, config, on_event)
         except BaseException as exc:
             self._fail(exc, run_id)
             raise
@@ -497,6 +533,64 @@ class Copilot:
         run now (the file busy) is left to the next run: it only keeps more than needed."""
         with suppress(CopilotError):
             self.checkpoints.prune([str(config["configurable"]["thread_id"])])
+
+    def _run_graph(self, payload: Any, config: dict[str, Any], on_event: Listener | None) -> None:
+        """Run the graph to its end or its next pause, telling `on_event` what happens as it does (a
+        listener that fails is told nothing more; the run goes on)."""
+        if on_event is None:
+            self.graph.invoke(payload, config, durability="exit")
+            return
+        listening = True
+        for update in self.graph.stream(payload, config, durability="exit", stream_mode="updates"):
+            for kind, data in events_of(update) if listening else []:
+                try:
+                    on_event(kind, data)
+                except Exception:
+                    listening = False
+                    break
+
+    def thread(self, thread_id: str, *, limit: int = 100) -> dict[str, Any] | None:
+        """A conversation as data, or None when no run has that thread id: its runs (requests and
+        answers, oldest first, the latest `limit`), every change proposed on it (changes past their
+        expiry settled first) and the `pending_approval` of the contract."""
+        runs = runs_of_thread(self.sessions, thread_id, limit=limit)
+        if not runs:
+            return None
+        expire_overdue(self.sessions, thread_id=thread_id)
+        return {
+            "thread_id": thread_id,
+            "runs": runs,
+            "changes": [view(r) for r in rows_of_thread(self.sessions, thread_id)],
+            "pending_approval": self._pending(self._config(thread_id, None)),
+        }
+
+    def knows_thread(self, thread_id: str) -> bool:
+        """Whether any run has this thread id."""
+        return bool(runs_of_thread(self.sessions, thread_id, limit=1))
+
+    def readiness(self) -> dict[str, Any]:
+        """Whether the copilot can answer: the database answers, the shop is loaded and the catalog
+        holds one document per product. `ready`, and the one-line `error` when not."""
+        try:
+            with self.sessions() as s:
+                loaded = is_loaded(s)
+                products = int(s.scalar(select(func.count()).select_from(Product)) or 0)
+        except SQLAlchemyError as exc:
+            return {"ready": False, "error": f"the database does not answer ({type(exc).__name__})"}
+        if not loaded:
+            return {"ready": False, "error": "no shop is loaded: run `copilot init`"}
+        try:
+            documents = int(catalog_collection(self.shop.chroma).count())
+        except Exception as exc:  # chromadb raises its own kinds
+            return {"ready": False, "error": f"the catalog cannot be read ({type(exc).__name__})", "products": products}
+        state = {"products": products, "catalog_documents": documents}
+        if documents != products:
+            return {
+                "ready": False,
+                "error": f"the catalog holds {documents:,} documents for {products:,} products: run `copilot init --force`",
+                **state,
+            }
+        return {"ready": True, **state}
 
     # -- helpers ---------------------------------------------------------------------------
     def _config(self, thread_id: str, run_id: int | None) -> dict[str, Any]:
@@ -579,13 +673,16 @@ class Copilot:
         *,
         export: Path | None = None,
         charts: bool = True,
+        on_event: Listener | None = None,
     ) -> dict[str, Any]:
         """After settling: the caller that claimed the resume runs the graph to its end; otherwise
         the answer says what was settled and what still waits (a stale change's fresh preview too)."""
         batch = done[0].batch
         run_id = done[0].change["run_id"]
         if any(d.resume for d in done):
-            return self._resume_graph(thread_id, run_id, batch, done, notes, export=export, charts=charts)
+            return self._resume_graph(
+                thread_id, run_id, batch, done, notes, export=export, charts=charts, on_event=on_event
+            )
         config = self._config(thread_id, run_id)
         state = self.graph.get_state(config)
         pending = self._pending(config, state)
@@ -609,6 +706,7 @@ class Copilot:
         *,
         export: Path | None = None,
         charts: bool = True,
+        on_event: Listener | None = None,
     ) -> dict[str, Any]:
         """Run the graph on from its pause (this caller claimed it). A model failure after a change
         was written still reports the change as applied; the claim is let go, so the next message on
@@ -616,9 +714,7 @@ class Copilot:
         config = self._config(thread_id, run_id)
         try:
             try:
-                self.graph.invoke(
-                    Command(resume={"settled": [d.change["id"] for d in done]}), config, durability="exit"
-                )
+                self._run_graph(Command(resume={"settled": [d.change["id"] for d in done]}), config, on_event)
             finally:
                 self._prune(config)
         except Exception as exc:
@@ -681,6 +777,9 @@ class Copilot:
             changes = pending.get("changes", [])
             said = [stated_words(c, request) for c in changes]
             answers.append(wording.describe_pending(changes, is_chinese(request), said))
+            later = [str(q["task"]) for q in state.values.get("queue") or [] if q.get("task")]
+            if later:  # the parts after the change wait with it: they may read what it changes
+                answers.append(wording.after_approval(later, is_chinese(request)))
         answer = "\n\n".join(answers)
         decisions = decisions_of_run(self.sessions, run_id) if run_id is not None else []
         attachments: list[dict[str, Any]] = []

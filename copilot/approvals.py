@@ -108,6 +108,10 @@ class NotWaiting(ApprovalError):
     """No such change, or not one of this thread."""
 
 
+class NotAllowed(ApprovalError):
+    """The caller may not settle changes (a channel's role for them: an API token below approver)."""
+
+
 def default_user() -> str:
     """The CLI's user: the OS login name."""
     try:
@@ -356,6 +360,7 @@ __all__ = [
     "AlreadySettled",
     "ApprovalError",
     "FourEyes",
+    "NotAllowed",
     "NotWaiting",
     "Policy",
     "Settlement",

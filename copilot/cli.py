@@ -30,8 +30,11 @@ ID_MAX = 2**63 - 1  # the largest id a database row can have
 
 
 def _emit(value: Any, *, ascii_only: bool = False) -> None:
-    """One JSON object on its own line of stdout."""
-    sys.stdout.write(dumps(value, ensure_ascii=ascii_only) + "\n")
+    """One JSON object on its own line of stdout, written as every channel writes JSON
+    (copilot/contract.py: valid JSON, non-finite numbers null and noted)."""
+    from copilot.contract import json_text
+
+    sys.stdout.write(json_text(value, ascii_only=ascii_only) + "\n")
 
 
 def _open(show_progress: bool = True) -> Any:
@@ -81,7 +84,9 @@ def render_change(p: dict[str, Any]) -> Text:
 
 def _print_result(res: dict[str, Any], as_json: bool, export: Path | None = None) -> None:
     if as_json:
-        _emit(res)
+        from copilot.contract import contract_json
+
+        sys.stdout.write(contract_json(res) + "\n")
     else:
         route = " -> ".join(res["route"]) or "supervisor"
         tools = ", ".join(f"{c['name']}({c['status']})" for c in res["tool_calls"]) or "none"
@@ -331,22 +336,9 @@ def import_orders(
 
 def _since(value: str | None) -> Any:
     """--since: an ISO date or time, or a span back from now such as 2h, 7d."""
-    from datetime import datetime, timedelta
+    from copilot.log import parse_since
 
-    from store.db import utcnow
-
-    if value is None:
-        return None
-    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-    if value[:-1].isdigit() and value[-1:] in units:
-        try:
-            return utcnow() - timedelta(**{units[value[-1]]: int(value[:-1])})
-        except OverflowError:
-            raise CopilotError(f"--since {value}: give a span of at most 9999 years, or an ISO date") from None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise CopilotError(f"--since {value!r}: give an ISO date (2026-11-01) or a span such as 12h or 7d") from None
+    return parse_since(value)
 
 
 @app.command()
@@ -367,7 +359,7 @@ def decisions(
 ) -> None:
     """The decision log, newest first: routes, tool calls, approvals, answers, with their outcomes
     and the marketer's feedback. Filters combine; --format csv or json exports."""
-    from store.decisions import feedback_of, find_decisions, outcomes_of
+    from copilot.log import decision_records
 
     if fmt not in ("table", "csv", "json"):
         raise CopilotError(f"--format must be table, csv or json, not {fmt!r}")
@@ -376,7 +368,7 @@ def decisions(
         return
     cp = _open(show_progress=fmt == "table")
     try:
-        rows = find_decisions(
+        records = decision_records(
             cp.sessions,
             limit=limit,
             since=_since(since),
@@ -388,36 +380,8 @@ def decisions(
             channel=channel,
             run=run,
         )
-        outcomes = outcomes_of(cp.sessions, [d.id for d, _ in rows])
-        feedback = feedback_of(cp.sessions, sorted({r.id for _, r in rows}))
     finally:
         cp.close()
-    records = [
-        {
-            "id": d.id,
-            "run_id": d.run_id,
-            "thread_id": r.thread_id,
-            "channel": r.channel,
-            "created_at": d.created_at.isoformat(timespec="seconds"),
-            "user": r.user,
-            **_who(d),
-            "kind": d.kind,
-            "agent": d.agent_name,
-            "tool": d.tool_name,
-            "status": d.status,
-            "arguments": d.arguments,
-            "result": d.result,
-            "error": d.error,
-            "model": d.model,
-            "latency_ms": d.latency_ms,
-            "input_tokens": d.input_tokens,
-            "output_tokens": d.output_tokens,
-            "request": r.request,
-            "outcomes": outcomes.get(d.id, []),
-            "feedback": feedback.get(r.id, []),
-        }
-        for d, r in rows
-    ]
     if fmt == "json":
         for rec in records:
             _emit(rec)
@@ -457,21 +421,12 @@ def decisions(
             plain(detail[:60]),
         )
     out.print(table)
+    feedback = {rec["run_id"]: rec["feedback"] for rec in records}
     votes = [f["rating"] for fs in feedback.values() for f in fs]
     out.print(
         f"[dim]{len(records)} decisions of {len({r['run_id'] for r in records})} runs; feedback on those runs: "
-        f"{votes.count('up')} up, {votes.count('down')} down; outcomes: {sum(len(v) for v in outcomes.values())}[/dim]"
+        f"{votes.count('up')} up, {votes.count('down')} down; outcomes: {sum(len(rec['outcomes']) for rec in records)}[/dim]"
     )
-
-
-def _who(d: Any) -> dict[str, Any]:
-    """An approval's people (from its logged change): who proposed it and who settled it."""
-    res = d.result if d.kind == "approval" and isinstance(d.result, dict) else {}
-    return {
-        "pending_id": res.get("pending_id"),
-        "proposed_by": res.get("proposed_by"),
-        "settled_by": res.get("settled_by"),
-    }
 
 
 def _person(p: dict[str, Any] | None) -> str:
@@ -767,6 +722,99 @@ def bench(
     for r in results:
         if r.get("note"):
             out.print(f"[dim]{r['name']}: {r['note']}[/dim]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="the address to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="server processes")] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="a line per request")] = True,
+) -> None:
+    """Serve the HTTP API (FastAPI on uvicorn; OpenAPI at /docs): POST /v1/ask, POST
+    /v1/threads/ID/approval, GET /v1/threads/ID, GET /v1/decisions, POST /v1/feedback, /healthz,
+    /readyz. Every route but the health checks needs a token (`copilot token create`)."""
+    from channels.api import serve as run_server
+
+    run_server(host=host, port=port, workers=workers, access_log=access_log)
+
+
+token_app = typer.Typer(no_args_is_help=True, help="Bearer tokens of the HTTP API (copilot serve), each with a role.")
+app.add_typer(token_app, name="token")
+
+
+def _token_sessions() -> Any:
+    """The shop's database alone (no model, no demo shop): tokens are rows of it."""
+    from contextlib import contextmanager
+
+    from copilot.settings import load_settings
+    from store.db import make_engine, make_sessionmaker
+
+    @contextmanager
+    def opened() -> Any:
+        engine = make_engine(load_settings().db_url)
+        try:
+            yield make_sessionmaker(engine)
+        finally:
+            engine.dispose()
+
+    return opened()
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option("--name", help="who uses it: the user the decision log records")],
+    role: Annotated[
+        str, typer.Option("--role", help="viewer (reads), marketer (asks), approver (approves), admin (all)")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Create a token and print it once: only its SHA-256 is stored, so keep it now."""
+    from copilot.tokens import create_token
+
+    with _token_sessions() as sessions:
+        secret, row = create_token(sessions, name, role)
+    if as_json:
+        _emit({**row, "token": secret}, ascii_only=True)
+        return
+    sys.stdout.write(secret + "\n")
+    err.print(
+        plain(
+            f"token {row['name']} ({row['role']}) created; it is shown this once: send it as 'Authorization: Bearer ...'"
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@token_app.command("list")
+def token_list(
+    revoked: Annotated[bool, typer.Option("--revoked", help="the revoked tokens too")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """The tokens: name, role, when created (and revoked); never the secrets."""
+    from copilot.tokens import tokens
+
+    with _token_sessions() as sessions:
+        rows = tokens(sessions, revoked=revoked)
+    if as_json:
+        for row in rows:
+            _emit(row, ascii_only=True)
+        return
+    table = Table("name", "role", "created", "revoked", box=box.SIMPLE)
+    for row in rows:
+        table.add_row(plain(row["name"]), row["role"], row["created_at"], row["revoked_at"] or "")
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="the token's name")]) -> None:
+    """Revoke a token: it stops working at once."""
+    from copilot.tokens import revoke
+
+    with _token_sessions() as sessions:
+        row = revoke(sessions, name)
+    out.print(plain(f"token {row['name']} ({row['role']}) revoked at {row['revoked_at']}"), highlight=False)
 
 
 data_app = typer.Typer(no_args_is_help=True, help="The reference data sets: list them, fetch them.")

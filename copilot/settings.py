@@ -23,7 +23,7 @@ class Settings:
     database_url: str = ""
     model: str = "offline"  # "offline" or "openai:<model name>"
     openai_base_url: str | None = None
-    openai_api_key: str | None = None
+    openai_api_key: str | None = field(default=None, repr=False)  # never shown: not in a repr, a log or a reply
     request_timeout: float = 60.0
     max_retries: int = 3
     approval_ttl_hours: float = 24.0  # a pending change expires after this long

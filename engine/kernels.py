@@ -6,12 +6,25 @@ benchmarks' baselines; both must give the same answer.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 from numba import njit, prange
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock (one process at a time compiles there)
+    fcntl = None  # type: ignore[assignment]
+
 
 @njit(cache=True)
-def dp_bid(v_prev: np.ndarray, theta: float, budget: int, max_bid: int) -> int:
+def _dp_bid(v_prev: np.ndarray, theta: float, budget: int, max_bid: int) -> int:
     """Largest bid d <= min(budget, max_bid) with theta >= V(b) - V(b - d) (binary search: the
     right side grows with d because V grows with the budget)."""
     hi = min(budget, max_bid)
@@ -27,7 +40,7 @@ def dp_bid(v_prev: np.ndarray, theta: float, budget: int, max_bid: int) -> int:
 
 
 @njit(cache=True)
-def replay_dp(
+def _replay_dp(
     clicks: np.ndarray, price: np.ndarray, pctr: np.ndarray, value: np.ndarray, budget: int, episode: int, max_bid: int
 ) -> np.ndarray:
     """Replay the value-function strategy; returns [clicks, impressions, cost]."""
@@ -41,7 +54,7 @@ def replay_dp(
         left = budget
         for j in range(length):
             i = start + j
-            a = dp_bid(value[length - j - 1], pctr[i], left, max_bid)
+            a = _dp_bid(value[length - j - 1], pctr[i], left, max_bid)
             if a >= price[i]:
                 left -= price[i]
                 won += 1
@@ -52,7 +65,7 @@ def replay_dp(
 
 
 @njit(cache=True, parallel=True)
-def value_step(prev: np.ndarray, pdf: np.ndarray, mu: float, exponential: bool, out: np.ndarray) -> None:
+def _value_step(prev: np.ndarray, pdf: np.ndarray, mu: float, exponential: bool, out: np.ndarray) -> None:
     """One step of the value recursion, out(b) = prev(b) + sum_d pdf(d) gain(prev(b) - prev(b-d)),
     where the gain of winning at cost c in value is E[(theta - c)+]: mu exp(-c / mu) when theta is
     exponential with mean mu, max(0, mu - c) when every impression is worth mu (RLB)."""
@@ -68,7 +81,7 @@ def value_step(prev: np.ndarray, pdf: np.ndarray, mu: float, exponential: bool, 
 
 
 @njit(cache=True, parallel=True)
-def score_hashed(weights: np.ndarray, idx: np.ndarray, val: np.ndarray, bias: np.float32) -> np.ndarray:
+def _score_hashed(weights: np.ndarray, idx: np.ndarray, val: np.ndarray, bias: np.float32) -> np.ndarray:
     """Logistic score of each row: sigmoid(bias + sum_j weights[idx[i, j]] * val[i, j])."""
     n, k = idx.shape
     out = np.empty(n, np.float32)
@@ -81,7 +94,7 @@ def score_hashed(weights: np.ndarray, idx: np.ndarray, val: np.ndarray, bias: np
 
 
 @njit(cache=True)
-def top_m_threshold(scores: np.ndarray, m: int) -> np.int32:
+def _top_m_threshold(scores: np.ndarray, m: int) -> np.int32:
     """A score such that at least m scores are at or above it (a histogram over the score range)."""
     n = scores.shape[0]
     if n <= m:
@@ -104,7 +117,7 @@ def top_m_threshold(scores: np.ndarray, m: int) -> np.int32:
 
 
 @njit(cache=True)
-def rerank_exact(vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _rerank_exact(vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact float32 inner products of the candidate rows; the k best (row, score), best first."""
     n = rows.shape[0]
     s = np.empty(n, np.float32)
@@ -120,7 +133,7 @@ def rerank_exact(vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int) -
 
 
 @njit(cache=True)
-def ivf_search(
+def _ivf_search(
     lists: np.ndarray,
     starts: np.ndarray,
     codes: np.ndarray,
@@ -139,12 +152,12 @@ def ivf_search(
     for i in range(seq.shape[0]):
         n += en[i] - st[i]
     if n > 16 * m:  # many rows: one fused pass against a sampled threshold
-        thr = sampled_threshold(codes, st, en, qi, m, 8192)
+        thr = _sampled_threshold(codes, st, en, qi, m, 8192)
         mask = np.zeros(codes.shape[0], np.bool_)
-        scan_lists_mask(codes, st, en, qi, thr, mask)
+        _scan_lists_mask(codes, st, en, qi, thr, mask)
         rows = np.flatnonzero(mask)
         if rows.shape[0] >= k:
-            return rerank_exact(vectors, rows, q, k)
+            return _rerank_exact(vectors, rows, q, k)
     rows = np.empty(n, np.int64)
     w = 0
     for i in range(seq.shape[0]):
@@ -160,13 +173,13 @@ def ivf_search(
             for j in range(d):
                 acc += np.int32(qi[j]) * np.int32(codes[r, j])
             sc[i] = acc
-        thr = top_m_threshold(sc, m)
+        thr = _top_m_threshold(sc, m)
         rows = rows[sc >= thr]
-    return rerank_exact(vectors, rows, q, k)
+    return _rerank_exact(vectors, rows, q, k)
 
 
 @njit(cache=True, parallel=True)
-def scan_lists_mask(
+def _scan_lists_mask(
     codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, qi: np.ndarray, thr: np.int32, mask: np.ndarray
 ) -> None:
     """Mark the stored rows of the chosen lists whose integer score reaches thr (one fused pass)."""
@@ -180,7 +193,7 @@ def scan_lists_mask(
 
 
 @njit(cache=True)
-def sampled_threshold(
+def _sampled_threshold(
     codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, qi: np.ndarray, m: int, sample: int
 ) -> np.int32:
     """Estimate the score of the m-th best row from every step-th row of the chosen lists, aiming
@@ -203,11 +216,11 @@ def sampled_threshold(
             sub[w] = acc
             w += 1
     want = max(8, (2 * m * n_sub) // max(total, 1))
-    return top_m_threshold(sub, want)
+    return _top_m_threshold(sub, want)
 
 
 @njit(cache=True)
-def top_p(scores: np.ndarray, p: int) -> np.ndarray:
+def _top_p(scores: np.ndarray, p: int) -> np.ndarray:
     """Indices of the p largest scores (any order): a small sorted buffer for small p."""
     n = scores.shape[0]
     if p >= n:
@@ -227,3 +240,55 @@ def top_p(scores: np.ndarray, p: int) -> np.ndarray:
             best[j] = s
             idx[j] = i
     return idx
+
+
+# -- the on-disk cache, one process at a time -------------------------------------------------------
+# Two processes that compile the same kernel at once (two `copilot ask`, `copilot serve --workers 4`)
+# can leave numba's cache files out of step with each other, and every later process that loads them
+# crashes (numba issues 4807 and 10128). The first call of a kernel with new argument types, which
+# loads it from the cache or compiles and saves it, holds a lock file; later calls take no lock.
+
+_LOCK_FILE = Path(os.environ.get("NUMBA_CACHE_DIR") or tempfile.gettempdir()) / "marketing-copilot-kernels.lock"
+
+
+@contextlib.contextmanager
+def _cache_lock() -> Iterator[None]:
+    if fcntl is None:
+        yield
+        return
+    _LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with open(_LOCK_FILE, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _types(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple((a.dtype.char, a.ndim, a.flags.c_contiguous) if isinstance(a, np.ndarray) else type(a) for a in args)
+
+
+def _locked(kernel: Any) -> Callable[..., Any]:
+    """The kernel, whose first call per kind of arguments holds the cache lock."""
+    seen: set[tuple[Any, ...]] = set()
+
+    @functools.wraps(kernel.py_func)
+    def call(*args: Any) -> Any:
+        key = _types(args)
+        if key in seen:
+            return kernel(*args)
+        with _cache_lock():
+            out = kernel(*args)
+        seen.add(key)
+        return out
+
+    return call
+
+
+dp_bid = _locked(_dp_bid)
+replay_dp = _locked(_replay_dp)
+value_step = _locked(_value_step)
+score_hashed = _locked(_score_hashed)
+ivf_search = _locked(_ivf_search)
+top_p = _locked(_top_p)

@@ -575,3 +575,28 @@ def offline_speed(base: Path, quick: bool) -> dict[str, Any]:
         "note": f"whole command {ask:.2f} s, of which starting Python and importing the CLI {bare:.2f} s "
         f"({ask / bare:.1f}x); in-process p95 {p95:.1f} ms over {len(lat)} requests",
     }
+
+
+@check("service.sqlite", needs=())
+def service_sqlite(base: Path, quick: bool) -> dict[str, Any]:
+    """`copilot serve` (one worker, SQLite) under 50 concurrent clients for 60 s (15 s with --quick),
+    10 approvers racing on each proposed bid (evals/service_load.py)."""
+    from evals.service_load import run as load
+
+    res = load(clients=50, seconds=15.0 if quick else 60.0, workers=1, racers=10)
+    clean = res["errors"] == 0 and res["applied_twice"] == 0 and res["orphaned"] == 0
+    once = res["races"] > 0 and res["races_settled_once"] == res["races_shop_matched"] == res["races"]
+    keys = ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "applied_twice", "orphaned", "races")
+    return {
+        "ours": {k: res[k] for k in keys} | {"races_settled_once": res["races_settled_once"]},
+        "published": {
+            **dict.fromkeys(("requests_per_s", "p50_ms", "p95_ms", "p99_ms"), "-"),
+            "errors": 0,
+            "applied_twice": 0,
+            "orphaned": 0,
+            "races_settled_once": f"{res['races']} of {res['races']} (goal)",
+        },
+        "ok": clean and once,
+        "note": f"{res['clients']} clients for {res['seconds']} s on loopback, {res['requests']:,} requests, "
+        f"{res['proposals']} proposals ({res['outcomes']}); python -m evals.service_load for the details",
+    }

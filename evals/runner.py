@@ -29,7 +29,17 @@ from store.db import Campaign, Decision, EvalResult, EvalRun, Product, Run
 from tools import TOOLS
 
 MODEL_CALL_KINDS = ("route", "plan", "answer")
-_LOG_TABLES = ("eval_results", "eval_runs", "feedback", "outcomes", "pending_changes", "decisions", "runs")
+# emptied in a copy of the shop: the decision log, and the API tokens (a copy carries no credentials)
+_LOG_TABLES = (
+    "api_tokens",
+    "eval_results",
+    "eval_runs",
+    "feedback",
+    "outcomes",
+    "pending_changes",
+    "decisions",
+    "runs",
+)
 
 
 @dataclass
@@ -66,7 +76,7 @@ def _with_defaults(name: str, args: Any) -> dict[str, Any]:
 
 
 def template_db(base: Copilot, path: Path) -> None:
-    """A standalone copy of the base shop's database with an empty decision log."""
+    """A standalone copy of the base shop's database with an empty decision log and no API tokens."""
     url = base.engine.url
     if url.get_backend_name() != "sqlite" or not url.database:
         raise CopilotError(

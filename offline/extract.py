@@ -149,6 +149,7 @@ class Entities:
     lowest: bool = False  # the lowest sellers rather than the biggest fall: "sold the least", 倒数
     units: bool = False  # a ranking by units sold rather than revenue: "by units", 销量
     months: list[tuple[int | None, int]] = field(default_factory=list)  # months named: November, 2011年9月
+    months_back: int | None = None  # the month before last (上上个月): 2 months back from today's
     month_range: bool = False  # the first two months named are a range: "September to November", 九月到十一月
 
     def ids(self, kind: Kind) -> list[int]:
@@ -574,7 +575,8 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
     )
 ]
 _LAST_N_DAYS = re.compile(
-    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?days?\b|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?天",
+    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?(?P<u>days?|weeks?|wks?)\b"
+    r"|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?(?P<zu>天|周|个?星期)",
     re.I,
 )
 _ALL_CAMPAIGNS = re.compile(
@@ -599,7 +601,11 @@ _METRICS: list[tuple[re.Pattern[str], str]] = [
         (r"\bctr\b|\bclick[- ]?through(?: rate)?\b|点击率", "ctr"),
         (r"\bconversions?\b|\bconverts?\b|\bconverting\b|\borders\b|\bsales\b|转化|成交单|下单|几单", "conversions"),
         (r"\brevenue\b|\bturnover\b|\bmakes? (?:us )?(?:the )?most\b|成交额|收入|营收|赚", "revenue"),
-        (r"\bspend(?:ing)?\b|\bspent\b|\bcosts?\b|花费|消耗|烧钱|花了", "spend"),
+        (
+            r"\bspend(?:ing)?\b|\bspent\b|\bcosts?\b|\b(?:ate|eats?|eating) (?:up )?(?:most|the (?:most|bulk|lion'?s share))"
+            r"|\bburn(?:s|ed|t|ing)?\b|\bcostliest\b|\bmost expensive\b|\bbiggest spenders?\b|花费|消耗|烧钱|花了|花得最多",
+            "spend",
+        ),
         (r"\bclicks?\b|点击", "clicks"),
         (r"\bimpressions?\b|\bimps\b|展现|曝光|展示量", "impressions"),
     )
@@ -631,11 +637,13 @@ _HYPOTHETICAL = re.compile(
     re.I,
 )
 _ORDINALS = {"first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-_ORDINALS |= {"fifth": 5, "5th": 5, "last": -1, "bottom": -1}
+_ORDINALS |= {"fifth": 5, "5th": 5, "last": -1, "bottom": -1, "worst": -1, "best": 1}  # a list is shown best first
 _ORDINAL = re.compile(
     r"\b(?:the\s)?(?P<en>first|1st|top|second|2nd|third|3rd|fourth|4th|fifth|5th|last|bottom)\s(?:one|customer|client|"
-    r"product|item|person|guy|entry|row|suggestion|recommendation|headline|result)\b|\bnumber\s(?P<num>[1-9])\b"
-    r"|(?:^|\s)#(?P<hash>[1-9])\b|第\s?(?P<zh>[一二三四五六七八九十1-9])\s?(?:个|位|名|条|款|件)|(?P<zlast>最后)一\s?(?:个|位|名|条)",
+    r"product|item|person|guy|entry|row|suggestion|recommendation|headline|result|campaign|camp)\b"
+    r"|\bthe\s(?P<rank>worst|best)\s(?:one|performer)\b"
+    r"|\bnumber\s(?P<num>[1-9])\b"
+    r"|(?:^|\s)#(?P<hash>[1-9])\b|第\s?(?P<zh>[一二三四五六七八九十1-9])\s?(?:个|位|名|条|款|件)|(?P<zlast>最后|最差的?|垫底的?)一?\s?(?:个|位|名|条|那个|那条|活动|计划)",
     re.I,
 )
 _SUGGESTED = re.compile(
@@ -647,7 +655,9 @@ _AUDIENCE = re.compile(
     r"[a-z][a-z' \-]{2,40}?)(?=[,.?!;]|\s(?:in|with|about|that|who|on|please)\b|$)",
     re.I,
 )
-_ZH_AUDIENCE = re.compile(r"(?:给|面向|针对|写给)(?P<a>[\u4e00-\u9fff]{2,10}?)(?:写|的|群体|人群|,|\.|$)")
+_ZH_AUDIENCE = re.compile(  # 面向新客, 给宝妈写: who; 给它写: the product, not an audience
+    r"(?:给|面向|针对|写给)(?P<a>(?![它他她我你您这那此其])(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:写|的|群体|人群|,|\.|$)"
+)
 _PLATFORMS = {
     "google_rsa": r"\bgoogle(?:\s?ads?|\s?adwords|\s?search)?\b|\badwords\b|\brsas?\b|responsive search ads?|谷歌|搜索广告",
     "meta": r"\bfacebook\b|\bfb\b|\binstagram\b|\binsta\b|\bmeta\b|\big\b|脸书|\bins\b",
@@ -667,7 +677,9 @@ _SEGMENT_WORDS = {
     "new": r"\bnew (?:customers?|shoppers?|buyers?|visitors?|users?|clients?)\b|\bfirst-?time(?:rs?| buyers?| customers?| shoppers?)?\b"
     r"|\bnewcomers?\b|新客户?|新用户|新顾客|首单|新人|拉新",
     "lapsed": r"\blapsed\b|\blapsing (?:customers?|shoppers?|buyers?)|\bdormant\b|\bchurned\b|\binactive\b|\bwin[- ]?back\b"
-    r"|\bhaven'?t (?:bought|ordered|shopped)|流失|沉睡|召回|回流|很久没(?:买|来|下单)",
+    r"|\bhaven'?t (?:bought|ordered|shopped)|\bdrift(?:ed|ing)? (?:away|off)\b|\b(?:gone|went|going) quiet\b"
+    r"|\bstopped (?:buying|ordering|shopping|coming)\b|\b(?:haven'?t|hasn'?t|not) (?:been|come) back\b|\blost (?:customers|buyers)\b"
+    r"|\bwin (?:them|back)\b|\bre-?engag\w*|流失|沉睡|召回|回流|唤醒|好久没|很久没(?:买|来|下单)|不活跃",
     "vip": r"\bvips?\b|\bloyal(?:ists?)?\b|\bregulars\b|\btop customers\b|\bbest customers\b|\bhigh[- ]value\b"
     r"|老客户?|老顾客|忠实|会员|高价值|大客户",
 }
@@ -688,11 +700,14 @@ _GRAINS = {
 _BY = r"\b(?:by|per|each|every|across|down by|split by|broken down by|breakdown by)\s"
 _BREAKDOWNS = {
     "country": _BY + r"(?:country|countries|market|markets|region|regions)\b|\bcountry (?:breakdown|split)\b"
-    r"|(?:按|分|各个?|每个|不同)(?:国家|站点|地区|市场)|各国",
+    r"|\b(?:which|what|top|best|biggest|leading)\s(?:\d{1,2}\s)?(?:countries|markets)\b"
+    r"|(?:按|分|各个?|每个|不同)(?:国家|站点|地区|市场)|各国|哪些(?:国家|市场)|哪几个(?:国家|市场)",
     "product": _BY + r"(?:product|products|sku|skus|item|items)\b|\bproduct (?:breakdown|split)\b"
     r"|(?:按|分|各个?|每个)(?:商品|产品|单品|sku)",
     "segment": _BY + r"(?:(?:rfm |customer )?(?:segments?|tiers?|groups?)|rfm)\b|\bsegment (?:breakdown|split)\b"
-    r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层)",
+    r"|\b(?:which|what|top|best|biggest|leading)\s(?:\d{1,2}\s)?(?:rfm |customer )?segments\b"
+    r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层)"
+    r"|哪些(?:rfm\s?)?(?:客户)?(?:分群|分层|人群)|哪类客户",
 }
 _EN_N = r"\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty"
 _MIN_ORDERS = re.compile(
@@ -830,7 +845,7 @@ _ON_DAY = re.compile(
     r"(?<![\d/.-])(?P<iy>(?:19|20)\d\d)[-/.](?P<im>\d{1,2})(?:[-/.](?P<id>\d{1,2}))?(?![\d/.-]?\d)"
     rf"|\b(?:the\s)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<m1>{_MONTH_NAMES})\b(?:,?\s(?P<y1>(?:19|20)\d\d)\b)?"
     rf"|\b(?P<m2>{_MONTH_NAMES})\s(?:the\s)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s(?P<y2>(?:19|20)\d\d)\b)?"
-    rf"|\b(?:the\s(?:start|beginning)\sof\s)?(?P<m3>{_MONTH_NAMES})\b(?:\s(?P<y3>(?:19|20)\d\d)\b)?"
+    rf"|\b(?:(?:the\s)?(?P<edge>start|beginning|end|middle)\sof\s|(?P<mid>mid)-?\s?)?(?P<m3>{_MONTH_NAMES})\b(?:\s(?P<y3>(?:19|20)\d\d)\b)?"
     r"|(?:(?P<zy>(?:19|20)\d\d)\s?年\s?)?(?<![\d一二三四五六七八九十个第])(?P<zm>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s?月份?"
     r"(?:\s?(?P<zd>[12]\d|3[01]|0?[1-9]|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s?[日号]|(?P<zstart>初))?",
     re.I,
@@ -876,10 +891,22 @@ _LAST_CUE = re.compile(
     r"|最后一次?(?:下单|购买|订单)|最后一单|最近一次(?:下单|购买)",
     re.I,
 )
+_MONTHS_BACK = re.compile(r"上上个?月|\bthe month before last\b|\b(?:two|2) months ago\b", re.I)
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+_QUARTER = re.compile(
+    r"(?:\b(?:(?P<y2>(?:19|20)\d\d)\s?)?q(?P<n>[1-4])\b(?:\s?(?:of\s)?'?(?P<y>(?:19|20)?\d\d)\b)?"
+    r"|\b(?P<w>first|second|third|fourth) quarter\b"
+    r"|第?(?P<z>[一二三四])季度)",
+    re.I,
+)
+_ORDERED = re.compile(r"\b(?:ordered|bought|purchased|shopped|orders?|purchases?)\b|下单|下过单|购买|买过|订单", re.I)
 _RANGE_NEXT = re.compile(r"^\s?(?:to|through|thru|until|till|-|~|到|至)\s?", re.I)
 _ZH_IN = re.compile(r"^\s?(?:份)?\s?(?:的|期间|内|里|新)")
 _UNITS_DAYS = {"day": 1, "days": 1, "天": 1, "week": 7, "weeks": 7, "周": 7, "星期": 7, "个星期": 7}
 _UNITS_DAYS |= {"month": 30, "months": 30, "个月": 30}
+
+
+_MONTH_END = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _day_spans(text: str) -> list[tuple[int, int, dict[str, int | None]]]:
@@ -902,6 +929,10 @@ def _day_spans(text: str) -> list[tuple[int, int, dict[str, int | None]]]:
             month = _MONTH_WORDS.get(word, 5)
             d = g["d1"] or g["d2"]
             day = int(d) if d else None
+            if g["mid"] or g["edge"] == "middle":
+                day = 15  # "mid-September"
+            elif g["edge"] == "end":
+                day = _MONTH_END[month - 1]  # "the end of August": its last day
             y = g["y1"] or g["y2"] or g["y3"]
             year = int(y) if y else None
         if month and 1 <= month <= 12 and (day is None or 1 <= day <= 31):
@@ -945,6 +976,8 @@ def _order_dates(text: str, period: tuple[str, int, int] | None) -> list[OrderDa
             rule = "start"
         elif _UNTIL_WORD.search(left) or _ZH_UNTIL.match(right):
             rule = "end"
+        elif name == "today" and not (first or _ORDERED.search(around)):
+            continue  # "email them today": when to act, not when they ordered
         elif name is not None:
             rule = "within" if first else "start"  # "new customers this month", "ordered in the last 30 days"
         elif first or _LAST_CUE.search(around):
@@ -1036,12 +1069,13 @@ _COUNT_WORDS |= {"nine": 9, "ten": 10, "a couple of": 2, "a few": 3, "dozen": 12
 _COUNT_NOUNS = (
     r"products?|items?|headlines?|taglines?|slogans?|lines?|customers?|clients?|ideas?|options?|titles?|versions?"
     r"|recommendations?|suggestions?|subject lines?|captions?|ads?|variants?|people|names?|results?|picks?|alternatives?"
-    r"|things?|ones?|skus?|recs?"
+    r"|things?|ones?|skus?|recs?|posts?|notes?|descriptions?|texts?|emails?|messages?|tweets?|variations?|copies|blurbs?"
+    r"|sellers?|performers?|countries|markets|campaigns|segments|lines"
 )
 _COUNT = re.compile(
     rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
     rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|前\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
-    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件)",
+    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件|篇|组|版|则|段)",
     re.I,
 )
 _COUNT_WORD = re.compile(
@@ -1277,8 +1311,9 @@ def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
         spans.append((days.start(), days.end()))  # "last 30 days": a period, not an amount
         raw = days.group("n") or days.group("z")
         count = int(raw) if raw.isdigit() else zh_number(raw)
+        weeks = (days.group("u") or days.group("zu") or "").lower()[:1] in ("w", "周", "个", "星")
         if count:
-            return f"last_{count}_days"
+            return f"last_{count * 7 if weeks else count}_days"
     hits = [(hit.start(), i, hit) for i, (pat, _) in enumerate(_PERIODS) if (hit := pat.search(text))]
     if not hits:
         return None
@@ -1303,7 +1338,13 @@ def _extract(raw: str) -> Entities:
                 e.dates.append(date(int(full.group(1)), int(full.group(2)), int(full.group(3))))
             except ValueError:
                 e.unreadable.append(m.group(0))
-    e.period_name = _period_name(bare, id_spans)
+    back = _MONTHS_BACK.search(bare)
+    if back:  # "the month before last", 上上个月: not last month, though it holds its words
+        e.months_back = 2
+        id_spans.append((back.start(), back.end()))
+        e.period_name, e.period = None, back.group(0)
+    else:
+        e.period_name = _period_name(bare, id_spans)
     period_at = (e.period_name, *id_spans[-1]) if e.period_name else None
     low0 = bare.lower()
     for m in _OCCASION_WORDS.finditer(low0):
@@ -1481,6 +1522,13 @@ def _extract(raw: str) -> Entities:
     if len(found) >= 2:
         between = bare[found[0].end() : found[1].start()]
         e.month_range = bool(_MONTH_RANGE.match(between))
+    q = _QUARTER.search(bare)
+    if q and not e.months and not e.period_name:  # "Q3", 第三季度: its first month to its last
+        qn = int(q.group("n")) if q.group("n") else _QUARTER_WORDS[(q.group("w") or q.group("z")).lower()]
+        y = q.group("y") or q.group("y2")
+        year = (int(y) if len(y) == 4 else 2000 + int(y)) if y else None
+        e.months = [(year, 3 * qn - 2), (year, 3 * qn)]
+        e.month_range = True
     e.order_dates = _order_dates(bare, period_at)
     e.sort = _first_of(_SORT, bare)
     e.aov = bool(_AOV_WORDS.search(bare))
@@ -1506,8 +1554,8 @@ def _extract(raw: str) -> Entities:
     e.hypothetical = bool(_HYPOTHETICAL.search(bare))
     o = _ORDINAL.search(bare)
     if o:
-        if o.group("en"):
-            e.ordinal = _ORDINALS[o.group("en").lower()]
+        if o.group("en") or o.group("rank"):
+            e.ordinal = _ORDINALS[(o.group("en") or o.group("rank")).lower()]
         elif o.group("num") or o.group("hash"):
             e.ordinal = int(o.group("num") or o.group("hash"))
         elif o.group("zlast"):

@@ -82,6 +82,7 @@ class OfflineChatModel(BaseChatModel):
     tool_names: list[str] = []
     stock_codes: Callable[[], dict[str, int]] | None = None  # the shop's stock code -> product id
     product_named: Callable[[str], int | None] | None = None  # the product a request names by its description
+    product_choices: Callable[[str], tuple[int, list[tuple[int, str]]]] | None = None  # a kind several products share
     campaign_named: Callable[[str, list[str]], int | None] | None = None  # the campaign named without its id
     name_as_id: Callable[[str], str] | None = None  # the request with a product's English name written as its id
     shop_today: Callable[[], date] | None = None  # the shop's today: what "1 September" and "the last 30 days" mean
@@ -120,6 +121,9 @@ class OfflineChatModel(BaseChatModel):
         request = _text(messages[request_i])
         current = _text(part_msg) if part_msg is not None else request
         zh = self._zh(request, current)
+        if not re.search(r"[A-Za-z\u4e00-\u9fff]", request):  # "1289", "yes" aside: the thread's language
+            said = [_text(messages[i]) for i in humans if i < request_i]
+            zh = next((is_chinese(t) for t in reversed(said) if re.search(r"[A-Za-z\u4e00-\u9fff]", t)), zh)
         segment = messages[last + 1 :]
         results = [m for m in segment if isinstance(m, ToolMessage)]
         ctx = context_of(messages[:request_i])
@@ -202,6 +206,7 @@ class OfflineChatModel(BaseChatModel):
     def _call_tool(self, text: str, ctx: Context, zh: bool, earlier: str | None) -> AIMessage:
         allowed = {n for n in self.tool_names if not n.startswith(HANDOFF_PREFIX)}
         text = self._as_ids(text)
+        earlier = self._as_ids(earlier) if earlier else earlier  # "the popcorn holder ... also 10% off it": its id
         p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier, today=self._today())
         if p.tool is None or p.tool not in allowed:
             return _remember(
@@ -232,16 +237,22 @@ class OfflineChatModel(BaseChatModel):
             and not e.all_campaigns
             and not _SEVERAL.search(text)
         )
-        if ("campaign_id" in p.missing or one_named) and self.campaign_named is not None:
+        switched = (  # "same for the social one": the campaign this message names, not the one before
+            "campaign_id" in p.args and not e.ids("campaign") and bool(e.channels) and not e.all_campaigns
+        )
+        if ("campaign_id" in p.missing or one_named or switched) and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)  # "the win-back campaign", "社交那条计划"
             if named is not None:
                 p.args["campaign_id"] = named
                 p.missing = [m for m in p.missing if m != "campaign_id"]
         if p.missing:
             note = wording.notes_text([f"unreadable:{t}" for t in e.unreadable], zh)
-            return _remember(
-                AIMessage(content=(note + " " if note else "") + wording.ask_for(p.missing, zh, p.tool, p.args)), p
-            )
+            ask = wording.ask_for(p.missing, zh, p.tool, p.args)
+            if "product_id" in p.missing and self.product_choices is not None:
+                count, choices = self.product_choices(text)  # "蛋糕架": which of the 22 cake stands
+                if count >= 2:
+                    ask += " " + wording.which_product(count, choices, zh)
+            return _remember(AIMessage(content=(note + " " if note else "") + ask), p)
         msg = AIMessage(content="", tool_calls=[{"name": p.tool, "args": p.args, "id": _new_id(), "type": "tool_call"}])
         msg.additional_kwargs["offline_notes"] = p.notes
         return msg

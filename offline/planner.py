@@ -39,13 +39,14 @@ SELECTION = ("campaign_ids", "channel", "all_campaigns")  # which campaigns a bu
 
 # Words that open a message continuing the previous one.
 _FOLLOW = re.compile(
-    r"^\s*(?:and|what about|how about|same for|same thing for|what of|and what about|for|now)\b"
-    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也)|呢\s*[?]?\s*$",
+    r"^\s*(?:and|what about|how about|same for|same thing for|what of|and what about|for|now|just|only)\b"
+    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也|只看|只要|光看|仅看)|呢\s*[?]?\s*$",
     re.I,
 )
 _FILLER = re.compile(
     r"\b(?:and|what|about|how|same|for|thing|of|now|the|a|an|with|at|to|in|is|it|its|if|then|ok|okay|please|one|instead"
-    r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no)\b|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成]",
+    r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no|ones|just|only|show|me|pls)\b"
+    r"|只看|只要|只算|光看|仅看|看看|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成只仅]",
     re.I,
 )
 _FILE = re.compile(  # the list asked for as a file
@@ -98,6 +99,12 @@ _SEASON = re.compile(
     r"(?:months?|weekdays?|days of the week|seasons?)\b|\bweekdays?\b|\bweekends?\b|\bwhen in the year\b|\bhistorically\b"
     r"|\bwhen do (?:we|people|customers) (?:sell|buy)\b"
     r"|哪个月|几月|月份|哪一?天|周[一二三四五六日末几]|(?:星期|礼拜)[一二三四五六日天几]|季节|淡季|旺季|全年|什么时候(?:卖|买|销)",
+    re.I,
+)
+_FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetime-value model, not past spend
+    r"\b(?:predicted|projected|expected|future|forecast|lifetime) (?:customer )?(?:value|spend|worth|revenue)\b|\bclv\b|\bltv\b"
+    r"|\bworth the most\b|\bmost valuable (?:going forward|in future|next year)\b|\bgoing forward\b"
+    r"|预测价值|未来价值|生命周期价值|终身价值|潜在价值|未来最值钱|最值钱|预期价值|预计价值|未来(?:还会)?(?:贡献|花)",
     re.I,
 )
 _SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
@@ -282,6 +289,16 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 and not _same_target(p.args, prev.args)
             ):
                 separate = True  # "活动1出价0.9，活动2出价1.1": one write each, each with its own value
+            if (
+                p.tool is not None
+                and p.tool == prev.tool
+                and not p.missing
+                and not prev.missing
+                and _conflict(p.args, prev.args)
+                and _ASKS.search(piece)
+                and _ASKS.search(prev_text)
+            ):
+                separate = True  # "which has the best CTR, and which one's got the worst CPA?": two rankings
             if strong and p.tool is not None and p.tool == prev.tool and p.missing:
                 separate = False
             if p.refused_write or prev.refused_write:
@@ -309,7 +326,11 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
         parts.append((piece, strong, p))
     while len(parts) > 1 and (
         (parts[0][2].tool is None and not _out_of_scope(parts[0][2]))
-        or (len(_WORDS.findall(parts[0][0])) <= 2 and (parts[0][2].missing or parts[0][2].tool not in WRITE_VALUE))
+        or (
+            len(_WORDS.findall(parts[0][0])) <= 2
+            and (parts[0][2].missing or parts[0][2].tool not in WRITE_VALUE)
+            and not (_ASKS.search(parts[0][0]) and not parts[0][2].missing)  # 看下季节性: short, yet an ask
+        )
     ):
         first, second = parts[0], parts[1]  # "3 things: 1) ..." is a preface, not a part
         merged = first[0] + " " + second[0]
@@ -377,7 +398,7 @@ def _substantial(text: str, p: Plan) -> bool:
 def _elliptical(e: Entities) -> bool:
     """A message that leans on the previous one: `and for product 9?`, `the first one`, `360`:
     a follow-up opening with at most two words of its own besides ids and values."""
-    norm = e.text
+    norm = e.text.replace(e.period, " ") if e.period else e.text  # "那上上个月呢": a period is a value
     if _FOLLOW.search(norm):
         rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", norm))
         if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) <= 2:
@@ -415,6 +436,11 @@ class _Signals:
     split_over_time: bool  # a breakdown over a period: "sales per segment this quarter" is a report
     customer_facts: bool  # customers by spend, by orders, by first order or sorted: a customer list
     quiet_undated: bool  # customers who stopped ordering, with no day named: lapsing, not a list by date
+    copy: bool  # a platform or a tone named: "5 meta ads, premium feel" is copy to write
+    future_value: bool  # what customers are worth from now on: "ranked by predicted value", 谁未来最值钱
+    dated_figures: bool  # figures over a period, a month or a day: "revenue last quarter", 上个季度各分群
+    browse: bool  # what the catalog holds of a product type: "what hot water bottles do we have", 热水袋有哪些款
+    to_customers: bool  # customers and no product named: "a 20% off code for lapsed customers" is not a price
 
 
 def _signals(e: Entities) -> _Signals:
@@ -425,8 +451,8 @@ def _signals(e: Entities) -> _Signals:
         cost += bool(_COST.search(around))
         target += bool(_TARGET.search(_left(e, n, 8)))
     return _Signals(
-        frozenset(r.kind for r in e.refs if r.kind != "any"),
-        bool(e.ids("any")),
+        frozenset(r.kind for r in e.refs if r.kind != "any") | ({"product"} if e.stock_codes else set()),
+        bool(e.ids("any") or e.stock_codes),  # a stock code the catalog may not have: still a product named
         e.ab is not None,
         e.pctr is not None,
         bool(e.discount or any(c.pct is not None for c in e.changes)),
@@ -438,7 +464,8 @@ def _signals(e: Entities) -> _Signals:
         len(set(e.ids("campaign"))) >= 2,
         e.all_campaigns and not e.ids("campaign"),
         bool(e.channels) and not e.ids("campaign") and bool(_PLURAL.search(e.text) or is_chinese(e.text)),
-        e.period_name not in (None, "today") and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
+        (e.period_name not in (None, "today") or bool(e.months))
+        and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
         e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
         bool(
             _PRODUCTS.search(e.text)
@@ -449,7 +476,7 @@ def _signals(e: Entities) -> _Signals:
         e.metric is not None
         and e.period_name not in (None, "today")
         and not (e.numbers or e.changes or e.percents or e.suggested or e.discount),
-        e.breakdown is not None and e.period_name not in (None, "today"),
+        e.breakdown is not None and (e.period_name not in (None, "today") or bool(e.months)),
         bool(
             e.min_revenue
             or e.max_revenue
@@ -459,6 +486,15 @@ def _signals(e: Entities) -> _Signals:
             or any(d.rule == "not_since" for d in e.order_dates)
         ),
         bool(_QUIET.search(e.text)) and not any(d.rule == "not_since" for d in e.order_dates),
+        e.platform is not None or e.tone is not None,
+        bool(_FUTURE_VALUE.search(e.text)),
+        (e.period_name not in (None, "today") or bool(e.months or e.dates))
+        and (e.metric is not None or e.breakdown is not None),
+        not e.refs
+        and not (e.changes or e.percents or e.discount or e.numbers)
+        and bool(_BROWSE.search(e.text))
+        and catalog_phrase(e.text) is not None,
+        not e.ids("product") and not e.stock_codes and bool(_CUSTOMER_WORDS.search(e.text)),
     )
 
 
@@ -496,7 +532,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     score += 0.5 if sig.any_id and t.has_id else 0.0
     score += 2.0 if sig.ab and tool == "ab_test" else 0.0
     score += 1.0 if sig.pctr and "pctr" in props else 0.0
-    score += 1.0 if sig.change and "discount_pct" in props else 0.0  # "打八折", "10% pricier"
+    score += 1.0 if sig.change and "discount_pct" in props and not sig.to_customers else 0.0  # "打八折", "10% pricier"
     score += 1.0 if sig.occasion and "occasion" in props else 0.0
     score += 1.0 if sig.quoted and "text" in props else 0.0
     score += CUE_WEIGHT * sig.budget_cues * (1 if t.has_budget else -1)  # "$500 a day" belongs to a budget
@@ -524,6 +560,14 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 0.5 if "min_revenue" in props else 0.25  # "spent over £1,000", "3+ orders": the customer lists
     if sig.quiet_undated and "min_revenue" in props:
         score -= 1.0  # "customers who haven't ordered for months": no day to list them by; the at-risk list
+    if sig.dated_figures and not t.writes and not props & _DATED:
+        score -= 1.0  # "which segments drove revenue last quarter": a tool that cannot take the period misses it
+    if sig.browse and "query" in props:
+        score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
+    if sig.future_value and tool == "customer_lifetime_value":
+        score += 1.0  # "customers with 20+ orders by predicted value": the value model, not a list by past spend
+    if sig.copy and "platform" in props:
+        score += 1.0  # "need 5 meta ads, premium feel": copy for a platform, in a tone
     if sig.split_over_time and "breakdown" in props:
         score += 1.0  # "sales per customer segment this quarter": a report, not the all-time segments
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
@@ -532,12 +576,15 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     return score
 
 
+_DATED = frozenset({"period", "start", "end", "month", "first_start", "first_end", "day", "date", "hour"})
 _BULK = {"set_campaign_bid": "set_campaign_bids", "set_campaign_budget": "set_campaign_budgets"}
 
 
 FIT_WEIGHT = 0.5  # FIT_WEIGHT and MISSING_ID_WEIGHT: tuned leave-one-batch-out on the bank
 MISSING_ID_WEIGHT = 0.5
 CUE_WEIGHT = 1.0
+OVERRULE_NONE = 0.5  # "need 5 meta ads for 22423, premium feel": near an out-of-scope example, yet copy to write
+OVERRULE_FIT = 2.0  # (its product and its platform: a fit of 2.5)
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:are|is|will|do|does|did|how|what|which|who|when|can|could)\b|吗|呢|多少|怎么样|如何|是否", re.I
 )
@@ -591,7 +638,7 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
             if not own
             else Intent(max(own, key=own.__getitem__), intent.confidence, own, intent.nearest)
         )
-    if not intent.scores or intent.label == NONE:
+    if not intent.scores or (intent.label == NONE and intent.nearest is None):  # nothing in the bank is like it
         return intent
     sig = _signals(e)
     scores = dict(intent.scores)
@@ -608,6 +655,14 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         if t == NONE or allowed is None or t in allowed
     }
     best = max(adjusted, key=adjusted.__getitem__)
+    if (
+        intent.label == NONE
+        and best != NONE
+        and (scores.get(best, 0.0) < OVERRULE_NONE * scores.get(NONE, 0.0) or _entity_fit(best, sig) < OVERRULE_FIT)
+    ):
+        best = (
+            NONE  # the out-of-scope examples are outvoted only by a tool with a close vote that the request fits well
+        )
     if best == NONE:
         return Intent(NONE, intent.confidence, intent.scores, intent.nearest)
     if best in WRITE_VALUE and not (e.numbers or e.changes or e.percents) and _QUESTION.search(e.text):
@@ -684,6 +739,68 @@ def _topic(e: Entities) -> str | None:
         e.text,
     )
     return next((g.strip() for g in z.groups() if g), None) if z else None
+
+
+_BROWSE = re.compile(  # asking what the catalog holds: "what hot water bottles do we have", 热水袋有哪些款
+    r"^\s*(?:any|show(?: me)?|list|which|what)\b(?!.*\b(?:price|sell|sold|sales|cost|discount|off|revenue)\b)"
+    r"|\b(?:options?|alternatives?|range of|kinds? of|types? of|other)\b"
+    r"|\b(?:do|did) (?:we|you) (?:have|sell|stock|carry)\b|\b(?:have we|we'?ve) got\b|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的",
+    re.I,
+)
+# Catalog nouns that are also everyday words of a marketer's request ("set the bid", "a sign of"): not a product type alone.
+_PLAIN_NOUN_LIST = (
+    "SET BAR BOARD BOOK CAN CAP CARD CARDS CASE CASES CHART DEC GAME KIT MAC PAD PIN REST RING ROLL SCREEN SHEET SIGN "
+    "STAND STICK TAG TAGS TAPE TOOL UNIT BLOCK CHAIN PATCH FAN CLIP SPEAKER FLAG STAMP TUBE LIGHT COVER MARKER TILE "
+    "STRING PEG BALL CHARGER HLDR NECKL NECKLAC FOB GRIP REEL STUD SWAT"
+)
+_PLAIN_NOUNS = frozenset(_PLAIN_NOUN_LIST.split())
+
+
+_NOT_NAME_LIST = (
+    "ME MY OUR YOUR WE YOU US SHOW WHAT WHICH ANY ALL OTHER SOME THESE THOSE HAVE GOT DO DOES SELL STOCK A AN THE OF AND "
+    "IN ON FOR WITH TO IS ARE BEST TOP NEW OLD MORE MOST"
+)
+_NOT_NAME_WORDS = frozenset(_NOT_NAME_LIST.split())
+
+
+@lru_cache(maxsize=1)
+def _catalog_nouns() -> tuple[frozenset[tuple[str, ...]], frozenset[str], frozenset[str]]:
+    """The catalog's product types: noun phrases in catalog words, the words around them, Chinese nouns."""
+    from vectorstore.glossary import catalog_words, glossary
+
+    g = glossary()
+    nouns = frozenset(
+        e.english for e in g.entries.values() if e.kind == "n" and " ".join(e.english) not in _PLAIN_NOUNS
+    )
+    skip = frozenset(" ".join(e.english) for e in g.entries.values() if e.kind == "x")
+    zh = frozenset(
+        t
+        for e in g.entries.values()
+        if e.kind == "n" and e.english in nouns
+        for t in (e.chinese, *e.aliases)
+        if len(t) >= 2
+    )
+    return nouns, catalog_words() - skip - _NOT_NAME_WORDS, zh
+
+
+def catalog_phrase(text: str) -> str | None:
+    """The first product type a request names in the catalog's own words ("hot water bottles",
+    "red retrospot lunch bag", 热水袋), with the catalog words just before it; None when none."""
+    nouns, words, zh = _catalog_nouns()
+    if is_chinese(text):
+        hits = [(text.find(t), t) for t in zh if t in text]
+        return min(hits, key=lambda h: (h[0], -len(h[1])))[1] if hits else None
+    toks = [m.group(0) for m in re.finditer(r"[A-Za-z][A-Za-z'\-]*", text)]
+    up = [t.upper() for t in toks]
+    up = [w[:-1] if w.endswith("S") and w not in words and w[:-1] in words else w for w in up]  # plurals
+    for i in range(len(up)):
+        for size in (4, 3, 2, 1):
+            if tuple(up[i : i + size]) in nouns:
+                start = i
+                while start > 0 and up[start - 1] in words and up[start - 1] not in _PLAIN_NOUNS:
+                    start -= 1
+                return " ".join(toks[start : i + size]).lower()
+    return None
 
 
 @dataclass
@@ -821,6 +938,8 @@ def fill(
                 if code is not None:
                     v = stock_codes[f"{int(code.value)}"]
                     used.add(id(code))
+            if v is None and name == "product_id" and e.stock_codes:
+                args[name] = e.stock_codes[0][0]  # "85123B", which the catalog may not have: the tool says so
             if v is not None:
                 args[name] = v
         elif name in money_cues:
@@ -878,7 +997,7 @@ def fill(
             if copy:
                 args[name] = copy
         elif name == "query" and "product_id" not in args:
-            q = e.quoted or _topic(e)
+            q = e.quoted or _topic(e) or catalog_phrase(e.text)
             if q:
                 args[name] = q
         elif name == "audience" and (e.segment or e.audience):
@@ -899,8 +1018,16 @@ def fill(
             args[name] = True
         elif name == "period" and e.period_name and not e.dates:
             period = _period_for(props[name], e.period_name)
+            back = re.fullmatch(r"last_(\d+)_days", e.period_name)
             if period is not None:
                 args[name] = period
+            elif back and today is not None and "start" in props and "end" in props:
+                args["start"] = (today - timedelta(days=int(back.group(1)))).isoformat()  # "the last 8 weeks":
+                args["end"] = (today - timedelta(days=1)).isoformat()  # the days before today, as last_30_days
+        elif name == "month" and e.months_back and today is not None:
+            m = today.month - e.months_back
+            y = today.year - (1 if m < 1 else 0)
+            args[name] = f"{y}-{(m - 1) % 12 + 1:02d}"  # 上上个月: the month before last
         elif name == "month" and e.months and not e.period_name and not e.dates:
             compared = len(e.months) >= 2 and _VERSUS.search(e.text)  # the later month, against the one before
             args[name] = _month_text(max(e.months, key=lambda m: (m[0] or 0, m[1])) if compared else e.months[0])
@@ -1003,6 +1130,7 @@ LISTS = {
     "similar": "product_id",
     "products": "product_id",
     "campaigns": "campaign_id",
+    "ranking": "campaign_id",  # compare_campaigns, best first: "pause the worst one"
 }
 _BACK = re.compile(  # words that point back at the list just shown
     r"\b(?:of|among|from|between) (?:those|these|them|the ones?)\b|\b(?:those|these) (?:products?|items?|ones?|campaigns?|customers?)\b"
@@ -1087,6 +1215,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             kind = _from_list(ctx, e.ordinal)[0]  # type: ignore[index]
             if tool is None or kind not in _props(tool):  # "the first one": what to do with it
                 tool = ctx.tool if kind in _props(ctx.tool) else _ABOUT[kind]
+            continuing = tool == ctx.tool  # "第二个按天拆开看看": the same report, its period kept
         elif e.suggested and _suggested(ctx) is not None:
             if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid"
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
@@ -1128,7 +1257,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             if fname in _props(tool) and fname not in args and before.first_id(kind) is not None:  # type: ignore[arg-type]
                 args[fname] = before.first_id(kind)  # type: ignore[arg-type]
         if not set(_WHEN) & set(args):  # "best sellers last month + the worst": the same month
-            said = fill(tool, before, zh, stock_codes).args
+            said = fill(tool, before, zh, stock_codes, today).args
             args.update({k: said[k] for k in _WHEN if k in said})
     if tool == "similar_products" and "product_id" in args:
         args.pop("query", None)
@@ -1154,7 +1283,20 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         p.refused_write = "negated"
     if e.unreadable:
         p.notes.append("unreadable:" + e.unreadable[0])
+    if _SEND.search(e.text) and _CUSTOMER_WORDS.search(e.text):
+        p.notes.append("cannot_send")  # "email the lapsed customers a code": who to send to, not the sending
     return p
+
+
+_SEND = re.compile(  # sending to customers, or making codes: actions the copilot has no tool for
+    r"\b(?:e-?mail|mail|text|sms|message|send|blast|push)\b(?! (?:targeting|list|open|click|uplift|campaign's))"
+    r"|\b(?:discount|voucher|coupon|promo) codes?\b|发(?:邮件|短信|券|优惠券|消息)|群发|推送|发放",
+    re.I,
+)
+_CUSTOMER_WORDS = re.compile(
+    r"\b(?:customers?|clients?|buyers?|shoppers?|vips?|everyone|subscribers?|list)\b|客户|顾客|用户|会员|老客|新客",
+    re.I,
+)
 
 
 def without_negation(text: str) -> str:
@@ -1237,6 +1379,10 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
         for fname in ID_FIELDS:
             if fname not in prev and isinstance(ctx.result.get(fname), int):
                 prev[fname] = ctx.result[fname]
+    if re.fullmatch(r"\s*#?\d{1,9}\s*[.?!]?\s*", e.text) and any(m in ID_FIELDS and m in props for m in ctx.missing):
+        said = {n.value for n in e.numbers}
+        for k in [k for k, v in args.items() if k not in ID_FIELDS and isinstance(v, float) and v in said]:
+            del args[k]  # "1289" alone, after "which product?": the id asked for, not a price
     used = {v for v in args.values() if isinstance(v, float)}
     bare = [n for n in e.numbers if n.value not in used]
     for m in ctx.missing:  # a bare number answering the copilot's question
@@ -1268,6 +1414,8 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue  # a value never carries over to a different target of a write
         if k in ID_FIELDS and any(f in args for f in ID_FIELDS if f != k and f in props):
             continue
+        if k in _WHEN and set(_WHEN) & set(args):
+            continue  # "and the month before last?": the new period replaces the old, whatever its kind
         if (k in ID_FIELDS and (continuing or not e.refs)) or continuing:
             args[k] = v
     if (

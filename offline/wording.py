@@ -974,13 +974,23 @@ def sales_seasonality(r: dict[str, Any], zh: bool) -> str:
         days = "，".join(f"{_ZH_DAY.get(d['weekday'], d['weekday'])} {d['index']}" for d in r["by_weekday"])
         return (
             f"销售季节性（{r['from']} 至 {r['to']}，日均收入指数，1.0 为平均）：按月 {months}；按星期 {days}。"
-            f"高峰月 {_ZH_MONTH.get(r['peak_month'], r['peak_month'])}，高峰日 {_ZH_DAY.get(r['peak_weekday'], r['peak_weekday'])}。"
+            f"高峰月 {_ZH_MONTH.get(r['peak_month'], r['peak_month'])}，高峰日 {_ZH_DAY.get(r['peak_weekday'], r['peak_weekday'])}；"
+            f"最弱的月份 {_ZH_MONTH.get(r['low_month'], r['low_month'])}，最弱的一天 {_ZH_DAY.get(r['low_weekday'], r['low_weekday'])}"
+            + (
+                f"（{'、'.join(_ZH_DAY.get(d, d) for d in r['no_trading_weekdays'])}没有销售）"
+                if r.get("no_trading_weekdays")
+                else ""
+            )
+            + "。"
         )
     months = ", ".join(f"{m['month']} {m['index']}" for m in r["by_month"])
     days = ", ".join(f"{d['weekday']} {d['index']}" for d in r["by_weekday"])
     return (
         f"Seasonality ({r['measure']}, {r['from']} to {r['to']}): by month {months}; by weekday {days}. "
-        f"Peak month {r['peak_month']}, peak weekday {r['peak_weekday']}."
+        f"Peak month {r['peak_month']}, peak weekday {r['peak_weekday']}; weakest month {r['low_month']}, "
+        f"weakest weekday {r['low_weekday']}"
+        + (f" (no sales on {', '.join(r['no_trading_weekdays'])})" if r.get("no_trading_weekdays") else "")
+        + "."
     )
 
 
@@ -1351,6 +1361,14 @@ def ask_for(missing: list[str], zh: bool, tool: str | None = None, args: dict[st
     return f"To do that{target} I need " + " and ".join(what) + ". What is it?"
 
 
+def which_product(count: int, choices: list[tuple[int, str]], zh: bool) -> str:
+    """The best sellers of a kind of product several share, to choose from."""
+    listed = "; ".join(f"{pid} {name}" for pid, name in choices)
+    if zh:
+        return f"符合的商品有 {count} 个，最畅销的是：{listed}。请告诉我是哪一个（编号或货号）。"
+    return f"{count} products are of that kind; the best sellers: {listed}. Which one (its id or stock code)?"
+
+
 def _scope(args: dict[str, Any], zh: bool) -> str:
     """Which campaigns a bulk edit's arguments name."""
     if args.get("campaign_ids"):
@@ -1433,6 +1451,13 @@ def notes_text(notes: list[str], zh: bool) -> str:
             else:
                 why = f": a first order and at least {more} more" if more >= 2 else ""
                 out.append(f'("{words}" read as customers with at least {n} orders{why}.)')
+        elif kind == "cannot_send":
+            out.append(
+                "（我不能发送邮件或短信，也不能生成优惠码；以上是可以发送的对象，请在您的邮件或营销工具里发送。）"
+                if zh
+                else "(I can't send e-mails or messages or create discount codes; above is who to send to, "
+                "for your e-mail or marketing tool.)"
+            )
         elif kind == "no_change":
             out.append("（没有做任何修改。）" if zh else "(Nothing was changed.)")
         elif kind == "count_capped":
@@ -1653,6 +1678,14 @@ def describe_pending(changes: list[dict[str, Any]], zh: bool, stated: list[str |
     if zh:
         return "等待您的批准后再修改：" + "；".join(items) + "。回复“好的”批准，或“取消”放弃。"
     return "Waiting for your approval to change the " + "; ".join(items) + '. Reply "yes" to approve or "no" to cancel.'
+
+
+def after_approval(parts: list[str], zh: bool) -> str:
+    """The parts of a request that wait for the answer to a change (they may read what it changes)."""
+    quoted = "; ".join(f"“{p.strip()}”" if zh else f'"{p.strip()}"' for p in parts)
+    if zh:
+        return f"您回复后我接着处理：{quoted}（放在修改之后，结果会反映您的决定）。"
+    return f"Once you have answered, I'll go on with {quoted} (after the change, so it reflects your decision)."
 
 
 def _who(by: dict[str, Any] | None) -> str:

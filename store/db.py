@@ -12,12 +12,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -256,6 +258,29 @@ class EvalResult(Base):
     passed: Mapped[int] = mapped_column(Integer)  # repeats passed
     repeats: Mapped[int] = mapped_column(Integer)
     detail: Mapped[Any] = mapped_column(JSON)
+
+
+class ApiToken(Base):
+    """A bearer token of the HTTP API: its name (the user the log records for its requests), its
+    role, and the SHA-256 of the secret (the secret itself is shown once and never stored). A name is
+    held by one live token at a time; a revoked token stays, for the record."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        Index(
+            "ix_api_tokens_live_name",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # viewer, marketer, approver, admin
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the secret
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -87,6 +87,25 @@ def open_run_of_thread(sessions: sessionmaker, thread_id: str) -> int | None:
         )
 
 
+def runs_of_thread(sessions: sessionmaker, thread_id: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    """The latest `limit` runs of a thread, oldest first: who asked what on which channel, the answer."""
+    with sessions() as s:
+        rows = list(s.scalars(select(Run).where(Run.thread_id == thread_id).order_by(Run.id.desc()).limit(limit)))
+    return [
+        {
+            "run_id": r.id,
+            "user": r.user,
+            "channel": r.channel,
+            "request": r.request,
+            "answer": r.answer,
+            "model": r.model,
+            "started_at": r.started_at.isoformat(timespec="seconds") + "Z",
+            "ended_at": r.ended_at.isoformat(timespec="seconds") + "Z" if r.ended_at is not None else None,
+        }
+        for r in reversed(rows)
+    ]
+
+
 def _tool_row(session: Session, run_id: int, tool_call_id: str | None) -> Decision | None:
     if tool_call_id is None:
         return None

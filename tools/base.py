@@ -258,6 +258,10 @@ _NAME_STOP = frozenset(
         "sell",
         "sells",
         "sold",
+        "best",
+        "worst",
+        "cheapest",
+        "top",
     ]
 )
 NAME_MARGIN = 0.05  # and by how much more than the next product
@@ -318,23 +322,75 @@ def product_named(shop: Shop, text: str) -> int | None:
         text = text + " " + glossary().to_english(text)[0]
 
     cat = _names(shop)
-    said = set(_NAME_WORD.findall(text.lower())) - _NAME_STOP
+    run: list[tuple[str, int]] = []  # each word and its stretch of text (punctuation ends a stretch)
+    for chunk, part in enumerate(re.split(r"[,.;:!?，。；：！？、()\[\]]", text.lower())):
+        run += [(w, chunk) for w in _NAME_WORD.findall(part) if w not in _NAME_STOP]
+    said = {w for w, _ in run}
     scored: list[tuple[float, int]] = []
     for pid, ws in zip(cat["ids"], cat["words"], strict=True):
         hit = ws & said
         if len(hit) < 2:
             continue
-        # the weight of the words both name, over that of the words either names that the catalog knows:
+        # the weight of the words both name, over that of the words either names that the catalog knows
+        # (the request's words around the name only: `costs us 90p a unit` later on is not part of it):
         # `white hanging heart` is the white T-light holder, not the hanging heart basket
-        either = sum(cat["idf"][w] for w in ws) + sum(cat["idf"].get(w, 0.0) for w in said - ws)
+        at = [i for i, (w, _) in enumerate(run) if w in hit]
+        stretches = {run[i][1] for i in at}
+        near = {w for w, c in run[max(0, at[0] - 1) : at[-1] + 2] if c in stretches}
+        either = sum(cat["idf"][w] for w in ws) + sum(cat["idf"].get(w, 0.0) for w in near - ws)
         scored.append((sum(cat["idf"][w] for w in hit) / either, pid))
     if not scored:
         return None
     scored.sort(reverse=True)
     best, pid = scored[0]
+    ws = cat["words"][cat["index"][pid]]
+    if ws != ws & said and _kind_of(shop, ws & said):
+        return None  # "蛋糕架", "the jumbo bag": a kind of product several share; which one is asked
     if best < NAME_COVERAGE or (len(scored) > 1 and best - scored[1][0] < NAME_MARGIN):
         return None
     return pid
+
+
+def _kind_of(shop: Shop, said: set[str]) -> list[int]:
+    """The products of the kind the words name, best sellers first, when the words name only a kind
+    of product (a noun phrase of the glossary: cake stand, jumbo bag) that several products share
+    (written apart or joined: CAKE STAND, CAKESTAND); [] when the words say more than a kind."""
+    from vectorstore.glossary import glossary
+
+    phrase = next(
+        (e.english for e in glossary().entries.values() if e.kind == "n" and {w.lower() for w in e.english} == said),
+        None,
+    )
+    if phrase is None or len(phrase) < 2:
+        return []
+    joined = "".join(phrase).lower()
+    cat = _names(shop)
+    same = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if said <= ws or joined in ws]
+    if len(same) < 2:
+        return []
+    units = shop.cached("units_by_product", lambda: np.bincount(shop.sales.product, weights=shop.sales.quantity))
+    return sorted(same, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
+
+
+def product_choices(shop: Shop, text: str, k: int = 3) -> tuple[int, list[tuple[int, str]]]:
+    """When a request names a kind of product several share ("蛋糕架", "the jumbo bag"): how many
+    there are, and the best-selling k as (id, description), to ask which one is meant."""
+    from vectorstore.glossary import glossary
+
+    if re.search(r"[\u4e00-\u9fff]", text):
+        text = text + " " + glossary().to_english(text)[0]
+    said = set(_NAME_WORD.findall(text.lower())) - _NAME_STOP
+    for size in (3, 2):  # the longest kind the request names
+        for e in glossary().entries.values():
+            words = {w.lower() for w in e.english}
+            if e.kind == "n" and len(words) == size and words <= said:
+                ids = _kind_of(shop, words)
+                if ids:
+                    with shop.sessions() as s:
+                        rows = s.execute(select(Product.id, Product.description).where(Product.id.in_(ids[:k])))
+                        names = {int(i): str(d) for i, d in rows}
+                    return len(ids), [(p, names[p]) for p in ids[:k]]
+    return 0, []
 
 
 _CAMPAIGN_STOP = frozenset({"campaign", "campaigns", "the", "and", "for", "our", "ads", "customers"})
@@ -386,7 +442,9 @@ def _product_ref(value: Any, info: ValidationInfo) -> Any:
         if code in codes:
             return codes[code]
         if isinstance(shop, Shop):
-            raise ValueError(f"there is no product with stock code {code}")
+            near = sorted(c for c in codes if c[:5] == code[:5])[:3]  # 85123B: 85123A is the one we sell
+            also = f" (the catalog has {', '.join(f'{c} (product {codes[c]})' for c in near)})" if near else ""
+            raise ValueError(f"there is no product with stock code {code}{also}")
         raise ValueError(f"{code} looks like a stock code, but there is no shop here to look it up in; give the id")
     raise ValueError(f"{value!r} is not a product id (e.g. 12) or a stock code (e.g. 85123A)")
 

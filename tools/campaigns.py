@@ -112,6 +112,9 @@ def _seasonality(shop: Shop) -> dict[str, Any]:
     ]
     peak_m = max(by_month, key=lambda r: float(r["index"]))
     peak_w = max(by_weekday, key=lambda r: float(r["index"]))
+    low_m = min(by_month, key=lambda r: float(r["index"]))
+    low_w = min(by_weekday, key=lambda r: float(r["index"]))
+    no_trading = [d for i, d in enumerate(stats.WEEKDAYS) if not np.isfinite(w_idx[i])]
     first, last = (str(d.astype("datetime64[D]")) for d in (days.min(), days.max()))
     return {
         "measure": "average revenue per trading day, 1.0 = average",
@@ -121,6 +124,9 @@ def _seasonality(shop: Shop) -> dict[str, Any]:
         "by_weekday": by_weekday,
         "peak_month": peak_m["month"],
         "peak_weekday": peak_w["weekday"],
+        "low_month": low_m["month"],
+        "low_weekday": low_w["weekday"],
+        "no_trading_weekdays": no_trading,
         SERIES_KEY: make_series(
             title=f"Sales by month, {first} to {last}",
             x_label="month",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from copilot.app import Copilot
+from offline.extract import extract
 from offline.planner import plan, split_parts, wants_file
 from tests.offline.conftest import calls
 from tools.base import ToolFailure
@@ -146,3 +147,156 @@ def test_one_campaign_named_by_its_channel_where_a_tool_may_take_one(cp: Copilot
 def test_a_breakdown_over_a_period_is_a_report(text: str) -> None:
     p = plan(text)
     assert p.tool == "sales_report" and p.args.get("breakdown") == "segment"
+
+
+# -- what the catalog holds, copy named by where it runs, what customers are worth, periods --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("which tea towels do we sell?", "tea towels"),
+        ("any wall clocks in the range", "wall clocks"),
+        ("花瓶有哪些款？", "花瓶"),
+        ("有没有门垫卖", "门垫"),
+    ],
+)
+def test_a_kind_of_product_asked_for_is_a_catalog_search(text: str, query: str) -> None:
+    p = plan(text)
+    assert p.tool == "similar_products" and p.args.get("query") == query
+
+
+def test_a_platform_or_tone_named_is_copy_to_write() -> None:
+    p = plan("need 4 instagram ads for product 40, cheeky tone")
+    assert p.tool == "compose_headlines"
+    assert p.args.get("platform") == "meta" and p.args.get("tone") == "playful" and p.args.get("n") == 4
+
+
+@pytest.mark.parametrize("text", ["写3篇小红书笔记给产品40", "给产品40写3篇小红书笔记"])
+def test_chinese_counters_count_notes(text: str) -> None:
+    assert plan(text).args.get("n") == 3
+
+
+def test_customers_who_drifted_away_are_lapsed() -> None:
+    p = plan("write 2 facebook headlines for product 40 for shoppers who have drifted away")
+    assert p.args.get("audience") == "lapsed"
+
+
+@pytest.mark.parametrize(
+    "text", ["customers with 5+ orders ranked by predicted value", "下单5次以上的客户，谁未来价值最高"]
+)
+def test_predicted_value_is_the_lifetime_value_model(text: str) -> None:
+    p = plan(text)
+    assert p.tool == "customer_lifetime_value" and p.args.get("min_orders") == 5
+
+
+def test_figures_over_a_period_broken_down_are_a_report() -> None:
+    p = plan("which markets made the most revenue in october")
+    assert p.tool == "sales_report" and p.args.get("breakdown") == "country" and p.args.get("month") == "10"
+
+
+def test_the_end_of_a_month_is_its_last_day() -> None:
+    d = extract("haven't ordered since the end of june").order_dates[0]
+    assert (d.month, d.day, d.rule) == (6, 30, "not_since")
+
+
+def test_a_spend_ranking_follows_a_spend_question(cp: Copilot) -> None:
+    first = cp.ask("how much did the ads cost us in the last 14 days?")
+    res = cp.ask("which campaign burned the most?", thread_id=first["thread_id"])
+    assert calls(res)[0][0] == "compare_campaigns" and calls(res)[0][1].get("metric") == "spend"
+
+
+def test_parts_after_a_change_are_named_while_it_waits(cp: Copilot) -> None:
+    res = cp.ask("raise campaign 2's budget by 50, then how is it pacing?")
+    assert res["pending_approval"] is not None
+    assert "how is it pacing?" in res["answer"]
+    done = cp.resume(res["thread_id"], approved=False)
+    assert [c[0] for c in calls(done)][-1] == "campaign_pacing"
+
+
+def test_seasonality_names_the_weakest_month_and_weekday(cp: Copilot) -> None:
+    res = cp.ask("which month and weekday are usually our weakest?")
+    assert calls(res)[0][0] == "sales_seasonality"
+    assert "weakest month Feb" in res["answer"] and "weakest weekday" in res["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("revenue in Q2", ("4", "6")),
+        ("2011 Q1 revenue by month", ("2011-01", "2011-03")),
+        ("四季度的销售", ("10", "12")),
+    ],
+)
+def test_a_quarter_is_its_three_months(text: str, months: tuple[str, str]) -> None:
+    p = plan(text)
+    assert p.tool == "sales_report" and (p.args.get("month"), p.args.get("to_month")) == months
+
+
+def test_the_last_weeks_are_days_back_from_today() -> None:
+    p = plan("daily revenue for the last 3 weeks", today=date(2011, 12, 9))
+    assert (p.args.get("start"), p.args.get("end")) == ("2011-11-18", "2011-12-08")
+
+
+def test_two_rankings_of_one_tool_are_two_parts() -> None:
+    parts = split_parts("which campaign has the most clicks, and which one has the highest CPC?")
+    assert len(parts) == 2
+    assert [plan(p).args.get("metric") for p in parts] == ["clicks", "cpc"]
+
+
+def test_a_short_chinese_ask_first_is_a_part_of_its_own() -> None:
+    assert len(split_parts("看下季节性，顺便把上周点击最多的活动找出来")) == 2
+
+
+def test_the_worst_one_after_a_ranking_is_its_last(cp: Copilot) -> None:
+    first = cp.ask("rank the campaigns by CPA over the last 14 days")
+    worst = first["tool_calls"][0]["result"]["worst"]["campaign_id"] if "result" in first["tool_calls"][0] else None
+    res = cp.ask("pause the worst one", thread_id=first["thread_id"])
+    (name, args, _), *_ = calls(res)
+    assert name == "pause_campaign" and res["pending_approval"] is not None
+    if worst is not None:
+        assert args["campaign_id"] == worst
+
+
+def test_a_stock_code_the_catalog_lacks_is_said_to_be_missing(cp: Copilot) -> None:
+    res = cp.ask("cut the price of 85123C by 5%")
+    assert "no product with stock code 85123C" in res["answer"] and "85123A" in res["answer"]
+    assert res["pending_approval"] is None
+
+
+def test_sending_to_customers_is_not_a_price_and_is_said_to_be_beyond_us(cp: Copilot) -> None:
+    res = cp.ask("text our VIP customers a 10% off voucher")
+    assert all(c[0] not in ("discount_effect", "set_product_price") for c in calls(res))
+    assert "can't send" in res["answer"] or not calls(res)
+
+
+def test_a_kind_of_product_several_share_is_asked_about_with_the_best_sellers(cp: Copilot) -> None:
+    res = cp.ask("what would 10% off the cake stand do to sales?")
+    assert not calls(res) and "REGENCY CAKESTAND 3 TIER" in res["answer"]
+    done = cp.ask("1289", thread_id=res["thread_id"])
+    assert calls(done)[0][:2] == ("discount_effect", {"product_id": 1289, "discount_pct": 10.0})
+
+
+def test_the_month_before_last_replaces_the_period_and_keeps_the_filter(cp: Copilot) -> None:
+    first = cp.ask("sales in Germany last month")
+    res = cp.ask("and the month before last?", thread_id=first["thread_id"])
+    (name, args, _), *_ = calls(res)
+    assert name == "sales_report" and args.get("country") == "Germany"
+    assert args.get("month") == "2011-10" and "period" not in args
+
+
+def test_a_channel_named_in_a_follow_up_is_that_campaign(cp: Copilot) -> None:
+    first = cp.ask("campaign 1's clicks by day for the last week")
+    res = cp.ask("same for the display one", thread_id=first["thread_id"])
+    assert calls(res)[0][1].get("campaign_id") == 3
+
+
+def test_a_later_part_about_it_gets_the_product_named_before(cp: Copilot) -> None:
+    res = cp.ask("how price-sensitive is the regency cakestand? also what would 5% off it do")
+    assert [c[0] for c in calls(res)] == ["price_elasticity", "discount_effect"]
+    assert calls(res)[1][1].get("product_id") == 1289
+
+
+def test_copy_written_for_it_has_no_audience_named_it() -> None:
+    assert extract("给它写两条谷歌广告标题").audience is None
+    assert extract("给宝妈写3条标题").audience == "宝妈"
