@@ -176,3 +176,25 @@ def test_exports_are_valid_json_even_of_rows_logged_with_nan(cp: Copilot) -> Non
     assert old["result"] == {"x": None} and old["non_finite"] == ["result.x: nan"]
     p = cli(cp.settings.home, "decisions", "--format", "csv", "--limit", "5")
     assert p.returncode == 0 and b"NaN" not in p.stdout
+
+
+def test_every_channel_writes_valid_json(cp: Copilot) -> None:
+    from fastapi.testclient import TestClient
+
+    from channels.api import create_app
+    from copilot.contract import contract_json
+    from copilot.tokens import create_token
+
+    res = {"answer": "x", "tool_calls": [{"result": {"v": math.inf, "w": math.nan, "ok": 1.5}}]}
+    out = strict_json(contract_json(res))
+    assert out["tool_calls"][0]["result"] == {"v": None, "w": None, "ok": 1.5}
+    assert out["non_finite"] == ["tool_calls[0].result.v: inf", "tool_calls[0].result.w: nan"]
+    asked = cp.ask("which customers are about to lapse?", charts=False)
+    with cp.sessions.begin() as s:  # a row an older version logged with a bare NaN in it
+        s.add(Decision(run_id=asked["run_id"], kind="tool", tool_name="older", status="ok", result={"y": math.inf}))
+    secret, _ = create_token(cp.sessions, "v-nan", "viewer")
+    with TestClient(create_app(cp.settings), headers={"Authorization": f"Bearer {secret}"}) as c:
+        r = c.get("/v1/decisions", params={"limit": 5, "tool": "older"})
+    body = strict_json(r.text)
+    assert r.status_code == 200 and body["decisions"][0]["result"] == {"y": None}
+    assert body["non_finite"] == ["decisions[0].result.y: inf"]

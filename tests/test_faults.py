@@ -10,6 +10,8 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -336,3 +338,86 @@ def test_a_model_failing_mid_request_closes_the_run_with_its_row(home: Path) -> 
     finally:
         cp.close()
     assert not [r for r, _ in runs(home) if r.ended_at is None]  # no run left open
+
+
+# -- the HTTP API: the same faults, each one JSON line with its status ---------------------------------
+
+
+@contextmanager
+def api(settings: Settings, role: str) -> Iterator[tuple[Any, Any]]:
+    """An in-process client of `copilot serve` on `settings`, holding a token of `role`; and its pool."""
+    from fastapi.testclient import TestClient
+
+    from channels.api import create_app
+    from copilot.tokens import create_token
+
+    engine = make_engine(settings.db_url)
+    try:
+        secret, _ = create_token(make_sessionmaker(engine), f"{role[:1]}-{role}", role)
+    finally:
+        engine.dispose()
+    app = create_app(settings)
+    with TestClient(app, headers={"Authorization": f"Bearer {secret}"}) as client:
+        yield client, app.state.pool
+
+
+def json_error(r: Any, status: int, *words: str) -> str:
+    """The answer is `status` and one JSON object, {"error": one line}, saying each of `words`."""
+    assert r.status_code == status, (r.status_code, r.text)
+    body = r.json()
+    assert list(body) == ["error"] and "\n" not in body["error"] and "Traceback" not in r.text, body
+    for w in words:
+        assert w in body["error"], (w, body["error"])
+    return str(body["error"])
+
+
+def events(text: str) -> list[tuple[str, Any]]:
+    """A server-sent event stream as (event, data) pairs."""
+    out = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            out.append((fields["event"], json.loads(fields.get("data", "null"))))
+    return out
+
+
+def test_an_endpoint_down_is_a_502_line_in_the_api_and_a_failed_run(home: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    question = "which customers are about to lapse?"
+    with api(openai_settings(home, url, request_timeout=5, max_retries=1), "marketer") as (c, _):
+        json_error(c.post("/v1/ask", json={"message": question}), 502, "did not answer after 1 try", "OPENAI_BASE_URL")
+        run, rows = failed_last(home, "did not answer after 1 try")
+        assert (run.channel, run.user, run.request) == ("api", "m-marketer", question)
+        assert [(d.kind, d.status) for d in rows] == [("answer", "error")]
+        streamed = c.post("/v1/ask", json={"message": question}, headers={"Accept": "text/event-stream"})
+    kind, data = events(streamed.text)[-1]
+    assert kind == "error" and data["status"] == 502 and "did not answer after 1 try" in data["error"]
+    assert len(runs(home)) == 2 and failed_last(home, "did not answer")[0].channel == "api"
+
+
+def test_a_copilot_the_api_cannot_open_is_a_503_line_and_a_failed_run(home: Path) -> None:
+    question = "which customers are about to lapse?"
+    with api(Settings(home=home), "marketer") as (c, pool):
+        base = pool._idle.get_nowait()  # busy with another request: the next one opens a copilot of its own
+        try:
+            garbage = home / "garbage"
+            garbage.write_bytes(b"garbage" * 1000)
+            os.replace(garbage, home / "checkpoints.sqlite")  # the open copilot keeps the file it had
+            for log in home.glob("checkpoints.sqlite-*"):  # its log of writes, which would hide the garbage
+                log.unlink()
+            r = c.post("/v1/ask", json={"message": question})
+        finally:
+            pool._idle.put(base)
+    json_error(r, 503, "checkpoints.sqlite is corrupt", "move it aside")
+    run, rows = failed_last(home, "checkpoints.sqlite is corrupt")
+    assert (run.channel, run.user, run.request, len(rows)) == ("api", "m-marketer", question, 1)
+
+
+def test_a_fault_on_a_read_route_is_a_503_line(home: Path) -> None:
+    with api(Settings(home=home), "viewer") as (c, pool):
+        assert c.get("/v1/decisions").status_code == 200
+        pool.base.engine.dispose()  # its log of writes folded in, so the file is all there is to read
+        with open(home / "shop.db", "r+b") as f:
+            f.write(b"this is not a database" * 50)
+        json_error(c.get("/v1/decisions"), 503, "shop.db is corrupt", "move it aside")
+        json_error(c.get("/v1/threads/t1"), 503, "shop.db is corrupt")
