@@ -44,7 +44,7 @@ from copilot import CopilotError, ModelError, SettingsError, StorageError, __ver
 from copilot.app import MAX_REQUEST_CHARS, Copilot, log_failed_start
 from copilot.approvals import AlreadySettled, FourEyes, NotAllowed, NotWaiting
 from copilot.contract import contract_json, json_text
-from copilot.log import decision_records, parse_since
+from copilot.log import DecisionFilter, decision_records, parse_since
 from copilot.settings import Settings, load_settings
 from copilot.tokens import (
     ROLES,
@@ -360,15 +360,17 @@ def decisions(
         return _json(log_summary(pool.base.sessions, since=after, channel=channel))
     records = decision_records(
         pool.base.sessions,
-        limit=limit,
-        since=after,
-        agent=agent,
-        tool=tool,
-        status=status,
-        kind=kind,
-        thread=thread,
-        channel=channel,
-        run=run,
+        DecisionFilter(
+            limit=limit,
+            since=after,
+            agent=agent,
+            tool=tool,
+            status=status,
+            kind=kind,
+            thread=thread,
+            channel=channel,
+            run=run,
+        ),
     )
     return _json({"decisions": records})
 

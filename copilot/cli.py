@@ -359,7 +359,7 @@ def decisions(
 ) -> None:
     """The decision log, newest first: routes, tool calls, approvals, answers, with their outcomes
     and the marketer's feedback. Filters combine; --format csv or json exports."""
-    from copilot.log import decision_records
+    from copilot.log import DecisionFilter, decision_records
 
     if fmt not in ("table", "csv", "json"):
         raise CopilotError(f"--format must be table, csv or json, not {fmt!r}")
@@ -370,15 +370,17 @@ def decisions(
     try:
         records = decision_records(
             cp.sessions,
-            limit=limit,
-            since=_since(since),
-            agent=agent,
-            tool=tool,
-            status=status,
-            kind=kind,
-            thread=thread,
-            channel=channel,
-            run=run,
+            DecisionFilter(
+                limit=limit,
+                since=_since(since),
+                agent=agent,
+                tool=tool,
+                status=status,
+                kind=kind,
+                thread=thread,
+                channel=channel,
+                run=run,
+            ),
         )
     finally:
         cp.close()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from copilot import CopilotError
 from store.db import utcnow
-from store.decisions import feedback_of, find_decisions, outcomes_of
+from store.decisions import DecisionFilter, feedback_of, find_decisions, outcomes_of
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -31,32 +31,9 @@ def parse_since(value: str | None, label: str = "--since") -> datetime | None:
         raise CopilotError(f"{label} {value!r}: give an ISO date (2026-11-01) or a span such as 12h or 7d") from None
 
 
-def decision_records(
-    sessions: sessionmaker,
-    *,
-    limit: int = 20,
-    since: datetime | None = None,
-    agent: str | None = None,
-    tool: str | None = None,
-    status: str | None = None,
-    kind: str | None = None,
-    thread: str | None = None,
-    channel: str | None = None,
-    run: int | None = None,
-) -> list[dict[str, Any]]:
+def decision_records(sessions: sessionmaker, f: DecisionFilter) -> list[dict[str, Any]]:
     """The latest decisions matching every filter given, newest first, each as one record."""
-    rows = find_decisions(
-        sessions,
-        limit=limit,
-        since=since,
-        agent=agent,
-        tool=tool,
-        status=status,
-        kind=kind,
-        thread=thread,
-        channel=channel,
-        run=run,
-    )
+    rows = find_decisions(sessions, f)
     outcomes = outcomes_of(sessions, [d.id for d, _ in rows])
     feedback = feedback_of(sessions, sorted({r.id for _, r in rows}))
     return [
@@ -97,4 +74,4 @@ def _who(d: Any) -> dict[str, Any]:
     }
 
 
-__all__ = ["decision_records", "parse_since"]
+__all__ = ["DecisionFilter", "decision_records", "parse_since"]

@@ -17,6 +17,7 @@ a tool names it (`last week` -> last_week, `最近30天` -> last_30_days, `this 
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -906,9 +907,6 @@ _UNITS_DAYS = {"day": 1, "days": 1, "天": 1, "week": 7, "weeks": 7, "周": 7, "
 _UNITS_DAYS |= {"month": 30, "months": 30, "个月": 30}
 
 
-_MONTH_END = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
 def _day_spans(text: str) -> list[tuple[int, int, dict[str, int | None]]]:
     """Every day or month written (2011-09-01, 1 September, Sept 2011, 9月1日, 十月), with its position."""
     out: list[tuple[int, int, dict[str, int | None]]] = []
@@ -929,12 +927,12 @@ def _day_spans(text: str) -> list[tuple[int, int, dict[str, int | None]]]:
             month = _MONTH_WORDS.get(word, 5)
             d = g["d1"] or g["d2"]
             day = int(d) if d else None
-            if g["mid"] or g["edge"] == "middle":
-                day = 15  # "mid-September"
-            elif g["edge"] == "end":
-                day = _MONTH_END[month - 1]  # "the end of August": its last day
             y = g["y1"] or g["y2"] or g["y3"]
             year = int(y) if y else None
+            if g["mid"] or g["edge"] == "middle":
+                day = 15  # "mid-September"
+            elif g["edge"] == "end":  # "the end of August": its last day (February's in a year not named: 28)
+                day = calendar.monthrange(year or 2001, month)[1]
         if month and 1 <= month <= 12 and (day is None or 1 <= day <= 31):
             out.append((m.start(), m.end(), {"year": year, "month": month, "day": day}))
     return out

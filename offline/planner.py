@@ -441,6 +441,7 @@ class _Signals:
     dated_figures: bool  # figures over a period, a month or a day: "revenue last quarter", 上个季度各分群
     browse: bool  # what the catalog holds of a product type: "what hot water bottles do we have", 热水袋有哪些款
     to_customers: bool  # customers and no product named: "a 20% off code for lapsed customers" is not a price
+    money: bool  # an amount of money: "to 49p" belongs to a tool that takes one
 
 
 def _signals(e: Entities) -> _Signals:
@@ -495,6 +496,7 @@ def _signals(e: Entities) -> _Signals:
         and bool(_BROWSE.search(e.text))
         and catalog_phrase(e.text) is not None,
         not e.ids("product") and not e.stock_codes and bool(_CUSTOMER_WORDS.search(e.text)),
+        any(n.currency is not None for n in e.numbers),
     )
 
 
@@ -562,6 +564,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "customers who haven't ordered for months": no day to list them by; the at-risk list
     if sig.dated_figures and not t.writes and not props & _DATED:
         score -= 1.0  # "which segments drove revenue last quarter": a tool that cannot take the period misses it
+    if sig.money and not props & _MONEY:
+        score -= 1.0  # "drop the retrospot cake cases (sku 21212) to 49p": an amount a search cannot take
     if sig.browse and "query" in props:
         score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
     if sig.future_value and tool == "customer_lifetime_value":
@@ -576,6 +580,10 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     return score
 
 
+_MONEY = frozenset(
+    {"price", "new_price", "bid", "bids", "daily_budget", "budgets", "total", "total_budget", "unit_cost"}
+    | {"value_per_click", "change_by", "min_revenue", "max_revenue", "b0"}
+)
 _DATED = frozenset({"period", "start", "end", "month", "first_start", "first_end", "day", "date", "hour"})
 _BULK = {"set_campaign_bid": "set_campaign_bids", "set_campaign_budget": "set_campaign_budgets"}
 

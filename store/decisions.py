@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -157,36 +158,40 @@ def decisions_of_run(sessions: sessionmaker, run_id: int) -> list[Decision]:
         return list(s.scalars(select(Decision).where(Decision.run_id == run_id).order_by(Decision.id)))
 
 
-def find_decisions(
-    sessions: sessionmaker,
-    *,
-    limit: int = 20,
-    since: datetime | None = None,
-    agent: str | None = None,
-    tool: str | None = None,
-    status: str | None = None,
-    kind: str | None = None,
-    thread: str | None = None,
-    channel: str | None = None,
-    run: int | None = None,
-) -> list[tuple[Decision, Run]]:
+@dataclass(frozen=True)
+class DecisionFilter:
+    """Which decisions to show: the latest `limit`, each filter that is given (the filters of
+    `copilot decisions` and of the API's /v1/decisions)."""
+
+    limit: int = 20
+    since: datetime | None = None
+    agent: str | None = None
+    tool: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    thread: str | None = None
+    channel: str | None = None
+    run: int | None = None
+
+
+def find_decisions(sessions: sessionmaker, f: DecisionFilter) -> list[tuple[Decision, Run]]:
     """The latest decisions matching every filter given, newest first."""
     q = select(Decision, Run).join(Run, Run.id == Decision.run_id)
     for column, value in (
-        (Decision.agent_name, agent),
-        (Decision.tool_name, tool),
-        (Decision.status, status),
-        (Decision.kind, kind),
-        (Run.thread_id, thread),
-        (Run.channel, channel),
-        (Run.id, run),
+        (Decision.agent_name, f.agent),
+        (Decision.tool_name, f.tool),
+        (Decision.status, f.status),
+        (Decision.kind, f.kind),
+        (Run.thread_id, f.thread),
+        (Run.channel, f.channel),
+        (Run.id, f.run),
     ):
         if value is not None:
             q = q.where(column == (readable(value) if isinstance(value, str) else value))
-    if since is not None:
-        q = q.where(Decision.created_at >= since)
+    if f.since is not None:
+        q = q.where(Decision.created_at >= f.since)
     with sessions() as s:
-        return [(d, r) for d, r in s.execute(q.order_by(Decision.id.desc()).limit(limit))]
+        return [(d, r) for d, r in s.execute(q.order_by(Decision.id.desc()).limit(f.limit))]
 
 
 def log_summary(sessions: sessionmaker, *, since: datetime | None = None, channel: str | None = None) -> dict[str, Any]:

@@ -250,12 +250,11 @@ def test_a_short_chinese_ask_first_is_a_part_of_its_own() -> None:
 
 def test_the_worst_one_after_a_ranking_is_its_last(cp: Copilot) -> None:
     first = cp.ask("rank the campaigns by CPA over the last 14 days")
-    worst = first["tool_calls"][0]["result"]["worst"]["campaign_id"] if "result" in first["tool_calls"][0] else None
+    worst = first["tool_calls"][0]["result"]["worst"]["campaign_id"]
     res = cp.ask("pause the worst one", thread_id=first["thread_id"])
     (name, args, _), *_ = calls(res)
     assert name == "pause_campaign" and res["pending_approval"] is not None
-    if worst is not None:
-        assert args["campaign_id"] == worst
+    assert args["campaign_id"] == worst
 
 
 def test_a_stock_code_the_catalog_lacks_is_said_to_be_missing(cp: Copilot) -> None:
@@ -265,9 +264,9 @@ def test_a_stock_code_the_catalog_lacks_is_said_to_be_missing(cp: Copilot) -> No
 
 
 def test_sending_to_customers_is_not_a_price_and_is_said_to_be_beyond_us(cp: Copilot) -> None:
-    res = cp.ask("text our VIP customers a 10% off voucher")
-    assert all(c[0] not in ("discount_effect", "set_product_price") for c in calls(res))
-    assert "can't send" in res["answer"] or not calls(res)
+    res = cp.ask("could you mail all the lapsed customers a 25% off code")
+    assert [c[0] for c in calls(res)] == ["lapsing_customers"]
+    assert "can't send" in res["answer"]
 
 
 def test_a_kind_of_product_several_share_is_asked_about_with_the_best_sellers(cp: Copilot) -> None:
