@@ -819,6 +819,50 @@ def token_revoke(name: Annotated[str, typer.Argument(help="the token's name")]) 
     out.print(plain(f"token {row['name']} ({row['role']}) revoked at {row['revoked_at']}"), highlight=False)
 
 
+db_app = typer.Typer(no_args_is_help=True, help="The database's schema: where it stands, migrations.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database (COPILOT_DATABASE_URL, or the SQLite shop in COPILOT_HOME) to this copilot's
+    schema: runs the migrations it lacks; a database made before migrations is adopted."""
+    from copilot.settings import load_settings
+    from store.db import open_engine
+    from store.schema import HEAD, upgrade, where
+
+    engine = open_engine(load_settings().db_url)
+    try:
+        before, after = upgrade(engine)
+        said = "already at" if before == after else f"migrated from {before or 'before migrations'} to"
+        out.print(plain(f"{where(engine)}: {said} schema {after} (this copilot's is {HEAD})"), highlight=False)
+    finally:
+        engine.dispose()
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """The database's schema revision and this copilot's."""
+    from copilot.settings import load_settings
+    from store.db import open_engine
+    from store.schema import HEAD, revision, where
+
+    engine = open_engine(load_settings().db_url)
+    try:
+        with engine.connect() as conn:
+            rev = revision(conn)
+        state = (
+            "up to date"
+            if rev == HEAD
+            else "run `copilot db upgrade`"
+            if rev is None or rev < HEAD
+            else "newer than this copilot"
+        )
+        out.print(plain(f"{where(engine)}: schema {rev or 'none'}, this copilot's {HEAD} ({state})"), highlight=False)
+    finally:
+        engine.dispose()
+
+
 data_app = typer.Typer(no_args_is_help=True, help="The reference data sets: list them, fetch them.")
 app.add_typer(data_app, name="data")
 

@@ -292,14 +292,36 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get WAL mode and foreign keys. Creates missing tables."""
-    engine = create_engine(url)
+def engine_url(url: str) -> str:
+    """`url` with PostgreSQL's driver named: postgresql:// and postgres:// mean psycopg 3."""
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url.removeprefix(bare)
+    return url
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for `url` whatever its schema (`copilot db upgrade` migrates through it). SQLite
+    files get WAL mode, a busy timeout and foreign keys."""
+    engine = create_engine(engine_url(url), pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         if engine.url.database and engine.url.database != ":memory:":
             Path(engine.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`, its database at the code's schema (store/schema.py: a new database is
+    made, one behind or ahead is refused)."""
+    from store.schema import ensure_schema
+
+    engine = open_engine(url)
+    try:
+        ensure_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

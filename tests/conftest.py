@@ -104,3 +104,45 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 _hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 _hypothesis_settings.register_profile("explore", deadline=None)
 _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A real PostgreSQL on loopback for the whole run (evals/postgres.py), or a skip on a machine
+    without one (a failure in CI, which installs Debian's postgresql package)."""
+    from evals.postgres import NoPostgres, local_postgres
+
+    try:
+        server = local_postgres()
+        url = server.__enter__()
+    except NoPostgres as exc:
+        if os.environ.get("COPILOT_REQUIRE_POSTGRES") or os.environ.get("CI"):
+            pytest.fail(f"CI runs the database tests on PostgreSQL too: {exc}")
+        pytest.skip(f"needs a PostgreSQL server ({exc})")
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped after it."""
+    import uuid
+
+    from evals.postgres import create_database, drop_database
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = create_database(pg_server, name)
+    try:
+        yield url
+    finally:
+        drop_database(pg_server, name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new database of each kind: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shop.db'}"
+    return str(request.getfixturevalue("pg_url"))
