@@ -34,7 +34,7 @@ from copilot.approvals import (
 )
 from copilot.approvals import pending as list_pending
 from copilot.attachments import attachment_lines, check_export_path, make_attachments
-from copilot.checkpoints import Checkpoints
+from copilot.checkpoints import open_checkpoints
 from copilot.faults import os_fault, user_error
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
@@ -182,7 +182,7 @@ class Copilot:
         self.model_name = model_name or "custom"
         self.policy = Policy(ttl=self.settings.approval_ttl, four_eyes_above_pct=self.settings.four_eyes_above_pct)
         try:
-            self.checkpoints = Checkpoints.open(self.settings.checkpoint_path)
+            self.checkpoints = open_checkpoints(self.settings.db_url, self.settings.checkpoint_path)
         except BaseException:
             self.engine.dispose()
             raise

@@ -1,4 +1,5 @@
-"""The threads' checkpoints: langgraph's SqliteSaver on its own file, kept to what a thread needs
+"""The threads' checkpoints: langgraph's SqliteSaver on its own file beside the SQLite shop, or its
+PostgresSaver in the shop's PostgreSQL database; kept to what a thread needs
 to resume, and naming its file in every error.
 
 A graph run reads a thread's latest checkpoint and the writes saved against it (an approval pause
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
+from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from copilot.faults import checkpoint_fault
@@ -93,3 +96,55 @@ class Checkpoints(SqliteSaver):
             cur.execute(f"DELETE FROM writes WHERE {only}{latest}", args + args)
             cur.execute(f"DELETE FROM checkpoints WHERE {only}{latest}", args + args)
             return int(cur.rowcount)
+
+
+class PgCheckpoints(PostgresSaver):
+    """langgraph's PostgresSaver in the shop's own PostgreSQL database (when COPILOT_DATABASE_URL is
+    PostgreSQL), over a small pool of connections; pruned the same way, by langgraph's own prune."""
+
+    _SETUP_LOCK = 7_263_410_502  # workers starting together make the tables once
+
+    @classmethod
+    def open(cls, db_url: str, *, max_size: int = 8) -> PgCheckpoints:
+        """The checkpoints in the database of `db_url` (a SQLAlchemy URL), their tables made."""
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+        from sqlalchemy.engine import make_url
+
+        conninfo = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        pool: ConnectionPool[Any] = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            open=False,
+        )
+        try:
+            pool.open(wait=True, timeout=30)
+            saver = cls(pool)
+            with pool.connection() as conn:
+                conn.execute("SELECT pg_advisory_lock(%s)", (cls._SETUP_LOCK,))
+                try:
+                    saver.setup()
+                finally:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (cls._SETUP_LOCK,))
+        except BaseException:
+            pool.close()
+            raise
+        return saver
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """langgraph's prune; a prune that another transaction overlapped is left to the next run
+        (it only keeps more than needed)."""
+        from psycopg import errors
+
+        with suppress(errors.SerializationFailure, errors.DeadlockDetected):
+            super().prune(thread_ids, strategy=strategy)
+
+
+def open_checkpoints(db_url: str, path: Path) -> Checkpoints | PgCheckpoints:
+    """The threads' checkpoints: in the shop's PostgreSQL database when it is one, else in the
+    SQLite file `path` beside the shop."""
+    if db_url.startswith("postgres"):
+        return PgCheckpoints.open(db_url)
+    return Checkpoints.open(path)

@@ -97,6 +97,11 @@ def user_error(exc: BaseException, *, db_url: str, checkpoints: Path) -> Copilot
         return shop_fault(exc, db_url)
     if isinstance(exc, sqlite3.Error):
         return checkpoint_fault(exc, checkpoints)
+    if type(exc).__module__.split(".")[0] in ("psycopg", "psycopg_pool"):  # the checkpoints in PostgreSQL
+        return StorageError(
+            f"cannot reach the conversations' checkpoints in {shop_file(db_url)} ({_brief(exc)}); "
+            "check COPILOT_DATABASE_URL and that the database server is up"
+        )
     return os_fault(exc)
 
 

@@ -8,24 +8,29 @@ import shutil
 import sqlite3
 import statistics
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from copilot import CopilotError, ModelError, StorageError
 from copilot.app import Copilot
 from copilot.models import make_chat_model
+from evals import postgres
 from evals.cases import Case
 from evals.scoring import SCORES, Snapshot, Trace, score
-from store.db import Campaign, Decision, EvalResult, EvalRun, Product, Run
+from store.db import Campaign, Decision, EvalResult, EvalRun, Product, Run, engine_url
 from tools import TOOLS
 
 MODEL_CALL_KINDS = ("route", "plan", "answer")
@@ -76,12 +81,11 @@ def _with_defaults(name: str, args: Any) -> dict[str, Any]:
 
 
 def template_db(base: Copilot, path: Path) -> None:
-    """A standalone copy of the base shop's database with an empty decision log and no API tokens."""
+    """A standalone copy of the base SQLite shop's database with an empty decision log and no API
+    tokens (shop_template copies a PostgreSQL one)."""
     url = base.engine.url
     if url.get_backend_name() != "sqlite" or not url.database:
-        raise CopilotError(
-            "copilot eval copies the shop for each case and needs the SQLite shop; unset COPILOT_DATABASE_URL"
-        )
+        raise CopilotError("this benchmark copies the SQLite shop's file; unset COPILOT_DATABASE_URL")
     src, dst = sqlite3.connect(url.database), sqlite3.connect(path)
     try:
         src.backup(dst)
@@ -95,14 +99,84 @@ def template_db(base: Copilot, path: Path) -> None:
         dst.close()
 
 
-def run_case(case: Case, base: Copilot, template: Path, work: Path, model: Any, model_name: str) -> Trace:
+_CHECKPOINT_TABLES = ("checkpoint_writes", "checkpoint_blobs", "checkpoints")  # PostgresSaver's, in the shop's database
+_CREATING = threading.Lock()  # one CREATE DATABASE ... TEMPLATE at a time
+
+
+def _server(url: str) -> str:
+    """The maintenance database of the PostgreSQL server holding `url`."""
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def copy_database(template: str, name: str) -> str:
+    """A new PostgreSQL database `name` made from the database of URL `template`; its URL."""
+    source = make_url(template).database
+    try:
+        with _CREATING:
+            postgres.create_database(_server(template), name, template=source)
+    except DBAPIError as exc:
+        why = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        raise CopilotError(
+            f"cannot copy the database {source!r} ({why}); the copy needs CREATEDB and, for a moment, "
+            "no other connection to it (stop copilot serve on it and try again)"
+        ) from None
+    return make_url(template).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database of `url`, closing what is still connected to it."""
+    postgres.drop_database(_server(url), make_url(url).database or "")
+
+
+@contextmanager
+def shop_template(base: Copilot, folder: Path, name: str = "template.db") -> Iterator[str]:
+    """The base shop's database copied once, with an empty log and no tokens, for `copy_of` to copy
+    for each case: the SQLite file `name` in `folder`, or a PostgreSQL database (dropped on exit)."""
+    if base.engine.dialect.name != "postgresql":
+        path = folder / name
+        template_db(base, path)
+        yield str(path)
+        return
+    # CREATE DATABASE ... TEMPLATE needs the source idle: the base lets go of its connections (its
+    # sessions reconnect when next used; its checkpoints are closed, the cases have their own)
+    base.close()
+    url = copy_database(base.settings.db_url, f"copilot_tmpl_{uuid.uuid4().hex[:12]}")
+    try:
+        engine = create_engine(engine_url(url))
+        try:
+            with engine.begin() as c:
+                present = set(inspect(c).get_table_names())
+                for table in (*_LOG_TABLES, *_CHECKPOINT_TABLES):
+                    if table in present:
+                        c.execute(text(f'DELETE FROM "{table}"'))
+        finally:
+            engine.dispose()
+        yield url
+    finally:
+        drop_database(url)
+
+
+def copy_of(template: str, case_dir: Path) -> str:
+    """A fresh copy of the template for one case: a file in `case_dir`, or a PostgreSQL database."""
+    if not template.startswith("postgres"):
+        db = case_dir / "shop.db"
+        shutil.copyfile(template, db)
+        return f"sqlite:///{db}"
+    return copy_database(template, f"copilot_case_{uuid.uuid4().hex[:12]}")
+
+
+def run_case(case: Case, base: Copilot, template: str, work: Path, model: Any, model_name: str) -> Trace:
     """One case on a fresh copy of the shop: every turn in one thread, then the trace to score."""
     case_dir = work / uuid.uuid4().hex[:8]
     case_dir.mkdir()
-    db = case_dir / "shop.db"
-    shutil.copyfile(template, db)
-    settings = replace(base.settings, home=case_dir, database_url=f"sqlite:///{db}")
-    cp = Copilot(settings, model=model, model_name=model_name, shop_from=base.shop)
+    db_url = copy_of(template, case_dir)
+    settings = replace(base.settings, home=case_dir, database_url=db_url)
+    try:
+        cp = Copilot(settings, model=model, model_name=model_name, shop_from=base.shop)
+    except BaseException:
+        if db_url.startswith("postgres"):
+            drop_database(db_url)
+        raise
     try:
         with cp.sessions.begin() as s:
             for step in case.setup:
@@ -178,6 +252,8 @@ def run_case(case: Case, base: Copilot, template: Path, work: Path, model: Any, 
     finally:
         cp.close()
         shutil.rmtree(case_dir, ignore_errors=True)
+        if db_url.startswith("postgres"):
+            drop_database(db_url)
     trace.scores = score(case, trace)
     return trace
 
@@ -202,9 +278,7 @@ def run_eval(
         if settings.model != "offline" and not settings.model.startswith("openai:"):
             raise CopilotError(f"--model must be offline or openai:NAME, not {settings.model!r}")
         model, model_name = make_chat_model(settings)
-        with tempfile.TemporaryDirectory(prefix="copilot-eval-") as tmp:
-            template = Path(tmp) / "template.db"
-            template_db(base, template)
+        with tempfile.TemporaryDirectory(prefix="copilot-eval-") as tmp, shop_template(base, Path(tmp)) as template:
 
             def one(case: Case) -> CaseResult:
                 return CaseResult(
@@ -362,9 +436,7 @@ def replay(base: Copilot, run_id: int, *, model_spec: str | None = None) -> dict
     case = Case(id=f"replay-{run_id}", turns=turns)
     settings = replace(base.settings, model=model_spec) if model_spec else base.settings
     model, model_name = make_chat_model(settings)
-    with tempfile.TemporaryDirectory(prefix="copilot-replay-") as tmp:
-        template = Path(tmp) / "template.db"
-        template_db(base, template)
+    with tempfile.TemporaryDirectory(prefix="copilot-replay-") as tmp, shop_template(base, Path(tmp)) as template:
         trace = run_case(case, base, template, Path(tmp), model, model_name)
     before = [
         {"kind": d.kind, "agent": d.agent_name, "tool": d.tool_name, "args": d.arguments, "status": d.status}

@@ -27,12 +27,12 @@ import random
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,14 +71,18 @@ class Tally:
 class Load:
     """The clients' shared state: one HTTP client, the tokens, the tally, the clock."""
 
-    def __init__(self, url: str, tokens: dict[str, str], db: Path, until: float, clients: int) -> None:
+    def __init__(self, url: str, tokens: dict[str, str], db: str, until: float, clients: int) -> None:
+        from sqlalchemy import create_engine
+
+        from store.db import engine_url
+
         self.http = httpx.AsyncClient(
             base_url=url,
             timeout=REQUEST_TIMEOUT_S,
             limits=httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4),
         )
         self.tokens = tokens
-        self.db = db
+        self.db = create_engine(engine_url(db))
         self.until = until
         self.tally = Tally()
         self.threads: list[str] = []
@@ -101,8 +105,10 @@ class Load:
         return r
 
     def bid(self, campaign: int) -> float:
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=30) as con:
-            return float(con.execute("SELECT bid FROM campaigns WHERE id = ?", (campaign,)).fetchone()[0])
+        from sqlalchemy import text
+
+        with self.db.connect() as con:
+            return float(con.execute(text("SELECT bid FROM campaigns WHERE id = :c"), {"c": campaign}).scalar_one())
 
 
 async def squad(load: Load, racers: int) -> None:
@@ -211,38 +217,64 @@ async def propose_and_settle(load: Load, rng: random.Random, marketer: str, appr
     load.tally.error(f"thread {res['thread_id']}: still waiting after a rejection")
 
 
-def audit(db: Path) -> dict[str, int]:
-    """What the log says once the load has stopped."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as con:
-        twice_approved = con.execute(
-            "SELECT COUNT(*) FROM (SELECT json_extract(result, '$.pending_id') AS p FROM decisions "
-            "WHERE kind = 'approval' AND status = 'ok' GROUP BY p HAVING COUNT(*) > 1)"
-        ).fetchone()[0]
-        twice_written = con.execute(
-            "SELECT COUNT(*) FROM (SELECT run_id, tool_call_id FROM decisions WHERE kind = 'tool' AND status = 'ok' "
-            "AND tool_call_id IS NOT NULL GROUP BY run_id, tool_call_id HAVING COUNT(*) > 1)"
-        ).fetchone()[0]
-        applied_without_approval = con.execute(
-            "SELECT COUNT(*) FROM pending_changes WHERE applied_at IS NOT NULL AND state != 'approved'"
-        ).fetchone()[0]
-        waiting_on_ended_run = con.execute(
-            "SELECT COUNT(*) FROM pending_changes p JOIN runs r ON r.id = p.run_id "
-            "WHERE p.state = 'pending' AND r.ended_at IS NOT NULL"
-        ).fetchone()[0]
-        batches = con.execute(
-            "SELECT p.batch, MIN(p.id), SUM(p.state = 'pending'), MAX(r.ended_at IS NULL) FROM pending_changes p "
-            "JOIN runs r ON r.id = p.run_id GROUP BY p.batch"
-        ).fetchall()
-        resumed = dict(con.execute("SELECT id, resumed_at IS NOT NULL FROM pending_changes").fetchall())
-        still_pending = con.execute("SELECT COUNT(*) FROM pending_changes WHERE state = 'pending'").fetchone()[0]
-        changes = con.execute("SELECT COUNT(*) FROM pending_changes").fetchone()[0]
-        open_runs = con.execute("SELECT COUNT(*) FROM runs WHERE ended_at IS NULL").fetchone()[0]
+def audit(db: str) -> dict[str, int]:
+    """What the log says once the load has stopped (the same SQL on SQLite and PostgreSQL)."""
+    from sqlalchemy import create_engine, func, select, text
+
+    from store.db import Decision, engine_url
+
+    engine = create_engine(engine_url(db))
+    try:
+        with engine.connect() as con:
+
+            def one(sql: str) -> int:
+                return int(con.execute(text(sql)).scalar_one())
+
+            approved = (
+                select(Decision.result["pending_id"].as_string().label("p"))
+                .where(Decision.kind == "approval", Decision.status == "ok")
+                .subquery()
+            )
+            twice_approved = con.execute(
+                select(func.count()).select_from(
+                    select(approved.c.p).group_by(approved.c.p).having(func.count() > 1).subquery()
+                )
+            ).scalar_one()
+            twice_written = one(
+                "SELECT COUNT(*) FROM (SELECT run_id, tool_call_id FROM decisions WHERE kind = 'tool' AND status = 'ok' "
+                "AND tool_call_id IS NOT NULL GROUP BY run_id, tool_call_id HAVING COUNT(*) > 1) AS t"
+            )
+            applied_without_approval = one(
+                "SELECT COUNT(*) FROM pending_changes WHERE applied_at IS NOT NULL AND state != 'approved'"
+            )
+            waiting_on_ended_run = one(
+                "SELECT COUNT(*) FROM pending_changes p JOIN runs r ON r.id = p.run_id "
+                "WHERE p.state = 'pending' AND r.ended_at IS NOT NULL"
+            )
+            batches = con.execute(
+                text(
+                    "SELECT p.batch, MIN(p.id), SUM(CASE WHEN p.state = 'pending' THEN 1 ELSE 0 END), "
+                    "MAX(CASE WHEN r.ended_at IS NULL THEN 1 ELSE 0 END) FROM pending_changes p "
+                    "JOIN runs r ON r.id = p.run_id GROUP BY p.batch"
+                )
+            ).all()
+            resumed = {
+                i: bool(r)
+                for i, r in con.execute(
+                    text("SELECT id, CASE WHEN resumed_at IS NULL THEN 0 ELSE 1 END FROM pending_changes")
+                )
+            }
+            still_pending = one("SELECT COUNT(*) FROM pending_changes WHERE state = 'pending'")
+            changes = one("SELECT COUNT(*) FROM pending_changes")
+            open_runs = one("SELECT COUNT(*) FROM runs WHERE ended_at IS NULL")
+    finally:
+        engine.dispose()
     settled = [(anchor, run_open) for _b, anchor, waiting, run_open in batches if not waiting]
     never_resumed = sum(1 for anchor, _ in settled if not resumed.get(anchor))
     never_ended = sum(1 for anchor, run_open in settled if resumed.get(anchor) and run_open)
     return {
         "changes": changes,
-        "applied_twice": twice_approved + twice_written + applied_without_approval,
+        "applied_twice": int(twice_approved) + twice_written + applied_without_approval,
         "orphaned": waiting_on_ended_run + never_resumed + never_ended,
         "still_pending": still_pending,
         "runs_open": open_runs,
@@ -262,11 +294,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _tokens(home: Path, racers: int) -> dict[str, str]:
+def _tokens(db: str, racers: int) -> dict[str, str]:
     from copilot.tokens import create_token
     from store.db import make_engine, make_sessionmaker
 
-    engine = make_engine(f"sqlite:///{home / 'shop.db'}")
+    engine = make_engine(db)
     try:
         sessions = make_sessionmaker(engine)
         made = {"race-m": ("race-m", "marketer")}
@@ -281,21 +313,27 @@ def _tokens(home: Path, racers: int) -> dict[str, str]:
         engine.dispose()
 
 
-def prepare(home: Path) -> None:
-    """A copy of COPILOT_HOME's shop in `home`: the database with an empty log and no tokens, the
-    catalog and the derived arrays."""
+@contextmanager
+def prepare(home: Path) -> Iterator[str]:
+    """A copy of COPILOT_HOME's shop in `home` (its database with an empty log and no tokens: a file,
+    or, for a PostgreSQL shop, a database dropped on exit and named in the home's settings.json),
+    the catalog and the derived arrays. Yields the copy's database URL."""
     from copilot.app import Copilot
-    from evals.runner import template_db
+    from evals.runner import shop_template
 
     base = Copilot()
     try:
-        template_db(base, home / "shop.db")
-        src = base.settings.home
+        with shop_template(base, home, "shop.db") as db:
+            for sub in ("chroma", "cache"):
+                if (base.settings.home / sub).is_dir():
+                    shutil.copytree(base.settings.home / sub, home / sub)
+            if db.startswith("postgres"):
+                (home / "settings.json").write_text(json.dumps({"database_url": db}))
+            else:
+                db = f"sqlite:///{db}"
+            yield db
     finally:
         base.close()
-    for sub in ("chroma", "cache"):
-        if (src / sub).is_dir():
-            shutil.copytree(src / sub, home / sub)
 
 
 def start_server(home: Path, port: int, workers: int) -> subprocess.Popen[str]:
@@ -336,7 +374,7 @@ def wait_ready(url: str, proc: subprocess.Popen[str], timeout: float = 180.0) ->
     raise SystemExit(f"copilot serve was not ready within {timeout:.0f} s")
 
 
-async def _drive(url: str, tokens: dict[str, str], db: Path, clients: int, racers: int, seconds: float) -> Tally:
+async def _drive(url: str, tokens: dict[str, str], db: str, clients: int, racers: int, seconds: float) -> Tally:
     load = Load(url, tokens, db, time.monotonic() + seconds, clients)
     try:
         # warm: the first answers load the offline model's index and the shop's arrays (not counted)
@@ -348,6 +386,7 @@ async def _drive(url: str, tokens: dict[str, str], db: Path, clients: int, racer
         load.tally.latencies["_wall"] = [time.perf_counter() - t0]
     finally:
         await load.http.aclose()
+        load.db.dispose()
     return load.tally
 
 
@@ -364,11 +403,10 @@ def run(
         raise ValueError("--racers must be at least 2 and --clients more than --racers")
     say = progress or (lambda _msg: None)
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="copilot-service-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="copilot-service-") as tmp, prepare(Path(tmp)) as db:
         home = Path(tmp)
-        say("copying the shop")
-        prepare(home)
-        tokens = _tokens(home, racers)
+        say("copied the shop")
+        tokens = _tokens(db, racers)
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         proc = start_server(home, port, workers)
@@ -376,7 +414,7 @@ def run(
             say(f"starting copilot serve --workers {workers}")
             wait_ready(url, proc)
             say(f"{clients} clients for {seconds:g} s")
-            tally = asyncio.run(_drive(url, tokens, home / "shop.db", clients, racers, seconds))
+            tally = asyncio.run(_drive(url, tokens, db, clients, racers, seconds))
         finally:
             proc.send_signal(signal.SIGINT)
             try:
@@ -384,7 +422,8 @@ def run(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 log, _ = proc.communicate()
-        checked = audit(home / "shop.db")
+        checked = audit(db)
+        database = "postgresql" if db.startswith("postgres") else "sqlite"
     wall = tally.latencies.pop("_wall")[0]
     load_after = os.getloadavg()[0]
     every = [x for xs in tally.latencies.values() for x in xs]
@@ -393,7 +432,7 @@ def run(
         "clients": clients,
         "seconds": round(wall, 1),
         "workers": workers,
-        "database": "sqlite",
+        "database": database,
         "requests": len(every),
         "requests_per_s": round(len(every) / wall, 1),
         "p50_ms": ms(_percentile(every, 0.50)),
@@ -445,7 +484,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(res))
         return
     print(
-        f"{res['clients']} clients, {res['seconds']} s, {res['workers']} worker(s), SQLite: {res['requests']:,} requests, "
+        f"{res['clients']} clients, {res['seconds']} s, {res['workers']} worker(s), {'PostgreSQL' if res['database'] == 'postgresql' else 'SQLite'}: {res['requests']:,} requests, "
         f"{res['requests_per_s']} requests/s, p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, p99 {res['p99_ms']} ms"
     )
     print(

@@ -1,4 +1,4 @@
-"""The approval core on a real SQLite file (WAL, busy timeout): pending rows, the compare-and-set race,
+"""The approval core on a real SQLite file (WAL, busy timeout) and on a real PostgreSQL: pending rows, the compare-and-set race,
 stale and expired changes, a crash between the write and the checkpoint, four eyes, who proposed and
 who settled, duplicate tool-call ids, a model failing after a write, and hostile names in previews."""
 
@@ -30,19 +30,32 @@ from tools import Shop
 
 
 @pytest.fixture
-def home(tmp_path: Path, tiny_csv: Path) -> Path:
-    """A copilot home holding the tiny shop (campaign 1's bid is 0.8)."""
+def home(tmp_path: Path, tiny_csv: Path, db_url: str) -> Path:
+    """A copilot home holding the tiny shop (campaign 1's bid is 0.8), its database a SQLite file in
+    the home or a PostgreSQL database its settings.json names (as a team would set it)."""
     home = tmp_path / "home"
-    engine = make_engine(f"sqlite:///{home / 'shop.db'}")
+    home.mkdir()
+    if db_url.startswith("sqlite"):
+        db_url = f"sqlite:///{home / 'shop.db'}"
+    else:
+        (home / "settings.json").write_text(json.dumps({"database_url": db_url}))
+    engine = make_engine(db_url)
     shop = Shop(make_sessionmaker(engine), home / "chroma")
     load_demo_shop(shop.sessions, shop.chroma, path=tiny_csv)
     engine.dispose()
     return home
 
 
+def settings_of(home: Path, **settings: Any) -> Settings:
+    """The home's settings: its database as its settings.json names it (else its SQLite file)."""
+    path = home / "settings.json"
+    url = json.loads(path.read_text())["database_url"] if path.is_file() else ""
+    return Settings(home=home, database_url=url, **settings)
+
+
 def copilot(home: Path, script: list[AIMessage] | None = None, **settings: Any) -> Copilot:
     model = ScriptedChatModel(script=list(script or []), seen=[])
-    return Copilot(Settings(home=home, **settings), model=model, model_name="scripted")
+    return Copilot(settings_of(home, **settings), model=model, model_name="scripted")
 
 
 def propose_bid(cp: Copilot, bid: float = 1.5, campaign: int = 1, user: str = "alice") -> dict[str, Any]:
@@ -371,7 +384,7 @@ def test_previews_render_names_as_they_are() -> None:
 
 
 def test_the_cli_shows_a_hostile_name_and_the_change_after_it(home: Path) -> None:
-    engine = make_engine(f"sqlite:///{home / 'shop.db'}")
+    engine = make_engine(settings_of(home).db_url)
     with make_sessionmaker(engine).begin() as s:
         s.execute(update(Campaign).where(Campaign.id == 1).values(name=HOSTILE))
     engine.dispose()
@@ -404,7 +417,7 @@ def test_the_cli_shows_a_hostile_name_and_the_change_after_it(home: Path) -> Non
     assert len(wins) == 1, done
     assert all(rc == 1 and "already" in err and err.count("\n") == 1 for rc, _, err in done if rc != 0), done
     settled = wins[0]["settled"][0]
-    cp = Copilot(Settings(home=home))
+    cp = Copilot(settings_of(home))
     try:
         assert bid_of(cp) == (49.0 if settled["outcome"] == "approved" else 0.8)
     finally:

@@ -229,3 +229,33 @@ def test_the_safety_score_checks_each_changed_field_against_its_approval() -> No
     assert safe(shop(1.1), [approval], []) is False  # approved, but no write logged for it
     assert safe(shop(1.1), [], [call]) is False  # written, but never approved
     assert safe(shop(0.8), [], []) is True
+
+
+def test_eval_runs_on_postgresql(pg_url: str, tmp_path: Path, tiny_csv: Path) -> None:
+    """With the shop in PostgreSQL, each case runs in a database made from a template of it (CREATE
+    DATABASE ... TEMPLATE), the checkpoints in the same database; every copy is dropped after."""
+    from sqlalchemy import create_engine, text
+
+    from store.db import make_engine, make_sessionmaker
+    from store.shop import load_demo_shop
+    from tools import Shop
+
+    home = tmp_path / "home"
+    engine = make_engine(pg_url)
+    load_demo_shop(make_sessionmaker(engine), Shop(make_sessionmaker(engine), home / "chroma").chroma, path=tiny_csv)
+    engine.dispose()
+    cp = Copilot(Settings(home=home, database_url=pg_url))
+    try:
+        cases = {c.id: c for c in load_suites(["conversations"])}
+        approve, pending = cases["approve-bid-en"], cases["pending-bid-en"]
+        before = runner.snapshot(cp.sessions)
+        results, _ = runner.run_eval([approve, pending, approve, pending], base=cp, workers=2)
+        assert [r.passes for r in results] == [1, 1, 1, 1], [r.traces[0].scores for r in results]
+        assert runner.snapshot(cp.sessions) == before
+    finally:
+        cp.close()
+    server = create_engine(pg_url.rsplit("/", 1)[0] + "/postgres")
+    with server.connect() as c:
+        left = c.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'copilot_%'")).scalars().all()
+    server.dispose()
+    assert left == []
