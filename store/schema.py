@@ -1,7 +1,7 @@
 """Which schema a database holds, and bringing it to the code's (Alembic, store/migrations/).
 
 A new, empty database is made at the code's schema when first opened (the embedded default needs no
-setup). A database behind the code's schema, or ahead of it, is refused with one line naming what to
+setup), and one made before migrations whose tables are exactly the code's is stamped. A database behind the code's schema, or ahead of it, is refused with one line naming what to
 run; `copilot db upgrade` runs the migrations. A database made before migrations existed (its tables
 made by create_all, with no alembic_version) is adopted by the upgrade: missing tables and nullable
 columns are added, then it is stamped at the baseline and migrated from there.
@@ -80,10 +80,17 @@ def ensure_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         rev = revision(conn)
         empty = rev is None and not _ours(conn)
+        current = rev is None and not empty and _matches(conn)
     if rev == HEAD:
         return
     if empty:
         _create(engine)
+        return
+    if current:  # made before migrations, yet exactly the code's schema: only the stamp is missing
+        with engine.begin() as conn:
+            _lock(conn)
+            if revision(conn) is None:
+                _stamp(conn, HEAD)
         return
     if rev is None:
         raise StoreError(
@@ -92,6 +99,14 @@ def ensure_schema(engine: Engine) -> None:
     if rev in _known():
         raise StoreError(f"{where(engine)} is at schema {rev}, this copilot needs {HEAD}: run `copilot db upgrade`")
     raise StoreError(f"{where(engine)} is at schema {rev}, newer than this copilot knows ({HEAD}): upgrade the copilot")
+
+
+def _matches(conn: Connection) -> bool:
+    """Whether the database's tables are exactly the models' (Alembic's comparison)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    return not compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
 
 
 def _known() -> set[str]:

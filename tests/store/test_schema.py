@@ -39,6 +39,16 @@ def test_a_new_database_is_made_at_head(db_url: str) -> None:
         engine.dispose()
 
 
+def test_a_database_from_before_migrations_at_the_codes_schema_is_stamped(db_url: str) -> None:
+    engine = open_engine(db_url)
+    with engine.begin() as conn:
+        Base.metadata.create_all(conn)
+    make_engine(db_url).dispose()
+    with engine.connect() as conn:
+        assert revision(conn) == HEAD
+    engine.dispose()
+
+
 def test_a_database_from_before_migrations_is_refused_then_adopted(db_url: str) -> None:
     engine = open_engine(db_url)
     with engine.begin() as conn:
