@@ -62,6 +62,7 @@ from store.decisions import add_feedback, log_summary
 
 log = logging.getLogger("copilot.api")
 
+KEEP_ALIVE_S = 75
 POOL_SIZE = 8  # copilots (each its own connections) answering at once in one worker
 POOL_WAIT_S = 60.0  # a request waits this long for a free copilot, then gets 503
 MAX_BODY_BYTES = 64 * 1024  # far above the longest message (4,000 characters)
@@ -680,6 +681,9 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, access
         workers=workers,
         access_log=access_log,
         log_level="info",
+        # longer than a client's idle keep-alive (httpx and browsers: 5 s and more), so that the server
+        # never closes a connection just as a client sends on it again (uvicorn's default is also 5 s)
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 

@@ -105,7 +105,7 @@ class PgCheckpoints(PostgresSaver):
     _SETUP_LOCK = 7_263_410_502  # workers starting together make the tables once
 
     @classmethod
-    def open(cls, db_url: str, *, max_size: int = 8) -> PgCheckpoints:
+    def open(cls, db_url: str, *, max_size: int = 3) -> PgCheckpoints:
         """The checkpoints in the database of `db_url` (a SQLAlchemy URL), their tables made."""
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool

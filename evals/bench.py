@@ -600,3 +600,48 @@ def service_sqlite(base: Path, quick: bool) -> dict[str, Any]:
         "note": f"{res['clients']} clients for {res['seconds']} s on loopback, {res['requests']:,} requests, "
         f"{res['proposals']} proposals ({res['outcomes']}); python -m evals.service_load for the details",
     }
+
+
+@check("service.postgresql", needs=())
+def service_postgresql(base: Path, quick: bool) -> dict[str, Any]:
+    """`copilot serve --workers 4` on PostgreSQL (a throwaway server on loopback, the demo shop loaded
+    into it) under the same load as service.sqlite, which is run first as the baseline."""
+    import json
+    import os
+    import tempfile
+
+    from copilot.app import Copilot
+    from copilot.settings import Settings
+    from evals.postgres import NoPostgres, bin_dir, create_database, local_postgres
+    from evals.service_load import run as load
+
+    try:
+        bin_dir()
+    except NoPostgres as exc:
+        raise Skipped(str(exc)) from None
+    seconds = 15.0 if quick else 60.0
+    sqlite = load(clients=50, seconds=seconds, workers=1, racers=10)
+    with local_postgres(max_connections=300) as server, tempfile.TemporaryDirectory(prefix="copilot-pg-") as tmp:
+        url = create_database(server, "copilot")
+        Path(tmp, "settings.json").write_text(json.dumps({"database_url": url}))
+        Copilot(Settings(home=Path(tmp), database_url=url)).close()  # loads the demo shop into PostgreSQL
+        old = os.environ.get("COPILOT_HOME")
+        os.environ["COPILOT_HOME"] = tmp
+        try:
+            res = load(clients=50, seconds=seconds, workers=4, racers=10)
+        finally:
+            if old is None:
+                os.environ.pop("COPILOT_HOME", None)
+            else:
+                os.environ["COPILOT_HOME"] = old
+    clean = res["errors"] == 0 and res["applied_twice"] == 0 and res["orphaned"] == 0
+    once = res["races"] > 0 and res["races_settled_once"] == res["races_shop_matched"] == res["races"]
+    keys = ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "applied_twice", "orphaned", "races")
+    return {
+        "ours": {k: res[k] for k in keys} | {"races_settled_once": res["races_settled_once"]},
+        "published": {k: sqlite[k] for k in keys} | {"races_settled_once": sqlite["races_settled_once"]},
+        "ok": clean and once,
+        "note": f"PostgreSQL, 4 workers, against SQLite, 1 worker, in the same run (the 'published' column): "
+        f"{res['requests_per_s'] / max(sqlite['requests_per_s'], 1e-9):.2f}x the requests per second; "
+        f"{res['requests']:,} requests, {res['proposals']} proposals ({res['outcomes']})",
+    }

@@ -374,12 +374,18 @@ def wait_ready(url: str, proc: subprocess.Popen[str], timeout: float = 180.0) ->
     raise SystemExit(f"copilot serve was not ready within {timeout:.0f} s")
 
 
-async def _drive(url: str, tokens: dict[str, str], db: str, clients: int, racers: int, seconds: float) -> Tally:
+async def _drive(
+    url: str, tokens: dict[str, str], db: str, clients: int, racers: int, seconds: float, workers: int = 1
+) -> Tally:
     load = Load(url, tokens, db, time.monotonic() + seconds, clients)
     try:
-        # warm: the first answers load the offline model's index and the shop's arrays (not counted)
-        for q in READS:
-            await load.http.post("/v1/ask", json={"message": q}, headers={"Authorization": f"Bearer {tokens['m0']}"})
+        # warm: the first answers of each worker load the offline model's index and the shop's arrays
+        # (not counted); sent at once, so that every worker takes some
+        auth = {"Authorization": f"Bearer {tokens['m0']}"}
+        for _ in range(2):
+            await asyncio.gather(
+                *(load.http.post("/v1/ask", json={"message": q}, headers=auth) for q in READS for _ in range(workers))
+            )
         load.until = time.monotonic() + seconds
         t0 = time.perf_counter()
         await asyncio.gather(squad(load, racers), *(client(load, i) for i in range(clients - racers)))
@@ -414,7 +420,7 @@ def run(
             say(f"starting copilot serve --workers {workers}")
             wait_ready(url, proc)
             say(f"{clients} clients for {seconds:g} s")
-            tally = asyncio.run(_drive(url, tokens, db, clients, racers, seconds))
+            tally = asyncio.run(_drive(url, tokens, db, clients, racers, seconds, workers))
         finally:
             proc.send_signal(signal.SIGINT)
             try:

@@ -303,7 +303,10 @@ def engine_url(url: str) -> str:
 def open_engine(url: str) -> Engine:
     """An engine for `url` whatever its schema (`copilot db upgrade` migrates through it). SQLite
     files get WAL mode, a busy timeout and foreign keys."""
-    engine = create_engine(engine_url(url), pool_pre_ping=not url.startswith("sqlite"))
+    if url.startswith("sqlite"):
+        engine = create_engine(url)
+    else:  # a copilot answers one request at a time: a few connections each (a server allows ~100 in all)
+        engine = create_engine(engine_url(url), pool_pre_ping=True, pool_size=3, max_overflow=5)
     if engine.dialect.name == "sqlite":
         if engine.url.database and engine.url.database != ":memory:":
             Path(engine.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
