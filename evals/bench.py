@@ -556,7 +556,7 @@ def offline_speed(base: Path, quick: bool) -> dict[str, Any]:
         runs = []
         for _ in range(3 if quick else 7):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "copilot.cli", *args], capture_output=True, check=True)
+            subprocess.run([sys.executable, "-m", "channels.cli", *args], capture_output=True, check=True)
             runs.append(time.perf_counter() - t0)
         return statistics.median(runs)
 

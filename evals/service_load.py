@@ -345,7 +345,7 @@ def start_server(home: Path, port: int, workers: int) -> subprocess.Popen[str]:
         [
             sys.executable,
             "-m",
-            "copilot.cli",
+            "channels.cli",
             "serve",
             "--port",
             str(port),

@@ -132,7 +132,7 @@ def cli(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "COPILOT_HOME": str(home), "COLUMNS": "250"}
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "COPILOT_MODEL"):
         env.pop(var, None)
-    return subprocess.run([sys.executable, "-m", "copilot.cli", *args], capture_output=True, env=env, timeout=120)
+    return subprocess.run([sys.executable, "-m", "channels.cli", *args], capture_output=True, env=env, timeout=120)
 
 
 def one_line_error(p: subprocess.CompletedProcess[bytes], says: str) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from channels.api import create_app
-from copilot.cli import app as cli_app
+from channels.cli import app as cli_app
 from copilot.settings import Settings
 from copilot.tokens import create_token
 from store.db import Campaign, Decision, PendingChange, Run, make_engine, make_sessionmaker, utcnow
@@ -520,7 +520,7 @@ def test_copilot_serve_runs_as_a_command_with_workers(server: Server, tmp_path: 
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "copilot.cli", "serve", "--port", str(port), "--workers", "2", "--no-access-log"],
+        [sys.executable, "-m", "channels.cli", "serve", "--port", str(port), "--workers", "2", "--no-access-log"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -18,10 +18,10 @@ from langchain_core.messages import AIMessage
 from rich.console import Console
 from sqlalchemy import select, update
 
+from channels.cli import render_change
 from copilot import CopilotError
 from copilot.app import Copilot
 from copilot.approvals import Actor, AlreadySettled, FourEyes, Policy, pending, settle
-from copilot.cli import render_change
 from copilot.settings import Settings, load_settings
 from store.db import Campaign, Decision, PendingChange, Run, make_engine, make_sessionmaker, utcnow
 from store.shop import load_demo_shop
@@ -295,7 +295,7 @@ def test_four_eyes_keep_the_proposer_from_approving_a_large_change(home: Path) -
     # `copilot decisions` shows who proposed and who settled each change
     from typer.testing import CliRunner
 
-    from copilot.cli import app
+    from channels.cli import app
 
     env = {"COPILOT_HOME": str(home), "COPILOT_MODEL": "offline"}
     out = CliRunner().invoke(app, ["decisions", "--kind", "approval", "--format", "json"], env=env)
@@ -392,7 +392,7 @@ def test_the_cli_shows_a_hostile_name_and_the_change_after_it(home: Path) -> Non
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         env.pop(var, None)
     p = subprocess.run(
-        [sys.executable, "-m", "copilot.cli", "ask", "set the bid of campaign 1 to 49", "--user", "alice"],
+        [sys.executable, "-m", "channels.cli", "ask", "set the bid of campaign 1 to 49", "--user", "alice"],
         capture_output=True,
         text=True,
         env=env,
@@ -404,7 +404,7 @@ def test_the_cli_shows_a_hostile_name_and_the_change_after_it(home: Path) -> Non
     thread = p.stdout.split("| thread ")[1].split()[0]
     racers = [
         subprocess.Popen(
-            [sys.executable, "-m", "copilot.cli", "approve", thread, "--yes" if i % 2 else "--no", "--json"],
+            [sys.executable, "-m", "channels.cli", "approve", thread, "--yes" if i % 2 else "--no", "--json"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

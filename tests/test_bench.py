@@ -51,7 +51,7 @@ def test_a_missing_comparison_library_is_a_skip(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_bench_command_without_data_skips_in_one_line_each(no_reference_data: Path) -> None:
-    from copilot.cli import app
+    from channels.cli import app
 
     result = CliRunner().invoke(app, ["bench", "--only", "clv", "--only", "uplift"])
     assert result.exit_code == 0, result.output

@@ -168,7 +168,7 @@ def test_a_half_built_catalog_is_rebuilt_and_told_by_init(home: Path) -> None:
     (home / "chroma" / "catalog.json").unlink()
     env = {**os.environ, "COPILOT_HOME": str(home)}
     p = subprocess.run(
-        [sys.executable, "-m", "copilot.cli", "init"], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-m", "channels.cli", "init"], capture_output=True, text=True, timeout=120, env=env
     )
     assert p.returncode == 0, p.stderr
     assert "catalog: it was missing; rebuilt it from the shop's products (4 documents" in p.stderr

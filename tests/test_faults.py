@@ -62,7 +62,7 @@ def cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         if var not in env:
             full.pop(var, None)
     return subprocess.run(
-        [sys.executable, "-m", "copilot.cli", *args], capture_output=True, text=True, env=full, timeout=120
+        [sys.executable, "-m", "channels.cli", *args], capture_output=True, text=True, env=full, timeout=120
     )
 
 
@@ -302,7 +302,7 @@ def test_usage_errors_are_one_line_and_help_is_no_error(home: Path) -> None:
 
 
 def test_a_bug_still_exits_2_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    import copilot.cli as cli_mod
+    import channels.cli as cli_mod
 
     def broken(**_: Any) -> None:
         raise RuntimeError("a bug")

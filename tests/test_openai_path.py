@@ -165,7 +165,7 @@ def test_eval_counts_model_calls_and_tokens_from_the_server(copilot_home, fake, 
     ]
     env = {**os.environ, "COPILOT_HOME": str(copilot_home), "OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "k"}
     p = subprocess.run(
-        [sys.executable, "-m", "copilot.cli", "eval", str(suite), "--model", "openai:fake", "--json"],
+        [sys.executable, "-m", "channels.cli", "eval", str(suite), "--model", "openai:fake", "--json"],
         capture_output=True,
         text=True,
         env=env,

@@ -49,7 +49,7 @@ def test_bench_command_prints_json_lines_and_rejects_unknown_checks():
 
     base = str(shared_data())
     p = subprocess.run(
-        [sys.executable, "-m", "copilot.cli", "bench", "--only", "pricing", "--json", "--data", base],
+        [sys.executable, "-m", "channels.cli", "bench", "--only", "pricing", "--json", "--data", base],
         capture_output=True,
         text=True,
         timeout=300,
@@ -58,7 +58,7 @@ def test_bench_command_prints_json_lines_and_rejects_unknown_checks():
     rows = [json.loads(line) for line in p.stdout.splitlines()]
     assert [r["name"] for r in rows] == ["pricing.oj"] and rows[0]["ok"] is True
     bad = subprocess.run(
-        [sys.executable, "-m", "copilot.cli", "bench", "--only", "nosuch", "--data", base],
+        [sys.executable, "-m", "channels.cli", "bench", "--only", "nosuch", "--data", base],
         capture_output=True,
         text=True,
         timeout=300,

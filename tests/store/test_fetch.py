@@ -133,7 +133,7 @@ def _cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]
     environ = {**os.environ, "COPILOT_HOME": str(home), "COLUMNS": "200", **env}
     environ.pop("COPILOT_DATA_DIR", None)
     return subprocess.run(
-        [sys.executable, "-m", "copilot.cli", *args], capture_output=True, text=True, env=environ, timeout=120
+        [sys.executable, "-m", "channels.cli", *args], capture_output=True, text=True, env=environ, timeout=120
     )
 
 
