@@ -43,7 +43,25 @@ def normalize(text: str) -> str:
     text = text.replace("，", ", ").replace("、", ", ").replace("。", ". ").replace("；", "; ")
     text = unicodedata.normalize("NFKC", text).replace("−", "-").replace("–", "-").replace("—", "-")
     text = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
+    text = _SHORT.sub(lambda m: _SHORT_FOR[m.group(0).lower()], text)
     return re.sub(r"[ \t\u3000]+", " ", text).strip()
+
+
+# short forms of period words, as marketers type them: "last wk", "prev qtr", "3 mths"
+_SHORT_FOR = {
+    "wk": "week",
+    "wks": "weeks",
+    "mth": "month",
+    "mths": "months",
+    "mnth": "month",
+    "mnths": "months",
+    "qtr": "quarter",
+    "qtrs": "quarters",
+    "yr": "year",
+    "yrs": "years",
+    "prev": "previous",
+}
+_SHORT = re.compile(r"\b(?:" + "|".join(_SHORT_FOR) + r")\b(?!\.\w)", re.I)
 
 
 @dataclass(frozen=True)
@@ -409,6 +427,14 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
                 if (
                     pat is _ID_BEFORE[kind]
                     and g == "m"
+                    and re.search(
+                        r"(?:前|(?<![之以])后|倒数|top|bottom)\s?$", text[max(0, m.start() - 7) : m.start()], re.I
+                    )
+                ):
+                    continue  # 销售额前20的产品: the top 20 products, not product 20
+                if (
+                    pat is _ID_BEFORE[kind]
+                    and g == "m"
                     and _AMOUNT_BEFORE.search(text[max(0, m.start() - 6) : m.start()])
                 ):
                     continue  # 消费超过1000的客户: an amount, not customer 1000
@@ -726,8 +752,9 @@ _MIN_ORDERS = re.compile(
 _WORST = re.compile(
     r"\b(?:worst|weakest|slowest|bottom|least|fewest|hardly|poorest|lowest|laggards?|underperform\w*|flop\w*)\b|\bslow[- ]?movers?\b"
     r"|\b(?:not|isn'?t|aren'?t|stopped) selling\b|\bdropped|\bfell\b|\bfall(?:en|ing)?\b|\bdeclin\w*|\bdecelerat\w*|\bfading\b"
+    r"|\btank(?:ed|ing|s)?\b|\b(?:fallers?|losers?|decliners?)\b|\bsank\b|\bcrash(?:ed|ing)?\b|\btumbl\w*|\bslump\w*|\bplummet\w*|\bnose-?div\w*|\bcratere?d?\b"
     r"|\blost the most\b|\bdid worse\b|\bdown the most\b|\blos(?:ing|t) (?:steam|momentum|ground)\b|\bslowing\b|\bcooling\b"
-    r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|卖得最少|比.{0,8}(?:差|少)|最不好卖|不好卖",
+    r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|跌幅|降幅|下降最|缩水|暴跌|大跌|卖得最少|比.{0,8}(?:差|少)|最不好卖|不好卖",
     re.I,
 )
 _LOWEST = re.compile(r"\b(?:lowest|least|fewest|bottom)\b|\bhardly\b|倒数|最少|最低", re.I)
@@ -1072,7 +1099,7 @@ _COUNT_NOUNS = (
 )
 _COUNT = re.compile(
     rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
-    rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|前\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
+    rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|(?:前|倒数)\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
     r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件|篇|组|版|则|段)",
     re.I,
 )
@@ -1488,6 +1515,8 @@ def _extract(raw: str) -> Entities:
     )
     p = _PERIOD.search(bare)
     e.period = p.group(0) if p else e.period
+    if p:  # "spend over the next 12 months": the 12 is the period's, not an amount
+        e.numbers = [n for n in e.numbers if not (p.start() <= n.start < p.end()) or n.currency]
     lang = _LANGUAGE.search(bare)
     if lang:
         e.language = (

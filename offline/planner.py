@@ -102,7 +102,8 @@ _SEASON = re.compile(
     re.I,
 )
 _FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetime-value model, not past spend
-    r"\b(?:predicted|projected|expected|future|forecast|lifetime) (?:customer )?(?:value|spend|worth|revenue)\b|\bclv\b|\bltv\b"
+    r"\b(?:predicted|projected|expected|future|forecast) (?:customer )?(?:value|spend|worth|revenue)\b|\bclv\b|\bltv\b"
+    r"|\blifetime (?:customer )?(?:value|worth)\b"  # "lifetime spend" is what they spent so far
     r"|\bworth the most\b|\bmost valuable (?:going forward|in future|next year)\b|\bgoing forward\b"
     r"|预测价值|未来价值|生命周期价值|终身价值|潜在价值|未来最值钱|最值钱|预期价值|预计价值|未来(?:还会)?(?:贡献|花)",
     re.I,

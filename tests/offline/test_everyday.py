@@ -299,3 +299,45 @@ def test_a_later_part_about_it_gets_the_product_named_before(cp: Copilot) -> Non
 def test_copy_written_for_it_has_no_audience_named_it() -> None:
     assert extract("给它写两条谷歌广告标题").audience is None
     assert extract("给宝妈写3条标题").audience == "宝妈"
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("revenue last wk", "last week"),
+        ("orders prev qtr", "previous quarter"),
+        ("AOV over the last 3 mths", "last 3 months"),
+    ],
+)
+def test_short_forms_of_period_words_are_the_words(text: str, period: str) -> None:
+    assert extract(text).period == period
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "products that crashed hardest last month",
+        "who were the biggest losers in november",
+        "上个月跌幅最大的商品",
+        "which items sank vs last month",
+    ],
+)
+def test_words_for_a_fall_rank_the_worst(text: str) -> None:
+    assert extract(text).worst, text
+
+
+@pytest.mark.parametrize(("text", "count"), [("本月销量前15的商品", 15), ("倒数5的产品", 5), ("top 12 products", 12)])
+def test_top_n_products_in_chinese_is_a_count_not_a_product_id(text: str, count: int) -> None:
+    e = extract(text)
+    assert e.counts == [count] and not e.ids("product"), e
+
+
+def test_the_number_of_a_period_is_not_an_amount() -> None:
+    e = extract("how much will customer 12347 spend over the next 6 months")
+    assert e.period == "next 6 months" and e.numbers == []
+
+
+def test_lifetime_spend_is_past_spend_a_list_not_the_value_model(cp: Copilot) -> None:
+    res = cp.ask("German customers with 1k+ lifetime spend and no order since 1 september")
+    (name, args, _), *_ = calls(res)
+    assert name == "customer_list" and args.get("min_revenue") == 1000.0 and args.get("country") == "Germany"
