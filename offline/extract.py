@@ -602,8 +602,8 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
     )
 ]
 _LAST_N_DAYS = re.compile(
-    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?(?P<u>days?|weeks?|wks?)\b"
-    r"|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?(?P<zu>天|周|个?星期)",
+    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?(?P<u>days?|weeks?|wks?|months?)\b"
+    r"|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?(?P<zu>天|周|个?星期|个月)",
     re.I,
 )
 _ALL_CAMPAIGNS = re.compile(
@@ -1092,13 +1092,13 @@ _ARM_B = re.compile(r"\b(?:b|variant|treatment|new|challenger|version b|test)\b|
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 _COUNT_WORDS |= {"nine": 9, "ten": 10, "a couple of": 2, "a few": 3, "dozen": 12, "a dozen": 12}
 _COUNT_NOUNS = (
-    r"products?|items?|headlines?|taglines?|slogans?|lines?|customers?|clients?|ideas?|options?|titles?|versions?"
+    r"products?|items?|headlines?|taglines?|slogans?|lines?|customers?|clients?|spenders?|buyers?|shoppers?|ideas?|options?|titles?|versions?"
     r"|recommendations?|suggestions?|subject lines?|captions?|ads?|variants?|people|names?|results?|picks?|alternatives?"
     r"|things?|ones?|skus?|recs?|posts?|notes?|descriptions?|texts?|emails?|messages?|tweets?|variations?|copies|blurbs?"
     r"|sellers?|performers?|countries|markets|campaigns|segments|lines"
 )
 _COUNT = re.compile(
-    rf"\b(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s(?P<a>\d{{1,3}})\b"
+    rf"(?<![A-Za-z])(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s?(?P<a>\d{{1,3}})(?![\d.,]?\d)"
     rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|(?:前|倒数)\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
     r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件|篇|组|版|则|段)",
     re.I,
@@ -1331,15 +1331,16 @@ def _revenue_bounds(e: Entities) -> None:
 
 def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
     """The reporting period a request names, as a tool names it; its words join `spans` (not amounts)."""
+    hits = [(hit.start(), i, hit) for i, (pat, _) in enumerate(_PERIODS) if (hit := pat.search(text))]
     days = _LAST_N_DAYS.search(text)
-    if days:
+    unit = ((days.group("u") or days.group("zu") or "").lower() if days else "").removeprefix("个")
+    named = days is not None and any(h[0] == days.start() for h in hits)
+    if days and not (unit[:1] in ("m", "月") and named):  # "last 3 months" has its own name
         spans.append((days.start(), days.end()))  # "last 30 days": a period, not an amount
         raw = days.group("n") or days.group("z")
         count = int(raw) if raw.isdigit() else zh_number(raw)
-        weeks = (days.group("u") or days.group("zu") or "").lower()[:1] in ("w", "周", "个", "星")
         if count:
-            return f"last_{count * 7 if weeks else count}_days"
-    hits = [(hit.start(), i, hit) for i, (pat, _) in enumerate(_PERIODS) if (hit := pat.search(text))]
+            return f"last_{count * {'w': 7, '周': 7, '星': 7, 'm': 30, '月': 30}.get(unit[:1], 1)}_days"
     if not hits:
         return None
     _, i, hit = min(hits, key=lambda h: (h[0], h[1]))  # the period named first: "this quarter vs last quarter"

@@ -72,6 +72,7 @@ def context_of(messages: Sequence[BaseMessage]) -> Context:
                     missing=list(memo.get("missing") or []),
                     result=memo.get("result"),
                     listing=(listing[0], list(listing[1])) if listing else None,
+                    asked=frozenset(memo.get("asked") or ()),
                 )
     return Context()
 
@@ -283,6 +284,7 @@ class OfflineChatModel(BaseChatModel):
                 memo["result"] = _trim(data.get("change", {}))
                 continue
             asked = frozenset(n.partition(":")[2] for n in notes_of if n.startswith("asked:"))
+            memo["asked"] = sorted(asked)  # "and France?" after "AOV for Germany": the AOV too
             parts.append(wording.format_result(m.name or "", data, zh, asked=asked))
         notes = wording.notes_text(notes_of, zh)
         msg = AIMessage(content="\n\n".join(parts) + ("\n\n" + notes if notes else ""))

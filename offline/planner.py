@@ -128,6 +128,7 @@ class Context:
     missing: list[str] = field(default_factory=list)
     result: dict[str, Any] | None = None
     listing: tuple[str, list[int]] | None = None  # the last list shown: ("customer_id", [15749, ...])
+    asked: frozenset[str] = frozenset()  # figures the previous turn asked for by name ("aov")
 
 
 @dataclass
@@ -178,6 +179,7 @@ def _required(tool: str) -> list[str]:
 _STRONG = re.compile(
     r"(?:(?<=[.!?;,])\s?|\s(?=and also|and then))(?:(?:and also|also|plus|additionally|and then|then|after that)\b[,:]?)\s?"
     r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且|其次|再者|最后|此外)|(?<=[.!?;,]\s)再(?=[\u4e00-\u9fff])|^先(?=.{2,}再)"
+    r"|(?<=\?)\s?and\s(?=(?:would|will|what|how|can|could|should|is|are|does|do|which|who|where)\b)"  # "...? and would 10% off pay?"
     r"|(?:^|\s)\(?[1-9]\)\s"  # a numbered list: "1) ... 2) ..."
     r"|(?<=[A-Za-z\u4e00-\u9fff\d?])\s\+\s(?=[A-Za-z\u4e00-\u9fff]\S*\s+\S)",  # "top 10 sellers + the 10 worst"
     re.I,
@@ -1238,6 +1240,15 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         bare = any(n.is_int and f"{int(n.value)}" in (stock_codes or {}) for n in e.numbers)
         if e.first_id("product") is not None or bare:
             tool = "selling_points"  # "whats 47566", "85123A卖得怎么样": what the data says about that product
+    if tool is None and _CONTACT.search(e.text) and _CUSTOMER_WORDS.search(e.text):
+        # "top 10 customers' emails and phone numbers": the customers, and why no more
+        rest = _CONTACT.sub(lambda m: "" if is_chinese(m.group(0)) else " ", text)
+        other = plan(
+            rest, ctx, allowed=allowed, zh=zh, stock_codes=stock_codes, earlier=earlier, split=split, today=today
+        )
+        if other.tool is not None and other.tool not in WRITES:
+            other.notes.append("no_contact")
+            return other
     if tool is None:
         return Plan(None, zh=zh, intent=intent)
     if tool in WRITES and e.hypothetical and not e.negated:
@@ -1256,6 +1267,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             args[WRITE_VALUE[tool]] = v
     if ctx.tool is not None:
         _carry(tool, ctx, e, args, continuing)
+        if continuing and tool == ctx.tool:  # "and France?": the figures asked for before, asked again
+            filled.notes += [f"asked:{a}" for a in sorted(ctx.asked) if f"asked:{a}" not in filled.notes]
     if ctx.listing is not None and _BACK.search(e.text):  # "which of those sells best": the ones just listed
         many = ctx.listing[0].replace("_id", "_ids")
         if many in _props(tool) and many not in args:
@@ -1265,7 +1278,11 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         for fname, kind in ID_FIELDS.items():
             if fname in _props(tool) and fname not in args and before.first_id(kind) is not None:  # type: ignore[arg-type]
                 args[fname] = before.first_id(kind)  # type: ignore[arg-type]
-        if not set(_WHEN) & set(args):  # "best sellers last month + the worst": the same month
+        if not set(_WHEN) & set(args) and "period" in _props(
+            tool
+        ):  # "best sellers last month + the worst": the same month
+            # (only for figures over a period: a customer list's dates are of customers' orders, and a report's
+            # "last 3 months" is no filter on who is about to lapse)
             said = fill(tool, before, zh, stock_codes, today).args
             args.update({k: said[k] for k in _WHEN if k in said})
     if tool == "similar_products" and "product_id" in args:
@@ -1292,7 +1309,9 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         p.refused_write = "negated"
     if e.unreadable:
         p.notes.append("unreadable:" + e.unreadable[0])
-    if _SEND.search(e.text) and _CUSTOMER_WORDS.search(e.text):
+    if _CONTACT.search(e.text) and _CUSTOMER_WORDS.search(e.text) and tool not in WRITES:
+        p.notes.append("no_contact")  # "the top 20 customers' emails": the customers, and why no e-mails
+    elif _SEND.search(e.text) and _CUSTOMER_WORDS.search(e.text):
         p.notes.append("cannot_send")  # "email the lapsed customers a code": who to send to, not the sending
     return p
 
@@ -1302,8 +1321,15 @@ _SEND = re.compile(  # sending to customers, or making codes: actions the copilo
     r"|\b(?:discount|voucher|coupon|promo) codes?\b|发(?:邮件|短信|券|优惠券|消息)|群发|推送|发放",
     re.I,
 )
+_CONTACT = re.compile(  # personal contact details, which the shop's data does not hold
+    r"\b(?:e-?mail address(?:es)?|e-?mails|(?:phone|mobile|telephone) numbers?|phones|contact (?:details?|info\w*)"
+    r"|(?:postal |home )?addresses|numbers to call)\b|\b(?:their|his|her)\s(?:e-?mail|phone|number)\b"
+    r"|(?:[，,]\s?)?(?:我?想|要)?(?:挨个|逐个|一个个)?打(?:个)?电话|的?(?:邮箱|电话|手机号?|联系方式|地址)"
+    r"(?:和|及|与|、)?(?:邮箱|电话|手机号?|联系方式|地址)?",
+    re.I,
+)
 _CUSTOMER_WORDS = re.compile(
-    r"\b(?:customers?|clients?|buyers?|shoppers?|vips?|everyone|subscribers?|list)\b|客户|顾客|用户|会员|老客|新客",
+    r"\b(?:customers?|clients?|buyers?|shoppers?|spenders?|vips?|everyone|subscribers?|list)\b|客户|顾客|用户|会员|老客|新客",
     re.I,
 )
 

@@ -719,17 +719,20 @@ def _figures(r: dict[str, Any], zh: bool) -> str:
     )
 
 
-def _changes(c: dict[str, Any] | None, zh: bool) -> str:
+def _changes(c: dict[str, Any] | None, zh: bool, before: dict[str, Any] | None = None) -> str:
+    """The change of each figure against the period before (named by its dates when given)."""
     if not c:
         return "（没有更早的数据可比）" if zh else " (no earlier period to compare with)"
     if zh:
+        when = f"与 {before['start']} 至 {before['end']} 相比" if before else "与上一同长周期相比"
         return (
-            f"（与上一同长周期相比：花费 {_pct(c['spend'])}，收入 {_pct(c['revenue'])}，转化 {_pct(c['conversions'])}，"
-            f"投产比 {_pct(c['roas'])}，CPA {_pct(c['cpa'])}）"
+            f"（{when}：花费 {_pct(c['spend'])}，收入 {_pct(c['revenue'])}，转化 {_pct(c['conversions'])}，"
+            f"点击率 {_pct(c.get('ctr'))}，投产比 {_pct(c['roas'])}，CPA {_pct(c['cpa'])}）"
         )
+    when = f"against {before['start']} to {before['end']}" if before else "against the period before"
     return (
-        f" (against the period before: spend {_pct(c['spend'])}, revenue {_pct(c['revenue'])}, "
-        f"conversions {_pct(c['conversions'])}, ROAS {_pct(c['roas'])}, CPA {_pct(c['cpa'])})"
+        f" ({when}: spend {_pct(c['spend'])}, revenue {_pct(c['revenue'])}, "
+        f"conversions {_pct(c['conversions'])}, CTR {_pct(c.get('ctr'))}, ROAS {_pct(c['roas'])}, CPA {_pct(c['cpa'])})"
     )
 
 
@@ -781,7 +784,7 @@ def _campaign_metrics(r: dict[str, Any], zh: bool) -> str:
             if zh
             else f"Campaign {r['campaign_id']} ({r['name']}, {r['status']}), {period}: "
         )
-        body = _figures(r, zh) + _changes(r.get("change_pct"), zh)
+        body = _figures(r, zh) + _changes(r.get("change_pct"), zh, r.get("previous_period"))
         tail = f"。{_today_note(r, zh)}投放数据：{src}。" if zh else f".{_today_note(r, zh)} Delivery data: {src}."
         return head + body + tail
     rows = "\n".join(
@@ -798,12 +801,12 @@ def _campaign_metrics(r: dict[str, Any], zh: bool) -> str:
     )
     if zh:
         return (
-            f"{r['campaign_count']} 个活动 {period} 合计：{_figures(r, zh)}{_changes(r.get('change_pct'), zh)}。\n{rows}\n"
+            f"{r['campaign_count']} 个活动 {period} 合计：{_figures(r, zh)}{_changes(r.get('change_pct'), zh, r.get('previous_period'))}。\n{rows}\n"
             f"{_today_note(r, zh)}投放数据：{src}。"
         )
     note = _today_note(r, zh).strip()
     return (
-        f"{r['campaign_count']} campaigns together, {period}: {_figures(r, zh)}{_changes(r.get('change_pct'), zh)}.\n{rows}\n"
+        f"{r['campaign_count']} campaigns together, {period}: {_figures(r, zh)}{_changes(r.get('change_pct'), zh, r.get('previous_period'))}.\n{rows}\n"
         + (note + " " if note else "")
         + f"Delivery data: {src}."
     )
@@ -1457,6 +1460,15 @@ def notes_text(notes: list[str], zh: bool) -> str:
                 if zh
                 else "(I can't send e-mails or messages or create discount codes; above is who to send to, "
                 "for your e-mail or marketing tool.)"
+            )
+        elif kind == "no_contact":
+            out.append(
+                "（店铺数据里没有客户的邮箱、电话或地址（客户只有编号和国家），我也不会导出个人联系方式；"
+                "以上是这些客户的编号，请在您的 CRM 里按编号查找联系方式。）"
+                if zh
+                else "(The shop's data holds no e-mail addresses, phone numbers or postal addresses (a customer is an "
+                "id and a country), and I would not hand out personal contact details; above are the customers' "
+                "ids, to look up in your CRM.)"
             )
         elif kind == "no_change":
             out.append("（没有做任何修改。）" if zh else "(Nothing was changed.)")

@@ -49,6 +49,7 @@ def test_to_a_value_stays_a_value() -> None:
         ("想做一波促活，把快流失的高价值老客拉个名单，列15个", 1),  # the first clause is the reason
         ("12748号客户什么来头？下了多少单，客单价大概多少", 1),  # the second leans on that customer
         ("what happens to units + revenue for product 12 at 10% off?", 1),  # `+` inside a phrase
+        ("is product 22423 price sensitive? and would 15% off be worth it", 2),  # a second question after `? and`
     ],
 )
 def test_parts_of_a_message(text: str, parts: int) -> None:
@@ -341,3 +342,37 @@ def test_lifetime_spend_is_past_spend_a_list_not_the_value_model(cp: Copilot) ->
     res = cp.ask("German customers with 1k+ lifetime spend and no order since 1 september")
     (name, args, _), *_ = calls(res)
     assert name == "customer_list" and args.get("min_revenue") == 1000.0 and args.get("country") == "Germany"
+
+
+def test_a_reports_period_is_no_filter_on_a_customer_list_asked_after_it(cp: Copilot) -> None:
+    res = cp.ask("revenue by segment over the last 2 months, and also list the customers most likely to churn")
+    got = {n: a for n, a, _ in calls(res)}
+    assert got["sales_report"].get("period") == "last_60_days" or got["sales_report"].get("start")
+    lapsing = got.get("lapsing_customers") or got.get("customer_list") or {}
+    assert lapsing is not None and not {"start", "end"} & set(lapsing), got
+
+
+def test_a_follow_up_keeps_the_figures_asked_for_before(cp: Copilot) -> None:
+    first = cp.ask("sales in spain last month with the average order value")
+    assert "AOV" in first["answer"]
+    res = cp.ask("and italy?", thread_id=first["thread_id"])
+    assert [(n, a.get("country")) for n, a, _ in calls(res)] == [("sales_report", "Italy")]
+    assert "AOV" in res["answer"].split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["phone numbers of our 15 biggest spenders please", "导出会员里消费最多的20个人的手机号和邮箱"],
+)
+def test_contact_details_are_not_held_the_customers_are_listed_and_it_says_why(text: str) -> None:
+    p = plan(text)
+    assert p.tool is not None and p.tool not in ("set_campaign_bid", "set_price") and "no_contact" in p.notes, p
+
+
+def test_sending_an_email_is_not_asking_for_email_addresses() -> None:
+    p = plan("email the lapsed customers a 10% code")
+    assert "cannot_send" in p.notes and "no_contact" not in p.notes
+
+
+def test_a_count_written_against_chinese_is_read() -> None:
+    assert extract("给我top 15商品").counts == [15]
