@@ -6,7 +6,9 @@ checks input and roles, maps the core's errors to status codes, and holds no app
 
     POST /v1/ask                          marketer  the contract; `Accept: text/event-stream` streams it
     POST /v1/threads/{thread_id}/approval approver  settle a change: the contract, or 409 (who, when)
+    GET  /v1/threads                      viewer    the latest conversations (?user= one user's)
     GET  /v1/threads/{thread_id}          viewer    its runs, its changes, what waits
+    GET  /v1/runs/{run_id}/files[/{name}] viewer    an answer's list as CSV and its charts as PNG
     GET  /v1/decisions                    viewer    the decision log (`copilot decisions` filters)
     POST /v1/feedback                     marketer  thumbs up or down on a run
     GET|POST /v1/tokens, DELETE /v1/tokens/{name}  admin
@@ -33,7 +35,7 @@ from typing import Annotated, Any, Literal
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -324,6 +326,65 @@ def approval(thread_id: ThreadId, body: ApprovalBody, who: Approver, pool: Pool)
             conflict=True,
         )
     return _contract(res)
+
+
+@router.get("/v1/threads", summary="The latest conversations, newest first", responses=_ERRORS)
+def thread_list(
+    who: Reader,
+    pool: Pool,
+    user: Annotated[str | None, Query(max_length=64, description="only this user's")] = None,
+    channel: Annotated[str | None, Query(max_length=16, description="cli, slack, api, web, eval")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Response:
+    with pool.copilot() as cp:
+        return _json({"threads": cp.threads(user=user, channel=channel, limit=limit)})
+
+
+RunId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a run of the decision log")]
+
+
+def _run_files(pool: CopilotPool, run_id: int) -> list[dict[str, Any]]:
+    with pool.copilot() as cp:
+        files = _core(lambda: cp.run_files(run_id))
+    if files is None:
+        raise ApiError(404, f"there is no run {run_id}")
+    return list(files)
+
+
+@router.get(
+    "/v1/runs/{run_id}/files",
+    summary="An answer's files: its list as CSV, a chart of each series as PNG",
+    responses={**_ERRORS, 404: {"model": ErrorBody, "description": "no such run"}},
+)
+def run_files(run_id: RunId, who: Reader, pool: Pool) -> Response:
+    files = _run_files(pool, run_id)
+    return _json(
+        {
+            "run_id": run_id,
+            "files": [
+                {**{k: v for k, v in f.items() if k != "path"}, "url": f"/v1/runs/{run_id}/files/{f['name']}"}
+                for f in files
+            ],
+        }
+    )
+
+
+@router.get(
+    "/v1/runs/{run_id}/files/{name}",
+    summary="One file of an answer (text/csv or image/png)",
+    responses={**_ERRORS, 404: {"model": ErrorBody, "description": "no such run or file"}},
+)
+def run_file(run_id: RunId, name: Annotated[str, Path(max_length=128)], who: Reader, pool: Pool) -> Response:
+    found = next((f for f in _run_files(pool, run_id) if f["name"] == name), None)
+    if found is None:
+        raise ApiError(404, f"run {run_id} has no file {name}")
+    csv = found["kind"] == "csv"
+    return FileResponse(
+        found["path"],
+        media_type="text/csv; charset=utf-8" if csv else "image/png",
+        filename=name,
+        content_disposition_type="attachment" if csv else "inline",
+    )
 
 
 @router.get(

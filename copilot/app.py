@@ -56,6 +56,9 @@ from store.decisions import (
     runs_of_thread,
     start_run,
 )
+from store.decisions import (
+    threads as list_threads,
+)
 from store.delivery import upgrade as upgrade_delivery
 from store.orders import columns_for
 from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
@@ -563,6 +566,24 @@ class Copilot:
             "changes": [view(r) for r in rows_of_thread(self.sessions, thread_id)],
             "pending_approval": self._pending(self._config(thread_id, None)),
         }
+
+    def threads(self, *, user: str | None = None, channel: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest conversations, newest first (of one user or channel): id, first request, runs, last time."""
+        return list_threads(self.sessions, user=user, channel=channel, limit=limit)
+
+    def run_files(self, run_id: int) -> list[dict[str, Any]] | None:
+        """The files of a run's answer, written now beside the CLI's (exports/RUN_ID): its list as a CSV
+        and a chart of each series, each with its file `name`; None when there is no such run."""
+        if not self.knows_run(run_id):
+            return None
+        calls = _tool_calls(decisions_of_run(self.sessions, run_id))
+        files = make_attachments(calls, chart_dir=self.settings.home / "exports" / str(run_id), list_file=True)
+        return [{**f, "name": Path(f["path"]).name} for f in files]
+
+    def knows_run(self, run_id: int) -> bool:
+        """Whether a run has this id."""
+        with self.sessions() as s:
+            return s.get(Run, run_id) is not None
 
     def knows_thread(self, thread_id: str) -> bool:
         """Whether any run has this thread id."""

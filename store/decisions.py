@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
@@ -104,6 +104,31 @@ def runs_of_thread(sessions: sessionmaker, thread_id: str, *, limit: int = 100) 
             "ended_at": r.ended_at.isoformat(timespec="seconds") + "Z" if r.ended_at is not None else None,
         }
         for r in reversed(rows)
+    ]
+
+
+def threads(
+    sessions: sessionmaker, *, user: str | None = None, channel: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """The latest `limit` conversations, newest first (of one user or channel when given): the thread
+    id, its first request, how many runs it has and when the latest started."""
+    with sessions() as s:
+        q = select(Run.thread_id, func.min(Run.id), func.max(Run.id), func.count(Run.id))
+        if user is not None:
+            q = q.where(Run.user == user)
+        if channel is not None:
+            q = q.where(Run.channel == channel)
+        rows = list(s.execute(q.group_by(Run.thread_id).order_by(func.max(Run.id).desc()).limit(limit)))
+        first = {r.id: r for r in s.scalars(select(Run).where(Run.id.in_([row[1] for row in rows])))}
+        last = {r.id: r for r in s.scalars(select(Run).where(Run.id.in_([row[2] for row in rows])))}
+    return [
+        {
+            "thread_id": thread_id,
+            "title": first[lo].request,
+            "runs": n,
+            "last_at": last[hi].started_at.isoformat(timespec="seconds") + "Z",
+        }
+        for thread_id, lo, hi, n in rows
     ]
 
 

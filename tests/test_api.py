@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -29,13 +28,12 @@ from typer.testing import CliRunner
 from channels.api import create_app
 from channels.cli import app as cli_app
 from copilot.settings import Settings
-from copilot.tokens import create_token
 from store.db import Campaign, Decision, PendingChange, Run, make_engine, make_sessionmaker, utcnow
 from store.shop import load_demo_shop
+from tests.serving import ROLES, serving, tiny_home
 from tools import Shop
 
 SECRET = "sk-test-never-shown-4a1f"  # the model endpoint's key: in the settings, never in an answer or a log
-ROLES = ("viewer", "marketer", "approver", "admin")
 RACERS = 20
 TEST_SECONDS = 180  # no test here may take longer
 
@@ -101,47 +99,26 @@ class Server:
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The API on loopback over the tiny shop, in a SQLite file and then in a PostgreSQL database."""
     from evals.postgres import create_database, drop_database
-    from tests.conftest import TINY_CSV
 
     home = tmp_path_factory.mktemp("api-home")
-    csv = home / "tiny.csv"
-    csv.write_text(TINY_CSV)
     db_url, pg = f"sqlite:///{home / 'shop.db'}", None
     if request.param == "postgresql":
         pg = request.getfixturevalue("pg_server")
         db_url = create_database(pg, f"api_{uuid.uuid4().hex[:12]}")
         (home / "settings.json").write_text(json.dumps({"database_url": db_url}))  # for the CLI and workers
-    engine = make_engine(db_url)
-    shop = Shop(make_sessionmaker(engine), home / "chroma")
-    load_demo_shop(shop.sessions, shop.chroma, path=csv)
-    tokens = {role: create_token(shop.sessions, role[:1] + "-" + role, role)[0] for role in ROLES}
-    tokens |= {f"r{i}": create_token(shop.sessions, f"r{i}", "approver")[0] for i in range(RACERS)}
-    engine.dispose()
-
+    tokens = tiny_home(home, db_url, racers=RACERS)
     logged = _Logged()
     logging.getLogger().addHandler(logged)
     settings = Settings(home=home, database_url="" if pg is None else db_url, model="offline", openai_api_key=SECRET)
-    app = create_app(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, log_level="info", access_log=True, lifespan="on")
-    srv = uvicorn.Server(config)
-    runner = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    runner.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert runner.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    s = Server(f"http://127.0.0.1:{port}", home, db_url, tokens, logged)
     try:
-        yield s
+        with serving(create_app(settings)) as url:
+            s = Server(url, home, db_url, tokens, logged)
+            try:
+                yield s
+            finally:
+                s.sessions.kw["bind"].dispose()
     finally:
-        srv.should_exit = True
-        runner.join(timeout=30)
-        sock.close()
         logging.getLogger().removeHandler(logged)
-        s.sessions.kw["bind"].dispose()
         if pg is not None:
             drop_database(pg, make_url(db_url).database or "")
 
@@ -415,6 +392,28 @@ def test_ask_returns_the_contract_of_copilot_ask_json(server: Server) -> None:
     assert list(api) == list(mine)  # the same fields, in the same order
     differ = {"thread_id", "run_id", "decision_ids"}
     assert {k: v for k, v in api.items() if k not in differ} == {k: v for k, v in mine.items() if k not in differ}
+
+
+def test_threads_are_listed_and_an_answers_list_and_chart_are_served_as_files(server: Server) -> None:
+    with server.client("marketer") as c:
+        res = c.post("/v1/ask", json={"message": "monthly sales report for 2011"}).json()
+        mine = c.get("/v1/threads", params={"user": "m-marketer"}).json()["threads"]
+        assert mine[0]["thread_id"] == res["thread_id"] and mine[0]["title"] == "monthly sales report for 2011"
+        assert mine[0]["runs"] == 1 and mine[0]["last_at"].endswith("Z")
+        assert c.get("/v1/threads", params={"user": "nobody"}).json() == {"threads": []}
+        files = c.get(f"/v1/runs/{res['run_id']}/files").json()["files"]
+        assert {f["kind"] for f in files} == {"csv", "chart"} and all("path" not in f for f in files), files
+        table = next(f for f in files if f["kind"] == "csv")
+        got = c.get(table["url"])
+        assert got.headers["content-type"].startswith("text/csv") and "attachment" in got.headers["content-disposition"]
+        assert len(got.text.strip().splitlines()) == table["rows"] + 1
+        chart = c.get(next(f for f in files if f["kind"] == "chart")["url"])
+        assert chart.headers["content-type"] == "image/png" and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "no file" in only_error(c.get(f"/v1/runs/{res['run_id']}/files/shop.db"), 404)
+        only_error(c.get(f"/v1/runs/{res['run_id']}/files/..%2F..%2Fshop.db"), 404)
+        assert "no run" in only_error(c.get("/v1/runs/999999/files"), 404)
+    with server.client() as c:
+        assert c.get("/v1/threads").status_code == 401
 
 
 def test_bad_input_is_one_json_error_with_nothing_logged(server: Server) -> None:

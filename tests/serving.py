@@ -1,0 +1,61 @@
+"""A copilot home with the tiny shop and a token per role, and an ASGI app on a free loopback port
+in a thread: what the API, Slack and web chat tests run against."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from copilot.tokens import create_token
+from store.db import make_engine, make_sessionmaker
+from store.shop import load_demo_shop
+from tools import Shop
+
+ROLES = ("viewer", "marketer", "approver", "admin")
+
+
+def tiny_home(home: Path, db_url: str | None = None, *, racers: int = 0) -> dict[str, str]:
+    """Load the tiny shop into `home` (its SQLite file, or `db_url`); a token per role (named v-viewer,
+    m-marketer, a-approver, a-admin) and `racers` approvers r0, r1...: {role or racer: secret}."""
+    from tests.conftest import TINY_CSV
+
+    csv = home / "tiny.csv"
+    csv.write_text(TINY_CSV)
+    engine = make_engine(db_url or f"sqlite:///{home / 'shop.db'}")
+    try:
+        shop = Shop(make_sessionmaker(engine), home / "chroma")
+        load_demo_shop(shop.sessions, shop.chroma, path=csv)
+        tokens = {role: create_token(shop.sessions, role[:1] + "-" + role, role)[0] for role in ROLES}
+        tokens |= {f"r{i}": create_token(shop.sessions, f"r{i}", "approver")[0] for i in range(racers)}
+    finally:
+        engine.dispose()
+    return tokens
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """`app` served by uvicorn on 127.0.0.1 (a free port) in a thread: its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_config=None, log_level="info", access_log=True, lifespan="on")
+    srv = uvicorn.Server(config)
+    runner = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    runner.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        assert runner.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        runner.join(timeout=30)
+        sock.close()
