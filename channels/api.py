@@ -11,6 +11,7 @@ checks input and roles, maps the core's errors to status codes, and holds no app
     GET  /v1/runs/{run_id}/files[/{name}] viewer    an answer's list as CSV and its charts as PNG
     GET  /v1/decisions                    viewer    the decision log (`copilot decisions` filters)
     POST /v1/feedback                     marketer  thumbs up or down on a run
+    POST /slack/events, /slack/actions    Slack     signed by Slack (channels/slack.py), when configured
     GET|POST /v1/tokens, DELETE /v1/tokens/{name}  admin
     GET  /healthz, /readyz                none      alive; database and catalog ready
     GET  /docs                            none      OpenAPI
@@ -42,6 +43,8 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channels.slack import SlackChannel, SlackConfig
+from channels.slack import mount as mount_slack
 from copilot import CopilotError, ModelError, SettingsError, StorageError, __version__
 from copilot.app import MAX_REQUEST_CHARS, Copilot, log_failed_start
 from copilot.approvals import AlreadySettled, FourEyes, NotAllowed, NotWaiting
@@ -497,9 +500,11 @@ def create_app(
     pool_size: int = POOL_SIZE,
     model: Any = None,
     model_name: str | None = None,
+    slack: SlackConfig | None = None,
 ) -> FastAPI:
     """The API over a copilot home (`settings`, default: the environment's). `model`: a chat model
-    to use instead of the configured one (tests)."""
+    to use instead of the configured one (tests). `slack`: the Slack app's settings (default: the
+    environment's; with none, no Slack routes)."""
     pool = CopilotPool(settings or load_settings(), size=pool_size, model=model, model_name=model_name)
 
     @asynccontextmanager
@@ -522,6 +527,9 @@ def create_app(
     )
     app.state.pool = pool
     app.include_router(router)
+    slack = SlackConfig.from_env() if slack is None else slack
+    if slack is not None:  # Slack's events and actions, on the same copilots and approval core
+        mount_slack(app, SlackChannel(pool, slack))
     _install_errors(app)
     app.add_middleware(_Guard)
     return app

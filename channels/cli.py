@@ -6,6 +6,7 @@ JSON output is valid JSON: no NaN or Infinity (null, with a "non_finite" note), 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -817,6 +818,95 @@ def token_revoke(name: Annotated[str, typer.Argument(help="the token's name")]) 
     with _token_sessions() as sessions:
         row = revoke(sessions, name)
     out.print(plain(f"token {row['name']} ({row['role']}) revoked at {row['revoked_at']}"), highlight=False)
+
+
+slack_app = typer.Typer(help="The Slack app: Socket Mode, and Slack users' roles.")
+app.add_typer(slack_app, name="slack")
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,31}")
+
+
+@slack_app.callback(invoke_without_command=True)
+def slack(
+    ctx: typer.Context,
+    socket: Annotated[
+        bool, typer.Option("--socket", help="run the app over Socket Mode (needs SLACK_APP_TOKEN)")
+    ] = False,
+) -> None:
+    """The Slack app. In HTTP mode `copilot serve` answers Slack at /slack/events and /slack/actions;
+    `copilot slack --socket` connects out to Slack instead (no public URL). Both need SLACK_BOT_TOKEN
+    and SLACK_SIGNING_SECRET."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not socket:
+        err.print(ctx.get_help(), highlight=False)
+        raise typer.Exit(0)
+    from channels.api import CopilotPool
+    from channels.slack import SlackConfig, socket_mode
+    from copilot.settings import load_settings
+
+    config = SlackConfig.from_env()
+    if config is None:
+        raise CopilotError("Slack is not configured: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_APP_TOKEN")
+    pool = CopilotPool(load_settings())
+    try:
+        socket_mode(pool, config)
+    finally:
+        pool.close()
+
+
+def _slack_user(user: str) -> str:
+    if not _SLACK_USER.fullmatch(user):
+        raise CopilotError(f"a Slack user id looks like U0123ABCD (its profile, More, Copy member ID), not {user!r}")
+    return user
+
+
+@slack_app.command("map-user")
+def slack_map_user(
+    user: Annotated[str, typer.Argument(help="the Slack member id, U0123ABCD")],
+    role: Annotated[str, typer.Option("--role", help="viewer, marketer, approver or admin")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="the user the decision log records (default: the id)")
+    ] = None,
+) -> None:
+    """Give a Slack user a role: approvers may press Approve and Reject (unmapped users are marketers,
+    or COPILOT_SLACK_DEFAULT_ROLE)."""
+    from copilot.tokens import check_name, check_role
+    from store.slack import map_user
+
+    _slack_user(user)
+    check_role(role)
+    check_name(name or user)
+    with _token_sessions() as sessions:
+        row = map_user(sessions, user, role=role, name=name or user)
+    out.print(plain(f"Slack user {row['slack_user']} is {row['name']}, a {row['role']}"), highlight=False)
+
+
+@slack_app.command("unmap-user")
+def slack_unmap_user(user: Annotated[str, typer.Argument(help="the Slack member id")]) -> None:
+    """Forget a Slack user's role (they become an unmapped user again)."""
+    from store.slack import unmap_user
+
+    with _token_sessions() as sessions:
+        if not unmap_user(sessions, _slack_user(user)):
+            raise CopilotError(f"Slack user {user} has no role; `copilot slack users` lists them")
+    out.print(f"Slack user {user} has no role now", highlight=False)
+
+
+@slack_app.command("users")
+def slack_users_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False) -> None:
+    """The Slack users with a role."""
+    from store.slack import slack_users
+
+    with _token_sessions() as sessions:
+        rows = slack_users(sessions)
+    if as_json:
+        for row in rows:
+            _emit(row, ascii_only=True)
+        return
+    table = Table("slack user", "name", "role", "mapped", box=box.SIMPLE)
+    for row in rows:
+        table.add_row(row["slack_user"], plain(row["name"]), row["role"], row["mapped_at"])
+    out.print(table)
 
 
 db_app = typer.Typer(no_args_is_help=True, help="The database's schema: where it stands, migrations.")

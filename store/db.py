@@ -283,6 +283,26 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class SlackUser(Base):
+    """A Slack user's role in the copilot (`copilot slack map-user U123 --role approver`) and the
+    name the decision log records for them."""
+
+    __tablename__ = "slack_users"
+    slack_user: Mapped[str] = mapped_column(String(32), primary_key=True)  # U... or W... (the team's id)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # viewer, marketer, approver, admin
+    mapped_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SlackEvent(Base):
+    """A Slack event or action taken up: Slack delivers again when it hears no ack in 3 s, and any
+    worker may get the copy; the first insert of its id wins, so it is processed once."""
+
+    __tablename__ = "slack_events"
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

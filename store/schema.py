@@ -3,8 +3,8 @@
 A new, empty database is made at the code's schema when first opened (the embedded default needs no
 setup), and one made before migrations whose tables are exactly the code's is stamped. A database behind the code's schema, or ahead of it, is refused with one line naming what to
 run; `copilot db upgrade` runs the migrations. A database made before migrations existed (its tables
-made by create_all, with no alembic_version) is adopted by the upgrade: missing tables and nullable
-columns are added, then it is stamped at the baseline and migrated from there.
+made by create_all, with no alembic_version) is adopted by the upgrade: the code's missing tables and
+nullable columns are added, then it is stamped at the code's revision.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from store.db import Base
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0001"  # the newest revision under store/migrations/versions (a test keeps the two in step)
-BASELINE = "0001"  # the schema that pre-migration databases are adopted at
+HEAD = "0002"  # the newest revision under store/migrations/versions (a test keeps the two in step)
 _LOCK_KEY = 7_263_410_501  # PostgreSQL advisory lock held while a schema is made or migrated
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -139,8 +138,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         _lock(conn)
         before = revision(conn)
         if before is None and _ours(conn):
-            _adopt(conn)
-            _stamp(conn, BASELINE)
+            _adopt(conn)  # now at the code's schema
+            _stamp(conn, HEAD)
         elif before is not None and before not in _known():
             raise StoreError(
                 f"{where(engine)} is at schema {before}, newer than this copilot knows ({HEAD}): upgrade the copilot"
@@ -151,7 +150,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
 
 def _adopt(conn: Connection) -> None:
-    """Bring a create_all database to the baseline: missing tables made, missing nullable columns added."""
+    """Bring a create_all database to the code's schema: missing tables made, missing nullable columns
+    added (every migration so far only adds tables; one that changes a column must change this too)."""
     have = inspect(conn)
     Base.metadata.create_all(conn)  # only the tables it lacks
     for name, table in Base.metadata.tables.items():
