@@ -601,6 +601,8 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
         (r"(?:最近|近|过去|前)\s?(?:三|3)\s?个?月|(?:最近|近|过去)一个?季度", "last_90_days"),
     )
 ]
+_AGAINST = re.compile(r"(?:\b(?:vs\.?|versus|against|compared (?:to|with)|than|over)|比|对比|相比|比起)\s?$", re.I)
+_AGAINST_LAST = {"last_week": "last_7_days", "last_month": "last_30_days", "last_quarter": "last_90_days"}
 _LAST_N_DAYS = re.compile(
     r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?(?P<u>days?|weeks?|wks?|months?)\b"
     r"|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?(?P<zu>天|周|个?星期|个月)",
@@ -779,6 +781,15 @@ _GRAIN = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _GRAINS.it
 _BREAKDOWN = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _BREAKDOWNS.items()}
 
 
+def without_values(text: str) -> str:
+    """The text without the words that only give a value: a country, a report's grain or breakdown
+    (`now just germany, month by month` leans on the answer before as `and for product 9?` does)."""
+    out = _COUNTRY_WORDS.sub(" ", text.lower())
+    for pat in (*_GRAIN.values(), *_BREAKDOWN.values()):
+        out = pat.sub(" ", out)
+    return out
+
+
 _ZH_N = r"\d{1,4}|[一二两三四五六七八九十]+"
 _ORDER_NOUN = r"(?:orders?|purchases?|times|invoices?)\b"
 _MAX_ORDERS = re.compile(  # groups ending in l: "fewer than 3 orders" is at most 2
@@ -921,10 +932,11 @@ _LAST_CUE = re.compile(
 )
 _MONTHS_BACK = re.compile(r"上上个?月|\bthe month before last\b|\b(?:two|2) months ago\b", re.I)
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+_QUARTER_WORDS |= {str(n): n for n in range(1, 5)}
 _QUARTER = re.compile(
     r"(?:\b(?:(?P<y2>(?:19|20)\d\d)\s?)?q(?P<n>[1-4])\b(?:\s?(?:of\s)?'?(?P<y>(?:19|20)?\d\d)\b)?"
     r"|\b(?P<w>first|second|third|fourth) quarter\b"
-    r"|第?(?P<z>[一二三四])季度)",
+    r"|第?(?P<z>[一二三四1-4])\s?季度)",
     re.I,
 )
 _ORDERED = re.compile(r"\b(?:ordered|bought|purchased|shopped|orders?|purchases?)\b|下单|下过单|购买|买过|订单", re.I)
@@ -1345,7 +1357,10 @@ def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
         return None
     _, i, hit = min(hits, key=lambda h: (h[0], h[1]))  # the period named first: "this quarter vs last quarter"
     spans.append((hit.start(), hit.end()))
-    return _PERIODS[i][1]
+    name = _PERIODS[i][1]
+    if len(hits) == 1 and name in _AGAINST_LAST and _AGAINST.search(text[: hit.start()]):
+        return _AGAINST_LAST[name]  # "vs last week": the latest 7 days, against the 7 before them
+    return name
 
 
 @lru_cache(maxsize=512)
@@ -1551,6 +1566,8 @@ def _extract(raw: str) -> Entities:
         between = bare[found[0].end() : found[1].start()]
         e.month_range = bool(_MONTH_RANGE.match(between))
     q = _QUARTER.search(bare)
+    if q:  # "Q1", "1季度": the quarter's number is no amount
+        e.numbers = [n for n in e.numbers if not (q.start() <= n.start < q.end()) or n.currency]
     if q and not e.months and not e.period_name:  # "Q3", 第三季度: its first month to its last
         qn = int(q.group("n")) if q.group("n") else _QUARTER_WORDS[(q.group("w") or q.group("z")).lower()]
         y = q.group("y") or q.group("y2")

@@ -29,6 +29,7 @@ from offline.planner import (
     Context,
     Plan,
     carried_out,
+    complete_write,
     listing_of,
     pending_reply,
     plan,
@@ -181,9 +182,11 @@ class OfflineChatModel(BaseChatModel):
             )
         request = self._as_ids(request)
         parts = split_parts(request, self._codes())
-        calls = []
+        calls: list[dict[str, Any]] = []
         skipped: list[str] = []
+        declined: list[str] = []
         greeting = False
+        writes_of: str | None = None  # the agent of the last part, when it was a whole change
         for i, part in enumerate(parts):
             p = plan(
                 part,
@@ -192,22 +195,48 @@ class OfflineChatModel(BaseChatModel):
                 stock_codes=self._codes(),
                 earlier=" ".join(parts[:i]) or None,
             )
+            if p.declined is not None:
+                declined.append(p.declined)
+                writes_of = None
+                continue
             if p.tool is None:
                 greeting = greeting or p.greeting
                 skipped.append(part)
+                writes_of = None
                 continue
             agent = TOOLS[p.tool].agent
+            whole = complete_write(p)
+            if whole and writes_of == agent:  # "bid of 2 to 0.6, budget of 3 +50": one reply, one approval each
+                calls[-1]["args"]["task"] += "\n" + part
+                continue
+            writes_of = agent if whole else None
             task = part if len(parts) > 1 else None
             calls.append({"name": HANDOFF_PREFIX + agent, "args": {"task": task}, "id": _new_id(), "type": "tool_call"})
+        said = [wording.declined(kind, zh) for kind in dict.fromkeys(declined)]
         if not calls:
+            if said:
+                return AIMessage(content=" ".join(said))
             return AIMessage(content=wording.help_text(zh) if greeting else wording.out_of_scope(zh))
-        note = " ".join(wording.out_of_scope(zh, s) for s in skipped)
+        note = " ".join([*said, *(wording.out_of_scope(zh, s) for s in skipped)])
         return AIMessage(content=note, tool_calls=calls)
 
     def _call_tool(self, text: str, ctx: Context, zh: bool, earlier: str | None) -> AIMessage:
         allowed = {n for n in self.tool_names if not n.startswith(HANDOFF_PREFIX)}
         text = self._as_ids(text)
         earlier = self._as_ids(earlier) if earlier else earlier  # "the popcorn holder ... also 10% off it": its id
+        lines = [line for line in text.split("\n") if line.strip()]
+        if len(lines) > 1:  # changes the supervisor handed over together: proposed in one reply
+            plans = [
+                plan(line, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), today=self._today())
+                for line in lines
+            ]
+            if all(complete_write(q) and q.tool in allowed and q.refused_write is None for q in plans):
+                msg = AIMessage(
+                    content="",
+                    tool_calls=[{"name": q.tool, "args": q.args, "id": _new_id(), "type": "tool_call"} for q in plans],
+                )
+                msg.additional_kwargs["offline_notes"] = [n for q in plans for n in q.notes]
+                return msg
         p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier, today=self._today())
         if p.tool is None or p.tool not in allowed:
             return _remember(

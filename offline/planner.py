@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from offline.extract import Entities, Num, OrderDate, after_colon, extract, is_chinese, normalize
+from offline.extract import Entities, Num, OrderDate, after_colon, extract, is_chinese, normalize, without_values
 from offline.intent import NONE, Index, Intent, bank_index
 from tools import TOOLS, ToolFailure
 from tools.reports import sales_period
@@ -140,6 +140,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # said to the marketer beside the answer (keys)
     refused_write: str | None = None  # "negated" or "hypothetical": a change asked for and not planned
     greeting: bool = False
+    declined: str | None = None  # "competitor": data the shop does not hold was asked for; say so, answer nothing
     intent: Intent | None = None
     listing: tuple[str, list[int]] | None = None  # carried forward for `the second one`
 
@@ -362,7 +363,7 @@ def _own_clause(prev_text: str, prev: Plan, piece: str, p: Plan) -> bool:
     """Two Chinese clauses that are each an ask of their own (Chinese joins asks with a comma where
     English starts a new sentence): each asks or is a whole change, and the second does not lean on
     an id only the first names (`12748号客户…下了多少单，客单价多少`: that customer's)."""
-    asks = [bool(_ASKS.search(t)) or _complete_write(x) for t, x in ((prev_text, prev), (piece, p))]
+    asks = [bool(_ASKS.search(t)) or complete_write(x) for t, x in ((prev_text, prev), (piece, p))]
     before, now = extract(prev_text), extract(piece)
     leans = any(
         before.ids(kind) and not now.ids(kind) and (p.tool is None or f not in _props(p.tool))  # type: ignore[arg-type]
@@ -371,7 +372,7 @@ def _own_clause(prev_text: str, prev: Plan, piece: str, p: Plan) -> bool:
     return all(asks) and not leans and not _ZH_REMARK.search(prev_text)
 
 
-def _complete_write(p: Plan) -> bool:
+def complete_write(p: Plan) -> bool:
     """A change with its target and its value: `展示的预算加50` is an ask, whatever its grammar."""
     return p.tool in WRITE_VALUE and not p.missing
 
@@ -403,7 +404,7 @@ def _elliptical(e: Entities) -> bool:
     a follow-up opening with at most two words of its own besides ids and values."""
     norm = e.text.replace(e.period, " ") if e.period else e.text  # "那上上个月呢": a period is a value
     if _FOLLOW.search(norm):
-        rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", norm))
+        rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", without_values(norm)))
         if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) <= 2:
             return True
     if e.ordinal is not None or e.suggested:
@@ -1249,6 +1250,12 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         if other.tool is not None and other.tool not in WRITES:
             other.notes.append("no_contact")
             return other
+    if tool == "customer_lifetime_value" and (allowed is None or "customer_profile" in allowed):
+        earlier_one = ctx.args.get("customer_id") or (ctx.result or {}).get("customer_id")
+        if e.first_id("customer") is not None or (earlier_one and _ONE_PERSON.search(e.text)):
+            tool = "customer_profile"  # "what will she spend next year": that customer's value, not the ranking
+    if _COMPETITOR.search(e.text) and tool not in WRITES:  # their sales are not in our data: no figure of ours
+        return Plan(None, zh=zh, intent=intent, declined="competitor")  # may pass for theirs
     if tool is None:
         return Plan(None, zh=zh, intent=intent)
     if tool in WRITES and e.hypothetical and not e.negated:
@@ -1319,6 +1326,16 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
 _SEND = re.compile(  # sending to customers, or making codes: actions the copilot has no tool for
     r"\b(?:e-?mail|mail|text|sms|message|send|blast|push)\b(?! (?:targeting|list|open|click|uplift|campaign's))"
     r"|\b(?:discount|voucher|coupon|promo) codes?\b|发(?:邮件|短信|券|优惠券|消息)|群发|推送|发放",
+    re.I,
+)
+_ONE_PERSON = re.compile(  # one customer spoken of, after a turn about them
+    r"\b(?:he|she|him|her|his|hers|this (?:customer|client|buyer|guy|one)|that (?:customer|client|buyer|guy|one))\b"
+    r"|他|她|该客户|这个客户|这位|此客户|这个人",
+    re.I,
+)
+_COMPETITOR = re.compile(  # another shop's or brand's figures, which the shop's data does not hold
+    r"\b(?:competitors?'?s?|rivals?'?s?|the competition|other (?:shops|stores|sellers|brands|retailers)'?)\b"
+    r"|竞品|竞争对手|竞对|对手|同行|别家|友商|其他(?:店铺?|商家|品牌|卖家)",
     re.I,
 )
 _CONTACT = re.compile(  # personal contact details, which the shop's data does not hold
@@ -1434,6 +1451,7 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
         if len(ids) == 1 and ids[0] not in args and bare[0].is_int and bare[0].currency is None:
             args[ids[0]] = int(bare.pop(0).value)
     new_target = any(f in args and f in prev and args[f] != prev[f] for f in ID_FIELDS)
+    dated = bool(set(_WHEN) & set(args))  # this turn names its own period: none of the old one's parts
     for k, v in prev.items():
         if k not in props or v is None:
             continue
@@ -1449,8 +1467,10 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue  # a value never carries over to a different target of a write
         if k in ID_FIELDS and any(f in args for f in ID_FIELDS if f != k and f in props):
             continue
-        if k in _WHEN and set(_WHEN) & set(args):
+        if k in _WHEN and dated:
             continue  # "and the month before last?": the new period replaces the old, whatever its kind
+        if k == "breakdown" and v == "country" and args.get("country"):
+            continue  # "now just germany": one country, no longer split by country
         if (k in ID_FIELDS and (continuing or not e.refs)) or continuing:
             args[k] = v
     if (

@@ -1156,6 +1156,7 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False) -> str:
     if b:
         top = "\n".join(
             f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
+            + (f"，{row['orders']:,} 单" if zh else f", {row['orders']:,} orders")
             + (f"，占 {row['share_pct']}%" if zh else f", {row['share_pct']}% of sales")
             + _sales_change(row.get("change_pct"), row.get("change"), True, zh)
             + (_aov(row.get("aov"), zh) if aov and row.get("aov") else "")
@@ -1301,6 +1302,20 @@ HELP_ZH = (
 
 def help_text(zh: bool) -> str:
     return HELP_ZH if zh else HELP_EN
+
+
+def declined(kind: str, zh: bool) -> str:
+    """Why a part asking for data the shop does not hold gets no figures (`kind`: "competitor")."""
+    if zh:
+        return (
+            "竞争对手的数据我无法提供：我只有本店自己的订单、商品和广告活动数据，没有其他店铺或品牌"
+            "（天猫、京东、亚马逊等）的销量、价格或流量。需要的话，我可以给出本店同期的数据作对照。"
+        )
+    return (
+        "I can't give a competitor's figures: I only hold this shop's own orders, products and campaigns, "
+        "with no sales, prices or traffic of other shops or brands (Amazon, Etsy, Tmall or any other). "
+        "I can show our own figures for the same period to compare against, if that helps."
+    )
 
 
 def out_of_scope(zh: bool, part: str | None = None) -> str:

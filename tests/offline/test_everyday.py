@@ -62,13 +62,17 @@ def test_a_later_part_shares_the_period_of_the_first(cp: Copilot) -> None:
     assert got == [("top_products", "best", "last_month"), ("top_products", "worst", "last_month")]
 
 
-def test_two_changes_in_one_message_are_each_proposed(cp: Copilot) -> None:
+def test_two_changes_in_one_message_are_proposed_together_each_approved_on_its_own(cp: Copilot) -> None:
     first = cp.ask("把2号活动出价提到1块，1号活动预算减100")
-    assert [(n, a["campaign_id"]) for n, a, s in calls(first) if s == "pending"] == [("set_campaign_bid", 2)]
+    pending = [(n, a["campaign_id"]) for n, a, s in calls(first) if s == "pending"]
+    assert pending == [("set_campaign_bid", 2), ("set_campaign_budget", 1)]
+    assert [c["pending_id"] is not None for c in first["pending_approval"]["changes"]] == [True, True]
+    assert "£500.00 -> £400.00" in first["answer"]  # 减100: £100 off, not a budget of £100
     second = cp.ask("好的", thread_id=first["thread_id"])
-    pending = [(n, a) for n, a, s in calls(second) if s == "pending"]
-    assert pending and pending[0][0] == "set_campaign_budget" and pending[0][1]["campaign_id"] == 1
-    assert "£500.00 -> £400.00" in second["answer"]  # 减100: £100 off, not a budget of £100
+    assert [(n, s) for n, _, s in calls(second)] == [("set_campaign_bid", "ok"), ("set_campaign_budget", "ok")]
+    # changes owned by two specialists still go one after the other (each specialist proposes its own)
+    third = cp.ask("pause campaign 3 and set campaign 1's bid to 0.9")
+    assert [(n, s) for n, _, s in calls(third)] == [("pause_campaign", "pending")]
 
 
 @pytest.mark.parametrize(
@@ -376,3 +380,45 @@ def test_sending_an_email_is_not_asking_for_email_addresses() -> None:
 
 def test_a_count_written_against_chinese_is_read() -> None:
     assert extract("给我top 15商品").counts == [15]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how much did our competitors sell on amazon last month", "竞品这个月在天猫卖了多少", "rivals' prices vs ours?"],
+)
+def test_a_competitors_figures_are_declined_and_none_of_ours_given(text: str) -> None:
+    p = plan(text)
+    assert p.tool is None and p.declined == "competitor"
+
+
+def test_a_change_that_mentions_competitors_is_still_proposed() -> None:
+    assert plan("competitors outbid us on search, set campaign 1's bid to 0.95").tool == "set_campaign_bid"
+
+
+@pytest.mark.parametrize(
+    ("text", "period"), [("ctr of all campaigns vs last week", "last_7_days"), ("销量比上个月怎么样", "last_30_days")]
+)
+def test_against_last_week_is_the_latest_week_against_it(text: str, period: str) -> None:
+    assert plan(text).args.get("period") == period
+
+
+def test_a_quarters_number_is_no_amount() -> None:
+    e = extract("1季度要不要减少广告投入")
+    assert e.months == [(None, 1), (None, 3)] and not e.numbers
+
+
+def test_one_customer_spoken_of_gets_their_own_value_not_the_ranking(cp: Copilot) -> None:
+    first = cp.ask("tell me about customer 12347")
+    later = cp.ask("and what will she be worth next year?", thread_id=first["thread_id"])
+    assert [(n, a) for n, a, _ in calls(later)] == [("customer_profile", {"customer_id": 12347})]
+    assert "£" in later["answer"] and "52" in later["answer"]
+    assert plan("top 10 customers by predicted value").tool == "customer_lifetime_value"
+
+
+def test_narrowing_a_quarters_report_to_one_country_keeps_the_whole_quarter(cp: Copilot) -> None:
+    first = cp.ask("sales by country for Q3 2011")
+    later = cp.ask("now just germany, month by month", thread_id=first["thread_id"])
+    [(tool, args, _)] = calls(later)
+    assert tool == "sales_report" and args["country"] == "Germany" and args["by"] == "month"
+    assert (args["month"], args["to_month"]) == ("2011-07", "2011-09") and "breakdown" not in args
+    assert "orders" in first["answer"].split("By country")[1].splitlines()[1]  # each country's orders too
