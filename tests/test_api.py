@@ -30,7 +30,7 @@ from channels.cli import app as cli_app
 from copilot.settings import Settings
 from store.db import Campaign, Decision, PendingChange, Run, make_engine, make_sessionmaker, utcnow
 from store.shop import load_demo_shop
-from tests.serving import ROLES, serving, tiny_home
+from tests.serving import ROLES, bounded, serving, tiny_home
 from tools import Shop
 
 SECRET = "sk-test-never-shown-4a1f"  # the model endpoint's key: in the settings, never in an answer or a log
@@ -41,17 +41,8 @@ TEST_SECONDS = 180  # no test here may take longer
 @pytest.fixture(autouse=True)
 def _bounded() -> Iterator[None]:
     """Each test is stopped after TEST_SECONDS (every request has its own, shorter timeout too)."""
-
-    def stop(*_: Any) -> None:
-        raise TimeoutError(f"the test took over {TEST_SECONDS} s")
-
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(TEST_SECONDS)
-    try:
+    with bounded(TEST_SECONDS):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 class _Logged(logging.Handler):
