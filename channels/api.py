@@ -1,9 +1,11 @@
 """The HTTP API (`copilot serve`): FastAPI over the application core. Every route but the health
 checks needs `Authorization: Bearer TOKEN` (copilot/tokens.py); the token's name is the user the
-decision log records, on channel "api". Asking, approving and the answers go through Copilot.ask and
-Copilot.resume, the same core and the same `copilot ask --json` contract as the CLI: this module
-checks input and roles, maps the core's errors to status codes, and holds no approval logic.
+decision log records, on channel "api" (or "web", which the web chat sends). Asking, approving and
+the answers go through Copilot.ask and Copilot.resume, the same core and the same `copilot ask --json`
+contract as the CLI: this module checks input and roles, maps the core's errors to status codes, and
+holds no approval logic.
 
+    GET  /v1/me                           viewer    the token's name, role and what it may do
     POST /v1/ask                          marketer  the contract; `Accept: text/event-stream` streams it
     POST /v1/threads/{thread_id}/approval approver  settle a change: the contract, or 409 (who, when)
     GET  /v1/threads                      viewer    the latest conversations (?user= one user's)
@@ -49,6 +51,7 @@ from copilot.contract import contract_json, json_text
 from copilot.log import DecisionFilter, decision_records, parse_since
 from copilot.settings import Settings, load_settings
 from copilot.tokens import (
+    ACTIONS,
     ROLES,
     Action,
     Principal,
@@ -114,11 +117,16 @@ def _valid_text(value: str | None) -> str | None:
     return value
 
 
+# where a request comes from, for the decision log: the web chat says "web"
+Channel = Annotated[Literal["api", "web"], Field(description='"api" (the default) or "web" (the web chat)')]
+
+
 class AskBody(_Body):
     message: str = Field(description=f"what the marketer asks, at most {MAX_REQUEST_CHARS:,} characters")
     thread_id: str | None = Field(
         default=None, pattern=_THREAD, description="continue this conversation (leave out to start one)"
     )
+    channel: Channel = "api"
 
     @field_validator("message")
     @classmethod
@@ -132,6 +140,7 @@ class ApprovalBody(_Body):
     approve: bool = Field(description="true approves the change, false rejects it")
     change_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="this change (default: the next)")
     all: bool = Field(default=False, description="each change the thread waits on, one by one")
+    channel: Channel = "api"
 
 
 class FeedbackBody(_Body):
@@ -255,6 +264,11 @@ def _known(pool: CopilotPool, thread_id: str, hint: str = "") -> None:
         raise ApiError(404, f"there is no thread {thread_id}{hint}")
 
 
+@router.get("/v1/me", summary="Who the token is: its name, its role and what it may do", responses=_ERRORS)
+def me(who: Annotated[Principal, Depends(_principal)]) -> Response:
+    return _json({"name": who.name, "role": who.role, "can": {action: who.can(action) for action in ACTIONS}})
+
+
 @router.post(
     "/v1/ask",
     summary="Ask: the `copilot ask --json` contract, or its events with Accept: text/event-stream",
@@ -269,7 +283,7 @@ def ask(body: AskBody, who: Asker, pool: Pool, request: Request) -> Response:
         _known(pool, body.thread_id, "; leave thread_id out to start a conversation")
     kwargs: dict[str, Any] = {
         "thread_id": body.thread_id,
-        "channel": "api",
+        "channel": body.channel,
         "user": who.name,
         "charts": False,  # a chart file on the server is no use to a caller
         "may_settle": who.can("approve"),
@@ -291,7 +305,7 @@ def _asked(pool: CopilotPool, message: str, kwargs: dict[str, Any], on_event: An
             pool.settings.db_url,
             text=message,
             thread_id=kwargs["thread_id"],
-            channel="api",
+            channel=kwargs["channel"],
             user=kwargs["user"],
             model=pool.settings.model,
             error=str(exc.error),
@@ -320,7 +334,7 @@ def approval(thread_id: ThreadId, body: ApprovalBody, who: Approver, pool: Pool)
                 change_id=body.change_id,
                 every=body.all,
                 user=who.name,
-                channel="api",
+                channel=body.channel,
                 charts=False,
             ),
             conflict=True,
@@ -413,7 +427,7 @@ def decisions(
     status: Annotated[str | None, Query(max_length=16, description="ok, error, rejected, pending, expired")] = None,
     kind: Annotated[str | None, Query(max_length=16, description="route, plan, tool, approval, answer")] = None,
     thread: Annotated[str | None, Query(pattern=_THREAD)] = None,
-    channel: Annotated[str | None, Query(max_length=16, description="cli, slack, api, eval")] = None,
+    channel: Annotated[str | None, Query(max_length=16, description="cli, slack, api, web, eval")] = None,
     run: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     summary: Annotated[bool, Query(description="per specialist: requests, tool errors, approvals, feedback")] = False,
 ) -> Response:
