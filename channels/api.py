@@ -16,6 +16,7 @@ holds no approval logic.
     GET|POST /v1/tokens, DELETE /v1/tokens/{name}  admin
     GET  /healthz, /readyz                none      alive; database and catalog ready
     GET  /docs                            none      OpenAPI
+    GET  /, /web/{file}                   none      the web chat (channels/web), a page with no data
 
 Errors are one JSON object, {"error": "one line"}, never a traceback: a marketer's mistake a 4xx, a
 fault of the machine the line says what to do about (the model endpoint down: 502; a corrupt, busy or
@@ -44,6 +45,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channels import web
 from copilot import CopilotError, ModelError, SettingsError, StorageError, __version__
 from copilot.app import MAX_REQUEST_CHARS, Copilot, log_failed_start
 from copilot.approvals import AlreadySettled, FourEyes, NotAllowed, NotWaiting
@@ -536,6 +538,7 @@ def create_app(
     )
     app.state.pool = pool
     app.include_router(router)
+    app.include_router(web.router)
     _install_errors(app)
     app.add_middleware(_Guard)
     return app
