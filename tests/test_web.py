@@ -261,6 +261,7 @@ def test_an_approver_asks_approves_a_change_and_finds_it_in_the_log(shop: Shop, 
     page.click("#tab-log")
     page.select_option("#filters select[name=kind]", "approval")
     page.click("#filters button[type=submit]")
+    expect(page.locator("#decisions")).to_have_attribute("aria-busy", "false")
     row = page.locator(".decision.kind-approval").first
     expect(row.locator("> summary")).to_contain_text("set_campaign_bid")
     expect(row.locator(".chip.status-ok")).to_be_visible()
@@ -323,6 +324,7 @@ def test_a_hostile_campaign_name_is_shown_as_text_and_never_runs(shop: Shop, ope
         page.click("#tab-log")
         page.fill("#filters input[name=tool]", "set_campaign_bid")
         page.click("#filters button[type=submit]")
+        expect(page.locator("#decisions")).to_have_attribute("aria-busy", "false")
         row = page.locator(".decision", has_text=HOSTILE).first
         row.locator("> summary").click()
         expect(row.locator("dd", has_text=HOSTILE).first).to_be_visible()

@@ -197,7 +197,7 @@
 
   // -- the API -----------------------------------------------------------------------------------
 
-  const state = { token: null, me: null, thread: null, convo: 0, busy: false, blobs: [] };
+  const state = { token: null, me: null, thread: null, convo: 0, busy: false, blobs: [], logLoads: 0 };
 
   class Failure extends Error {
     constructor(status, message, body) {
@@ -208,6 +208,7 @@
   }
 
   async function api(path, { method = "GET", body, accept } = {}) {
+    if (!state.token) throw new Failure(401, t("expired")); // signed out while something was loading
     const headers = { Authorization: `Bearer ${state.token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (accept) headers.Accept = accept;
@@ -278,7 +279,7 @@
   function signOut(message) {
     sessionStorage.removeItem(TOKEN_KEY);
     localStorage.removeItem(TOKEN_KEY);
-    Object.assign(state, { token: null, me: null, thread: null });
+    Object.assign(state, { token: null, me: null, thread: null, convo: state.convo + 1 });
     forgetBlobs();
     $("messages").replaceChildren();
     $("threads").replaceChildren();
@@ -481,7 +482,7 @@
         if (result.run_id) {
           node.dataset.run = result.run_id;
           showFiles(files, result.run_id);
-          if (state.me.can.ask) thumbs.replaceChildren(...feedbackButtons(result.run_id));
+          if (state.me?.can.ask) thumbs.replaceChildren(...feedbackButtons(result.run_id));
         }
       },
     };
@@ -615,7 +616,7 @@
       el("p", { class: "hint", text: t("proposedBy", person(p.proposed_by), when(p.expires_at)) }),
       (p.pending?.length ?? 0) > 1 ? el("p", { class: "hint", text: t("moreWaiting", p.pending.length - 1) }) : null,
     );
-    if (waiting && state.me.can.approve) card.append(approvalButtons(p, threadId, card, outcome));
+    if (waiting && state.me?.can.approve) card.append(approvalButtons(p, threadId, card, outcome));
     else if (waiting) card.append(el("p", { class: "hint needs-approver", text: t("needsApprover") }));
     card.append(outcome);
     return card;
@@ -712,19 +713,27 @@
 
   // -- the decision log --------------------------------------------------------------------------
 
+  // The log as the filters say; only the latest of loads that overlap is shown (aria-busy until then).
   async function loadDecisions() {
+    const load = ++state.logLoads;
     const form = new FormData($("filters"));
     const params = Object.fromEntries([...form.entries()].map(([k, v]) => [k, String(v).trim()]));
+    const list = $("decisions");
     const status = $("log-status");
+    list.setAttribute("aria-busy", "true");
     status.textContent = t("loading");
+    let decisions = [];
+    let said;
     try {
-      const { decisions } = await getJSON(`/v1/decisions?${q({ ...params, limit: 200 })}`);
-      $("decisions").replaceChildren(...decisions.map(decisionView));
-      status.textContent = t("decisionsShown", decisions.length);
+      ({ decisions } = await getJSON(`/v1/decisions?${q({ ...params, limit: 200 })}`));
+      said = t("decisionsShown", decisions.length);
     } catch (failure) {
-      $("decisions").replaceChildren();
-      status.textContent = failure.message;
+      said = failure.message;
     }
+    if (load !== state.logLoads) return; // a later load is under way
+    list.replaceChildren(...decisions.map(decisionView));
+    status.textContent = said;
+    list.setAttribute("aria-busy", "false");
   }
 
   function decisionView(d) {
