@@ -1,9 +1,11 @@
 """The HTTP API (`copilot serve`): FastAPI over the application core. Every route but the health
 checks needs `Authorization: Bearer TOKEN` (copilot/tokens.py); the token's name is the user the
-decision log records, on channel "api". Asking, approving and the answers go through Copilot.ask and
-Copilot.resume, the same core and the same `copilot ask --json` contract as the CLI: this module
-checks input and roles, maps the core's errors to status codes, and holds no approval logic.
+decision log records, on channel "api" (or "web", which the web chat sends). Asking, approving and
+the answers go through Copilot.ask and Copilot.resume, the same core and the same `copilot ask --json`
+contract as the CLI: this module checks input and roles, maps the core's errors to status codes, and
+holds no approval logic.
 
+    GET  /v1/me                           viewer    the token's name, role and what it may do
     POST /v1/ask                          marketer  the contract; `Accept: text/event-stream` streams it
     POST /v1/threads/{thread_id}/approval approver  settle a change: the contract, or 409 (who, when)
     GET  /v1/threads                      viewer    the latest conversations (?user= one user's)
@@ -15,6 +17,7 @@ checks input and roles, maps the core's errors to status codes, and holds no app
     GET|POST /v1/tokens, DELETE /v1/tokens/{name}  admin
     GET  /healthz, /readyz                none      alive; database and catalog ready
     GET  /docs                            none      OpenAPI
+    GET  /, /web/{file}                   none      the web chat (channels/web), a page with no data
 
 Errors are one JSON object, {"error": "one line"}, never a traceback: a marketer's mistake a 4xx, a
 fault of the machine the line says what to do about (the model endpoint down: 502; a corrupt, busy or
@@ -43,6 +46,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channels import web
 from channels.slack import SlackChannel, SlackConfig
 from channels.slack import mount as mount_slack
 from copilot import CopilotError, ModelError, SettingsError, StorageError, __version__
@@ -52,6 +56,7 @@ from copilot.contract import contract_json, json_text
 from copilot.log import DecisionFilter, decision_records, parse_since
 from copilot.settings import Settings, load_settings
 from copilot.tokens import (
+    ACTIONS,
     ROLES,
     Action,
     Principal,
@@ -117,11 +122,16 @@ def _valid_text(value: str | None) -> str | None:
     return value
 
 
+# where a request comes from, for the decision log: the web chat says "web"
+Channel = Annotated[Literal["api", "web"], Field(description='"api" (the default) or "web" (the web chat)')]
+
+
 class AskBody(_Body):
     message: str = Field(description=f"what the marketer asks, at most {MAX_REQUEST_CHARS:,} characters")
     thread_id: str | None = Field(
         default=None, pattern=_THREAD, description="continue this conversation (leave out to start one)"
     )
+    channel: Channel = "api"
 
     @field_validator("message")
     @classmethod
@@ -135,6 +145,7 @@ class ApprovalBody(_Body):
     approve: bool = Field(description="true approves the change, false rejects it")
     change_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="this change (default: the next)")
     all: bool = Field(default=False, description="each change the thread waits on, one by one")
+    channel: Channel = "api"
 
 
 class FeedbackBody(_Body):
@@ -258,6 +269,11 @@ def _known(pool: CopilotPool, thread_id: str, hint: str = "") -> None:
         raise ApiError(404, f"there is no thread {thread_id}{hint}")
 
 
+@router.get("/v1/me", summary="Who the token is: its name, its role and what it may do", responses=_ERRORS)
+def me(who: Annotated[Principal, Depends(_principal)]) -> Response:
+    return _json({"name": who.name, "role": who.role, "can": {action: who.can(action) for action in ACTIONS}})
+
+
 @router.post(
     "/v1/ask",
     summary="Ask: the `copilot ask --json` contract, or its events with Accept: text/event-stream",
@@ -272,7 +288,7 @@ def ask(body: AskBody, who: Asker, pool: Pool, request: Request) -> Response:
         _known(pool, body.thread_id, "; leave thread_id out to start a conversation")
     kwargs: dict[str, Any] = {
         "thread_id": body.thread_id,
-        "channel": "api",
+        "channel": body.channel,
         "user": who.name,
         "charts": False,  # a chart file on the server is no use to a caller
         "may_settle": who.can("approve"),
@@ -294,7 +310,7 @@ def _asked(pool: CopilotPool, message: str, kwargs: dict[str, Any], on_event: An
             pool.settings.db_url,
             text=message,
             thread_id=kwargs["thread_id"],
-            channel="api",
+            channel=kwargs["channel"],
             user=kwargs["user"],
             model=pool.settings.model,
             error=str(exc.error),
@@ -323,7 +339,7 @@ def approval(thread_id: ThreadId, body: ApprovalBody, who: Approver, pool: Pool)
                 change_id=body.change_id,
                 every=body.all,
                 user=who.name,
-                channel="api",
+                channel=body.channel,
                 charts=False,
             ),
             conflict=True,
@@ -416,7 +432,7 @@ def decisions(
     status: Annotated[str | None, Query(max_length=16, description="ok, error, rejected, pending, expired")] = None,
     kind: Annotated[str | None, Query(max_length=16, description="route, plan, tool, approval, answer")] = None,
     thread: Annotated[str | None, Query(pattern=_THREAD)] = None,
-    channel: Annotated[str | None, Query(max_length=16, description="cli, slack, api, eval")] = None,
+    channel: Annotated[str | None, Query(max_length=16, description="cli, slack, api, web, eval")] = None,
     run: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     summary: Annotated[bool, Query(description="per specialist: requests, tool errors, approvals, feedback")] = False,
 ) -> Response:
@@ -527,6 +543,7 @@ def create_app(
     )
     app.state.pool = pool
     app.include_router(router)
+    app.include_router(web.router)
     slack = SlackConfig.from_env() if slack is None else slack
     if slack is not None:  # Slack's events and actions, on the same copilots and approval core
         mount_slack(app, SlackChannel(pool, slack))

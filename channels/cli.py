@@ -351,7 +351,7 @@ def decisions(
     status: Annotated[str | None, typer.Option("--status", help="ok, error, rejected")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="route, plan, tool, approval, answer")] = None,
     thread: Annotated[str | None, typer.Option("--thread")] = None,
-    channel: Annotated[str | None, typer.Option("--channel", help="cli, slack, api, eval")] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="cli, slack, api, web, eval")] = None,
     run: Annotated[int | None, typer.Option("--run", min=1, max=ID_MAX)] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json (one object a line)")] = "table",
     summary: Annotated[

@@ -26,7 +26,7 @@ from store.tokens import add_token, list_tokens, live_token, revoke_token
 Role = Literal["viewer", "marketer", "approver", "admin"]
 Action = Literal["read", "ask", "approve", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
-ACTIONS: tuple[str, ...] = get_args(Action)
+ACTIONS: tuple[Action, ...] = get_args(Action)
 # Each role may do its own action and every action of the roles below it.
 _RANK = {role: i for i, role in enumerate(ROLES)}
 _NEEDS = {"read": "viewer", "ask": "marketer", "approve": "approver", "admin": "admin"}

@@ -146,7 +146,7 @@ class Run(Base):
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     thread_id: Mapped[str] = mapped_column(String(64), index=True)
-    channel: Mapped[str] = mapped_column(String(16))  # cli, slack, api, eval
+    channel: Mapped[str] = mapped_column(String(16))  # cli, slack, api, web, eval
     user: Mapped[str] = mapped_column(String(64))
     request: Mapped[str] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)

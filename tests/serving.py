@@ -1,8 +1,9 @@
-"""A copilot home with the tiny shop and a token per role, and an ASGI app on a free loopback port
-in a thread: what the API, Slack and web chat tests run against."""
+"""A copilot home with the tiny shop and a token per role, an ASGI app on a free loopback port in a
+thread, and a time limit for a whole test: what the API, Slack and web chat tests run against."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -59,3 +60,20 @@ def serving(app: Any) -> Iterator[str]:
         srv.should_exit = True
         runner.join(timeout=30)
         sock.close()
+
+
+@contextmanager
+def bounded(seconds: int) -> Iterator[None]:
+    """Stop the test (a TimeoutError in the main thread) if it takes over `seconds`; each request and
+    each wait has its own, shorter timeout too."""
+
+    def stop(*_: Any) -> None:
+        raise TimeoutError(f"the test took over {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

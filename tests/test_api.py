@@ -30,7 +30,7 @@ from channels.cli import app as cli_app
 from copilot.settings import Settings
 from store.db import Campaign, Decision, PendingChange, Run, make_engine, make_sessionmaker, utcnow
 from store.shop import load_demo_shop
-from tests.serving import ROLES, serving, tiny_home
+from tests.serving import ROLES, bounded, serving, tiny_home
 from tools import Shop
 
 SECRET = "sk-test-never-shown-4a1f"  # the model endpoint's key: in the settings, never in an answer or a log
@@ -41,17 +41,8 @@ TEST_SECONDS = 180  # no test here may take longer
 @pytest.fixture(autouse=True)
 def _bounded() -> Iterator[None]:
     """Each test is stopped after TEST_SECONDS (every request has its own, shorter timeout too)."""
-
-    def stop(*_: Any) -> None:
-        raise TimeoutError(f"the test took over {TEST_SECONDS} s")
-
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(TEST_SECONDS)
-    try:
+    with bounded(TEST_SECONDS):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 class _Logged(logging.Handler):
@@ -88,6 +79,10 @@ class Server:
     def bid(self, campaign: int) -> float:
         with self.sessions() as s:
             return float(s.scalar(select(Campaign.bid).where(Campaign.id == campaign)) or 0.0)
+
+    def last_run(self, channel: str) -> int:
+        with self.sessions() as s:
+            return int(s.scalar(select(func.max(Run.id)).where(Run.channel == channel)) or 0)
 
     def counts(self) -> list[int]:
         """Runs, decisions and pending changes in the log."""
@@ -158,6 +153,7 @@ def test_each_role_gets_401_without_a_valid_token_and_403_beyond_its_role(server
     res = propose(server, 3, 0.45)  # a thread waiting on a change, proposed by the marketer
     thread = res["thread_id"]
     routes: list[tuple[str, str, dict[str, Any] | None, str]] = [  # method, path, body, the role it needs
+        ("GET", "/v1/me", None, "viewer"),
         ("GET", f"/v1/threads/{thread}", None, "viewer"),
         ("GET", "/v1/decisions?limit=5", None, "viewer"),
         ("POST", "/v1/ask", {"message": "which customers are about to lapse?"}, "marketer"),
@@ -197,6 +193,29 @@ def test_each_role_gets_401_without_a_valid_token_and_403_beyond_its_role(server
             only_error(temp.get("/v1/decisions"), 401)
         listed = c.get("/v1/tokens", params={"revoked": True}).json()["tokens"]
     assert all(set(t) == {"name", "role", "created_at", "revoked_at"} for t in listed)  # never a secret or a hash
+
+
+def test_me_says_who_a_token_is_and_the_web_chat_is_logged_on_its_channel(server: Server) -> None:
+    for role in ROLES:
+        with server.client(role) as c:
+            me = c.get("/v1/me").json()
+        assert (me["name"], me["role"]) == (f"{role[0]}-{role}", role)
+        assert me["can"] == {
+            action: ROLES.index(role) >= i for i, action in enumerate(["read", "ask", "approve", "admin"])
+        }
+    with server.client("approver") as c:
+        res = c.post("/v1/ask", json={"message": "set the bid of campaign 2 to 0.65", "channel": "web"}).json()
+        thread = res["thread_id"]
+        done = c.post(f"/v1/threads/{thread}/approval", json={"approve": False, "channel": "web"}).json()
+        assert "channel: Input should be 'api' or 'web'" in only_error(
+            c.post("/v1/ask", json={"message": "hi", "channel": "slack"}), 422
+        )
+    assert res["pending_approval"]["proposed_by"] == {"user": "a-approver", "channel": "web"}
+    assert done["settled"][0]["settled_by"] == {"user": "a-approver", "channel": "web"}
+    with server.sessions() as s:
+        assert [r.channel for r in s.scalars(select(Run).where(Run.thread_id == thread))] == ["web"]
+    with server.client("marketer") as c:  # the default stays "api"
+        assert c.post("/v1/ask", json={"message": "hi"}).json()["run_id"] == server.last_run("api")
 
 
 def test_racing_approvals_over_http_settle_once_and_the_shop_matches(server: Server) -> None:
