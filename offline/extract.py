@@ -1347,7 +1347,8 @@ def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
     days = _LAST_N_DAYS.search(text)
     unit = ((days.group("u") or days.group("zu") or "").lower() if days else "").removeprefix("个")
     named = days is not None and any(h[0] == days.start() for h in hits)
-    if days and not (unit[:1] in ("m", "月") and named):  # "last 3 months" has its own name
+    earlier = days is not None and any(h[0] < days.start() for h in hits)  # "上周…跟前一周比": last week
+    if days and not earlier and not (unit[:1] in ("m", "月") and named):  # "last 3 months" has its own name
         spans.append((days.start(), days.end()))  # "last 30 days": a period, not an amount
         raw = days.group("n") or days.group("z")
         count = int(raw) if raw.isdigit() else zh_number(raw)
@@ -1553,6 +1554,8 @@ def _extract(raw: str) -> Entities:
     e.grain = _first_of(_GRAIN, bare)  # type: ignore[assignment]
     e.breakdown = _first_of(_BREAKDOWN, bare)  # type: ignore[assignment]
     found = list(_MONTH.finditer(bare))
+    for m in found:  # "1月的预算": the month's number is no amount
+        e.numbers = [n for n in e.numbers if not (m.start() <= n.start < m.end()) or n.currency]
     for m in found:
         if m.group("en"):
             word = m.group("en").lower()

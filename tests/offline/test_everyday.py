@@ -422,3 +422,12 @@ def test_narrowing_a_quarters_report_to_one_country_keeps_the_whole_quarter(cp: 
     assert tool == "sales_report" and args["country"] == "Germany" and args["by"] == "month"
     assert (args["month"], args["to_month"]) == ("2011-07", "2011-09") and "breakdown" not in args
     assert "orders" in first["answer"].split("By country")[1].splitlines()[1]  # each country's orders too
+
+
+def test_a_period_named_first_is_not_replaced_by_the_one_it_is_compared_with() -> None:
+    assert plan("上周每天的销售额发我看下，跟前一周比一比").args.get("period") == "last_week"
+    assert plan("最近一周的销售额").args.get("period") == "last_7_days"
+
+
+def test_a_months_number_is_no_amount() -> None:
+    assert not extract("想提前准备一下1月的预算").numbers
