@@ -226,14 +226,38 @@ def test_a_hostile_campaign_name_is_text_in_slack(rig: Rig) -> None:
     assert mrkdwn("## Top\n- **one** [x](http://e.example)") == "*Top*\n• *one* [x](http://e.example)"
 
 
-def test_a_chart_and_a_long_list_are_uploaded_to_the_thread(rig: Rig) -> None:
+def test_a_chart_is_uploaded_to_the_thread(rig: Rig) -> None:
     ts, _ = rig.mention("monthly sales report for 2011")
     rig.answer_of(ts, with_action="feedback_up")
     done = rig.mock.wait(
         lambda: [c for c in rig.mock.of("files.completeUploadExternal") if c.get("thread_ts") == ts], "an upload"
     )
-    fid = done[0]["files"][0]["id"]
-    assert rig.mock.uploads[fid][:8] == b"\x89PNG\r\n\x1a\n"
+    assert rig.mock.uploads[done[0]["files"][0]["id"]][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_direct_message_is_answered_in_its_thread_with_a_long_list_as_csv(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("channels.slack.SCREEN_ROWS", 5)  # the tiny shop's lists are short: 12 months are long here
+    ts = "1900000000.000001"
+    event = {"type": "message", "channel_type": "im", "user": MARKETER, "text": "monthly sales report for 2011"}
+    body = {"type": "event_callback", "event_id": "EvDM0001", "event": {**event, "ts": ts, "channel": "D0001"}}
+    assert rig.post("/slack/events", json.dumps(body), content_type="application/json").status_code == 200
+    rig.answer_of(ts, with_action="feedback_up")
+
+    def files() -> list[dict[str, Any]]:
+        return [f for c in rig.mock.of("files.completeUploadExternal") if c.get("thread_ts") == ts for f in c["files"]]
+
+    rig.mock.wait(lambda: len(files()) == 2, "a chart and a CSV in the thread")
+    uploaded = [rig.mock.uploads[f["id"]] for f in files()]
+    assert any(u.startswith(b"\x89PNG") for u in uploaded)
+    assert any(u.count(b"\n") == 13 and b"revenue" in u.lower() for u in uploaded)  # the header and 12 months
+    # a message from a bot (the app's own, say) starts nothing
+    runs = rig.runs()
+    bot = {**body, "event_id": "EvDM0002", "event": {**body["event"], "ts": "1900000000.000002", "bot_id": "BBOT0001"}}
+    assert rig.post("/slack/events", json.dumps(bot), content_type="application/json").status_code == 200
+    time.sleep(1.0)
+    assert rig.runs() == runs
 
 
 def test_slack_settings_and_the_map_user_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
