@@ -840,18 +840,13 @@ def slack(
     if not socket:
         err.print(ctx.get_help(), highlight=False)
         raise typer.Exit(0)
-    from channels.api import CopilotPool
     from channels.slack import SlackConfig, socket_mode
     from copilot.settings import load_settings
 
     config = SlackConfig.from_env()
     if config is None:
         raise CopilotError("Slack is not configured: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_APP_TOKEN")
-    pool = CopilotPool(load_settings())
-    try:
-        socket_mode(pool, config)
-    finally:
-        pool.close()
+    socket_mode(load_settings(), config)
 
 
 def _slack_user(user: str) -> str:

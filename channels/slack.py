@@ -39,6 +39,7 @@ from slack_sdk import WebClient
 
 from copilot import CopilotError
 from copilot.approvals import AlreadySettled
+from copilot.settings import Settings
 from copilot.tokens import ROLES, can, check_role
 from offline import is_chinese, wording
 from store import StoreError
@@ -390,13 +391,20 @@ def mount(api: Any, channel: SlackChannel) -> None:
         api.add_api_route(path, handle, methods=["POST"], include_in_schema=False)
 
 
-def socket_mode(pool: CopilotPool, config: SlackConfig) -> None:
-    """`copilot slack --socket`: the app over Slack's Socket Mode until interrupted."""
+def socket_mode(settings: Settings, config: SlackConfig) -> None:
+    """`copilot slack --socket`: the app over Slack's Socket Mode until interrupted. The token is
+    checked before the shop is opened (a fresh home loads the demo shop first)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from channels.api import CopilotPool
 
     if not config.app_token:
         raise CopilotError("Socket Mode needs SLACK_APP_TOKEN (an app-level token with connections:write)")
-    SocketModeHandler(SlackChannel(pool, config).app, config.app_token).start()
+    pool = CopilotPool(settings)
+    try:
+        SocketModeHandler(SlackChannel(pool, config).app, config.app_token).start()
+    finally:
+        pool.close()
 
 
 __all__ = ["ROLES", "SlackChannel", "SlackConfig", "escape", "mount", "mrkdwn", "socket_mode"]
