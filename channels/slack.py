@@ -40,7 +40,7 @@ from slack_sdk import WebClient
 from copilot import CopilotError
 from copilot.approvals import AlreadySettled
 from copilot.settings import Settings
-from copilot.tokens import ROLES, can, check_role
+from copilot.tokens import can, check_role, needed_role
 from offline import is_chinese, wording
 from store import StoreError
 from store.decisions import add_feedback
@@ -250,7 +250,7 @@ class SlackChannel:
         zh = is_chinese(text)
         name, role = self.role_of(user)
         if role is None or not can(role, "ask"):
-            needs = "marketer"
+            needs = needed_role("ask")
             client.chat_postEphemeral(
                 channel=channel,
                 user=user,
@@ -325,11 +325,12 @@ class SlackChannel:
         name, role = self.role_of(user)
         approve = action["action_id"] == "approve"
         if role is None or not can(role, "approve"):
+            needs = needed_role("approve")
             client.chat_postEphemeral(
                 channel=channel,
                 user=user,
-                text=f"Approving or rejecting needs the approver role; an admin can run "
-                f"`copilot slack map-user {user} --role approver`",
+                text=f"Approving or rejecting needs the {needs} role; an admin can run "
+                f"`copilot slack map-user {user} --role {needs}`",
             )
             return
         thread_ts = str(message.get("thread_ts") or message.get("ts") or "")
@@ -407,4 +408,4 @@ def socket_mode(settings: Settings, config: SlackConfig) -> None:
         pool.close()
 
 
-__all__ = ["ROLES", "SlackChannel", "SlackConfig", "escape", "mount", "mrkdwn", "socket_mode"]
+__all__ = ["SlackChannel", "SlackConfig", "escape", "mount", "mrkdwn", "socket_mode"]
