@@ -272,7 +272,7 @@ def test_an_applied_change_is_reported_even_when_the_model_fails_after_it(home: 
         cp.close()
 
 
-def test_four_eyes_keep_the_proposer_from_approving_a_large_change(home: Path) -> None:
+def test_four_eyes_keep_the_proposer_from_approving_a_large_change(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cp = copilot(home, four_eyes_above_pct=50.0)
     try:
         res = propose_bid(cp, bid=1.5, user="alice")  # +87.5%
@@ -293,8 +293,10 @@ def test_four_eyes_keep_the_proposer_from_approving_a_large_change(home: Path) -
     finally:
         cp.close()
     # `copilot decisions` shows who proposed and who settled each change
+    from rich.console import Console
     from typer.testing import CliRunner
 
+    from channels import cli
     from channels.cli import app
 
     env = {"COPILOT_HOME": str(home), "COPILOT_MODEL": "offline"}
@@ -304,7 +306,9 @@ def test_four_eyes_keep_the_proposer_from_approving_a_large_change(home: Path) -
         ("alice", {"user": "alice", "channel": "cli"}, "ok"),
         ("alice", {"user": "bob", "channel": "slack"}, "ok"),
     ]
-    table = CliRunner().invoke(app, ["decisions", "--kind", "approval"], env={**env, "COLUMNS": "250"}).stdout
+    # the console is made when the CLI is imported (COLUMNS is read then): a wide one for the table
+    monkeypatch.setattr(cli, "out", Console(width=250))
+    table = CliRunner().invoke(app, ["decisions", "--kind", "approval"], env=env).stdout
     assert "bob (slack), proposed by alice (cli)" in table
 
 
