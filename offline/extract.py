@@ -40,7 +40,14 @@ def is_chinese(text: str) -> bool:
 def normalize(text: str) -> str:
     """Full-width forms to ASCII (NFKC), Chinese separators to spaced ASCII ones, one space between
     words; positions in the result are what every extractor reports."""
-    text = text.replace("，", ", ").replace("、", ", ").replace("。", ". ").replace("；", "; ")
+    text = (
+        text.replace("，", ", ")
+        .replace("、", ", ")
+        .replace("。", ". ")
+        .replace("；", "; ")
+        .replace("？", "? ")
+        .replace("！", "! ")
+    )
     text = unicodedata.normalize("NFKC", text).replace("−", "-").replace("–", "-").replace("—", "-")
     text = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
     text = _SHORT.sub(lambda m: _SHORT_FOR[m.group(0).lower()], text)
@@ -700,7 +707,7 @@ _TONES = {
     r"|高端|高级感?|轻奢|奢华|质感|精致|大气|优雅",
     "urgent": r"\burgen(?:t|cy)\b|\bfomo\b|\btime-?sensitive\b|\bpushy\b|\bact fast\b|\bpunchy\b|紧迫感?|催单|促单|急迫|抓紧",
     "warm": r"\bwarm(?:th|er tone)?\b(?! ?(?:er|ers)\b)|\bheartfelt\b|\bfriendly\b|\bcos(?:y|ier)\b|\bcaring\b|\bemotional\b"
-    r"|温暖|温馨|暖心|走心|亲切|温情|治愈",
+    r"|温暖|温馨|暖心|走心|亲切|温情|治愈|温柔|贴心|有温度|暖(?:一点|一些|些|暖)|暖(?:的|一点的)?(?:风格|调性|感觉|语气|调调?)",
 }
 _SEGMENT_WORDS = {
     "new": r"\bnew (?:customers?|shoppers?|buyers?|visitors?|users?|clients?)\b|\bfirst-?time(?:rs?| buyers?| customers?| shoppers?)?\b"
@@ -748,7 +755,9 @@ _MIN_ORDERS = re.compile(
     r"|(?P<y>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)(?:及)?以上"
     r"|(?:下单|购买)(?:超过|大于|多于)\s?(?P<x>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
     r"|(?:≥|>=)\s?(?P<abcg>\d{1,4})\s?(?:orders?|purchases?|times|单|次|笔)|(?:下单|购买|订单数?)\s?(?:≥|>=)\s?(?P<g>\d{1,4})"
-    r"|(?<![<≤])>\s?(?P<xm>\d{1,4})\s?(?:orders?|purchases?|单|次|笔)",
+    r"|(?<![<≤])>\s?(?P<xm>\d{1,4})\s?(?:orders?|purchases?|单|次|笔)"
+    r"|\b(?:at least|min(?:imum)?|no fewer than|no less than)\s(?P<t>twice|thrice)\b|\b(?P<tc>twice|thrice) or more\b"
+    r"|\b(?:more than|over)\s(?P<tm>once|twice|thrice)\b|\b(?P<tr>repeatedly)\b",
     re.I,
 )
 _WORST = re.compile(
@@ -1250,6 +1259,7 @@ def extract(raw: str, stock_codes: dict[str, int] | None = None) -> Entities:
 
 
 _EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_EN_NUMBERS |= {"once": 1, "twice": 2, "thrice": 3, "repeatedly": 2}
 _EN_NUMBERS |= {"ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50}
 
 
@@ -1274,11 +1284,13 @@ def _order_counts(e: Entities, text: str) -> list[tuple[int, int]]:
             taken.append(rng.span())
     least = _MIN_ORDERS.search(text)
     if least and e.min_orders is None:
-        key = next(k for k in ("a", "b", "c", "m", "z", "y", "x", "abcg", "g", "xm") if least.group(k))
+        key = next(
+            k for k in ("a", "b", "c", "m", "z", "y", "x", "abcg", "g", "xm", "t", "tc", "tm", "tr") if least.group(k)
+        )
         n_orders = _number_in(least.group(key))
         before = text[max(0, least.start() - 3) : least.start()]
         if n_orders and not re.search(r"(复购|回购)\s?$", before):
-            e.min_orders = n_orders + (1 if key in ("m", "x", "xm") else 0)  # "more than 4 orders": at least 5
+            e.min_orders = n_orders + (1 if key in ("m", "x", "xm", "tm") else 0)  # "more than 4 orders": at least 5
             taken.append(least.span())
     rep = _REPEAT.search(text)
     if rep and e.min_orders is None:

@@ -254,6 +254,8 @@ class OfflineChatModel(BaseChatModel):
         similar = p.tool == "similar_products" and "product_id" not in p.args and is_chinese(text)
         if ("product_id" in p.missing or similar) and self.product_named is not None:
             named = self.product_named(text)  # "the regency cakestand": the product by its name
+            if named is None and earlier and "product_id" in p.missing:
+                named = self.product_named(earlier)  # "兔子夜灯打八折…另外它的价格弹性": the one named before
             if named is not None and similar:  # "like the white hanging heart": that product's neighbours, not itself
                 p.args.pop("query", None)
                 p.missing = [m for m in p.missing if m != "query"]
@@ -272,9 +274,16 @@ class OfflineChatModel(BaseChatModel):
         )
         if ("campaign_id" in p.missing or one_named or switched) and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)  # "the win-back campaign", "社交那条计划"
+            if named is None and earlier and "campaign_id" in p.missing:
+                named = self.campaign_named(earlier, extract(earlier).channels)  # "…the win-back one. then pause it"
             if named is not None:
                 p.args["campaign_id"] = named
                 p.missing = [m for m in p.missing if m != "campaign_id"]
+        ids = p.args.get("campaign_ids")
+        if p.tool == "compare_campaigns" and ids and len(ids) == 1 and e.channels and self.campaign_named is not None:
+            named = self.campaign_named(text, e.channels)  # "campaign 3 vs the search one": and that one
+            if named is not None and named not in ids:
+                p.args["campaign_ids"] = [*ids, named]
         if p.missing:
             note = wording.notes_text([f"unreadable:{t}" for t in e.unreadable], zh)
             ask = wording.ask_for(p.missing, zh, p.tool, p.args)

@@ -257,6 +257,16 @@ def _pieces(text: str) -> list[tuple[str, int]]:
     return out
 
 
+def _same_subject(first: str, second: str, p: Plan) -> bool:
+    """A short question naming nothing after one about a customer, product or campaign named by id,
+    which its own tool could not take: more about that one (`customer 12748? how many orders`)."""
+    if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", second)) > 8 or extract(second).refs:
+        return False
+    kinds = {r.kind for r in extract(first).refs} & set(ID_FIELDS.values())
+    props = _props(p.tool) if p.tool is not None else {}
+    return bool(kinds) and not any(f in props for f, k in ID_FIELDS.items() if k in kinds)
+
+
 def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[str]:
     """The parts of a message that each ask for something of their own ([text] when it is one).
 
@@ -311,6 +321,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = False  # 想做一波促活，把…拉个名单: the first clause is the reason for the ask
             if level == WEAK and not (_ASKS.search(piece) and _ASKS.search(prev_text)):
                 separate = False  # a statement ("It lists the price as -12.75.") is context for the ask
+            if level == WEAK and separate and _same_subject(prev_text, piece, p):
+                separate = False  # "12748号客户什么来头？下了多少单": more questions about the one named
             if not separate:
                 merged = prev_text + (", " if level == CLAUSE else ". ") + piece  # a clause goes back as it was
                 parts[-1] = (merged, prev_strong, plan(merged, None, stock_codes=stock_codes, split=False))
@@ -605,22 +617,23 @@ _QUESTION = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
-def _asked(text: str, index: Index) -> Intent:
+def _asked(text: str, index: Index) -> tuple[Intent, str]:
     """The intent of a request; in a long one (context first, the ask later), the intent of the
     sentence that asks most clearly, when that is clearer than the whole."""
     whole = index.classify(text)
-    if len(_WORDS.findall(text)) < 20:
-        return whole
     masked = normalize(_masked(text)).replace("\x00", '"')
     sentences = [s for s in _SENTENCE.split(masked) if len(_WORDS.findall(s)) >= 3]
+    one_ask = len(sentences) >= 2 and sum(bool(_ASKS.search(s)) for s in sentences) == 1
+    if len(_WORDS.findall(text)) < 20 and not one_ask:  # "how much do sales drop after Christmas? we plan
+        return whole, text  # January's budget": in a short one, only a question beside a statement
     clauses = [c for s in sentences for c in re.split(r",\s", s) if len(_WORDS.findall(c)) >= 3]
-    best, best_key = whole, (False, whole.confidence if whole.label != NONE else 0.0)
+    best, best_key, said = whole, (False, whole.confidence if whole.label != NONE else 0.0), text
     for s in dict.fromkeys([*sentences, *clauses]):
         it = index.classify(s)
         key = (bool(_ASKS.search(s)), it.confidence)  # a question or an instruction before a statement
         if it.label != NONE and key > best_key:
-            best, best_key = it, key
-    return best
+            best, best_key, said = it, key, s
+    return best, said
 
 
 _PRODUCT_NOUN = re.compile(r"(?:product|item|sku|stock ?code|code|产品|商品|货号|款号|编码)\W{0,3}$", re.I)
@@ -642,7 +655,10 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     """The bank's vote, with the votes moved by how well each tool's schema fits the request's ids
     (within `allowed` when given: a specialist keeps the supervisor's choice if it is one of its own)."""
     index = index or bank_index()
-    intent = _asked(_as_read(e), index)
+    intent, said = _asked(_as_read(e), index)
+    if said != _as_read(e) and len(_WORDS.findall(e.text)) < 20:
+        its = extract(said)  # a short question's own words weigh the tools, not its context's (its dates),
+        e = its if len(its.refs) == len(e.refs) else e  # unless the context names what it is about
     if allowed is not None and intent.label not in allowed and intent.label != NONE:
         own = {t: s for t, s in intent.scores.items() if t in allowed}
         intent = (
@@ -1012,6 +1028,8 @@ def fill(
             q = e.quoted or _topic(e) or catalog_phrase(e.text)
             if q:
                 args[name] = q
+        elif name == "every_match" and _EVERY.search(e.text):
+            args[name] = True
         elif name == "audience" and (e.segment or e.audience):
             args[name] = e.segment or (e.audience or "")[:80]
         elif name == "platform" and e.platform:
@@ -1233,10 +1251,20 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
         elif _elliptical(e) or (_file_only(e.text) and ctx.tool not in WRITES):
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
+        elif new_info and _corrects_value(ctx, e, zh, intent):
+            tool, continuing = ctx.tool, True  # after "raise campaign 2's budget 50%": "不对，加到400就行"
         elif new_info and (
             tool is None or tool == ctx.tool or (intent.confidence < 0.45 and _missing(tool, fill(tool, e, zh).args))
         ):
             tool, continuing = ctx.tool, True  # "make them for students": new arguments for the same tool
+    prior = ctx.args.get("campaign_id") if ctx.tool in _ONE_CAMPAIGN_READS else None
+    if (
+        isinstance(prior, int)
+        and _COMPARE_WITH.search(e.text)
+        and (set(e.ids("campaign")) - {prior} or e.channels or _THE_OTHERS.search(e.text))
+        and (allowed is None or "compare_campaigns" in allowed)
+    ):
+        tool, continuing = "compare_campaigns", True  # "how does that stack up vs the search one?"
     if tool is None and intent.confidence < 0.45 and (allowed is None or "selling_points" in allowed):
         bare = any(n.is_int and f"{int(n.value)}" in (stock_codes or {}) for n in e.numbers)
         if e.first_id("product") is not None or bare:
@@ -1250,10 +1278,21 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         if other.tool is not None and other.tool not in WRITES:
             other.notes.append("no_contact")
             return other
+        if e.first_id("customer") is not None and (allowed is None or "customer_profile" in allowed):
+            tool = "customer_profile"  # "12681的手机号，想直接联系他": what the shop knows of them, and why no more
+        elif allowed is None:
+            return Plan(None, zh=zh, intent=intent, declined="contact")
     if tool == "customer_lifetime_value" and (allowed is None or "customer_profile" in allowed):
         earlier_one = ctx.args.get("customer_id") or (ctx.result or {}).get("customer_id")
         if e.first_id("customer") is not None or (earlier_one and _ONE_PERSON.search(e.text)):
             tool = "customer_profile"  # "what will she spend next year": that customer's value, not the ranking
+    if (
+        tool == "campaign_metrics"
+        and e.first_id("campaign") is None
+        and _WHICH_BEST.search(e.text)
+        and (allowed is None or "compare_campaigns" in allowed)
+    ):
+        tool = "compare_campaigns"  # "ROAS最好的又是哪个": a ranking of the campaigns, not each one's figures
     if _COMPETITOR.search(e.text) and tool not in WRITES:  # their sales are not in our data: no figure of ours
         return Plan(None, zh=zh, intent=intent, declined="competitor")  # may pass for theirs
     if tool is None:
@@ -1272,6 +1311,11 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         v = _suggested(ctx)
         if v is not None:
             args[WRITE_VALUE[tool]] = v
+    if tool == "compare_campaigns" and isinstance(prior, int) and continuing and "campaign_ids" not in args:
+        named = [c for c in e.ids("campaign") if c != prior]
+        args["campaign_ids"] = [prior, *named] if named or not _THE_OTHERS.search(e.text) else None
+        if args["campaign_ids"] is None:
+            del args["campaign_ids"]  # "vs the others": every campaign
     if ctx.tool is not None:
         _carry(tool, ctx, e, args, continuing)
         if continuing and tool == ctx.tool:  # "and France?": the figures asked for before, asked again
@@ -1292,6 +1336,15 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             # "last 3 months" is no filter on who is about to lapse)
             said = fill(tool, before, zh, stock_codes, today).args
             args.update({k: said[k] for k in _WHEN if k in said})
+        if (
+            "country" in _props(tool)
+            and "country" not in args
+            and not e.countries
+            and len(before.countries) == 1
+            and choose_tool(earlier or "", before, allowed).label == tool
+            and not _WHOLE_SHOP.search(e.text)
+        ):  # "France's best sellers last quarter, then the 5 that fell most": France's too
+            args["country"] = before.countries[0]
     if tool == "similar_products" and "product_id" in args:
         args.pop("query", None)
     p = Plan(tool, args, _missing(tool, args), zh, filled.notes, intent=intent, listing=ctx.listing)
@@ -1331,6 +1384,33 @@ _SEND = re.compile(  # sending to customers, or making codes: actions the copilo
 _ONE_PERSON = re.compile(  # one customer spoken of, after a turn about them
     r"\b(?:he|she|him|her|his|hers|this (?:customer|client|buyer|guy|one)|that (?:customer|client|buyer|guy|one))\b"
     r"|他|她|该客户|这个客户|这位|此客户|这个人",
+    re.I,
+)
+_EVERY = re.compile(  # the whole range of a kind of product, not the nearest few
+    r"\b(?:which|what)\s(?:kinds?\sof\s|types?\sof\s)?[a-z ]{2,40}\sdo\swe\s(?:have|sell|carry|stock|do)\b"
+    r"|\bhow many\s[a-z ]{2,40}\s(?:do we|does the shop)\s(?:have|sell|carry|stock)\b|\b(?:all|every)\s(?:of\s)?(?:our|the)\b"
+    r"|\b(?:every|each)\s(?!one\b)[a-z]+\b(?:\swe\b)|\b(?:full|whole|entire)\s(?:range|list|line-?up)\b|\blist\s(?:all|every)\b"
+    r"|\bwhat (?:kinds|types|styles|versions|variants) of\b|都有(?:哪些|什么|哪几)|有(?:哪些|哪几|几|多少)(?:款|种|个|样)"
+    r"|(?:所有|全部)的?(?:款|商品|产品)?|全都列|列出(?:所有|全部)|一共有",
+    re.I,
+)
+_ONE_CAMPAIGN_READS = ("campaign_metrics", "campaign_pacing")
+_COMPARE_WITH = re.compile(
+    r"\b(?:vs\.?|versus|compar(?:e|ed|es|ing)|stacks? up|against|side by side|relative to)\b"
+    r"|对比|相比|比较|比一比|比起来|(?:跟|和|与).{0,12}比",
+    re.I,
+)
+_THE_OTHERS = re.compile(
+    r"\b(?:the )?(?:others|other (?:ones|campaigns|two)|rest)\b|其他(?:活动|几个|的)|别的活动", re.I
+)
+_WHOLE_SHOP = re.compile(
+    r"\b(?:overall|whole shop|all countries|every country|worldwide|globally|in total|shop-?wide|across the board)\b"
+    r"|全店|整体|所有国家|全部国家|总体|全球|整个店",
+    re.I,
+)
+_WHICH_BEST = re.compile(  # which one is best or worst at something
+    r"\bwhich(?: one| campaign)?\b.{0,40}\b(?:best|worst|highest|lowest|most|least|top|cheapest|priciest)\b"
+    r"|\b(?:best|worst|highest|lowest|top)\b.{0,30}\bwhich\b|哪(?:个|一个|家|条).{0,12}最|最.{0,12}(?:是)?哪(?:个|一个|家|条)",
     re.I,
 )
 _COMPETITOR = re.compile(  # another shop's or brand's figures, which the shop's data does not hold
@@ -1405,6 +1485,18 @@ def _new_information(ctx: Context, e: Entities, zh: bool, today: date | None = N
     if not e.language:
         got.pop("language", None)
     return any(k not in ctx.args or ctx.args[k] != v for k, v in got.items())
+
+
+def _corrects_value(ctx: Context, e: Entities, zh: bool, intent: Intent) -> bool:
+    """A short message giving the write just asked for another value (`no, make it 400`, 不对，加到400就行)
+    and naming nothing else, which no other tool claims clearly."""
+    if ctx.tool not in WRITE_VALUE or intent.confidence >= 0.6 or len(_WORDS.findall(e.text)) > 6:
+        return False
+    kind = ID_FIELDS.get(next((f for f in ID_FIELDS if f in _props(ctx.tool)), ""), "")
+    if any(r.kind not in (kind, "any") for r in e.refs):
+        return False
+    got = fill(ctx.tool, e, zh).args
+    return bool({WRITE_VALUE[ctx.tool], "change_pct", "change_by"} & set(got))
 
 
 def _supplies(ctx: Context, e: Entities) -> bool:

@@ -285,12 +285,44 @@ def customer_profile(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+def _catalog_row(p: dict[str, Any], tail: str) -> str:
+    code = f" [{p['stock_code']}]" if p.get("stock_code") else ""
+    price = f", {_money(p['price'])}" if p.get("price") is not None else ""
+    return f"- {p['product_id']}{code}: {p['description']}{price} ({tail})"
+
+
 def similar_products(r: dict[str, Any], zh: bool) -> str:
-    items = "\n".join(f"- {p['product_id']}: {p['description']} ({p['similarity']})" for p in r["similar"])
     what = f"{r['product_id']} ({r['description']})" if "product_id" in r else f'"{r["query"]}"'
     if r.get("searched_as"):
         what += f"（按目录用词 {r['searched_as']} 搜索）" if zh else f' (searched as "{r["searched_as"]}")'
-    return f"与 {what} 相似的商品（相似度）：\n{items}" if zh else f"Products similar to {what} (similarity):\n{items}"
+    n, words = r.get("matching_count", 0), str(r.get("matching_words", "")).upper()
+    if "matching" in r:  # every product the words describe
+        if not r["matching"]:  # none: the nearest ones instead
+            rest = {k: v for k, v in r.items() if k != "matching"}
+            none = (
+                f"目录里没有描述同时含 {words} 的商品。"
+                if zh
+                else f"No product in the catalog is described as {words}."
+            )
+            return none + "\n" + similar_products(rest, zh)
+        sold = "件" if zh else "units"
+        items = "\n".join(_catalog_row(p, f"{p['units_sold']:,} {sold}") for p in r["matching"])
+        shown = len(r["matching"])
+        more = (f"（列出销量最高的 {shown} 个）" if zh else f" (the {shown} best sellers shown)") if shown < n else ""
+        return (
+            f"目录中描述含 {words} 的商品共 {n} 个{more}，按销量排序：\n{items}"
+            if zh
+            else f"The catalog has {n} products described as {words}{more}, best sellers first:\n{items}"
+        )
+    items = "\n".join(_catalog_row(p, str(p["similarity"])) for p in r["similar"])
+    text = f"与 {what} 相似的商品（相似度）：\n{items}" if zh else f"Products similar to {what} (similarity):\n{items}"
+    if n > len(r["similar"]):
+        text += (
+            f"\n目录中描述含 {words} 的商品共 {n} 个；要看全部，请说“列出所有…”。"
+            if zh
+            else f"\nThe catalog has {n} products described as {words}; ask for all of them to see the whole list."
+        )
+    return text
 
 
 def recommend_products(r: dict[str, Any], zh: bool) -> str:
@@ -822,8 +854,9 @@ def compare_campaigns(r: dict[str, Any], zh: bool) -> str:
         + (f"活动 {row['campaign_id']}（{row['name']}）" if zh else f"campaign {row['campaign_id']} ({row['name']})")
         + f": {_metric_value(m, row)}"
         + ("" if row.get("value_change_pct") is None else f" ({_pct(row['value_change_pct'])})")
+        + (("；" if zh else "; ") + _figures(row, zh) if len(r["ranking"]) <= 5 and "impressions" in row else "")
         for row in r["ranking"]
-    )
+    )  # a few campaigns side by side: each one's other figures too
     best, worst = r["ranking"][0], r["ranking"][-1]
     if zh:
         order = "从低到高" if r["order"] == "lowest first" else "从高到低"
@@ -1305,7 +1338,17 @@ def help_text(zh: bool) -> str:
 
 
 def declined(kind: str, zh: bool) -> str:
-    """Why a part asking for data the shop does not hold gets no figures (`kind`: "competitor")."""
+    """Why a part asking for data the shop does not hold gets no figures (`kind`: "competitor",
+    "contact")."""
+    if kind == "contact":
+        return (
+            "客户的邮箱、电话和地址我无法提供：店铺数据里没有这些（每位客户只有编号和国家），我也不会导出个人联系方式。"
+            "请在您的 CRM 里按客户编号查找；需要的话，我可以给出该联系哪些客户的名单。"
+            if zh
+            else "I can't give customers' e-mail addresses, phone numbers or addresses: the shop's data holds none "
+            "(a customer is an id and a country), and I would not hand out personal contact details. Look them up "
+            "by customer id in your CRM; I can list which customers to contact, if that helps."
+        )
     if zh:
         return (
             "竞争对手的数据我无法提供：我只有本店自己的订单、商品和广告活动数据，没有其他店铺或品牌"
@@ -1574,6 +1617,20 @@ _RULES_ZH: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Input should be less than or equal to (\S+)"), r"必须小于或等于 \1"),
     (re.compile(r"Input should be less than (\S+)"), r"必须小于 \1"),
     (re.compile(r"Value error, (.*)"), r"\1"),
+    (
+        re.compile(r"^there is no product with stock code (\S+) \(the catalog has (.+)\)$"),
+        r"：没有库存编号为 \1 的商品（目录里有 \2）",
+    ),
+    (re.compile(r"^there is no product with stock code (\S+)$"), r"：没有库存编号为 \1 的商品"),
+    (re.compile(r"\s?\(product (\d+)\)"), r"（商品 \1）"),
+    (
+        re.compile(r"^(\S+) looks like a stock code, but there is no shop here to look it up in; give the id$"),
+        r"：\1 像是库存编号，但这里没有店铺数据可查；请给出商品编号",
+    ),
+    (
+        re.compile(r"^(.+) is not a product id \(e\.g\. 12\) or a stock code \(e\.g\. 85123A\)$"),
+        r"：\1 不是商品编号（如 12）或库存编号（如 85123A）",
+    ),
 ]
 
 

@@ -290,6 +290,21 @@ def _names(shop: Shop) -> dict[str, Any]:
     return result
 
 
+def _as_catalog(word: str, idf: dict[str, float]) -> str:
+    """A request's word as the catalog writes it: `chains` is CHAIN, `boxes` BOX (a plural the catalog
+    does not hold, in its singular)."""
+    if word in idf or not word.endswith("s"):
+        return word
+    for stem in (
+        word[:-1],
+        word[:-2] if word.endswith("es") else None,
+        word[:-3] + "y" if word.endswith("ies") else None,
+    ):
+        if stem and stem in idf:
+            return stem
+    return word
+
+
 def name_as_id(shop: Shop, text: str) -> str:
     """The request with an English product name written as its id (`put the jumbo bag red retrospot
     at £2.25` -> `put the product 3220 at £2.25`), the way the example bank names products, so the
@@ -299,10 +314,11 @@ def name_as_id(shop: Shop, text: str) -> str:
         return text
     cat = _names(shop)
     words = cat["words"][cat["index"][pid]]
-    hits = [m for m in _NAME_WORD.finditer(text.lower()) if m.group(0) in words]
+    idf = cat["idf"]
+    hits = [m for m in _NAME_WORD.finditer(text.lower()) if _as_catalog(m.group(0), idf) in words]
     if len(hits) < 2:
         return text  # named through the glossary (Chinese): nothing to replace
-    between = _NAME_WORD.findall(text.lower()[hits[0].start() : hits[-1].end()])
+    between = [_as_catalog(w, idf) for w in _NAME_WORD.findall(text.lower()[hits[0].start() : hits[-1].end()])]
     if any(w not in words and w not in _NAME_STOP for w in between):
         return text  # the words are apart: not one name
     if re.search(r"\b(?:a|an|some|any)\s+$", text[: hits[0].start()], re.I):
@@ -324,7 +340,7 @@ def product_named(shop: Shop, text: str) -> int | None:
     cat = _names(shop)
     run: list[tuple[str, int]] = []  # each word and its stretch of text (punctuation ends a stretch)
     for chunk, part in enumerate(re.split(r"[,.;:!?，。；：！？、()\[\]]", text.lower())):
-        run += [(w, chunk) for w in _NAME_WORD.findall(part) if w not in _NAME_STOP]
+        run += [(_as_catalog(w, cat["idf"]), chunk) for w in _NAME_WORD.findall(part) if w not in _NAME_STOP]
     said = {w for w, _ in run}
     scored: list[tuple[float, int]] = []
     for pid, ws in zip(cat["ids"], cat["words"], strict=True):
@@ -351,6 +367,25 @@ def product_named(shop: Shop, text: str) -> int | None:
     return pid
 
 
+def units_sold(shop: Shop) -> np.ndarray:
+    """Units each product has sold (indexed by product id)."""
+    return shop.cached("units_by_product", lambda: np.bincount(shop.sales.product, weights=shop.sales.quantity))
+
+
+def products_holding(shop: Shop, text: str) -> tuple[list[str], list[int]]:
+    """The catalog words of `text` (a plural as the catalog's singular) and the products whose
+    description holds every one of them, best sellers first (none when a word is not the catalog's)."""
+    cat = _names(shop)
+    words = list(
+        dict.fromkeys(_as_catalog(w, cat["idf"]) for w in _NAME_WORD.findall(text.lower()) if w not in _NAME_STOP)
+    )
+    if not words or any(w not in cat["idf"] for w in words):
+        return words, []
+    units = units_sold(shop)
+    held = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if set(words) <= ws]
+    return words, sorted(held, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
+
+
 def _kind_of(shop: Shop, said: set[str]) -> list[int]:
     """The products of the kind the words name, best sellers first, when the words name only a kind
     of product (a noun phrase of the glossary: cake stand, jumbo bag) that several products share
@@ -368,7 +403,7 @@ def _kind_of(shop: Shop, said: set[str]) -> list[int]:
     same = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if said <= ws or joined in ws]
     if len(same) < 2:
         return []
-    units = shop.cached("units_by_product", lambda: np.bincount(shop.sales.product, weights=shop.sales.quantity))
+    units = units_sold(shop)
     return sorted(same, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
 
 

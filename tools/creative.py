@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine import stats
 from engine.compliance import check_copy
 from store.db import Customer
-from tools.base import ProductId, Shop, ToolSpec, get_product
+from tools.base import ProductId, Shop, ToolSpec, get_product, units_sold
 from tools.copywriter import (
     PLATFORMS,
     Facts,
@@ -39,7 +39,7 @@ def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, An
     mask = s.product == p.id
     units = int(s.quantity[mask].sum())
     buyers, per_buyer = np.unique(s.customer[mask], return_counts=True)
-    units_by_product = shop.cached("units_by_product", lambda: np.bincount(s.product, weights=s.quantity))
+    units_by_product = units_sold(shop)
     rank = int((units_by_product > units).sum()) + 1
     months = stats.month_of(s.day[mask])
     best_month = (

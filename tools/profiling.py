@@ -16,7 +16,18 @@ from engine import EngineError, ann, clv, recall, recsys, segments
 from engine.rank import HashedLogistic
 from store.db import Customer, Product
 from tools import filters
-from tools.base import CATALOG_INDEX, ProductId, Shop, ToolFailure, ToolSpec, get_customer, get_product, is_exporting
+from tools.base import (
+    CATALOG_INDEX,
+    ProductId,
+    Shop,
+    ToolFailure,
+    ToolSpec,
+    get_customer,
+    get_product,
+    is_exporting,
+    products_holding,
+    units_sold,
+)
 from vectorstore import catalog_vectors, documents, embed_query, embedding_name
 from vectorstore.glossary import glossary
 
@@ -410,6 +421,14 @@ class SimilarArgs(BaseModel):
     product_id: ProductId | None = Field(None, description="find products like this one (an id or a stock code)")
     query: str | None = Field(None, min_length=2, max_length=200, description="or like this text")
     k: int = Field(5, ge=1, le=50)
+    every_match: bool = Field(
+        False,
+        description="with query: also list every product whose description holds all the query's words "
+        "(best sellers first, up to 50): `which hot water bottles do we have`",
+    )
+
+
+EVERY_MATCH_MAX = 50
 
 
 def _catalog_index(shop: Shop) -> tuple[np.ndarray, ann.IVFIndex]:
@@ -450,14 +469,36 @@ def similar_products(shop: Shop, session: Session, a: SimilarArgs) -> dict[str, 
     found = [(int(pids[r]), float(sc)) for r, sc in zip(rows, scores, strict=True)]
     found = [(p, sc) for p, sc in found if product is None or p != product.id][: a.k]
     names = documents(shop.chroma, [p for p, _ in found])
-    similar = [{"product_id": p, "description": names.get(p, ""), "similarity": round(sc, 4)} for p, sc in found]
+    facts = _catalog_facts(session, [p for p, _ in found])
+    similar = [
+        {"product_id": p, "description": names.get(p, ""), **facts.get(p, {}), "similarity": round(sc, 4)}
+        for p, sc in found
+    ]
     if product is not None:
         return {"product_id": product.id, "description": product.description, "similar": similar}
     out: dict[str, Any] = {"query": a.query, "similar": similar}
+    words, holding = products_holding(shop, text)
+    out["matching_words"] = " ".join(words)
+    out["matching_count"] = len(holding)  # how many descriptions hold every word: `we have 24 hot water bottles`
+    if a.every_match:
+        units = units_sold(shop)
+        facts = _catalog_facts(session, holding[:EVERY_MATCH_MAX])
+        out["matching"] = [
+            {"product_id": p, **facts[p], "units_sold": int(units[p]) if p < len(units) else 0}
+            for p in holding[:EVERY_MATCH_MAX]
+        ]
     if translated:
         out["searched_as"] = text
         out["glossary"] = [{"zh": zh, "en": en} for zh, en in translated]
     return out
+
+
+def _catalog_facts(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each product's stock code, description and list price, as a marketer finds it in the shop."""
+    rows = session.execute(
+        select(Product.id, Product.stock_code, Product.description, Product.price).where(Product.id.in_(ids))
+    )
+    return {int(p): {"stock_code": c, "description": d, "price": round(float(pr), 2)} for p, c, d, pr in rows}
 
 
 class RecommendArgs(BaseModel):

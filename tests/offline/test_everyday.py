@@ -431,3 +431,94 @@ def test_a_period_named_first_is_not_replaced_by_the_one_it_is_compared_with() -
 
 def test_a_months_number_is_no_amount() -> None:
     assert not extract("想提前准备一下1月的预算").numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "least"),
+    [
+        ("customers in spain who ordered at least twice", 2),
+        ("shoppers who came back more than once", 2),
+        ("buyers who ordered twice or more since september", 2),
+        ("clients who bought more than twice", 3),
+    ],
+)
+def test_twice_and_more_than_once_are_order_counts(text: str, least: int) -> None:
+    assert plan(text).args.get("min_orders") == least
+
+
+def test_a_second_chinese_question_after_a_question_mark_is_a_part() -> None:
+    parts = split_parts("上个月哪个活动点击率最高？转化成本最低的又是哪个")
+    assert len(parts) == 2
+    assert [plan(p).tool for p in parts] == ["compare_campaigns", "compare_campaigns"]
+    assert plan(parts[1]).args.get("metric") == "cpa"
+
+
+def test_a_later_part_that_pauses_it_pauses_the_campaign_named_before(cp: Copilot) -> None:
+    res = cp.ask("what did the social campaign spend yesterday? then pause it")
+    assert [(n, a.get("campaign_id")) for n, a, _ in calls(res)] == [("campaign_metrics", 2), ("pause_campaign", 2)]
+    assert res["pending_approval"] is not None
+
+
+def test_a_later_part_about_it_gets_the_product_named_in_chinese(cp: Copilot) -> None:
+    res = cp.ask("兔子夜灯的价格弹性是多少？另外它打九折会怎样")
+    assert [(n, a.get("product_id")) for n, a, _ in calls(res)] == [
+        ("price_elasticity", 1920),
+        ("discount_effect", 1920),
+    ]
+
+
+def test_a_warm_style_in_chinese_is_the_warm_tone() -> None:
+    assert extract("写几条小红书文案，风格暖一点").tone == "warm"
+    assert extract("暖手宝的广告语").tone is None  # a hand warmer is not a tone
+
+
+def test_a_plural_names_the_products_the_catalog_writes_in_the_singular(cp: Copilot) -> None:
+    res = cp.ask("anything like the 50's christmas paper chains?")
+    assert calls(res)[0][1].get("product_id") == 986  # PAPER CHAIN KIT 50'S CHRISTMAS, not a paper gift bag
+
+
+def test_which_of_a_kind_we_sell_lists_every_one_with_codes_and_prices(cp: Copilot) -> None:
+    res = cp.ask("what doormats do we sell?")
+    [(name, args, _)] = calls(res)
+    assert name == "similar_products" and args.get("every_match") is True
+    result = res["tool_calls"][0]["result"]
+    rows = result["matching"]
+    assert len(rows) == result["matching_count"] >= 10 and all("DOORMAT" in r["description"] for r in rows)
+    assert rows[0]["stock_code"] in res["answer"] and f"{result['matching_count']} products" in res["answer"]
+    units = [r["units_sold"] for r in rows]
+    assert units == sorted(units, reverse=True)
+
+
+def test_a_missing_stock_code_is_said_in_chinese(cp: Copilot) -> None:
+    res = cp.ask("和88888Z相似的商品有哪些")
+    assert "没有库存编号为 88888Z 的商品" in res["answer"] and "stock code" not in res["answer"]
+
+
+def test_contact_details_of_one_customer_give_their_profile_and_why_no_more(cp: Copilot) -> None:
+    res = cp.ask("12347这个客户的电话发我，我想打给他")
+    assert [n for n, _, _ in calls(res)] == ["customer_profile"] and "没有客户的邮箱、电话" in res["answer"]
+
+
+def test_a_question_beside_a_statement_of_its_context_is_the_question() -> None:
+    assert plan("do sales usually dip after christmas? we are planning january's budget").tool == "sales_seasonality"
+
+
+def test_a_later_part_keeps_the_country_of_the_first(cp: Copilot) -> None:
+    res = cp.ask("top 5 sellers in germany last month, then the 5 that fell the most")
+    assert [a.get("country") for _, a, _ in calls(res)] == ["Germany", "Germany"]
+
+
+def test_how_one_campaign_stacks_up_against_another_compares_the_two(cp: Copilot) -> None:
+    first = cp.ask("campaign 2 figures for last month")
+    res = cp.ask("how does it compare with the display one?", thread_id=first["thread_id"])
+    [(name, args, _)] = calls(res)
+    assert name == "compare_campaigns" and args["campaign_ids"] == [2, 3] and args.get("period") == "last_month"
+    assert "spend" in res["answer"]  # each one's other figures beside the ranked one
+
+
+def test_a_new_value_right_after_a_proposed_change_replaces_it(cp: Copilot) -> None:
+    first = cp.ask("把3号活动的出价提高20%")
+    assert first["pending_approval"] is not None
+    res = cp.ask("不对，改到0.5就好", thread_id=first["thread_id"])
+    [(name, args, _)] = calls(res)
+    assert name == "set_campaign_bid" and args == {"campaign_id": 3, "bid": 0.5}
