@@ -210,6 +210,8 @@ _CURRENCY: dict[str, Currency] = {
     "美元": "USD", "美金": "USD", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "欧元": "EUR",
     "¥": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY", "人民币": "CNY",
 }  # fmt: skip
+_TENTHS = re.compile(r"\s?(?:(?P<jiao>毛|角)钱?|块(?P<d>\d)(?![\d.])(?:毛|角)?钱?)")
+_ZH_MONTH_LIST = re.compile(r"(?<![\d.])(?:(?:1[0-2]|0?[1-9])\s?(?:,|和|与|及|到|至|-)\s?)+$")  # the 1、 of 1、2月
 _ZH_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -291,7 +293,10 @@ def scan_numbers(text: str) -> _Scan:
     nums: list[Num] = []
     bad: list[str] = []
     taken: list[tuple[int, int]] = []
+    skip_to = 0
     for m in _TOKEN.finditer(text):
+        if m.start() < skip_to:
+            continue  # the 5 of 1块5, read with the 1
         body, exp = m.group("body"), m.group("exp") or ""
         trail = re.match(r"[.,_]+$", body[-1:]) and body.rstrip(".,_")
         if trail:  # "costs 2." or "5, and": the separator ends the sentence, not the number
@@ -320,6 +325,18 @@ def scan_numbers(text: str) -> _Scan:
             continue  # "--3", "1/4": not a number in any of the formats
         if m.group("sign") == "-":
             value = -value
+        tenths = _TENTHS.match(text, end)
+        if tenths and tenths.group("jiao"):  # 5毛 = 0.5: tenths of the unit (50p in a shop selling in pounds)
+            value, end = value / 10, tenths.end()
+            nums.append(Num(value, m.start(), end, text[m.start() : end], None, None, False))
+            taken.append((m.start(), end))
+            continue
+        if tenths and tenths.group("d"):  # 1块5 = 1.5
+            value, end = value + int(tenths.group("d")) / 10, tenths.end()
+            skip_to = end
+            nums.append(Num(value, m.start(), end, text[m.start() : end], None, None, False))
+            taken.append((m.start(), end))
+            continue
         suffix = _SUFFIX.match(text, end)
         mult_word = (suffix.group("mult") or "") if suffix else ""
         unit_word = (suffix.group("unit") or "").lower() if suffix else ""
@@ -411,6 +428,12 @@ _ANY_ID = re.compile(
 _AMOUNT_BEFORE = re.compile(
     r"(?:超过|高于|大于|多于|不到|低于|少于|小于|不超过|不低于|满|消费|花了?|金额|≥|>|<|≤|=)\s?$"
 )
+_PRODUCT_SAID = re.compile(
+    r"\b(?:products?|items?|skus?|stock|similar|like|ads?|copy|headlines?|descriptions?|posts?|price[ds]?)\b"
+    r"|产品|商品|单品|货号|款|类似|差不多|相似|标题|文案|卖点|价格|定价|广告",
+    re.I,
+)
+_CUSTOMER_NEAR = re.compile(r"(?:customers?|clients?|buyers?|客户|顾客|用户|会员)\s?(?:#|no\.?|id|编号|号)?\s?$", re.I)
 _STOCK_NOUN = re.compile(r"(?:skus?|stock ?code|货号|款号)", re.I)
 _STOCK_CODE = re.compile(r"(?<![A-Za-z0-9])(?P<code>\d{5}[A-Za-z]{0,2})(?![A-Za-z0-9])")
 _STOCK_WORD = re.compile(r"(stock ?code|货号|款号|编码|code)\s?[:#]?\s?$", re.I)
@@ -653,7 +676,8 @@ _RANKING = re.compile(
     re.I,
 )
 _LANGUAGE = re.compile(
-    r"\b(?:in|into|to) (?P<en>chinese|mandarin|english)\b|(?:用|换成|改成|翻译成|译成|写成)(?P<zh>中文|汉语|英文|英语)",
+    r"\b(?:in|into|to) (?P<en>chinese|mandarin|english)\b|\b(?P<en2>chinese|english) (?:version|copy|ones?|variants?|headlines?)\b"
+    r"|(?:用|换成|改成|翻译成|译成|写成|出|来)?(?:一版|一份)?(?P<zh>中文|汉语|英文|英语)(?=版|的|标题|文案|广告|描述|$|\s|[?,.])",
     re.I,
 )
 _NEGATION = re.compile(
@@ -833,7 +857,7 @@ _REPEAT = re.compile(  # "repeat customers": at least 2 orders; 复购N次: N pu
     r"|\brepeat (?:customers?|buyers?|purchasers?|shoppers?|clients?|accounts?)\b|\brepeaters\b"
     r"|\breturning (?:customers?|buyers?|shoppers?|clients?)\b"
     r"|\b(?:ordered|bought|purchased|shopped) (?:from us |with us )?(?:more than once|twice or more|again)\b"
-    r"|复购(?:过)?的?(?:客户|顾客|用户|买家|人群)|有(?:过)?复购|回头客|多次购买的?(?:客户|顾客|买家)?"
+    r"|复购(?:过)?的?(?:客户|顾客|用户|买家|人群)|有(?:过)?复购|已经?复购|复购过|回头客|多次购买的?(?:客户|顾客|买家)?"
     r"|买过?不止一次|下过?不止一单|不止(?:买|下单)?(?:一次|一单)|(?:买|下单)过?(?:两|2)次(?:及)?以上",
     re.I,
 )
@@ -1121,7 +1145,7 @@ _COUNT_NOUNS = (
 _COUNT = re.compile(
     rf"(?<![A-Za-z])(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s?(?P<a>\d{{1,3}})(?![\d.,]?\d)"
     rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|(?:前|倒数)\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
-    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件|篇|组|版|则|段)",
+    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件|篇|组|(?<!一)版|则|段)",
     re.I,
 )
 _COUNT_WORD = re.compile(
@@ -1251,6 +1275,23 @@ def extract(raw: str, stock_codes: dict[str, int] | None = None) -> Entities:
             replace(r, value=stock_codes[str(r.value)]) if r.kind == "product" and _STOCK_NOUN.match(r.raw) and str(r.value) in stock_codes else r
             for r in e.refs
         ])  # fmt: skip
+    bare = [
+        n
+        for n in e.numbers
+        if stock_codes
+        and n.is_int
+        and n.currency is None
+        and n.unit is None
+        and len(n.raw) == 5
+        and n.raw in stock_codes
+        and not _CUSTOMER_NEAR.search(e.text[max(0, n.start - 14) : n.start])
+    ]
+    if bare and _PRODUCT_SAID.search(e.text):  # "和22629差不多的产品": a stock code written bare beside product words
+        e = replace(
+            e,
+            numbers=[n for n in e.numbers if n not in bare],
+            stock_codes=[*e.stock_codes, *((n.raw, n.start, n.end) for n in bare)],
+        )
     known = [(c, a, b) for c, a, b in e.stock_codes if stock_codes and c in stock_codes]
     if not known:
         return replace(e, refs=list(e.refs), stock_codes=list(e.stock_codes))
@@ -1550,7 +1591,8 @@ def _extract(raw: str) -> Entities:
     if lang:
         e.language = (
             "zh"
-            if (lang.group("en") or lang.group("zh") or "").lower() in ("chinese", "mandarin", "中文", "汉语")
+            if (lang.group("en") or lang.group("en2") or lang.group("zh") or "").lower()
+            in ("chinese", "mandarin", "中文", "汉语")
             else "en"
         )
     for word, name in _STRATEGIES.items():
@@ -1569,6 +1611,11 @@ def _extract(raw: str) -> Entities:
     for m in found:  # "1月的预算": the month's number is no amount
         e.numbers = [n for n in e.numbers if not (m.start() <= n.start < m.end()) or n.currency]
     for m in found:
+        lead = _ZH_MONTH_LIST.search(bare[: m.start()]) if m.group("zm") and not m.group("zy") else None
+        if lead:  # 1、2月份: each number of the list is a month (and no amount)
+            e.numbers = [n for n in e.numbers if not (lead.start() <= n.start < m.start()) or n.currency]
+            e.months += [(None, int(x)) for x in re.findall(r"\d+", lead.group(0))]
+            e.month_range = e.month_range or bool(re.search(r"到|至|-", lead.group(0)))  # 9到11月: the span
         if m.group("en"):
             word = m.group("en").lower()
             e.months.append((int(m.group("ey")) if m.group("ey") else None, _MONTH_WORDS.get(word, 5)))
@@ -1579,7 +1626,7 @@ def _extract(raw: str) -> Entities:
             )
     if len(found) >= 2:
         between = bare[found[0].end() : found[1].start()]
-        e.month_range = bool(_MONTH_RANGE.match(between))
+        e.month_range = e.month_range or bool(_MONTH_RANGE.match(between))
     q = _QUARTER.search(bare)
     if q:  # "Q1", "1季度": the quarter's number is no amount
         e.numbers = [n for n in e.numbers if not (q.start() <= n.start < q.end()) or n.currency]
@@ -1648,7 +1695,15 @@ def stated_words(change: dict[str, object], request: str) -> str | None:
             return n.raw
     requested = change.get("requested")
     if isinstance(requested, dict) and e.changes:
-        c = e.changes[0]
+
+        def said(c: Change) -> bool:  # the change of the request this one was asked as
+            pct, by = requested.get("change_pct"), requested.get("change_by")
+            from_factor = None if c.factor is None else round(100 * (c.factor - 1), 6)
+            if isinstance(pct, int | float):
+                return any(v is not None and abs(v - pct) < 1e-6 for v in (c.pct, from_factor))
+            return isinstance(by, int | float) and c.by is not None and abs(c.by - by) < 1e-6
+
+        c = next((c for c in e.changes if said(c)), e.changes[0])
         verb = re.search(r"(?:\b(?:by|to|up|down)\s|上调|下调|提高|降低|增加|减少|涨|降)\s?$", e.text[: c.start], re.I)
         return (verb.group(0) if verb else "") + c.raw
     return None

@@ -21,6 +21,7 @@ from typing import Any
 from offline.extract import Entities, Num, OrderDate, after_colon, extract, is_chinese, normalize, without_values
 from offline.intent import NONE, Index, Intent, bank_index
 from tools import TOOLS, ToolFailure
+from tools.reports import month_period as sales_period_of_months
 from tools.reports import sales_period
 
 MAX_PARTS = 4
@@ -257,6 +258,29 @@ def _pieces(text: str) -> list[tuple[str, int]]:
     return out
 
 
+_LIKE = re.compile(
+    r"\b(?:stuff|things?|items?|products?|anything|something|more|others?) (?:like|similar to)\b|\bsimilar to\b"
+    r"|(?:和|跟|与|像).{1,20}(?:类似|差不多|相似|一样)",
+    re.I,
+)
+_PRICE_WORDS = re.compile(r"\bprice[ds]?\b|\bpricing\b|价格|定价|售价|标价|改价", re.I)
+_WHO = re.compile(r"\bwho(?:'s| is| are)?\b|哪些人|都有谁|是谁|有谁", re.I)
+_ONES = re.compile(r"\bones\b", re.I)
+_NOUN = re.compile(r"\b(?:customers|products|campaigns)\b", re.I)
+_QUESTION_START = re.compile(
+    r"^\s*(?:and\s)?(?:how many|how much|which|what|who)\b|^\s*(?:那)?(?:有多少|多少|哪些|哪个)", re.I
+)
+
+
+def _own_question(first: str, second: str) -> bool:
+    """A question of its own after a list, saying again the country it is about (`Swiss customers with
+    3+ orders, and how many at-risk ones do we have in Switzerland?`): a second answer, not a filter."""
+    if not _QUESTION_START.search(second):
+        return False
+    a, b = extract(first).countries, extract(second).countries
+    return bool(a) and a == b
+
+
 def _same_subject(first: str, second: str, p: Plan) -> bool:
     """A short question naming nothing after one about a customer, product or campaign named by id,
     which its own tool could not take: more about that one (`customer 12748? how many orders`)."""
@@ -282,6 +306,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
         strong = level == STRONG
         earlier = " ".join(p for p, _, _ in parts) or None
         p = plan(piece, None, stock_codes=stock_codes, earlier=earlier, split=False)
+        if parts:  # an id the part before names is this part's too ("兔子夜灯的弹性？打八折呢"): not missing
+            p.missing = [m for m in p.missing if not (m in ID_FIELDS and m in parts[-1][2].args)]
         if parts:
             prev_text, prev_strong, prev = parts[-1]
             out_of_scope = _out_of_scope(p)
@@ -321,6 +347,30 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = False  # 想做一波促活，把…拉个名单: the first clause is the reason for the ask
             if level == WEAK and not (_ASKS.search(piece) and _ASKS.search(prev_text)):
                 separate = False  # a statement ("It lists the price as -12.75.") is context for the ask
+            if (
+                level == WEAK
+                and not separate
+                and p.tool is not None
+                and prev.tool is not None
+                and p.tool != prev.tool
+                and not (p.missing and prev.missing)
+                and not {p.tool, prev.tool} & WRITES
+                and _ASKS.search(piece)
+                and _ASKS.search(prev_text)
+                and _substantial(piece, p)
+                and _substantial(prev_text, prev)
+            ):
+                separate = True  # "要不要提前加预算？先看看1、2月份是淡季还是旺季": one answered, one asked about
+            if (
+                not separate
+                and level in (WEAK, LIST)
+                and p.tool is not None
+                and p.tool == prev.tool
+                and not p.missing
+                and not prev.missing
+                and _own_question(prev_text, piece)
+            ):
+                separate = True  # "Swiss customers with 3+ orders, and how many at-risk ones in Switzerland?"
             if level == WEAK and separate and _same_subject(prev_text, piece, p):
                 separate = False  # "12748号客户什么来头？下了多少单": more questions about the one named
             if not separate:
@@ -333,6 +383,7 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
             and p.tool == parts[-1][2].tool
             and _same_target(p.args, parts[-1][2].args)
             and not _conflict(p.args, parts[-1][2].args)
+            and not _own_question(parts[-1][0], piece)
         ):
             merged = (
                 parts[-1][0] + ". " + piece
@@ -362,7 +413,8 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
     r"|set|show|tell|give|list|find|write|draft|check|plan|split|make|put|raise|lower|drop|cut|change|run|replay|compare"
     r"|recommend|suggest|estimate|work out|let'?s|i'?d like|i want|i need|we need|we want)\b"
     r"|\b(?:please|could you|can you|would you|i'?d (?:also )?like|i would (?:also )?like|i want|i need|we need|let me know)\b"
-    r"|^\s*(?:请|帮|麻烦|烦请|能不能|能否|可以|看看|看下|查|给|把|列|写|算|分析|测算|预估|评估|设|改|调)|吗\s*$|呢\s*$|多少|怎么|如何|哪些|哪个|是否|烦请|请",
+    r"|^\s*先?(?:请|帮|麻烦|烦请|能不能|能否|可以|看看|看下|查|给|把|列|写|算|分析|测算|预估|评估|设|改|调)|吗\s*$|呢\s*$|多少|怎么|如何|哪些|哪个|是否|烦请|请"
+    r"|还是",
     re.I,
 )
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
@@ -458,6 +510,9 @@ class _Signals:
     browse: bool  # what the catalog holds of a product type: "what hot water bottles do we have", 热水袋有哪些款
     to_customers: bool  # customers and no product named: "a 20% off code for lapsed customers" is not a price
     money: bool  # an amount of money: "to 49p" belongs to a tool that takes one
+    named_segment: bool  # the customers of one segment named: "export all the champions" is a customer list
+    ad_metric: bool  # a figure only ads have: CPA, ROAS, CTR, clicks, impressions
+    spend_floor: bool  # customers who spent at least an amount: "1k+ lifetime spend" is a list by past spend
 
 
 def _signals(e: Entities) -> _Signals:
@@ -513,6 +568,10 @@ def _signals(e: Entities) -> _Signals:
         and catalog_phrase(e.text) is not None,
         not e.ids("product") and not e.stock_codes and bool(_CUSTOMER_WORDS.search(e.text)),
         any(n.currency is not None for n in e.numbers),
+        e.rfm_segment is not None
+        and bool(_CUSTOMER_WORDS.search(e.text) or _FILE.search(e.text) or _WHO.search(e.text)),
+        e.metric in ("cpa", "roas", "ctr", "cpc", "impressions", "clicks", "conversion_rate"),
+        e.min_revenue is not None and not _FUTURE_VALUE.search(e.text),
     )
 
 
@@ -552,6 +611,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     score += 1.0 if sig.pctr and "pctr" in props else 0.0
     score += 1.0 if sig.change and "discount_pct" in props and not sig.to_customers else 0.0  # "打八折", "10% pricier"
     score += 1.0 if sig.occasion and "occasion" in props else 0.0
+    score += 1.0 if sig.season and tool == "sales_seasonality" else 0.0  # "1、2月份历来是淡季还是旺季"
     score += 1.0 if sig.quoted and "text" in props else 0.0
     score += CUE_WEIGHT * sig.budget_cues * (1 if t.has_budget else -1)  # "$500 a day" belongs to a budget
     score += CUE_WEIGHT * sig.cost_cues * (1 if "unit_cost" in props else -1)
@@ -568,6 +628,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 0.5 if "all_campaigns" in props else (-1.0 if one else 0.0)
     elif sig.channel and "channel" in props:
         score += 0.5  # "the search bids": the campaigns on a channel
+    elif sig.channel and "campaign_id" in props and sig.ad_metric:
+        score += 0.5  # "展示那条的CPA": the one campaign on that channel
     if sig.period and "period" in props:
         score += 1.0  # "last month": a report over a period
     if sig.ranking and "metric" in props:
@@ -584,6 +646,10 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "drop the retrospot cake cases (sku 21212) to 49p": an amount a search cannot take
     if sig.browse and "query" in props:
         score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
+    if sig.spend_floor and "min_revenue" in props:
+        score += 0.5  # "German customers with 1k+ lifetime spend": who spent it, not who will
+    if sig.named_segment and "segment" in props:
+        score += 1.0  # "把所有champions分群的客户导出来": that segment's customers, not the segments' summary
     if sig.future_value and tool == "customer_lifetime_value":
         score += 1.0  # "customers with 20+ orders by predicted value": the value model, not a list by past spend
     if sig.copy and "platform" in props:
@@ -591,7 +657,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     if sig.split_over_time and "breakdown" in props:
         score += 1.0  # "sales per customer segment this quarter": a report, not the all-time segments
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
-        score -= 1.0 if sig.ads else 0.0  # "how much did ads make us": the campaigns' report
+        score -= 1.0 if sig.ads or sig.ad_metric else 0.0  # "how much did ads make us": the campaigns' report
         score -= 1.0 if sig.season else 0.0  # "which month sells best": seasonality
     return score
 
@@ -821,13 +887,17 @@ def catalog_phrase(text: str) -> str | None:
     toks = [m.group(0) for m in re.finditer(r"[A-Za-z][A-Za-z'\-]*", text)]
     up = [t.upper() for t in toks]
     up = [w[:-1] if w.endswith("S") and w not in words and w[:-1] in words else w for w in up]  # plurals
-    for i in range(len(up)):
-        for size in (4, 3, 2, 1):
-            if tuple(up[i : i + size]) in nouns:
-                start = i
-                while start > 0 and up[start - 1] in words and up[start - 1] not in _PLAIN_NOUNS:
-                    start -= 1
-                return " ".join(toks[start : i + size]).lower()
+    for pass_ in range(2):
+        if pass_:  # "funny retro metal pub signs": the catalog's words only (METAL SIGN, with PUB left out)
+            kept = [i for i, w in enumerate(up) if w in words]
+            toks, up = [toks[i] for i in kept], [up[i] for i in kept]
+        for i in range(len(up)):
+            for size in (4, 3, 2, 1):
+                if tuple(up[i : i + size]) in nouns:
+                    start = i
+                    while start > 0 and up[start - 1] in words and up[start - 1] not in _PLAIN_NOUNS:
+                        start -= 1
+                    return " ".join(toks[start : i + size]).lower()
     return None
 
 
@@ -968,6 +1038,14 @@ def fill(
                     used.add(id(code))
             if v is None and name == "product_id" and e.stock_codes:
                 args[name] = e.stock_codes[0][0]  # "85123B", which the catalog may not have: the tool says so
+            elif v is None and name == "product_id" and stock_codes is not None:
+                five = next(
+                    (n for n in e.numbers if n.is_int and len(n.raw) == 5 and n.currency is None and n.unit is None),
+                    None,
+                )
+                if five is not None and _PRICE_WORDS.search(e.text):  # "把23999的价格改成3.5镑": a stock code
+                    args[name] = five.raw  # the catalog lacks; the tool says so rather than asking which product
+                    used.add(id(five))
             if v is not None:
                 args[name] = v
         elif name in money_cues:
@@ -1059,14 +1137,15 @@ def fill(
             y = today.year - (1 if m < 1 else 0)
             args[name] = f"{y}-{(m - 1) % 12 + 1:02d}"  # 上上个月: the month before last
         elif name == "month" and e.months and not e.period_name and not e.dates:
-            compared = len(e.months) >= 2 and _VERSUS.search(e.text)  # the later month, against the one before
+            compared = len(e.months) >= 2 and _VERSUS.search(e.text) and not e.month_range  # the later month,
+            # against the one before (a span's months, "Q4 vs Q3", are the span's)
             args[name] = _month_text(max(e.months, key=lambda m: (m[0] or 0, m[1])) if compared else e.months[0])
         elif (
             name == "to_month"
             and len(e.months) >= 2
             and not e.period_name
             and not e.dates
-            and not _VERSUS.search(e.text)
+            and (e.month_range or not _VERSUS.search(e.text))
         ):
             args[name] = _month_text(e.months[-1])  # "September to November", "Sep, Oct and Nov"
         elif name == "to_month" and len(e.months) == 1 and _SINCE.search(e.text) and not e.period_name and not e.dates:
@@ -1130,6 +1209,20 @@ def fill(
         notes.append(f"repeat:{e.repeat}:{e.min_orders}")
     if e.aov and tool == "sales_report":
         notes.append("asked:aov")
+    if (
+        {"period", "start", "end"} <= set(props)
+        and "month" not in props
+        and e.months
+        and not set(_WHEN) & set(args)
+        and not e.dates
+        and today is not None
+    ):  # "rank the campaigns by CPA for november": the month's days, for a tool that takes days
+        first, last = e.months[0], e.months[-1] if e.month_range else e.months[0]
+        try:
+            p, _ = sales_period_of_months(today, _month_text(first), _month_text(last) if last != first else None)
+            args["start"], args["end"] = p.start.isoformat(), p.end.isoformat()
+        except ToolFailure:
+            pass  # a month after the shop's last day: the tool's own period
     if tool == "impression_bid" and "value_per_click" not in args and "campaign_id" in args:
         args["value_per_click"] = None  # the campaign's own value per click
     missing = [
@@ -1219,6 +1312,9 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     `today`: the shop's today, which days written without a year (1 September) and spans back from
     today (the last 30 days) are read against (without it they are not read)."""
     ctx = ctx or Context()
+    noun = _NOUN.search(earlier) if earlier and _ONES.search(text) else None
+    if noun:  # "swiss customers with 3+ orders, and how many at-risk ones": at-risk customers
+        text = _ONES.sub(noun.group(0).lower(), text)
     e = extract(text, stock_codes)
     zh = is_chinese(text) if zh is None else zh
     if _GREETING.match(e.text):
@@ -1265,6 +1361,9 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "compare_campaigns" in allowed)
     ):
         tool, continuing = "compare_campaigns", True  # "how does that stack up vs the search one?"
+    like = _LIKE.search(e.text) if tool is None else None
+    if like and catalog_phrase(e.text[like.end() :]) and (allowed is None or "similar_products" in allowed):
+        tool = "similar_products"  # "stuff like those funny retro metal pub signs": the catalog's neighbours
     if tool is None and intent.confidence < 0.45 and (allowed is None or "selling_points" in allowed):
         bare = any(n.is_int and f"{int(n.value)}" in (stock_codes or {}) for n in e.numbers)
         if e.first_id("product") is not None or bare:

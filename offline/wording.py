@@ -474,6 +474,8 @@ def _why_no_price(r: dict[str, Any], zh: bool) -> str:
     """Why the data cannot price the product, from the tool's reason code, as a marketer reads it."""
     code, e = r.get("reason"), r.get("elasticity")
     ci = f"[{r.get('ci_low')}, {r.get('ci_high')}]"
+    if r.get("ci_low") is None or r.get("ci_high") is None:
+        ci = "未知" if zh else "unknown"  # a result that carries no interval: never "[None, None]"
     test = _TEST_FIRST[1 if zh else 0]
     if code == "tier_pricing_only":
         tiers = _tiers_text(r.get("tiers") or [], zh)
@@ -858,15 +860,24 @@ def compare_campaigns(r: dict[str, Any], zh: bool) -> str:
         for row in r["ranking"]
     )  # a few campaigns side by side: each one's other figures too
     best, worst = r["ranking"][0], r["ranking"][-1]
+    t = r.get("total") or {}
+    together = ""
+    if 1 < len(r["ranking"]) <= 5 and "impressions" in t:  # and all of them together, against the period before
+        changes = _changes(t.get("change_pct"), zh, r.get("previous_period"))
+        together = (
+            f"\n{len(r['ranking'])} 个活动合计：{_figures(t, zh)}{changes}。"
+            if zh
+            else f"\nAll {len(r['ranking'])} together: {_figures(t, zh)}{changes}."
+        )
     if zh:
         order = "从低到高" if r["order"] == "lowest first" else "从高到低"
         return (
-            f"按{name}排名（{period}，{order}，括号内为与上一同长周期相比的变化）：\n{rows}\n"
+            f"按{name}排名（{period}，{order}，括号内为与上一同长周期相比的变化）：\n{rows}{together}\n"
             f"最好：活动 {best['campaign_id']}；最差：活动 {worst['campaign_id']}。投放数据：{src}。"
         )
     order = "lowest first" if r["order"] == "lowest first" else "highest first"
     return (
-        f"Campaigns by {name}, {period}, {order} (change against the period before in brackets):\n{rows}\n"
+        f"Campaigns by {name}, {period}, {order} (change against the period before in brackets):\n{rows}{together}\n"
         f"Best: campaign {best['campaign_id']}; worst: campaign {worst['campaign_id']}. Delivery data: {src}."
     )
 

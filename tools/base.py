@@ -317,13 +317,34 @@ def name_as_id(shop: Shop, text: str) -> str:
     idf = cat["idf"]
     hits = [m for m in _NAME_WORD.finditer(text.lower()) if _as_catalog(m.group(0), idf) in words]
     if len(hits) < 2:
-        return text  # named through the glossary (Chinese): nothing to replace
+        return _chinese_name_as_id(text, pid, words)
     between = [_as_catalog(w, idf) for w in _NAME_WORD.findall(text.lower()[hits[0].start() : hits[-1].end()])]
     if any(w not in words and w not in _NAME_STOP for w in between):
         return text  # the words are apart: not one name
     if re.search(r"\b(?:a|an|some|any)\s+$", text[: hits[0].start()], re.I):
         return text  # "like a red paper parasol": a kind of thing, not that product
     return text[: hits[0].start()] + f"product {pid}" + text[hits[-1].end() :]
+
+
+def _chinese_name_as_id(text: str, pid: int, words: set[str]) -> str:
+    """`兔子夜灯打八折…` -> `商品 1920打八折…`: the Chinese words that named the product (through the
+    glossary), from the first to the last within one sentence, written as its id."""
+    from vectorstore.glossary import glossary
+
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return text
+    _, found = glossary().to_english(text)
+    spans = []
+    for zh, en in found:
+        if set(_NAME_WORD.findall(en.lower())) <= words and zh in text:
+            at = text.find(zh)
+            spans.append((at, at + len(zh)))
+    if not spans:
+        return text
+    start, end = min(a for a, _ in spans), max(b for _, b in spans)
+    if end - start > 16 or re.search(r"[。？！?!.;；,，]", text[start:end]):
+        return text  # words apart: not one name
+    return text[:start] + f"商品 {pid}" + text[end:]
 
 
 def product_named(shop: Shop, text: str) -> int | None:

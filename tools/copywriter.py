@@ -504,6 +504,18 @@ def _lines(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None
     yield from _round_robin(templates)
 
 
+def _audience_markers(segment: Segment | None, audience: str | None, language: Language) -> tuple[str, ...]:
+    """The words by which a variant speaks to its audience: the segment's openings (without their
+    punctuation), nouns and sentences, or the audience named in the marketer's own words."""
+    zh = language == "zh"
+    if segment:
+        heads, nouns, lines = (SEGMENTS_ZH if zh else SEGMENTS_EN)[segment]
+        return tuple(h.rstrip("：:!?").strip() for h in heads) + nouns + lines
+    if audience:
+        return (audience,)
+    return ()
+
+
 def _free_audience(audience: str, zh: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Line openings and the noun for an audience the marketer named in their own words."""
     if zh:
@@ -651,6 +663,11 @@ def compose(
 
         return ok
 
+    markers = _audience_markers(segment, audience, language)
+
+    def speaks(text: str) -> bool:  # a variant for an audience says so somewhere (an opening, a noun, a line)
+        return not markers or any(m in text for m in markers)
+
     state = DiverseSet(language)
     variants: list[dict[str, str]] = []
     # The first variants lead with the price, then the units sold (when a line can say them), as
@@ -671,7 +688,19 @@ def compose(
             step = len(variants)
             if slot is main and step < len(lead):
                 named = lambda i, p=pool, fact=lead[step]: fact in p.texts[i]  # noqa: E731
-            i = pool.best(state, passes(pool), named)
+            if last and markers and n <= 5:  # a few variants: each speaks to the audience, where the facts allow
+                # (ten cannot all say so and stay distinct; some of them do by themselves)
+                plain = named
+                to_them = (  # noqa: E731
+                    lambda i, p=pool, v=variant, ok=plain: (
+                        speaks(" ".join([*v.values(), p.texts[i]])) and (ok is None or ok(i))
+                    )
+                )
+                i = pool.best(state, passes(pool), to_them)
+                if i is None:
+                    i = pool.best(state, passes(pool), plain)
+            else:
+                i = pool.best(state, passes(pool), named)
             if i is None:
                 break
             variant[slot.name] = pool.texts[i]

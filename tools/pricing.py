@@ -267,7 +267,10 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
         "demand_estimated": usable,
         "reason": None if reason is None else reason[0],
         "caveat": None if reason is None else reason[1],
-        **{k: fields[k] for k in ("method", "tier_pricing", "tiers", "price_changes", "prices_seen")},
+        **{
+            k: fields[k]
+            for k in ("method", "tier_pricing", "tiers", "price_changes", "prices_seen", "ci_low", "ci_high")
+        },
         "within_prices_seen": seen and pricing.within_prices_seen(new_price, ev.price_low or 0.0, ev.price_high or 0.0),
         "per": "week of selling days",
         **{k: (round(v, 2) if isinstance(v, float) else v) for k, v in eff.items()},

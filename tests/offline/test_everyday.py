@@ -522,3 +522,94 @@ def test_a_new_value_right_after_a_proposed_change_replaces_it(cp: Copilot) -> N
     res = cp.ask("不对，改到0.5就好", thread_id=first["thread_id"])
     [(name, args, _)] = calls(res)
     assert name == "set_campaign_bid" and args == {"campaign_id": 3, "bid": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("3号活动出价加3毛", 0.3), ("1号活动出价改成1块2", 1.2), ("出价降到8毛钱", 0.8)]
+)
+def test_mao_and_kuai_jiao_are_tenths(text: str, value: float) -> None:
+    p = plan(text)
+    assert value in (p.args.get("bid"), p.args.get("change_by")), p.args
+
+
+def test_having_bought_again_is_at_least_two_orders() -> None:
+    assert plan("9月以来的新客里已经复购过的客户").args.get("min_orders") == 2
+
+
+def test_a_list_of_month_numbers_is_months_not_an_amount() -> None:
+    e = extract("3、4月份一般卖得怎么样")
+    assert e.months == [(None, 3), (None, 4)] and not e.numbers
+    assert extract("9到11月的订单").month_range
+
+
+def test_the_customers_of_one_segment_are_a_customer_list() -> None:
+    p = plan("把潜力客户分群的人都拉出来")
+    assert p.tool == "customer_list" and p.args.get("segment") == "potential_loyalists"
+    assert plan("who are our champions").tool == "customer_list"
+    assert plan("how many champions have we got?").tool == "rfm_segments"
+
+
+def test_a_channels_campaign_by_week_is_that_campaigns_figures(cp: Copilot) -> None:
+    res = cp.ask("搜索那条最近60天按周看看ROAS")
+    [(name, args, _)] = calls(res)
+    assert name == "campaign_metrics" and args.get("campaign_id") == 1 and args.get("by") == "week"
+
+
+def test_a_month_is_its_days_for_a_tool_that_takes_days(cp: Copilot) -> None:
+    res = cp.ask("rank the campaigns by ROAS for october")
+    [(name, args, _)] = calls(res)
+    assert name == "compare_campaigns" and (args["start"], args["end"]) == ("2011-10-01", "2011-10-31")
+    assert "All 3 together" in res["answer"]  # the few campaigns' total beside the ranking
+
+
+def test_a_quarter_against_another_is_the_quarters_span() -> None:
+    p = plan("Q3 vs Q2 by country")
+    assert (p.args.get("month"), p.args.get("to_month")) == ("7", "9")
+
+
+def test_a_second_question_restating_the_country_is_a_part_of_its_own() -> None:
+    parts = split_parts("french customers with 5+ orders by spend, and how many lapsing ones are in france?")
+    assert len(parts) == 2 and plan(parts[1], earlier=parts[0]).tool == "lapsing_customers"
+
+
+def test_stuff_like_a_kind_of_product_searches_the_catalog() -> None:
+    assert plan("got any stuff like those silly vintage enamel mugs?").tool == "similar_products"
+
+
+def test_a_bare_stock_code_beside_product_words_is_the_product(cp: Copilot) -> None:
+    res = cp.ask("跟22630类似的商品有哪些")
+    assert calls(res)[0][:2] == ("similar_products", {"product_id": 1484})  # DOLLY GIRL LUNCH BOX
+
+
+def test_a_product_named_in_chinese_is_every_parts_product(cp: Copilot) -> None:
+    res = cp.ask("兔子夜灯的价格弹性多少？打九折能多卖多少")
+    assert [(n, a.get("product_id")) for n, a, _ in calls(res)] == [
+        ("price_elasticity", 1920),
+        ("discount_effect", 1920),
+    ]
+    assert "None" not in res["answer"]
+
+
+def test_a_price_for_a_stock_code_the_catalog_lacks_says_so(cp: Copilot) -> None:
+    res = cp.ask("把98765的价格改成2镑")
+    assert "没有商品 98765" in res["answer"] and res["pending_approval"] is None
+
+
+def test_a_few_variants_for_an_audience_speak_to_it(cp: Copilot) -> None:
+    res = cp.ask("85123A 朋友圈文案来三条，给老客户")
+    lines = [h for h in res["answer"].splitlines() if h[:2] in ("1.", "2.", "3.")]
+    assert len(lines) == 3 and all(
+        any(w in h for w in ("老顾客", "懂行的你", "老朋友", "常来", "支持", "专为你")) for h in lines
+    )
+
+
+def test_another_version_in_english_keeps_the_count(cp: Copilot) -> None:
+    first = cp.ask("给85123A写4条小红书标题")
+    res = cp.ask("再来一版英文的", thread_id=first["thread_id"])
+    [(name, args, _)] = calls(res)
+    assert name == "compose_headlines" and args["language"] == "en" and args["n"] == 4
+
+
+def test_each_change_of_a_bulk_edit_names_its_own_words(cp: Copilot) -> None:
+    res = cp.ask("搜索那条预算砍一半，展示那条出价加2毛")
+    assert "“砍一半”" in res["answer"] and "“2毛”" in res["answer"]
