@@ -428,6 +428,12 @@ _ANY_ID = re.compile(
 _AMOUNT_BEFORE = re.compile(
     r"(?:超过|高于|大于|多于|不到|低于|少于|小于|不超过|不低于|满|消费|花了?|金额|≥|>|<|≤|=)\s?$"
 )
+_NOW_VALUE = re.compile(
+    r"(?:现在|目前|当前|眼下|原价|现价)\s?(?:是|卖|售价|价格|定价|的价格|标价)?\s?[£$¥]?\s?$"
+    r"|\b(?:currently|right now|at the moment|today)\s(?:(?:it'?s|is|sells?|priced|at|for)\s){0,3}[£$]?\s?$"
+    r"|\b(?:it'?s|is)\s(?:currently|now)\s(?:at\s)?[£$]?\s?$",
+    re.I,
+)
 _PRODUCT_SAID = re.compile(
     r"\b(?:products?|items?|skus?|stock|similar|like|ads?|copy|headlines?|descriptions?|posts?|price[ds]?)\b"
     r"|产品|商品|单品|货号|款|类似|差不多|相似|标题|文案|卖点|价格|定价|广告",
@@ -1652,8 +1658,10 @@ def _extract(raw: str) -> Entities:
         e.audience = aud.group("a").strip()
     else:
         za = _ZH_AUDIENCE.search(bare)
-        if za and not re.match(r"(产品|商品|活动|客户\d)", za.group("a")):
+        if za and not re.match(r"(产品|商品|活动|客户\d)", za.group("a")) and not _first_of(_PLATFORM, za.group("a")):
             e.audience = za.group("a")
+    # "现在11.95，涨到12.95的话": a value as it is now is context, never a new value or an amount
+    e.numbers = [n for n in e.numbers if not _NOW_VALUE.search(bare[max(0, n.start - 16) : n.start])]
     e.all_campaigns = bool(_ALL_CAMPAIGNS.search(bare))
     e.metric = next((name for pat, name in _METRICS if pat.search(bare)), None)
     e.ranking = bool(_RANKING.search(bare))

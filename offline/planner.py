@@ -1156,6 +1156,8 @@ def fill(
             args[name] = e.breakdown
         elif name == "country" and len(e.countries) == 1:
             args[name] = e.countries[0]
+        elif name == "country" and len(e.countries) > 1 and not e.breakdown:
+            args[name] = ", ".join(dict.fromkeys(e.countries))  # "奥地利和瑞士": customers in either
         elif name == "segment" and e.rfm_segment:
             args[name] = e.rfm_segment
         elif name == "min_orders" and e.min_orders:

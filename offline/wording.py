@@ -223,6 +223,8 @@ _ZH_COUNTRY = {
 
 
 def _country(name: str, zh: bool) -> str:
+    if zh and ", " in name and name not in _ZH_COUNTRY:  # several: 法国、德国
+        return "、".join(_ZH_COUNTRY.get(n, n) for n in name.split(", "))
     return _ZH_COUNTRY.get(name, name) if zh else name
 
 
@@ -522,6 +524,17 @@ def _why_no_price(r: dict[str, Any], zh: bool) -> str:
         return (
             f"demand responds little to price (elasticity {e}, 95% interval {ci}, not clearly below -1), so the "
             "data gives no profit-maximising price; a price rise may pay, but test it first."
+        )
+    if code == "new_price_outside":
+        lo, hi = r.get("prices_seen") or (None, None)
+        if zh:
+            return (
+                f"新价格 {_money(r.get('new_price'))} 超出了同样订购量下卖过的价格（{_money(lo)} 至 {_money(hi)}），"
+                f"数据无法说明那个价位的销量（估计的弹性 {e} 只在卖过的价格范围内可信）。{test}"
+            )
+        return (
+            f"{_money(r.get('new_price'))} is outside the {_money(lo)} to {_money(hi)} it sold at for like order "
+            f"sizes, and the estimate (elasticity {e}) holds only within them. {test}"
         )
     if code == "outside_prices_seen":
         lo, hi = r["prices_seen"]

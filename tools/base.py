@@ -273,7 +273,10 @@ def _names(shop: Shop) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         with shop.sessions() as s:
             rows = list(s.execute(select(Product.id, Product.description)))
-        words = [set(_NAME_WORD.findall(d.lower())) for _, d in rows]
+        raw = [set(_NAME_WORD.findall(d.lower())) for _, d in rows]
+        every = set().union(*raw) if raw else set()
+        # a plural the catalog also writes in the singular counts as that word (DOORMAT HEARTS: heart)
+        words = [{w[:-1] if w.endswith("s") and w[:-1] in every else w for w in ws} for ws in raw]
         df: dict[str, int] = {}
         for ws in words:
             for w in ws:
@@ -417,10 +420,11 @@ def _kind_of(shop: Shop, said: set[str]) -> list[int]:
         (e.english for e in glossary().entries.values() if e.kind == "n" and {w.lower() for w in e.english} == said),
         None,
     )
+    cat = _names(shop)
+    said = {_as_catalog(w, cat["idf"]) for w in said}
     if phrase is None or len(phrase) < 2:
         return []
     joined = "".join(phrase).lower()
-    cat = _names(shop)
     same = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if said <= ws or joined in ws]
     if len(same) < 2:
         return []

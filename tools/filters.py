@@ -35,7 +35,12 @@ _COUNTRY_ALIASES = {
     "czechia": "Czech Republic",
 }
 
-COUNTRY = Field(None, min_length=2, max_length=60, description="only customers in this country, e.g. Germany")
+COUNTRY = Field(
+    None,
+    min_length=2,
+    max_length=200,
+    description="only customers in this country, e.g. Germany (or several, with commas: Austria, Switzerland)",
+)
 SEGMENT = Field(
     None,
     min_length=2,
@@ -79,6 +84,19 @@ def country_name(shop: Shop, name: str) -> str:
     if found is None:
         raise ToolFailure(f"the shop has no customers in {name!r}; the countries are: {', '.join(names)}")
     return found
+
+
+def country_codes(shop: Shop, country: str) -> tuple[list[int], str]:
+    """The indices (into countries()[2]) of one country or of several written with commas
+    (`Austria, Switzerland`), and their names as a result states them."""
+    try:
+        names = [country_name(shop, country)]
+    except ToolFailure:
+        if "," not in country:
+            raise
+        names = list(dict.fromkeys(country_name(shop, part) for part in country.split(",") if part.strip()))
+    every = countries(shop)[2]
+    return [every.index(n) for n in names], ", ".join(names)
 
 
 def segment_name(name: str) -> str:
@@ -141,8 +159,8 @@ def customer_mask(
     keep = np.ones(customer_ids.size, dtype=bool)
     stated: dict[str, Any] = {}
     if country is not None:
-        name = country_name(shop, country)
-        keep &= country_of_customers(shop, customer_ids) == countries(shop)[2].index(name)
+        codes, name = country_codes(shop, country)
+        keep &= np.isin(country_of_customers(shop, customer_ids), codes)
         stated["country"] = name
     pos = np.clip(np.searchsorted(rfm["customer"], customer_ids), 0, max(rfm["customer"].size - 1, 0))
     if segment is not None:

@@ -234,6 +234,9 @@ def _demand_usable(ev: PriceEvidence) -> bool:
     return ev.elasticity is not None and (reason is None or reason[0] == pricing.INELASTIC)
 
 
+NEW_PRICE_OUTSIDE = "new_price_outside"  # discount_effect: the price asked about is beyond the prices seen
+
+
 def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, Any]:
     p = get_product(session, a.product_id)
     ev = _evidence(shop, p.id)
@@ -251,6 +254,15 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
     reason = _reason(ev)
     usable = _demand_usable(ev)
     elasticity = ev.elasticity.elasticity if ev.elasticity is not None else None
+    target = p.price * (1 - pct / 100)
+    lo, hi = ev.price_low, ev.price_high
+    if usable and lo is not None and hi is not None and not pricing.within_prices_seen(target, lo, hi):
+        usable = False  # no extrapolation: units at a price it never sold at are not the data's to say
+        reason = (
+            NEW_PRICE_OUTSIDE,
+            f"£{target:.2f} is outside the £{lo:.2f} to £{hi:.2f} it sold at for like order sizes; the data "
+            "cannot say what units would do there, so test a step toward it first",
+        )
     used = elasticity if usable and elasticity is not None else 0.0
     eff = pricing.discount_effect(p.price, weekly_units, used, pct / 100, a.unit_cost)
     if not usable:  # the price side only: what units would do, the data cannot say

@@ -291,8 +291,8 @@ def _selection(shop: Shop, country: str | None, segment: str | None) -> tuple[np
     keep = np.ones(shop.sales.day.size, dtype=bool)
     stated: dict[str, Any] = {}
     if country is not None:
-        name = filters.country_name(shop, country)
-        keep &= lines.country == filters.countries(shop)[2].index(name)
+        codes, name = filters.country_codes(shop, country)
+        keep &= np.isin(lines.country, codes)
         stated["country"] = name
     if segment is not None:
         seg = filters.segment_name(segment)

@@ -96,12 +96,15 @@ class Glossary:
         self.entries = {e.english: e for e in entries}
         self.words = frozenset(w for e in entries for w in e.english)
         self._zh: dict[str, Entry] = {}
-        for e in entries:  # the first entry with a Chinese word is what a search for it means
-            if e.kind == "x":
-                continue
-            terms = list(e.aliases) + ([e.chinese] if len(e.chinese) >= 2 else [])
-            for term in terms:
-                self._zh.setdefault(term, e)
+        # what a search for a Chinese word means: the first entry listing it as an alias (字母: ALPHABET,
+        # which says so, before LETTER, whose name is 字母 too), else the first entry named so
+        for aliases in (True, False):
+            for e in entries:
+                if e.kind == "x":
+                    continue
+                terms = list(e.aliases) if aliases else ([e.chinese] if len(e.chinese) >= 2 else [])
+                for term in terms:
+                    self._zh.setdefault(term, e)
         self._max_zh = max((len(t) for t in self._zh), default=1)
 
     # -- Chinese -> English ----------------------------------------------------------------------

@@ -613,3 +613,43 @@ def test_another_version_in_english_keeps_the_count(cp: Copilot) -> None:
 def test_each_change_of_a_bulk_edit_names_its_own_words(cp: Copilot) -> None:
     res = cp.ask("搜索那条预算砍一半，展示那条出价加2毛")
     assert "“砍一半”" in res["answer"] and "“2毛”" in res["answer"]
+
+
+def test_two_countries_are_customers_in_either(cp: Copilot) -> None:
+    res = cp.ask("西班牙和葡萄牙快流失的客户有哪些")
+    [(name, args, _)] = calls(res)
+    assert name == "lapsing_customers" and set(args["country"].split(", ")) == {"Spain", "Portugal"}
+    assert "西班牙" in res["answer"] and "葡萄牙" in res["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [("字母贴纸", "ALPHABET"), ("木头积木", "BLOCKS"), ("颜料套装", "PAINT SET"), ("姜饼人", "GINGERBREAD MAN")],
+)
+def test_the_glossary_reads_these_words_as_the_catalog_does(text: str, english: str) -> None:
+    from vectorstore.glossary import glossary
+
+    assert english in glossary().to_english(text)[0]
+
+
+def test_a_plural_in_the_catalog_matches_its_singular(cp: Copilot) -> None:
+    from tools.base import product_named
+
+    assert product_named(cp.shop, "the hearts doormat") == product_named(cp.shop, "the heart doormat") == 2625
+
+
+def test_a_platform_is_not_the_audience() -> None:
+    assert extract("给小红书写3条标题").audience is None
+
+
+def test_a_price_as_it_is_now_is_not_a_new_price() -> None:
+    p = plan("商品 1289现在12.75，涨到13.5的话销量会掉多少")
+    assert p.tool in ("discount_effect", "price_elasticity") and p.args.get("new_price") in (None, 13.5)
+    assert not extract("it's currently £12.75").numbers
+
+
+def test_a_discount_to_a_price_never_sold_at_estimates_no_units(cp: Copilot) -> None:
+    res = cp.ask("what would 20% off product 2625 do to sales?")
+    result = res["tool_calls"][0]["result"]
+    assert result["demand_estimated"] is False and result["reason"] == "new_price_outside"
+    assert result["new_quantity"] is None and "outside" in res["answer"]
