@@ -787,7 +787,8 @@ _MIN_ORDERS = re.compile(
     r"|(?:≥|>=)\s?(?P<abcg>\d{1,4})\s?(?:orders?|purchases?|times|单|次|笔)|(?:下单|购买|订单数?)\s?(?:≥|>=)\s?(?P<g>\d{1,4})"
     r"|(?<![<≤])>\s?(?P<xm>\d{1,4})\s?(?:orders?|purchases?|单|次|笔)"
     r"|\b(?:at least|min(?:imum)?|no fewer than|no less than)\s(?P<t>twice|thrice)\b|\b(?P<tc>twice|thrice) or more\b"
-    r"|\b(?:more than|over)\s(?P<tm>once|twice|thrice)\b|\b(?P<tr>repeatedly)\b",
+    r"|\b(?:more than|over)\s(?P<tm>once|twice|thrice)\b|\b(?P<tr>repeatedly)\b"
+    r"|\b(?P<xx>\d{1,3})\s?x\s?(?:or more|or above|\+|plus)|\b(?:at least|min(?:imum)?)\s(?P<xl>\d{1,3})\s?x\b",
     re.I,
 )
 _WORST = re.compile(
@@ -973,7 +974,7 @@ _MONTHS_BACK = re.compile(r"上上个?月|\bthe month before last\b|\b(?:two|2) 
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 _QUARTER_WORDS |= {str(n): n for n in range(1, 5)}
 _QUARTER = re.compile(
-    r"(?:\b(?:(?P<y2>(?:19|20)\d\d)\s?)?q(?P<n>[1-4])\b(?:\s?(?:of\s)?'?(?P<y>(?:19|20)?\d\d)\b)?"
+    r"(?:(?<![A-Za-z0-9])(?:(?P<y2>(?:19|20)\d\d)\s?)?q(?P<n>[1-4])(?![A-Za-z0-9])(?:\s?(?:of\s)?'?(?P<y>(?:19|20)?\d\d)\b)?"
     r"|\b(?P<w>first|second|third|fourth) quarter\b"
     r"|第?(?P<z>[一二三四1-4])\s?季度)",
     re.I,
@@ -1332,7 +1333,9 @@ def _order_counts(e: Entities, text: str) -> list[tuple[int, int]]:
     least = _MIN_ORDERS.search(text)
     if least and e.min_orders is None:
         key = next(
-            k for k in ("a", "b", "c", "m", "z", "y", "x", "abcg", "g", "xm", "t", "tc", "tm", "tr") if least.group(k)
+            k
+            for k in ("a", "b", "c", "m", "z", "y", "x", "abcg", "g", "xm", "t", "tc", "tm", "tr", "xx", "xl")
+            if least.group(k)
         )
         n_orders = _number_in(least.group(key))
         before = text[max(0, least.start() - 3) : least.start()]

@@ -264,6 +264,7 @@ _LIKE = re.compile(
     re.I,
 )
 _PRICE_WORDS = re.compile(r"\bprice[ds]?\b|\bpricing\b|价格|定价|售价|标价|改价", re.I)
+_BEST = re.compile(r"\b(?:best|top|most|biggest|highest|leading)\b|最好|最佳|最多|最高|畅销|卖得好|爆款|前\s?\d", re.I)
 _WHO = re.compile(r"\bwho(?:'s| is| are)?\b|哪些人|都有谁|是谁|有谁", re.I)
 _ONES = re.compile(r"\bones\b", re.I)
 _NOUN = re.compile(r"\b(?:customers|products|campaigns)\b", re.I)
@@ -1173,8 +1174,8 @@ def fill(
             args[name] = e.sort
         elif name in _ORDER_DATES and "first_start" in props:
             pass  # a tool that tells first from last orders: read below
-        elif name == "order" and "worst" in _enum(props[name]):
-            args[name] = "worst" if e.worst else "best"
+        elif name == "order" and "worst" in _enum(props[name]) and (e.worst or _BEST.search(e.text)):
+            args[name] = "worst" if e.worst else "best"  # said, or left to the tool (best) and to a follow-up
         elif name == "worst_by" and e.worst:
             args[name] = "lowest" if e.lowest else "fall"
         elif name == "metric":

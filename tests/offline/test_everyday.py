@@ -653,3 +653,19 @@ def test_a_discount_to_a_price_never_sold_at_estimates_no_units(cp: Copilot) -> 
     result = res["tool_calls"][0]["result"]
     assert result["demand_estimated"] is False and result["reason"] == "new_price_outside"
     assert result["new_quantity"] is None and "outside" in res["answer"]
+
+
+def test_a_follow_up_narrowing_the_worst_sellers_keeps_them_the_worst(cp: Copilot) -> None:
+    first = cp.ask("上个月卖得最差的5个产品")
+    res = cp.ask("那只看法国的呢", thread_id=first["thread_id"])
+    [(name, args, _)] = calls(res)
+    assert name == "top_products" and args.get("order") == "worst" and args.get("country") == "France"
+
+
+def test_a_quarter_written_against_chinese_is_read() -> None:
+    e = extract("顺便Q3各个国家的销量")
+    assert e.months == [(None, 7), (None, 9)] and e.month_range
+
+
+def test_two_x_or_more_is_an_order_count() -> None:
+    assert plan("customers who have ordered 3x or more").args.get("min_orders") == 3
