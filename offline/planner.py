@@ -21,8 +21,7 @@ from typing import Any
 from offline.extract import Entities, Num, OrderDate, after_colon, extract, is_chinese, normalize, without_values
 from offline.intent import NONE, Index, Intent, bank_index
 from tools import TOOLS, ToolFailure
-from tools.reports import month_period as sales_period_of_months
-from tools.reports import sales_period
+from tools.reports import month_period, sales_period
 
 MAX_PARTS = 4
 WRITE_VALUE = {
@@ -1222,7 +1221,7 @@ def fill(
     ):  # "rank the campaigns by CPA for november": the month's days, for a tool that takes days
         first, last = e.months[0], e.months[-1] if e.month_range else e.months[0]
         try:
-            p, _ = sales_period_of_months(today, _month_text(first), _month_text(last) if last != first else None)
+            p, _ = month_period(today, _month_text(first), _month_text(last) if last != first else None)
             args["start"], args["end"] = p.start.isoformat(), p.end.isoformat()
         except ToolFailure:
             pass  # a month after the shop's last day: the tool's own period
