@@ -411,13 +411,21 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
 _ASKS = re.compile(  # a question or an instruction, not a statement of context
     r"\?\s*$|^\s*(?:please|pls|can|could|would|will|what|which|who|how|when|where|why|is|are|do|does|did|should|shall"
     r"|set|show|tell|give|list|find|write|draft|check|plan|split|make|put|raise|lower|drop|cut|change|run|replay|compare"
-    r"|recommend|suggest|estimate|work out|let'?s|i'?d like|i want|i need|we need|we want)\b"
-    r"|\b(?:please|could you|can you|would you|i'?d (?:also )?like|i would (?:also )?like|i want|i need|we need|let me know)\b"
+    r"|recommend|suggest|estimate|work out|let'?s|i'?d like|i want|i need|we need|we want|bring|take|increase|decrease"
+    r"|reduce|pause|resume|stop|restart)\b"
+    r"|\b(?:please|could you|can you|would you|i'?d (?:also )?like|i would (?:also )?like|i want|i need|we need|let me know"
+    r"|we should|(?:it'?d|it would) be (?:\w+ )?(?:to|if))\b"
     r"|^\s*先?(?:请|帮|麻烦|烦请|能不能|能否|可以|看看|看下|查|给|把|列|写|算|分析|测算|预估|评估|设|改|调)|吗\s*$|呢\s*$|多少|怎么|如何|哪些|哪个|是否|烦请|请"
     r"|还是",
     re.I,
 )
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
+_FRAME = re.compile(  # a frame of politeness around the ask, never the ask itself
+    r"\b(?:when(?:ever)? you (?:have|get|find) a (?:moment|minute|sec(?:ond)?|chance)s?|if (?:at all )?possible"
+    r"|at your (?:earliest )?convenience|if you (?:don'?t|do not) mind|if you could|no rush|thanks?(?: you)?|cheers"
+    r"|many thanks|hello|hi|hey)\b",
+    re.I,
+)
 
 
 _WHEN = ("period", "start", "end", "month", "to_month")  # the arguments that say when
@@ -692,7 +700,9 @@ def _asked(text: str, index: Index) -> tuple[Intent, str]:
     one_ask = len(sentences) >= 2 and sum(bool(_ASKS.search(s)) for s in sentences) == 1
     if len(_WORDS.findall(text)) < 20 and not one_ask:  # "how much do sales drop after Christmas? we plan
         return whole, text  # January's budget": in a short one, only a question beside a statement
-    clauses = [c for s in sentences for c in re.split(r",\s", s) if len(_WORDS.findall(c)) >= 3]
+    clauses = [
+        c for s in sentences for c in re.split(r",\s", s) if len(_WORDS.findall(_FRAME.sub(" ", c))) >= 3
+    ]  # "When you have a moment, would you ..." : the frame is no clause of its own
     best, best_key, said = whole, (False, whole.confidence if whole.label != NONE else 0.0), text
     for s in dict.fromkeys([*sentences, *clauses]):
         it = index.classify(s)
