@@ -64,7 +64,7 @@ from store.orders import columns_for
 from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
 from tools import Shop
-from tools.base import campaign_named, exporting, name_as_id, product_choices, product_named
+from tools.base import campaign_list, campaign_named, exporting, name_as_id, product_choices, product_named
 from vectorstore import catalog_collection
 
 MAX_REQUEST_CHARS = 4000
@@ -178,6 +178,7 @@ class Copilot:
                     "product_named": self._product_named,
                     "product_choices": self._product_choices,
                     "campaign_named": self._campaign_named,
+                    "campaigns": self._campaigns,
                     "name_as_id": self._name_as_id,
                     "shop_today": self._today,
                 }
@@ -304,6 +305,9 @@ class Copilot:
 
     def _campaign_named(self, text: str, channels: list[str]) -> int | None:
         return campaign_named(self.shop, text, channels)
+
+    def _campaigns(self) -> list[tuple[int, str]]:
+        return campaign_list(self.shop)
 
     def _today(self) -> date:
         return self.shop.today

@@ -195,7 +195,7 @@ _UNDERSCORED = re.compile(r"\d{1,3}(_\d{3})+(\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _SUFFIX = re.compile(
     r"\s?(?P<mult>k\b|K\b|bn\b|million\b|thousand\b|grand\b|万|千|百|w\b|m\b)?\s?"
-    r"(?P<unit>%|percent\b|per cent\b|pct\b|p\b|pence\b|便士|x\b|times\b|倍)?",
+    r"(?P<unit>%|percent\b|per cent\b|pct\b|p\b|pence\b|便士|x\b|times\b|倍|个百分点|百分点|个点(?!子))?",
 )
 _MULT = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "万": 1e4, "w": 1e4}
 _MULT |= {"千": 1e3, "百": 1e2}
@@ -210,7 +210,11 @@ _CURRENCY: dict[str, Currency] = {
     "美元": "USD", "美金": "USD", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "欧元": "EUR",
     "¥": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY", "人民币": "CNY",
 }  # fmt: skip
-_TENTHS = re.compile(r"\s?(?:(?P<jiao>毛|角)钱?|块(?P<d>\d)(?![\d.])(?:毛|角)?钱?)")
+_TENTHS = re.compile(
+    r"\s?(?:(?P<jiao>毛|角)(?P<f>\d(?![\d.]))?(?:分)?钱?|块(?P<d>\d{1,2})(?![\d.])(?:毛|角)?钱?"
+    r"|(?P<fen>分钱|分(?![之钟析类配布享数值成])))"
+)  # 5毛 = 0.5, 6毛5 = 0.65, 1块5 = 1.5, 1块95 = 1.95, 5分钱 = 0.05
+_FEN_CONTEXT = re.compile(r"出价|价格|价|预算|钱|毛|块|cpc|bid", re.I)  # 3分 is money only beside money words
 _ZH_MONTH_LIST = re.compile(r"(?<![\d.])(?:(?:1[0-2]|0?[1-9])\s?(?:,|和|与|及|到|至|-)\s?)+$")  # the 1、 of 1、2月
 _ZH_DIGITS = {
     "零": 0,
@@ -326,13 +330,19 @@ def scan_numbers(text: str) -> _Scan:
         if m.group("sign") == "-":
             value = -value
         tenths = _TENTHS.match(text, end)
-        if tenths and tenths.group("jiao"):  # 5毛 = 0.5: tenths of the unit (50p in a shop selling in pounds)
-            value, end = value / 10, tenths.end()
+        if tenths and tenths.group("fen") and not (value.is_integer() and value < 100 and _FEN_CONTEXT.search(text)):
+            tenths = None  # 评分3分: a score, not 3 fen
+        if tenths and (tenths.group("jiao") or tenths.group("fen")):  # 5毛 = 0.5: tenths of the unit (50p in a
+            # shop selling in pounds); 6毛5 = 0.65; 5分 = 0.05
+            f = int(tenths.group("f")) / 100 if tenths.group("f") else 0.0
+            value, end = round(value / 10 + f if tenths.group("jiao") else value / 100, 6), tenths.end()
+            skip_to = end
             nums.append(Num(value, m.start(), end, text[m.start() : end], None, None, False))
             taken.append((m.start(), end))
             continue
-        if tenths and tenths.group("d"):  # 1块5 = 1.5
-            value, end = value + int(tenths.group("d")) / 10, tenths.end()
+        if tenths and tenths.group("d"):  # 1块5 = 1.5, 1块95 = 1.95
+            d = tenths.group("d")
+            value, end = round(value + int(d) / 10 ** len(d), 6), tenths.end()
             skip_to = end
             nums.append(Num(value, m.start(), end, text[m.start() : end], None, None, False))
             taken.append((m.start(), end))
@@ -350,7 +360,7 @@ def scan_numbers(text: str) -> _Scan:
         if mult_word:
             value *= _MULT[mult_word.lower()]
         unit: Literal["%", "p", "x"] | None = None
-        if unit_word in ("%", "percent", "per cent", "pct"):
+        if unit_word in ("%", "percent", "per cent", "pct", "个百分点", "百分点", "个点"):  # 提10个点: 10%
             unit = "%"
         elif unit_word in ("p", "pence", "便士"):
             unit, value, currency = "p", value / 100, "GBP"
@@ -417,11 +427,31 @@ _CAMPAIGN_LIST = re.compile(
     rf"(?:{_LIST_SEP}(?:(?:campaigns?|camp|活动|计划)\s?)?#?\d{{1,6}}{_NOT_AN_ID})+)",
     re.I,
 )
-_CAMPAIGN_LIST_ZH = re.compile(  # 1号和3号活动, 2号3号活动, 1、2号计划
+_CAMPAIGN_LIST_ZH = re.compile(  # 1号和3号活动, 2号3号活动, 1、2号计划, 1号2号各加5分钱出价
     r"(?<![\d.])(?P<list>(?:\d{1,6}\s?(?:号\s?(?:和|、|,|与|跟|及)?|(?:和|、|,|与|跟|及))\s?)+\d{1,6})\s?号?\s?(?:的)?\s?"
-    r"(?:活动|计划|广告计划|campaigns?)",
+    r"(?:活动|计划|广告计划|campaigns?|(?:日|每日)?(?:出价|预算)|cpc|(?=\S{0,4}(?:出价|预算)))",
     re.I,
 )
+_BULK_NOUN = r"(?:(?:max\s)?(?:bids?|budgets?|cpcs?|caps?)|daily budgets?|spend caps?)"
+_CAMPAIGN_LIST_EN = re.compile(  # "bids on 1,2,3", "budgets for 1 and 2", "increase 1 and 2 budgets"
+    rf"\b{_BULK_NOUN}\s(?:on|for|of)\s(?:campaigns?\s|camps?\s|c)?#?(?P<list>\d{{1,2}}(?:,\d{{1,2}})+(?![\d.])"
+    rf"|\d{{1,6}}{_NOT_AN_ID}(?:{_LIST_SEP}(?:c|#)?\d{{1,6}}{_NOT_AN_ID})+)"
+    rf"|(?<![\d.£$€¥#])(?P<list2>\d{{1,6}}(?:{_LIST_SEP}\d{{1,6}})+)(?:'s)?\s{_BULK_NOUN}\b",
+    re.I,
+)
+_CAMPAIGN_RANGE = re.compile(  # "campaigns 1-3", "bids on 1 to 3", 1到3号活动
+    rf"(?:\b(?:campaigns?|camps?|{_BULK_NOUN}\s(?:on|for|of))|活动|计划)\s?#?(?P<a>\d{{1,3}})\s?(?:-|–|~|到|至)\s?#?(?P<b>\d{{1,3}})(?![\d.,%p£$])"
+    r"|(?<![\d.])(?P<za>\d{1,3})\s?(?:-|~|到|至)\s?(?P<zb>\d{1,3})\s?号\s?(?:的)?\s?(?:活动|计划|出价|预算)",
+    re.I,
+)
+_CAMPAIGN_C = re.compile(r"(?<![A-Za-z0-9£$€¥.])[cC](?P<n>\d{1,3})(?![\d.,]?\d|[A-Za-z%])")  # "c1 600, c3 150"
+_CAMPAIGN_WORDED = re.compile(
+    r"\b(?:campaign|camp)\s(?:#\s?|no\.?\s)?(?P<en>one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"|第\s?(?P<zh>[一二两三四五六七八九十]{1,3})\s?(?:个|条)?\s?(?:的)?\s?(?:广告活动|广告计划|活动|计划)",
+    re.I,
+)
+_CAMPAIGN_EDIT = re.compile(r"出价|预算|\bcpcs?\b|\bbids?\b|\bbudgets?\b|\bspend caps?\b", re.I)
+_NOT_CAMPAIGN = re.compile(r"产品|商品|客户|顾客|用户|会员|\b(?:products?|items?|skus?|customers?|clients?)\b", re.I)
 _ANY_ID = re.compile(
     r"(?<![\d.,£$€¥])(?P<n>\d{1,7})\s?号(?!\s?(?:客户|顾客|用户|会员|买家|活动|计划))|(?:^|(?<=[\s(]))#(?P<n2>\d{1,7})\b"
 )
@@ -435,7 +465,7 @@ _NOW_VALUE = re.compile(
     re.I,
 )
 _PRODUCT_SAID = re.compile(
-    r"\b(?:products?|items?|skus?|stock|similar|like|ads?|copy|headlines?|descriptions?|posts?|price[ds]?)\b"
+    r"\b(?:products?|items?|skus?|stock|similar|like|ads?|copy|headlines?|descriptions?|posts?|price[ds]?|sells?|selling)\b"
     r"|产品|商品|单品|货号|款|类似|差不多|相似|标题|文案|卖点|价格|定价|广告",
     re.I,
 )
@@ -454,6 +484,12 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
     def free(a: int, b: int) -> bool:
         return not any(a < y and x < b for x, y in spans)
 
+    for m in _CAMPAIGN_RANGE.finditer(text):  # "campaigns 1-3": each one from the first to the last
+        a, b = (int(m.group("a")), int(m.group("b"))) if m.group("a") else (int(m.group("za")), int(m.group("zb")))
+        at, end = (m.start("a"), m.end("b")) if m.group("a") else (m.start("za"), m.end("zb"))
+        if 1 <= a < b <= a + 20 and free(at, end):
+            refs.extend(Ref("campaign", i, at, end, m.group(0)) for i in range(a, b + 1))
+            spans.append((at, end))
     for kind in ("campaign", "customer", "product"):
         for pat in (_ID_AFTER[kind], _ID_BEFORE[kind]):
             for m in pat.finditer(text):
@@ -483,13 +519,25 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
                 if free(m.start(g), m.end(g)):
                     refs.append(Ref(kind, int(m.group(g)), m.start(g), m.end(g), m.group(0)))
                     spans.append((m.start(g), m.end(g)))
-    for pat in (_CAMPAIGN_LIST, _CAMPAIGN_LIST_ZH):  # "campaigns 1 and 3", "1号和3号活动": every one an id
+    for pat in (_CAMPAIGN_LIST, _CAMPAIGN_LIST_ZH, _CAMPAIGN_LIST_EN):  # "campaigns 1 and 3", "1号和3号活动"
         for m in pat.finditer(text):
-            for d in re.finditer(r"\d+", m.group("list")):
-                a, b = m.start("list") + d.start(), m.start("list") + d.end()
+            g = "list2" if "list2" in pat.groupindex and m.group("list") is None else "list"
+            for d in re.finditer(r"\d+", m.group(g)):
+                a, b = m.start(g) + d.start(), m.start(g) + d.end()
                 if free(a, b):
                     refs.append(Ref("campaign", int(d.group(0)), a, b, m.group(0)))
                     spans.append((a, b))
+    for m in _CAMPAIGN_WORDED.finditer(text):  # "campaign two", 第三个计划
+        n = _COUNT_WORDS.get((m.group("en") or "").lower()) or zh_number(m.group("zh") or "")
+        g = "en" if m.group("en") else "zh"
+        if n and free(m.start(g), m.end(g)):
+            refs.append(Ref("campaign", n, m.start(g), m.end(g), m.group(0)))
+            spans.append((m.start(g), m.end(g)))
+    if not _NOT_CAMPAIGN.search(text):
+        for m in _CAMPAIGN_C.finditer(text):  # "c1 600, c3 150 for the daily budgets", "kill c3"
+            if free(m.start("n"), m.end("n")):
+                refs.append(Ref("campaign", int(m.group("n")), m.start("n"), m.end("n"), m.group(0)))
+                spans.append((m.start("n"), m.end("n")))
     for m in _ANY_ID.finditer(text):  # "1289号蛋糕架", "#1523": an id whose kind the tool decides
         g = "n" if m.group("n") else "n2"
         if free(m.start(g), m.end(g)):
@@ -509,6 +557,8 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
         else:
             unresolved.append((code, m.start(), m.end()))
         spans.append((m.start(), m.end()))
+    if _CAMPAIGN_EDIT.search(text) and not _NOT_CAMPAIGN.search(text):  # "1号2号各加5分钱出价", "#1 £1.00, #2 65p
+        refs = [Ref("campaign", r.value, r.start, r.end, r.raw) if r.kind == "any" else r for r in refs]  # bids"
     refs.sort(key=lambda r: r.start)
     return refs, unresolved
 
@@ -648,7 +698,10 @@ _ALL_CAMPAIGNS = re.compile(
     r"\b(?:all|every|each|both)\b(?:\s(?:of\s)?(?:the|our|my|your)\b)?(?:\s[\w'-]+){0,2}?\s(?:campaigns?|camps?|bids?|budgets?|cpcs?|ads?|caps?)\b"
     r"|\bacross the (?:board|account)\b|\baccount[- ]wide\b|\bacross (?:all |every )?(?:campaigns|everything)\b"
     r"|(?<!one of )(?<!any of )(?<!some of )\b(?:my|our|the)\s(?:[\w-]+\s)?(?:campaigns|ads|adverts)\b(?!\s?#?\d)|活动们"
-    r"|(?:所有|全部|每个|每一个|各个|全账户|全)(?:的)?\S{0,4}?(?:活动|计划|出价|预算|campaign)|各(?:活动|计划)",
+    r"|(?:所有|全部|每个|每一个|每条|各个|全账户|全)(?:的)?\S{0,4}?(?:活动|计划|出价|预算|campaign)|各(?:活动|计划)"
+    r"|(?:整体|全体|全线|集体|全盘|统一)(?:的)?\S{0,3}?(?:出价|预算)|(?:出价|预算)\S{0,3}?(?:整体|全体|全线|集体|全盘|一律)"
+    r"|(?:[三四五六七八九十]|\d{1,2})\s?(?:个|条)\s?(?:活动|计划)(?=.*?(?:都|统一|各|一律|集体|全))"
+    r"|\b(?:everywhere|across the lot|the lot|all of them|all (?:three|four|five))\b",
     re.I,
 )
 _ASCII_B = r"(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))"  # a word edge that Chinese text beside it keeps
@@ -708,6 +761,7 @@ _ORDINAL = re.compile(
     r"\b(?:the\s)?(?P<en>first|1st|top|second|2nd|third|3rd|fourth|4th|fifth|5th|last|bottom)\s(?:one|customer|client|"
     r"product|item|person|guy|entry|row|suggestion|recommendation|headline|result|campaign|camp)\b"
     r"|\bthe\s(?P<rank>worst|best)\s(?:one|performer)\b"
+    r"|\b(?P<that>that)\sone\b"
     r"|\bnumber\s(?P<num>[1-9])\b"
     r"|(?:^|\s)#(?P<hash>[1-9])\b|第\s?(?P<zh>[一二三四五六七八九十1-9])\s?(?:个|位|名|条|款|件)|(?P<zlast>最后|最差的?|垫底的?)一?\s?(?:个|位|名|条|那个|那条|活动|计划)",
     re.I,
@@ -1085,16 +1139,17 @@ _STRATEGIES = {"rlb": "rlb", "mcpc": "mcpc", "lin": "lin", "linear": "lin", "val
 _UP = re.compile(
     r"\b(?:up|raise[sd]?|raising|increase[sd]?|increasing|higher|more|boost|bump|lift|grow|add|plus|hike|top up|rise"
     r"|pricier|dearer|more expensive)\b"
-    r"|\+|提高|提升|上调|增加|加|涨|调高|拉高|提",
+    r"|\+|提高|提升|上调|增加|加|涨|调高|拉高|提|上浮|往上|多给|多放|多投",
     re.I,
 )
 _DOWN = re.compile(
-    r"\b(?:down|lower|lowering|reduce[sd]?|reducing|decrease[sd]?|cut|cheaper|less|drop|trim|slash|minus|off)\b"
-    r"|降低|降|减少|减|下调|调低|砍|削减|少",
+    r"\b(?:down|lower|lowering|reduce[sd]?|reducing|decrease[sd]?|cut|cheaper|less|drop|trim|slash|minus|off|shave"
+    r"|knock)\b|降低|降|减少|减|下调|调低|砍|削减|少|下浮|往下|压低|收(?=\s?\d|$)",
     re.I,
 )
 _BY_VERB = re.compile(  # "budget down 100", "预算减100", "加50": a verb right before the amount is a change by it
-    r"(?:\b(?:up|down|plus|minus)|(?<![增])加|减|(?<![下])降|涨|砍|削)(?:了|掉)?\s?[£$€¥]?\s?$", re.I
+    r"(?:\b(?:up|down|plus|minus|add|an extra|another)|(?<![增])加|减|(?<![下])降|涨|砍|削|多放|多给|多投)(?:了|掉)?\s?[£$€¥]?\s?$",
+    re.I,
 )
 _CTR = re.compile(r"\b(?:p?ctr|click[- ]?through(?: rate)?|click rate)\b|点击率|预估点击率", re.I)
 _DOUBLE = re.compile(r"\b(?:double|twice)\b|翻倍|翻一倍|加倍", re.I)
@@ -1152,7 +1207,7 @@ _COUNT_NOUNS = (
 _COUNT = re.compile(
     rf"(?<![A-Za-z])(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s?(?P<a>\d{{1,3}})(?![\d.,]?\d)"
     rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|(?:前|倒数)\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
-    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工])|条|款|位|名|句|种|(?<!一)份|件|篇|组|(?<!一)版|则|段)",
+    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工百]|点(?!子))|条|款|位|名|句|种|(?<!一)份|件|篇|组|(?<!一)版|则|段)",
     re.I,
 )
 _COUNT_WORD = re.compile(
@@ -1204,72 +1259,73 @@ _NOT_TYPOS = (
     "options", "pausing", "paying", "perfect", "placing", "predict", "premier", "prevent", "prime", "project",
     "regularly", "reply", "rice", "rolling", "royal", "sending", "setting",
 )  # fmt: skip
-_LEXICON = Speller(
-    [
-        "product",
-        "products",
-        "item",
-        "items",
-        "customer",
-        "customers",
-        "client",
-        "clients",
-        "campaign",
-        "campaigns",
-        "budget",
-        "budgets",
-        "price",
-        "prices",
-        "bid",
-        "bids",
-        "headline",
-        "headlines",
-        "discount",
-        "percent",
-        "pounds",
-        "dollars",
-        "similar",
-        "strategy",
-        "elasticity",
-        "compliance",
-        "compliant",
-        "segments",
-        "lapse",
-        "lapsing",
-        "recommend",
-        "recommendations",
-        "selling",
-        "points",
-        "pacing",
-        "impression",
-        "replay",
-        "seasonality",
-        "headlines",
-        "taglines",
-        "slogan",
-        "slogans",
-        "channels",
-        "email",
-        "newsletter",
-        "lapsed",
-        "lapse",
-        "tone",
-        "playful",
-        "premium",
-        "urgent",
-        "warm",
-        "facebook",
-        "instagram",
-        "google",
-        "wechat",
-        "moments",
-        "xiaohongshu",
-        "titles",
-        "captions",
-        "loyal",
-        "regulars",
-    ],
-    known=_NOT_TYPOS,
+_LEXICON_WORDS = [
+    "product",
+    "products",
+    "item",
+    "items",
+    "customer",
+    "customers",
+    "client",
+    "clients",
+    "campaign",
+    "campaigns",
+    "budget",
+    "budgets",
+    "price",
+    "prices",
+    "bid",
+    "bids",
+    "headline",
+    "headlines",
+    "discount",
+    "percent",
+    "pounds",
+    "dollars",
+    "similar",
+    "strategy",
+    "elasticity",
+    "compliance",
+    "compliant",
+    "segments",
+    "lapse",
+    "lapsing",
+    "recommend",
+    "recommendations",
+    "selling",
+    "points",
+    "pacing",
+    "impression",
+    "replay",
+    "seasonality",
+    "headlines",
+    "taglines",
+    "slogan",
+    "slogans",
+    "channels",
+    "email",
+    "newsletter",
+    "lapsed",
+    "lapse",
+    "tone",
+    "playful",
+    "premium",
+    "urgent",
+    "warm",
+    "facebook",
+    "instagram",
+    "google",
+    "wechat",
+    "moments",
+    "xiaohongshu",
+    "titles",
+    "captions",
+    "loyal",
+    "regulars",
+]
+_LEXICON = Speller(  # a word is no typo of its own plural or singular ("segment" stays, "moment" stays)
+    _LEXICON_WORDS,
+    known=(*_NOT_TYPOS, *(w[:-1] for w in _LEXICON_WORDS if w.endswith("s")), *(w + "s" for w in _LEXICON_WORDS)),
 )
 
 
@@ -1426,6 +1482,11 @@ def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
     return name
 
 
+def _within(at: int, n: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether the n characters at `at` overlap one of the spans (`at` -1: not found, never)."""
+    return at >= 0 and any(a < at + n and at < b for a, b in spans)
+
+
 @lru_cache(maxsize=512)
 def _extract(raw: str) -> Entities:
     text = _LEXICON.fix(normalize(raw))
@@ -1454,7 +1515,10 @@ def _extract(raw: str) -> Entities:
     for m in _OCCASION_WORDS.finditer(low0):
         id_spans.append((m.start(), m.end()))
     scan = scan_numbers(_DATE.sub(lambda m: " " * len(m.group(0)), bare))  # a date is not a number
-    e.unreadable = [*e.unreadable, *(b for b in scan.bad if not _DATE.fullmatch(b))]
+    e.unreadable = [
+        *e.unreadable,
+        *(b for b in scan.bad if not _DATE.fullmatch(b) and not _within(bare.find(b), len(b), id_spans)),
+    ]  # "bids on 1,2,3", "campaigns 1-3": ids, not a number
     nums = [n for n in scan.nums if not any(a < n.end and n.start < b for a, b in id_spans)]
 
     low = bare.lower()
@@ -1543,8 +1607,12 @@ def _extract(raw: str) -> Entities:
             re.search(r"\bby\s?$|(了|多|少)\s?$", low[max(0, n.start - 6) : n.start])
             or re.search(r"(上调|下调|提高|降低|增加|减少)\s?$", low[max(0, n.start - 4) : n.start])
             or _BY_VERB.search(low[max(0, n.start - 10) : n.start])
+            or n.raw.startswith("+")  # "出价+1毛5", "budget +50", "bids +£0.10"
+            or low[max(0, n.start - 1) : n.start] == "+"
+            or re.match(r"\s?off\b", low[n.end : n.end + 5])  # "take 3p off the bids"
         ):
             sign = -1 if _direction(_clause_before(low, n.start), "") == -1 else 1
+            sign = -1 if re.match(r"\s?off\b", low[n.end : n.end + 5]) else sign
             if not re.search(r"\bto\s?$|到\s?$|为\s?$|成\s?$", low[max(0, n.start - 4) : n.start]):
                 e.changes.append(Change(n.raw, n.start, by=sign * abs(n.value)))
     for f in _FRACTION.finditer(bare):
@@ -1672,7 +1740,9 @@ def _extract(raw: str) -> Entities:
     e.hypothetical = bool(_HYPOTHETICAL.search(bare))
     o = _ORDINAL.search(bare)
     if o:
-        if o.group("en") or o.group("rank"):
+        if o.group("that"):
+            e.ordinal = 1  # "how's that one pacing", after "which campaign had the best CTR": the answer's first
+        elif o.group("en") or o.group("rank"):
             e.ordinal = _ORDINALS[(o.group("en") or o.group("rank")).lower()]
         elif o.group("num") or o.group("hash"):
             e.ordinal = int(o.group("num") or o.group("hash"))

@@ -39,7 +39,15 @@ from offline.planner import (
 from tools import TOOLS
 
 HANDOFF_PREFIX = "transfer_to_"
-_SEVERAL = re.compile(r"\bcampaigns\b|\ball\b|\bevery\b|\beach\b|所有|全部|各个?|每个")
+_NAMED_CAMPAIGN = re.compile(  # "the jumbo bag campaign", 大促那个计划: a campaign named by words of its own
+    r"\bthe\s(?P<en>(?:(?!\bthe\b)[\w' -]){2,30}?)\s(?:campaign|one)\b|(?P<zh>[\u4e00-\u9fff]{2,6}?)(?:那个|那条|这个)(?:活动|计划)",
+    re.I,
+)
+_SEVERAL = re.compile(  # several campaigns, not one named ("hope all is well" is not "all")
+    r"\bcampaigns\b|\b(?:all|every|each)\s(?:of\s)?(?:the\s|our\s)?(?:campaigns?|ads|ones?|of them|channels?)\b"
+    r"|所有|全部|各个?|每个",
+    re.I,
+)
 PART = "part"  # name of the message that carries one part of a multi-part request to a specialist
 
 
@@ -78,6 +86,11 @@ def context_of(messages: Sequence[BaseMessage]) -> Context:
     return Context()
 
 
+_CAMPAIGN_SAID = re.compile(r"\bcampaigns?\b|活动|计划", re.I)
+_CAMPAIGN_ACT = re.compile(r"\b(?:pause|resume|bids?|budgets?)\b|暂停|恢复|开启|出价|预算", re.I)
+_PRODUCT_SAID = re.compile(r"\b(?:products?|items?|skus?|stock ?codes?)\b|产品|商品|单品|货号|款", re.I)
+
+
 class OfflineChatModel(BaseChatModel):
     """Example-bank intents, typed extractors and worded answers: see the offline/ package."""
 
@@ -86,6 +99,7 @@ class OfflineChatModel(BaseChatModel):
     product_named: Callable[[str], int | None] | None = None  # the product a request names by its description
     product_choices: Callable[[str], tuple[int, list[tuple[int, str]]]] | None = None  # a kind several products share
     campaign_named: Callable[[str, list[str]], int | None] | None = None  # the campaign named without its id
+    campaigns: Callable[[], list[tuple[int, str]]] | None = None  # every campaign (id, name), to choose from
     name_as_id: Callable[[str], str] | None = None  # the request with a product's English name written as its id
     shop_today: Callable[[], date] | None = None  # the shop's today: what "1 September" and "the last 30 days" mean
 
@@ -164,6 +178,8 @@ class OfflineChatModel(BaseChatModel):
         e = extract(text, codes)
         if e.ids("product") or any(n.is_int and f"{int(n.value)}" in codes for n in e.numbers):
             return text
+        if _CAMPAIGN_SAID.search(text) and (not _PRODUCT_SAID.search(text) or _CAMPAIGN_ACT.search(text)):
+            return text  # "把圣诞礼物那个搜索活动暂停": a campaign's name, not a product's
         return self.name_as_id(text)
 
     def _codes(self) -> dict[str, int] | None:
@@ -287,6 +303,8 @@ class OfflineChatModel(BaseChatModel):
         if p.missing:
             note = wording.notes_text([f"unreadable:{t}" for t in e.unreadable], zh)
             ask = wording.ask_for(p.missing, zh, p.tool, p.args)
+            if {"campaign_id", "campaigns"} & set(p.missing) and self.campaigns is not None:
+                ask += " " + wording.which_campaign(self.campaigns(), _NAMED_CAMPAIGN.search(text), zh)
             if "product_id" in p.missing and self.product_choices is not None:
                 count, choices = self.product_choices(text)  # "蛋糕架": which of the 22 cake stands
                 if count >= 2:

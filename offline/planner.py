@@ -13,12 +13,12 @@ different target of a write.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from offline.extract import Entities, Num, OrderDate, after_colon, extract, is_chinese, normalize, without_values
+from offline.extract import Entities, Num, OrderDate, Ref, after_colon, extract, is_chinese, normalize, without_values
 from offline.intent import NONE, Index, Intent, bank_index
 from tools import TOOLS, ToolFailure
 from tools.reports import month_period, sales_period
@@ -94,11 +94,16 @@ _SINCE = re.compile(r"\bsince\b|以来|至今|到现在|到目前为止")
 _VERSUS = re.compile(  # "November vs October", 11月和10月比: two months compared, not a range
     r"\b(?:vs\.?|versus|compared (?:to|with)|against|over)\b|对比|相比|比较|环比|(?:和|跟|与).{0,8}比", re.I
 )
+_VS_MONTH = re.compile(  # a month named only as what another is compared with
+    r"\b(?:vs\.?|versus|against|compared (?:to|with))\s(?:the\s)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|(?:比|对比|相比)\s?(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s?月",
+    re.I,
+)
 _SEASON = re.compile(
     r"\b(?:which|what) (?:month|months|weekday|day of the week|season|time of (?:the )?year)\b|\b(?:best|worst|busiest|quietest) "
     r"(?:months?|weekdays?|days of the week|seasons?)\b|\bweekdays?\b|\bweekends?\b|\bwhen in the year\b|\bhistorically\b"
     r"|\bwhen do (?:we|people|customers) (?:sell|buy)\b"
-    r"|哪个月|几月|月份|哪一?天|周[一二三四五六日末几]|(?:星期|礼拜)[一二三四五六日天几]|季节|淡季|旺季|全年|什么时候(?:卖|买|销)",
+    r"|哪个月|几月|(?<![\d一二三四五六七八九十])月份|哪一?天|周[一二三四五六日末几]|(?:星期|礼拜)[一二三四五六日天几]|季节|淡季|旺季|全年|什么时候(?:卖|买|销)",
     re.I,
 )
 _FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetime-value model, not past spend
@@ -182,7 +187,7 @@ _STRONG = re.compile(
     r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且|其次|再者|最后|此外)|(?<=[.!?;,]\s)再(?=[\u4e00-\u9fff])|^先(?=.{2,}再)"
     r"|(?<=\?)\s?and\s(?=(?:would|will|what|how|can|could|should|is|are|does|do|which|who|where)\b)"  # "...? and would 10% off pay?"
     r"|(?:^|\s)\(?[1-9]\)\s"  # a numbered list: "1) ... 2) ..."
-    r"|(?<=[A-Za-z\u4e00-\u9fff\d?])\s\+\s(?=[A-Za-z\u4e00-\u9fff]\S*\s+\S)",  # "top 10 sellers + the 10 worst"
+    r"|(?<=[A-Za-z\u4e00-\u9fff\d?])\s\+\s(?!(?:social|display|search|email|video|shopping)\b)(?=[A-Za-z\u4e00-\u9fff]\S*\s+\S)",  # "top 10 sellers + the 10 worst"
     re.I,
 )
 _WEAK = re.compile(
@@ -206,6 +211,11 @@ _QUOTED_ANY = re.compile(r"\"[^\"]*\"|「[^」]*」|《[^》]*》|(?:(?<=^)|(?<=
 _ZH_CLAUSE = re.compile(r"(?<=[\u4e00-\u9fff\d]),\s(?=[\u4e00-\u9fff]|\d+\s?号)")
 _ZH_REMARK = re.compile(
     r"(?:不错|很好|挺好|还行|还可以|一般|很差|不好|不太好|太高了?|太低了?|[涨跌降]了|快到了|要到了|来了)\s?$"
+)
+_BEST_AND_WORST = re.compile(
+    r"(?:最好|最畅销|最高|卖得最好|\bbest\b|\btop\b)[^，,。.;?？]{0,14}?(?P<and>\s?(?:和|跟|与|以及|\band\b|&)\s?)"
+    r"(?=(?:the\s)?(?:最差|最低|卖得最差|最不好|倒数|worst|bottom))",
+    re.I,
 )
 CLAUSE, WEAK, LIST, STRONG = (
     -1,
@@ -232,6 +242,8 @@ def _pieces(text: str) -> list[tuple[str, int]]:
                 cuts.append((m.start(), m.end(), level))
     for m in _ZH_CLAUSE.finditer(masked):  # 搜索计划出价降到0.7，展示的预算加50: a clause may be an ask of its own
         cuts.append((m.start(), m.end(), CLAUSE))
+    for m in _BEST_AND_WORST.finditer(masked):  # 卖得最好的5个和最差的5个: two rankings, each a part
+        cuts.append((m.start("and"), m.end("and"), STRONG))
     if masked.startswith("先") and not any(text[a:b].strip() == "再" for a, b, _ in cuts):
         then = masked.find("再", 3)  # 先…再… with no comma between
         if then > 0:
@@ -266,7 +278,10 @@ _PRICE_WORDS = re.compile(r"\bprice[ds]?\b|\bpricing\b|价格|定价|售价|标�
 _BEST = re.compile(r"\b(?:best|top|most|biggest|highest|leading)\b|最好|最佳|最多|最高|畅销|卖得好|爆款|前\s?\d", re.I)
 _WHO = re.compile(r"\bwho(?:'s| is| are)?\b|哪些人|都有谁|是谁|有谁", re.I)
 _ONES = re.compile(r"\bones\b", re.I)
-_NOUN = re.compile(r"\b(?:customers|products|campaigns)\b", re.I)
+_BARE_COUNT = re.compile(
+    r"\b(?:the\s)?(?:top\s|bottom\s|worst\s|best\s)?\d{1,3}\b(?=\s(?:that|which|who|with|by|in)\b)", re.I
+)
+_NOUN = re.compile(r"\b(?:customers|products|campaigns|sellers|items|clients)\b", re.I)
 _QUESTION_START = re.compile(
     r"^\s*(?:and\s)?(?:how many|how much|which|what|who)\b|^\s*(?:那)?(?:有多少|多少|哪些|哪个)", re.I
 )
@@ -289,6 +304,29 @@ def _same_subject(first: str, second: str, p: Plan) -> bool:
     kinds = {r.kind for r in extract(first).refs} & set(ID_FIELDS.values())
     props = _props(p.tool) if p.tool is not None else {}
     return bool(kinds) and not any(f in props for f, k in ID_FIELDS.items() if k in kinds)
+
+
+def _about_one_before(first: str, second: str, p: Plan, prev: Plan) -> bool:
+    """A short question that leans back (they, it, that) on the answer the read before it gives and
+    asks nothing its own tool could take: more about that answer ("what's 14911 worth? ... + chance
+    they're still active", "...last quarter, and what share of the shop is that?")."""
+    if len(_WORDS.findall(second)) > 8 or not _LEANS_ON.search(second) or extract(second).refs:
+        return False
+    if prev.tool is None or prev.tool in WRITES or p.tool in WRITES or p.args:
+        return False
+    e = _with_bare_customer(extract(first), {})
+    named = {r.kind for r in e.refs} | ({"product"} if e.stock_codes else set())
+    named |= {k for k, pat in _KIND_WORDS.items() if pat.search(first)} | ({"campaign"} if e.channels else set())
+    return not any(f in props_of(p.tool) and k in named for f, k in ID_FIELDS.items())  # "…85123A. also whats
+    # its elasticity": a tool of its own for the one named, a part of its own
+
+
+_KIND_WORDS = {
+    "campaign": re.compile(r"\bcampaigns?\b|活动|计划", re.I),
+    "customer": re.compile(r"\b(?:customers?|clients?)\b|客户|顾客", re.I),
+    "product": re.compile(r"\b(?:products?|items?|skus?)\b|产品|商品", re.I),
+}
+_LEANS_ON = re.compile(r"\b(?:they|them|their|it|its|that)\b|他|她|它|这个占|那个占", re.I)
 
 
 def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[str]:
@@ -373,6 +411,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = True  # "Swiss customers with 3+ orders, and how many at-risk ones in Switzerland?"
             if level == WEAK and separate and _same_subject(prev_text, piece, p):
                 separate = False  # "12748号客户什么来头？下了多少单": more questions about the one named
+            if separate and _about_one_before(prev_text, piece, p, prev):
+                separate = False  # "what's 14911 worth? ... + chance they're still active": still that customer
             if not separate:
                 merged = prev_text + (", " if level == CLAUSE else ". ") + piece  # a clause goes back as it was
                 parts[-1] = (merged, prev_strong, plan(merged, None, stock_codes=stock_codes, split=False))
@@ -463,8 +503,12 @@ def _same_target(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _substantial(text: str, p: Plan) -> bool:
-    """A sentence that could be a request on its own: a few words, and like a bank example."""
-    words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", text)
+    """A sentence that could be a request on its own: a few words, and like a bank example; a long
+    one only when it asks (a long statement is context: "we've been going through the spring
+    campaign with the team, and the feeling is ...")."""
+    words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", _masked(text))  # words quoted are data, not the request
+    if len(words) >= 12 and not any(_ASKS.search(_FRAME.sub(" ", s)) for s in re.split(r"(?<=[.!?;])\s+|,\s", text)):
+        return False
     return len(words) >= 3 and p.intent is not None and p.intent.confidence >= 0.25
 
 
@@ -521,6 +565,8 @@ class _Signals:
     named_segment: bool  # the customers of one segment named: "export all the champions" is a customer list
     ad_metric: bool  # a figure only ads have: CPA, ROAS, CTR, clicks, impressions
     spend_floor: bool  # customers who spent at least an amount: "1k+ lifetime spend" is a list by past spend
+    head_to_head: bool  # campaigns set against each other: "c1 vs c2 vs c3 on conv rate", 搜索vs社交PK一下
+    at_risk: bool  # "at-risk customers", 有流失风险的客户, not named as a segment: the at-risk list
 
 
 def _signals(e: Entities) -> _Signals:
@@ -543,7 +589,9 @@ def _signals(e: Entities) -> _Signals:
         target,
         len(set(e.ids("campaign"))) >= 2,
         e.all_campaigns and not e.ids("campaign"),
-        bool(e.channels) and not e.ids("campaign") and bool(_PLURAL.search(e.text) or is_chinese(e.text)),
+        bool(e.channels)
+        and not e.ids("campaign")
+        and bool(len(e.channels) > 1 or _PLURAL.search(e.text) or is_chinese(e.text)),
         (e.period_name not in (None, "today") or bool(e.months))
         and bool(e.metric or e.ids("campaign") or _ADS.search(e.text)),
         e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
@@ -580,7 +628,26 @@ def _signals(e: Entities) -> _Signals:
         and bool(_CUSTOMER_WORDS.search(e.text) or _FILE.search(e.text) or _WHO.search(e.text)),
         e.metric in ("cpa", "roas", "ctr", "cpc", "impressions", "clicks", "conversion_rate"),
         e.min_revenue is not None and not _FUTURE_VALUE.search(e.text),
+        (
+            len(set(e.ids("campaign"))) >= 2
+            or len(e.channels) >= 2
+            or bool(re.search(r"\bof the (?:three|3|two|2)\b", e.text))
+        )
+        and bool(_HEAD_TO_HEAD.search(e.text))
+        and not (e.numbers or e.changes or e.percents),
+        (e.rfm_segment == "at_risk" and not re.search(r"\bsegments?\b|分群|分层|人群", e.text, re.I))
+        or bool(_LAPSING_WORDS.search(e.text)),
     )
+
+
+_LAPSING_WORDS = re.compile(
+    r"\blapsing\b|\babout to (?:lapse|churn)\b|\bat risk of (?:lapsing|churning|leaving)\b|快流失|要流失|即将流失", re.I
+)
+_HEAD_TO_HEAD = re.compile(
+    r"\b(?:vs\.?|versus|against each other|side by side|head to head|compare[ds]?|winning|winner|best|worst)\b"
+    r"|\bwho'?s\b|PK|比比|比一比|对比|哪个(?:更|最)|谁(?:更|最)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -654,6 +721,10 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "drop the retrospot cake cases (sku 21212) to 49p": an amount a search cannot take
     if sig.browse and "query" in props:
         score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
+    if sig.at_risk and tool == "lapsing_customers":
+        score += 1.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
+    if sig.head_to_head and tool == "compare_campaigns":
+        score += 1.0  # "c1 vs c2 vs c3: who's winning on conv rate": campaigns side by side
     if sig.spend_floor and "min_revenue" in props:
         score += 0.5  # "German customers with 1k+ lifetime spend": who spent it, not who will
     if sig.named_segment and "segment" in props:
@@ -683,6 +754,10 @@ MISSING_ID_WEIGHT = 0.5
 CUE_WEIGHT = 1.0
 OVERRULE_NONE = 0.5  # "need 5 meta ads for 22423, premium feel": near an out-of-scope example, yet copy to write
 OVERRULE_FIT = 2.0  # (its product and its platform: a fit of 2.5)
+OVERRULE_COPY = (
+    0.4  # a platform or a tone named: "need 4 instagram ads for product 40, cheeky tone" beside "post this on
+)
+# our instagram" (out of scope)
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:are|is|will|do|does|did|how|what|which|who|when|can|could)\b|吗|呢|多少|怎么样|如何|是否", re.I
 )
@@ -691,10 +766,10 @@ _QUESTION = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
-def _asked(text: str, index: Index) -> tuple[Intent, str]:
+def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[Intent, str]:
     """The intent of a request; in a long one (context first, the ask later), the intent of the
-    sentence that asks most clearly, when that is clearer than the whole."""
-    whole = index.classify(text)
+    sentence that asks most clearly, when that is clearer than the whole (among `allowed` tools)."""
+    whole = index.classify(text, allowed)
     masked = normalize(_masked(text)).replace("\x00", '"')
     sentences = [s for s in _SENTENCE.split(masked) if len(_WORDS.findall(s)) >= 3]
     one_ask = len(sentences) >= 2 and sum(bool(_ASKS.search(s)) for s in sentences) == 1
@@ -705,13 +780,16 @@ def _asked(text: str, index: Index) -> tuple[Intent, str]:
     ]  # "When you have a moment, would you ..." : the frame is no clause of its own
     best, best_key, said = whole, (False, whole.confidence if whole.label != NONE else 0.0), text
     for s in dict.fromkeys([*sentences, *clauses]):
-        it = index.classify(s)
+        if s not in sentences and _LEANS_BACK.search(s):
+            continue  # "..., and how much have they spent between them?": a clause about what the rest names
+        it = index.classify(s, allowed)
         key = (bool(_ASKS.search(s)), it.confidence)  # a question or an instruction before a statement
         if it.label != NONE and key > best_key:
             best, best_key, said = it, key, s
     return best, said
 
 
+_LEANS_BACK = re.compile(r"\b(?:they|them|their|those|these)\b|他们|她们|它们|这些|那些", re.I)
 _PRODUCT_NOUN = re.compile(r"(?:product|item|sku|stock ?code|code|产品|商品|货号|款号|编码)\W{0,3}$", re.I)
 
 
@@ -737,14 +815,17 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         e = its if len(its.refs) == len(e.refs) else e  # unless the context names what it is about
     if allowed is not None and intent.label not in allowed and intent.label != NONE:
         own = {t: s for t, s in intent.scores.items() if t in allowed}
-        intent = (
-            index.classify(text, allowed)
-            if not own
-            else Intent(max(own, key=own.__getitem__), intent.confidence, own, intent.nearest)
-        )
-    if not intent.scores or (intent.label == NONE and intent.nearest is None):  # nothing in the bank is like it
-        return intent
+        if said != _as_read(e):  # the sentence that asked is another specialist's: the one that asks this one
+            intent, said = _asked(_as_read(e), index, allowed)
+        else:
+            intent = (
+                index.classify(text, allowed)
+                if not own
+                else Intent(max(own, key=own.__getitem__), intent.confidence, own, intent.nearest)
+            )
     sig = _signals(e)
+    if not intent.scores or (intent.label == NONE and intent.nearest is None and not sig.copy):
+        return intent  # nothing in the bank is like it (but copy for a platform, in a tone, is copy)
     scores = dict(intent.scores)
     several = sig.many_ids or sig.every or sig.channel
     for one, bulk in _BULK.items():  # one edit, for one campaign or several: the request's selection decides
@@ -752,6 +833,9 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
             scores[bulk] = scores.get(bulk, 0.0) + scores.pop(one)
         elif not several and len(scores) > 1:
             scores.pop(bulk, None)
+    if e.ids("customer") and "customer_lifetime_value" in scores and (allowed is None or "customer_profile" in allowed):
+        scores["customer_profile"] = scores.get("customer_profile", 0.0) + scores.pop("customer_lifetime_value")
+        # one customer's value is in their profile (expected purchases, 52-week value, P(alive))
     top = max(scores.values())
     adjusted = {
         t: s + (FIT_WEIGHT * top * _entity_fit(t, sig) if t != NONE else 0.0)
@@ -759,11 +843,19 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         if t == NONE or allowed is None or t in allowed
     }
     best = max(adjusted, key=adjusted.__getitem__)
+    copy_tools = [t for t in TOOLS if {"platform", "tone"} <= set(_props(t)) and (allowed is None or t in allowed)]
+    by_copy = best == NONE and sig.copy and intent.nearest is None and bool(copy_tools)
+    if by_copy:
+        best = max(copy_tools, key=lambda t: adjusted.get(t, 0.0))  # like nothing in the bank, but a platform, a tone
     if (
-        intent.label == NONE
+        not by_copy
+        and intent.label == NONE
         and best != NONE
-        and (scores.get(best, 0.0) < OVERRULE_NONE * scores.get(NONE, 0.0) or _entity_fit(best, sig) < OVERRULE_FIT)
-    ):
+        and (
+            scores.get(best, 0.0) < (OVERRULE_COPY if sig.copy else OVERRULE_NONE) * scores.get(NONE, 0.0)
+            or (_entity_fit(best, sig) < OVERRULE_FIT and not (sig.copy and "platform" in _props(best)))
+        )
+    ):  # (copy for a platform, in a tone, is copy to write even for a product not found: which one is asked)
         best = (
             NONE  # the out-of-scope examples are outvoted only by a tool with a close vote that the request fits well
         )
@@ -779,7 +871,14 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
             best = max(
                 reads, key=reads.__getitem__
             )  # "are we going to blow through campaign 1's budget?" asks, not sets
+    if best == "pause_campaign" and _UNPAUSE.search(e.text) and (allowed is None or "resume_campaign" in allowed):
+        best = "resume_campaign"  # "3号活动解除暂停", "undo the pause on c2": the pause ends
     return Intent(best, intent.confidence, intent.scores, intent.nearest)
+
+
+_UNPAUSE = re.compile(
+    r"解除暂停|取消暂停|不要?再?暂停|别(?:再)?停|\bun-?pause|\bundo (?:the|that) pause|\bend the pause", re.I
+)
 
 
 # -- the arguments ------------------------------------------------------------------------------
@@ -1021,6 +1120,50 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
     return {k: v.isoformat() for k, v in out.items()}
 
 
+_EACH = {"set_campaign_bids": "bids", "set_campaign_budgets": "budgets"}  # each campaign's own new value
+_WHICH_MOST = re.compile(
+    r"\b(?:which|what)\b.{0,40}?\b(?:(?P<hi>highest|most|best|biggest|largest|top)|lowest|least|worst|smallest)\b"
+    r"|(?:哪个|哪些|哪一?类|谁).{0,12}?(?:(?P<zhi>最高|最多|最大|最好)|最低|最少|最差)",
+    re.I,
+)
+_EACH_OF = re.compile(
+    r"\b(?:each|respectively|separately|side by side|vs\.?|versus|compared?)\b|分别|各自|各|对比|比较|相比", re.I
+)
+_ONE_CAMPAIGN_EDIT = ("pause_campaign", "resume_campaign", "set_campaign_bid", "set_campaign_budget")
+
+
+def _bare_campaign(e: Entities, n: Num) -> bool:
+    """A small whole number written where a campaign goes, with no noun: "pls resume 3", "bid on 3 to 35p"."""
+    return (
+        n.is_int
+        and 1 <= n.value <= 999
+        and n.currency is None
+        and n.unit is None
+        and not n.scaled
+        and bool(
+            re.search(r"\b(?:on|for|resume|pause|stop|running|restart|unpause|kill|start|of)\s?$", _left(e, n, 12))
+        )
+        and not re.match(r"\s?(?:days?|weeks?|hours?|hrs?|mins?|minutes?|%|x\b)", _right(e, n, 8), re.I)
+    )
+
+
+def _each_value(e: Entities) -> list[tuple[int, Num]]:
+    """Two or more campaigns, each with its own new amount written after it and before the next
+    (`bids: c1 to 0.90 and c3 to 0.45`, `1号600，2号350，3号150`); nothing when that is not the shape."""
+    refs = sorted({r.start: r for r in e.refs if r.kind == "campaign"}.values(), key=lambda r: r.start)
+    if len(refs) < 2 or len(e.numbers) != len(refs) or e.changes or e.percents or e.all_campaigns:
+        return []
+    if len({r.value for r in refs}) != len(refs) or any(
+        r.raw == refs[0].raw and r.end == refs[0].end for r in refs[1:]
+    ):
+        return []  # a range ("campaigns 1-3") or a list ("1 and 2") written as one: one value for all
+    nums = sorted(e.numbers, key=lambda n: n.start)
+    ends = [r.start for r in refs[1:]] + [len(e.text)]
+    if not all(r.end <= n.start < nxt for r, n, nxt in zip(refs, nums, ends, strict=True)):
+        return []
+    return [(r.value, n) for r, n in zip(refs, nums, strict=True)]
+
+
 def fill(
     tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None, today: date | None = None
 ) -> _Filled:
@@ -1030,6 +1173,9 @@ def fill(
     args: dict[str, Any] = {}
     notes: list[str] = []
     used: set[int] = set()
+    if tool in _EACH and (pairs := _each_value(e)):  # "c1 600, c2 350", "1号1块，2号6毛5": each its own value
+        field = WRITE_VALUE[tool]
+        return _Filled({_EACH[tool]: [{"campaign_id": i, field: n.value} for i, n in pairs]}, [], notes)
     id_fields = [f for f in ID_FIELDS if f in props]
     loose = e.ids("any")  # "1289号", "#1523": the id of whatever the tool is about
     money_cues: dict[str, re.Pattern[str] | None] = {"unit_cost": _COST, "value_per_click": _CLICK}
@@ -1041,6 +1187,11 @@ def fill(
             v = e.first_id(ID_FIELDS[name])  # type: ignore[arg-type]
             if v is None and loose and name == id_fields[0]:
                 v = loose[0]
+            if v is None and name == "campaign_id" and tool in _ONE_CAMPAIGN_EDIT:
+                bare = next((n for n in e.numbers if _bare_campaign(e, n)), None)
+                if bare is not None:  # "stop running 2", "lower bid on 3 to 35p": the campaign's id
+                    v = int(bare.value)
+                    used.add(id(bare))
             if v is None and name == "product_id" and stock_codes:  # "(47566)": a stock code written bare
                 code = next((n for n in e.numbers if n.is_int and f"{int(n.value)}" in stock_codes), None)
                 if code is not None:
@@ -1065,6 +1216,8 @@ def fill(
                 if target is not None and (change is None or _TARGET.search(_left(e, target, 8))):
                     args[name] = target.value
                     used.add(id(target))
+                elif change is None and e.discount is not None and tool != "set_product_price":
+                    args["change_pct"] = -e.discount.value  # "knock 7% off both", 出价打八折: a cut by that share
                 elif change is not None:
                     if change.pct is not None:
                         args["change_pct"] = change.pct
@@ -1132,6 +1285,8 @@ def fill(
             args[name] = list(dict.fromkeys(e.ids("campaign")))
         elif name == "channel" and len(e.channels) == 1 and not e.ids("campaign"):
             args[name] = e.channels[0]
+        elif name == "channel" and len(e.channels) > 1 and "all_campaigns" in props and not e.ids("campaign"):
+            args[name] = ", ".join(e.channels)  # "the social and display bids": the campaigns on either
         elif name == "all_campaigns" and e.all_campaigns and not e.ids("campaign") and len(e.channels) != 1:
             args[name] = True
         elif name == "period" and e.period_name and not e.dates:
@@ -1150,6 +1305,9 @@ def fill(
             compared = len(e.months) >= 2 and _VERSUS.search(e.text) and not e.month_range  # the later month,
             # against the one before (a span's months, "Q4 vs Q3", are the span's)
             args[name] = _month_text(max(e.months, key=lambda m: (m[0] or 0, m[1])) if compared else e.months[0])
+            if len(e.months) == 1 and _VS_MONTH.search(e.text) and "to_month" in props and e.months[0][1] < 12:
+                yr, mo = e.months[0]  # "the ones that fell the most vs October": November, against October
+                args[name] = _month_text((yr, mo + 1))
         elif (
             name == "to_month"
             and len(e.months) >= 2
@@ -1221,6 +1379,20 @@ def fill(
         notes.append(f"repeat:{e.repeat}:{e.min_orders}")
     if e.aov and tool == "sales_report":
         notes.append("asked:aov")
+    if tool == "sales_report" and (e.breakdown or args.get("breakdown")) and (w := _WHICH_MOST.search(e.text)):
+        high = bool(w.group("hi") or w.group("zhi"))  # "which segment has the highest AOV": named in the answer
+        measure = (
+            "aov"
+            if e.aov
+            else "units"
+            if e.units
+            else "orders"
+            if re.search(r"orders|订单|单量", e.text, re.I)
+            else "revenue"
+        )
+        notes.append(f"asked:{'highest' if high else 'lowest'}-{measure}")
+    if "breakdown" in props and len(e.countries) >= 2 and "breakdown" not in args and _EACH_OF.search(e.text):
+        args["breakdown"] = "country"  # "what did Germany and France each do": one row for each, side by side
     if (
         {"period", "start", "end"} <= set(props)
         and "month" not in props
@@ -1316,6 +1488,34 @@ def carried_out(ctx: Context) -> Plan | None:
     return Plan("set_product_price", args, [], False)
 
 
+_CUSTOMER_CUE = re.compile(
+    r"\b(?:worth|value|ltv|clv|customers?|clients?|buyers?|shoppers?|active|alive|churn\w*|lapse\w*|they|them|he|she)\b"
+    r"|他|她|客户|顾客|价值|流失|回购|复购",
+    re.I,
+)
+_PRODUCT_CUE = re.compile(r"\b(?:products?|items?|skus?|stock|price[ds]?|sells?|sold)\b|产品|商品|货号|价格|销量", re.I)
+
+
+def _with_bare_customer(e: Entities, stock_codes: dict[str, int] | None) -> Entities:
+    """A five-digit number written bare where a customer is meant (`what's 14911 worth to us?`) as
+    that customer's id: no id named, no product word, not a stock code, words about a customer."""
+    if (
+        e.refs
+        or e.stock_codes
+        or stock_codes is None
+        or _PRODUCT_CUE.search(e.text)
+        or not _CUSTOMER_CUE.search(e.text)
+    ):
+        return e
+    bare = [n for n in e.numbers if n.is_int and len(n.raw) == 5 and n.currency is None and n.unit is None]
+    if len(bare) != 1 or bare[0].raw in stock_codes:
+        return e
+    n = bare[0]
+    return replace(
+        e, refs=[Ref("customer", int(n.value), n.start, n.end, n.raw)], numbers=[x for x in e.numbers if x is not n]
+    )
+
+
 def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = None, zh: bool | None = None,
          stock_codes: dict[str, int] | None = None, earlier: str | None = None, split: bool = True,
          today: date | None = None) -> Plan:  # fmt: skip
@@ -1327,7 +1527,10 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     noun = _NOUN.search(earlier) if earlier and _ONES.search(text) else None
     if noun:  # "swiss customers with 3+ orders, and how many at-risk ones": at-risk customers
         text = _ONES.sub(noun.group(0).lower(), text)
-    e = extract(text, stock_codes)
+    elif earlier and (noun := _NOUN.search(earlier)) and not _NOUN.search(text) and _BARE_COUNT.search(text):
+        text = _BARE_COUNT.sub(lambda m: f"{m.group(0)} {noun.group(0).lower()}", text, count=1)  # "…, then the 5
+        # that fell the most": the 5 sellers
+    e = _with_bare_customer(extract(text, stock_codes), stock_codes)
     zh = is_chinese(text) if zh is None else zh
     if _GREETING.match(e.text):
         return Plan(None, zh=zh, greeting=True)
@@ -1380,8 +1583,12 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         bare = any(n.is_int and f"{int(n.value)}" in (stock_codes or {}) for n in e.numbers)
         if e.first_id("product") is not None or bare:
             tool = "selling_points"  # "whats 47566", "85123A卖得怎么样": what the data says about that product
-    if tool is None and _CONTACT.search(e.text) and _CUSTOMER_WORDS.search(e.text):
-        # "top 10 customers' emails and phone numbers": the customers, and why no more
+    if (
+        (tool is None or TOOLS[tool].agent != "profiling")
+        and _CONTACT.search(e.text)
+        and _CUSTOMER_WORDS.search(e.text)
+    ):
+        # "top 10 customers' emails and phone numbers": the customers, and why no more (not their ad copy)
         rest = _CONTACT.sub(lambda m: "" if is_chinese(m.group(0)) else " ", text)
         other = plan(
             rest, ctx, allowed=allowed, zh=zh, stock_codes=stock_codes, earlier=earlier, split=split, today=today
@@ -1459,8 +1666,10 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if tool == "similar_products" and "product_id" in args:
         args.pop("query", None)
     p = Plan(tool, args, _missing(tool, args), zh, filled.notes, intent=intent, listing=ctx.listing)
-    if tool in WRITES and e.negated:
-        rest = without_negation(e.text)  # "don't touch the bid, just tell me campaign 1's pacing"
+    if tool in WRITES and e.negated and not (tool == "resume_campaign" and _UNPAUSE.search(e.text)):
+        rest = without_negation(
+            e.text
+        )  # ("别停着了": a resume asked for, not refused)  # "don't touch the bid, just tell me campaign 1's pacing"
         if rest and rest != e.text:
             other = plan(
                 rest, ctx, allowed=allowed, zh=zh, stock_codes=stock_codes, earlier=earlier, split=split, today=today
@@ -1501,7 +1710,8 @@ _EVERY = re.compile(  # the whole range of a kind of product, not the nearest fe
     r"\b(?:which|what)\s(?:kinds?\sof\s|types?\sof\s)?[a-z ]{2,40}\sdo\swe\s(?:have|sell|carry|stock|do)\b"
     r"|\bhow many\s[a-z ]{2,40}\s(?:do we|does the shop)\s(?:have|sell|carry|stock)\b|\b(?:all|every)\s(?:of\s)?(?:our|the)\b"
     r"|\b(?:every|each)\s(?!one\b)[a-z]+\b(?:\swe\b)|\b(?:full|whole|entire)\s(?:range|list|line-?up)\b|\blist\s(?:all|every)\b"
-    r"|\bwhat (?:kinds|types|styles|versions|variants) of\b|都有(?:哪些|什么|哪几)|有(?:哪些|哪几|几|多少)(?:款|种|个|样)"
+    r"|\bwhat (?:kinds|types|styles|versions|variants) of\b|\bdo (?:we|you) (?:sell|have|stock|carry)\b|\bwhich ones\b"
+    r"|都有(?:哪些|什么|哪几)|有(?:哪些|哪几|几|多少)(?:款|种|个|样)"
     r"|(?:所有|全部)的?(?:款|商品|产品)?|全都列|列出(?:所有|全部)|一共有",
     re.I,
 )
@@ -1563,6 +1773,8 @@ def _missing(tool: str, args: dict[str, Any]) -> list[str]:
         missing = [m for m in missing if m not in ("visitors_a", "conversions_b", "visitors_b")]
     if set(SELECTION) & set(args):
         missing = [m for m in missing if m != "campaigns"]
+    if tool in _EACH and _EACH[tool] in args:  # each campaign with its own value: nothing more to ask
+        missing = [m for m in missing if m not in ("campaigns", WRITE_VALUE[tool])]
     return missing
 
 

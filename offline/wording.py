@@ -869,9 +869,15 @@ def compare_campaigns(r: dict[str, Any], zh: bool) -> str:
         + (f"活动 {row['campaign_id']}（{row['name']}）" if zh else f"campaign {row['campaign_id']} ({row['name']})")
         + f": {_metric_value(m, row)}"
         + ("" if row.get("value_change_pct") is None else f" ({_pct(row['value_change_pct'])})")
-        + (("；" if zh else "; ") + _figures(row, zh) if len(r["ranking"]) <= 5 and "impressions" in row else "")
+        + (
+            ("；" if zh else "; ")
+            + _figures(row, zh)
+            + (_changes(row["change_pct"], zh) if row.get("change_pct") else "")
+            if len(r["ranking"]) <= 5 and "impressions" in row
+            else ""
+        )
         for row in r["ranking"]
-    )  # a few campaigns side by side: each one's other figures too
+    )  # a few campaigns side by side: each one's other figures too, and how each moved
     best, worst = r["ranking"][0], r["ranking"][-1]
     t = r.get("total") or {}
     together = ""
@@ -1144,18 +1150,29 @@ def _aov(v: float | None, zh: bool) -> str:
     return f"，客单价 {_money(v)}" if zh else f", AOV {_money(v)}"
 
 
-def sales_report(r: dict[str, Any], zh: bool, aov: bool = False) -> str:
+def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozenset[str] = frozenset()) -> str:
     """The report in words; `aov`: the request asked for the average order value, shown for the
-    total, each row and each group."""
+    total, each row and each group; `asked` `highest-aov` (`lowest-revenue`...): the group with the
+    highest (lowest) figure of those shown, named."""
     t, ch, pct = r["totals"], r["change"], r["change_pct"]
     total_aov = (
         _aov(t.get("aov"), zh) + _sales_change(pct.get("aov"), ch.get("aov"), True, zh) if aov and t.get("aov") else ""
     )
     period = _period_text(r["period"], zh)
     prev = r["previous_period"]
+    share = r.get("share_of_shop_pct")
+    if share is not None:
+        share_text = (
+            f"，占全店 {_money(r['shop_revenue'])} 的 {share}%"
+            if zh
+            else f", {share}% of the shop's {_money(r['shop_revenue'])}"
+        )
+    else:
+        share_text = ""
     if zh:
         head = (
-            f"{_sales_where(r, zh)}{period}：销售额 {_money(t['revenue'])}{_sales_change(pct['revenue'], ch['revenue'], True, zh)}，"
+            f"{_sales_where(r, zh)}{period}：销售额 {_money(t['revenue'])}"
+            f"{_sales_change(pct['revenue'], ch['revenue'], True, zh)}{share_text}，"
             f"订单 {t['orders']:,}{_sales_change(pct['orders'], ch['orders'], False, zh)}，"
             f"件数 {t['units']:,}{_sales_change(pct['units'], ch['units'], False, zh)}，"
             f"下单客户 {t['customers']:,}{_sales_change(pct['customers'], ch['customers'], False, zh)}{total_aov}"
@@ -1168,7 +1185,7 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False) -> str:
     else:
         head = (
             f"Sales{_sales_where(r, zh)}, {period}: {_money(t['revenue'])} revenue"
-            f"{_sales_change(pct['revenue'], ch['revenue'], True, zh)}, {t['orders']:,} orders"
+            f"{_sales_change(pct['revenue'], ch['revenue'], True, zh)}{share_text}, {t['orders']:,} orders"
             f"{_sales_change(pct['orders'], ch['orders'], False, zh)}, {t['units']:,} units"
             f"{_sales_change(pct['units'], ch['units'], False, zh)}, {t['customers']:,} customers"
             f"{_sales_change(pct['customers'], ch['customers'], False, zh)}{total_aov}"
@@ -1187,6 +1204,7 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False) -> str:
         + ("" if row.get("revenue_vs_previous_pct") is None else f" ({row['revenue_vs_previous_pct']:+g}%)")
         + f", {row['orders']:,} "
         + ("单" if zh else ("order" if row["orders"] == 1 else "orders"))
+        + (f", {row['units']:,} " + ("件" if zh else "units") if "units" in row else "")
         + ((", 客单价 " if zh else ", AOV ") + _money(row["aov"]) if aov and row.get("aov") else "")
         + (f"（{row['days']} 天）" if zh and not row["whole"] else "")
         + (f" ({row['days']} days)" if not zh and not row["whole"] else "")
@@ -1227,7 +1245,35 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False) -> str:
         else:
             today = "; segments as of today" if b["by"] == "segment" else ""
             body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
+        body = _most_of(b, asked, zh) + body
     return head + body
+
+
+_MEASURE_WORDS = {
+    "aov": ("AOV", "客单价"), "revenue": ("revenue", "销售额"), "orders": ("orders", "订单数"), "units": ("units", "件数")
+}  # fmt: skip
+
+
+def _most_of(b: dict[str, Any], asked: frozenset[str], zh: bool) -> str:
+    """ "Highest AOV: champions (£539.17)": the group a request asked about, among the groups shown."""
+    out = []
+    for a in sorted(asked):
+        way, _, measure = a.partition("-")
+        if way not in ("highest", "lowest") or measure not in _MEASURE_WORDS:
+            continue
+        rows = [row for row in b["rows"] if row.get(measure) is not None]
+        if not rows:
+            continue
+        pick = (max if way == "highest" else min)(rows, key=lambda row: row[measure])
+        v = pick[measure]
+        shown = _money(v) if measure in ("aov", "revenue") else f"{v:,}"
+        name = _group_name(b["by"], pick["name"], zh)
+        en, cn = _MEASURE_WORDS[measure]
+        if zh:
+            out.append(f"\n{cn}{'最高' if way == 'highest' else '最低'}：{name}（{shown}）。")
+        else:
+            out.append(f"\n{'Highest' if way == 'highest' else 'Lowest'} {en}: {name} ({shown}).")
+    return "".join(out)
 
 
 def _group_name(by: str, name: str, zh: bool) -> str:
@@ -1331,7 +1377,7 @@ def format_result(tool: str, result: dict[str, Any], zh: bool, asked: frozenset[
     """A tool's result in words; `asked`: figures the request asked for that the answer shows only
     then (`aov`: the average order value of a sales report)."""
     if tool == "sales_report":
-        return sales_report(result, zh, aov="aov" in asked)
+        return sales_report(result, zh, aov="aov" in asked, asked=asked)
     fmt = FORMATTERS.get(tool)
     return fmt(result, zh) if fmt else str(result)
 
@@ -1444,6 +1490,19 @@ def ask_for(missing: list[str], zh: bool, tool: str | None = None, args: dict[st
     if zh:
         return f"请告诉我{target}：" + "；".join(what) + "。"
     return f"To do that{target} I need " + " and ".join(what) + ". What is it?"
+
+
+def which_campaign(campaigns: list[tuple[int, str]], named: re.Match[str] | None, zh: bool) -> str:
+    """The shop's campaigns to choose from, saying when the words a request named one by fit none."""
+    listed = "; ".join(f"{cid} {name}" for cid, name in campaigns[:10])
+    said = (named.group("en") or named.group("zh") or "").strip() if named else ""
+    said = re.sub(r"^(?:把|给|将|请|帮我|暂停|恢复|开启|关掉|停掉|停)+", "", said)
+    said = "" if said.lower() in ("", "search", "social", "display", "first", "second", "third", "last") else said
+    if zh:
+        miss = f"没有名为“{said}”的活动。" if said else ""
+        return f"{miss}现有的活动：{listed}。"
+    miss = f'No campaign is named "{said}". ' if said else ""
+    return f"{miss}The campaigns: {listed}."
 
 
 def which_product(count: int, choices: list[tuple[int, str]], zh: bool) -> str:

@@ -24,6 +24,7 @@ from store import reference
 from store.catalog import catalog_corrupt, check_catalog, reopen_corrupt_catalog
 from store.db import Campaign, Channel, Customer, Meta, Order, OrderLine, Product
 from vectorstore import open_client
+from vectorstore.glossary import glossary
 
 
 class ToolFailure(Exception):
@@ -456,16 +457,46 @@ def product_choices(shop: Shop, text: str, k: int = 3) -> tuple[int, list[tuple[
 _CAMPAIGN_STOP = frozenset({"campaign", "campaigns", "the", "and", "for", "our", "ads", "customers"})
 
 
+# Words campaigns are named with, in Chinese (the catalog's own words come from the glossary)
+_CAMPAIGN_ZH = {
+    "召回": "win-back", "挽回": "win-back", "唤回": "win-back", "赢回": "win-back", "流失": "lapsed",
+    "再营销": "retargeting", "重定向": "retargeting", "品牌": "brand", "拉新": "prospecting", "促销": "sale",
+    "大促": "sale", "黑五": "black", "夏季": "summer", "夏天": "summer", "秋季": "autumn", "冬季": "winter",
+    "新年": "new-year", "情人节": "valentine", "礼物": "gift", "礼品": "gift",
+}  # fmt: skip
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _campaign_words(text: str) -> set[str]:
+    """The words a request may name a campaign by: its English words (singular; `winback` and
+    `win back` as `win-back`), and its Chinese put into the same words."""
+    low = re.sub(r"\bwin[ -]?back\b", "win-back", text.lower())
+    said = {_singular(w) for w in _NAME_WORD.findall(low)}
+    if re.search(r"[\u4e00-\u9fff]", text):
+        said |= {_singular(w) for w in _NAME_WORD.findall(glossary().to_english(text)[0].lower())}
+        said |= {v for k, v in _CAMPAIGN_ZH.items() if k in text}
+    return said
+
+
+def campaign_list(shop: Shop) -> list[tuple[int, str]]:
+    """Every campaign of the shop: its id and its name."""
+    with shop.sessions() as s:
+        return [(int(i), str(n)) for i, n in s.execute(select(Campaign.id, Campaign.name).order_by(Campaign.id))]
+
+
 def campaign_named(shop: Shop, text: str, channels: list[str]) -> int | None:
     """The one campaign a request names without its id: by words of its name (`the win-back
     campaign`, `Christmas`) or as the only campaign of the channel named (`the social campaign`,
     `社交那条计划`); None when no campaign, or more than one, fits."""
     with shop.sessions() as s:
         rows = list(s.execute(select(Campaign.id, Campaign.name, Channel.name).join(Channel)))
-    said = set(_NAME_WORD.findall(text.lower()))
+    said = _campaign_words(text)
     by_name = set()
     for cid, name, channel in rows:
-        words = set(_NAME_WORD.findall(name.lower())) - _CAMPAIGN_STOP - set(channel.split("_"))
+        words = {_singular(w) for w in _NAME_WORD.findall(name.lower())} - _CAMPAIGN_STOP - set(channel.split("_"))
         if words & said:
             by_name.add(cid)
     if len(by_name) == 1:

@@ -323,7 +323,11 @@ def set_campaign_budget(shop: Shop, session: Session, a: SetBudgetArgs) -> dict[
 # -- several campaigns at once ---------------------------------------------------------------------
 
 _IDS = Field(None, min_length=1, max_length=1000, description="these campaigns (ids)")
-_CHANNEL = Field(None, max_length=32, description="every campaign on this channel, e.g. paid_search, social, display")
+_CHANNEL = Field(
+    None,
+    max_length=64,
+    description="every campaign on this channel, e.g. paid_search, social, display (several: comma-separated)",
+)
 _ALL = Field(None, description="true: every campaign")
 _CHANNEL_ALIASES = {"search": "paid_search", "paid search": "paid_search", "sem": "paid_search", "ppc": "paid_search"}
 
@@ -399,20 +403,27 @@ def _selected(session: Session, a: SetBidsArgs | SetBudgetsArgs) -> tuple[list[C
     if a.campaign_ids is not None:
         cs = [get_campaign(session, i) for i in dict.fromkeys(a.campaign_ids)]
         return cs, "campaigns " + ", ".join(str(c.id) for c in cs)
-    if a.channel is not None:
-        name = a.channel.strip().lower().replace("-", " ")
-        name = _CHANNEL_ALIASES.get(name, name.replace(" ", "_"))
-        channel = session.scalar(select(Channel).where(Channel.name == name))
+    if a.channel is not None:  # one channel, or several comma-separated ("social, display")
         known = session.scalars(select(Channel.name).order_by(Channel.id)).all()
-        if channel is None:
-            raise ToolFailure(f"{a.channel} is not a channel; the channels are {', '.join(known)}")
-        cs = list(session.scalars(select(Campaign).where(Campaign.channel_id == channel.id).order_by(Campaign.id)))
-        if not cs:
-            used = session.scalars(
-                select(Channel.name).join(Campaign, Campaign.channel_id == Channel.id).distinct().order_by(Channel.name)
-            ).all()
-            raise ToolFailure(f"no campaign runs on {name}; the campaigns run on {', '.join(used)}")
-        return cs, f"the {name.replace('_', ' ')} campaigns"
+        cs, names = [], []
+        for part in [p for p in a.channel.split(",") if p.strip()] or [a.channel]:
+            name = part.strip().lower().replace("-", " ")
+            name = _CHANNEL_ALIASES.get(name, name.replace(" ", "_"))
+            channel = session.scalar(select(Channel).where(Channel.name == name))
+            if channel is None:
+                raise ToolFailure(f"{part.strip()} is not a channel; the channels are {', '.join(known)}")
+            on = list(session.scalars(select(Campaign).where(Campaign.channel_id == channel.id).order_by(Campaign.id)))
+            if not on:
+                used = session.scalars(
+                    select(Channel.name)
+                    .join(Campaign, Campaign.channel_id == Channel.id)
+                    .distinct()
+                    .order_by(Channel.name)
+                ).all()
+                raise ToolFailure(f"no campaign runs on {name}; the campaigns run on {', '.join(used)}")
+            cs += [c for c in on if c not in cs]
+            names.append(name.replace("_", " "))
+        return cs, f"the {' and '.join(names)} campaigns"
     cs = list(session.scalars(select(Campaign).order_by(Campaign.id)))
     if not cs:
         raise ToolFailure("there are no campaigns yet")

@@ -409,6 +409,10 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         "distinct customers, aov = revenue / orders (average order value); change against the period before "
         "of the same length (the calendar months, quarter or year before for those)",
     }
+    if stated.get("country") or stated.get("segment"):  # a part of the shop: its share of the whole
+        whole = _figures(_sums(shop, _in(shop, p), zero, 1), 0)["revenue"]
+        report["shop_revenue"] = whole
+        report["share_of_shop_pct"] = round(100.0 * totals["revenue"] / whole, 1) if whole else None
     if not prev_covered:
         report["note"] = (
             f"the shop's sales start on {first}, so the period before ({prev.start} to {prev.end}) "

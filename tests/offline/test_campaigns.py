@@ -113,3 +113,73 @@ def test_a_bulk_edit_lists_every_change_each_approved_on_its_own(cp: Copilot) ->
         ).all()
     assert [(a.status, a.result["to"]) for a in approvals] == [("ok", 400.0), ("ok", 240.0), ("ok", 160.0)]
     assert leftovers(cp) == ([], [])
+
+
+BULK = [  # several campaigns at once, as marketers write them (each phrasing our own)
+    ("bids on campaigns 2 and 3 down 4p", "set_campaign_bids", {"campaign_ids": [2, 3], "change_by": -0.04}),
+    ("campaigns 1-3: daily budget 250 each", "set_campaign_budgets", {"campaign_ids": [1, 2, 3], "daily_budget": 250.0}),
+    ("c2 and c3 budgets +£30", "set_campaign_budgets", {"campaign_ids": [2, 3], "change_by": 30.0}),
+    ("2号3号出价各降4分", "set_campaign_bids", {"campaign_ids": [2, 3], "change_by": -0.04}),
+    ("1、3号预算统一调到280", "set_campaign_budgets", {"campaign_ids": [1, 3], "daily_budget": 280.0}),
+    ("三个计划出价都调到6毛8", "set_campaign_bids", {"all_campaigns": True, "bid": 0.68}),
+    ("全线预算下浮8个点", "set_campaign_budgets", {"all_campaigns": True, "change_pct": -8.0}),
+    ("整体出价打九五折", "set_campaign_bids", {"all_campaigns": True, "change_pct": -5.0}),
+    ("knock 6% off every campaign's bid", "set_campaign_bids", {"all_campaigns": True, "change_pct": -6.0}),
+    ("the social and display budgets: £220 a day", "set_campaign_budgets", {"channel": "display, social"}),
+    ("bids: c1 £0.95, c2 60p", "set_campaign_bids", {"bids": [{"campaign_id": 1, "bid": 0.95}, {"campaign_id": 2, "bid": 0.6}]}),
+    ("预算这样分：1号450，2号260", "set_campaign_budgets",
+     {"budgets": [{"campaign_id": 1, "daily_budget": 450.0}, {"campaign_id": 2, "daily_budget": 260.0}]}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "tool", "args"), BULK, ids=[r[0][:40] for r in BULK])
+def test_bulk_edits_read_which_campaigns_and_how_much(text: str, tool: str, args: dict) -> None:  # type: ignore[type-arg]
+    p = plan(text)
+    assert p.tool == tool, (text, p.tool, p.args)
+    assert {k: p.args.get(k) for k in args} == args and not p.missing, p.args
+
+
+ONE = [  # one campaign, named without "campaign N"
+    ("switch c3 off for the weekend", "pause_campaign", {"campaign_id": 3}),
+    ("campaign three back on please", "resume_campaign", {"campaign_id": 3}),
+    ("第二个计划先停一下", "pause_campaign", {"campaign_id": 2}),
+    ("1号活动取消暂停", "resume_campaign", {"campaign_id": 1}),
+    ("please resume 2, the stock is back", "resume_campaign", {"campaign_id": 2}),
+    ("cut the bid on 3 to 30p", "set_campaign_bid", {"campaign_id": 3, "bid": 0.3}),
+]
+
+
+@pytest.mark.parametrize(("text", "tool", "args"), ONE, ids=[r[0][:40] for r in ONE])
+def test_one_campaign_named_without_its_noun(text: str, tool: str, args: dict) -> None:  # type: ignore[type-arg]
+    p = plan(text)
+    assert p.tool == tool, (text, p.tool, p.args)
+    assert {k: p.args.get(k) for k in args} == args and not p.missing, p.args
+
+
+def test_money_written_the_chinese_way() -> None:
+    assert [n.value for n in extract("出价改成2块35").numbers] == [2.35]
+    assert [n.value for n in extract("出价改成7毛5").numbers] == [0.75]
+    assert [(c.by, c.pct) for c in extract("出价各加3分钱").changes] == [(0.03, None)]
+    assert [c.pct for c in extract("预算提5个点").changes] == [5.0]
+    assert extract("给我10个点子").counts == [10]  # ideas, not percentage points
+    assert [n.value for n in extract("评分3分以上的商品").numbers] == [3.0]  # a score, not 3 fen
+    assert sorted(extract("compare campaigns 1-3").ids("campaign")) == [1, 2, 3]
+    assert extract("set the bid of campaign 2 to 3").ids("campaign") == [2]  # "to" is no range
+
+
+def test_campaigns_named_by_name_and_a_name_no_campaign_has(cp: Copilot) -> None:
+    res = cp.ask("day by day spend and ROAS of the spring home decor campaign, last 10 days")
+    assert [(n, a.get("campaign_id"), a.get("by")) for n, a, _ in calls(res)] == [("campaign_metrics", 2, "day")]
+    res = cp.ask("召回那条计划暂停一下")
+    assert [(n, a) for n, a, _ in calls(res)] == [("pause_campaign", {"campaign_id": 3})]
+    cp.resume(res["thread_id"], approved=False)
+    res = cp.ask("raise the bid on the garden party campaign to 70p")
+    assert calls(res) == [] and 'No campaign is named "garden party"' in res["answer"]
+    assert "1 Christmas gifts - search" in res["answer"]  # the campaigns there are, to choose from
+
+
+def test_bulk_edit_over_two_channels_lists_each_change(cp: Copilot) -> None:
+    res = cp.ask("社交和展示两个计划的日预算各加20")
+    changes = res["pending_approval"]["changes"]
+    assert sorted((c["campaign_id"], c["to"]) for c in changes) == [(2, 320.0), (3, 220.0)]
+    cp.resume(res["thread_id"], approved=False, every=True)

@@ -669,3 +669,68 @@ def test_a_quarter_written_against_chinese_is_read() -> None:
 
 def test_two_x_or_more_is_an_order_count() -> None:
     assert plan("customers who have ordered 3x or more").args.get("min_orders") == 3
+
+
+def test_a_part_of_the_shop_says_its_share_and_rows_carry_units(cp: Copilot) -> None:
+    res = cp.ask("how much did the loyal segment bring in last quarter, and what share of the shop is that?")
+    [(name, args, _)] = calls(res)
+    assert name == "sales_report" and args.get("segment") == "loyal"
+    assert "% of the shop's £" in res["answer"]
+    res = cp.ask("2011年第三季度按月的销售额、订单和件数")
+    assert "件" in res["answer"].split("按月")[1]  # each month's units, not only the total's
+
+
+def test_two_countries_each_are_set_side_by_side(cp: Copilot) -> None:
+    res = cp.ask("how did Spain and Portugal each do last month? revenue and orders")
+    [(name, args, _)] = calls(res)
+    assert (
+        name == "sales_report"
+        and args.get("breakdown") == "country"
+        and set(args["country"].split(", "))
+        == {
+            "Spain",
+            "Portugal",
+        }
+    )
+
+
+def test_which_group_is_highest_is_named() -> None:
+    p = plan("sales by country for last month: which country had the most orders?")
+    assert p.tool == "sales_report" and "asked:highest-orders" in p.notes
+
+
+def test_a_five_digit_number_about_a_customer_is_that_customer() -> None:
+    p = plan("is 13089 still active? what are they likely to spend next year", stock_codes={"85123A": 3234})
+    assert p.tool == "customer_profile" and p.args == {"customer_id": 13089}
+    p = plan("what does 22423 sell for", stock_codes={"22423": 1300})
+    assert p.tool != "customer_profile"  # a stock code, not a customer
+    assert split_parts("how valuable is 13089? spend + odds they come back") == [
+        "how valuable is 13089? spend + odds they come back"
+    ]
+
+
+def test_contact_details_for_an_upload_are_declined_with_the_customers() -> None:
+    p = plan(
+        "Could you pull the phone numbers of our 20 biggest German spenders? We'd like to upload them to Google Ads."
+    )
+    assert p.tool == "customer_list" and "no_contact" in p.notes and p.args.get("country") == "Germany"
+
+
+def test_copy_for_a_platform_asks_which_product_when_none_is_found() -> None:
+    p = plan("3 meta ads for our hand-carved oak chessboard, playful, for new customers")
+    assert p.tool == "compose_headlines" and "product_id" in p.missing
+
+
+def test_yuan_jiao_fen_prices(cp: Copilot) -> None:
+    res = cp.ask("85123A价格改到2块65")
+    assert res["pending_approval"]["changes"][0]["to"] == 2.65
+    cp.resume(res["thread_id"], approved=False)
+
+
+def test_that_one_after_a_ranking_is_its_first(cp: Copilot) -> None:
+    first = cp.ask("which campaign had the lowest CPA last week?")
+    res = cp.ask("pacing for that one today?", thread_id=first["thread_id"])
+    [(name, args, _)] = calls(res)
+    best = calls(first)[0]
+    assert name == "campaign_pacing" and args["campaign_id"] == int(first["answer"].split("campaign ")[1].split()[0])
+    assert best[0] == "compare_campaigns"
