@@ -469,6 +469,15 @@ _PRODUCT_SAID = re.compile(
     r"|产品|商品|单品|货号|款|类似|差不多|相似|标题|文案|卖点|价格|定价|广告",
     re.I,
 )
+CUSTOMER_CUE = re.compile(  # words about a customer: a bare five-digit number beside them is a customer's id
+    r"\b(?:worth|value|ltv|clv|customers?|clients?|buyers?|shoppers?|active|alive|churn\w*|lapse\w*|they|them|he|she)\b"
+    r"|他|她|客户|顾客|价值|流失|回购|复购",
+    re.I,
+)
+_LEFT_OUT = re.compile(
+    r"(?:\b(?:except|excluding|without|not|but not|apart from|leave|leaving)(?:\sthe)?|除了|不含|不包括|不要)\s?$"
+)
+_CAMPAIGN_EDIT_WORDS = re.compile(r"\b(?:campaigns?|bids?|budgets?|cpcs?)\b|活动|计划|出价|预算", re.I)
 _CUSTOMER_NEAR = re.compile(r"(?:customers?|clients?|buyers?|客户|顾客|用户|会员)\s?(?:#|no\.?|id|编号|号)?\s?$", re.I)
 _STOCK_NOUN = re.compile(r"(?:skus?|stock ?code|货号|款号)", re.I)
 _STOCK_CODE = re.compile(r"(?<![A-Za-z0-9])(?P<code>\d{5}[A-Za-z]{0,2})(?![A-Za-z0-9])")
@@ -1202,7 +1211,7 @@ _COUNT_NOUNS = (
     r"products?|items?|headlines?|taglines?|slogans?|lines?|customers?|clients?|spenders?|buyers?|shoppers?|ideas?|options?|titles?|versions?"
     r"|recommendations?|suggestions?|subject lines?|captions?|ads?|variants?|people|names?|results?|picks?|alternatives?"
     r"|things?|ones?|skus?|recs?|posts?|notes?|descriptions?|texts?|emails?|messages?|tweets?|variations?|copies|blurbs?"
-    r"|sellers?|performers?|countries|markets|campaigns|segments|lines"
+    r"|sellers?|performers?|countries|markets|campaigns|segments|lines|fallers|losers|gainers|risers|decliners"
 )
 _COUNT = re.compile(
     rf"(?<![A-Za-z])(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s?(?P<a>\d{{1,3}})(?![\d.,]?\d)"
@@ -1349,7 +1358,9 @@ def extract(raw: str, stock_codes: dict[str, int] | None = None) -> Entities:
         and n.raw in stock_codes
         and not _CUSTOMER_NEAR.search(e.text[max(0, n.start - 14) : n.start])
     ]
-    if bare and _PRODUCT_SAID.search(e.text):  # "和22629差不多的产品": a stock code written bare beside product words
+    alone = not e.refs and not CUSTOMER_CUE.search(e.text) and not _CAMPAIGN_EDIT_WORDS.search(e.text)
+    if bare and (_PRODUCT_SAID.search(e.text) or alone):  # "和22629差不多的产品", "pls put 22727 up 20p": a
+        # stock code written bare beside product words, or with nothing else it could be
         e = replace(
             e,
             numbers=[n for n in e.numbers if n not in bare],
@@ -1651,7 +1662,15 @@ def _extract(raw: str) -> Entities:
     for m in _COUNT_WORD.finditer(bare):
         e.counts.append(_COUNT_WORDS[m.group("w").lower()])
 
-    e.channels = sorted({_CHANNELS[m.group(0)] for m in _CHANNEL_WORDS.finditer(low)})
+    left_out = {  # "leave display out of it", "except search", 除了展示: not those
+        _CHANNELS[m.group(0)]
+        for m in _CHANNEL_WORDS.finditer(low)
+        if _LEFT_OUT.search(low[max(0, m.start() - 16) : m.start()])
+        or re.match(r"\s?(?:out\b|除外)", low[m.end() : m.end() + 5])
+    }
+    e.channels = sorted({_CHANNELS[m.group(0)] for m in _CHANNEL_WORDS.finditer(low)} - left_out)
+    if left_out and not e.channels:  # "every bid but display's": the campaigns on every other channel
+        e.channels = sorted(set(_CHANNELS.values()) - left_out)
     occ = _OCCASION_WORDS.search(low)
     e.occasion = (
         (_OCCASIONS[occ.group(0)] if occ.group(0).isascii() else occ.group(0)) if occ else None

@@ -156,7 +156,8 @@ class OfflineChatModel(BaseChatModel):
         if self.tool_names and all(n.startswith(HANDOFF_PREFIX) for n in self.tool_names):
             return self._route(request, ctx, zh)
         if self.tool_names:
-            earlier = request[: request.find(current)] if part_msg is not None and current in request else None
+            at = request.find(current if current in request else current[:24]) if part_msg is not None else -1
+            earlier = request[:at] if at > 0 else None  # (a part as cut may differ from the words: "CTR?. Thanks")
             return self._call_tool(current, ctx, zh, earlier or None)
         return AIMessage(
             content="我已达到本次请求的工具调用上限。" if zh else "I reached the tool-call limit for this request."

@@ -18,7 +18,18 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from offline.extract import Entities, Num, OrderDate, Ref, after_colon, extract, is_chinese, normalize, without_values
+from offline.extract import (
+    CUSTOMER_CUE,
+    Entities,
+    Num,
+    OrderDate,
+    Ref,
+    after_colon,
+    extract,
+    is_chinese,
+    normalize,
+    without_values,
+)
 from offline.intent import NONE, Index, Intent, bank_index
 from tools import TOOLS, ToolFailure
 from tools.reports import month_period, sales_period
@@ -86,7 +97,8 @@ _BUDGET = re.compile(r"budget|spend|a day|per day|daily|/day|预算|每天|日�
 _PLURAL = re.compile(r"\b(?:campaigns|camps|bids|budgets|ads|adverts|cpcs|caps)\b", re.I)
 _ADS = re.compile(r"\b(?:ads?|adverts?|campaigns?|camps?|account|advertising)\b|广告|活动|计划|投放", re.I)
 _PRODUCTS = re.compile(
-    r"\b(?:products?|items?|skus?|(?:best|worst|top|bottom|slow|fast)[- ]?sellers?|lines|movers?|goods|stock)\b"
+    r"\b(?:products?|items?|skus?|(?:best|worst|top|bottom|slow|fast)[- ]?sellers?|lines|movers?|goods|stock"
+    r"|fallers|losers|gainers|risers|decliners)\b"
     r"|商品|产品|单品|货|爆款|滞销|款|sku|东西",
     re.I,
 )
@@ -567,6 +579,7 @@ class _Signals:
     spend_floor: bool  # customers who spent at least an amount: "1k+ lifetime spend" is a list by past spend
     head_to_head: bool  # campaigns set against each other: "c1 vs c2 vs c3 on conv rate", 搜索vs社交PK一下
     at_risk: bool  # "at-risk customers", 有流失风险的客户, not named as a segment: the at-risk list
+    falls: bool  # the worst or the biggest falls asked for: "what tanked hardest", 跌幅最大
 
 
 def _signals(e: Entities) -> _Signals:
@@ -637,6 +650,7 @@ def _signals(e: Entities) -> _Signals:
         and not (e.numbers or e.changes or e.percents),
         (e.rfm_segment == "at_risk" and not re.search(r"\bsegments?\b|分群|分层|人群", e.text, re.I))
         or bool(_LAPSING_WORDS.search(e.text)),
+        e.worst,
     )
 
 
@@ -711,6 +725,9 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "which campaign has the best ROAS": a ranking by a metric
     if "worst_by" in props:
         score += 0.5 if sig.products else -1.0  # a ranking of products names them, or what sells best
+        score += 1.0 if sig.products and sig.falls else 0.0  # "gimme the 5 biggest fallers": a ranking by the fall
+    if sig.dated_figures and not sig.to_customers and "min_orders" in props:
+        score -= 1.0  # "France - October vs September? orders and revenue": the shop's figures, not its customers
     if sig.customer_facts and "min_orders" in props:
         score += 0.5 if "min_revenue" in props else 0.25  # "spent over £1,000", "3+ orders": the customer lists
     if sig.quiet_undated and "min_revenue" in props:
@@ -812,7 +829,13 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     intent, said = _asked(_as_read(e), index)
     if said != _as_read(e) and len(_WORDS.findall(e.text)) < 20:
         its = extract(said)  # a short question's own words weigh the tools, not its context's (its dates),
-        e = its if len(its.refs) == len(e.refs) else e  # unless the context names what it is about
+        e = (  # (or the figures or the products asked: "France - October vs September? orders and revenue pls",
+            its  # "what tanked hardest in November vs October? gimme the 5 biggest fallers")
+            if len(its.refs) == len(e.refs)
+            and (its.metric or not e.metric)
+            and (_PRODUCTS.search(said) or not _PRODUCTS.search(e.text))
+            else e
+        )  # unless the context names what it is about
     if allowed is not None and intent.label not in allowed and intent.label != NONE:
         own = {t: s for t, s in intent.scores.items() if t in allowed}
         if said != _as_read(e):  # the sentence that asked is another specialist's: the one that asks this one
@@ -1287,7 +1310,7 @@ def fill(
             args[name] = e.channels[0]
         elif name == "channel" and len(e.channels) > 1 and "all_campaigns" in props and not e.ids("campaign"):
             args[name] = ", ".join(e.channels)  # "the social and display bids": the campaigns on either
-        elif name == "all_campaigns" and e.all_campaigns and not e.ids("campaign") and len(e.channels) != 1:
+        elif name == "all_campaigns" and e.all_campaigns and not e.ids("campaign") and not e.channels:
             args[name] = True
         elif name == "period" and e.period_name and not e.dates:
             period = _period_for(props[name], e.period_name)
@@ -1488,24 +1511,13 @@ def carried_out(ctx: Context) -> Plan | None:
     return Plan("set_product_price", args, [], False)
 
 
-_CUSTOMER_CUE = re.compile(
-    r"\b(?:worth|value|ltv|clv|customers?|clients?|buyers?|shoppers?|active|alive|churn\w*|lapse\w*|they|them|he|she)\b"
-    r"|他|她|客户|顾客|价值|流失|回购|复购",
-    re.I,
-)
 _PRODUCT_CUE = re.compile(r"\b(?:products?|items?|skus?|stock|price[ds]?|sells?|sold)\b|产品|商品|货号|价格|销量", re.I)
 
 
 def _with_bare_customer(e: Entities, stock_codes: dict[str, int] | None) -> Entities:
     """A five-digit number written bare where a customer is meant (`what's 14911 worth to us?`) as
     that customer's id: no id named, no product word, not a stock code, words about a customer."""
-    if (
-        e.refs
-        or e.stock_codes
-        or stock_codes is None
-        or _PRODUCT_CUE.search(e.text)
-        or not _CUSTOMER_CUE.search(e.text)
-    ):
+    if e.refs or e.stock_codes or stock_codes is None or _PRODUCT_CUE.search(e.text) or not CUSTOMER_CUE.search(e.text):
         return e
     bare = [n for n in e.numbers if n.is_int and len(n.raw) == 5 and n.currency is None and n.unit is None]
     if len(bare) != 1 or bare[0].raw in stock_codes:
@@ -1884,6 +1896,8 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue
         if k in _WHEN and dated:
             continue  # "and the month before last?": the new period replaces the old, whatever its kind
+        if k in SELECTION and set(SELECTION) & set(args):
+            continue  # "leave display out of it - just search + social": the new selection replaces the old
         if k == "breakdown" and v == "country" and args.get("country"):
             continue  # "now just germany": one country, no longer split by country
         if (k in ID_FIELDS and (continuing or not e.refs)) or continuing:
@@ -1899,16 +1913,18 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
 
 
 _YES = re.compile(
-    r"(?:yes|yeah|yep|yup|y|ok|okay|sure|fine|approve[d]?|approve it|approved|go ahead|go for it|do it|confirm(?:ed)?|"
+    r"(?:yes|yeah|yep|yup|y|ok|okay|sure|fine|approve[d]?|approve it|approved|go ahead(?: with (?:that|it|this))?|"
+    r"go for it|do it|do that|let'?s do (?:it|that)|go with (?:it|that)|confirm(?:ed)?|right|alright|all right|great|"
+    r"perfect|cool|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
-    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改)",
+    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?)",
     re.I,
 )
 _NO = re.compile(
     r"(?:no|nope|nah|n|cancel|cancel it|reject|rejected|don'?t|do not|stop|abort|never ?mind|forget it|not now|not yet|"
     r"leave it|leave it (?:as it is|as is|alone|running|paused|be)|keep it(?: as it is| as is| running)?|don'?t change it|"
     r"skip it|wait|hold on|no thanks|no thank you|"
-    r"不要?|不用了?|取消|算了|拒绝|别改|先别改|别动|先别动|不改了|先不(?:要|改)?|不行|不同意|等等|放弃|保持原样)",
+    r"不要?|不用了?|取消|算了|拒绝|别改|先别改|别动|先别动|不改了|先不(?:要|改|动)?|不动了?|不行|不同意|等等|放弃|保持原样)",
     re.I,
 )
 _POLITE = re.compile(r"\b(?:please|pls|thanks|thank you|then|for now)\b|谢谢|吧|吗|了|啊|呀|嗯", re.I)

@@ -406,13 +406,18 @@ def _selected(session: Session, a: SetBidsArgs | SetBudgetsArgs) -> tuple[list[C
     if a.channel is not None:  # one channel, or several comma-separated ("social, display")
         known = session.scalars(select(Channel.name).order_by(Channel.id)).all()
         cs, names = [], []
+        several = len([p for p in a.channel.split(",") if p.strip()]) > 1
         for part in [p for p in a.channel.split(",") if p.strip()] or [a.channel]:
             name = part.strip().lower().replace("-", " ")
             name = _CHANNEL_ALIASES.get(name, name.replace(" ", "_"))
             channel = session.scalar(select(Channel).where(Channel.name == name))
-            if channel is None:
+            if channel is None and not several:
                 raise ToolFailure(f"{part.strip()} is not a channel; the channels are {', '.join(known)}")
+            if channel is None:
+                continue
             on = list(session.scalars(select(Campaign).where(Campaign.channel_id == channel.id).order_by(Campaign.id)))
+            if not on and several:
+                continue  # of several channels, those no campaign runs on add nothing
             if not on:
                 used = session.scalars(
                     select(Channel.name)
@@ -423,6 +428,8 @@ def _selected(session: Session, a: SetBidsArgs | SetBudgetsArgs) -> tuple[list[C
                 raise ToolFailure(f"no campaign runs on {name}; the campaigns run on {', '.join(used)}")
             cs += [c for c in on if c not in cs]
             names.append(name.replace("_", " "))
+        if not cs:
+            raise ToolFailure(f"no campaign runs on {a.channel}")
         return cs, f"the {' and '.join(names)} campaigns"
     cs = list(session.scalars(select(Campaign).order_by(Campaign.id)))
     if not cs:

@@ -734,3 +734,45 @@ def test_that_one_after_a_ranking_is_its_first(cp: Copilot) -> None:
     best = calls(first)[0]
     assert name == "campaign_pacing" and args["campaign_id"] == int(first["answer"].split("campaign ")[1].split()[0])
     assert best[0] == "compare_campaigns"
+
+
+def test_a_what_if_approved_in_other_words_is_proposed(cp: Copilot) -> None:
+    first = cp.ask("what if the jumbo bag pink polkadot went up to £2.30?")
+    res = cp.ask("right, go ahead with that", thread_id=first["thread_id"])
+    assert [(n, a.get("price")) for n, a, _ in calls(res)] == [("set_product_price", 2.3)]
+    cp.resume(res["thread_id"], approved=False)
+    first = cp.ask("派对彩旗47566要是降到4.5镑会怎样")
+    res = cp.ask("那就按这个价来", thread_id=first["thread_id"])
+    assert [(n, a.get("price")) for n, a, _ in calls(res)] == [("set_product_price", 4.5)]
+    res = cp.ask("算了，先不动", thread_id=first["thread_id"])
+    assert calls(res) == [] or all(status == "rejected" for _, _, status in calls(res))
+
+
+def test_every_campaign_but_one_channel() -> None:
+    p = plan("raise every bid except display by 5%")
+    assert p.tool == "set_campaign_bids" and "display" not in p.args.get("channel", "display")
+    assert p.args.get("change_pct") == 5.0 and "all_campaigns" not in p.args
+
+
+def test_the_biggest_fallers_and_a_month_against_another() -> None:
+    p = plan("which lines dropped hardest in October vs September? the 3 biggest fallers")
+    assert p.tool == "top_products" and p.args.get("order") == "worst" and p.args.get("limit") == 3
+    p = plan("Germany - November vs October? revenue and orders please")
+    assert p.tool == "sales_report" and p.args.get("country") == "Germany" and p.args.get("month") == "11"
+
+
+def test_a_part_leaning_on_the_first_keeps_its_period(cp: Copilot) -> None:
+    res = cp.ask(
+        "Hi, could you put together how the campaigns have performed last week - impressions and spend mostly - "
+        "and also tell me which one has the best ROAS? Thanks a lot"
+    )  # the second part, as cut ("ROAS?. Thanks"), is not the words as written: still after the first
+    assert [(n, a.get("period")) for n, a, _ in calls(res)] == [
+        ("campaign_metrics", "last_week"),
+        ("compare_campaigns", "last_week"),
+    ]
+
+
+def test_a_bare_stock_code_alone_is_the_product(cp: Copilot) -> None:
+    res = cp.ask("take 22728 down 15p")
+    assert [(n, a.get("product_id")) for n, a, _ in calls(res)] == [("set_product_price", 1578)]
+    cp.resume(res["thread_id"], approved=False)
