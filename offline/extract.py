@@ -176,6 +176,7 @@ class Entities:
     units: bool = False  # a ranking by units sold rather than revenue: "by units", 销量
     months: list[tuple[int | None, int]] = field(default_factory=list)  # months named: November, 2011年9月
     months_back: int | None = None  # the month before last (上上个月): 2 months back from today's
+    month_before: bool = False  # "那前一个月呢", "the month before?": the month before the one in view
     month_range: bool = False  # the first two months named are a range: "September to November", 九月到十一月
 
     def ids(self, kind: Kind) -> list[int]:
@@ -1033,6 +1034,7 @@ _LAST_CUE = re.compile(
     r"|最后一次?(?:下单|购买|订单)|最后一单|最近一次(?:下单|购买)",
     re.I,
 )
+_MONTH_BEFORE = re.compile(r"(?<!上)(?:那|再)?前一个?月|\bthe month before\b(?!\s?last)|\bthe previous month\b", re.I)
 _MONTHS_BACK = re.compile(r"上上个?月|\bthe month before last\b|\b(?:two|2) months ago\b", re.I)
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 _QUARTER_WORDS |= {str(n): n for n in range(1, 5)}
@@ -1514,11 +1516,19 @@ def _extract(raw: str) -> Entities:
                 e.dates.append(date(int(full.group(1)), int(full.group(2)), int(full.group(3))))
             except ValueError:
                 e.unreadable.append(m.group(0))
+    prior_month = _MONTH_BEFORE.search(bare)
+    if prior_month and _period_name(bare[: prior_month.start()] + bare[prior_month.end() :], []) is not None:
+        prior_month = None  # "last month vs the month before": what it is compared with, not a period of its own
+    if prior_month:  # "那前一个月呢", "and the month before?": the month before the one in view, read against it
+        e.month_before = True
+        id_spans.append((prior_month.start(), prior_month.end()))
     back = _MONTHS_BACK.search(bare)
     if back:  # "the month before last", 上上个月: not last month, though it holds its words
         e.months_back = 2
         id_spans.append((back.start(), back.end()))
         e.period_name, e.period = None, back.group(0)
+    elif prior_month:
+        e.period_name, e.period = None, prior_month.group(0)
     else:
         e.period_name = _period_name(bare, id_spans)
     period_at = (e.period_name, *id_spans[-1]) if e.period_name else None

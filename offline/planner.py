@@ -894,11 +894,24 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
             best = max(
                 reads, key=reads.__getitem__
             )  # "are we going to blow through campaign 1's budget?" asks, not sets
+    if (
+        best in ("campaign_metrics", "campaign_pacing")
+        and _PAUSE_ASK.search(e.text)
+        and not e.negated
+        and not re.search(r"\bif\b|\bunless\b|如果|要是|假如|的话", e.text, re.I)  # "if ROAS is under 2, pause it"
+        and (allowed is None or "pause_campaign" in allowed)
+    ):
+        best = "pause_campaign"  # "召回那条这周ROI太难看了，先停掉": the figures are the reason, the pause the ask
     if best == "pause_campaign" and _UNPAUSE.search(e.text) and (allowed is None or "resume_campaign" in allowed):
         best = "resume_campaign"  # "3号活动解除暂停", "undo the pause on c2": the pause ends
     return Intent(best, intent.confidence, intent.scores, intent.nearest)
 
 
+_PAUSE_ASK = re.compile(
+    r"(?:先|就|赶紧|马上|直接)?(?:停掉|停了|关掉|关了|暂停掉?|下线|停投)(?:吧|它|了)?\s*[。.!！]?\s*$"
+    r"|\b(?:pause|kill|switch off|turn off)\s(?:it|that one|that campaign)(?:\s(?:now|today|for now))?\s*[.!]?\s*$",
+    re.I,
+)
 _UNPAUSE = re.compile(
     r"解除暂停|取消暂停|不要?再?暂停|别(?:再)?停|\bun-?pause|\bundo (?:the|that) pause|\bend the pause", re.I
 )
@@ -1650,6 +1663,13 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         _carry(tool, ctx, e, args, continuing)
         if continuing and tool == ctx.tool:  # "and France?": the figures asked for before, asked again
             filled.notes += [f"asked:{a}" for a in sorted(ctx.asked) if f"asked:{a}" not in filled.notes]
+    if e.month_before and "month" in _props(tool) and today is not None:
+        base = _month_in_view(ctx, today)  # "上个月德国卖得最好的10个货" then "那前一个月呢": October
+        for k in _WHEN:
+            args.pop(k, None)
+        y, m = base if base is not None else (today.year, today.month)  # none in view: the month before today's
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        args["month"] = f"{y}-{m:02d}"
     if ctx.listing is not None and _BACK.search(e.text):  # "which of those sells best": the ones just listed
         many = ctx.listing[0].replace("_id", "_ids")
         if many in _props(tool) and many not in args:
@@ -1847,6 +1867,18 @@ def _supplies(ctx: Context, e: Entities) -> bool:
 
 
 _ADDING = re.compile(r"\b(?:add|also|plus|include|as well|too)\b|加上|再加|也加|加入|增加", re.I)
+
+
+def _month_in_view(ctx: Context, today: date) -> tuple[int, int] | None:
+    """The calendar month the previous answer was about: its month argument, or last month."""
+    month = ctx.args.get("month")
+    if isinstance(month, str) and (mm := re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})", month)):
+        m = int(mm.group(2))
+        y = int(mm.group(1)) if mm.group(1) else today.year - (1 if m > today.month else 0)
+        return y, m
+    if ctx.args.get("period") == "last_month":
+        return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    return None
 
 
 def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuing: bool) -> None:

@@ -776,3 +776,21 @@ def test_a_bare_stock_code_alone_is_the_product(cp: Copilot) -> None:
     res = cp.ask("take 22728 down 15p")
     assert [(n, a.get("product_id")) for n, a, _ in calls(res)] == [("set_product_price", 1578)]
     cp.resume(res["thread_id"], approved=False)
+
+
+def test_the_month_before_the_one_in_view(cp: Copilot) -> None:
+    first = cp.ask("top 5 products in France last month by units")
+    res = cp.ask("and the month before?", thread_id=first["thread_id"])
+    [(name, args, _)] = calls(res)
+    assert name == "top_products" and args["month"] == "2011-10" and args.get("country") == "France"
+    first = cp.ask("9月份英国的销售额")
+    res = cp.ask("那前一个月呢", thread_id=first["thread_id"])
+    assert [(n, a.get("month"), a.get("country")) for n, a, _ in calls(res)] == [
+        ("sales_report", "2011-08", "United Kingdom")
+    ]
+
+
+def test_a_pause_asked_after_its_reason_is_proposed() -> None:
+    assert plan("社交那条这周转化太差了，直接停掉").tool == "pause_campaign"
+    assert plan("display's CPA has been awful all week, kill it").tool == "pause_campaign"
+    assert plan("how is campaign 1 doing? if CPA is over £80, pause it").tool != "pause_campaign"  # first the figures
