@@ -762,7 +762,9 @@ _MONEY = frozenset(
     {"price", "new_price", "bid", "bids", "daily_budget", "budgets", "total", "total_budget", "unit_cost"}
     | {"value_per_click", "change_by", "min_revenue", "max_revenue", "b0"}
 )
-_DATED = frozenset({"period", "start", "end", "month", "first_start", "first_end", "day", "date", "hour"})
+_DATED = frozenset(
+    {"period", "start", "end", "month", "months", "compare_months", "cohort", "first_start", "first_end", "day", "date", "hour"}
+)
 _BULK = {"set_campaign_bid": "set_campaign_bids", "set_campaign_budget": "set_campaign_budgets"}
 
 
@@ -1200,6 +1202,11 @@ def _each_value(e: Entities) -> list[tuple[int, Num]]:
     return [(r.value, n) for r, n in zip(refs, nums, strict=True)]
 
 
+_MONTH_ABBR = {i + 1: m for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))}
+_VALUE_WORDS = re.compile(r"\b(?:value|revenue|sales|money|£|gmv)\b|价值|收入|销售额|金额|营收|gmv", re.I)
+_WEEKS = re.compile(r"(\d{1,3})\s?(?:weeks?|wks?|周)", re.I)
+
+
 def fill(
     tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None, today: date | None = None
 ) -> _Filled:
@@ -1354,6 +1361,8 @@ def fill(
             args[name] = _month_text(e.months[-1])  # "September to November", "Sep, Oct and Nov"
         elif name == "to_month" and len(e.months) == 1 and _SINCE.search(e.text) and not e.period_name and not e.dates:
             args[name] = "latest"  # "since September", 9月以来
+        elif name == "by" and e.dimension and e.dimension in _enum(props[name]):
+            args[name] = e.dimension  # web sessions by traffic source, visitor type, browser, ...
         elif name == "by" and e.grain and e.grain in _enum(props[name]):
             args[name] = e.grain
         elif name == "breakdown" and e.breakdown and e.breakdown in _enum(props[name]):
@@ -1381,6 +1390,28 @@ def fill(
             args[name] = "worst" if e.worst else "best"  # said, or left to the tool (best) and to a follow-up
         elif name == "worst_by" and e.worst:
             args[name] = "lowest" if e.lowest else "fall"
+        elif name == "metric" and "value" in _enum(props[name]):  # attribution: conversions or their value
+            if e.metric == "revenue" or _VALUE_WORDS.search(e.text):
+                args[name] = "value"
+        elif name == "model" and e.touch_models:
+            args[name] = e.touch_models[0] if len(e.touch_models) == 1 else "all"  # "last click vs data-driven"
+        elif name == "months" and e.months and not e.month_range:
+            args[name] = [_MONTH_ABBR[e.months[0][1]]]  # the period asked about; a second month is the one before
+        elif name == "compare_months" and len(e.months) >= 2 and not e.month_range:
+            args[name] = [_MONTH_ABBR[m] for _, m in e.months[1:2]]
+        elif name == "cohort" and e.months:
+            year, month = e.months[0]
+            args[name] = f"{year or (2010 if month == 12 else 2011)}-{month:02d}"  # the demo shop: Dec 2010 to Dec 2011
+        elif name == "months_ahead" and e.months_ahead:
+            args[name] = e.months_ahead
+        elif name == "opted_out" and e.opted_out is not None:
+            args[name] = e.opted_out
+        elif name == "holdout_weeks" and (w := _WEEKS.search(e.text)):
+            args[name] = int(w.group(1))
+        elif name == "top_share":
+            pct = e.percents[0].value if e.percents else None
+            if pct is not None and 0 < pct < 100:
+                args[name] = round(pct / 100, 4)
         elif name == "metric":
             if "units" in _enum(props[name]):  # a product ranking: by units or by revenue
                 if e.units or e.metric == "revenue":
