@@ -1093,6 +1093,88 @@ def campaign_effect(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+_ATTRIBUTION_MODELS = {
+    "first_touch": ("first touch", "首次触点"),
+    "last_touch": ("last touch", "末次触点"),
+    "linear": ("linear", "线性"),
+    "markov": ("Markov", "马尔可夫"),
+    "shapley": ("Shapley", "沙普利值"),
+}
+
+
+def _credit(v: float) -> str:
+    """A credit as the table shows it: 2,831 or 7,574.7 (the tool's own rounding)."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+
+
+def _attribution_gap(d: dict[str, Any], metric: str, zh: bool) -> str:
+    """ "beta gets 2,831 first-touch conversions but 989 last-touch: it opens journeys others close"."""
+    a, b = d["models"]
+    va, vb = d[a], d[b]
+    if {a, b} == {"first_touch", "last_touch"}:
+        opens = (va > vb) == (a == "first_touch")
+        why = (
+            ("它多开启旅程，由其他渠道收尾" if opens else "它多为其他渠道开启的旅程收尾")
+            if zh
+            else ("it opens journeys others close" if opens else "it closes journeys others open")
+        )
+    else:
+        over = (va > vb) == (a == "last_touch")  # last touch gives it more than the other model
+        why = (
+            (
+                "末次点击高估了它（它收尾的旅程有其他渠道的功劳）"
+                if over
+                else "末次点击低估了它（它为其他渠道收尾的旅程出了力）"
+            )
+            if zh
+            else (
+                "last click over-credits it (journeys it closes owe much to other channels)"
+                if over
+                else "last click under-credits it (it helps journeys that others close)"
+            )
+        )
+    name_a, name_b = (_ATTRIBUTION_MODELS[m][1 if zh else 0] for m in (a, b))
+    if zh:
+        if metric == "conversions":
+            return f"{d['channel']} 按{name_a}计 {_credit(va)} 次转化，按{name_b}计 {_credit(vb)} 次：{why}"
+        return f"{d['channel']} 按{name_a}计转化价值 {_credit(va)}，按{name_b}计 {_credit(vb)}：{why}"
+    unit = "conversions" if metric == "conversions" else "conversion value"
+    adj_a, adj_b = name_a.replace(" ", "-"), name_b.replace(" ", "-")
+    return f"{d['channel']} gets {_credit(va)} {adj_a} {unit} but {_credit(vb)} {adj_b}: {why}"
+
+
+def channel_attribution(r: dict[str, Any], zh: bool) -> str:
+    models, t, metric = r["models"], r["totals"], r["metric"]
+    head = " | ".join(_ATTRIBUTION_MODELS[m][1 if zh else 0] for m in models)
+    rows = "\n".join(f"{c['channel']} | " + " | ".join(_credit(c[m]) for m in models) for c in r["channels"])
+    gaps = ("；" if zh else "; ").join(_attribution_gap(d, metric, zh) for d in r["disagreements"])
+    by = _ATTRIBUTION_MODELS[r["sorted_by"]][1 if zh else 0]
+    if zh:
+        what = f"{t['conversions']:,.0f} 次转化" if metric == "conversions" else f"{t['value']:,} 的转化价值"
+        return (
+            f"{t['journeys']:,} 条客户路径带来的 {what}，在各渠道间的归因（按{by}从高到低）：\n"
+            f"渠道 | {head}\n{rows}\n"
+            + (f"分歧最大处：{gaps}。\n" if gaps else "")
+            + (
+                "马尔可夫：一阶马尔可夫链（连续重复的渠道合并，未转化的路径进入“无转化”状态）精确求解，"
+                "每个渠道的功劳为去掉它后损失的转化（移除效应），按总数缩放。"
+                if "markov" in models
+                else ""
+            )
+            + ("沙普利值：一个渠道组合的价值为渠道全部在该组合内的路径的转化。" if "shapley" in models else "")
+            + f"数据：ChannelAttribution 软件包的示例路径（{t['journeys']:,} 条，{t['channels']} 个渠道，"
+            f"{t['conversions']:,.0f} 次转化，{t['nulls']:,.0f} 条未转化），来源未说明，是参考样本而非店铺的真实客户旅程。"
+        )
+    what = f"{t['conversions']:,.0f} conversions" if metric == "conversions" else f"{t['value']:,} in conversion value"
+    return (
+        f"Credit for the {what} of {t['journeys']:,} journeys, per channel (sorted by {by}):\n"
+        f"channel | {head}\n{rows}\n"
+        + (f"Where the models disagree: {gaps}.\n" if gaps else "")
+        + (f"{r['method']}. " if r["method"] else "")
+        + f"Data: {r['source']}."
+    )
+
+
 def campaign_plan(r: dict[str, Any], zh: bool) -> str:
     aud = ", ".join(f"{_seg(a['segment'], zh)} ({a['customers']:,})" for a in r["audiences"])
     split = ""
@@ -1355,6 +1437,7 @@ FORMATTERS: dict[str, Fmt] = {
         campaign_plan,
         email_targeting,
         campaign_effect,
+        channel_attribution,
         campaign_metrics,
         compare_campaigns,
         sales_report,

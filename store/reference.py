@@ -216,3 +216,30 @@ def criteo_sample(base: Path, bits: int = 20) -> dict[str, np.ndarray]:
         idx[:, 13 + j] = hash_index(13 + j, keys, bits)
         val[:, 13 + j] = 1.0
     return {"label": np.array([int(r["label"]) for r in rows]), "idx": idx, "val": val}
+
+
+def attribution(base: Path) -> dict[str, np.ndarray]:
+    """The ChannelAttribution journeys (`;`-separated): path ("a > b > c"), conversions, conversion
+    value and nulls (journeys that ended without a conversion) per path."""
+    with open(base / "attribution" / "channelattribution_Data.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    return {
+        "path": np.array([r["path"] for r in rows]),
+        **{
+            k: np.array([float(r[col]) for r in rows])
+            for k, col in (
+                ("conversions", "total_conversions"),
+                ("value", "total_conversion_value"),
+                ("nulls", "total_null"),
+            )
+        },
+    }
+
+
+def attribution_reference(base: Path) -> dict[str, dict[str, float]] | None:
+    """reference_outputs.csv beside the journeys, when present: per channel, each published figure
+    (first/last/linear touch conversions and value, the package's simulated Markov, the exact one)."""
+    path = base / "attribution" / "reference_outputs.csv"
+    if not path.is_file():
+        return None
+    return {r["channel_name"]: {k: float(v) for k, v in r.items() if k != "channel_name"} for r in _rows(path)}
