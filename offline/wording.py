@@ -1495,6 +1495,8 @@ def session_funnel(r: dict[str, Any], zh: bool) -> str:
             f"流失最多的一步是{_ZH_STEP.get(r['biggest_drop'], r['biggest_drop'])}。"
             f"{r['purchases']:,} 次购买中有 {out:,} 次不在漏斗内（{d['not_engaged']:,} 次未深度浏览，{d['without_product_page']:,} 次未看商品页）。"
         )
+        if r.get("groups"):
+            s += f"\n按{_ZH_BY[r['by']]}（会话 → 浏览商品页 → 深度浏览 → 购买）："
         for g in r.get("groups", []):
             counts = " → ".join(f"{st['sessions']:,}" for st in g["steps"])
             drops = "、".join(f"{st['drop_off_pct']}%" for st in g["steps"][1:])
