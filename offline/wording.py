@@ -1412,6 +1412,243 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+# -- web sessions (tools/sessions.py) --------------------------------------------------------------
+
+_ZH_CODED = {"traffic_type": "流量类型", "region": "地区", "browser": "浏览器", "operating_system": "操作系统"}
+_ZH_VISITOR = {"Returning_Visitor": "回访访客", "New_Visitor": "新访客", "Other": "其他访客类型"}
+_ZH_BY = {**_ZH_CODED, "visitor_type": "访客类型", "month": "月份", "weekend": "周末/工作日"}
+_ZH_STEP = {"sessions": "会话", "viewed_product": "浏览商品页", "engaged": "深度浏览", "purchase": "购买"}
+_EN_STEP = {
+    "sessions": "sessions",
+    "viewed_product": "viewed a product page",
+    "engaged": "engaged",
+    "purchase": "purchase",
+}
+_ZH_FEATURE = {
+    "administrative": "管理类页面数",
+    "administrative_duration": "管理类页面停留时长",
+    "informational": "信息类页面数",
+    "informational_duration": "信息类页面停留时长",
+    "product_related": "商品页浏览数",
+    "product_related_duration": "商品页停留时长",
+    "page_values": "页面价值（PageValues）",
+    "bounce_rates": "跳出率",
+    "exit_rates": "退出率",
+    "special_day": "临近节日程度",
+    "weekend": "周末",
+    "page figures missing": "页面数据缺失",
+}
+_SESSIONS_SOURCE_ZH = "某网店的 12,330 次会话，UCI Online Shoppers 数据"
+
+
+def _sess_group(by: str, row: dict[str, Any], zh: bool) -> str:
+    """A group of sessions as the answer names it: coded columns by their number ("traffic type 2")."""
+    if not zh:
+        return str(row["label"])
+    g = row["group"]
+    if by in _ZH_CODED:
+        return f"{_ZH_CODED[by]} {g}"
+    if by == "visitor_type":
+        return _ZH_VISITOR.get(str(g), str(g))
+    if by == "weekend":
+        return "周末" if g else "工作日"
+    return _ZH_MONTH.get(str(g), str(g))
+
+
+def _sess_months(r: dict[str, Any], zh: bool, key: str = "months") -> str:
+    months = r[key]
+    if zh:
+        return "、".join(_ZH_MONTH.get(m, m) for m in months)
+    return ", ".join(months)
+
+
+def _ci(ci: list[float | None], zh: bool, unit: str = "%") -> str:
+    """A 95% interval: "14.85-16.12%" for a rate, "-1.18 to 15.89 points" for a change (a signed figure)."""
+    lo, hi = ci
+    if unit == "%":
+        return f"95% 区间 {lo}–{hi}%" if zh else f"95% interval {lo}-{hi}%"
+    return f"95% 区间 {lo} 至 {hi}{unit}" if zh else f"95% interval {lo} to {hi}{unit}"
+
+
+def _sess_period(r: dict[str, Any], zh: bool) -> str:
+    if r.get("all_months"):
+        return f"全部 {len(r['months'])} 个月" if zh else f"all {len(r['months'])} months of the data"
+    return _sess_months(r, zh)
+
+
+def traffic_conversion(r: dict[str, Any], zh: bool) -> str:
+    by = r["by"]
+    rows = r["groups"]
+    if zh:
+        head = f"按{_ZH_BY[by]}的转化率（有购买的会话 / 会话，{_sess_period(r, zh)}；数据：{_SESSIONS_SOURCE_ZH}）"
+        coded = f"。{_ZH_CODED[by]}在数据中是编号，各编号代表什么未公布" if by in _ZH_CODED else ""
+        lines = "\n".join(
+            f"- {_sess_group(by, g, zh)}：{g['conversion_pct']}%（{_ci(g['ci95_pct'], zh)}），"
+            f"{g['sessions']:,} 次会话中 {g['purchases']:,} 次购买"
+            for g in rows
+        )
+        s = f"{head}{coded}。全部会话 {r['conversion_pct']}%（{_ci(r['ci95_pct'], zh)}）。"
+        if r.get("worst"):
+            b, w = r["best"], r["worst"]
+            clear = "区间不重叠，差异明确" if r.get("best_clearly_above_worst") else "区间重叠，差异不明确"
+            s += (
+                f"最好：{_sess_group(by, b, zh)} {b['conversion_pct']}%（{b['sessions']:,} 次会话）；"
+                f"最差：{_sess_group(by, w, zh)} {w['conversion_pct']}%（{w['sessions']:,} 次会话；{clear}）。\n{lines}"
+            )
+        elif rows:
+            s += f"\n{lines}"
+        if r["left_out"]:
+            small = "、".join(f"{_sess_group(by, x, zh)}（{x['sessions']}）" for x in r["left_out"])
+            s += f"\n会话少于 {r['min_sessions']} 次、未列出：{small}。"
+        c = r.get("compare")
+        if c:
+            ch = "；".join(
+                f"{_sess_group(by, g, zh)} {g['compare_conversion_pct']}% → {g['conversion_pct']}%"
+                f"（{g['change_pts']:+} 个百分点，{_ci(g['ci95_pts'], zh, ' 个百分点')}，{'变化明确' if g['clear'] else '不明确'}）"
+                for g in c["groups"]
+            )
+            s += (
+                f"\n从 {_sess_months(c, zh, 'compare_months')} 到 {_sess_months(c, zh)}：全部会话 "
+                f"{c['compare_conversion_pct']}% → {r['conversion_pct']}%（{c['change_pts']:+} 个百分点，"
+                f"{_ci(c['ci95_pts'], zh, ' 个百分点')}）" + (f"；{ch}" if ch else "") + "。"
+            )
+        return s
+    head = f"Conversion by {by.replace('_', ' ')} (sessions with a purchase / sessions, {_sess_period(r, zh)}; data: {r['data']})"
+    coded = f". {r['coded'][0].upper()}{r['coded'][1:]}" if r.get("coded") else ""
+    lines = "\n".join(
+        f"- {g['label']}: {g['conversion_pct']}% ({_ci(g['ci95_pct'], zh)}), "
+        f"{g['purchases']:,} of {g['sessions']:,} sessions"
+        for g in rows
+    )
+    s = f"{head}{coded}. All sessions: {r['conversion_pct']}% ({_ci(r['ci95_pct'], zh)})."
+    if r.get("worst"):
+        b, w = r["best"], r["worst"]
+        clear = (
+            "the intervals are apart: a clear difference"
+            if r.get("best_clearly_above_worst")
+            else "the intervals overlap: no clear difference"
+        )
+        s += (
+            f" Best: {b['label']} at {b['conversion_pct']}% ({b['sessions']:,} sessions); worst: {w['label']} at "
+            f"{w['conversion_pct']}% ({w['sessions']:,} sessions; {clear}).\n{lines}"
+        )
+    elif rows:
+        s += f"\n{lines}"
+    if r["left_out"]:
+        small = ", ".join(f"{x['label']} ({x['sessions']})" for x in r["left_out"])
+        s += f"\nLeft out, with fewer than {r['min_sessions']} sessions: {small}."
+    c = r.get("compare")
+    if c:
+        ch = "; ".join(
+            f"{g['label']} {g['compare_conversion_pct']}% -> {g['conversion_pct']}% ({g['change_pts']:+} points, "
+            f"{_ci(g['ci95_pts'], zh, ' points')}{'' if g['clear'] else ', not clear'})"
+            for g in c["groups"]
+        )
+        s += (
+            f"\nFrom {_sess_months(c, zh, 'compare_months')} to {_sess_months(c, zh)}: all sessions "
+            f"{c['compare_conversion_pct']}% -> {r['conversion_pct']}% ({c['change_pts']:+} points, "
+            f"{_ci(c['ci95_pts'], zh, ' points')})" + (f"; {ch}" if ch else "") + "."
+        )
+    return s
+
+
+def _funnel_line(steps: list[dict[str, Any]], zh: bool) -> str:
+    names = _ZH_STEP if zh else _EN_STEP
+    parts = [f"{names[steps[0]['step']]} {steps[0]['sessions']:,}"]
+    for st in steps[1:]:
+        drop = f"流失 {st['drop_off_pct']}%" if zh else f"drop-off {st['drop_off_pct']}%"
+        parts.append(
+            f"{names[st['step']]} {st['sessions']:,}（{drop}）"
+            if zh
+            else f"{names[st['step']]} {st['sessions']:,} ({drop})"
+        )
+    return " → ".join(parts) if zh else " -> ".join(parts)
+
+
+def session_funnel(r: dict[str, Any], zh: bool) -> str:
+    buy = r["steps"][-1]
+    out = r["purchases_outside_funnel"]
+    d = r["outside_detail"]
+    if zh:
+        s = (
+            f"会话漏斗（{_sess_period(r, zh)}；数据：{_SESSIONS_SOURCE_ZH}；深度浏览 = 商品页停留超过 {r['engaged_seconds']:,} 秒"
+            + ("，即浏览过商品页的会话的中位数" if r.get("engaged_is_median") else "")
+            + f"）：{_funnel_line(r['steps'], zh)}。走完漏斗的占全部会话 {buy['share_pct']}%（{_ci(r['funnel_conversion_ci95_pct'], zh)}），"
+            f"流失最多的一步是{_ZH_STEP.get(r['biggest_drop'], r['biggest_drop'])}。"
+            f"{r['purchases']:,} 次购买中有 {out:,} 次不在漏斗内（{d['not_engaged']:,} 次未深度浏览，{d['without_product_page']:,} 次未看商品页）。"
+        )
+        if r.get("groups"):
+            s += f"\n按{_ZH_BY[r['by']]}（会话 → 浏览商品页 → 深度浏览 → 购买）："
+        for g in r.get("groups", []):
+            counts = " → ".join(f"{st['sessions']:,}" for st in g["steps"])
+            drops = "、".join(f"{st['drop_off_pct']}%" for st in g["steps"][1:])
+            s += (
+                f"\n- {_sess_group(r['by'], g, zh)}：{counts}（各步流失 {drops}）；"
+                f"购买 {g['steps'][-1]['share_pct']}%（{_ci(g['ci95_pct'], zh)}）"
+            )
+        if r.get("coded"):
+            s += f"\n{_ZH_CODED[r['by']]}在数据中是编号，各编号代表什么未公布。"
+        return s
+    s = (
+        f"Session funnel ({_sess_period(r, zh)}; data: {r['data']}; engaged = {r['engaged_rule']}): "
+        f"{_funnel_line(r['steps'], zh)}. {buy['share_pct']}% of sessions go all the way ({_ci(r['funnel_conversion_ci95_pct'], zh)}); "
+        f"the biggest drop is at {_EN_STEP.get(r['biggest_drop'], r['biggest_drop'])}. {out:,} of the {r['purchases']:,} purchases "
+        f"fall outside the funnel ({d['not_engaged']:,} without engaging, {d['without_product_page']:,} without a product page)."
+    )
+    if r.get("groups"):
+        s += "\nBy " + r["by"].replace("_", " ") + " (sessions -> viewed a product page -> engaged -> purchase):"
+    for g in r.get("groups", []):
+        counts = " -> ".join(f"{st['sessions']:,}" for st in g["steps"])
+        drops = ", ".join(f"{st['drop_off_pct']}%" for st in g["steps"][1:])
+        s += (
+            f"\n- {g['label']}: {counts} (drop-offs {drops}); purchase {g['steps'][-1]['share_pct']}% "
+            f"({_ci(g['ci95_pct'], zh)})"
+        )
+    if r.get("coded"):
+        s += f"\n{r['coded'][0].upper()}{r['coded'][1:]}."
+    return s
+
+
+def _feature_zh(name: str) -> str:
+    base = name.removesuffix(" (log1p)")
+    if "=" in base:
+        col, value = base.split("=", 1)
+        if col == "month":
+            return _ZH_MONTH.get(value, value)
+        if col == "visitor_type":
+            return _ZH_VISITOR.get(value, value)
+        return f"{_ZH_CODED[col]} {value}" if col in _ZH_CODED else base
+    return _ZH_FEATURE.get(base, base)
+
+
+def purchase_intent(r: dict[str, Any], zh: bool) -> str:
+    top = r["top_share_pct"]
+    ahead = r["lift"] > r["baseline_lift"]
+    if zh:
+        sig = "，".join(f"{_feature_zh(x['feature'])} {x['coef']:+}" for x in r["signals"])
+        verdict = "优于" if r["beats_baseline"] else "未优于"
+        return (
+            f"购买意向模型（逻辑回归，L2 正则）：随机 70% 会话训练（{r['train_sessions']:,} 次），其余 30% 检验"
+            f"（{r['test_sessions']:,} 次，{r['test_purchases']:,} 次购买，随机种子 {r['seed']}）。"
+            f"AUC {r['auc']}，仅用 PageValues 的基线 {r['baseline_auc']}，模型{verdict}基线。"
+            f"按模型得分排前 {top}% 的会话包含 {r['captured_pct']}% 的购买（提升 {r['lift']} 倍；"
+            f"仅 PageValues：{r['baseline_captured_pct']}%，提升 {r['baseline_lift']} 倍"
+            + ("" if ahead else "，在这一比例上基线不输模型")
+            + f"）。最强的信号（标准化系数）：{sig}。数据：{_SESSIONS_SOURCE_ZH}。"
+        )
+    sig = ", ".join(f"{x['label']} {x['coef']:+}" for x in r["signals"])
+    verdict = "beats" if r["beats_baseline"] else "does not beat"
+    return (
+        f"Purchase-intent model ({r['model']}), trained on a random 70% of sessions ({r['train_sessions']:,}) and "
+        f"tested on the other {r['test_sessions']:,} ({r['test_purchases']:,} purchases; seed {r['seed']}): "
+        f"AUC {r['auc']} against {r['baseline_auc']} for {r['baseline']}, so the model {verdict} the baseline. "
+        f"The top {top}% of test sessions by the model's score hold {r['captured_pct']}% of the purchases "
+        f"(lift {r['lift']}; PageValues alone: {r['baseline_captured_pct']}%, lift {r['baseline_lift']}"
+        + ("" if ahead else ": at this share the baseline does as well or better")
+        + f"). Strongest signals ({r['signals_are']}): {sig}. Data: {r['data']}."
+    )
+
+
 FORMATTERS: dict[str, Fmt] = {
     f.__name__: f
     for f in (
@@ -1442,6 +1679,9 @@ FORMATTERS: dict[str, Fmt] = {
         compare_campaigns,
         sales_report,
         top_products,
+        traffic_conversion,
+        session_funnel,
+        purchase_intent,
     )
 }
 for _write in (

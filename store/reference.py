@@ -1,8 +1,8 @@
 """The reference data sets: what they are, where they are found, and readers.
 
-Only the Online Retail set is part of the project; the others are read in place from the first of
-COPILOT_DATA_DIR, $COPILOT_HOME/data (where `copilot data fetch` puts them) and ../shared/data that
-holds the set's files.
+The Online Retail set and the Online Shoppers sessions (web_sessions) are part of the project, in
+store/data; the others are read in place from the first of COPILOT_DATA_DIR, $COPILOT_HOME/data (where
+`copilot data fetch` puts them) and ../shared/data that holds the set's files.
 """
 
 from __future__ import annotations
@@ -243,3 +243,42 @@ def attribution_reference(base: Path) -> dict[str, dict[str, float]] | None:
     if not path.is_file():
         return None
     return {r["channel_name"]: {k: float(v) for k, v in r.items() if k != "channel_name"} for r in _rows(path)}
+
+
+# The project's copy of the web_sessions set (xz-compressed; credited in store/ATTRIBUTION.md).
+VENDORED_WEB_SESSIONS = Path(__file__).parent / "data" / "online_shoppers_intention.csv.xz"
+_SESSION_NUMBERS = {
+    "Administrative": "administrative",
+    "Administrative_Duration": "administrative_duration",
+    "Informational": "informational",
+    "Informational_Duration": "informational_duration",
+    "ProductRelated": "product_related",
+    "ProductRelated_Duration": "product_related_duration",
+    "BounceRates": "bounce_rates",
+    "ExitRates": "exit_rates",
+    "PageValues": "page_values",
+    "SpecialDay": "special_day",
+}
+_SESSION_CODES = {
+    "OperatingSystems": "operating_system",
+    "Browser": "browser",
+    "Region": "region",
+    "TrafficType": "traffic_type",
+}
+
+
+def web_sessions(base: Path | None = None) -> dict[str, np.ndarray]:
+    """The Online Shoppers sessions, one entry per column: from `base`/web_sessions/ when given, else
+    the project's copy. Page counts, durations (seconds) and rates are floats, NaN where the file
+    leaves them empty (14 sessions; 33 others have durations of -1, the file's mark of unknown); the
+    coded columns (operating_system, browser, region, traffic_type) are ints; month and visitor_type
+    strings as written ("June" in full); weekend and revenue (bought or not) booleans."""
+    path = base / SETS["web_sessions"].files[0] if base is not None else VENDORED_WEB_SESSIONS
+    rows = _rows(path)
+    out = {key: np.array([float(r[col] or "nan") for r in rows]) for col, key in _SESSION_NUMBERS.items()}
+    out |= {key: np.array([int(r[col]) for r in rows]) for col, key in _SESSION_CODES.items()}
+    out["month"] = np.array([r["Month"] for r in rows])
+    out["visitor_type"] = np.array([r["VisitorType"] for r in rows])
+    out["weekend"] = np.array([r["Weekend"] == "TRUE" for r in rows])
+    out["revenue"] = np.array([r["Revenue"] == "TRUE" for r in rows])
+    return out
