@@ -263,6 +263,9 @@ def attribution_shapley(base: Path, quick: bool) -> dict[str, Any]:
         "ok": abs(float(credit.sum()) - total) < 1e-6 and float(np.abs(credit - share).max()) < 1e-6,
         "note": "over all 2^12 coalitions; no published Shapley figure: checked by efficiency (sum = conversions) "
         "and against each journey's conversions shared equally by its distinct channels",
+    }
+
+
 @check("sessions.balance", needs=("web_sessions",))
 def sessions_balance(base: Path, quick: bool) -> dict[str, Any]:
     y = reference.web_sessions(base)["revenue"]

@@ -181,7 +181,7 @@ class Entities:
     dimension: str | None = None  # a web-session grouping: traffic_type, visitor_type, region, browser, ...
     touch_models: list[str] = field(default_factory=list)  # attribution models named: last_touch, markov, ...
     opted_out: bool | None = None  # a customer's consent: True "opted out", 退订; False "opted back in"
-    months_ahead: int | None = None  # "next year" (12), 明年, "in two years", "6 months from now": a projection's horizon
+    months_ahead: int | None = None  # a projection's horizon: "next year" (12), 明年, "in two years", "6 months on"
 
     def ids(self, kind: Kind) -> list[int]:
         return [r.value for r in self.refs if r.kind == kind]
@@ -1795,9 +1795,7 @@ def _extract(raw: str) -> Entities:
     ahead = _AHEAD.search(bare)
     if ahead:
         n, m, z, zm = ahead.group("n"), ahead.group("m"), ahead.group("z"), ahead.group("zm")
-        months = (
-            int(m) if m else _number_in(zm) if zm else 12 * (_number_in(n or "") or _number_in(z or "") or 1)
-        )
+        months = int(m) if m else _number_in(zm) if zm else 12 * (_number_in(n or "") or _number_in(z or "") or 1)
         e.months_ahead = months
     aud = _AUDIENCE.search(bare)
     if (

@@ -762,9 +762,8 @@ _MONEY = frozenset(
     {"price", "new_price", "bid", "bids", "daily_budget", "budgets", "total", "total_budget", "unit_cost"}
     | {"value_per_click", "change_by", "min_revenue", "max_revenue", "b0"}
 )
-_DATED = frozenset(
-    {"period", "start", "end", "month", "months", "compare_months", "cohort", "first_start", "first_end", "day", "date", "hour"}
-)
+_DATED = frozenset({"period", "start", "end", "month", "first_start", "first_end", "day", "date", "hour"})
+_DATED |= {"months", "compare_months", "cohort"}
 _BULK = {"set_campaign_bid": "set_campaign_bids", "set_campaign_budget": "set_campaign_budgets"}
 
 
@@ -1202,7 +1201,9 @@ def _each_value(e: Entities) -> list[tuple[int, Num]]:
     return [(r.value, n) for r, n in zip(refs, nums, strict=True)]
 
 
-_MONTH_ABBR = {i + 1: m for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))}
+_MONTH_ABBR = {
+    i + 1: m for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+}
 _VALUE_WORDS = re.compile(r"\b(?:value|revenue|sales|money|£|gmv)\b|价值|收入|销售额|金额|营收|gmv", re.I)
 _WEEKS = re.compile(r"(\d{1,3})\s?(?:weeks?|wks?|周)", re.I)
 
