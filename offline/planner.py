@@ -1208,6 +1208,32 @@ _VALUE_WORDS = re.compile(r"\b(?:value|revenue|sales|money|£|gmv)\b|价值|收�
 _WEEKS = re.compile(r"(\d{1,3})\s?(?:weeks?|wks?|周)", re.I)
 
 
+_LAPSING_RULE = re.compile(
+    r"\blaps(?:e|es|ed|ing)\b|\bchurn\w*|\bat[- ]risk\b|\bslipping away\b|\bgone quiet\b|流失|快走了|沉睡|召回", re.I
+)
+_CLV_WORDS = re.compile(
+    r"\b(?:clv|ltv|lifetime value|customer value|predicted value)\b|生命周期价值|客户价值|终身价值|clv|ltv", re.I
+)
+_UNDER = re.compile(
+    r"\b(?:under|below|less than|at most|up to|max(?:imum)?)\b|<|≤|低于|小于|不超过|以下|以内|最多", re.I
+)
+_BETWEEN = re.compile(r"\bbetween\b|\bfrom\b.{0,12}\bto\b|到|至|~|-", re.I)
+_BOUGHT = re.compile(r"\b(?:bought|buy|buyers?|purchased|ordered)\b|买过|购买过|下单过|买了|购买了|的买家", re.I)
+
+
+def _clv_bounds(e: Entities) -> dict[str, float]:
+    """The lifetime-value bounds of an audience's rule: "CLV over £200", "LTV在200到800之间"."""
+    near = [n for n in e.numbers if _CLV_WORDS.search(_left(e, n, 28)) and not n.unit]
+    if len(near) >= 2 and _BETWEEN.search(e.text[near[0].end : near[1].start]):
+        low, high = sorted((near[0].value, near[1].value))
+        return {"min_clv": low, "max_clv": high}
+    if near:
+        n = near[0]
+        around = _left(e, n, 14) + " " + _right(e, n, 10)
+        return {"max_clv" if _UNDER.search(around) else "min_clv": n.value}
+    return {}
+
+
 def fill(
     tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None, today: date | None = None
 ) -> _Filled:
@@ -1409,6 +1435,20 @@ def fill(
             args[name] = e.opted_out
         elif name == "holdout_weeks" and (w := _WEEKS.search(e.text)):
             args[name] = int(w.group(1))
+        elif name == "lapsing" and _LAPSING_RULE.search(e.text):
+            args[name] = True  # an audience of the customers about to lapse
+        elif name in ("min_clv", "max_clv") and (bounds := _clv_bounds(e)):
+            if name in bounds:
+                args[name] = bounds[name]
+        elif name in ("ordered_after", "ordered_before"):
+            last = order_bounds(e, today)
+            key = "start" if name == "ordered_after" else "end"
+            if key in last:
+                args[name] = last[key]
+        elif name == "bought_products" and _BOUGHT.search(e.text) and (e.ids("product") or e.stock_codes):
+            args[name] = [*e.ids("product"), *(code for code, _, _ in e.stock_codes)]
+        elif name == "customer_ids" and e.ids("customer"):
+            args[name] = list(dict.fromkeys(e.ids("customer")))
         elif name == "top_share":
             pct = e.percents[0].value if e.percents else None
             if pct is not None and 0 < pct < 100:
@@ -1833,6 +1873,8 @@ def _missing(tool: str, args: dict[str, Any]) -> list[str]:
         missing = [m for m in missing if m != "value_per_click"]
     if tool == "discount_effect" and "new_price" in args:
         missing = [m for m in missing if m != "discount_pct"]
+    if "first" in missing:  # two audiences to compare: asked as one
+        missing = [m for m in missing if m != "second"]
     if "conversions_a" in missing:
         missing = [m for m in missing if m not in ("visitors_a", "conversions_b", "visitors_b")]
     if set(SELECTION) & set(args):

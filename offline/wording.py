@@ -1784,6 +1784,14 @@ _ASK = {
     "value_per_click": ("what a click is worth (e.g. £2) or a campaign id", "每次点击的价值（例如 2 英镑）或活动编号"),
     "text": ("the ad copy to check, in quotes", "要检查的文案（放在引号里）"),
     "query": ("a product id or a description to search for", "商品编号或要搜索的描述"),
+    "name": ("the audience's name (e.g. uk_champions)", "人群包名称（例如 uk_champions）"),
+    "seed": ("the seed audience to find look-alikes of", "作为种子的人群包名称"),
+    "first": ("the two audiences to compare", "要对比的两个人群包"),
+    "second": ("the second audience", "第二个人群包"),
+    "opted_out": (
+        "whether the customer opted out of marketing or opted back in",
+        "该客户是退订了营销，还是重新同意接收",
+    ),
     "campaigns": (
         "which campaigns (all of them, those on a channel such as search, or their ids, e.g. campaigns 1 and 3)",
         "哪些活动（全部、某个渠道如搜索，或活动编号，例如活动1和活动3）",
@@ -1826,6 +1834,20 @@ def which_campaign(campaigns: list[tuple[int, str]], named: re.Match[str] | None
         return f"{miss}现有的活动：{listed}。"
     miss = f'No campaign is named "{said}". ' if said else ""
     return f"{miss}The campaigns: {listed}."
+
+
+def which_audience(names: list[str], zh: bool) -> str:
+    """The shop's saved audiences to choose from (or that there are none yet)."""
+    if not names:
+        return (
+            "目前还没有保存的人群包；可以先建一个，例如“把英国的冠军客户存成人群 uk_champions”。"
+            if zh
+            else (
+                'There are no saved audiences yet; create one first, e.g. "save UK champions as an audience called uk_champions".'
+            )
+        )
+    listed = "、".join(names[:12]) if zh else ", ".join(names[:12])
+    return f"现有的人群包：{listed}。" if zh else f"The saved audiences: {listed}."
 
 
 def which_product(count: int, choices: list[tuple[int, str]], zh: bool) -> str:
