@@ -1715,14 +1715,20 @@ HELP_EN = (
     "price and discount effects, and change prices; check campaign pacing, bid for impressions, replay "
     "bidding strategies and set bids and budgets, one campaign or several at once (changes wait for your approval); "
     "report and compare campaign performance (ROAS, CPA, CTR, conversions), pause and resume campaigns; and plan "
-    'campaigns (A/B tests, budget splits, seasonality, who to e-mail, did it work). Try: "which customers are about to lapse?"'
+    "campaigns (A/B tests, budget splits, seasonality, who to e-mail, did it work); build, size, overlap, look-alike "
+    "and export audiences (with customers' consent); show where buyers come from (conversion by traffic source, the "
+    "session funnel, purchase intent), which channel deserves the credit (attribution models side by side), what each "
+    "medium earns (a marketing-mix model) and how many new customers will still buy later. Try: "
+    '"which customers are about to lapse?"'
 )
 HELP_ZH = (
     "我是营销助手（当前为离线模型）。我可以：客户分析（RFM 分群、流失预警、生命周期价值、客户画像与价值、推荐、相似商品）；"
     "销售报表（按天、周、月，可按国家、商品、分群拆分）与畅销、滞销商品；"
     "撰写合规的广告标题与卖点；估计价格弹性、利润最大化价格与折扣效果，并修改价格；查看活动消耗进度、"
     "为展示出价、回放竞价策略、设置单个或多个活动的出价与预算（修改需您批准）；活动效果报告与对比（投产比、CPA、点击率、转化）、暂停与恢复投放；以及活动策划（A/B 测试、预算分配、季节性、"
-    '邮件该发给谁、活动是否有效）。试试："哪些客户快要流失了？"'
+    "邮件该发给谁、活动是否有效）；人群包的创建、规模、重合、相似人群扩展与导出（尊重客户的退订）；流量洞察（各流量来源的转化率、"
+    "会话漏斗、购买意向）、渠道归因（多种归因模型对比）、媒体组合模型（各媒体的投产比）以及新客留存预测。"
+    '试试："哪些客户快要流失了？"'
 )
 
 
