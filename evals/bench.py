@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import bidding, clv, rank, recall, recsys, regression, uplift
+from engine import bidding, clv, rank, recall, recsys, regression, retention, uplift
 from store import reference
 
 Check = Callable[[Path, bool], dict[str, Any]]
@@ -149,6 +149,21 @@ def uplift_hillstrom(base: Path, quick: bool) -> dict[str, Any]:
         "published": {**published, "qini": "> 0 (random)", "top30_share": "> 0.3 (random)"},
         "ok": ok,
         "note": "uplift on visit, any e-mail vs none; 70/30 random split",
+    }
+
+
+@check("retention.sbg", needs=("retention",))
+def retention_sbg(base: Path, quick: bool) -> dict[str, Any]:
+    cohorts = reference.retention_survivors(base)
+    fits = {name: retention.fit_sbg(alive[:8]) for name, alive in cohorts.items()}  # years 0..7
+    ours = {f"{name}.{k}": round(getattr(f, k), 4) for name, f in fits.items() for k in ("alpha", "beta")}
+    published = {"regular.alpha": 0.704, "regular.beta": 1.182, "highend.alpha": 0.668, "highend.beta": 3.806}
+    return {
+        "ours": ours,
+        "published": published,
+        "ok": _within(ours, published, 0.01),
+        "note": "sBG on years 1..7 of 1,000 customers each; loglik "
+        + ", ".join(f"{name} {f.loglik:.1f}" for name, f in fits.items()),
     }
 
 

@@ -216,3 +216,13 @@ def criteo_sample(base: Path, bits: int = 20) -> dict[str, np.ndarray]:
         idx[:, 13 + j] = hash_index(13 + j, keys, bits)
         val[:, 13 + j] = 1.0
     return {"label": np.array([int(r["label"]) for r in rows]), "idx": idx, "val": val}
+
+
+def retention_survivors(base: Path) -> dict[str, np.ndarray]:
+    """Fader and Hardie's cohorts: each cohort's customers still there after years 0, 1, 2, ..."""
+    rows = _rows(base / "retention" / "sbg_fader_hardie_2007_survivors.csv")
+    out: dict[str, np.ndarray] = {}
+    for cohort in dict.fromkeys(r["cohort"] for r in rows):
+        mine = sorted((int(r["year"]), float(r["alive"])) for r in rows if r["cohort"] == cohort)
+        out[cohort] = np.array([alive for _, alive in mine])
+    return out
