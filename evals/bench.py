@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import attribution, bidding, clv, rank, recall, recsys, regression, uplift
+from engine import attribution, bidding, clv, rank, recall, recsys, regression, retention, uplift
 from engine import sessions as web_sessions
 from store import reference
 
@@ -338,6 +338,21 @@ def sessions_intent(base: Path, quick: bool) -> dict[str, Any]:
         "note": f"random 70/30 split (seed {web_sessions.DEFAULT_SEED}); logistic regression, L2 "
         f"{web_sessions.DEFAULT_L2:g} on standardised features (log1p page counts, times and PageValues; rates; "
         "one-hot month, visitor and traffic type, region, browser, OS); top10 = the top decile of test sessions",
+    }
+
+
+@check("retention.sbg", needs=("retention",))
+def retention_sbg(base: Path, quick: bool) -> dict[str, Any]:
+    cohorts = reference.retention_survivors(base)
+    fits = {name: retention.fit_sbg(alive[:8]) for name, alive in cohorts.items()}  # years 0..7
+    ours = {f"{name}.{k}": round(getattr(f, k), 4) for name, f in fits.items() for k in ("alpha", "beta")}
+    published = {"regular.alpha": 0.704, "regular.beta": 1.182, "highend.alpha": 0.668, "highend.beta": 3.806}
+    return {
+        "ours": ours,
+        "published": published,
+        "ok": _within(ours, published, 0.01),
+        "note": "sBG on years 1..7 of 1,000 customers each; loglik "
+        + ", ".join(f"{name} {f.loglik:.1f}" for name, f in fits.items()),
     }
 
 

@@ -1794,9 +1794,8 @@ def _extract(raw: str) -> Entities:
     e.opted_out = True if _OPT_OUT.search(bare) else False if _OPT_IN.search(bare) else None
     ahead = _AHEAD.search(bare)
     if ahead:
-        n, m, z, zm = ahead.group("n"), ahead.group("m"), ahead.group("z"), ahead.group("zm")
-        months = int(m) if m else _number_in(zm) if zm else 12 * (_number_in(n or "") or _number_in(z or "") or 1)
-        e.months_ahead = months
+        years, in_months = ahead.group("n") or ahead.group("z"), ahead.group("m") or ahead.group("zm")
+        e.months_ahead = _number_in(in_months) if in_months else 12 * (_number_in(years or "") or 1)
     aud = _AUDIENCE.search(bare)
     if (
         aud

@@ -1441,10 +1441,10 @@ def fill(
             if name in bounds:
                 args[name] = bounds[name]
         elif name in ("ordered_after", "ordered_before"):
-            last = order_bounds(e, today)
+            bounds = order_bounds(e, today)
             key = "start" if name == "ordered_after" else "end"
-            if key in last:
-                args[name] = last[key]
+            if key in bounds:
+                args[name] = bounds[key]
         elif name == "bought_products" and _BOUGHT.search(e.text) and (e.ids("product") or e.stock_codes):
             args[name] = [*e.ids("product"), *(code for code, _, _ in e.stock_codes)]
         elif name == "customer_ids" and e.ids("customer"):

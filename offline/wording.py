@@ -1649,6 +1649,109 @@ def purchase_intent(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+def _shown_projections(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The projected months an answer quotes: at most six, evenly spaced, ending at the horizon."""
+    ahead = [m for m in r["months"] if r["months_observed"] < m["month"] <= r["months_ahead"]]
+    step = -(-len(ahead) // 6) if ahead else 1
+    return [m for i, m in enumerate(reversed(ahead)) if i % step == 0][::-1]
+
+
+def retention_projection(r: dict[str, Any], zh: bool) -> str:
+    h, seen = r["months_ahead"], r["months_observed"]
+    observed = [m for m in r["months"] if m["observed_pct"] is not None]
+    projected = _shown_projections(r)
+    first_rate, horizon_rate = r["months"][0]["retention_rate_pct"], r["months"][h - 1]["retention_rate_pct"]
+    at = r.get("observed_at_horizon_pct")
+    bt = r.get("backtest")
+    if zh:
+        vs = "；".join(f"{m['calendar']} {m['observed_pct']:g}% / {m['fitted_pct']:g}%" for m in observed)
+        ahead = "，".join(f"{m['calendar']} {m['fitted_pct']:g}%" for m in projected)
+        others = "，".join(
+            f"连续 {o['lapse_months']} 个月 {o['still_buying']:,} 位（{o['still_buying_pct']:g}%）"
+            for o in r["other_rules"]
+        )
+        notes = [
+            f"{r['observed_through']} 之后的月份是预测：某月是否流失要等其后 {r['lapse_months']} 个月过完才知道，"
+            f"数据最后一个完整月份是 {r['last_full_month']}"
+            + (f"（数据截至 {r['data_to']}，不完整的月份未使用）" if r["part_month_unused"] else "")
+        ]
+        if r["includes_earlier_customers"]:
+            notes.append(f"数据始于 {r['cohort']}，该月首次出现的客户可能以前就买过，并非全是新客")
+        notes.append("模型允许不同客户的流失概率不同，但不随季节变化；“仍在购买”的人数取决于流失规则")
+        if r["fit_on_edge"]:
+            notes.append("拟合停在参数范围的边界，已观察的月份不足以确定曲线")
+        source = "UCI Online Retail（演示店铺的真实订单）" if r["demo_data"] else "店铺自己的订单"
+        answer = (
+            f"{r['cohort']} 首次下单的 {r['cohort_size']:,} 位新客中，预计到 {r['horizon_month']}（{h} 个月后）"
+            f"仍在购买的约 {r['still_buying']:,} 位（{r['still_buying_pct']:g}%）。"
+            if at is None
+            else f"{r['cohort']} 首次下单的 {r['cohort_size']:,} 位新客中，到 {r['horizon_month']}（{h} 个月后）"
+            f"实际仍在购买的有 {r['observed_at_horizon']:,} 位（{at:g}%；拟合曲线为 {r['still_buying_pct']:g}%）。"
+        )
+        return (
+            f"{answer}\n"
+            f"移位贝塔几何（sBG）模型按已观察的 {seen} 个月（至 {r['observed_through']}）拟合：alpha {r['alpha']:g}，"
+            f"beta {r['beta']:g}。仍在购买的比例，实际 / 拟合：{vs}（最大相差 {r['largest_gap_pp']:g} 个百分点）。"
+            + (f"预测：{ahead}。" if ahead else "")
+            + (
+                f"检验：只用前 {bt['fitted_months']} 个月拟合时，模型对 {bt['month']} 的预测为 {bt['predicted_pct']:g}%，"
+                f"实际为 {bt['observed_pct']:g}%。"
+                if bt
+                else ""
+            )
+            + (
+                f"仍在购买的客户下个月继续购买的比例，从第 1 个月的 {first_rate:g}% 升到第 {h} 个月的 "
+                f"{horizon_rate:g}%：更容易流失的客户先走了。"
+                if h > 1
+                else ""
+            )
+            + "\n"
+            f"定义：客户自首单当月起，连续 {r['lapse_months']} 个自然月没有下单即算流失（记在这几个月的第一个月），"
+            "流失后再回来的仍算流失，如同退订后重新订阅。"
+            + (f"换一种流失规则，{r['horizon_month']} 仍在购买：{others}。" if others else "")
+            + f"说明：{'；'.join(notes)}。数据：{source}，{r['data_from']} 至 {r['data_to']}。"
+        )
+    vs = "; ".join(f"{m['calendar']} {m['observed_pct']:g}% vs {m['fitted_pct']:g}%" for m in observed)
+    ahead = ", ".join(f"{m['calendar']} {m['fitted_pct']:g}%" for m in projected)
+    others = ", ".join(
+        f"{o['lapse_months']} months {o['still_buying']:,} ({o['still_buying_pct']:g}%)" for o in r["other_rules"]
+    )
+    if at is None:
+        answer = (
+            f"About {r['still_buying']:,} of the {r['cohort_size']:,} customers whose first order was in {r['cohort']} "
+            f"({r['still_buying_pct']:g}%) are projected to still be buying in {r['horizon_month']}, {h} months on."
+        )
+    else:
+        answer = (
+            f"{r['observed_at_horizon']:,} of the {r['cohort_size']:,} customers whose first order was in "
+            f"{r['cohort']} ({at:g}%) were still buying in {r['horizon_month']}, {h} months on (the fitted curve: "
+            f"{r['still_buying_pct']:g}%)."
+        )
+    return (
+        f"{answer}\n{r['model'][:1].upper()}{r['model'][1:]}, fitted by maximum likelihood on the {seen} observed "
+        f"months to {r['observed_through']}: "
+        f"alpha {r['alpha']:g}, beta {r['beta']:g}. Still buying, observed vs fitted: {vs} (largest gap "
+        f"{r['largest_gap_pp']:g} points)."
+        + (f" Projected: {ahead}." if ahead else "")
+        + (
+            f" Check: fitted on months 1 to {bt['fitted_months']} only, the model said {bt['predicted_pct']:g}% for "
+            f"{bt['month']}; {bt['observed_pct']:g}% were observed."
+            if bt
+            else ""
+        )
+        + (
+            f" Of those still buying, the share who stay another month rises from {first_rate:g}% in month 1 to "
+            f"{horizon_rate:g}% in month {h}, as the likelier lapsers leave first."
+            if h > 1
+            else ""
+        )
+        + "\n"
+        f"Definition: {r['definition']}."
+        + (f" Under other lapse rules (months without an order), in {r['horizon_month']}: {others}." if others else "")
+        + f" Caveats: {'; '.join(r['caveats'])}. Data: {r['data']}."
+    )
+
+
 FORMATTERS: dict[str, Fmt] = {
     f.__name__: f
     for f in (
@@ -1682,6 +1785,7 @@ FORMATTERS: dict[str, Fmt] = {
         traffic_conversion,
         session_funnel,
         purchase_intent,
+        retention_projection,
     )
 }
 for _write in (

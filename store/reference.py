@@ -282,3 +282,13 @@ def web_sessions(base: Path | None = None) -> dict[str, np.ndarray]:
     out["weekend"] = np.array([r["Weekend"] == "TRUE" for r in rows])
     out["revenue"] = np.array([r["Revenue"] == "TRUE" for r in rows])
     return out
+
+
+def retention_survivors(base: Path) -> dict[str, np.ndarray]:
+    """Fader and Hardie's cohorts: each cohort's customers still there after years 0, 1, 2, ..."""
+    rows = _rows(base / "retention" / "sbg_fader_hardie_2007_survivors.csv")
+    out: dict[str, np.ndarray] = {}
+    for cohort in dict.fromkeys(r["cohort"] for r in rows):
+        mine = sorted((int(r["year"]), float(r["alive"])) for r in rows if r["cohort"] == cohort)
+        out[cohort] = np.array([alive for _, alive in mine])
+    return out
