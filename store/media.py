@@ -60,12 +60,11 @@ class MediaHistory:
             f"{c} {100 * float(s) / total:.1f}%" if total > 0 else c
             for c, s in zip(self.channels, self.spend.sum(axis=0), strict=True)
         )
-        controls = (
-            f"; {len(self.control_names)} controls ({', '.join(self.control_names)})" if self.control_names else ""
-        )
+        k = len(self.control_names)
+        controls = f"; {k} control{'s' if k > 1 else ''} ({', '.join(self.control_names)})" if k else ""
         return (
             f"loaded {len(self.weeks)} weeks of media history, {self.weeks[0]} to {self.weeks[-1]}: sales "
-            f"{float(self.sales.sum()):,.2f}, spend {total:,.2f} over {len(self.channels)} channels "
+            f"{float(self.sales.sum()):,.2f}, spend {total:,.2f} over {len(self.channels)} channel{'s' if len(self.channels) > 1 else ''} "
             f"(shares of spend: {channels}){controls}"
         )
 

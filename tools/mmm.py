@@ -60,7 +60,10 @@ def shop_mix(shop: Shop, session: Session, holdout: int = mmm.DEFAULT_HOLDOUT) -
 
 
 def _fit_shop(history: MediaHistory, holdout: int) -> Fitted:
-    spent = history.spend[: len(history.weeks) - holdout].sum(axis=0) > 0
+    n = len(history.weeks)
+    if holdout >= n:
+        raise ToolFailure(f"the shop's media history has {n} weeks: hold out fewer than that")
+    spent = history.spend[: n - holdout].sum(axis=0) > 0
     channels = tuple(c for c, keep in zip(history.channels, spent, strict=True) if keep)
     report = _fit(
         history.sales,

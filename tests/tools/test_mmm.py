@@ -84,6 +84,8 @@ def test_a_history_too_short_to_fit_falls_back_and_media_mix_says_why(tiny_shop,
     assert "the shop's media history cannot be fitted" in split["curves"]
     with pytest.raises(ToolFailure, match="the shop's media history: 4 weeks are too few"):
         call(tiny_shop, "media_mix")
+    with pytest.raises(ToolFailure, match="has 30 weeks: hold out fewer"):
+        call(tiny_shop, "media_mix", holdout_weeks=30)
 
 
 def test_media_mix_without_history_or_reference_data_says_how_to_get_it(tiny_shop, tmp_path):  # type: ignore[no-untyped-def]
