@@ -1,4 +1,4 @@
-"""`copilot`: ask, chat, approve, init, import orders, decisions, feedback, outcome, replay, eval, bench,
+"""`copilot`: ask, chat, approve, init, import orders and media, decisions, feedback, outcome, replay, eval, bench,
 data. A failure a marketer can meet (a bad option or setting, the model endpoint down, a corrupt or
 unwritable file) is one line on stderr that says what to do, exit code 1; exit code 2 is a bug.
 JSON output is valid JSON: no NaN or Infinity (null, with a "non_finite" note), no lone surrogates."""
@@ -333,6 +333,25 @@ def import_orders(
             raise CopilotError(f"{exc} (--map COLUMN=FIELD)") from exc
         raise
     out.print(f"{report.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
+
+
+@import_app.command(
+    "media",
+    help="""Replace the shop's media history with weekly rows of a CSV file (.csv, .csv.gz or .csv.xz),
+for the marketing-mix model (media_mix) and budget splits over fitted response curves (budget_split).
+Columns: week (the week's first day, YYYY-MM-DD; every week once, in order), sales (above zero),
+spend_CHANNEL for each channel (0 or more, e.g. spend_search, spend_tv); any other column is a control
+(a number such as a price index or a holiday 0/1). One transaction: a bad cell stops the import, naming
+its line and column, with nothing changed.""",
+)
+def import_media_history(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="one row per week, with a header row")],
+) -> None:
+    from copilot.app import import_media_file
+
+    t0 = time.perf_counter()
+    history = import_media_file(file)
+    out.print(f"{history.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
 
 
 def _since(value: str | None) -> Any:

@@ -60,6 +60,7 @@ from store.decisions import (
     threads as list_threads,
 )
 from store.delivery import upgrade as upgrade_delivery
+from store.media import MediaHistory, import_media
 from store.orders import columns_for
 from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
@@ -143,6 +144,20 @@ def import_order_file(
     finally:
         engine.dispose()
     return report
+
+
+def import_media_file(path: Path, *, settings: Settings | None = None) -> MediaHistory:
+    """Replace the shop's media history (weekly sales, spend per channel, controls) with a file's, in
+    one transaction (store/media.py). Opens no model and loads no demo shop."""
+    settings = settings or load_settings()
+    _make_home(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        return import_media(make_sessionmaker(engine), path)
+    except StoreError as exc:
+        raise CopilotError(str(exc)) from exc
+    finally:
+        engine.dispose()
 
 
 class Copilot:

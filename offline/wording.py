@@ -1022,16 +1022,148 @@ def budget_split(r: dict[str, Any], zh: bool) -> str:
     items = "\n".join(
         f"- {_channel(s['channel'], zh)}: {_money(s['spend'])} -> {_money(s['expected_revenue'])}" for s in r["split"]
     )
+    fitted = r.get("curve_source") == "fitted"
     if zh:
+        if fitted:
+            mape = r.get("holdout_mape_pct")
+            naive = r.get("seasonal_naive_mape_pct")
+            curves = f"响应曲线：根据店铺 {r['fitted_weeks']} 周的媒体历史拟合" + (
+                f"，留出期 MAPE {mape}%" if mape is not None else ""
+            )
+            if naive is not None:
+                curves += f"（季节性朴素预测 {naive}%" + (
+                    "）" if r.get("beats_seasonal_naive") else "；模型不如它，分配仅供粗略参考）"
+                )
+            curves += "。总额按每周预算计，预计收入为稳定投放后每周带来的销售。"
+            gone = r.get("no_measurable_effect") or []
+            if gone:
+                curves += f"没有可测效果的渠道：{'、'.join(_channel(c, zh) for c in gone)}。"
+        else:
+            why = (
+                "店铺的媒体历史无法拟合"
+                if r.get("fallback_reason") == "media_history_not_fitted"
+                else "店铺没有媒体历史"
+            )
+            curves = (
+                f"假设：{why}，因此改用假设的响应曲线（演示用的假设值）；"
+                "用 `copilot import media FILE.csv` 导入每周销售与各渠道花费，即可改用拟合的曲线。"
+            )
         return (
             f"{_money(r['total'])} 的渠道分配（预计收入）：\n{items}\n合计预计收入 {_money(r['expected_revenue'])}，"
-            f"平均分配为 {_money(r['even_split_revenue'])}。假设：各渠道的响应曲线为演示用的假设值，请用您自己的投放与收入数据校准。"
+            f"平均分配为 {_money(r['even_split_revenue'])}。{curves}"
         )
+    if fitted:
+        gone = r.get("no_measurable_effect") or []
+        note = f" No measurable effect: {', '.join(_channel(c, zh) for c in gone)}." if gone else ""
+        curves = (
+            f"Curves: {r['curves']}; the total is a weekly budget, expected revenue the weekly sales once steady.{note}"
+        )
+    elif "curves" in r:
+        curves = f"Assumption: {r['assumption']}. Note: {r['curves']}."
+    else:
+        curves = f"Assumption: {r['assumption']}."
     return (
         f"Split of {_money(r['total'])} (spend -> expected revenue):\n{items}\nExpected revenue "
-        f"{_money(r['expected_revenue'])} vs {_money(r['even_split_revenue'])} for an even split. "
-        f"Assumption: {r['assumption']}."
+        f"{_money(r['expected_revenue'])} vs {_money(r['even_split_revenue'])} for an even split. {curves}"
     )
+
+
+def _whole(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+_ZH_MEDIA = {
+    "direct mail": "直邮",
+    "insert": "夹页广告",
+    "newspaper": "报纸",
+    "digital audio": "数字音频",
+    "radio": "电台",
+    "TV": "电视",
+    "digital video": "数字视频",
+    "social media": "社交媒体",
+    "online display": "在线展示广告",
+    "paid search (SEM)": "搜索广告",
+}
+
+
+def _media(c: dict[str, Any], zh: bool) -> str:
+    """A media_mix channel: its name, and what it stands for when the data says."""
+    if "label" not in c:
+        return str(c["channel"])
+    label = _ZH_MEDIA.get(c["label"], c["label"]) if zh else c["label"]
+    return f"{c['channel']}（{label}）" if zh else f"{c['channel']} ({label})"
+
+
+def media_mix(r: dict[str, Any], zh: bool) -> str:
+    rows = r["channels"]
+    shown = rows[:6]
+    rest = len(rows) - len(shown)
+    hold, naive, ins = r["holdout_mape_pct"], r["seasonal_naive_mape_pct"], r["in_sample_mape_pct"]
+    beats = r["beats_seasonal_naive"]
+    pub = r.get("published")
+    if zh:
+        lines = "\n".join(
+            f"- {_media(c, zh)}：贡献 {_whole(c['contribution'])}（占销售 {c['sales_share_pct']}%），"
+            f"ROAS {c['roas']}（{r['interval_pct']}% 区间 {c['roas_ci95'][0]}–{c['roas_ci95'][1]}），边际 ROAS {c['marginal_roas']}"
+            for c in shown
+        )
+        data = "店铺自己的媒体历史" if r["shop_data"] else "参考数据集 mmm_stan——另一家零售商的数据，不是您店铺的"
+        if hold is None:
+            judged = "未留出周数，未检验预测。"
+        elif naive is None:
+            judged = f"留出期 MAPE {hold}%；留出期之前不足 {r['season_weeks']} 周，无法与季节性朴素预测比较。"
+        else:
+            judged = f"留出最后 {r['holdout_weeks']} 周：MAPE {hold}%，季节性朴素预测（去年同周）{naive}%——" + (
+                "模型优于基准。" if beats else "模型没有胜过基准，渠道回报只能作粗略参考。"
+            )
+        s = (
+            f"媒体组合模型（{data}，拟合 {r['fitted_weeks']} 周：{r['fitted_from']} 至 {r['fitted_to']}）。{judged}"
+            f"样本内 MAPE {ins}%。媒体带来 {r['media_share_pct']}% 的销售。各渠道：\n{lines}"
+            + (f"\n另有 {rest} 个渠道贡献更小。" if rest > 0 else "")
+        )
+        clear = r["clear_channels"]
+        s += f"\n回报区间明确高于零的渠道：{'、'.join(clear)}。" if clear else "\n没有一个渠道的回报区间明确高于零。"
+        if pub:
+            s += (
+                f"已发表的样本内数字（mmm_stan README，其 Stan 模型）：控制模型 MAPE {pub['control_model_mape_pct']}%，"
+                f"乘法 MMM {pub['multiplicative_mmm_mape_pct']}%，媒体约占 {pub['media_share_pct_about']}% 的销售。"
+                "导入您自己的每周销售与花费：`copilot import media FILE.csv`。"
+            )
+        return s
+    lines = "\n".join(
+        f"- {_media(c, zh)}: contribution {_whole(c['contribution'])} ({c['sales_share_pct']}% of sales), "
+        f"ROAS {c['roas']} ({r['interval_pct']}% interval {c['roas_ci95'][0]} to {c['roas_ci95'][1]}), marginal ROAS {c['marginal_roas']}"
+        for c in shown
+    )
+    if hold is None:
+        judged = "No weeks held out, so its forecast is not judged."
+    elif naive is None:
+        judged = (
+            f"Hold-out MAPE {hold}%; fewer than {r['season_weeks']} weeks before the hold-out, "
+            "so no seasonal-naive baseline."
+        )
+    else:
+        judged = (
+            f"On the last {r['holdout_weeks']} weeks, held out: MAPE {hold}% vs {naive}% for the seasonal-naive "
+            "forecast (the same week a year before): "
+            + ("the model beats it." if beats else "the model does not beat it, so treat the channel returns as rough.")
+        )
+    s = (
+        f"Marketing-mix model on {r['data']}, fitted on {r['fitted_weeks']} weeks ({r['fitted_from']} to "
+        f"{r['fitted_to']}). {judged} In-sample MAPE {ins}%. Media bring {r['media_share_pct']}% of sales. "
+        f"By contribution:\n{lines}" + (f"\n{rest} more channels contribute less." if rest > 0 else "")
+    )
+    clear = r["clear_channels"]
+    s += (
+        f"\nReturn clearly above zero: {', '.join(clear)}." if clear else "\nNo channel's return is clearly above zero."
+    )
+    if pub:
+        s += (
+            f" Published in-sample figures (mmm_stan README, its Stan models): control model MAPE "
+            f"{pub['control_model_mape_pct']}%, multiplicative MMM {pub['multiplicative_mmm_mape_pct']}%, about "
+            f"{pub['media_share_pct_about']}% of sales from media. To fit your own shop, {r['how_to_fit_the_shop']}."
+        )
+    return s
 
 
 def sales_seasonality(r: dict[str, Any], zh: bool) -> str:
@@ -1773,6 +1905,7 @@ FORMATTERS: dict[str, Fmt] = {
         replay_bidding,
         ab_test,
         budget_split,
+        media_mix,
         sales_seasonality,
         campaign_plan,
         email_targeting,

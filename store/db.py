@@ -140,6 +140,17 @@ class DeliveryModel(Base):
     source: Mapped[str] = mapped_column(Text)
 
 
+class MediaWeek(Base):
+    """A week of the shop's media history (`copilot import media`): sales, spend per channel and
+    any controls, for the marketing-mix model (engine/mmm.py). `week` is the week's first day."""
+
+    __tablename__ = "media_weeks"
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    sales: Mapped[float] = mapped_column(Float)
+    spend: Mapped[Any] = mapped_column(JSON)  # {channel: spend}
+    controls: Mapped[Any] = mapped_column(JSON)  # {name: value}, may be empty
+
+
 class Run(Base):
     """One request and its answer."""
 

@@ -292,3 +292,37 @@ def retention_survivors(base: Path) -> dict[str, np.ndarray]:
         mine = sorted((int(r["year"]), float(r["alive"])) for r in rows if r["cohort"] == cohort)
         out[cohort] = np.array([alive for _, alive in mine])
     return out
+
+
+MMM_CONTROL_PREFIXES = ("me_", "st_ct", "mrkdn_", "va_pub_", "hldy_", "seas_")
+# What the mmm set's channel codes stand for (the mmm_stan README lists them in this order).
+MMM_CHANNEL_LABELS = {
+    "dm": "direct mail",
+    "inst": "insert",
+    "nsp": "newspaper",
+    "auddig": "digital audio",
+    "audtr": "radio",
+    "vidtr": "TV",
+    "viddig": "digital video",
+    "so": "social media",
+    "on": "online display",
+    "sem": "paid search (SEM)",
+}
+
+
+def mmm(base: Path) -> dict[str, Any]:
+    """The weekly marketing-mix set: week (start date), sales, spend (weeks x channels, the mdsp_
+    columns) with channel names, and the controls as given (macro, store count, markdowns,
+    value-added publications, holidays, seasonality) with their names."""
+    rows = _rows(base / "mmm" / "mmm_stan_weekly_retailer.csv")
+    cols = list(rows[0])
+    spend_cols = [c for c in cols if c.startswith("mdsp_")]
+    control_cols = [c for c in cols if c.startswith(MMM_CONTROL_PREFIXES)]
+    return {
+        "week": np.array([r["wk_strt_dt"] for r in rows], dtype="datetime64[D]"),
+        "sales": np.array([float(r["sales"]) for r in rows]),
+        "channels": tuple(c.removeprefix("mdsp_") for c in spend_cols),
+        "spend": np.array([[float(r[c]) for c in spend_cols] for r in rows]),
+        "control_names": tuple(control_cols),
+        "controls": np.array([[float(r[c]) for c in control_cols] for r in rows]),
+    }

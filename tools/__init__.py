@@ -3,13 +3,13 @@
 `TOOLS` maps a tool's name to its spec; `AGENTS` lists the specialists in routing order.
 """
 
-from tools import attribution, bidding, campaigns, creative, pricing, profiling, reports, retention, sessions
+from tools import attribution, bidding, campaigns, creative, mmm, pricing, profiling, reports, retention, sessions
 from tools.base import Shop, ToolFailure, ToolSpec
 
 AGENTS = ("profiling", "creative", "pricing", "bidding", "campaigns")
 TOOLS: dict[str, ToolSpec] = {
     t.name: t
-    for module in (profiling, sessions, retention, reports, creative, pricing, bidding, campaigns, attribution)
+    for module in (profiling, sessions, retention, reports, creative, pricing, bidding, campaigns, attribution, mmm)
     for t in module.TOOLS
 }
 

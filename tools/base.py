@@ -38,6 +38,7 @@ REFERENCE_DATA = {
     "email_targeting": "hillstrom",
     "campaign_effect": "paidsearch",
     "channel_attribution": "attribution",
+    "media_mix": "mmm",  # when the shop has no media history of its own
 }
 
 
