@@ -18,6 +18,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, Literal
 
@@ -91,9 +92,9 @@ def _cell(v: Any) -> Any:
 
 def write(path: Path, head: list[str], body: list[list[Any]]) -> None:
     """The file written whole (UTF-8, a header row) through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(head)
@@ -102,7 +103,8 @@ def write(path: Path, head: list[str], body: list[list[Any]]) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise DmpError(f"could not write {path}: {exc.strerror or exc}") from exc
 
 

@@ -492,6 +492,8 @@ def preview_export(shop: Shop, session: Session, a: ExportArgs) -> dict[str, Any
     ids = dmp_store.members(session, au.id)
     path = exports_dir(shop) / exports.file_name(au.name, a.format)
     reach = _reach(session, ids)
+    if reach["reachable"] == 0:
+        raise ToolFailure(f"every member of {au.name!r} has opted out of marketing (or it is empty): nothing to export")
     return {
         "audience_id": au.id,
         "name": au.name,
