@@ -1,8 +1,8 @@
 """Audience membership for a bidder: loaded once from the database, then answered from memory.
 
 Each audience's reachable members (opted-out customers left out when loaded) are kept as a frozenset
-(one id: a hash lookup, tens of nanoseconds) and as a sorted array (a batch of ids: one vectorised
-searchsorted). A consent or membership change reaches the lookup when it is loaded again; `stamp`
+(one id: a hash lookup) and, for a batch of ids, as a bitmap over small ids (one vectorised gather) or
+else a sorted array (one vectorised searchsorted). A consent or membership change reaches the lookup when it is loaded again; `stamp`
 says whether it is out of date.
 """
 
@@ -28,12 +28,21 @@ def stamp(session: Session) -> tuple[Any, ...]:
     return (refreshed, consent, session.scalar(select(func.count()).select_from(Consent)))
 
 
+BITMAP_MAX_ID = 1 << 24  # ids up to this are also kept as a bitmap (a byte each: 16 MB at most)
+
+
 class AudienceLookup:
     """Which audiences hold a customer, answered from memory; opted-out customers are in none."""
 
     def __init__(self, members: dict[str, np.ndarray], loaded_from: tuple[Any, ...] = ()) -> None:
         self._sorted = {name: np.unique(np.asarray(ids, dtype=np.int64)) for name, ids in members.items()}
         self._sets = {name: frozenset(ids.tolist()) for name, ids in self._sorted.items()}
+        self._bitmaps: dict[str, np.ndarray] = {}
+        for name, ids in self._sorted.items():
+            if ids.size and ids[0] >= 0 and ids[-1] < BITMAP_MAX_ID:
+                bits = np.zeros(int(ids[-1]) + 1, dtype=bool)
+                bits[ids] = True
+                self._bitmaps[name] = bits
         self.loaded_from = loaded_from
 
     @classmethod
@@ -54,20 +63,34 @@ class AudienceLookup:
     def names(self) -> list[str]:
         return sorted(self._sets)
 
-    def _members(self, audience: str) -> frozenset[int]:
-        found = self._sets.get(audience)
-        if found is None:
-            raise DmpError(f"the lookup holds no audience {audience!r}; it holds {', '.join(self.names) or 'none'}")
-        return found
+    def _unknown(self, audience: str) -> DmpError:
+        return DmpError(f"the lookup holds no audience {audience!r}; it holds {', '.join(self.names) or 'none'}")
+
+    def members_of(self, audience: str) -> frozenset[int]:
+        """The audience's reachable members: a bidder's hot loop may keep it and test `id in members`."""
+        try:
+            return self._sets[audience]
+        except KeyError:
+            raise self._unknown(audience) from None
 
     def contains(self, audience: str, customer_id: int) -> bool:
-        """Whether the customer is a reachable member of the audience (one id)."""
-        return customer_id in self._members(audience)
+        """Whether the customer is a reachable member of the audience (one id: a hash lookup)."""
+        try:
+            return customer_id in self._sets[audience]
+        except KeyError:
+            raise self._unknown(audience) from None
 
     def contains_many(self, audience: str, customer_ids: np.ndarray) -> np.ndarray:
-        """Whether each customer is a reachable member (a batch of ids, vectorised)."""
-        self._members(audience)
+        """Whether each customer is a reachable member (a batch of ids, vectorised: a bitmap gather
+        when the ids are small, else a binary search of the sorted members)."""
+        self.members_of(audience)
         ids = np.asarray(customer_ids, dtype=np.int64)
+        bits = self._bitmaps.get(audience)
+        if bits is not None:
+            inside = (ids >= 0) & (ids < bits.size)
+            found = np.zeros(ids.shape, dtype=bool)
+            found[inside] = bits[ids[inside]]
+            return found
         members = self._sorted[audience]
         if members.size == 0:
             return np.zeros(ids.shape, dtype=bool)
@@ -79,7 +102,7 @@ class AudienceLookup:
         return [name for name, ids in self._sets.items() if customer_id in ids]
 
     def size(self, audience: str) -> int:
-        return len(self._members(audience))
+        return len(self.members_of(audience))
 
 
 __all__ = ["AudienceLookup", "stamp"]
