@@ -17,7 +17,7 @@ import os
 import re
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, Literal
@@ -77,7 +77,9 @@ def header(fmt: str, figures: Sequence[str] = ()) -> list[str]:
     return [HASHED_COLUMN[fmt]] if fmt in HASHED_COLUMN else ["customer_id", *figures]
 
 
-def rows(fmt: str, ids: np.ndarray, shop_salt: str, figures: dict[str, Sequence[Any]] | None = None) -> list[list[Any]]:
+def rows(
+    fmt: str, ids: np.ndarray, shop_salt: str, figures: Mapping[str, Sequence[Any]] | None = None
+) -> list[list[Any]]:
     """The file's rows (after its header): one hashed id a row for the platforms, the id and its
     figures for plain CSV."""
     if fmt in HASHED_COLUMN:
