@@ -295,3 +295,20 @@ def test_the_wording_of_every_audience_tool_quotes_its_result(tiny_shop: Shop) -
     assert describe_change(new, False, None) == "create the audience Iceland (rules: in Iceland) of 1 customer"
     assert "冰岛" in describe_change(new, True, None)
     assert rejected(new, False).startswith("Nothing changed: you rejected the change: create the audience Iceland")
+
+
+def test_a_reload_of_the_orders_keeps_audiences_consent_and_the_salt(tiny_shop: Shop, tiny_csv: Path) -> None:
+    from store.shop import import_orders
+
+    call(tiny_shop, "audience_create", name="UK", country="uk")
+    call(tiny_shop, "set_consent", customer_id=17850, opted_out=True)
+    call(tiny_shop, "audience_export", name="UK", format="google")
+    with tiny_shop.sessions() as s:
+        salt = s.get(DmpSecret, "export_salt")
+        assert salt is not None
+    import_orders(tiny_shop.sessions, tiny_shop.chroma, tiny_csv)  # customers deleted and inserted again
+    with tiny_shop.sessions() as s:
+        again = s.get(DmpSecret, "export_salt")
+        assert again is not None and again.value == salt.value
+        assert dmp_store.opted_out(s).tolist() == [17850]
+    assert members(tiny_shop, "UK") == [13047, 17850]
