@@ -64,7 +64,9 @@ def plain(value: Any, style: str = "") -> Text:
 
 
 def _value(field: str, v: Any) -> str:
-    return f"{v:,.2f}" if isinstance(v, int | float) and field != "status" else str(v)
+    """Money with pennies; a count (an audience's size), a flag (consent) or a status as it is."""
+    money = isinstance(v, int | float) and not isinstance(v, bool) and field not in ("status", "size")
+    return f"{v:,.2f}" if money else str(v)
 
 
 def render_change(p: dict[str, Any]) -> Text:
