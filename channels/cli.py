@@ -64,7 +64,9 @@ def plain(value: Any, style: str = "") -> Text:
 
 
 def _value(field: str, v: Any) -> str:
-    return f"{v:,.2f}" if isinstance(v, int | float) and field != "status" else str(v)
+    """Money with pennies; a count (an audience's size), a flag (consent) or a status as it is."""
+    money = isinstance(v, int | float) and not isinstance(v, bool) and field not in ("status", "size")
+    return f"{v:,.2f}" if money else str(v)
 
 
 def render_change(p: dict[str, Any]) -> Text:
@@ -352,6 +354,53 @@ def import_media_history(
     t0 = time.perf_counter()
     history = import_media_file(file)
     out.print(f"{history.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
+
+
+audience_app = typer.Typer(no_args_is_help=True, help="Audiences of the shop's customers (the DMP).")
+app.add_typer(audience_app, name="audience")
+
+
+@audience_app.command(
+    "import",
+    help="""Save a list of your customers as an audience NAME: a CSV file with a header and a customer_id
+column (CustomerID also works), optionally an opted_out column (true/false, yes/no, 1/0; blank: not
+stated) whose choices are recorded as the customers' marketing consent. Every id must be a customer of
+the shop. One transaction: a bad line stops the import with nothing changed.""",
+)
+def audience_import(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="the new audience's name")],
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="the customer ids, one a line, with a header row")],
+) -> None:
+    from copilot.audience_files import import_audience_file
+
+    r = import_audience_file(name, file)
+    said = f"; {r['opted_out']:,} of them opted out (never exported or bid on)" if r["opted_out"] else ""
+    recorded = f"; consent recorded for {r['consent_recorded']:,} changed" if r["consent_recorded"] else ""
+    out.print(
+        plain(f"audience {r['audience']}: {r['customers']:,} customers from {r['lines']:,} lines{said}{recorded}")
+    )
+
+
+@audience_app.command(
+    "consent",
+    help="""Record customers' marketing consent from a CSV file with a header, a customer_id column and an
+opted_out column (true/false, yes/no, 1/0). Opted-out customers never appear in an export or an audience
+used for bidding. A customer the shop does not know yet is recorded too. One transaction: a bad line
+stops it with nothing changed.""",
+)
+def audience_consent(
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="customer_id and opted_out, one customer a line")],
+) -> None:
+    from copilot.audience_files import import_consent_file
+
+    r = import_consent_file(file)
+    unknown = f"; {r['not_in_shop']:,} not in the shop yet" if r["not_in_shop"] else ""
+    out.print(
+        plain(
+            f"consent of {r['customers']:,} customers recorded: {r['opted_out']:,} opted out, {r['opted_in']:,} "
+            f"opted in; {r['changed']:,} changed{unknown}"
+        )
+    )
 
 
 def _since(value: str | None) -> Any:

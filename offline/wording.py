@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from offline import audience_words
+
 Fmt = Callable[[dict[str, Any], bool], str]
 
 
@@ -988,6 +990,9 @@ def rejected(change: dict[str, Any], zh: bool, reason: str | None = None) -> str
             if zh
             else (f"Nothing changed: you rejected all {len(change['changes'])} changes: {what}.")
         )
+    if audience_words.is_audience_change(change):
+        what = audience_words.describe(change, zh)
+        return f"未做任何更改：您拒绝了：{what}。" if zh else f"Nothing changed: you rejected the change: {what}."
     label = _FIELD.get(str(change.get("field")), (change.get("field"), change.get("field")))
     if change.get("field") == "status":
         if zh:
@@ -1921,6 +1926,7 @@ FORMATTERS: dict[str, Fmt] = {
         retention_projection,
     )
 }
+FORMATTERS.update(audience_words.FORMATTERS)
 for _write in (
     "set_campaign_bid",
     "set_campaign_budget",
@@ -2338,6 +2344,8 @@ def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
     """One pending change: target, field, from -> to, the words the value came from, and warnings."""
     if isinstance(c.get("changes"), list):  # a bulk edit: each of its changes
         return ("；" if zh else "; ").join(describe_change(x, zh, stated) for x in c["changes"])
+    if audience_words.is_audience_change(c):
+        return audience_words.describe(c, zh)
     if c.get("field") == "status":
         return _describe_status(c, zh)
     label = _FIELD.get(str(c.get("field")), (c.get("field"), c.get("field")))

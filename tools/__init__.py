@@ -3,13 +3,37 @@
 `TOOLS` maps a tool's name to its spec; `AGENTS` lists the specialists in routing order.
 """
 
-from tools import attribution, bidding, campaigns, creative, mmm, pricing, profiling, reports, retention, sessions
+from tools import (
+    attribution,
+    audiences,
+    bidding,
+    campaigns,
+    creative,
+    mmm,
+    pricing,
+    profiling,
+    reports,
+    retention,
+    sessions,
+)
 from tools.base import Shop, ToolFailure, ToolSpec
 
 AGENTS = ("profiling", "creative", "pricing", "bidding", "campaigns")
 TOOLS: dict[str, ToolSpec] = {
     t.name: t
-    for module in (profiling, sessions, retention, reports, creative, pricing, bidding, campaigns, attribution, mmm)
+    for module in (
+        profiling,
+        sessions,
+        retention,
+        audiences,
+        reports,
+        creative,
+        pricing,
+        bidding,
+        campaigns,
+        attribution,
+        mmm,
+    )
     for t in module.TOOLS
 }
 
