@@ -38,6 +38,7 @@ from copilot.checkpoints import open_checkpoints
 from copilot.faults import os_fault, user_error
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
+from dmp.audiences import names as audience_names
 from graphs import build_graph, events_of, forget_before_turn
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
@@ -196,6 +197,7 @@ class Copilot:
                     "campaigns": self._campaigns,
                     "name_as_id": self._name_as_id,
                     "shop_today": self._today,
+                    "audiences": self._audiences,
                 }
             )
         self.model_name = model_name or "custom"
@@ -314,6 +316,10 @@ class Copilot:
 
     def _product_choices(self, text: str) -> tuple[int, list[tuple[int, str]]]:
         return product_choices(self.shop, text)
+
+    def _audiences(self) -> list[str]:
+        with self.sessions() as s:
+            return audience_names(s)
 
     def _name_as_id(self, text: str) -> str:
         return name_as_id(self.shop, text)

@@ -32,6 +32,20 @@ def _pattern(name: str) -> re.Pattern[str]:
 def named(text: str, known: list[str]) -> list[str]:
     """The saved audiences the text names, in the order it names them (a longer name first where
     one name holds another: "uk champions 2" over "uk champions")."""
+    return [n for _, _, n in _spans(text, known)]
+
+
+def masked(text: str, known: list[str]) -> str:
+    """The text with each saved audience it names written as "audience" (人群包 in Chinese), so that
+    the words of a name ("Lapsed Germans", 德国召回) do not read as what the request asks."""
+    out = text
+    for a, b, _ in reversed(_spans(text, known)):
+        word = "人群包" if re.search(r"[\u4e00-\u9fff]", text) else "audience"
+        out = out[:a] + word + out[b:]
+    return out
+
+
+def _spans(text: str, known: list[str]) -> list[tuple[int, int, str]]:
     hits: list[tuple[int, int, str]] = []
     quoted = [(q.start("q"), q.end("q"), _key(q.group("q"))) for q in _QUOTED.finditer(text)]
     for name in sorted(known, key=len, reverse=True):
@@ -42,7 +56,7 @@ def named(text: str, known: list[str]) -> list[str]:
             if not any(a < m.end() and m.start() < b for a, b, _ in hits):
                 hits.append((m.start(), m.end(), name))
                 break
-    return [n for _, _, n in sorted(hits)]
+    return sorted(hits)
 
 
 def new_name(text: str, known: list[str]) -> str | None:

@@ -902,13 +902,16 @@ _TOUCH_MODELS = {
 _OPT_OUT = re.compile(
     r"\bopt(?:s|ed)?[- ]?out\b|\bunsubscrib\w*|\bno longer wants?\b|\b(?:doesn'?t|does not|don'?t|do not) want (?:our |any |marketing |e-?mails?)"
     r"|\bwithdr[ae]w\w* (?:her |his |their )?consent\b|\bremove\w* (?:her |his |their |the )?consent\b|\bdo not (?:e-?mail|contact|target)\b"
-    r"|\bgdpr (?:request|erasure)\b|\bstop (?:e-?mailing|contacting|targeting)\b"
-    r"|退订|取消订阅|不想再收到|拒收|撤回(?:授权|同意)|不再接收|不要再(?:发|推|联系)|拒绝营销|退出营销",
+    r"|\bgdpr (?:request|erasure)\b|\bstop (?:e-?mailing|contacting|targeting)\b|\b(?:wants?|take \w+|remove \w+) off (?:all )?(?:our |the )?(?:mailing |marketing )?lists?\b"
+    r"|\bexclud\w* from (?:all )?(?:marketing|e-?mails?|ads|targeting)\b|\bno (?:more )?marketing\b|\bmust not be (?:marketed|contacted|e-?mailed)\b"
+    r"|退订|取消订阅|不想再收到|拒收|撤回(?:授权|同意)|不再接收|不要再(?:发|推|联系|给)|拒绝营销|退出营销|不能再(?:做|发|推)?营销|不再营销"
+    r"|(?:从|在)(?:所有)?营销.{0,6}(?:移除|去掉|删掉)|移出营销|授权改成否|设成opt-?out|投诉.{0,8}骚扰",
     re.I,
 )
 _OPT_IN = re.compile(
     r"\bopt(?:s|ed)?[- ]?(?:back[- ])?in\b|\bre-?subscrib\w*|\bconsent(?:ed)? again\b|\bgave (?:us )?consent\b|\bcan (?:e-?mail|contact|target) (?:her|him|them) again\b"
-    r"|重新订阅|恢复订阅|同意接收|重新同意|恢复营销|可以再(?:发|联系)",
+    r"|\bas consented\b|\bback on (?:the |our )?(?:mailing |marketing )?lists?\b|\bconsent(?:ing)? (?:back|again|restored)\b"
+    r"|重新订阅|恢复订阅|同意接收|重新同意|重新授权|恢复营销|可以再(?:发|联系)|授权改成是|恢复授权",
     re.I,
 )
 _AHEAD = re.compile(

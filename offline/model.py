@@ -191,6 +191,12 @@ class OfflineChatModel(BaseChatModel):
         known = self._known_audiences()
         return audiences.named(text, known) if known else []
 
+    def _unnamed(self, text: str) -> str:
+        """The text as routed and read: saved audiences' names as the word "audience" (their names
+        are filled in from the text as written)."""
+        known = self._known_audiences()
+        return audiences.masked(text, known) if known else text
+
     def _codes(self) -> dict[str, int] | None:
         return self.stock_codes() if self.stock_codes is not None else None
 
@@ -214,7 +220,7 @@ class OfflineChatModel(BaseChatModel):
         writes_of: str | None = None  # the agent of the last part, when it was a whole change
         for i, part in enumerate(parts):
             p = plan(
-                part,
+                self._unnamed(part),
                 ctx if i == 0 else Context(),
                 zh=zh,
                 stock_codes=self._codes(),
@@ -262,7 +268,15 @@ class OfflineChatModel(BaseChatModel):
                 )
                 msg.additional_kwargs["offline_notes"] = [n for q in plans for n in q.notes]
                 return msg
-        p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier, today=self._today())
+        p = plan(
+            self._unnamed(text),
+            ctx,
+            allowed=allowed,
+            zh=zh,
+            stock_codes=self._codes(),
+            earlier=earlier,
+            today=self._today(),
+        )
         if p.tool is None or p.tool not in allowed:
             return _remember(
                 AIMessage(

@@ -580,6 +580,10 @@ class _Signals:
     head_to_head: bool  # campaigns set against each other: "c1 vs c2 vs c3 on conv rate", 搜索vs社交PK一下
     at_risk: bool  # "at-risk customers", 有流失风险的客户, not named as a segment: the at-risk list
     falls: bool  # the worst or the biggest falls asked for: "what tanked hardest", 跌幅最大
+    audience: bool = False  # a saved audience spoken of: "the High CLV audience", 人群包, a seed, a look-alike
+    audience_act: str | None = None  # what is done with audiences: create, overlap or lookalike
+    consent: bool = False  # a customer opting out or back in: "12921 wants off all our lists", 退订
+    sessions: bool = False  # web sessions, visitors or traffic sources: "where do buyers come from", 流量来源
 
 
 def _signals(e: Entities) -> _Signals:
@@ -651,7 +655,40 @@ def _signals(e: Entities) -> _Signals:
         (e.rfm_segment == "at_risk" and not re.search(r"\bsegments?\b|分群|分层|人群", e.text, re.I))
         or bool(_LAPSING_WORDS.search(e.text)),
         e.worst,
+        bool(_AUDIENCE_SAID.search(e.text)),
+        next((act for act, pat in _AUDIENCE_ACTS.items() if pat.search(e.text)), None),
+        e.opted_out is not None
+        and bool(e.ids("customer") or e.ids("any") or any(n.is_int and len(n.raw) == 5 for n in e.numbers)),
+        e.dimension is not None or bool(_SESSIONS_SAID.search(e.text)),
     )
+
+
+_AUDIENCE_SAID = re.compile(
+    r"\baudiences?\b|\baudince\b|\bseed(?: list| audience)?\b|\blook-?alikes?\b|\blal\b|\bcustomer match\b"
+    r"|\bcustom audiences?\b|\bsaved (?:group|list|segment)s?\b|人群包|人群|受众|种子|相似人群|圈人|圈选|lookalike",
+    re.I,
+)
+_AUDIENCE_ACTS = {
+    "overlap": re.compile(
+        r"\boverlap\w*|\bintersect\w*|\bvenn\b|\bin both\b|\bshared? (?:members|customers|people)\b|\bin common\b"
+        r"|\bcommon (?:members|customers|people)\b|\bthe same (?:list|people|customers)\b|交集|重合|重叠|交叉|重复客户|共同|同时在",
+        re.I,
+    ),
+    "lookalike": re.compile(
+        r"\blook-?a?-?likes?\b|\blal\b|\bsimilar\b|\bresembl\w*|\blook like\b|\bshop like\b|\bbuy like\b|\bexpand\w*|\bscale\b"
+        r"|相似|类似|像的|最像|扩量|扩展|拓展|放大",
+        re.I,
+    ),
+    "create": re.compile(
+        r"\b(?:create|build|make|set up|define|save|crate)\b|新建|创建|建一?个|建包|存成|存为|保存为|圈一?批|圈人|圈出",
+        re.I,
+    ),
+}
+_SESSIONS_SAID = re.compile(
+    r"\bsessions?\b|\bvisitors?\b|\bvisits\b|\btraffic\b|\bfunnel\b|\bbounce\b|\bga\b|\bgoogle analytics\b"
+    r"|\bpage ?values?\b|\bpurchase intent\b|会话|访客|访问|流量|漏斗|跳出|购买意向|购买意图",
+    re.I,
+)
 
 
 _LAPSING_WORDS = re.compile(
@@ -750,6 +787,14 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "customers with 20+ orders by predicted value": the value model, not a list by past spend
     if sig.copy and "platform" in props:
         score += 1.0  # "need 5 meta ads, premium feel": copy for a platform, in a tone
+    if sig.audience and props & _AUDIENCE_FIELDS:
+        score += 1.0  # "venn of High CLV vs Lapsed Germans audiences": the DMP, not a customer list
+    if sig.audience and sig.audience_act is not None and _AUDIENCE_ACT_FIELD[sig.audience_act] in props:
+        score += 1.0  # "venn of High CLV vs Lapsed Germans", "KOL朋友这个人群…找几百个类似的", "存成人群"
+    if sig.consent and "opted_out" in props:
+        score += 2.0  # "16446 opted back in via the newsletter form": a customer's consent
+    if sig.sessions and ("top_share" in props or ("by" in props and "traffic_type" in _enum(_props(tool)["by"]))):
+        score += 1.0  # "conversion by traffic source": web sessions, not the campaigns or the shop's sales
     if sig.split_over_time and "breakdown" in props:
         score += 1.0  # "sales per customer segment this quarter": a report, not the all-time segments
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
@@ -764,6 +809,8 @@ _MONEY = frozenset(
 )
 _DATED = frozenset({"period", "start", "end", "month", "first_start", "first_end", "day", "date", "hour"})
 _DATED |= {"months", "compare_months", "cohort"}
+_AUDIENCE_FIELDS = frozenset({"name", "seed", "first", "second"})
+_AUDIENCE_ACT_FIELD = {"overlap": "second", "lookalike": "seed", "create": "customer_ids"}  # the tool's own field
 _BULK = {"set_campaign_bid": "set_campaign_bids", "set_campaign_budget": "set_campaign_budgets"}
 
 
