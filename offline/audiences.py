@@ -80,7 +80,7 @@ def audience_args(tool: str, props: dict[str, Any], text: str, known: list[str])
     if tool in ("audience_create", "audience_lookalike"):
         fresh = new_name(text, known)
         if tool == "audience_lookalike":
-            seeds = [n for n in said if n != fresh]
+            seeds = [n for n in said if n != fresh] or [n for n in _unknown_names(text) if n != fresh][:1]
             if seeds:
                 out["seed"] = seeds[0]
         if fresh and "name" in props:
@@ -92,6 +92,27 @@ def audience_args(tool: str, props: dict[str, Any], text: str, known: list[str])
     if "name" in props:
         if said:
             out["name"] = said[0]
-        elif quoted := [q.group("q").strip() for q in _QUOTED.finditer(text)]:
-            out["name"] = quoted[0]  # a name the shop does not have: the tool says which it has
+        elif unknown := _unknown_names(text):
+            out["name"] = unknown[0]  # a name the shop does not have: the tool says which it has
     return out
+
+
+_IDENTIFIER = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)+(?![\w-])")
+_QUESTIONISH = re.compile(
+    r"\b(?:what|which|how|show|list|export|delete|refresh|is|are)\b|吗|呢|哪|什么|多少|怎么", re.I
+)
+
+
+def _unknown_names(text: str) -> list[str]:
+    """Names the shop may not have, as a request writes them: quoted, like an identifier (de_atrisk,
+    uk-champs-2), or a short reply on its own after "which audience?"."""
+    quoted = [q.group("q").strip() for q in _QUOTED.finditer(text)]
+    if quoted:
+        return quoted
+    found = _IDENTIFIER.findall(text)
+    if found:
+        return found
+    words = re.findall(r"[\w\u4e00-\u9fff]+", text)
+    if 1 <= len(words) <= 3 and not _QUESTIONISH.search(text) and len(text.strip()) <= 40:
+        return [text.strip(" .?!。？！")]
+    return []

@@ -665,7 +665,9 @@ def _signals(e: Entities) -> _Signals:
 
 _AUDIENCE_SAID = re.compile(
     r"\baudiences?\b|\baudince\b|\bseed(?: list| audience)?\b|\blook-?alikes?\b|\blal\b|\bcustomer match\b"
-    r"|\bcustom audiences?\b|\bsaved (?:group|list|segment)s?\b|人群包|人群|受众|种子|相似人群|圈人|圈选|lookalike",
+    r"|\bcustom audiences?\b|\bsaved (?:group|list|segment)s?\b|人群包|人群|受众|种子|相似人群|圈人|圈选|lookalike"
+    r"|\bsave\b[^.;?!]{0,60}?\bas (?!an? (?:csv|file|spreadsheet|excel|pdf)\b|(?:csv|excel|xlsx|pdf|a list)\b)"
+    r"|\b(?:name|call) (?:it|them)\b|存成(?!csv|表格|文件|excel)|存为(?!csv|表格|文件|excel)|保存为(?!csv|表格|文件|excel)",
     re.I,
 )
 _AUDIENCE_ACTS = {
@@ -1271,13 +1273,22 @@ _BOUGHT = re.compile(r"\b(?:bought|buy|buyers?|purchased|ordered)\b|买过|购�
 def _clv_bounds(e: Entities) -> dict[str, float]:
     """The lifetime-value bounds of an audience's rule: "CLV over £200", "LTV在200到800之间"."""
     near = [n for n in e.numbers if _CLV_WORDS.search(_left(e, n, 28)) and not n.unit]
-    if len(near) >= 2 and _BETWEEN.search(e.text[near[0].end : near[1].start]):
+    if len(near) >= 2 and (
+        _BETWEEN.search(e.text[near[0].end : near[1].start])
+        or (
+            re.search(r"\bbetween\b|在$", _left(e, near[0], 12))
+            and re.fullmatch(r"\s*(?:and|&)\s*", e.text[near[0].end : near[1].start])
+        )
+    ):
         low, high = sorted((near[0].value, near[1].value))
         return {"min_clv": low, "max_clv": high}
     if near:
         n = near[0]
         around = _left(e, n, 14) + " " + _right(e, n, 10)
         return {"max_clv" if _UNDER.search(around) else "min_clv": n.value}
+    if _CLV_WORDS.search(e.text):  # "LTV under 100": read as a spend bound, meant of the value
+        bounds = {"min_clv": e.min_revenue, "max_clv": e.max_revenue}
+        return {k: v.value for k, v in bounds.items() if v is not None}
     return {}
 
 
@@ -1978,6 +1989,10 @@ def _corrects_value(ctx: Context, e: Entities, zh: bool, intent: Intent) -> bool
 def _supplies(ctx: Context, e: Entities) -> bool:
     """Does the message give a value the previous turn asked for?"""
     for m in ctx.missing:
+        if m in _AUDIENCE_FIELDS:  # "de_atrisk", “高价值老客”: a name alone, after "which audience?"
+            if e.quoted or len(_WORDS.findall(e.text)) <= 3:
+                return True
+            continue
         if m in ID_FIELDS and (e.ids(ID_FIELDS[m]) or any(n.is_int and n.currency is None for n in e.numbers)):  # type: ignore[arg-type]
             return True
         if m not in ID_FIELDS and (e.numbers or e.percents or e.changes or e.quoted or e.discount or e.pctr or e.ab):
@@ -2022,8 +2037,8 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue
         if m in ID_FIELDS and bare and bare[0].is_int and bare[0].currency is None:
             args[m] = int(bare.pop(0).value)
-        elif m not in ID_FIELDS and m not in ("query", "text") and bare and continuing:
-            args[m] = bare.pop(0).value
+        elif m not in ID_FIELDS and m not in ("query", "text") and bare and continuing and m not in _AUDIENCE_FIELDS:
+            args[m] = bare.pop(0).value  # (an audience's name is no number: read from the words)
         elif m in ("query", "text") and continuing:
             args[m] = e.quoted or e.text
     if continuing and bare and tool not in WRITE_VALUE and not ctx.missing:  # "and 21?": the next id
