@@ -1110,6 +1110,8 @@ def media_mix(r: dict[str, Any], zh: bool) -> str:
             for c in shown
         )
         data = "店铺自己的媒体历史" if r["shop_data"] else "参考数据集 mmm_stan——另一家零售商的数据，不是您店铺的"
+        if not r["shop_data"] and r.get("controls") == []:
+            data += "；未用其控制变量（前 183 周内的交叉验证显示它们无助于预测）"
         if hold is None:
             judged = "未留出周数，未检验预测。"
         elif naive is None:
