@@ -1040,6 +1040,8 @@ def budget_split(r: dict[str, Any], zh: bool) -> str:
                     "）" if r.get("beats_seasonal_naive") else "；模型不如它，分配仅供粗略参考）"
                 )
             curves += "。总额按每周预算计，预计收入为稳定投放后每周带来的销售。"
+            if r.get("curve_at") == "mean_of_other_terms":
+                curves += "乘法模型下，每个渠道的曲线取其余各项均值处的每周销售（对该渠道自身效果取一阶近似）。"
             gone = r.get("no_measurable_effect") or []
             if gone:
                 curves += f"没有可测效果的渠道：{'、'.join(_channel(c, zh) for c in gone)}。"
@@ -1113,6 +1115,8 @@ def media_mix(r: dict[str, Any], zh: bool) -> str:
             for c in shown
         )
         data = "店铺自己的媒体历史" if r["shop_data"] else "参考数据集 mmm_stan——另一家零售商的数据，不是您店铺的"
+        if not r["shop_data"] and r.get("controls") == []:
+            data += "；未用其控制变量（前 183 周内的交叉验证显示它们无助于预测）"
         if hold is None:
             judged = "未留出周数，未检验预测。"
         elif naive is None:
@@ -1121,13 +1125,19 @@ def media_mix(r: dict[str, Any], zh: bool) -> str:
             judged = f"留出最后 {r['holdout_weeks']} 周：MAPE {hold}%，季节性朴素预测（去年同周）{naive}%——" + (
                 "模型优于基准。" if beats else "模型没有胜过基准，渠道回报只能作粗略参考。"
             )
+        kind = "乘法（ln 销售）" if r.get("model") == "multiplicative" else ""
         s = (
-            f"媒体组合模型（{data}，拟合 {r['fitted_weeks']} 周：{r['fitted_from']} 至 {r['fitted_to']}）。{judged}"
+            f"{kind}媒体组合模型（{data}，拟合 {r['fitted_weeks']} 周：{r['fitted_from']} 至 {r['fitted_to']}）。{judged}"
             f"样本内 MAPE {ins}%。媒体带来 {r['media_share_pct']}% 的销售。各渠道：\n{lines}"
             + (f"\n另有 {rest} 个渠道贡献更小。" if rest > 0 else "")
         )
         clear = r["clear_channels"]
         s += f"\n回报区间明确高于零的渠道：{'、'.join(clear)}。" if clear else "\n没有一个渠道的回报区间明确高于零。"
+        if "cv_mape_pct" in r:
+            s += (
+                f"模型形式只用参考数据集前 183 周内的滚动交叉验证选定（CV MAPE {r['cv_mape_pct']}%，"
+                f"季节性朴素预测 {r['cv_seasonal_naive_mape_pct']}%），留出期没有参与。"
+            )
         if pub:
             s += (
                 f"已发表的样本内数字（mmm_stan README，其 Stan 模型）：控制模型 MAPE {pub['control_model_mape_pct']}%，"
@@ -1153,8 +1163,9 @@ def media_mix(r: dict[str, Any], zh: bool) -> str:
             "forecast (the same week a year before): "
             + ("the model beats it." if beats else "the model does not beat it, so treat the channel returns as rough.")
         )
+    kind = "Multiplicative (ln sales) marketing-mix" if r.get("model") == "multiplicative" else "Marketing-mix"
     s = (
-        f"Marketing-mix model on {r['data']}, fitted on {r['fitted_weeks']} weeks ({r['fitted_from']} to "
+        f"{kind} model on {r['data']}, fitted on {r['fitted_weeks']} weeks ({r['fitted_from']} to "
         f"{r['fitted_to']}). {judged} In-sample MAPE {ins}%. Media bring {r['media_share_pct']}% of sales. "
         f"By contribution:\n{lines}" + (f"\n{rest} more channels contribute less." if rest > 0 else "")
     )
@@ -1162,6 +1173,12 @@ def media_mix(r: dict[str, Any], zh: bool) -> str:
     s += (
         f"\nReturn clearly above zero: {', '.join(clear)}." if clear else "\nNo channel's return is clearly above zero."
     )
+    if "cv_mape_pct" in r:
+        s += (
+            f" The model's form was chosen only by rolling-origin cross-validation inside the reference set's first "
+            f"183 weeks (CV MAPE {r['cv_mape_pct']}% vs {r['cv_seasonal_naive_mape_pct']}% seasonal naive), "
+            "not on the hold-out."
+        )
     if pub:
         s += (
             f" Published in-sample figures (mmm_stan README, its Stan models): control model MAPE "

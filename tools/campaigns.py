@@ -36,7 +36,7 @@ from tools.delivery import (
     source_of,
     totals,
 )
-from tools.mmm import IMPORT_HINT, Fitted, shop_mix
+from tools.mmm import IMPORT_HINT, RESPONSE_CURVES, Fitted, shop_mix
 from tools.profiling import NoArgs, rfm_segments
 from tools.series import SERIES_KEY, make_series
 
@@ -136,6 +136,8 @@ def _split_fitted(fitted: Fitted, a: SplitArgs) -> dict[str, Any]:
     if r.naive_mape is not None:
         rough = "" if r.beats_naive else ": the model does not beat it, so treat the split as rough"
         fit += f" (seasonal-naive forecast {r.naive_mape:.1f}%{rough})"
+    if m.spec.log:
+        fit += f"; {RESPONSE_CURVES[True]}"
     return {
         "total": a.total,
         "split": [
@@ -153,6 +155,7 @@ def _split_fitted(fitted: Fitted, a: SplitArgs) -> dict[str, Any]:
         "seasonal_naive_mape_pct": None if r.naive_mape is None else round(r.naive_mape, 1),
         "beats_seasonal_naive": r.beats_naive,
         "no_measurable_effect": [names[i] for i in keep if m.beta[i] <= 0],
+        "curve_at": "mean_of_other_terms" if m.spec.log else "exact",
     }
 
 

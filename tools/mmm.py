@@ -4,6 +4,7 @@ another retailer's data and is said to be so. The fit is cached per process, key
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,23 @@ from tools.series import SERIES_KEY, make_series
 AGENT = "campaigns"
 IMPORT_HINT = "import the shop's weekly sales and spend per channel with `copilot import media FILE.csv`"
 REFERENCE_DATA = "the mmm_stan weekly retailer set (sibylhe/mmm_stan, MIT): another retailer's data, not this shop's"
+# The reference set is fitted without its 50 controls: rolling-origin cross-validation inside its first
+# 183 weeks found that they do not help the forecast at any prior (engine/mmm.py's table).
+REFERENCE_CONTROLS_LEFT_OUT = (
+    "its 50 controls (macro, store count, markdowns, publications, holidays, season dummies) are left out: "
+    "rolling-origin cross-validation inside the first 183 weeks found they do not help the forecast"
+)
+SPEC_CHOICE = (
+    "the model's form and priors were chosen only by rolling-origin cross-validation inside the first 183 weeks "
+    f"of the reference mmm set (fit, forecast the next {mmm.CV_HORIZON} weeks, {len(mmm.CV_ORIGINS)} origins): "
+    f"CV MAPE {mmm.CV_MAPE['default']}% against {mmm.CV_MAPE['seasonal_naive']}% for the seasonal-naive forecast "
+    f"and {mmm.CV_MAPE['additive']}% for the additive model it replaced; the hold-out played no part"
+)
+RESPONSE_CURVES = {
+    True: "each channel's Hill curve is its weekly sales at the mean of the other terms (exp of the mean of the rest "
+    "of ln sales), to first order in its own effect",
+    False: "each channel's Hill curve is its weekly sales, exactly (the model is additive)",
+}
 # The mmm_stan README's figures, in sample, from its Stan models (not reproduced here: that needs them).
 PUBLISHED = {
     "control_model_mape_pct": 8.63,
@@ -108,14 +126,14 @@ def reference_mix(shop: Shop, holdout: int = mmm.DEFAULT_HOLDOUT) -> Fitted:
         report = _fit(
             d["sales"],
             d["spend"],
-            d["controls"],
+            np.zeros((d["sales"].size, 0)),  # its controls left out (REFERENCE_CONTROLS_LEFT_OUT)
             holdout,
             channels=d["channels"],
-            control_names=d["control_names"],
+            control_names=(),
             what="the reference mmm set",
         )
         weeks = tuple(str(w) for w in d["week"])
-        data = f"{REFERENCE_DATA} ({len(weeks)} weeks, {weeks[0]} to {weeks[-1]})"
+        data = f"{REFERENCE_DATA} ({len(weeks)} weeks, {weeks[0]} to {weeks[-1]}; {REFERENCE_CONTROLS_LEFT_OUT})"
         return Fitted(report, "reference", data, weeks, reference.MMM_CHANNEL_LABELS)
 
     fitted: Fitted = shop.cached(f"media_mix:reference:{holdout}", build)
@@ -142,6 +160,11 @@ def verdict(r: mmm.MixReport) -> str:
     )
 
 
+def _prior(v: float) -> float | None:
+    """A prior's scale; None for none (a free term)."""
+    return None if math.isinf(v) else v
+
+
 def _pct(v: float | None) -> float | None:
     return None if v is None else round(float(v), 2)
 
@@ -149,6 +172,7 @@ def _pct(v: float | None) -> float | None:
 def media_mix(shop: Shop, session: Session, a: MixArgs) -> dict[str, Any]:
     fitted = shop_mix(shop, session, a.holdout_weeks) or reference_mix(shop, a.holdout_weeks)
     r, m = fitted.report, fitted.report.model
+    spec = m.spec
     low = np.maximum(r.roas - 1.96 * r.roas_se, 0.0)
     high = r.roas + 1.96 * r.roas_se
     total_spend = float(r.spend.sum())
@@ -168,6 +192,8 @@ def media_mix(shop: Shop, session: Session, a: MixArgs) -> dict[str, Any]:
             "half_saturation_weekly_spend": round(float(m.half[i]), 2),
             "shape": round(float(m.shape[i]), 2),
             "weekly_spend_now": round(float(weekly[i]), 2),
+            "effect": round(float(m.effect[i]), 4),
+            "most_weekly_sales": round(float(m.beta[i]), 2),
         }
         for i, c in enumerate(m.channels)
     ]
@@ -198,11 +224,27 @@ def media_mix(shop: Shop, session: Session, a: MixArgs) -> dict[str, Any]:
         "interval_pct": 95,
         "clear_channels": [row["channel"] for row in rows if row["clear"]],
         "method": (
-            "weekly sales = intercept + trend + controls + each channel's spend carried over (geometric adstock) "
-            f"and saturating (Hill curve); least squares with weak priors, fitted on the first {r.fitted_weeks} "
-            f"weeks, the last {r.holdout_weeks} held out; ROAS = contribution / spend over the fitted weeks, "
-            "its 95% interval given the fitted curves; marginal ROAS = the return of the next unit spent"
+            f"{'ln(weekly sales)' if spec.log else 'weekly sales'} = intercept + trend + yearly seasonality "
+            f"({spec.fourier} Fourier harmonics) + controls + each channel's spend carried over (geometric adstock) "
+            f"and saturating (Hill curve); penalised least squares with priors scaled by the noise, fitted on the "
+            f"first {r.fitted_weeks} weeks, the last {r.holdout_weeks} held out; contribution = the sales lost "
+            "when the channel is taken out; ROAS = contribution / spend over the fitted weeks, its 95% interval "
+            "given the fitted curves; marginal ROAS = the return of the next unit spent"
         ),
+        "model": "multiplicative" if spec.log else "additive",
+        "target": "ln(sales)" if spec.log else "sales",
+        "spec": {
+            "trend": spec.trend,
+            "fourier_harmonics": spec.fourier,
+            "season_prior": _prior(spec.season_prior),
+            "control_prior": _prior(spec.control_prior),
+            "roas_prior": spec.roas_prior,
+        },
+        "spec_choice": SPEC_CHOICE,
+        "cv_mape_pct": mmm.CV_MAPE["default"],
+        "cv_seasonal_naive_mape_pct": mmm.CV_MAPE["seasonal_naive"],
+        "controls": list(m.controls),
+        "response_curves": RESPONSE_CURVES[spec.log],
     }
     if fitted.source == "reference":
         out["published"] = PUBLISHED

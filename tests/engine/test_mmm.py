@@ -1,5 +1,6 @@
 """The marketing-mix model (engine/mmm.py) and budgets over its Hill curves (engine/allocation.py), on
-tiny handwritten fixtures and a synthetic history made from known parameters."""
+tiny handwritten fixtures and synthetic histories made from known parameters (additive and
+multiplicative)."""
 
 from __future__ import annotations
 
@@ -56,9 +57,9 @@ def _synthetic(n: int = 260, noise: float = 0.0, seed: int = 7):  # type: ignore
     return y * (1 + noise * rng.normal(size=n)), spend, z
 
 
-def test_the_fit_recovers_known_parameters():
+def test_the_additive_fit_recovers_known_parameters():
     y, spend, z = _synthetic()
-    m = mmm.fit_mmm(y, spend, z, channels=["search", "social"], control_names=["promo"])
+    m = mmm.fit_mmm(y, spend, z, channels=["search", "social"], control_names=["promo"], spec=mmm.ADDITIVE)
     assert m.channels == ("search", "social") and m.controls == ("promo",)
     assert m.decay == pytest.approx([0.5, 0.2], abs=0.02)
     assert m.half == pytest.approx([100.0, 60.0], rel=0.05)
@@ -67,13 +68,13 @@ def test_the_fit_recovers_known_parameters():
     assert m.gamma == pytest.approx([10.0], rel=0.01)
     assert (m.intercept, m.trend) == (pytest.approx(500.0, rel=0.01), pytest.approx(0.1, rel=0.05))
     assert mmm.mape(y, m.predict(spend, z)) < 0.5
-    again = mmm.fit_mmm(y, spend, z, channels=["search", "social"], control_names=["promo"])
+    again = mmm.fit_mmm(y, spend, z, channels=["search", "social"], control_names=["promo"], spec=mmm.ADDITIVE)
     assert np.array_equal(again.half, m.half)  # deterministic
 
 
 def test_marginal_return_is_the_derivative_of_the_contribution():
     y, spend, z = _synthetic()
-    m = mmm.fit_mmm(y, spend, z)
+    m = mmm.fit_mmm(y, spend, z, spec=mmm.ADDITIVE)
     eps = 1e-6
     grow = (m.media(spend * (1 + eps)).sum(axis=0) - m.media(spend * (1 - eps)).sum(axis=0)) / (2 * eps)
     assert m.marginal(spend) == pytest.approx(grow / spend.sum(axis=0), rel=1e-4)
@@ -82,13 +83,14 @@ def test_marginal_return_is_the_derivative_of_the_contribution():
 
 def test_the_report_holds_out_the_last_weeks_and_says_whether_it_beats_the_seasonal_naive():
     y, spend, z = _synthetic(noise=0.01)
-    r = mmm.media_mix(y, spend, z, holdout=26)
+    r = mmm.media_mix(y, spend, z, holdout=26, spec=mmm.ADDITIVE)
     assert (r.fitted_weeks, r.holdout_weeks) == (234, 26)
     assert r.holdout_mape is not None and r.naive_mape is not None
     assert r.beats_naive is (r.holdout_mape < r.naive_mape) and r.beats_naive  # a real signal: it beats it
     assert r.roas == pytest.approx(r.contribution / spend[:234].sum(axis=0))
     assert r.media_share == pytest.approx(r.contribution.sum() / y[:234].sum())
     assert (r.roas_se > 0).all() and r.predicted.shape == y.shape
+    assert r.contribution == pytest.approx(r.model.media(spend[:234]).sum(axis=0))  # additive: exact curves
     none = mmm.media_mix(y, spend, z, holdout=0)
     assert none.holdout_mape is None and none.beats_naive is None
     short = mmm.media_mix(y[:70], spend[:70], z[:70], holdout=26)  # 44 weeks before the hold-out: no naive forecast
@@ -105,6 +107,106 @@ def test_the_fit_says_what_to_fix():
         mmm.fit_mmm(y[:10], spend[:10], z[:10])
     with pytest.raises(EngineError, match="not negative"):
         mmm.fit_mmm(y, -spend, z)
+
+
+def _multiplicative(n: int = 260, noise: float = 0.0, seed: int = 11):  # type: ignore[no-untyped-def]
+    """ln sales = 10 + 0.001 t + 0.2 sin(2 pi t / year) + 0.1 promo + sum_c b_c hill(adstock_c)."""
+    rng = np.random.default_rng(seed)
+    spend = np.column_stack(
+        [rng.uniform(0, 400, n) * (rng.random(n) < 0.5), rng.uniform(0, 200, n) * (rng.random(n) < 0.6)]
+    )
+    z = (rng.random((n, 1)) < 0.2).astype(float)
+    t = np.arange(n)
+    h = mmm.hill(mmm.adstock(spend, np.array([0.5, 0.2])), np.array([100.0, 60.0]), np.array([1.0, 2.0]))
+    eta = 10 + 0.001 * t + 0.2 * np.sin(2 * np.pi * t / mmm.YEAR_WEEKS) + 0.1 * z[:, 0] + h @ np.array([0.3, 0.15])
+    return np.exp(eta + noise * rng.normal(size=n)), spend, z
+
+
+def test_fourier_terms_are_sines_then_cosines_of_the_year():
+    f = mmm.fourier(3, 2, period=4.0)
+    assert f.shape == (3, 4)
+    assert f[:, 0] == pytest.approx([0.0, 1.0, 0.0], abs=1e-12)  # sin(2 pi t / 4)
+    assert f[:, 2] == pytest.approx([1.0, 0.0, -1.0], abs=1e-12)  # cos(2 pi t / 4)
+    assert f[:, 3] == pytest.approx([1.0, -1.0, 1.0], abs=1e-12)  # cos(4 pi t / 4)
+    assert mmm.fourier(5, 0).shape == (5, 0)
+
+
+def test_the_multiplicative_fit_recovers_known_parameters_on_clean_sales():
+    y, spend, z = _multiplicative()
+    m = mmm.fit_mmm(y, spend, z, channels=["search", "social"], control_names=["promo"])
+    assert m.spec == mmm.DEFAULT_SPEC and m.spec.log
+    assert m.decay == pytest.approx([0.5, 0.2], abs=0.02)
+    assert m.half == pytest.approx([100.0, 60.0], rel=0.05)
+    assert m.shape == pytest.approx([1.0, 2.0], rel=0.05)
+    assert m.effect == pytest.approx([0.3, 0.15], rel=0.05)
+    assert m.gamma == pytest.approx([0.1], rel=0.05)  # clean sales: the noise-scaled priors barely shrink
+    assert (m.intercept, m.trend) == (pytest.approx(10.0, abs=0.02), pytest.approx(0.001, rel=0.05))
+    assert mmm.mape(y, m.predict(spend, z)) < 0.5
+    again = mmm.fit_mmm(y, spend, z, channels=["search", "social"], control_names=["promo"])
+    assert np.array_equal(again.effect, m.effect)  # deterministic
+
+
+def test_multiplicative_contributions_are_what_taking_a_channel_out_removes():
+    y, spend, z = _multiplicative(noise=0.02)
+    m = mmm.fit_mmm(y, spend, z)
+    full = m.predict(spend, z)
+    for c in range(2):
+        without = spend.copy()
+        without[:, c] = 0.0
+        assert m.contributions(spend, z)[:, c] == pytest.approx(full - m.predict(without, z), abs=1e-9 * full.max())
+    assert m.media_total(spend, z) == pytest.approx(full - m.predict(np.zeros_like(spend), z), abs=1e-9 * full.max())
+    eps = 1e-6
+    for c in range(2):  # the channel's own spend grows in proportion, the other's stays
+        up, down = spend.copy(), spend.copy()
+        up[:, c] *= 1 + eps
+        down[:, c] *= 1 - eps
+        grow = (m.contributions(up, z)[:, c] - m.contributions(down, z)[:, c]).sum() / (2 * eps)
+        assert m.marginal(spend, z)[c] == pytest.approx(grow / spend[:, c].sum(), rel=1e-5)
+    with pytest.raises(EngineError, match="controls"):
+        m.marginal(spend)
+
+
+def test_the_multiplicative_response_curve_is_taken_at_the_mean_of_the_other_terms():
+    y, spend, z = _multiplicative(noise=0.02)
+    m = mmm.fit_mmm(y, spend, z)
+    eta = np.log(m.predict(spend, z))
+    h = m.saturation(spend)
+    rest = np.exp((eta[:, None] - h * m.effect).mean(axis=0))  # exp(mean of the other terms), per channel
+    assert m.scale == pytest.approx(rest, rel=1e-9)
+    assert m.beta == pytest.approx(rest * m.effect)
+    assert m.response(m.half) == pytest.approx(m.beta / 2)  # a Hill curve a budget split can use
+    steady = np.full((400, 2), 150.0)  # a steady spend: its exact effect at the mean of the rest is close
+    exact = rest * np.expm1(m.effect * m.saturation(steady)[-1])
+    assert m.response(np.array([150.0, 150.0])) == pytest.approx(exact, rel=0.2)
+
+
+def test_the_multiplicative_report_beats_the_seasonal_naive_forecast():
+    y, spend, z = _multiplicative(noise=0.02)
+    r = mmm.media_mix(y, spend, z, holdout=26)
+    assert r.model.spec.log and r.beats_naive
+    assert r.roas == pytest.approx(r.contribution / spend[:234].sum(axis=0))
+    assert r.contribution == pytest.approx(r.model.contributions(spend[:234], z[:234]).sum(axis=0))
+    assert 0 < r.media_share < r.contribution.sum() / y[:234].sum() + 0.05
+    assert (r.roas_se > 0).all() and np.isfinite(r.marginal_roas).all()
+
+
+def test_noisy_sales_shrink_the_controls_towards_nothing():
+    y, spend, z = _multiplicative(noise=0.3)
+    tight = mmm.fit_mmm(y, spend, z, spec=mmm.Spec(control_prior=1e-4))
+    free = mmm.fit_mmm(y, spend, z, spec=mmm.Spec(control_prior=np.inf))
+    assert abs(tight.gamma[0]) < 0.01 < abs(free.gamma[0])
+
+
+def test_rolling_origin_cross_validation_reads_nothing_after_its_last_forecast():
+    y, spend, z = _multiplicative(noise=0.05)
+    y_cut = y.copy()
+    y_cut[200:] = np.nan  # never read: the last forecast ends at week 200
+    e = mmm.rolling_origin_mape(y_cut, spend, z, origins=(174, 187), horizon=13)
+    m = mmm.fit_mmm(y[:174], spend[:174], z[:174])
+    assert e[0] == pytest.approx(mmm.mape(y[174:187], m.predict(spend[:187], z[:187])[174:]))
+    assert e.shape == (2,) and (e > 0).all()
+    with pytest.raises(EngineError, match="origins"):
+        mmm.rolling_origin_mape(y, spend, z, origins=(250,), horizon=13)
 
 
 def test_hill_budgets_equalise_marginal_returns():
