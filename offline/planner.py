@@ -119,7 +119,7 @@ _SEASON = re.compile(
     re.I,
 )
 _FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetime-value model, not past spend
-    r"\b(?:predicted|projected|expected|future|forecast) (?:customer )?(?:value|spend|worth|revenue)\b|\bclv\b|\bltv\b"
+    r"\b(?:predicted|projected|expected|future|forecast) (?:customer )?(?:value|spend|worth|revenue)\b|(?<![a-z])(?:clv|ltv)(?![a-z])"
     r"|\blifetime (?:customer )?(?:value|worth)\b"  # "lifetime spend" is what they spent so far
     r"|\bworth the most\b|\bmost valuable (?:going forward|in future|next year)\b|\bgoing forward\b"
     r"|预测价值|未来价值|生命周期价值|终身价值|潜在价值|未来最值钱|最值钱|预期价值|预计价值|未来(?:还会)?(?:贡献|花)",
@@ -584,6 +584,8 @@ class _Signals:
     audience_act: str | None = None  # what is done with audiences: create, overlap or lookalike
     consent: bool = False  # a customer opting out or back in: "12921 wants off all our lists", 退订
     sessions: bool = False  # web sessions, visitors or traffic sources: "where do buyers come from", 流量来源
+    asks_only: bool = False  # a question with no value in it: "how are my campaigns doing" sets nothing
+    aov: bool = False  # the average order value asked for: a sales report's figure
 
 
 def _signals(e: Entities) -> _Signals:
@@ -653,13 +655,19 @@ def _signals(e: Entities) -> _Signals:
         and bool(_HEAD_TO_HEAD.search(e.text))
         and not (e.numbers or e.changes or e.percents),
         (e.rfm_segment == "at_risk" and not re.search(r"\bsegments?\b|分群|分层|人群", e.text, re.I))
-        or bool(_LAPSING_WORDS.search(e.text)),
+        or bool(_LAPSING_WORDS.search(e.text))
+        or (
+            bool(re.search(r"\blapsed (?:customers|shoppers|buyers|ones)\b|已流失的?客户", e.text, re.I))
+            and not (e.ids("product") or e.stock_codes or _ADS.search(e.text))
+        ),
         e.worst,
         bool(_AUDIENCE_SAID.search(e.text)),
         next((act for act, pat in _AUDIENCE_ACTS.items() if pat.search(e.text)), None),
         e.opted_out is not None
         and bool(e.ids("customer") or e.ids("any") or any(n.is_int and len(n.raw) == 5 for n in e.numbers)),
         e.dimension is not None or bool(_SESSIONS_SAID.search(e.text)),
+        not (e.numbers or e.changes or e.percents or e.discount) and bool(_QUESTION.search(e.text)),
+        e.aov,
     )
 
 
@@ -746,6 +754,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     if t.writes:
         score += CUE_WEIGHT / 2 * sig.targets  # "... to 49p": a new value for something
         score -= 2.0 if sig.report_only else 0.0  # a metric over a period with nothing to set: a report
+        score -= 1.0 if sig.asks_only else 0.0  # "how are my campaigns doing": a question, nothing to set
     if not sig.any_id:
         score -= MISSING_ID_WEIGHT * sum(k not in sig.kinds for _, k in t.required_ids)
     if sig.many_ids:  # "campaigns 1 and 3": a tool for several campaigns, not for one
@@ -778,7 +787,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     if sig.browse and "query" in props:
         score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
     if sig.at_risk and tool == "lapsing_customers":
-        score += 1.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
+        score += 2.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
     if sig.head_to_head and tool == "compare_campaigns":
         score += 1.0  # "c1 vs c2 vs c3: who's winning on conv rate": campaigns side by side
     if sig.spend_floor and "min_revenue" in props:
@@ -789,6 +798,10 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "customers with 20+ orders by predicted value": the value model, not a list by past spend
     if sig.copy and "platform" in props:
         score += 1.0  # "need 5 meta ads, premium feel": copy for a platform, in a tone
+    if sig.aov and "breakdown" in props:
+        score += 2.0  # "what's our AOV this quarter?": the sales report's average order value
+    if sig.falls and sig.products and not sig.customer_facts and "min_orders" in props:
+        score -= 1.0  # "which lines dropped hardest": products that fell, not a list of customers
     if sig.audience and props & _AUDIENCE_FIELDS:
         score += 1.0  # "venn of High CLV vs Lapsed Germans audiences": the DMP, not a customer list
     if sig.audience and sig.audience_act is not None and _AUDIENCE_ACT_FIELD[sig.audience_act] in props:
@@ -917,7 +930,7 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     }
     best = max(adjusted, key=adjusted.__getitem__)
     copy_tools = [t for t in TOOLS if {"platform", "tone"} <= set(_props(t)) and (allowed is None or t in allowed)]
-    by_copy = best == NONE and sig.copy and intent.nearest is None and bool(copy_tools)
+    by_copy = NONE in (best, intent.label) and sig.copy and intent.nearest is None and bool(copy_tools)
     if by_copy:
         best = max(copy_tools, key=lambda t: adjusted.get(t, 0.0))  # like nothing in the bank, but a platform, a tone
     if (
