@@ -915,7 +915,7 @@ _OPT_IN = re.compile(
     re.I,
 )
 _AHEAD = re.compile(
-    r"\bnext year\b|\ba year (?:from now|later|on|out|ahead)\b|\bin (?P<n>a|one|two|three|\d) years?\b|\b(?P<m>\d{1,2}) months? (?:from now|later|ahead|out)\b"
+    r"\bnext year\b|\ba year (?:from now|later|on|out|ahead)\b|\bin (?P<n>a|one|two|three|\d) years?\b|\bin (?P<im>\d{1,2}) months?\b|\b(?P<m>\d{1,2}) months? (?:from now|later|ahead|out)\b"
     r"|明年|一年后|一年以后|(?P<z>[一两二三\d])年(?:后|以后)|(?P<zm>\d{1,2}|[一二三四五六七八九十]+)个月(?:后|以后)",
     re.I,
 )
@@ -1797,7 +1797,8 @@ def _extract(raw: str) -> Entities:
     e.opted_out = True if _OPT_OUT.search(bare) else False if _OPT_IN.search(bare) else None
     ahead = _AHEAD.search(bare)
     if ahead:
-        years, in_months = ahead.group("n") or ahead.group("z"), ahead.group("m") or ahead.group("zm")
+        years = ahead.group("n") or ahead.group("z")
+        in_months = ahead.group("m") or ahead.group("zm") or ahead.group("im")
         e.months_ahead = _number_in(in_months) if in_months else 12 * (_number_in(years or "") or 1)
     aud = _AUDIENCE.search(bare)
     if (

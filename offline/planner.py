@@ -786,7 +786,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "drop the retrospot cake cases (sku 21212) to 49p": an amount a search cannot take
     if sig.browse and "query" in props:
         score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
-    if sig.at_risk and tool == "lapsing_customers":
+    if sig.at_risk and tool == "lapsing_customers" and not (sig.audience and sig.audience_act == "create"):
         score += 2.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
     if sig.head_to_head and tool == "compare_campaigns":
         score += 1.0  # "c1 vs c2 vs c3: who's winning on conv rate": campaigns side by side
@@ -1270,6 +1270,11 @@ _VALUE_WORDS = re.compile(r"\b(?:value|revenue|sales|money|£|gmv)\b|价值|收�
 _WEEKS = re.compile(r"(\d{1,3})\s?(?:weeks?|wks?|周)", re.I)
 
 
+_UPLOAD_FORMAT = re.compile(
+    r"(?P<csv>\bcsv\b|\bplain\b|\bexcel\b|表格)|(?P<google>\bcustomer match\b|\bgoogle\b|\bcm\b|谷歌)"
+    r"|\bmeta\b|\bfacebook\b|\bfb\b|\binstagram\b|\bcustom audiences?\b|脸书",
+    re.I,
+)
 _LAPSING_RULE = re.compile(
     r"\blaps(?:e|es|ed|ing)\b|\bchurn\w*|\bat[- ]risk\b|\bslipping away\b|\bgone quiet\b|流失|快走了|沉睡|召回", re.I
 )
@@ -1520,6 +1525,17 @@ def fill(
             args[name] = [*e.ids("product"), *(code for code, _, _ in e.stock_codes)]
         elif name == "customer_ids" and e.ids("customer"):
             args[name] = list(dict.fromkeys(e.ids("customer")))
+        elif name == "format" and "meta" in _enum(props[name]):  # an audience's upload file
+            said = _UPLOAD_FORMAT.search(e.text)
+            fmt = {"meta": "meta", "google_rsa": "google"}.get(e.platform or "")
+            if said:
+                fmt = "csv" if said.group("csv") else "google" if said.group("google") else "meta"
+            if fmt:
+                args[name] = fmt
+        elif name == "size" and (e.counts or any(n.is_int and not n.currency for n in e.numbers)):
+            args[name] = (
+                e.counts[0] if e.counts else int(next(n.value for n in e.numbers if n.is_int and not n.currency))
+            )
         elif name == "top_share":
             pct = e.percents[0].value if e.percents else None
             if pct is not None and 0 < pct < 100:
