@@ -657,7 +657,13 @@ def _signals(e: Entities) -> _Signals:
         (e.rfm_segment == "at_risk" and not re.search(r"\bsegments?\b|分群|分层|人群", e.text, re.I))
         or bool(_LAPSING_WORDS.search(e.text))
         or (
-            bool(re.search(r"\blapsed (?:customers|shoppers|buyers|ones)\b|已流失的?客户", e.text, re.I))
+            bool(
+                re.search(
+                    r"\blapsed (?:customers|shoppers|buyers|ones)\b|\bwin[- ]?back\b|已流失的?客户|召回老?客",
+                    e.text,
+                    re.I,
+                )
+            )
             and not (e.ids("product") or e.stock_codes or _ADS.search(e.text))
         ),
         e.worst,
@@ -846,6 +852,21 @@ _QUESTION = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
+def _clauses(sentence: str) -> list[str]:
+    """A sentence's comma clauses, an aside of one or two words kept inside its clause: "how the spring
+    home decor campaign, campaign 2, is spending today" is one clause."""
+    out = [""]
+    glue = True
+    for piece in re.split(r",\s", sentence):
+        short = len(_WORDS.findall(piece)) < 3
+        if glue or short:
+            out[-1] = f"{out[-1]}, {piece}" if out[-1] else piece
+        else:
+            out.append(piece)
+        glue = short
+    return out
+
+
 def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[Intent, str]:
     """The intent of a request; in a long one (context first, the ask later), the intent of the
     sentence that asks most clearly, when that is clearer than the whole (among `allowed` tools)."""
@@ -856,9 +877,10 @@ def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[In
     if len(_WORDS.findall(text)) < 20 and not one_ask:  # "how much do sales drop after Christmas? we plan
         return whole, text  # January's budget": in a short one, only a question beside a statement
     clauses = [
-        c for s in sentences for c in re.split(r",\s", s) if len(_WORDS.findall(_FRAME.sub(" ", c))) >= 3
+        c for s in sentences for c in _clauses(s) if len(_WORDS.findall(_FRAME.sub(" ", c))) >= 3
     ]  # "When you have a moment, would you ..." : the frame is no clause of its own
-    best, best_key, said = whole, (False, whole.confidence if whole.label != NONE else 0.0), text
+    asks = len(sentences) == 1 and bool(_ASKS.search(text))  # one sentence that asks: a clause of it must be clearer
+    best, best_key, said = whole, (asks, whole.confidence if whole.label != NONE else 0.0), text
     for s in dict.fromkeys([*sentences, *clauses]):
         if s not in sentences and _LEANS_BACK.search(s):
             continue  # "..., and how much have they spent between them?": a clause about what the rest names
@@ -1748,6 +1770,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
         elif new_info and _corrects_value(ctx, e, zh, intent):
             tool, continuing = ctx.tool, True  # after "raise campaign 2's budget 50%": "不对，加到400就行"
+        elif new_info and _ADDING.search(e.text) and _adds_to_list(ctx, e, zh, today):
+            tool, continuing = ctx.tool, True  # "now add search to the mix": one more in the answer's list
         elif new_info and (
             tool is None or tool == ctx.tool or (intent.confidence < 0.45 and _missing(tool, fill(tool, e, zh).args))
         ):
@@ -2001,6 +2025,12 @@ def _new_information(ctx: Context, e: Entities, zh: bool, today: date | None = N
     if not e.language:
         got.pop("language", None)
     return any(k not in ctx.args or ctx.args[k] != v for k, v in got.items())
+
+
+def _adds_to_list(ctx: Context, e: Entities, zh: bool, today: date | None) -> bool:
+    """Does the message give one of the previous call's list arguments more (channels, countries)?"""
+    got = fill(ctx.tool, e, zh, today=today).args if ctx.tool else {}
+    return any(isinstance(v, list) and isinstance(ctx.args.get(k), list) for k, v in got.items())
 
 
 def _corrects_value(ctx: Context, e: Entities, zh: bool, intent: Intent) -> bool:
