@@ -855,15 +855,16 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 def _clauses(sentence: str) -> list[str]:
     """A sentence's comma clauses, an aside of one or two words kept inside its clause: "how the spring
     home decor campaign, campaign 2, is spending today" is one clause."""
-    out = [""]
-    glue = True
-    for piece in re.split(r",\s", sentence):
-        short = len(_WORDS.findall(piece)) < 3
-        if glue or short:
-            out[-1] = f"{out[-1]}, {piece}" if out[-1] else piece
+    pieces = re.split(r",\s", sentence)
+    out = pieces[:1]
+    glue = False
+    for i, piece in enumerate(pieces[1:], start=1):
+        aside = i < len(pieces) - 1 and len(_WORDS.findall(piece)) < 3  # (a short piece at the end stays apart)
+        if glue or aside:
+            out[-1] = f"{out[-1]}, {piece}"
         else:
             out.append(piece)
-        glue = short
+        glue = aside
     return out
 
 
@@ -879,8 +880,7 @@ def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[In
     clauses = [
         c for s in sentences for c in _clauses(s) if len(_WORDS.findall(_FRAME.sub(" ", c))) >= 3
     ]  # "When you have a moment, would you ..." : the frame is no clause of its own
-    asks = len(sentences) == 1 and bool(_ASKS.search(text))  # one sentence that asks: a clause of it must be clearer
-    best, best_key, said = whole, (asks, whole.confidence if whole.label != NONE else 0.0), text
+    best, best_key, said = whole, (False, whole.confidence if whole.label != NONE else 0.0), text
     for s in dict.fromkeys([*sentences, *clauses]):
         if s not in sentences and _LEANS_BACK.search(s):
             continue  # "..., and how much have they spent between them?": a clause about what the rest names
