@@ -15,17 +15,12 @@ shop's media history in one transaction: on any error the history it would repla
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
-import lzma
 import math
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TextIO
 
 import numpy as np
 from sqlalchemy import delete, insert, select
@@ -33,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
 from store.db import MediaWeek, Meta
+from store.orders import open_text
 
 WEEK, SALES, SPEND_PREFIX = "week", "sales", "spend_"
 MAX_CHANNELS = 20
@@ -67,25 +63,6 @@ class MediaHistory:
             f"{float(self.sales.sum()):,.2f}, spend {total:,.2f} over {len(self.channels)} channel{'s' if len(self.channels) > 1 else ''} "
             f"(shares of spend: {channels}){controls}"
         )
-
-
-@contextmanager
-def _open_text(path: Path) -> Iterator[TextIO]:
-    name = path.name.lower()
-    if not name.endswith((".csv", ".csv.gz", ".csv.xz")):
-        raise StoreError(f"{path.name}: give a .csv file (or .csv.gz, .csv.xz)")
-    if not path.is_file():
-        raise StoreError(f"{path} is not a file")
-    opener: Any = gzip.open if name.endswith(".gz") else lzma.open if name.endswith(".xz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-            yield fh
-    except UnicodeDecodeError as exc:
-        raise StoreError(f"{path.name} is not UTF-8 text; save it as UTF-8 CSV") from exc
-    except (OSError, EOFError, lzma.LZMAError) as exc:
-        raise StoreError(f"{path.name} cannot be read ({exc})") from exc
-    except csv.Error as exc:
-        raise StoreError(f"{path.name} is not well-formed CSV ({exc})") from exc
 
 
 def _columns(name: str, header: list[str]) -> tuple[list[str], list[str]]:
@@ -123,7 +100,7 @@ def read_media(path: Path) -> MediaHistory:
     """Every row checked (a bad cell stops the read, naming its line and column)."""
     weeks: list[date] = []
     rows: list[list[float]] = []
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         reader = csv.reader(fh)
         header = [h.strip() for h in next(reader, [])]
         spend_cols, control_cols = _columns(path.name, header)

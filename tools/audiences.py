@@ -243,8 +243,13 @@ def preview_create(shop: Shop, session: Session, a: CreateArgs) -> dict[str, Any
 
 def audience_create(shop: Shop, session: Session, a: CreateArgs) -> dict[str, Any]:
     change, ids = _create(shop, session, a)
+    return _saved(session, change, change["kind"], ids)
+
+
+def _saved(session: Session, change: dict[str, Any], kind: str, ids: np.ndarray) -> dict[str, Any]:
+    """The previewed audience, saved with its members."""
     with _dmp():
-        made = dmp_store.create(session, change["name"], change["kind"], change["definition"], ids)
+        made = dmp_store.create(session, change["name"], kind, change["definition"], ids)
     return {**change, "audience_id": made.id, "refreshed_at": _when(made.refreshed_at), "applied": True}
 
 
@@ -387,9 +392,7 @@ def preview_lookalike(shop: Shop, session: Session, a: LookalikeArgs) -> dict[st
 
 def audience_lookalike(shop: Shop, session: Session, a: LookalikeArgs) -> dict[str, Any]:
     change, ids = _lookalike(shop, session, a)
-    with _dmp():
-        made = dmp_store.create(session, change["name"], "lookalike", change["definition"], ids)
-    return {**change, "audience_id": made.id, "refreshed_at": _when(made.refreshed_at), "applied": True}
+    return _saved(session, change, "lookalike", ids)
 
 
 # -- audience_refresh, audience_delete -----------------------------------------------------------
