@@ -1076,13 +1076,18 @@ def data_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
     for ds in reference.SETS.values():
         where = reference.found(ds.name)
         get = f"copilot data fetch {ds.name}" if ds.name in fetch.fetchable() else "no download (see below)"
+        own = reference.VENDORED_WEB_SESSIONS if ds.name == "web_sessions" and not where else None
         rows.append(
             {
                 "name": ds.name,
                 "title": ds.title,
-                "found": where[0] if where else "missing",
-                "path": str(where[1] / ds.name) if where else None,
-                "bytes": sum((where[1] / f).stat().st_size for f in ds.files) if where else None,
+                "found": where[0] if where else "in the project" if own else "missing",
+                "path": str(where[1] / ds.name) if where else str(own) if own else None,
+                "bytes": sum((where[1] / f).stat().st_size for f in ds.files)
+                if where
+                else own.stat().st_size
+                if own
+                else None,
                 "get": get,
             }
         )
