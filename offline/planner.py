@@ -586,6 +586,8 @@ class _Signals:
     sessions: bool = False  # web sessions, visitors or traffic sources: "where do buyers come from", 流量来源
     asks_only: bool = False  # a question with no value in it: "how are my campaigns doing" sets nothing
     aov: bool = False  # the average order value asked for: a sales report's figure
+    top_asked: bool = False  # the top, highest or best asked for: "CLV最高的客户" ranks by that figure
+    writes_copy: bool = False  # copy to write asked for in words: "写3篇小红书笔记", "draft 5 meta ads"
 
 
 def _signals(e: Entities) -> _Signals:
@@ -674,7 +676,17 @@ def _signals(e: Entities) -> _Signals:
         e.dimension is not None or bool(_SESSIONS_SAID.search(e.text)),
         not (e.numbers or e.changes or e.percents or e.discount) and bool(_QUESTION.search(e.text)),
         e.aov,
+        bool(_TOP_ASKED.search(e.text)),
+        bool(_WRITE_COPY.search(e.text)),
     )
+
+
+_TOP_ASKED = re.compile(r"\b(?:top|highest|best|most valuable)\b|最高|最大|最值钱|排名|前\s?\d+", re.I)
+_WRITE_COPY = re.compile(
+    r"\b(?:write|draft|come up with|give me|need)\b.{0,30}\b(?:ads?|headlines?|copy|posts?|captions?|notes?|titles?)\b"
+    r"|写.{0,12}(?:笔记|文案|标题|广告|帖子)|(?:笔记|文案|标题|广告)(?:写|来)",
+    re.I,
+)
 
 
 _AUDIENCE_SAID = re.compile(
@@ -802,6 +814,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "把所有champions分群的客户导出来": that segment's customers, not the segments' summary
     if sig.future_value and tool == "customer_lifetime_value":
         score += 1.0  # "customers with 20+ orders by predicted value": the value model, not a list by past spend
+        score += 1.0 if sig.top_asked else 0.0  # "CLV最高的客户，下单至少5次": ranked by that value
     if sig.copy and "platform" in props:
         score += 1.0  # "need 5 meta ads, premium feel": copy for a platform, in a tone
     if sig.aov and "breakdown" in props:
@@ -839,6 +852,8 @@ FIT_WEIGHT = 0.5  # FIT_WEIGHT and MISSING_ID_WEIGHT: tuned leave-one-batch-out 
 MISSING_ID_WEIGHT = 0.5
 CUE_WEIGHT = 1.0
 OVERRULE_NONE = 0.5  # "need 5 meta ads for 22423, premium feel": near an out-of-scope example, yet copy to write
+OVERRULE_WRITE = 0.25  # copy for a platform asked to be written ("写3篇小红书笔记给产品40"): beside questions
+# about that platform's figures, which the shop does not hold
 OVERRULE_FIT = 2.0  # (its product and its platform: a fit of 2.5)
 OVERRULE_COPY = (
     0.4  # a platform or a tone named: "need 4 instagram ads for product 40, cheeky tone" beside "post this on
@@ -960,7 +975,9 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         and intent.label == NONE
         and best != NONE
         and (
-            scores.get(best, 0.0) < (OVERRULE_COPY if sig.copy else OVERRULE_NONE) * scores.get(NONE, 0.0)
+            scores.get(best, 0.0)
+            < (OVERRULE_WRITE if sig.copy and sig.writes_copy else OVERRULE_COPY if sig.copy else OVERRULE_NONE)
+            * scores.get(NONE, 0.0)
             or (_entity_fit(best, sig) < OVERRULE_FIT and not (sig.copy and "platform" in _props(best)))
         )
     ):  # (copy for a platform, in a tone, is copy to write even for a product not found: which one is asked)
