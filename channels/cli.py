@@ -1,4 +1,4 @@
-"""`copilot`: ask, chat, approve, init, import orders, decisions, feedback, outcome, replay, eval, bench,
+"""`copilot`: ask, chat, approve, init, import orders and media, decisions, feedback, outcome, replay, eval, bench,
 data. A failure a marketer can meet (a bad option or setting, the model endpoint down, a corrupt or
 unwritable file) is one line on stderr that says what to do, exit code 1; exit code 2 is a bug.
 JSON output is valid JSON: no NaN or Infinity (null, with a "non_finite" note), no lone surrogates."""
@@ -64,7 +64,9 @@ def plain(value: Any, style: str = "") -> Text:
 
 
 def _value(field: str, v: Any) -> str:
-    return f"{v:,.2f}" if isinstance(v, int | float) and field != "status" else str(v)
+    """Money with pennies; a count (an audience's size), a flag (consent) or a status as it is."""
+    money = isinstance(v, int | float) and not isinstance(v, bool) and field not in ("status", "size")
+    return f"{v:,.2f}" if money else str(v)
 
 
 def render_change(p: dict[str, Any]) -> Text:
@@ -333,6 +335,72 @@ def import_orders(
             raise CopilotError(f"{exc} (--map COLUMN=FIELD)") from exc
         raise
     out.print(f"{report.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
+
+
+@import_app.command(
+    "media",
+    help="""Replace the shop's media history with weekly rows of a CSV file (.csv, .csv.gz or .csv.xz),
+for the marketing-mix model (media_mix) and budget splits over fitted response curves (budget_split).
+Columns: week (the week's first day, YYYY-MM-DD; every week once, in order), sales (above zero),
+spend_CHANNEL for each channel (0 or more, e.g. spend_search, spend_tv); any other column is a control
+(a number such as a price index or a holiday 0/1). One transaction: a bad cell stops the import, naming
+its line and column, with nothing changed.""",
+)
+def import_media_history(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="one row per week, with a header row")],
+) -> None:
+    from copilot.app import import_media_file
+
+    t0 = time.perf_counter()
+    history = import_media_file(file)
+    out.print(f"{history.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
+
+
+audience_app = typer.Typer(no_args_is_help=True, help="Audiences of the shop's customers (the DMP).")
+app.add_typer(audience_app, name="audience")
+
+
+@audience_app.command(
+    "import",
+    help="""Save a list of your customers as an audience NAME: a CSV file with a header and a customer_id
+column (CustomerID also works), optionally an opted_out column (true/false, yes/no, 1/0; blank: not
+stated) whose choices are recorded as the customers' marketing consent. Every id must be a customer of
+the shop. One transaction: a bad line stops the import with nothing changed.""",
+)
+def audience_import(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="the new audience's name")],
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="the customer ids, one a line, with a header row")],
+) -> None:
+    from copilot.audience_files import import_audience_file
+
+    r = import_audience_file(name, file)
+    said = f"; {r['opted_out']:,} of them opted out (never exported or bid on)" if r["opted_out"] else ""
+    recorded = f"; consent recorded for {r['consent_recorded']:,} changed" if r["consent_recorded"] else ""
+    out.print(
+        plain(f"audience {r['audience']}: {r['customers']:,} customers from {r['lines']:,} lines{said}{recorded}")
+    )
+
+
+@audience_app.command(
+    "consent",
+    help="""Record customers' marketing consent from a CSV file with a header, a customer_id column and an
+opted_out column (true/false, yes/no, 1/0). Opted-out customers never appear in an export or an audience
+used for bidding. A customer the shop does not know yet is recorded too. One transaction: a bad line
+stops it with nothing changed.""",
+)
+def audience_consent(
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="customer_id and opted_out, one customer a line")],
+) -> None:
+    from copilot.audience_files import import_consent_file
+
+    r = import_consent_file(file)
+    unknown = f"; {r['not_in_shop']:,} not in the shop yet" if r["not_in_shop"] else ""
+    out.print(
+        plain(
+            f"consent of {r['customers']:,} customers recorded: {r['opted_out']:,} opted out, {r['opted_in']:,} "
+            f"opted in; {r['changed']:,} changed{unknown}"
+        )
+    )
 
 
 def _since(value: str | None) -> Any:
@@ -1008,13 +1076,18 @@ def data_list(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
     for ds in reference.SETS.values():
         where = reference.found(ds.name)
         get = f"copilot data fetch {ds.name}" if ds.name in fetch.fetchable() else "no download (see below)"
+        own = reference.VENDORED_WEB_SESSIONS if ds.name == "web_sessions" and not where else None
         rows.append(
             {
                 "name": ds.name,
                 "title": ds.title,
-                "found": where[0] if where else "missing",
-                "path": str(where[1] / ds.name) if where else None,
-                "bytes": sum((where[1] / f).stat().st_size for f in ds.files) if where else None,
+                "found": where[0] if where else "in the project" if own else "missing",
+                "path": str(where[1] / ds.name) if where else str(own) if own else None,
+                "bytes": sum((where[1] / f).stat().st_size for f in ds.files)
+                if where
+                else own.stat().st_size
+                if own
+                else None,
                 "get": get,
             }
         )

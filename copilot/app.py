@@ -38,6 +38,7 @@ from copilot.checkpoints import open_checkpoints
 from copilot.faults import os_fault, user_error
 from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
+from dmp.audiences import names as audience_names
 from graphs import build_graph, events_of, forget_before_turn
 from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
 from offline.intent import set_cache_dir
@@ -60,6 +61,7 @@ from store.decisions import (
     threads as list_threads,
 )
 from store.delivery import upgrade as upgrade_delivery
+from store.media import MediaHistory, import_media
 from store.orders import columns_for
 from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
@@ -145,6 +147,20 @@ def import_order_file(
     return report
 
 
+def import_media_file(path: Path, *, settings: Settings | None = None) -> MediaHistory:
+    """Replace the shop's media history (weekly sales, spend per channel, controls) with a file's, in
+    one transaction (store/media.py). Opens no model and loads no demo shop."""
+    settings = settings or load_settings()
+    _make_home(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        return import_media(make_sessionmaker(engine), path)
+    except StoreError as exc:
+        raise CopilotError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
 class Copilot:
     def __init__(
         self,
@@ -181,6 +197,7 @@ class Copilot:
                     "campaigns": self._campaigns,
                     "name_as_id": self._name_as_id,
                     "shop_today": self._today,
+                    "audiences": self._audiences,
                 }
             )
         self.model_name = model_name or "custom"
@@ -299,6 +316,10 @@ class Copilot:
 
     def _product_choices(self, text: str) -> tuple[int, list[tuple[int, str]]]:
         return product_choices(self.shop, text)
+
+    def _audiences(self) -> list[str]:
+        with self.sessions() as s:
+            return audience_names(s)
 
     def _name_as_id(self, text: str) -> str:
         return name_as_id(self.shop, text)

@@ -269,7 +269,7 @@ def _approve(
     target = Target(row.target_kind, row.target_id, row.field)
     value = current_value(s, target, lock=True)
     spec = TOOLS[row.tool]
-    if value is None or not same_value(value, row.from_value):
+    if not same_value(value, row.from_value):  # None as shown and None now: a row still to be made
         row.state = "expired"
         what = f"{target.kind} {target.id}"
         row.reason = (

@@ -22,6 +22,7 @@ from store.clean import dumps
 from tools.series import SERIES_KEY
 
 MAX_DEPTH = 3  # how deep in a result a list is looked for
+FILES_KEY = "attachments"  # files a tool wrote itself (an audience export): listed as they are, never rewritten
 # A spreadsheet runs a cell that starts with one of these as a formula; such a text cell is quoted.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,7 +65,7 @@ def _lists(value: Any, path: str, depth: int) -> Iterator[tuple[str, list[dict[s
         return
     if isinstance(value, dict) and depth < MAX_DEPTH:
         for k, v in value.items():
-            if k != SERIES_KEY:
+            if k not in (SERIES_KEY, FILES_KEY):
                 yield from _lists(v, f"{path}.{k}" if path else str(k), depth + 1)
 
 
@@ -199,6 +200,30 @@ def _commit(staged: list[tuple[Path, Path]]) -> None:
         os.replace(tmp, path)
 
 
+def tool_files(calls: Sequence[dict[str, Any]], exports: Path) -> list[dict[str, Any]]:
+    """The CSV files the run's tools wrote themselves (an audience export), each as its result's
+    `attachments` names it, when it is there and inside the home's `exports` folder."""
+    root = exports.resolve()
+    out: list[dict[str, Any]] = []
+    for name, result in _ok_results(calls):
+        files = result.get(FILES_KEY)
+        for f in files if isinstance(files, list) else []:
+            if not isinstance(f, dict) or f.get("kind") != "csv" or not isinstance(f.get("path"), str):
+                continue
+            path = Path(f["path"]).resolve()
+            if path.is_file() and path.is_relative_to(root):
+                rows = f.get("rows")
+                out.append(
+                    {
+                        "kind": "csv",
+                        "path": str(path),
+                        "rows": rows if isinstance(rows, int) else 0,
+                        "title": str(f.get("title") or name),
+                    }
+                )
+    return out
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "chart"
 
@@ -240,6 +265,8 @@ def make_attachments(
             writes.append((path, lambda tmp, s=series: draw_chart(s, tmp)))
             out.append({"kind": "chart", "path": str(path), "title": series["title"]})
     _commit(_stage(writes))  # every file whole, or none of them
+    if chart_dir is not None:
+        out += tool_files(calls, chart_dir.parent)
     return out
 
 
@@ -262,5 +289,6 @@ __all__ = [
     "find_table",
     "make_attachments",
     "temp_beside",
+    "tool_files",
     "write_csv",
 ]

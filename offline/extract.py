@@ -178,6 +178,10 @@ class Entities:
     months_back: int | None = None  # the month before last (上上个月): 2 months back from today's
     month_before: bool = False  # "那前一个月呢", "the month before?": the month before the one in view
     month_range: bool = False  # the first two months named are a range: "September to November", 九月到十一月
+    dimension: str | None = None  # a web-session grouping: traffic_type, visitor_type, region, browser, ...
+    touch_models: list[str] = field(default_factory=list)  # attribution models named: last_touch, markov, ...
+    opted_out: bool | None = None  # a customer's consent: True "opted out", 退订; False "opted back in"
+    months_ahead: int | None = None  # a projection's horizon: "next year" (12), 明年, "in two years", "6 months on"
 
     def ids(self, kind: Kind) -> list[int]:
         return [r.value for r in self.refs if r.kind == kind]
@@ -866,7 +870,7 @@ _WORST = re.compile(
 _LOWEST = re.compile(r"\b(?:lowest|least|fewest|bottom)\b|\bhardly\b|倒数|最少|最低", re.I)
 _UNITS = re.compile(r"\bunits?\b|\bquantity\b|\bvolumes?\b|\bpieces\b|\bvelocity\b|销量|件数|数量|动销", re.I)
 _MONTH_WORDS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "april": 4, "june": 6, "july": 7, "august": 8,
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "june": 6, "july": 7, "august": 8,
     "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
     "dec": 12,
 }  # fmt: skip
@@ -877,6 +881,46 @@ _MONTH = re.compile(
     re.I,
 )
 _MONTH_RANGE = re.compile(r"^\s?(?:to|through|thru|until|till|-|~|到|至)\s?$", re.I)
+_DIMENSIONS = {  # how web sessions are grouped (traffic_conversion, session_funnel)
+    "traffic_type": r"\btraffic (?:sources?|types?|channels?)\b|\bsources? of (?:traffic|visits|visitors|buyers)\b"
+    r"|\b(?:where|which sources?)\b.{0,40}\b(?:come|coming|came) from\b|\breferr(?:er|al|ers|als)\b|\bacquisition (?:sources?|channels?)\b"
+    r"|\butm\b|流量来源|流量类型|流量渠道|来源渠道|渠道来源|访客来源|哪个来源|哪些来源|(?:从|打)哪(?:里|儿)来",
+    "visitor_type": r"\bvisitor types?\b|\b(?:new|returning|repeat|first-time) (?:vs\.? |versus |or |and )?(?:new |returning )?(?:visitors?|users?|sessions?)\b"
+    r"|\breturning\b|新老访客|新访客|老访客|回访|访客类型|新用户和老用户|新老用户",
+    "region": r"\b(?:by|per|each|which|what|across) regions?\b|\bregions?\b|地区|区域|地域|哪个区",
+    "browser": r"\bbrowsers?\b|\bchrome\b|\bsafari\b|浏览器",
+    "operating_system": r"\boperating systems?\b|\b(?:by|per|each|which) os\b|\bos\b|\bandroid\b|\bios\b|\bwindows\b|操作系统|安卓|苹果系统",
+    "weekend": r"\bweekends?\b|\bweekdays?\b|周末|工作日|平日",
+}
+_TOUCH_MODELS = {
+    "first_touch": r"\bfirst[- ]?(?:touch|click|interaction|contact)\b|首次触点|首次点击|首触|首次互动|第一次接触",
+    "last_touch": r"\blast[- ]?(?:touch|click|interaction|non-direct)\b|末次|最后一次(?:点击|触点|接触)|最终点击|末触|最后点击",
+    "linear": r"\blinear\b|\bequal credit\b|线性|平均分配",
+    "markov": r"\bmarkov\b|马尔可夫|马尔科夫|\bremoval effect\b|移除效应|\bdata[- ]driven\b|\bdda\b|数据驱动|算法归因",
+    "shapley": r"\bshapley\b|沙普利|夏普利|博弈论",
+}
+_OPT_OUT = re.compile(
+    r"\bopt(?:s|ed)?[- ]?out\b|\bunsubscrib\w*|\bno longer wants?\b|\b(?:doesn'?t|does not|don'?t|do not) want (?:our |any |marketing |e-?mails?)"
+    r"|\bwithdr[ae]w\w* (?:her |his |their )?consent\b|\bremove\w* (?:her |his |their |the )?consent\b|\bdo not (?:e-?mail|contact|target)\b"
+    r"|\bgdpr (?:request|erasure)\b|\bstop (?:e-?mailing|contacting|targeting)\b|\b(?:wants?|take \w+|remove \w+) off (?:all )?(?:our |the )?(?:mailing |marketing )?lists?\b"
+    r"|\bexclud\w* from (?:all )?(?:marketing|e-?mails?|ads|targeting)\b|\bno (?:more )?marketing\b|\bmust not be (?:marketed|contacted|e-?mailed)\b"
+    r"|退订|取消订阅|不想再收到|拒收|撤回(?:授权|同意)|不再接收|不要再(?:发|推|联系|给)|拒绝营销|退出营销|不能再(?:做|发|推)?营销|不再营销"
+    r"|(?:从|在)(?:所有)?营销.{0,6}(?:移除|去掉|删掉)|移出营销|授权改成否|设成opt-?out|投诉.{0,8}骚扰",
+    re.I,
+)
+_OPT_IN = re.compile(
+    r"\bopt(?:s|ed)?[- ]?(?:back[- ])?in\b|\bre-?subscrib\w*|\bconsent(?:ed)? again\b|\bgave (?:us )?consent\b|\bcan (?:e-?mail|contact|target) (?:her|him|them) again\b"
+    r"|\bas consented\b|\bback on (?:the |our )?(?:mailing |marketing )?lists?\b|\bconsent(?:ing)? (?:back|again|restored)\b"
+    r"|重新订阅|恢复订阅|同意接收|重新同意|重新授权|恢复营销|可以再(?:发|联系)|授权改成是|恢复授权",
+    re.I,
+)
+_AHEAD = re.compile(
+    r"\bnext year\b|\ba year (?:from now|later|on|out|ahead)\b|\bin (?P<n>a|one|two|three|\d) years?\b|\bin (?P<im>\d{1,2}) months?\b|\b(?P<m>\d{1,2}) months? (?:from now|later|ahead|out)\b"
+    r"|明年|一年后|一年以后|(?P<z>[一两二三\d])年(?:后|以后)|(?P<zm>\d{1,2}|[一二三四五六七八九十]+)个月(?:后|以后)",
+    re.I,
+)
+_DIMENSION = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _DIMENSIONS.items()}
+_TOUCH_MODEL = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _TOUCH_MODELS.items()}
 _PLATFORM = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _PLATFORMS.items()}
 _TONE = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _TONES.items()}
 _SEGMENT = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _SEGMENT_WORDS.items()}
@@ -1748,6 +1792,14 @@ def _extract(raw: str) -> Entities:
     e.worst = bool(_WORST.search(bare))
     e.lowest = bool(_LOWEST.search(bare))
     e.units = bool(_UNITS.search(bare))
+    e.dimension = _first_of(_DIMENSION, bare)
+    e.touch_models = sorted((k for k, pat in _TOUCH_MODEL.items() if pat.search(bare)), key=list(_TOUCH_MODELS).index)
+    e.opted_out = True if _OPT_OUT.search(bare) else False if _OPT_IN.search(bare) else None
+    ahead = _AHEAD.search(bare)
+    if ahead:
+        years = ahead.group("n") or ahead.group("z")
+        in_months = ahead.group("m") or ahead.group("zm") or ahead.group("im")
+        e.months_ahead = _number_in(in_months) if in_months else 12 * (_number_in(years or "") or 1)
     aud = _AUDIENCE.search(bare)
     if (
         aud

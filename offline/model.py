@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from offline import wording
+from offline import audiences, wording
 from offline.extract import extract, is_chinese
 from offline.planner import (
     WRITE_VALUE,
@@ -102,6 +102,7 @@ class OfflineChatModel(BaseChatModel):
     campaigns: Callable[[], list[tuple[int, str]]] | None = None  # every campaign (id, name), to choose from
     name_as_id: Callable[[str], str] | None = None  # the request with a product's English name written as its id
     shop_today: Callable[[], date] | None = None  # the shop's today: what "1 September" and "the last 30 days" mean
+    audiences: Callable[[], list[str]] | None = None  # the names of the shop's saved audiences (the DMP)
 
     @property
     def _llm_type(self) -> str:
@@ -173,8 +174,8 @@ class OfflineChatModel(BaseChatModel):
     def _as_ids(self, text: str) -> str:
         """The request with a product named by its English name written as its id, unless it
         already names a product by id or stock code (`the rabbit night light 23084`)."""
-        if self.name_as_id is None:
-            return text
+        if self.name_as_id is None or self._audiences_named(text):
+            return text  # "export bunting_fans": an audience's name, not a product's
         codes = self._codes() or {}
         e = extract(text, codes)
         if e.ids("product") or any(n.is_int and f"{int(n.value)}" in codes for n in e.numbers):
@@ -182,6 +183,19 @@ class OfflineChatModel(BaseChatModel):
         if _CAMPAIGN_SAID.search(text) and (not _PRODUCT_SAID.search(text) or _CAMPAIGN_ACT.search(text)):
             return text  # "把圣诞礼物那个搜索活动暂停": a campaign's name, not a product's
         return self.name_as_id(text)
+
+    def _known_audiences(self) -> list[str]:
+        return self.audiences() if self.audiences is not None else []
+
+    def _audiences_named(self, text: str) -> list[str]:
+        known = self._known_audiences()
+        return audiences.named(text, known) if known else []
+
+    def _unnamed(self, text: str) -> str:
+        """The text as routed and read: saved audiences' names as the word "audience" (their names
+        are filled in from the text as written)."""
+        known = self._known_audiences()
+        return audiences.masked(text, known) if known else text
 
     def _codes(self) -> dict[str, int] | None:
         return self.stock_codes() if self.stock_codes is not None else None
@@ -206,7 +220,7 @@ class OfflineChatModel(BaseChatModel):
         writes_of: str | None = None  # the agent of the last part, when it was a whole change
         for i, part in enumerate(parts):
             p = plan(
-                part,
+                self._unnamed(part),
                 ctx if i == 0 else Context(),
                 zh=zh,
                 stock_codes=self._codes(),
@@ -254,7 +268,15 @@ class OfflineChatModel(BaseChatModel):
                 )
                 msg.additional_kwargs["offline_notes"] = [n for q in plans for n in q.notes]
                 return msg
-        p = plan(text, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), earlier=earlier, today=self._today())
+        p = plan(
+            self._unnamed(text),
+            ctx,
+            allowed=allowed,
+            zh=zh,
+            stock_codes=self._codes(),
+            earlier=earlier,
+            today=self._today(),
+        )
         if p.tool is None or p.tool not in allowed:
             return _remember(
                 AIMessage(
@@ -279,6 +301,10 @@ class OfflineChatModel(BaseChatModel):
             if named is not None:
                 p.args["product_id"] = named
                 p.missing = [m for m in p.missing if m != "product_id"]
+        said = audiences.audience_args(p.tool, props_of(p.tool), text, self._known_audiences())
+        if said:  # "overlap of uk_champs and winback pool": the saved audiences it names, or a new one's name
+            p.args |= said
+            p.missing = [m for m in p.missing if m not in said]
         e = extract(text)
         one_named = (  # "the display campaign's daily figures": that campaign, where the tool may take one
             "campaign_id" in props_of(p.tool)
@@ -306,6 +332,8 @@ class OfflineChatModel(BaseChatModel):
             ask = wording.ask_for(p.missing, zh, p.tool, p.args)
             if {"campaign_id", "campaigns"} & set(p.missing) and self.campaigns is not None:
                 ask += " " + wording.which_campaign(self.campaigns(), _NAMED_CAMPAIGN.search(text), zh)
+            if set(audiences.AUDIENCE_NAME_FIELDS) & set(p.missing) and p.tool != "audience_create":
+                ask += " " + wording.which_audience(self._known_audiences(), zh)
             if "product_id" in p.missing and self.product_choices is not None:
                 count, choices = self.product_choices(text)  # "蛋糕架": which of the 22 cake stands
                 if count >= 2:

@@ -119,7 +119,7 @@ _SEASON = re.compile(
     re.I,
 )
 _FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetime-value model, not past spend
-    r"\b(?:predicted|projected|expected|future|forecast) (?:customer )?(?:value|spend|worth|revenue)\b|\bclv\b|\bltv\b"
+    r"\b(?:predicted|projected|expected|future|forecast) (?:customer )?(?:value|spend|worth|revenue)\b|(?<![a-z])(?:clv|ltv)(?![a-z])"
     r"|\blifetime (?:customer )?(?:value|worth)\b"  # "lifetime spend" is what they spent so far
     r"|\bworth the most\b|\bmost valuable (?:going forward|in future|next year)\b|\bgoing forward\b"
     r"|预测价值|未来价值|生命周期价值|终身价值|潜在价值|未来最值钱|最值钱|预期价值|预计价值|未来(?:还会)?(?:贡献|花)",
@@ -580,6 +580,14 @@ class _Signals:
     head_to_head: bool  # campaigns set against each other: "c1 vs c2 vs c3 on conv rate", 搜索vs社交PK一下
     at_risk: bool  # "at-risk customers", 有流失风险的客户, not named as a segment: the at-risk list
     falls: bool  # the worst or the biggest falls asked for: "what tanked hardest", 跌幅最大
+    audience: bool = False  # a saved audience spoken of: "the High CLV audience", 人群包, a seed, a look-alike
+    audience_act: str | None = None  # what is done with audiences: create, overlap or lookalike
+    consent: bool = False  # a customer opting out or back in: "12921 wants off all our lists", 退订
+    sessions: bool = False  # web sessions, visitors or traffic sources: "where do buyers come from", 流量来源
+    asks_only: bool = False  # a question with no value in it: "how are my campaigns doing" sets nothing
+    aov: bool = False  # the average order value asked for: a sales report's figure
+    top_asked: bool = False  # the top, highest or best asked for: "CLV最高的客户" ranks by that figure
+    writes_copy: bool = False  # copy to write asked for in words: "写3篇小红书笔记", "draft 5 meta ads"
 
 
 def _signals(e: Entities) -> _Signals:
@@ -649,9 +657,66 @@ def _signals(e: Entities) -> _Signals:
         and bool(_HEAD_TO_HEAD.search(e.text))
         and not (e.numbers or e.changes or e.percents),
         (e.rfm_segment == "at_risk" and not re.search(r"\bsegments?\b|分群|分层|人群", e.text, re.I))
-        or bool(_LAPSING_WORDS.search(e.text)),
+        or bool(_LAPSING_WORDS.search(e.text))
+        or (
+            bool(
+                re.search(
+                    r"\blapsed (?:customers|shoppers|buyers|ones)\b|\bwin[- ]?back\b|已流失的?客户|召回老?客",
+                    e.text,
+                    re.I,
+                )
+            )
+            and not (e.ids("product") or e.stock_codes or _ADS.search(e.text))
+        ),
         e.worst,
+        bool(_AUDIENCE_SAID.search(e.text)),
+        next((act for act, pat in _AUDIENCE_ACTS.items() if pat.search(e.text)), None),
+        e.opted_out is not None
+        and bool(e.ids("customer") or e.ids("any") or any(n.is_int and len(n.raw) == 5 for n in e.numbers)),
+        e.dimension is not None or bool(_SESSIONS_SAID.search(e.text)),
+        not (e.numbers or e.changes or e.percents or e.discount) and bool(_QUESTION.search(e.text)),
+        e.aov,
+        bool(_TOP_ASKED.search(e.text)),
+        bool(_WRITE_COPY.search(e.text)),
     )
+
+
+_TOP_ASKED = re.compile(r"\b(?:top|highest|best|most valuable)\b|最高|最大|最值钱|排名|前\s?\d+", re.I)
+_WRITE_COPY = re.compile(
+    r"\b(?:write|draft|come up with|give me|need)\b.{0,30}\b(?:ads?|headlines?|copy|posts?|captions?|notes?|titles?)\b"
+    r"|写.{0,12}(?:笔记|文案|标题|广告|帖子)|(?:笔记|文案|标题|广告)(?:写|来)",
+    re.I,
+)
+
+
+_AUDIENCE_SAID = re.compile(
+    r"\baudiences?\b|\baudince\b|\bseed(?: list| audience)?\b|\blook-?alikes?\b|\blal\b|\bcustomer match\b"
+    r"|\bcustom audiences?\b|\bsaved (?:group|list|segment)s?\b|人群包|人群|受众|种子|相似人群|圈人|圈选|lookalike"
+    r"|\bsave\b[^.;?!]{0,60}?\bas (?!an? (?:csv|file|spreadsheet|excel|pdf)\b|(?:csv|excel|xlsx|pdf|a list)\b)"
+    r"|\b(?:name|call) (?:it|them)\b|存成(?!csv|表格|文件|excel)|存为(?!csv|表格|文件|excel)|保存为(?!csv|表格|文件|excel)",
+    re.I,
+)
+_AUDIENCE_ACTS = {
+    "overlap": re.compile(
+        r"\boverlap\w*|\bintersect\w*|\bvenn\b|\bin both\b|\bshared? (?:members|customers|people)\b|\bin common\b"
+        r"|\bcommon (?:members|customers|people)\b|\bthe same (?:list|people|customers)\b|交集|重合|重叠|交叉|重复客户|共同|同时在",
+        re.I,
+    ),
+    "lookalike": re.compile(
+        r"\blook-?a?-?likes?\b|\blal\b|\bsimilar\b|\bresembl\w*|\blook like\b|\bshop like\b|\bbuy like\b|\bexpand\w*|\bscale\b"
+        r"|相似|类似|像的|最像|扩量|扩展|拓展|放大",
+        re.I,
+    ),
+    "create": re.compile(
+        r"\b(?:create|build|make|set up|define|save|crate)\b|新建|创建|建一?个|建包|存成|存为|保存为|圈一?批|圈人|圈出",
+        re.I,
+    ),
+}
+_SESSIONS_SAID = re.compile(
+    r"\bsessions?\b|\bvisitors?\b|\bvisits\b|\btraffic\b|\bfunnel\b|\bbounce\b|\bga\b|\bgoogle analytics\b"
+    r"|\bpage ?values?\b|\bpurchase intent\b|会话|访客|访问|流量|漏斗|跳出|购买意向|购买意图",
+    re.I,
+)
 
 
 _LAPSING_WORDS = re.compile(
@@ -707,6 +772,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     if t.writes:
         score += CUE_WEIGHT / 2 * sig.targets  # "... to 49p": a new value for something
         score -= 2.0 if sig.report_only else 0.0  # a metric over a period with nothing to set: a report
+        score -= 1.0 if sig.asks_only else 0.0  # "how are my campaigns doing": a question, nothing to set
     if not sig.any_id:
         score -= MISSING_ID_WEIGHT * sum(k not in sig.kinds for _, k in t.required_ids)
     if sig.many_ids:  # "campaigns 1 and 3": a tool for several campaigns, not for one
@@ -738,8 +804,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "drop the retrospot cake cases (sku 21212) to 49p": an amount a search cannot take
     if sig.browse and "query" in props:
         score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
-    if sig.at_risk and tool == "lapsing_customers":
-        score += 1.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
+    if sig.at_risk and tool == "lapsing_customers" and not (sig.audience and sig.audience_act == "create"):
+        score += 2.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
     if sig.head_to_head and tool == "compare_campaigns":
         score += 1.0  # "c1 vs c2 vs c3: who's winning on conv rate": campaigns side by side
     if sig.spend_floor and "min_revenue" in props:
@@ -748,8 +814,21 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "把所有champions分群的客户导出来": that segment's customers, not the segments' summary
     if sig.future_value and tool == "customer_lifetime_value":
         score += 1.0  # "customers with 20+ orders by predicted value": the value model, not a list by past spend
+        score += 1.0 if sig.top_asked else 0.0  # "CLV最高的客户，下单至少5次": ranked by that value
     if sig.copy and "platform" in props:
         score += 1.0  # "need 5 meta ads, premium feel": copy for a platform, in a tone
+    if sig.aov and "breakdown" in props:
+        score += 2.0  # "what's our AOV this quarter?": the sales report's average order value
+    if sig.falls and sig.products and not sig.customer_facts and "min_orders" in props:
+        score -= 1.0  # "which lines dropped hardest": products that fell, not a list of customers
+    if sig.audience and props & _AUDIENCE_FIELDS:
+        score += 1.0  # "venn of High CLV vs Lapsed Germans audiences": the DMP, not a customer list
+    if sig.audience and sig.audience_act is not None and _AUDIENCE_ACT_FIELD[sig.audience_act] in props:
+        score += 1.0  # "venn of High CLV vs Lapsed Germans", "KOL朋友这个人群…找几百个类似的", "存成人群"
+    if sig.consent and "opted_out" in props:
+        score += 2.0  # "16446 opted back in via the newsletter form": a customer's consent
+    if sig.sessions and ("top_share" in props or ("by" in props and "traffic_type" in _enum(_props(tool)["by"]))):
+        score += 1.0  # "conversion by traffic source": web sessions, not the campaigns or the shop's sales
     if sig.split_over_time and "breakdown" in props:
         score += 1.0  # "sales per customer segment this quarter": a report, not the all-time segments
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
@@ -763,6 +842,9 @@ _MONEY = frozenset(
     | {"value_per_click", "change_by", "min_revenue", "max_revenue", "b0"}
 )
 _DATED = frozenset({"period", "start", "end", "month", "first_start", "first_end", "day", "date", "hour"})
+_DATED |= {"months", "compare_months", "cohort"}
+_AUDIENCE_FIELDS = frozenset({"name", "seed", "first", "second"})
+_AUDIENCE_ACT_FIELD = {"overlap": "second", "lookalike": "seed", "create": "customer_ids"}  # the tool's own field
 _BULK = {"set_campaign_bid": "set_campaign_bids", "set_campaign_budget": "set_campaign_budgets"}
 
 
@@ -770,6 +852,8 @@ FIT_WEIGHT = 0.5  # FIT_WEIGHT and MISSING_ID_WEIGHT: tuned leave-one-batch-out 
 MISSING_ID_WEIGHT = 0.5
 CUE_WEIGHT = 1.0
 OVERRULE_NONE = 0.5  # "need 5 meta ads for 22423, premium feel": near an out-of-scope example, yet copy to write
+OVERRULE_WRITE = 0.25  # copy for a platform asked to be written ("写3篇小红书笔记给产品40"): beside questions
+# about that platform's figures, which the shop does not hold
 OVERRULE_FIT = 2.0  # (its product and its platform: a fit of 2.5)
 OVERRULE_COPY = (
     0.4  # a platform or a tone named: "need 4 instagram ads for product 40, cheeky tone" beside "post this on
@@ -783,6 +867,22 @@ _QUESTION = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
+def _clauses(sentence: str) -> list[str]:
+    """A sentence's comma clauses, an aside of one or two words kept inside its clause: "how the spring
+    home decor campaign, campaign 2, is spending today" is one clause."""
+    pieces = re.split(r",\s", sentence)
+    out = pieces[:1]
+    glue = False
+    for i, piece in enumerate(pieces[1:], start=1):
+        aside = i < len(pieces) - 1 and len(_WORDS.findall(piece)) < 3  # (a short piece at the end stays apart)
+        if glue or aside:
+            out[-1] = f"{out[-1]}, {piece}"
+        else:
+            out.append(piece)
+        glue = aside
+    return out
+
+
 def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[Intent, str]:
     """The intent of a request; in a long one (context first, the ask later), the intent of the
     sentence that asks most clearly, when that is clearer than the whole (among `allowed` tools)."""
@@ -793,7 +893,7 @@ def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[In
     if len(_WORDS.findall(text)) < 20 and not one_ask:  # "how much do sales drop after Christmas? we plan
         return whole, text  # January's budget": in a short one, only a question beside a statement
     clauses = [
-        c for s in sentences for c in re.split(r",\s", s) if len(_WORDS.findall(_FRAME.sub(" ", c))) >= 3
+        c for s in sentences for c in _clauses(s) if len(_WORDS.findall(_FRAME.sub(" ", c))) >= 3
     ]  # "When you have a moment, would you ..." : the frame is no clause of its own
     best, best_key, said = whole, (False, whole.confidence if whole.label != NONE else 0.0), text
     for s in dict.fromkeys([*sentences, *clauses]):
@@ -867,7 +967,7 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     }
     best = max(adjusted, key=adjusted.__getitem__)
     copy_tools = [t for t in TOOLS if {"platform", "tone"} <= set(_props(t)) and (allowed is None or t in allowed)]
-    by_copy = best == NONE and sig.copy and intent.nearest is None and bool(copy_tools)
+    by_copy = NONE in (best, intent.label) and sig.copy and intent.nearest is None and bool(copy_tools)
     if by_copy:
         best = max(copy_tools, key=lambda t: adjusted.get(t, 0.0))  # like nothing in the bank, but a platform, a tone
     if (
@@ -875,7 +975,9 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         and intent.label == NONE
         and best != NONE
         and (
-            scores.get(best, 0.0) < (OVERRULE_COPY if sig.copy else OVERRULE_NONE) * scores.get(NONE, 0.0)
+            scores.get(best, 0.0)
+            < (OVERRULE_WRITE if sig.copy and sig.writes_copy else OVERRULE_COPY if sig.copy else OVERRULE_NONE)
+            * scores.get(NONE, 0.0)
             or (_entity_fit(best, sig) < OVERRULE_FIT and not (sig.copy and "platform" in _props(best)))
         )
     ):  # (copy for a platform, in a tone, is copy to write even for a product not found: which one is asked)
@@ -1200,6 +1302,53 @@ def _each_value(e: Entities) -> list[tuple[int, Num]]:
     return [(r.value, n) for r, n in zip(refs, nums, strict=True)]
 
 
+_MONTH_ABBR = {
+    i + 1: m for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+}
+_VALUE_WORDS = re.compile(r"\b(?:value|revenue|sales|money|£|gmv)\b|价值|收入|销售额|金额|营收|gmv", re.I)
+_WEEKS = re.compile(r"(\d{1,3})\s?(?:weeks?|wks?|周)", re.I)
+
+
+_UPLOAD_FORMAT = re.compile(
+    r"(?P<csv>\bcsv\b|\bplain\b|\bexcel\b|表格)|(?P<google>\bcustomer match\b|\bgoogle\b|\bcm\b|谷歌)"
+    r"|\bmeta\b|\bfacebook\b|\bfb\b|\binstagram\b|\bcustom audiences?\b|脸书",
+    re.I,
+)
+_LAPSING_RULE = re.compile(
+    r"\blaps(?:e|es|ed|ing)\b|\bchurn\w*|\bat[- ]risk\b|\bslipping away\b|\bgone quiet\b|流失|快走了|沉睡|召回", re.I
+)
+_CLV_WORDS = re.compile(
+    r"\b(?:clv|ltv|lifetime value|customer value|predicted value)\b|生命周期价值|客户价值|终身价值|clv|ltv", re.I
+)
+_UNDER = re.compile(
+    r"\b(?:under|below|less than|at most|up to|max(?:imum)?)\b|<|≤|低于|小于|不超过|以下|以内|最多", re.I
+)
+_BETWEEN = re.compile(r"\bbetween\b|\bfrom\b.{0,12}\bto\b|到|至|~|-", re.I)
+_BOUGHT = re.compile(r"\b(?:bought|buy|buyers?|purchased|ordered)\b|买过|购买过|下单过|买了|购买了|的买家", re.I)
+
+
+def _clv_bounds(e: Entities) -> dict[str, float]:
+    """The lifetime-value bounds of an audience's rule: "CLV over £200", "LTV在200到800之间"."""
+    near = [n for n in e.numbers if _CLV_WORDS.search(_left(e, n, 28)) and not n.unit]
+    if len(near) >= 2 and (
+        _BETWEEN.search(e.text[near[0].end : near[1].start])
+        or (
+            re.search(r"\bbetween\b|在$", _left(e, near[0], 12))
+            and re.fullmatch(r"\s*(?:and|&)\s*", e.text[near[0].end : near[1].start])
+        )
+    ):
+        low, high = sorted((near[0].value, near[1].value))
+        return {"min_clv": low, "max_clv": high}
+    if near:
+        n = near[0]
+        around = _left(e, n, 14) + " " + _right(e, n, 10)
+        return {"max_clv" if _UNDER.search(around) else "min_clv": n.value}
+    if _CLV_WORDS.search(e.text):  # "LTV under 100": read as a spend bound, meant of the value
+        bounds = {"min_clv": e.min_revenue, "max_clv": e.max_revenue}
+        return {k: v.value for k, v in bounds.items() if v is not None}
+    return {}
+
+
 def fill(
     tool: str, e: Entities, zh: bool, stock_codes: dict[str, int] | None = None, today: date | None = None
 ) -> _Filled:
@@ -1354,6 +1503,8 @@ def fill(
             args[name] = _month_text(e.months[-1])  # "September to November", "Sep, Oct and Nov"
         elif name == "to_month" and len(e.months) == 1 and _SINCE.search(e.text) and not e.period_name and not e.dates:
             args[name] = "latest"  # "since September", 9月以来
+        elif name == "by" and e.dimension and e.dimension in _enum(props[name]):
+            args[name] = e.dimension  # web sessions by traffic source, visitor type, browser, ...
         elif name == "by" and e.grain and e.grain in _enum(props[name]):
             args[name] = e.grain
         elif name == "breakdown" and e.breakdown and e.breakdown in _enum(props[name]):
@@ -1381,6 +1532,53 @@ def fill(
             args[name] = "worst" if e.worst else "best"  # said, or left to the tool (best) and to a follow-up
         elif name == "worst_by" and e.worst:
             args[name] = "lowest" if e.lowest else "fall"
+        elif name == "metric" and "value" in _enum(props[name]):  # attribution: conversions or their value
+            if e.metric == "revenue" or _VALUE_WORDS.search(e.text):
+                args[name] = "value"
+        elif name == "model" and e.touch_models:
+            args[name] = e.touch_models[0] if len(e.touch_models) == 1 else "all"  # "last click vs data-driven"
+        elif name == "months" and e.months and not e.month_range:
+            args[name] = [_MONTH_ABBR[e.months[0][1]]]  # the period asked about; a second month is the one before
+        elif name == "compare_months" and len(e.months) >= 2 and not e.month_range:
+            args[name] = [_MONTH_ABBR[m] for _, m in e.months[1:2]]
+        elif name == "cohort" and e.months:
+            year, month = e.months[0]
+            args[name] = f"{year or (2010 if month == 12 else 2011)}-{month:02d}"  # the demo shop: Dec 2010 to Dec 2011
+        elif name == "months_ahead" and e.months_ahead:
+            args[name] = e.months_ahead
+        elif name == "opted_out" and e.opted_out is not None:
+            args[name] = e.opted_out
+        elif name == "holdout_weeks" and (w := _WEEKS.search(e.text)):
+            args[name] = int(w.group(1))
+        elif name == "lapsing" and _LAPSING_RULE.search(e.text):
+            args[name] = True  # an audience of the customers about to lapse
+        elif name in ("min_clv", "max_clv") and (bounds := _clv_bounds(e)):
+            if name in bounds:
+                args[name] = bounds[name]
+        elif name in ("ordered_after", "ordered_before"):
+            bounds = order_bounds(e, today)
+            key = "start" if name == "ordered_after" else "end"
+            if key in bounds:
+                args[name] = bounds[key]
+        elif name == "bought_products" and _BOUGHT.search(e.text) and (e.ids("product") or e.stock_codes):
+            args[name] = [*e.ids("product"), *(code for code, _, _ in e.stock_codes)]
+        elif name == "customer_ids" and e.ids("customer"):
+            args[name] = list(dict.fromkeys(e.ids("customer")))
+        elif name == "format" and "meta" in _enum(props[name]):  # an audience's upload file
+            said = _UPLOAD_FORMAT.search(e.text)
+            fmt = {"meta": "meta", "google_rsa": "google"}.get(e.platform or "")
+            if said:
+                fmt = "csv" if said.group("csv") else "google" if said.group("google") else "meta"
+            if fmt:
+                args[name] = fmt
+        elif name == "size" and (e.counts or any(n.is_int and not n.currency for n in e.numbers)):
+            args[name] = (
+                e.counts[0] if e.counts else int(next(n.value for n in e.numbers if n.is_int and not n.currency))
+            )
+        elif name == "top_share":
+            pct = e.percents[0].value if e.percents else None
+            if pct is not None and 0 < pct < 100:
+                args[name] = round(pct / 100, 4)
         elif name == "metric":
             if "units" in _enum(props[name]):  # a product ranking: by units or by revenue
                 if e.units or e.metric == "revenue":
@@ -1589,6 +1787,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
         elif new_info and _corrects_value(ctx, e, zh, intent):
             tool, continuing = ctx.tool, True  # after "raise campaign 2's budget 50%": "不对，加到400就行"
+        elif new_info and _ADDING.search(e.text) and _adds_to_list(ctx, e, zh, today):
+            tool, continuing = ctx.tool, True  # "now add search to the mix": one more in the answer's list
         elif new_info and (
             tool is None or tool == ctx.tool or (intent.confidence < 0.45 and _missing(tool, fill(tool, e, zh).args))
         ):
@@ -1801,6 +2001,8 @@ def _missing(tool: str, args: dict[str, Any]) -> list[str]:
         missing = [m for m in missing if m != "value_per_click"]
     if tool == "discount_effect" and "new_price" in args:
         missing = [m for m in missing if m != "discount_pct"]
+    if "first" in missing:  # two audiences to compare: asked as one
+        missing = [m for m in missing if m != "second"]
     if "conversions_a" in missing:
         missing = [m for m in missing if m not in ("visitors_a", "conversions_b", "visitors_b")]
     if set(SELECTION) & set(args):
@@ -1842,6 +2044,12 @@ def _new_information(ctx: Context, e: Entities, zh: bool, today: date | None = N
     return any(k not in ctx.args or ctx.args[k] != v for k, v in got.items())
 
 
+def _adds_to_list(ctx: Context, e: Entities, zh: bool, today: date | None) -> bool:
+    """Does the message give one of the previous call's list arguments more (channels, countries)?"""
+    got = fill(ctx.tool, e, zh, today=today).args if ctx.tool else {}
+    return any(isinstance(v, list) and isinstance(ctx.args.get(k), list) for k, v in got.items())
+
+
 def _corrects_value(ctx: Context, e: Entities, zh: bool, intent: Intent) -> bool:
     """A short message giving the write just asked for another value (`no, make it 400`, 不对，加到400就行)
     and naming nothing else, which no other tool claims clearly."""
@@ -1857,6 +2065,10 @@ def _corrects_value(ctx: Context, e: Entities, zh: bool, intent: Intent) -> bool
 def _supplies(ctx: Context, e: Entities) -> bool:
     """Does the message give a value the previous turn asked for?"""
     for m in ctx.missing:
+        if m in _AUDIENCE_FIELDS:  # "de_atrisk", “高价值老客”: a name alone, after "which audience?"
+            if e.quoted or len(_WORDS.findall(e.text)) <= 3:
+                return True
+            continue
         if m in ID_FIELDS and (e.ids(ID_FIELDS[m]) or any(n.is_int and n.currency is None for n in e.numbers)):  # type: ignore[arg-type]
             return True
         if m not in ID_FIELDS and (e.numbers or e.percents or e.changes or e.quoted or e.discount or e.pctr or e.ab):
@@ -1901,8 +2113,8 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue
         if m in ID_FIELDS and bare and bare[0].is_int and bare[0].currency is None:
             args[m] = int(bare.pop(0).value)
-        elif m not in ID_FIELDS and m not in ("query", "text") and bare and continuing:
-            args[m] = bare.pop(0).value
+        elif m not in ID_FIELDS and m not in ("query", "text") and bare and continuing and m not in _AUDIENCE_FIELDS:
+            args[m] = bare.pop(0).value  # (an audience's name is no number: read from the words)
         elif m in ("query", "text") and continuing:
             args[m] = e.quoted or e.text
     if continuing and bare and tool not in WRITE_VALUE and not ctx.missing:  # "and 21?": the next id

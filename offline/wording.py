@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from offline import audience_words
+
 Fmt = Callable[[dict[str, Any], bool], str]
 
 
@@ -988,6 +990,9 @@ def rejected(change: dict[str, Any], zh: bool, reason: str | None = None) -> str
             if zh
             else (f"Nothing changed: you rejected all {len(change['changes'])} changes: {what}.")
         )
+    if audience_words.is_audience_change(change):
+        what = audience_words.describe(change, zh)
+        return f"未做任何更改：您拒绝了：{what}。" if zh else f"Nothing changed: you rejected the change: {what}."
     label = _FIELD.get(str(change.get("field")), (change.get("field"), change.get("field")))
     if change.get("field") == "status":
         if zh:
@@ -1022,16 +1027,165 @@ def budget_split(r: dict[str, Any], zh: bool) -> str:
     items = "\n".join(
         f"- {_channel(s['channel'], zh)}: {_money(s['spend'])} -> {_money(s['expected_revenue'])}" for s in r["split"]
     )
+    fitted = r.get("curve_source") == "fitted"
     if zh:
+        if fitted:
+            mape = r.get("holdout_mape_pct")
+            naive = r.get("seasonal_naive_mape_pct")
+            curves = f"响应曲线：根据店铺 {r['fitted_weeks']} 周的媒体历史拟合" + (
+                f"，留出期 MAPE {mape}%" if mape is not None else ""
+            )
+            if naive is not None:
+                curves += f"（季节性朴素预测 {naive}%" + (
+                    "）" if r.get("beats_seasonal_naive") else "；模型不如它，分配仅供粗略参考）"
+                )
+            curves += "。总额按每周预算计，预计收入为稳定投放后每周带来的销售。"
+            if r.get("curve_at") == "mean_of_other_terms":
+                curves += "乘法模型下，每个渠道的曲线取其余各项均值处的每周销售（对该渠道自身效果取一阶近似）。"
+            gone = r.get("no_measurable_effect") or []
+            if gone:
+                curves += f"没有可测效果的渠道：{'、'.join(_channel(c, zh) for c in gone)}。"
+        else:
+            why = (
+                "店铺的媒体历史无法拟合"
+                if r.get("fallback_reason") == "media_history_not_fitted"
+                else "店铺没有媒体历史"
+            )
+            curves = (
+                f"假设：{why}，因此改用假设的响应曲线（演示用的假设值）；"
+                "用 `copilot import media FILE.csv` 导入每周销售与各渠道花费，即可改用拟合的曲线。"
+            )
         return (
             f"{_money(r['total'])} 的渠道分配（预计收入）：\n{items}\n合计预计收入 {_money(r['expected_revenue'])}，"
-            f"平均分配为 {_money(r['even_split_revenue'])}。假设：各渠道的响应曲线为演示用的假设值，请用您自己的投放与收入数据校准。"
+            f"平均分配为 {_money(r['even_split_revenue'])}。{curves}"
         )
+    if fitted:
+        gone = r.get("no_measurable_effect") or []
+        note = f" No measurable effect: {', '.join(_channel(c, zh) for c in gone)}." if gone else ""
+        curves = (
+            f"Curves: {r['curves']}; the total is a weekly budget, expected revenue the weekly sales once steady.{note}"
+        )
+    elif "curves" in r:
+        curves = f"Assumption: {r['assumption']}. Note: {r['curves']}."
+    else:
+        curves = f"Assumption: {r['assumption']}."
     return (
         f"Split of {_money(r['total'])} (spend -> expected revenue):\n{items}\nExpected revenue "
-        f"{_money(r['expected_revenue'])} vs {_money(r['even_split_revenue'])} for an even split. "
-        f"Assumption: {r['assumption']}."
+        f"{_money(r['expected_revenue'])} vs {_money(r['even_split_revenue'])} for an even split. {curves}"
     )
+
+
+def _whole(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+_ZH_MEDIA = {
+    "direct mail": "直邮",
+    "insert": "夹页广告",
+    "newspaper": "报纸",
+    "digital audio": "数字音频",
+    "radio": "电台",
+    "TV": "电视",
+    "digital video": "数字视频",
+    "social media": "社交媒体",
+    "online display": "在线展示广告",
+    "paid search (SEM)": "搜索广告",
+}
+
+
+def _media(c: dict[str, Any], zh: bool) -> str:
+    """A media_mix channel: its name, and what it stands for when the data says."""
+    if "label" not in c:
+        return str(c["channel"])
+    label = _ZH_MEDIA.get(c["label"], c["label"]) if zh else c["label"]
+    return f"{c['channel']}（{label}）" if zh else f"{c['channel']} ({label})"
+
+
+def media_mix(r: dict[str, Any], zh: bool) -> str:
+    rows = r["channels"]
+    shown = rows[:6]
+    rest = len(rows) - len(shown)
+    hold, naive, ins = r["holdout_mape_pct"], r["seasonal_naive_mape_pct"], r["in_sample_mape_pct"]
+    beats = r["beats_seasonal_naive"]
+    pub = r.get("published")
+    if zh:
+        lines = "\n".join(
+            f"- {_media(c, zh)}：贡献 {_whole(c['contribution'])}（占销售 {c['sales_share_pct']}%），"
+            f"ROAS {c['roas']}（{r['interval_pct']}% 区间 {c['roas_ci95'][0]}–{c['roas_ci95'][1]}），边际 ROAS {c['marginal_roas']}"
+            for c in shown
+        )
+        data = "店铺自己的媒体历史" if r["shop_data"] else "参考数据集 mmm_stan——另一家零售商的数据，不是您店铺的"
+        if not r["shop_data"] and r.get("controls") == []:
+            data += "；未用其控制变量（前 183 周内的交叉验证显示它们无助于预测）"
+        if hold is None:
+            judged = "未留出周数，未检验预测。"
+        elif naive is None:
+            judged = f"留出期 MAPE {hold}%；留出期之前不足 {r['season_weeks']} 周，无法与季节性朴素预测比较。"
+        else:
+            judged = f"留出最后 {r['holdout_weeks']} 周：MAPE {hold}%，季节性朴素预测（去年同周）{naive}%——" + (
+                "模型优于基准。" if beats else "模型没有胜过基准，渠道回报只能作粗略参考。"
+            )
+        kind = "乘法（ln 销售）" if r.get("model") == "multiplicative" else ""
+        s = (
+            f"{kind}媒体组合模型（{data}，拟合 {r['fitted_weeks']} 周：{r['fitted_from']} 至 {r['fitted_to']}）。{judged}"
+            f"样本内 MAPE {ins}%。媒体带来 {r['media_share_pct']}% 的销售。各渠道：\n{lines}"
+            + (f"\n另有 {rest} 个渠道贡献更小。" if rest > 0 else "")
+        )
+        clear = r["clear_channels"]
+        s += f"\n回报区间明确高于零的渠道：{'、'.join(clear)}。" if clear else "\n没有一个渠道的回报区间明确高于零。"
+        if "cv_mape_pct" in r:
+            s += (
+                f"模型形式只用参考数据集前 183 周内的滚动交叉验证选定（CV MAPE {r['cv_mape_pct']}%，"
+                f"季节性朴素预测 {r['cv_seasonal_naive_mape_pct']}%），留出期没有参与。"
+            )
+        if pub:
+            s += (
+                f"已发表的样本内数字（mmm_stan README，其 Stan 模型）：控制模型 MAPE {pub['control_model_mape_pct']}%，"
+                f"乘法 MMM {pub['multiplicative_mmm_mape_pct']}%，媒体约占 {pub['media_share_pct_about']}% 的销售。"
+                "导入您自己的每周销售与花费：`copilot import media FILE.csv`。"
+            )
+        return s
+    lines = "\n".join(
+        f"- {_media(c, zh)}: contribution {_whole(c['contribution'])} ({c['sales_share_pct']}% of sales), "
+        f"ROAS {c['roas']} ({r['interval_pct']}% interval {c['roas_ci95'][0]} to {c['roas_ci95'][1]}), marginal ROAS {c['marginal_roas']}"
+        for c in shown
+    )
+    if hold is None:
+        judged = "No weeks held out, so its forecast is not judged."
+    elif naive is None:
+        judged = (
+            f"Hold-out MAPE {hold}%; fewer than {r['season_weeks']} weeks before the hold-out, "
+            "so no seasonal-naive baseline."
+        )
+    else:
+        judged = (
+            f"On the last {r['holdout_weeks']} weeks, held out: MAPE {hold}% vs {naive}% for the seasonal-naive "
+            "forecast (the same week a year before): "
+            + ("the model beats it." if beats else "the model does not beat it, so treat the channel returns as rough.")
+        )
+    kind = "Multiplicative (ln sales) marketing-mix" if r.get("model") == "multiplicative" else "Marketing-mix"
+    s = (
+        f"{kind} model on {r['data']}, fitted on {r['fitted_weeks']} weeks ({r['fitted_from']} to "
+        f"{r['fitted_to']}). {judged} In-sample MAPE {ins}%. Media bring {r['media_share_pct']}% of sales. "
+        f"By contribution:\n{lines}" + (f"\n{rest} more channels contribute less." if rest > 0 else "")
+    )
+    clear = r["clear_channels"]
+    s += (
+        f"\nReturn clearly above zero: {', '.join(clear)}." if clear else "\nNo channel's return is clearly above zero."
+    )
+    if "cv_mape_pct" in r:
+        s += (
+            f" The model's form was chosen only by rolling-origin cross-validation inside the reference set's first "
+            f"183 weeks (CV MAPE {r['cv_mape_pct']}% vs {r['cv_seasonal_naive_mape_pct']}% seasonal naive), "
+            "not on the hold-out."
+        )
+    if pub:
+        s += (
+            f" Published in-sample figures (mmm_stan README, its Stan models): control model MAPE "
+            f"{pub['control_model_mape_pct']}%, multiplicative MMM {pub['multiplicative_mmm_mape_pct']}%, about "
+            f"{pub['media_share_pct_about']}% of sales from media. To fit your own shop, {r['how_to_fit_the_shop']}."
+        )
+    return s
 
 
 def sales_seasonality(r: dict[str, Any], zh: bool) -> str:
@@ -1090,6 +1244,88 @@ def campaign_effect(r: dict[str, Any], zh: bool) -> str:
         f"Difference in differences: switching paid search off changed revenue by {r['effect_pct']}% "
         f"(log revenue {r['effect_log_revenue']}, se {r['std_error']}, 95% interval [{lo}, {hi}]): {verdict}. "
         f"Data: {r['data']}."
+    )
+
+
+_ATTRIBUTION_MODELS = {
+    "first_touch": ("first touch", "首次触点"),
+    "last_touch": ("last touch", "末次触点"),
+    "linear": ("linear", "线性"),
+    "markov": ("Markov", "马尔可夫"),
+    "shapley": ("Shapley", "沙普利值"),
+}
+
+
+def _credit(v: float) -> str:
+    """A credit as the table shows it: 2,831 or 7,574.7 (the tool's own rounding)."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+
+
+def _attribution_gap(d: dict[str, Any], metric: str, zh: bool) -> str:
+    """ "beta gets 2,831 first-touch conversions but 989 last-touch: it opens journeys others close"."""
+    a, b = d["models"]
+    va, vb = d[a], d[b]
+    if {a, b} == {"first_touch", "last_touch"}:
+        opens = (va > vb) == (a == "first_touch")
+        why = (
+            ("它多开启旅程，由其他渠道收尾" if opens else "它多为其他渠道开启的旅程收尾")
+            if zh
+            else ("it opens journeys others close" if opens else "it closes journeys others open")
+        )
+    else:
+        over = (va > vb) == (a == "last_touch")  # last touch gives it more than the other model
+        why = (
+            (
+                "末次点击高估了它（它收尾的旅程有其他渠道的功劳）"
+                if over
+                else "末次点击低估了它（它为其他渠道收尾的旅程出了力）"
+            )
+            if zh
+            else (
+                "last click over-credits it (journeys it closes owe much to other channels)"
+                if over
+                else "last click under-credits it (it helps journeys that others close)"
+            )
+        )
+    name_a, name_b = (_ATTRIBUTION_MODELS[m][1 if zh else 0] for m in (a, b))
+    if zh:
+        if metric == "conversions":
+            return f"{d['channel']} 按{name_a}计 {_credit(va)} 次转化，按{name_b}计 {_credit(vb)} 次：{why}"
+        return f"{d['channel']} 按{name_a}计转化价值 {_credit(va)}，按{name_b}计 {_credit(vb)}：{why}"
+    unit = "conversions" if metric == "conversions" else "conversion value"
+    adj_a, adj_b = name_a.replace(" ", "-"), name_b.replace(" ", "-")
+    return f"{d['channel']} gets {_credit(va)} {adj_a} {unit} but {_credit(vb)} {adj_b}: {why}"
+
+
+def channel_attribution(r: dict[str, Any], zh: bool) -> str:
+    models, t, metric = r["models"], r["totals"], r["metric"]
+    head = " | ".join(_ATTRIBUTION_MODELS[m][1 if zh else 0] for m in models)
+    rows = "\n".join(f"{c['channel']} | " + " | ".join(_credit(c[m]) for m in models) for c in r["channels"])
+    gaps = ("；" if zh else "; ").join(_attribution_gap(d, metric, zh) for d in r["disagreements"])
+    by = _ATTRIBUTION_MODELS[r["sorted_by"]][1 if zh else 0]
+    if zh:
+        what = f"{t['conversions']:,.0f} 次转化" if metric == "conversions" else f"{t['value']:,} 的转化价值"
+        return (
+            f"{t['journeys']:,} 条客户路径带来的 {what}，在各渠道间的归因（按{by}从高到低）：\n"
+            f"渠道 | {head}\n{rows}\n"
+            + (f"分歧最大处：{gaps}。\n" if gaps else "")
+            + (
+                "马尔可夫：一阶马尔可夫链（连续重复的渠道合并，未转化的路径进入“无转化”状态）精确求解，"
+                "每个渠道的功劳为去掉它后损失的转化（移除效应），按总数缩放。"
+                if "markov" in models
+                else ""
+            )
+            + ("沙普利值：一个渠道组合的价值为渠道全部在该组合内的路径的转化。" if "shapley" in models else "")
+            + f"数据：ChannelAttribution 软件包的示例路径（{t['journeys']:,} 条，{t['channels']} 个渠道，"
+            f"{t['conversions']:,.0f} 次转化，{t['nulls']:,.0f} 条未转化），来源未说明，是参考样本而非店铺的真实客户旅程。"
+        )
+    what = f"{t['conversions']:,.0f} conversions" if metric == "conversions" else f"{t['value']:,} in conversion value"
+    return (
+        f"Credit for the {what} of {t['journeys']:,} journeys, per channel (sorted by {by}):\n"
+        f"channel | {head}\n{rows}\n"
+        + (f"Where the models disagree: {gaps}.\n" if gaps else "")
+        + (f"{r['method']}. " if r["method"] else "")
+        + f"Data: {r['source']}."
     )
 
 
@@ -1330,6 +1566,346 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+# -- web sessions (tools/sessions.py) --------------------------------------------------------------
+
+_ZH_CODED = {"traffic_type": "流量类型", "region": "地区", "browser": "浏览器", "operating_system": "操作系统"}
+_ZH_VISITOR = {"Returning_Visitor": "回访访客", "New_Visitor": "新访客", "Other": "其他访客类型"}
+_ZH_BY = {**_ZH_CODED, "visitor_type": "访客类型", "month": "月份", "weekend": "周末/工作日"}
+_ZH_STEP = {"sessions": "会话", "viewed_product": "浏览商品页", "engaged": "深度浏览", "purchase": "购买"}
+_EN_STEP = {
+    "sessions": "sessions",
+    "viewed_product": "viewed a product page",
+    "engaged": "engaged",
+    "purchase": "purchase",
+}
+_ZH_FEATURE = {
+    "administrative": "管理类页面数",
+    "administrative_duration": "管理类页面停留时长",
+    "informational": "信息类页面数",
+    "informational_duration": "信息类页面停留时长",
+    "product_related": "商品页浏览数",
+    "product_related_duration": "商品页停留时长",
+    "page_values": "页面价值（PageValues）",
+    "bounce_rates": "跳出率",
+    "exit_rates": "退出率",
+    "special_day": "临近节日程度",
+    "weekend": "周末",
+    "page figures missing": "页面数据缺失",
+}
+_SESSIONS_SOURCE_ZH = "某网店的 12,330 次会话，UCI Online Shoppers 数据"
+
+
+def _sess_group(by: str, row: dict[str, Any], zh: bool) -> str:
+    """A group of sessions as the answer names it: coded columns by their number ("traffic type 2")."""
+    if not zh:
+        return str(row["label"])
+    g = row["group"]
+    if by in _ZH_CODED:
+        return f"{_ZH_CODED[by]} {g}"
+    if by == "visitor_type":
+        return _ZH_VISITOR.get(str(g), str(g))
+    if by == "weekend":
+        return "周末" if g else "工作日"
+    return _ZH_MONTH.get(str(g), str(g))
+
+
+def _sess_months(r: dict[str, Any], zh: bool, key: str = "months") -> str:
+    months = r[key]
+    if zh:
+        return "、".join(_ZH_MONTH.get(m, m) for m in months)
+    return ", ".join(months)
+
+
+def _ci(ci: list[float | None], zh: bool, unit: str = "%") -> str:
+    """A 95% interval: "14.85-16.12%" for a rate, "-1.18 to 15.89 points" for a change (a signed figure)."""
+    lo, hi = ci
+    if unit == "%":
+        return f"95% 区间 {lo}–{hi}%" if zh else f"95% interval {lo}-{hi}%"
+    return f"95% 区间 {lo} 至 {hi}{unit}" if zh else f"95% interval {lo} to {hi}{unit}"
+
+
+def _sess_period(r: dict[str, Any], zh: bool) -> str:
+    if r.get("all_months"):
+        return f"全部 {len(r['months'])} 个月" if zh else f"all {len(r['months'])} months of the data"
+    return _sess_months(r, zh)
+
+
+def traffic_conversion(r: dict[str, Any], zh: bool) -> str:
+    by = r["by"]
+    rows = r["groups"]
+    if zh:
+        head = f"按{_ZH_BY[by]}的转化率（有购买的会话 / 会话，{_sess_period(r, zh)}；数据：{_SESSIONS_SOURCE_ZH}）"
+        coded = f"。{_ZH_CODED[by]}在数据中是编号，各编号代表什么未公布" if by in _ZH_CODED else ""
+        lines = "\n".join(
+            f"- {_sess_group(by, g, zh)}：{g['conversion_pct']}%（{_ci(g['ci95_pct'], zh)}），"
+            f"{g['sessions']:,} 次会话中 {g['purchases']:,} 次购买"
+            for g in rows
+        )
+        s = f"{head}{coded}。全部会话 {r['conversion_pct']}%（{_ci(r['ci95_pct'], zh)}）。"
+        if r.get("worst"):
+            b, w = r["best"], r["worst"]
+            clear = "区间不重叠，差异明确" if r.get("best_clearly_above_worst") else "区间重叠，差异不明确"
+            s += (
+                f"最好：{_sess_group(by, b, zh)} {b['conversion_pct']}%（{b['sessions']:,} 次会话）；"
+                f"最差：{_sess_group(by, w, zh)} {w['conversion_pct']}%（{w['sessions']:,} 次会话；{clear}）。\n{lines}"
+            )
+        elif rows:
+            s += f"\n{lines}"
+        if r["left_out"]:
+            small = "、".join(f"{_sess_group(by, x, zh)}（{x['sessions']}）" for x in r["left_out"])
+            s += f"\n会话少于 {r['min_sessions']} 次、未列出：{small}。"
+        c = r.get("compare")
+        if c:
+            ch = "；".join(
+                f"{_sess_group(by, g, zh)} {g['compare_conversion_pct']}% → {g['conversion_pct']}%"
+                f"（{g['change_pts']:+} 个百分点，{_ci(g['ci95_pts'], zh, ' 个百分点')}，{'变化明确' if g['clear'] else '不明确'}）"
+                for g in c["groups"]
+            )
+            s += (
+                f"\n从 {_sess_months(c, zh, 'compare_months')} 到 {_sess_months(c, zh)}：全部会话 "
+                f"{c['compare_conversion_pct']}% → {r['conversion_pct']}%（{c['change_pts']:+} 个百分点，"
+                f"{_ci(c['ci95_pts'], zh, ' 个百分点')}）" + (f"；{ch}" if ch else "") + "。"
+            )
+        return s
+    head = f"Conversion by {by.replace('_', ' ')} (sessions with a purchase / sessions, {_sess_period(r, zh)}; data: {r['data']})"
+    coded = f". {r['coded'][0].upper()}{r['coded'][1:]}" if r.get("coded") else ""
+    lines = "\n".join(
+        f"- {g['label']}: {g['conversion_pct']}% ({_ci(g['ci95_pct'], zh)}), "
+        f"{g['purchases']:,} of {g['sessions']:,} sessions"
+        for g in rows
+    )
+    s = f"{head}{coded}. All sessions: {r['conversion_pct']}% ({_ci(r['ci95_pct'], zh)})."
+    if r.get("worst"):
+        b, w = r["best"], r["worst"]
+        clear = (
+            "the intervals are apart: a clear difference"
+            if r.get("best_clearly_above_worst")
+            else "the intervals overlap: no clear difference"
+        )
+        s += (
+            f" Best: {b['label']} at {b['conversion_pct']}% ({b['sessions']:,} sessions); worst: {w['label']} at "
+            f"{w['conversion_pct']}% ({w['sessions']:,} sessions; {clear}).\n{lines}"
+        )
+    elif rows:
+        s += f"\n{lines}"
+    if r["left_out"]:
+        small = ", ".join(f"{x['label']} ({x['sessions']})" for x in r["left_out"])
+        s += f"\nLeft out, with fewer than {r['min_sessions']} sessions: {small}."
+    c = r.get("compare")
+    if c:
+        ch = "; ".join(
+            f"{g['label']} {g['compare_conversion_pct']}% -> {g['conversion_pct']}% ({g['change_pts']:+} points, "
+            f"{_ci(g['ci95_pts'], zh, ' points')}{'' if g['clear'] else ', not clear'})"
+            for g in c["groups"]
+        )
+        s += (
+            f"\nFrom {_sess_months(c, zh, 'compare_months')} to {_sess_months(c, zh)}: all sessions "
+            f"{c['compare_conversion_pct']}% -> {r['conversion_pct']}% ({c['change_pts']:+} points, "
+            f"{_ci(c['ci95_pts'], zh, ' points')})" + (f"; {ch}" if ch else "") + "."
+        )
+    return s
+
+
+def _funnel_line(steps: list[dict[str, Any]], zh: bool) -> str:
+    names = _ZH_STEP if zh else _EN_STEP
+    parts = [f"{names[steps[0]['step']]} {steps[0]['sessions']:,}"]
+    for st in steps[1:]:
+        drop = f"流失 {st['drop_off_pct']}%" if zh else f"drop-off {st['drop_off_pct']}%"
+        parts.append(
+            f"{names[st['step']]} {st['sessions']:,}（{drop}）"
+            if zh
+            else f"{names[st['step']]} {st['sessions']:,} ({drop})"
+        )
+    return " → ".join(parts) if zh else " -> ".join(parts)
+
+
+def session_funnel(r: dict[str, Any], zh: bool) -> str:
+    buy = r["steps"][-1]
+    out = r["purchases_outside_funnel"]
+    d = r["outside_detail"]
+    if zh:
+        s = (
+            f"会话漏斗（{_sess_period(r, zh)}；数据：{_SESSIONS_SOURCE_ZH}；深度浏览 = 商品页停留超过 {r['engaged_seconds']:,} 秒"
+            + ("，即浏览过商品页的会话的中位数" if r.get("engaged_is_median") else "")
+            + f"）：{_funnel_line(r['steps'], zh)}。走完漏斗的占全部会话 {buy['share_pct']}%（{_ci(r['funnel_conversion_ci95_pct'], zh)}），"
+            f"流失最多的一步是{_ZH_STEP.get(r['biggest_drop'], r['biggest_drop'])}。"
+            f"{r['purchases']:,} 次购买中有 {out:,} 次不在漏斗内（{d['not_engaged']:,} 次未深度浏览，{d['without_product_page']:,} 次未看商品页）。"
+        )
+        if r.get("groups"):
+            s += f"\n按{_ZH_BY[r['by']]}（会话 → 浏览商品页 → 深度浏览 → 购买）："
+        for g in r.get("groups", []):
+            counts = " → ".join(f"{st['sessions']:,}" for st in g["steps"])
+            drops = "、".join(f"{st['drop_off_pct']}%" for st in g["steps"][1:])
+            s += (
+                f"\n- {_sess_group(r['by'], g, zh)}：{counts}（各步流失 {drops}）；"
+                f"购买 {g['steps'][-1]['share_pct']}%（{_ci(g['ci95_pct'], zh)}）"
+            )
+        if r.get("coded"):
+            s += f"\n{_ZH_CODED[r['by']]}在数据中是编号，各编号代表什么未公布。"
+        return s
+    s = (
+        f"Session funnel ({_sess_period(r, zh)}; data: {r['data']}; engaged = {r['engaged_rule']}): "
+        f"{_funnel_line(r['steps'], zh)}. {buy['share_pct']}% of sessions go all the way ({_ci(r['funnel_conversion_ci95_pct'], zh)}); "
+        f"the biggest drop is at {_EN_STEP.get(r['biggest_drop'], r['biggest_drop'])}. {out:,} of the {r['purchases']:,} purchases "
+        f"fall outside the funnel ({d['not_engaged']:,} without engaging, {d['without_product_page']:,} without a product page)."
+    )
+    if r.get("groups"):
+        s += "\nBy " + r["by"].replace("_", " ") + " (sessions -> viewed a product page -> engaged -> purchase):"
+    for g in r.get("groups", []):
+        counts = " -> ".join(f"{st['sessions']:,}" for st in g["steps"])
+        drops = ", ".join(f"{st['drop_off_pct']}%" for st in g["steps"][1:])
+        s += (
+            f"\n- {g['label']}: {counts} (drop-offs {drops}); purchase {g['steps'][-1]['share_pct']}% "
+            f"({_ci(g['ci95_pct'], zh)})"
+        )
+    if r.get("coded"):
+        s += f"\n{r['coded'][0].upper()}{r['coded'][1:]}."
+    return s
+
+
+def _feature_zh(name: str) -> str:
+    base = name.removesuffix(" (log1p)")
+    if "=" in base:
+        col, value = base.split("=", 1)
+        if col == "month":
+            return _ZH_MONTH.get(value, value)
+        if col == "visitor_type":
+            return _ZH_VISITOR.get(value, value)
+        return f"{_ZH_CODED[col]} {value}" if col in _ZH_CODED else base
+    return _ZH_FEATURE.get(base, base)
+
+
+def purchase_intent(r: dict[str, Any], zh: bool) -> str:
+    top = r["top_share_pct"]
+    ahead = r["lift"] > r["baseline_lift"]
+    if zh:
+        sig = "，".join(f"{_feature_zh(x['feature'])} {x['coef']:+}" for x in r["signals"])
+        verdict = "优于" if r["beats_baseline"] else "未优于"
+        return (
+            f"购买意向模型（逻辑回归，L2 正则）：随机 70% 会话训练（{r['train_sessions']:,} 次），其余 30% 检验"
+            f"（{r['test_sessions']:,} 次，{r['test_purchases']:,} 次购买，随机种子 {r['seed']}）。"
+            f"AUC {r['auc']}，仅用 PageValues 的基线 {r['baseline_auc']}，模型{verdict}基线。"
+            f"按模型得分排前 {top}% 的会话包含 {r['captured_pct']}% 的购买（提升 {r['lift']} 倍；"
+            f"仅 PageValues：{r['baseline_captured_pct']}%，提升 {r['baseline_lift']} 倍"
+            + ("" if ahead else "，在这一比例上基线不输模型")
+            + f"）。最强的信号（标准化系数）：{sig}。数据：{_SESSIONS_SOURCE_ZH}。"
+        )
+    sig = ", ".join(f"{x['label']} {x['coef']:+}" for x in r["signals"])
+    verdict = "beats" if r["beats_baseline"] else "does not beat"
+    return (
+        f"Purchase-intent model ({r['model']}), trained on a random 70% of sessions ({r['train_sessions']:,}) and "
+        f"tested on the other {r['test_sessions']:,} ({r['test_purchases']:,} purchases; seed {r['seed']}): "
+        f"AUC {r['auc']} against {r['baseline_auc']} for {r['baseline']}, so the model {verdict} the baseline. "
+        f"The top {top}% of test sessions by the model's score hold {r['captured_pct']}% of the purchases "
+        f"(lift {r['lift']}; PageValues alone: {r['baseline_captured_pct']}%, lift {r['baseline_lift']}"
+        + ("" if ahead else ": at this share the baseline does as well or better")
+        + f"). Strongest signals ({r['signals_are']}): {sig}. Data: {r['data']}."
+    )
+
+
+def _shown_projections(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The projected months an answer quotes: at most six, evenly spaced, ending at the horizon."""
+    ahead = [m for m in r["months"] if r["months_observed"] < m["month"] <= r["months_ahead"]]
+    step = -(-len(ahead) // 6) if ahead else 1
+    return [m for i, m in enumerate(reversed(ahead)) if i % step == 0][::-1]
+
+
+def retention_projection(r: dict[str, Any], zh: bool) -> str:
+    h, seen = r["months_ahead"], r["months_observed"]
+    observed = [m for m in r["months"] if m["observed_pct"] is not None]
+    projected = _shown_projections(r)
+    first_rate, horizon_rate = r["months"][0]["retention_rate_pct"], r["months"][h - 1]["retention_rate_pct"]
+    at = r.get("observed_at_horizon_pct")
+    bt = r.get("backtest")
+    if zh:
+        vs = "；".join(f"{m['calendar']} {m['observed_pct']:g}% / {m['fitted_pct']:g}%" for m in observed)
+        ahead = "，".join(f"{m['calendar']} {m['fitted_pct']:g}%" for m in projected)
+        others = "，".join(
+            f"连续 {o['lapse_months']} 个月 {o['still_buying']:,} 位（{o['still_buying_pct']:g}%）"
+            for o in r["other_rules"]
+        )
+        notes = [
+            f"{r['observed_through']} 之后的月份是预测：某月是否流失要等其后 {r['lapse_months']} 个月过完才知道，"
+            f"数据最后一个完整月份是 {r['last_full_month']}"
+            + (f"（数据截至 {r['data_to']}，不完整的月份未使用）" if r["part_month_unused"] else "")
+        ]
+        if r["includes_earlier_customers"]:
+            notes.append(f"数据始于 {r['cohort']}，该月首次出现的客户可能以前就买过，并非全是新客")
+        notes.append("模型允许不同客户的流失概率不同，但不随季节变化；“仍在购买”的人数取决于流失规则")
+        if r["fit_on_edge"]:
+            notes.append("拟合停在参数范围的边界，已观察的月份不足以确定曲线")
+        source = "UCI Online Retail（演示店铺的真实订单）" if r["demo_data"] else "店铺自己的订单"
+        answer = (
+            f"{r['cohort']} 首次下单的 {r['cohort_size']:,} 位新客中，预计到 {r['horizon_month']}（{h} 个月后）"
+            f"仍在购买的约 {r['still_buying']:,} 位（{r['still_buying_pct']:g}%）。"
+            if at is None
+            else f"{r['cohort']} 首次下单的 {r['cohort_size']:,} 位新客中，到 {r['horizon_month']}（{h} 个月后）"
+            f"实际仍在购买的有 {r['observed_at_horizon']:,} 位（{at:g}%；拟合曲线为 {r['still_buying_pct']:g}%）。"
+        )
+        return (
+            f"{answer}\n"
+            f"移位贝塔几何（sBG）模型按已观察的 {seen} 个月（至 {r['observed_through']}）拟合：alpha {r['alpha']:g}，"
+            f"beta {r['beta']:g}。仍在购买的比例，实际 / 拟合：{vs}（最大相差 {r['largest_gap_pp']:g} 个百分点）。"
+            + (f"预测：{ahead}。" if ahead else "")
+            + (
+                f"检验：只用前 {bt['fitted_months']} 个月拟合时，模型对 {bt['month']} 的预测为 {bt['predicted_pct']:g}%，"
+                f"实际为 {bt['observed_pct']:g}%。"
+                if bt
+                else ""
+            )
+            + (
+                f"仍在购买的客户下个月继续购买的比例，从第 1 个月的 {first_rate:g}% 升到第 {h} 个月的 "
+                f"{horizon_rate:g}%：更容易流失的客户先走了。"
+                if h > 1
+                else ""
+            )
+            + "\n"
+            f"定义：客户自首单当月起，连续 {r['lapse_months']} 个自然月没有下单即算流失（记在这几个月的第一个月），"
+            "流失后再回来的仍算流失，如同退订后重新订阅。"
+            + (f"换一种流失规则，{r['horizon_month']} 仍在购买：{others}。" if others else "")
+            + f"说明：{'；'.join(notes)}。数据：{source}，{r['data_from']} 至 {r['data_to']}。"
+        )
+    vs = "; ".join(f"{m['calendar']} {m['observed_pct']:g}% vs {m['fitted_pct']:g}%" for m in observed)
+    ahead = ", ".join(f"{m['calendar']} {m['fitted_pct']:g}%" for m in projected)
+    others = ", ".join(
+        f"{o['lapse_months']} months {o['still_buying']:,} ({o['still_buying_pct']:g}%)" for o in r["other_rules"]
+    )
+    if at is None:
+        answer = (
+            f"About {r['still_buying']:,} of the {r['cohort_size']:,} customers whose first order was in {r['cohort']} "
+            f"({r['still_buying_pct']:g}%) are projected to still be buying in {r['horizon_month']}, {h} months on."
+        )
+    else:
+        answer = (
+            f"{r['observed_at_horizon']:,} of the {r['cohort_size']:,} customers whose first order was in "
+            f"{r['cohort']} ({at:g}%) were still buying in {r['horizon_month']}, {h} months on (the fitted curve: "
+            f"{r['still_buying_pct']:g}%)."
+        )
+    return (
+        f"{answer}\n{r['model'][:1].upper()}{r['model'][1:]}, fitted by maximum likelihood on the {seen} observed "
+        f"months to {r['observed_through']}: "
+        f"alpha {r['alpha']:g}, beta {r['beta']:g}. Still buying, observed vs fitted: {vs} (largest gap "
+        f"{r['largest_gap_pp']:g} points)."
+        + (f" Projected: {ahead}." if ahead else "")
+        + (
+            f" Check: fitted on months 1 to {bt['fitted_months']} only, the model said {bt['predicted_pct']:g}% for "
+            f"{bt['month']}; {bt['observed_pct']:g}% were observed."
+            if bt
+            else ""
+        )
+        + (
+            f" Of those still buying, the share who stay another month rises from {first_rate:g}% in month 1 to "
+            f"{horizon_rate:g}% in month {h}, as the likelier lapsers leave first."
+            if h > 1
+            else ""
+        )
+        + "\n"
+        f"Definition: {r['definition']}."
+        + (f" Under other lapse rules (months without an order), in {r['horizon_month']}: {others}." if others else "")
+        + f" Caveats: {'; '.join(r['caveats'])}. Data: {r['data']}."
+    )
+
+
 FORMATTERS: dict[str, Fmt] = {
     f.__name__: f
     for f in (
@@ -1351,16 +1927,23 @@ FORMATTERS: dict[str, Fmt] = {
         replay_bidding,
         ab_test,
         budget_split,
+        media_mix,
         sales_seasonality,
         campaign_plan,
         email_targeting,
         campaign_effect,
+        channel_attribution,
         campaign_metrics,
         compare_campaigns,
         sales_report,
         top_products,
+        traffic_conversion,
+        session_funnel,
+        purchase_intent,
+        retention_projection,
     )
 }
+FORMATTERS.update(audience_words.FORMATTERS)
 for _write in (
     "set_campaign_bid",
     "set_campaign_budget",
@@ -1392,14 +1975,20 @@ HELP_EN = (
     "price and discount effects, and change prices; check campaign pacing, bid for impressions, replay "
     "bidding strategies and set bids and budgets, one campaign or several at once (changes wait for your approval); "
     "report and compare campaign performance (ROAS, CPA, CTR, conversions), pause and resume campaigns; and plan "
-    'campaigns (A/B tests, budget splits, seasonality, who to e-mail, did it work). Try: "which customers are about to lapse?"'
+    "campaigns (A/B tests, budget splits, seasonality, who to e-mail, did it work); build, size, overlap, look-alike "
+    "and export audiences (with customers' consent); show where buyers come from (conversion by traffic source, the "
+    "session funnel, purchase intent), which channel deserves the credit (attribution models side by side), what each "
+    "medium earns (a marketing-mix model) and how many new customers will still buy later. Try: "
+    '"which customers are about to lapse?"'
 )
 HELP_ZH = (
     "我是营销助手（当前为离线模型）。我可以：客户分析（RFM 分群、流失预警、生命周期价值、客户画像与价值、推荐、相似商品）；"
     "销售报表（按天、周、月，可按国家、商品、分群拆分）与畅销、滞销商品；"
     "撰写合规的广告标题与卖点；估计价格弹性、利润最大化价格与折扣效果，并修改价格；查看活动消耗进度、"
     "为展示出价、回放竞价策略、设置单个或多个活动的出价与预算（修改需您批准）；活动效果报告与对比（投产比、CPA、点击率、转化）、暂停与恢复投放；以及活动策划（A/B 测试、预算分配、季节性、"
-    '邮件该发给谁、活动是否有效）。试试："哪些客户快要流失了？"'
+    "邮件该发给谁、活动是否有效）；人群包的创建、规模、重合、相似人群扩展与导出（尊重客户的退订）；流量洞察（各流量来源的转化率、"
+    "会话漏斗、购买意向）、渠道归因（多种归因模型对比）、媒体组合模型（各媒体的投产比）以及新客留存预测。"
+    '试试："哪些客户快要流失了？"'
 )
 
 
@@ -1461,6 +2050,14 @@ _ASK = {
     "value_per_click": ("what a click is worth (e.g. £2) or a campaign id", "每次点击的价值（例如 2 英镑）或活动编号"),
     "text": ("the ad copy to check, in quotes", "要检查的文案（放在引号里）"),
     "query": ("a product id or a description to search for", "商品编号或要搜索的描述"),
+    "name": ("the audience's name (e.g. uk_champions)", "人群包名称（例如 uk_champions）"),
+    "seed": ("the seed audience to find look-alikes of", "作为种子的人群包名称"),
+    "first": ("the two audiences to compare", "要对比的两个人群包"),
+    "second": ("the second audience", "第二个人群包"),
+    "opted_out": (
+        "whether the customer opted out of marketing or opted back in",
+        "该客户是退订了营销，还是重新同意接收",
+    ),
     "campaigns": (
         "which campaigns (all of them, those on a channel such as search, or their ids, e.g. campaigns 1 and 3)",
         "哪些活动（全部、某个渠道如搜索，或活动编号，例如活动1和活动3）",
@@ -1503,6 +2100,20 @@ def which_campaign(campaigns: list[tuple[int, str]], named: re.Match[str] | None
         return f"{miss}现有的活动：{listed}。"
     miss = f'No campaign is named "{said}". ' if said else ""
     return f"{miss}The campaigns: {listed}."
+
+
+def which_audience(names: list[str], zh: bool) -> str:
+    """The shop's saved audiences to choose from (or that there are none yet)."""
+    if not names:
+        return (
+            "目前还没有保存的人群包；可以先建一个，例如“把英国的冠军客户存成人群 uk_champions”。"
+            if zh
+            else (
+                'There are no saved audiences yet; create one first, e.g. "save UK champions as an audience called uk_champions".'
+            )
+        )
+    listed = "、".join(names[:12]) if zh else ", ".join(names[:12])
+    return f"现有的人群包：{listed}。" if zh else f"The saved audiences: {listed}."
 
 
 def which_product(count: int, choices: list[tuple[int, str]], zh: bool) -> str:
@@ -1750,6 +2361,8 @@ def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
     """One pending change: target, field, from -> to, the words the value came from, and warnings."""
     if isinstance(c.get("changes"), list):  # a bulk edit: each of its changes
         return ("；" if zh else "; ").join(describe_change(x, zh, stated) for x in c["changes"])
+    if audience_words.is_audience_change(c):
+        return audience_words.describe(c, zh)
     if c.get("field") == "status":
         return _describe_status(c, zh)
     label = _FIELD.get(str(c.get("field")), (c.get("field"), c.get("field")))

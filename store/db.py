@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -22,7 +23,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker, synonym
 
 
 def utcnow() -> datetime:
@@ -138,6 +139,17 @@ class DeliveryModel(Base):
     avg_order_value: Mapped[float] = mapped_column(Float)
     market_cpc: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(Text)
+
+
+class MediaWeek(Base):
+    """A week of the shop's media history (`copilot import media`): sales, spend per channel and
+    any controls, for the marketing-mix model (engine/mmm.py). `week` is the week's first day."""
+
+    __tablename__ = "media_weeks"
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    sales: Mapped[float] = mapped_column(Float)
+    spend: Mapped[Any] = mapped_column(JSON)  # {channel: spend}
+    controls: Mapped[Any] = mapped_column(JSON)  # {name: value}, may be empty
 
 
 class Run(Base):
@@ -301,6 +313,54 @@ class SlackEvent(Base):
     __tablename__ = "slack_events"
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Audience(Base):
+    """A saved audience of the DMP (dmp/): rules over the customers' figures, an uploaded list, or the
+    look-alikes of a seed; its members are materialised in audience_members (`size` of them) as of
+    `refreshed_at`."""
+
+    __tablename__ = "audiences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # rules, list, lookalike
+    definition: Mapped[Any] = mapped_column(JSON)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AudienceMember(Base):
+    """One customer of an audience. No foreign key to customers: a list may outlive a reload of the
+    shop's orders (`copilot import orders` replaces the customers), and a refresh recomputes it."""
+
+    __tablename__ = "audience_members"
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+
+
+class Consent(Base):
+    """A customer's marketing consent: opted out or not, since when, and who said so (`source`: the
+    copilot, an imported file). Its own table, not a column of customers, so that a reload of the
+    orders keeps it and a file can record the choice of a customer the shop does not know yet. A
+    customer with no row has not opted out. Opted-out customers never reach an export or a bidder."""
+
+    __tablename__ = "consents"
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(128))
+    id = synonym("customer_id")  # the approval core finds a change's target by `id`
+
+
+class DmpSecret(Base):
+    """The DMP's own secrets, kept across reloads of the orders (unlike meta): the salt that exports
+    hash customer ids with, made once per shop."""
+
+    __tablename__ = "dmp_secrets"
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

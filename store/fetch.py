@@ -143,7 +143,8 @@ MANIFEST: tuple[Download, ...] = (
 NOT_FETCHED: dict[str, str] = {
     "online_retail": "part of the project (store/data); nothing to fetch",
     "retention": "typed from the tables of Fader and Hardie (2007); no file to download",
-    "web_sessions": "its source (UCI ML Repository, id 468) has no checksum recorded here yet",
+    "web_sessions": "its source (UCI ML Repository, id 468) has no checksum recorded here yet; the project carries a "
+    "copy (store/data), which the traffic tools read",
     "rtb": "decoded from wnzhang/deep-ctr through its featindex, not a file to download",
 }
 

@@ -199,7 +199,8 @@ def _short(text: str) -> str:
 
 
 @contextmanager
-def _open_text(path: Path) -> Iterator[io.TextIOBase]:
+def open_text(path: Path) -> Iterator[io.TextIOBase]:
+    """A CSV file (.csv, .csv.gz or .csv.xz) opened as UTF-8 text, or a StoreError saying what is wrong."""
     name = path.name.lower()
     if not name.endswith((".csv", ".csv.gz", ".csv.xz")):
         raise StoreError(f"{path.name}: give a .csv file (or .csv.gz, .csv.xz)")
@@ -227,7 +228,7 @@ def read_lines(
     report = ImportReport()
     sales: list[Line] = []
     cancels: list[Line] = []
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         reader = csv.reader(fh)
         header = [h.strip() for h in next(reader, [])]
         missing = [f for f in FIELDS if columns[f] not in header and f not in OPTIONAL_FIELDS]

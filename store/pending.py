@@ -13,15 +13,18 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from store.db import Campaign, PendingChange, Product, utcnow
+from store.db import Audience, Campaign, Consent, PendingChange, Product, utcnow
 
 STATES = ("pending", "approved", "rejected", "expired")
 DEFAULT_TTL = timedelta(hours=24)
 
 # Where a change's target lives: its kind, the id key in a preview, and the model that holds it.
-_TARGETS: dict[str, tuple[str, type[Campaign] | type[Product]]] = {
+# An audience not made yet (audience_create, audience_lookalike) is audience 0, its name None.
+_TARGETS: dict[str, tuple[str, type[Campaign] | type[Product] | type[Audience] | type[Consent]]] = {
     "campaign": ("campaign_id", Campaign),
     "product": ("product_id", Product),
+    "audience": ("audience_id", Audience),
+    "consent": ("customer_id", Consent),
 }
 
 
@@ -43,7 +46,7 @@ def target_of(change: dict[str, Any]) -> Target:
     for kind, (key, _model) in _TARGETS.items():
         if key in change:
             return Target(kind, int(change[key]), str(change["field"]))
-    raise ValueError(f"a change names no target (campaign_id or product_id): {sorted(change)}")
+    raise ValueError(f"a change names no target ({', '.join(k for k, _ in _TARGETS.values())}): {sorted(change)}")
 
 
 def args_for(arguments: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The reference data sets: what they are, where they are found, and readers.
 
-Only the Online Retail set is part of the project; the others are read in place from the first of
-COPILOT_DATA_DIR, $COPILOT_HOME/data (where `copilot data fetch` puts them) and ../shared/data that
-holds the set's files.
+The Online Retail set and the Online Shoppers sessions (web_sessions) are part of the project, in
+store/data; the others are read in place from the first of COPILOT_DATA_DIR, $COPILOT_HOME/data (where
+`copilot data fetch` puts them) and ../shared/data that holds the set's files.
 """
 
 from __future__ import annotations
@@ -216,3 +216,113 @@ def criteo_sample(base: Path, bits: int = 20) -> dict[str, np.ndarray]:
         idx[:, 13 + j] = hash_index(13 + j, keys, bits)
         val[:, 13 + j] = 1.0
     return {"label": np.array([int(r["label"]) for r in rows]), "idx": idx, "val": val}
+
+
+def attribution(base: Path) -> dict[str, np.ndarray]:
+    """The ChannelAttribution journeys (`;`-separated): path ("a > b > c"), conversions, conversion
+    value and nulls (journeys that ended without a conversion) per path."""
+    with open(base / "attribution" / "channelattribution_Data.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    return {
+        "path": np.array([r["path"] for r in rows]),
+        **{
+            k: np.array([float(r[col]) for r in rows])
+            for k, col in (
+                ("conversions", "total_conversions"),
+                ("value", "total_conversion_value"),
+                ("nulls", "total_null"),
+            )
+        },
+    }
+
+
+def attribution_reference(base: Path) -> dict[str, dict[str, float]] | None:
+    """reference_outputs.csv beside the journeys, when present: per channel, each published figure
+    (first/last/linear touch conversions and value, the package's simulated Markov, the exact one)."""
+    path = base / "attribution" / "reference_outputs.csv"
+    if not path.is_file():
+        return None
+    return {r["channel_name"]: {k: float(v) for k, v in r.items() if k != "channel_name"} for r in _rows(path)}
+
+
+# The project's copy of the web_sessions set (xz-compressed; credited in store/ATTRIBUTION.md).
+VENDORED_WEB_SESSIONS = Path(__file__).parent / "data" / "online_shoppers_intention.csv.xz"
+_SESSION_NUMBERS = {
+    "Administrative": "administrative",
+    "Administrative_Duration": "administrative_duration",
+    "Informational": "informational",
+    "Informational_Duration": "informational_duration",
+    "ProductRelated": "product_related",
+    "ProductRelated_Duration": "product_related_duration",
+    "BounceRates": "bounce_rates",
+    "ExitRates": "exit_rates",
+    "PageValues": "page_values",
+    "SpecialDay": "special_day",
+}
+_SESSION_CODES = {
+    "OperatingSystems": "operating_system",
+    "Browser": "browser",
+    "Region": "region",
+    "TrafficType": "traffic_type",
+}
+
+
+def web_sessions(base: Path | None = None) -> dict[str, np.ndarray]:
+    """The Online Shoppers sessions, one entry per column: from `base`/web_sessions/ when given, else
+    the project's copy. Page counts, durations (seconds) and rates are floats, NaN where the file
+    leaves them empty (14 sessions; 33 others have durations of -1, the file's mark of unknown); the
+    coded columns (operating_system, browser, region, traffic_type) are ints; month and visitor_type
+    strings as written ("June" in full); weekend and revenue (bought or not) booleans."""
+    path = base / SETS["web_sessions"].files[0] if base is not None else VENDORED_WEB_SESSIONS
+    rows = _rows(path)
+    out = {key: np.array([float(r[col] or "nan") for r in rows]) for col, key in _SESSION_NUMBERS.items()}
+    out |= {key: np.array([int(r[col]) for r in rows]) for col, key in _SESSION_CODES.items()}
+    out["month"] = np.array([r["Month"] for r in rows])
+    out["visitor_type"] = np.array([r["VisitorType"] for r in rows])
+    out["weekend"] = np.array([r["Weekend"] == "TRUE" for r in rows])
+    out["revenue"] = np.array([r["Revenue"] == "TRUE" for r in rows])
+    return out
+
+
+def retention_survivors(base: Path) -> dict[str, np.ndarray]:
+    """Fader and Hardie's cohorts: each cohort's customers still there after years 0, 1, 2, ..."""
+    rows = _rows(base / "retention" / "sbg_fader_hardie_2007_survivors.csv")
+    out: dict[str, np.ndarray] = {}
+    for cohort in dict.fromkeys(r["cohort"] for r in rows):
+        mine = sorted((int(r["year"]), float(r["alive"])) for r in rows if r["cohort"] == cohort)
+        out[cohort] = np.array([alive for _, alive in mine])
+    return out
+
+
+MMM_CONTROL_PREFIXES = ("me_", "st_ct", "mrkdn_", "va_pub_", "hldy_", "seas_")
+# What the mmm set's channel codes stand for (the mmm_stan README lists them in this order).
+MMM_CHANNEL_LABELS = {
+    "dm": "direct mail",
+    "inst": "insert",
+    "nsp": "newspaper",
+    "auddig": "digital audio",
+    "audtr": "radio",
+    "vidtr": "TV",
+    "viddig": "digital video",
+    "so": "social media",
+    "on": "online display",
+    "sem": "paid search (SEM)",
+}
+
+
+def mmm(base: Path) -> dict[str, Any]:
+    """The weekly marketing-mix set: week (start date), sales, spend (weeks x channels, the mdsp_
+    columns) with channel names, and the controls as given (macro, store count, markdowns,
+    value-added publications, holidays, seasonality) with their names."""
+    rows = _rows(base / "mmm" / "mmm_stan_weekly_retailer.csv")
+    cols = list(rows[0])
+    spend_cols = [c for c in cols if c.startswith("mdsp_")]
+    control_cols = [c for c in cols if c.startswith(MMM_CONTROL_PREFIXES)]
+    return {
+        "week": np.array([r["wk_strt_dt"] for r in rows], dtype="datetime64[D]"),
+        "sales": np.array([float(r["sales"]) for r in rows]),
+        "channels": tuple(c.removeprefix("mdsp_") for c in spend_cols),
+        "spend": np.array([[float(r[c]) for c in spend_cols] for r in rows]),
+        "control_names": tuple(control_cols),
+        "controls": np.array([[float(r[c]) for c in control_cols] for r in rows]),
+    }

@@ -3,12 +3,38 @@
 `TOOLS` maps a tool's name to its spec; `AGENTS` lists the specialists in routing order.
 """
 
-from tools import bidding, campaigns, creative, pricing, profiling, reports
+from tools import (
+    attribution,
+    audiences,
+    bidding,
+    campaigns,
+    creative,
+    mmm,
+    pricing,
+    profiling,
+    reports,
+    retention,
+    sessions,
+)
 from tools.base import Shop, ToolFailure, ToolSpec
 
 AGENTS = ("profiling", "creative", "pricing", "bidding", "campaigns")
 TOOLS: dict[str, ToolSpec] = {
-    t.name: t for module in (profiling, reports, creative, pricing, bidding, campaigns) for t in module.TOOLS
+    t.name: t
+    for module in (
+        profiling,
+        sessions,
+        retention,
+        audiences,
+        reports,
+        creative,
+        pricing,
+        bidding,
+        campaigns,
+        attribution,
+        mmm,
+    )
+    for t in module.TOOLS
 }
 
 

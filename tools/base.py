@@ -33,7 +33,13 @@ class ToolFailure(Exception):
 
 
 # The tools that read a reference data set (store/reference.py SETS), by tool name.
-REFERENCE_DATA = {"replay_bidding": "ipinyou", "email_targeting": "hillstrom", "campaign_effect": "paidsearch"}
+REFERENCE_DATA = {
+    "replay_bidding": "ipinyou",
+    "email_targeting": "hillstrom",
+    "campaign_effect": "paidsearch",
+    "channel_attribution": "attribution",
+    "media_mix": "mmm",  # when the shop has no media history of its own
+}
 
 
 def reference_dir(data_dir: Path | None, dataset: str) -> Path:

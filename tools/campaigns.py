@@ -36,6 +36,7 @@ from tools.delivery import (
     source_of,
     totals,
 )
+from tools.mmm import IMPORT_HINT, RESPONSE_CURVES, Fitted, shop_mix
 from tools.profiling import NoArgs, rfm_segments
 from tools.series import SERIES_KEY, make_series
 
@@ -69,7 +70,16 @@ class SplitArgs(BaseModel):
     channels: list[str] | None = Field(None, description="limit to these channels")
 
 
-def budget_split(_shop: Shop, session: Session, a: SplitArgs) -> dict[str, Any]:
+def budget_split(shop: Shop, session: Session, a: SplitArgs) -> dict[str, Any]:
+    """Over the response curves fitted to the shop's media history when it has one (the total is
+    then a weekly budget), else over the channels' assumed curves, saying so and how to fit them."""
+    try:
+        fitted = shop_mix(shop, session)
+        unfit = None
+    except ToolFailure as exc:  # a history too short or too thin to fit
+        fitted, unfit = None, str(exc)
+    if fitted is not None:
+        return _split_fitted(fitted, a)
     rows = session.execute(select(Channel.name, Channel.saturation, Channel.scale, Channel.source)).all()
     if a.channels:
         wanted = {c.lower() for c in a.channels}
@@ -83,6 +93,7 @@ def budget_split(_shop: Shop, session: Session, a: SplitArgs) -> dict[str, Any]:
     spend = allocation.allocate_budget(a.total, sat, scale)
     revenue = allocation.channel_response(spend, sat, scale)
     even = allocation.channel_response(np.full(len(rows), a.total / len(rows)), sat, scale)
+    why = "the shop has no media history" if unfit is None else f"the shop's media history cannot be fitted ({unfit})"
     return {
         "total": a.total,
         "split": [
@@ -92,6 +103,59 @@ def budget_split(_shop: Shop, session: Session, a: SplitArgs) -> dict[str, Any]:
         "expected_revenue": round(float(revenue.sum()), 2),
         "even_split_revenue": round(float(even.sum()), 2),
         "assumption": rows[0][3],
+        "curve_source": "assumed",
+        "fallback_reason": "no_media_history" if unfit is None else "media_history_not_fitted",
+        "curves": f"fell back to assumed response curves: {why}; to get fitted ones, {IMPORT_HINT}",
+    }
+
+
+def _split_fitted(fitted: Fitted, a: SplitArgs) -> dict[str, Any]:
+    """The budget split over the Hill curves of the shop's fitted marketing-mix model."""
+    r, m = fitted.report, fitted.report.model
+    names = list(m.channels)
+    keep = list(range(len(names)))
+    if a.channels:
+        wanted = {c.lower() for c in a.channels}
+        keep = [i for i, n in enumerate(names) if n.lower() in wanted]
+        if not keep:
+            raise ToolFailure(
+                f"none of {a.channels} is a channel of the shop's media history; they are {', '.join(names)}"
+            )
+    idx = np.array(keep)
+    live = idx[m.beta[idx] > 0]  # a channel with no measurable effect gets nothing
+    spend = np.zeros(len(names))
+    if live.size:
+        spend[live] = allocation.allocate_budget(a.total, m.beta[live], m.half[live], shape=m.shape[live])
+    revenue = m.response(spend)
+    even = m.response(np.where(np.isin(np.arange(len(names)), idx), a.total / idx.size, 0.0))
+    fit = f"fitted from {r.fitted_weeks} weeks of the shop's media history"
+    if r.holdout_mape is None:
+        fit += " (no weeks held out)"
+    else:
+        fit += f", hold-out MAPE {r.holdout_mape:.1f}%"
+    if r.naive_mape is not None:
+        rough = "" if r.beats_naive else ": the model does not beat it, so treat the split as rough"
+        fit += f" (seasonal-naive forecast {r.naive_mape:.1f}%{rough})"
+    if m.spec.log:
+        fit += f"; {RESPONSE_CURVES[True]}"
+    return {
+        "total": a.total,
+        "split": [
+            {"channel": names[i], "spend": round(float(spend[i]), 2), "expected_revenue": round(float(revenue[i]), 2)}
+            for i in keep
+        ],
+        "expected_revenue": round(float(revenue[idx].sum()), 2),
+        "even_split_revenue": round(float(even[idx].sum()), 2),
+        "assumption": f"{fit}; the total is a weekly budget, expected revenue the weekly sales it brings once steady",
+        "curve_source": "fitted",
+        "curves": fit,
+        "period": "week",
+        "fitted_weeks": r.fitted_weeks,
+        "holdout_mape_pct": None if r.holdout_mape is None else round(r.holdout_mape, 1),
+        "seasonal_naive_mape_pct": None if r.naive_mape is None else round(r.naive_mape, 1),
+        "beats_seasonal_naive": r.beats_naive,
+        "no_measurable_effect": [names[i] for i in keep if m.beta[i] <= 0],
+        "curve_at": "mean_of_other_terms" if m.spec.log else "exact",
     }
 
 
