@@ -1203,7 +1203,7 @@ _DOWN = re.compile(
     re.I,
 )
 _BY_VERB = re.compile(  # "budget down 100", "预算减100", "加50": a verb right before the amount is a change by it
-    r"(?:\b(?:up|down|plus|minus|add|an extra|another)|(?<![增])加|减|(?<![下])降|涨|砍|削|多放|多给|多投)(?:了|掉)?\s?[£$€¥]?\s?$",
+    r"(?:\b(?:up|down|plus|minus|add|an extra|another)|(?<![增])加|减|(?<![下])降|涨|砍|削|多放|多给|多投)(?:价|了|掉)?\s?[£$€¥]?\s?$",
     re.I,
 )
 _CTR = re.compile(r"\b(?:p?ctr|click[- ]?through(?: rate)?|click rate)\b|点击率|预估点击率", re.I)

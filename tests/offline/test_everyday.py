@@ -794,3 +794,12 @@ def test_a_pause_asked_after_its_reason_is_proposed() -> None:
     assert plan("社交那条这周转化太差了，直接停掉").tool == "pause_campaign"
     assert plan("display's CPA has been awful all week, kill it").tool == "pause_campaign"
     assert plan("how is campaign 1 doing? if CPA is over £80, pause it").tool != "pause_campaign"  # first the figures
+
+
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [("产品1920涨价5毛", 0.5), ("产品1920降价2毛", -0.2), ("产品1920加价1块", 1.0)],
+)
+def test_a_price_raised_by_an_amount_is_a_change_by_it(text: str, change: float) -> None:
+    p = plan(text)  # 涨价5毛 raises the price by 50p; it is not a new price of 50p
+    assert p.tool == "set_product_price" and p.args.get("change_by") == change and "price" not in p.args
