@@ -40,7 +40,15 @@ from copilot.models import make_chat_model
 from copilot.settings import Settings, load_settings
 from dmp.audiences import names as audience_names
 from graphs import build_graph, events_of, forget_before_turn
-from offline import OfflineChatModel, is_chinese, pending_reply, stated_words, wants_file, wording
+from offline import (
+    OfflineChatModel,
+    asks_to_skip_approval,
+    is_chinese,
+    pending_reply,
+    stated_words,
+    wants_file,
+    wording,
+)
 from offline.intent import set_cache_dir
 from store import StoreError
 from store.catalog import check_catalog, shop_facts
@@ -758,6 +766,7 @@ class Copilot:
         was written still reports the change as applied; the claim is let go, so the next message on
         the thread finishes the pause."""
         config = self._config(thread_id, run_id)
+        shown = len(_answers(self.graph.get_state(config).values["messages"]))  # said before the pause
         try:
             try:
                 self._run_graph(Command(resume={"settled": [d.change["id"] for d in done]}), config, on_event)
@@ -781,7 +790,7 @@ class Copilot:
         except BaseException:
             release_resume(self.sessions, batch)
             raise
-        result = self._finish(thread_id, run_id, config, export=export, charts=charts)
+        result = self._finish(thread_id, run_id, config, export=export, charts=charts, shown=shown)
         zh = is_chinese(self._request_of(run_id))
         stale = [wording.settlement_text(d.change, d.outcome, d.fresh, zh) for d in done if d.outcome == "stale"]
         if stale or notes:
@@ -805,24 +814,33 @@ class Copilot:
         export: Path | None = None,
         charts: bool = False,
         as_file: bool = False,
+        shown: int = 0,
     ) -> dict[str, Any]:
+        """The run's answer as it stands; `shown`: answers already given before a pause, not repeated."""
         state = self.graph.get_state(config)
         pending = self._pending(config, state)
         route = list(state.values.get("route", []))
         messages = state.values["messages"]
         last_human = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
         request = messages[last_human].content if isinstance(messages[last_human].content, str) else ""
-        answers = [
-            m.content
-            for m in messages[last_human + 1 :]
-            if isinstance(m, AIMessage) and not m.tool_calls and isinstance(m.content, str) and m.content
-        ]
+        answers = _answers(messages)[shown:]
         if pending is not None:
             if state.values.get("note"):  # a part the supervisor could not hand off, said before the wait
                 answers.append(state.values["note"])
             changes = pending.get("changes", [])
             said = [stated_words(c, request) for c in changes]
             answers.append(wording.describe_pending(changes, is_chinese(request), said))
+            notes = [  # what the model noted on the way to the change ("$0.60" taken as pounds)
+                n
+                for m in messages[last_human + 1 :]
+                if isinstance(m, AIMessage)
+                for n in m.additional_kwargs.get("offline_notes", [])
+            ]
+            noted = wording.notes_text(list(dict.fromkeys(notes)), is_chinese(request))
+            if noted:
+                answers.append(noted)
+            if asks_to_skip_approval(request):  # "no need to ask me this time": it is asked all the same
+                answers.append(wording.approval_kept(is_chinese(request)))
             later = [str(q["task"]) for q in state.values.get("queue") or [] if q.get("task")]
             if later:  # the parts after the change wait with it: they may read what it changes
                 answers.append(wording.after_approval(later, is_chinese(request)))
@@ -871,6 +889,16 @@ class Copilot:
             "attachments": attachments or [],
             "settled": [],
         }
+
+
+def _answers(messages: list[Any]) -> list[str]:
+    """The answers given since the thread's last request (a handed-over part's answer is one)."""
+    last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    return [
+        m.content
+        for m in messages[last_human + 1 :]
+        if isinstance(m, AIMessage) and not m.tool_calls and isinstance(m.content, str) and m.content
+    ]
 
 
 def _settled(d: Settlement) -> dict[str, Any]:

@@ -4,8 +4,16 @@ extractors (extract.py), the planner that turns a request into a tool call or a 
 (wording.py) and the LangChain model that puts them together (model.py)."""
 
 from offline import wording
-from offline.extract import is_chinese, stated_words
+from offline.extract import asks_to_skip_approval, is_chinese, stated_words
 from offline.model import OfflineChatModel
 from offline.planner import pending_reply, wants_file
 
-__all__ = ["OfflineChatModel", "is_chinese", "pending_reply", "stated_words", "wants_file", "wording"]
+__all__ = [
+    "OfflineChatModel",
+    "asks_to_skip_approval",
+    "is_chinese",
+    "pending_reply",
+    "stated_words",
+    "wants_file",
+    "wording",
+]

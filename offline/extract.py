@@ -33,6 +33,11 @@ Kind = Literal["product", "customer", "campaign", "any"]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def asks_to_skip_approval(text: str) -> bool:
+    """ "No need to ask me for approval", 不用审批: a request to make a change without its approval."""
+    return bool(_SKIP_APPROVAL.search(normalize(text)))
+
+
 def is_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
 
@@ -66,6 +71,8 @@ _SHORT_FOR = {
     "qtrs": "quarters",
     "yr": "year",
     "yrs": "years",
+    "dys": "days",
+    "hrs": "hours",
     "prev": "previous",
 }
 _SHORT = re.compile(r"\b(?:" + "|".join(_SHORT_FOR) + r")\b(?!\.\w)", re.I)
@@ -142,10 +149,13 @@ class Entities:
     channels: list[str] = field(default_factory=list)
     occasion: str | None = None
     countries: list[str] = field(default_factory=list)
+    countries_out: list[str] = field(default_factory=list)  # "outside the UK", 除了英国: every other country
     period: str | None = None  # the words of a period or a date as written
     period_name: str | None = None  # the period as a tool names it: last_7_days, this_month, yesterday...
     dates: list[date] = field(default_factory=list)  # full dates written (2011-11-01), in order
     all_campaigns: bool = False  # "all bids", "every campaign", 所有活动: every campaign at once
+    all_products: bool = False  # "every product's price", 所有产品: the whole catalog at once
+    skip_approval: bool = False  # "no need to ask me for approval", 不用审批，直接改
     metric: str | None = None  # a campaign metric named: roas, cpa, ctr, conversions, revenue...
     ranking: bool = False  # asks for a ranking or a comparison: "which is best", "rank", 对比, 哪个最
     quoted: str | None = None
@@ -648,6 +658,11 @@ _COUNTRY_CODE = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_COUNTRY_CODES) + r")(
 _CHANNEL_WORDS = _words_of(_CHANNELS)
 _OCCASION_WORDS = _words_of(_OCCASIONS, "a-z0-9£$€¥.", "a-z0-9.,%万千百元块")
 _COUNTRY_WORDS = _words_of(_COUNTRIES)
+_OUTSIDE_BEFORE = re.compile(
+    r"(?:\b(?:outside|excluding|except|exclude|other than|apart from|besides|not counting|non)(?: for)?(?: in)?(?: the)?[\s-]"
+    r"|除了?|非)$"
+)
+_OUTSIDE_AFTER = re.compile(r"(?:以外|之外|除外)")
 _PERIOD = re.compile(
     r"\b(?:last|past|previous|this|next)\s(?:\d+\s)?(?:days?|weeks?|months?|quarters?|years?)\b"
     r"|\b(?:yesterday|today|this morning|so far today|year to date|ytd)\b|\bin (?:19|20)\d\d\b"
@@ -716,6 +731,19 @@ _ALL_CAMPAIGNS = re.compile(
     r"|(?:整体|全体|全线|集体|全盘|统一)(?:的)?\S{0,3}?(?:出价|预算)|(?:出价|预算)\S{0,3}?(?:整体|全体|全线|集体|全盘|一律)"
     r"|(?:[三四五六七八九十]|\d{1,2})\s?(?:个|条)\s?(?:活动|计划)(?=.*?(?:都|统一|各|一律|集体|全))"
     r"|\b(?:everywhere|across the lot|the lot|all of them|all (?:three|four|five))\b",
+    re.I,
+)
+_ALL_PRODUCTS = re.compile(
+    r"\b(?:all|every|each)\b(?:\s(?:of\s)?(?:the|our|my)\b)?\s(?:products?|items?|skus?|prices|lines)\b"
+    r"|\b(?:the whole|our whole|the entire|our entire) (?:catalog(?:ue)?|range|shop|store)\b|\bsite[- ]wide\b|\bstore[- ]wide\b"
+    r"|(?:所有|全部|每个|全店|整个店铺?)的?(?:产品|商品|价格|单品|sku)|全店|全场",
+    re.I,
+)
+_SKIP_APPROVAL = re.compile(
+    r"\b(?:no|without|skip(?:ping)?|bypass(?:ing)?|forget(?: about)?|don'?t (?:need|wait for|bother with))\s(?:the\s|any\s|an\s|my\s)?"
+    r"(?:need\s(?:to\s)?(?:ask(?:ing)?\s)?(?:me\s)?(?:for\s)?(?:an?\s|the\s)?)?(?:approvals?|sign[- ]?off|confirmation|confirming|asking)\b"
+    r"|\bwithout (?:asking|checking with) me\b|\bdon'?t ask me\b"
+    r"|(?:不用|不需要|无需|别|跳过|免)(?:走)?(?:审批|批准|确认|审核|问我)|直接改|直接生效|直接执行",
     re.I,
 )
 _ASCII_B = r"(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))"  # a word edge that Chinese text beside it keeps
@@ -792,6 +820,9 @@ _AUDIENCE = re.compile(
 _ZH_AUDIENCE = re.compile(  # 面向新客, 给宝妈写: who; 给它写: the product, not an audience
     r"(?:给|面向|针对|写给)(?P<a>(?![它他她我你您这那此其])(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:写|的|群体|人群|,|\.|$)"
 )
+_ZH_AUDIENCE_NAMED = re.compile(  # 目标人群年轻宝妈, 受众：大学生
+    r"(?:目标人群|目标用户|目标客群|目标受众|目标客户|受众|人群)(?:是|为|定为|:)?\s?(?P<a>(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:,|\.|;|$|\s)"
+)
 _PLATFORMS = {
     "google_rsa": r"\bgoogle(?:\s?ads?|\s?adwords|\s?search)?\b|\badwords\b|\brsas?\b|responsive search ads?|谷歌|搜索广告",
     "meta": r"\bfacebook\b|\bfb\b|\binstagram\b|\binsta\b|\bmeta\b|\big\b|脸书|\bins\b",
@@ -835,13 +866,15 @@ _BY = r"\b(?:by|per|each|every|across|down by|split by|broken down by|breakdown 
 _BREAKDOWNS = {
     "country": _BY + r"(?:country|countries|market|markets|region|regions)\b|\bcountry (?:breakdown|split)\b"
     r"|\b(?:which|what|top|best|biggest|leading)\s(?:\d{1,2}\s)?(?:countries|markets)\b"
-    r"|(?:按|分|各个?|每个|不同)(?:国家|站点|地区|市场)|各国|哪些(?:国家|市场)|哪几个(?:国家|市场)",
+    r"|\b(?:which|what)\s(?:country|market)\b(?!\s(?:is|are|was|were|does|do)\s(?:customer|client|they|he|she)\b)"
+    r"|(?:按|分|各个?|每个|不同)(?:国家|站点|地区|市场)|各国|哪些(?:国家|市场)|哪几个(?:国家|市场)|哪个(?:国家|市场)",
     "product": _BY + r"(?:product|products|sku|skus|item|items)\b|\bproduct (?:breakdown|split)\b"
     r"|(?:按|分|各个?|每个)(?:商品|产品|单品|sku)",
     "segment": _BY + r"(?:(?:rfm |customer )?(?:segments?|tiers?|groups?)|rfm)\b|\bsegment (?:breakdown|split)\b"
     r"|\b(?:which|what|top|best|biggest|leading)\s(?:\d{1,2}\s)?(?:rfm |customer )?segments\b"
+    r"|\b(?:which|what)\s(?:rfm |customer )?(?:segment|tier)\b"
     r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层)"
-    r"|哪些(?:rfm\s?)?(?:客户)?(?:分群|分层|人群)|哪类客户",
+    r"|哪[些个](?:rfm\s?)?(?:客户)?(?:分群|分层|人群|群体)|哪一?类客户|哪个客户群",
 }
 _EN_N = r"\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty"
 _MIN_ORDERS = re.compile(
@@ -1312,7 +1345,7 @@ def _after_colon(text: str) -> str | None:
 _NOT_TYPOS = (
     "gone", "done", "calling", "changes", "complaint", "deadline", "dealing", "feeling", "lagging", "landing",
     "options", "pausing", "paying", "perfect", "placing", "predict", "premier", "prevent", "prime", "project",
-    "regularly", "reply", "rice", "rolling", "royal", "sending", "setting",
+    "regularly", "reply", "rice", "rolling", "royal", "sending", "setting", "worse", "expert", "county", "resort",
 )  # fmt: skip
 _LEXICON_WORDS = [
     "product",
@@ -1377,6 +1410,16 @@ _LEXICON_WORDS = [
     "captions",
     "loyal",
     "regulars",
+    "worst",
+    "sellers",
+    "revenue",
+    "report",
+    "weekly",
+    "monthly",
+    "conversions",
+    "export",
+    "average",
+    "country",
 ]
 _LEXICON = Speller(  # a word is no typo of its own plural or singular ("segment" stays, "moment" stays)
     _LEXICON_WORDS,
@@ -1729,10 +1772,18 @@ def _extract(raw: str) -> Entities:
     e.occasion = (
         (_OCCASIONS[occ.group(0)] if occ.group(0).isascii() else occ.group(0)) if occ else None
     )  # 双11 as written
-    e.countries = sorted(
-        {_COUNTRIES[m.group(0)] for m in _COUNTRY_WORDS.finditer(low)}
-        | {_COUNTRY_CODES[m.group(0)] for m in _COUNTRY_CODE.finditer(bare)}
-    )
+    said_countries: list[tuple[re.Match[str], str]] = [
+        (m, _COUNTRIES[m.group(0)]) for m in _COUNTRY_WORDS.finditer(low)
+    ]
+    said_countries += [(m, _COUNTRY_CODES[m.group(0)]) for m in _COUNTRY_CODE.finditer(bare)]
+    out = {
+        name
+        for m, name in said_countries
+        if _OUTSIDE_BEFORE.search(low[max(0, m.start() - 16) : m.start()])
+        or _OUTSIDE_AFTER.match(low[m.end() : m.end() + 4])
+    }
+    e.countries = sorted({name for _, name in said_countries} - out)
+    e.countries_out = sorted(out)
     p = _PERIOD.search(bare)
     e.period = p.group(0) if p else e.period
     if p:  # "spend over the next 12 months": the 12 is the period's, not an amount
@@ -1809,12 +1860,14 @@ def _extract(raw: str) -> Entities:
     ):
         e.audience = aud.group("a").strip()
     else:
-        za = _ZH_AUDIENCE.search(bare)
+        za = _ZH_AUDIENCE_NAMED.search(bare) or _ZH_AUDIENCE.search(bare)
         if za and not re.match(r"(产品|商品|活动|客户\d)", za.group("a")) and not _first_of(_PLATFORM, za.group("a")):
             e.audience = za.group("a")
     # "现在11.95，涨到12.95的话": a value as it is now is context, never a new value or an amount
     e.numbers = [n for n in e.numbers if not _NOW_VALUE.search(bare[max(0, n.start - 16) : n.start])]
     e.all_campaigns = bool(_ALL_CAMPAIGNS.search(bare))
+    e.all_products = bool(_ALL_PRODUCTS.search(bare))
+    e.skip_approval = bool(_SKIP_APPROVAL.search(bare))
     e.metric = next((name for pat, name in _METRICS if pat.search(bare)), None)
     e.ranking = bool(_RANKING.search(bare))
     e.negated = bool(_NEGATION.search(bare))

@@ -26,6 +26,7 @@ from offline import audiences, wording
 from offline.extract import extract, is_chinese
 from offline.planner import (
     WRITE_VALUE,
+    WRITES,
     Context,
     Plan,
     carried_out,
@@ -89,6 +90,33 @@ def context_of(messages: Sequence[BaseMessage]) -> Context:
 _CAMPAIGN_SAID = re.compile(r"\bcampaigns?\b|活动|计划", re.I)
 _CAMPAIGN_ACT = re.compile(r"\b(?:pause|resume|bids?|budgets?)\b|暂停|恢复|开启|出价|预算", re.I)
 _PRODUCT_SAID = re.compile(r"\b(?:products?|items?|skus?|stock ?codes?)\b|产品|商品|单品|货号|款", re.I)
+
+
+_PLATFORM_SAID = re.compile(
+    r"\b(?:tiktok|tik tok|facebook|instagram|pinterest|youtube|snapchat|linkedin|twitter|bing|amazon)\b"
+    r"|抖音|快手|微博|小红书|淘宝|京东",
+    re.I,
+)
+# Reads of what has happened, which a change proposed beside them cannot alter: answered at once
+# rather than after the change is settled (pacing, prices and audiences are read after it).
+_PAST_READS = frozenset(
+    {
+        "campaign_metrics",
+        "compare_campaigns",
+        "campaign_effect",
+        "channel_attribution",
+        "sales_report",
+        "top_products",
+        "sales_seasonality",
+        "rfm_segments",
+        "lapsing_customers",
+        "customer_lifetime_value",
+        "traffic_conversion",
+        "session_funnel",
+        "similar_products",
+        "selling_points",
+    }
+)
 
 
 class OfflineChatModel(BaseChatModel):
@@ -171,10 +199,11 @@ class OfflineChatModel(BaseChatModel):
             return lang == "zh" if not is_chinese(current) else is_chinese(request)
         return is_chinese(request)
 
-    def _as_ids(self, text: str) -> str:
+    def _as_ids(self, text: str, known: list[str]) -> str:
         """The request with a product named by its English name written as its id, unless it
-        already names a product by id or stock code (`the rabbit night light 23084`)."""
-        if self.name_as_id is None or self._audiences_named(text):
+        already names a product by id or stock code (`the rabbit night light 23084`) or names one
+        of the saved audiences `known`."""
+        if self.name_as_id is None or (known and audiences.named(text, known)):
             return text  # "export bunting_fans": an audience's name, not a product's
         codes = self._codes() or {}
         e = extract(text, codes)
@@ -185,17 +214,35 @@ class OfflineChatModel(BaseChatModel):
         return self.name_as_id(text)
 
     def _known_audiences(self) -> list[str]:
+        """The saved audiences' names (read once a turn: each reading is a query)."""
         return self.audiences() if self.audiences is not None else []
 
-    def _audiences_named(self, text: str) -> list[str]:
-        known = self._known_audiences()
-        return audiences.named(text, known) if known else []
-
-    def _unnamed(self, text: str) -> str:
+    @staticmethod
+    def _unnamed(text: str, known: list[str]) -> str:
         """The text as routed and read: saved audiences' names as the word "audience" (their names
         are filled in from the text as written)."""
-        known = self._known_audiences()
         return audiences.masked(text, known) if known else text
+
+    def _campaign_by_channel(self, p: Plan, text: str) -> Plan:
+        """`p` with the campaign a channel names ("the search budget") when its id is missing."""
+        channels = extract(text).channels
+        if "campaign_id" in p.missing and channels and self.campaign_named is not None:
+            named = self.campaign_named(text, channels)
+            if named is not None:
+                p.args["campaign_id"] = named
+                p.missing = [m for m in p.missing if m != "campaign_id"]
+                self._platform_note(p, text, named)
+        return p
+
+    def _platform_note(self, p: Plan, text: str, campaign_id: int) -> None:
+        """A note when the campaign was found by the channel of a platform its name does not hold
+        ("the tiktok campaign" is the social one): said, so a wrong guess is not approved unseen."""
+        said = _PLATFORM_SAID.search(text)
+        if said is None or self.campaigns is None:
+            return
+        name = dict(self.campaigns()).get(campaign_id, "")
+        if said.group(0).lower() not in name.lower():
+            p.notes.append(f"campaign_for:{said.group(0)}:{campaign_id}:{name}")
 
     def _codes(self) -> dict[str, int] | None:
         return self.stock_codes() if self.stock_codes is not None else None
@@ -211,16 +258,18 @@ class OfflineChatModel(BaseChatModel):
                 if zh
                 else "There is no change waiting for your approval. What would you like to do?"
             )
-        request = self._as_ids(request)
+        known = self._known_audiences()
+        request = self._as_ids(request, known)
         parts = split_parts(request, self._codes())
         calls: list[dict[str, Any]] = []
         skipped: list[str] = []
         declined: list[str] = []
         greeting = False
         writes_of: str | None = None  # the agent of the last part, when it was a whole change
+        first_write: int | None = None  # the call that proposes the first change
         for i, part in enumerate(parts):
             p = plan(
-                self._unnamed(part),
+                self._unnamed(part, known),
                 ctx if i == 0 else Context(),
                 zh=zh,
                 stock_codes=self._codes(),
@@ -236,13 +285,20 @@ class OfflineChatModel(BaseChatModel):
                 writes_of = None
                 continue
             agent = TOOLS[p.tool].agent
-            whole = complete_write(p)
+            whole = complete_write(self._campaign_by_channel(p, part))
             if whole and writes_of == agent:  # "bid of 2 to 0.6, budget of 3 +50": one reply, one approval each
                 calls[-1]["args"]["task"] += "\n" + part
                 continue
             writes_of = agent if whole else None
             task = part if len(parts) > 1 else None
-            calls.append({"name": HANDOFF_PREFIX + agent, "args": {"task": task}, "id": _new_id(), "type": "tool_call"})
+            call = {"name": HANDOFF_PREFIX + agent, "args": {"task": task}, "id": _new_id(), "type": "tool_call"}
+            if p.tool in _PAST_READS and first_write is not None:  # "bid down to 5毛, and its daily ROAS over two
+                calls.insert(first_write, call)  # weeks": the past does not wait for the change's answer
+                first_write += 1
+                continue
+            if p.tool in WRITES and first_write is None:
+                first_write = len(calls)
+            calls.append(call)
         said = [wording.declined(kind, zh) for kind in dict.fromkeys(declined)]
         if not calls:
             if said:
@@ -253,12 +309,17 @@ class OfflineChatModel(BaseChatModel):
 
     def _call_tool(self, text: str, ctx: Context, zh: bool, earlier: str | None) -> AIMessage:
         allowed = {n for n in self.tool_names if not n.startswith(HANDOFF_PREFIX)}
-        text = self._as_ids(text)
-        earlier = self._as_ids(earlier) if earlier else earlier  # "the popcorn holder ... also 10% off it": its id
+        known = self._known_audiences()
+        text = self._as_ids(text, known)
+        earlier = (
+            self._as_ids(earlier, known) if earlier else earlier
+        )  # "the popcorn holder ... also 10% off it": its id
         lines = [line for line in text.split("\n") if line.strip()]
         if len(lines) > 1:  # changes the supervisor handed over together: proposed in one reply
             plans = [
-                plan(line, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), today=self._today())
+                self._campaign_by_channel(
+                    plan(line, ctx, allowed=allowed, zh=zh, stock_codes=self._codes(), today=self._today()), line
+                )
                 for line in lines
             ]
             if all(complete_write(q) and q.tool in allowed and q.refused_write is None for q in plans):
@@ -269,7 +330,7 @@ class OfflineChatModel(BaseChatModel):
                 msg.additional_kwargs["offline_notes"] = [n for q in plans for n in q.notes]
                 return msg
         p = plan(
-            self._unnamed(text),
+            self._unnamed(text, known),
             ctx,
             allowed=allowed,
             zh=zh,
@@ -301,7 +362,7 @@ class OfflineChatModel(BaseChatModel):
             if named is not None:
                 p.args["product_id"] = named
                 p.missing = [m for m in p.missing if m != "product_id"]
-        said = audiences.audience_args(p.tool, props_of(p.tool), text, self._known_audiences())
+        said = audiences.audience_args(p.tool, props_of(p.tool), text, known)
         if said:  # "overlap of uk_champs and winback pool": the saved audiences it names, or a new one's name
             p.args |= said
             p.missing = [m for m in p.missing if m not in said]
@@ -322,18 +383,21 @@ class OfflineChatModel(BaseChatModel):
             if named is not None:
                 p.args["campaign_id"] = named
                 p.missing = [m for m in p.missing if m != "campaign_id"]
+                self._platform_note(p, text, named)
         ids = p.args.get("campaign_ids")
         if p.tool == "compare_campaigns" and ids and len(ids) == 1 and e.channels and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)  # "campaign 3 vs the search one": and that one
             if named is not None and named not in ids:
                 p.args["campaign_ids"] = [*ids, named]
         if p.missing:
-            note = wording.notes_text([f"unreadable:{t}" for t in e.unreadable], zh)
+            note = wording.notes_text(
+                [f"unreadable:{t}" for t in e.unreadable] + (["approval_kept"] if e.skip_approval else []), zh
+            )
             ask = wording.ask_for(p.missing, zh, p.tool, p.args)
             if {"campaign_id", "campaigns"} & set(p.missing) and self.campaigns is not None:
                 ask += " " + wording.which_campaign(self.campaigns(), _NAMED_CAMPAIGN.search(text), zh)
             if set(audiences.AUDIENCE_NAME_FIELDS) & set(p.missing) and p.tool != "audience_create":
-                ask += " " + wording.which_audience(self._known_audiences(), zh)
+                ask += " " + wording.which_audience(known, zh)
             if "product_id" in p.missing and self.product_choices is not None:
                 count, choices = self.product_choices(text)  # "蛋糕架": which of the 22 cake stands
                 if count >= 2:

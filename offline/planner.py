@@ -31,6 +31,7 @@ from offline.extract import (
     without_values,
 )
 from offline.intent import NONE, Index, Intent, bank_index
+from offline.spelling import Speller
 from tools import TOOLS, ToolFailure
 from tools.reports import month_period, sales_period
 
@@ -204,7 +205,8 @@ _STRONG = re.compile(
 )
 _WEAK = re.compile(
     r"(?<=[.!?;])\s+(?=\S)|;\s?|,\s(?:and\s)?(?=[A-Za-z])|:\s(?=[A-Za-z])|\s(?:and|&)\s(?=(?:set|write|draft|give|tell|show|check|find|plan|split|raise|lower"
-    r"|change|what|how|who|which|list|recommend|replay)\b)",
+    r"|change|what|how|who|which|list|recommend|replay|put|bump|push|drop|cut|increase|decrease|reduce|pause|resume"
+    r"|boost|knock|export|pull|compare)\b)",
     re.I,
 )
 
@@ -355,9 +357,18 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
     for piece, level in pieces:
         strong = level == STRONG
         earlier = " ".join(p for p, _, _ in parts) or None
+        piece = _field_carried(piece, parts[-1][2] if parts else None)
         p = plan(piece, None, stock_codes=stock_codes, earlier=earlier, split=False)
+        if "campaign_id" in p.missing and extract(piece).channels:  # "the search budget": its campaign, found later
+            p.missing = [m for m in p.missing if m != "campaign_id"]
         if parts:  # an id the part before names is this part's too ("兔子夜灯的弹性？打八折呢"): not missing
-            p.missing = [m for m in p.missing if not (m in ID_FIELDS and m in parts[-1][2].args)]
+            before = parts[-1][2].args
+            p.missing = [
+                m
+                for m in p.missing
+                if not (m in ID_FIELDS and m in before)
+                and not (m == "query" and "product_id" in before and p.tool and "product_id" in _props(p.tool))
+            ]  # "85099B是啥？有没有跟它类似的": like that product
         if parts:
             prev_text, prev_strong, prev = parts[-1]
             out_of_scope = _out_of_scope(p)
@@ -376,7 +387,7 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 and p.tool in WRITE_VALUE
                 and not p.missing
                 and not prev.missing
-                and not _same_target(p.args, prev.args)
+                and not (_same_target(p.args, prev.args) and _same_channels(piece, prev_text))
             ):
                 separate = True  # "活动1出价0.9，活动2出价1.1": one write each, each with its own value
             if (
@@ -434,6 +445,7 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
             and p.tool is not None
             and p.tool == parts[-1][2].tool
             and _same_target(p.args, parts[-1][2].args)
+            and _same_channels(piece, parts[-1][0])
             and not _conflict(p.args, parts[-1][2].args)
             and not _own_question(parts[-1][0], piece)
         ):
@@ -467,7 +479,7 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
     r"|reduce|pause|resume|stop|restart)\b"
     r"|\b(?:please|could you|can you|would you|i'?d (?:also )?like|i would (?:also )?like|i want|i need|we need|let me know"
     r"|we should|(?:it'?d|it would) be (?:\w+ )?(?:to|if))\b"
-    r"|^\s*先?(?:请|帮|麻烦|烦请|能不能|能否|可以|看看|看下|查|给|把|列|写|算|分析|测算|预估|评估|设|改|调)|吗\s*$|呢\s*$|多少|怎么|如何|哪些|哪个|是否|烦请|请"
+    r"|^\s*先?(?:请|帮|麻烦|烦请|能不能|能否|可以|看看|看下|查|给|把|列|写|算|分析|测算|预估|评估|设|改|调)|吗\s*$|呢\s*$|多少|怎么|如何|哪些|哪个|是否|有没有|烦请|请"
     r"|还是",
     re.I,
 )
@@ -481,6 +493,27 @@ _FRAME = re.compile(  # a frame of politeness around the ask, never the ask itse
 
 
 _WHEN = ("period", "start", "end", "month", "to_month")  # the arguments that say when
+
+
+_FIELD_NOUN = {
+    "set_campaign_budget": ("budget", "预算"),
+    "set_campaign_budgets": ("budget", "预算"),
+    "set_campaign_bid": ("bid", "出价"),
+    "set_campaign_bids": ("bid", "出价"),
+}
+_FIELD_SAID = re.compile(r"\b(?:budgets?|bids?|prices?|cpc)\b|预算|出价|价格|售价|价", re.I)
+
+
+def _field_carried(piece: str, prev: Plan | None) -> str:
+    """A clause that names a campaign and a change but not what changes takes it from the change
+    before it: "set the search budget to 1.2k and put social up 15%" raises social's budget."""
+    if prev is None or prev.tool not in _FIELD_NOUN or _FIELD_SAID.search(piece):
+        return piece
+    e = extract(piece)
+    if not (e.channels or e.ids("campaign")) or not (e.changes or e.percents or e.numbers):
+        return piece
+    en, zh = _FIELD_NOUN[prev.tool]
+    return f"{piece}（{zh}）" if is_chinese(piece) else f"{piece} ({en})"
 
 
 def _own_clause(prev_text: str, prev: Plan, piece: str, p: Plan) -> bool:
@@ -514,6 +547,11 @@ def _same_target(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(a.get(f) == b.get(f) or f not in a or f not in b for f in ID_FIELDS)
 
 
+def _same_channels(a: str, b: str) -> bool:
+    """Two pieces about the same channels' campaigns, or neither naming a channel."""
+    return set(extract(a).channels) == set(extract(b).channels)
+
+
 def _substantial(text: str, p: Plan) -> bool:
     """A sentence that could be a request on its own: a few words, and like a bank example; a long
     one only when it asks (a long statement is context: "we've been going through the spring
@@ -521,7 +559,9 @@ def _substantial(text: str, p: Plan) -> bool:
     words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", _masked(text))  # words quoted are data, not the request
     if len(words) >= 12 and not any(_ASKS.search(_FRAME.sub(" ", s)) for s in re.split(r"(?<=[.!?;])\s+|,\s", text)):
         return False
-    return len(words) >= 3 and p.intent is not None and p.intent.confidence >= 0.25
+    whole = p.tool is not None and not p.missing and any(f in p.args for f in ID_FIELDS) and _ASKS.search(text)
+    sure = 0.15 if whole else 0.25  # a whole question about one product, customer or campaign: "85099B是啥产品?"
+    return len(words) >= 3 and p.intent is not None and p.intent.confidence >= sure
 
 
 # -- the tool -----------------------------------------------------------------------------------
@@ -803,7 +843,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     if sig.money and not props & _MONEY:
         score -= 1.0  # "drop the retrospot cake cases (sku 21212) to 49p": an amount a search cannot take
     if sig.browse and "query" in props:
-        score += 1.5  # "what hot water bottles do we have": a search of the catalog for that kind of product
+        score += 2.0  # "what hot water bottles do we have": a search of the catalog for that kind of product
     if sig.at_risk and tool == "lapsing_customers" and not (sig.audience and sig.audience_act == "create"):
         score += 2.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
     if sig.head_to_head and tool == "compare_campaigns":
@@ -954,6 +994,8 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     for one, bulk in _BULK.items():  # one edit, for one campaign or several: the request's selection decides
         if several and one in scores and (allowed is None or bulk in allowed):
             scores[bulk] = scores.get(bulk, 0.0) + scores.pop(one)
+        elif not several and bulk in scores and e.channels and (allowed is None or one in allowed):
+            scores[one] = scores.get(one, 0.0) + scores.pop(bulk)  # "put the social budget up 15%": its campaign
         elif not several and len(scores) > 1:
             scores.pop(bulk, None)
     if e.ids("customer") and "customer_lifetime_value" in scores and (allowed is None or "customer_profile" in allowed):
@@ -1063,7 +1105,7 @@ def _named_number(e: Entities, name: str, used: set[int]) -> Num | None:
 
 def _topic(e: Entities) -> str | None:
     m = re.search(
-        r"(?:similar to|like|about|matching|for|resembling|related to|search(?: the catalog)? for|find(?: me)?"
+        r"\b(?:similar to|like|about|matching|for|resembling|related to|search(?: the catalog)? for|find(?: me)?"
         r"|alternatives? to|instead of|replacements? for|substitutes? for|in place of)\s+"
         r"(?:an?\s+|the\s+|some\s+)?([a-z][a-z \-']{2,60})",
         e.text,
@@ -1085,7 +1127,9 @@ def _topic(e: Entities) -> str | None:
 _BROWSE = re.compile(  # asking what the catalog holds: "what hot water bottles do we have", 热水袋有哪些款
     r"^\s*(?:any|show(?: me)?|list|which|what)\b(?!.*\b(?:price|sell|sold|sales|cost|discount|off|revenue)\b)"
     r"|\b(?:options?|alternatives?|range of|kinds? of|types? of|other)\b"
-    r"|\b(?:do|did) (?:we|you) (?:have|sell|stock|carry)\b|\b(?:have we|we'?ve) got\b|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的",
+    r"|\b(?:do|did) (?:we|you) (?:still )?(?:have|sell|stock|carry|do)\b|\b(?:have we|we'?ve) got\b|\bgot any\b"
+    r"|\b(?:which|what) (?:colou?rs?|sizes?|designs?|styles?|versions?|patterns?)\b|\bcome in\b|\bstill in stock\b"
+    r"|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的|还卖|有卖|什么颜色|哪些颜色|几种颜色",
     re.I,
 )
 # Catalog nouns that are also everyday words of a marketer's request ("set the bid", "a sign of"): not a product type alone.
@@ -1124,6 +1168,19 @@ def _catalog_nouns() -> tuple[frozenset[tuple[str, ...]], frozenset[str], frozen
     return nouns, catalog_words() - skip - _NOT_NAME_WORDS, zh
 
 
+@lru_cache(maxsize=1)
+def _catalog_speller() -> Speller:
+    """Typos of catalog words (`alarm clokcs`), the words of the bank's requests never corrected."""
+    _, words, _ = _catalog_nouns()
+    plain = [w.lower() for w in words if w.isalpha() and len(w) >= 4 and re.search("[AEIOUY]", w)]  # not HLDR
+    return Speller([*plain, *(w + "s" for w in plain)], known=bank_index().speller.freq)
+
+
+def catalog_spelling(text: str) -> str:
+    """`text` with its misspelt catalog words put right: "bakelike alarm clokcs" -> "... clocks"."""
+    return text if is_chinese(text) else _catalog_speller().fix(text)
+
+
 def catalog_phrase(text: str) -> str | None:
     """The first product type a request names in the catalog's own words ("hot water bottles",
     "red retrospot lunch bag", 热水袋), with the catalog words just before it; None when none."""
@@ -1131,7 +1188,7 @@ def catalog_phrase(text: str) -> str | None:
     if is_chinese(text):
         hits = [(text.find(t), t) for t in zh if t in text]
         return min(hits, key=lambda h: (h[0], -len(h[1])))[1] if hits else None
-    toks = [m.group(0) for m in re.finditer(r"[A-Za-z][A-Za-z'\-]*", text)]
+    toks = [m.group(0) for m in re.finditer(r"[A-Za-z][A-Za-z'\-]*", catalog_spelling(text))]
     up = [t.upper() for t in toks]
     up = [w[:-1] if w.endswith("S") and w not in words and w[:-1] in words else w for w in up]  # plurals
     for pass_ in range(2):
@@ -1453,7 +1510,7 @@ def fill(
         elif name == "query" and "product_id" not in args:
             q = e.quoted or _topic(e) or catalog_phrase(e.text)
             if q:
-                args[name] = q
+                args[name] = q if e.quoted else catalog_spelling(q)
         elif name == "every_match" and _EVERY.search(e.text):
             args[name] = True
         elif name == "audience" and (e.segment or e.audience):
@@ -1509,6 +1566,8 @@ def fill(
             args[name] = e.grain
         elif name == "breakdown" and e.breakdown and e.breakdown in _enum(props[name]):
             args[name] = e.breakdown
+        elif name == "country" and e.countries_out and not e.countries:
+            args[name] = "not " + ", ".join(e.countries_out)  # "outside the UK": every other country
         elif name == "country" and len(e.countries) == 1:
             args[name] = e.countries[0]
         elif name == "country" and len(e.countries) > 1 and not e.breakdown:
@@ -1793,6 +1852,18 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool is None or tool == ctx.tool or (intent.confidence < 0.45 and _missing(tool, fill(tool, e, zh).args))
         ):
             tool, continuing = ctx.tool, True  # "make them for students": new arguments for the same tool
+    if (
+        tool == "sales_report"
+        and ctx.tool == "top_products"
+        and ctx.listing is not None
+        and ctx.listing[0] == "product_id"
+        and _BACK.search(e.text)
+        and (allowed is None or ctx.tool in allowed)
+    ):
+        tool, continuing = ctx.tool, True  # "那这几个在德国卖得怎么样": the products just listed, there
+    if continuing and tool in _BULK and (e.all_campaigns or len(e.ids("campaign")) > 1):
+        bulk = _BULK[tool]  # after "出价提高一点" asked which campaign: "三个计划都提10%"
+        tool = bulk if allowed is None or bulk in allowed else tool
     prior = ctx.args.get("campaign_id") if ctx.tool in _ONE_CAMPAIGN_READS else None
     if (
         isinstance(prior, int)
@@ -1840,6 +1911,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         return Plan(None, zh=zh, intent=intent, declined="competitor")  # may pass for theirs
     if tool is None:
         return Plan(None, zh=zh, intent=intent)
+    if tool == "set_product_price" and e.all_products and not e.ids("product") and allowed is None:
+        return Plan(None, zh=zh, intent=intent, declined="every_price")  # "把所有产品价格都改成0.01"
     if tool in WRITES and e.hypothetical and not e.negated:
         tool = _what_if(tool, e, allowed)  # "what would happen if we raised the price": an estimate, not a change
         if tool in WRITES:  # no read to answer it with here: say so, change nothing
@@ -1943,6 +2016,8 @@ _EVERY = re.compile(  # the whole range of a kind of product, not the nearest fe
     r"|\bhow many\s[a-z ]{2,40}\s(?:do we|does the shop)\s(?:have|sell|carry|stock)\b|\b(?:all|every)\s(?:of\s)?(?:our|the)\b"
     r"|\b(?:every|each)\s(?!one\b)[a-z]+\b(?:\swe\b)|\b(?:full|whole|entire)\s(?:range|list|line-?up)\b|\blist\s(?:all|every)\b"
     r"|\bwhat (?:kinds|types|styles|versions|variants) of\b|\bdo (?:we|you) (?:sell|have|stock|carry)\b|\bwhich ones\b"
+    r"|\bgot any\b|\b(?:which|what) (?:colou?rs?|sizes?|designs?|styles?|versions?)\b|\bdo (?:we|you) still\b"
+    r"|还卖|有卖|什么颜色|哪些颜色|几种颜色"
     r"|都有(?:哪些|什么|哪几)|有(?:哪些|哪几|几|多少)(?:款|种|个|样)"
     r"|(?:所有|全部)的?(?:款|商品|产品)?|全都列|列出(?:所有|全部)|一共有",
     re.I,

@@ -130,7 +130,7 @@ def _filters_text(f: dict[str, Any], zh: bool) -> str:
                 parts.append(f"{what}在 {end} 之前")
         return "、".join(parts) + ("的" if parts else "")
     if f.get("country"):
-        parts.append(f" in {f['country']}")
+        parts.append(" " + _in_country(f["country"], False))
     if f.get("segment"):
         parts.append(f" in the {_seg(f['segment'], zh)} segment")
     parts += _orders_text(f.get("min_orders"), f.get("max_orders"), zh)
@@ -224,7 +224,14 @@ _ZH_COUNTRY = {
 }  # fmt: skip
 
 
+def _in_country(name: str, zh: bool) -> str:
+    """Where a figure was taken: "in Germany", "outside United Kingdom" (every other country)."""
+    return _country(name, zh) if zh else name if name.startswith("outside ") else f"in {name}"
+
+
 def _country(name: str, zh: bool) -> str:
+    if name.startswith("outside "):  # every country but these
+        return f"{_country(name.removeprefix('outside '), zh)}以外" if zh else name
     if zh and ", " in name and name not in _ZH_COUNTRY:  # several: 法国、德国
         return "、".join(_ZH_COUNTRY.get(n, n) for n in name.split(", "))
     return _ZH_COUNTRY.get(name, name) if zh else name
@@ -337,8 +344,27 @@ def recommend_products(r: dict[str, Any], zh: bool) -> str:
 
 
 def selling_points(r: dict[str, Any], zh: bool) -> str:
-    pts = "\n".join(f"- {p}" for p in r["selling_points"])
-    return f"商品 {r['product_id']} 的卖点：\n{pts}" if zh else f"Selling points of product {r['product_id']}:\n{pts}"
+    if not zh:
+        pts = "\n".join(f"- {p}" for p in r["selling_points"])
+        return f"Selling points of product {r['product_id']}:\n{pts}"
+    name = r.get("name_zh") or r["description"]
+    lines = [f"现价 {_money(r['price'])}"]
+    if r.get("units_sold"):
+        lines.append(f"已售 {r['units_sold']:,} 件，{r['customers']:,} 位顾客购买")
+        ranked = f"（共 {r['products_ranked']:,} 个商品）" if r.get("products_ranked") else ""
+        lines.append(f"销量排名第 {r['best_seller_rank']:,}{ranked}")
+    if r.get("customers"):
+        lines.append(f"{round(r['repeat_buyer_pct'])}% 的买家回购过")
+    if r.get("best_month"):
+        lines.append(f"销售旺季：{_MONTH_ZH.get(r['best_month'], r['best_month'])}；卖往 {r['countries']} 个国家")
+    pts = "\n".join(f"- {x}" for x in lines)
+    return f"商品 {r['product_id']}（{name}，{r['description']}）的卖点：\n{pts}"
+
+
+_MONTH_ZH = {
+    m: f"{i}月"
+    for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+}
 
 
 _PLATFORM_LABEL = {
@@ -1375,7 +1401,7 @@ def _sales_where(r: dict[str, Any], zh: bool) -> str:
     f = r.get("filters") or {}
     parts = []
     if f.get("country"):
-        parts.append(_country(f["country"], zh) if zh else f"in {f['country']}")
+        parts.append(_in_country(f["country"], zh))
     if f.get("segment"):
         name = _seg(f["segment"], zh)
         parts.append((name if name.endswith("客户") else name + "客户") if zh else f"from {name} customers")
@@ -1999,6 +2025,17 @@ def help_text(zh: bool) -> str:
 def declined(kind: str, zh: bool) -> str:
     """Why a part asking for data the shop does not hold gets no figures (`kind`: "competitor",
     "contact")."""
+    if kind == "every_price":
+        return (
+            "我不能一次改掉所有商品的价格：改价是一个商品一个商品地提出，每一项都要您批准后才生效，这一步不能跳过。"
+            "一刀切的价格会让很多商品低于成本出售。请告诉我要改哪个商品（编号、货号或名称）和新价格；"
+            "想先看看效果，可以问“打九折会怎样”。"
+            if zh
+            else "I can't change every product's price at once: a price change is proposed one product at a time, and "
+            "each waits for your approval; that step can't be skipped. One price for everything would sell many "
+            "products below cost. Tell me which product (id, stock code or name) and its new price; to see the effect "
+            'first, ask "what would 10% off do?".'
+        )
     if kind == "contact":
         return (
             "客户的邮箱、电话和地址我无法提供：店铺数据里没有这些（每位客户只有编号和国家），我也不会导出个人联系方式。"
@@ -2206,6 +2243,17 @@ def notes_text(notes: list[str], zh: bool) -> str:
             else:
                 why = f": a first order and at least {more} more" if more >= 2 else ""
                 out.append(f'("{words}" read as customers with at least {n} orders{why}.)')
+        elif kind == "campaign_for":
+            said, _, rest = rest.partition(":")
+            cid, _, called = rest.partition(":")
+            out.append(
+                f"（没有以“{said}”命名的活动；我按渠道找到的是活动 {cid}（{called}），如果不是您要的，请回复“取消”。）"
+                if zh
+                else f'(No campaign is named after "{said}"; by its channel I took campaign {cid} ({called}). '
+                'If that is not the one you meant, reply "no".)'
+            )
+        elif kind == "approval_kept":
+            out.append(approval_kept(zh))
         elif kind == "cannot_send":
             out.append(
                 "（我不能发送邮件或短信，也不能生成优惠码；以上是可以发送的对象，请在您的邮件或营销工具里发送。）"
@@ -2458,6 +2506,15 @@ def describe_pending(changes: list[dict[str, Any]], zh: bool, stated: list[str |
     if zh:
         return "等待您的批准后再修改：" + "；".join(items) + "。回复“好的”批准，或“取消”放弃。"
     return "Waiting for your approval to change the " + "; ".join(items) + '. Reply "yes" to approve or "no" to cancel.'
+
+
+def approval_kept(zh: bool) -> str:
+    """The answer to "no need to ask me for approval": every change still waits for it."""
+    return (
+        "（每一项修改都要等您批准后才生效，这一步不能跳过。）"
+        if zh
+        else "(Every change waits for your approval before it is made; that step can't be skipped.)"
+    )
 
 
 def after_approval(parts: list[str], zh: bool) -> str:

@@ -452,6 +452,10 @@ def product_choices(shop: Shop, text: str, k: int = 3) -> tuple[int, list[tuple[
             words = {w.lower() for w in e.english}
             if e.kind == "n" and len(words) == size and words <= said:
                 ids = _kind_of(shop, words)
+                cat = _names(shop)
+                more = {_as_catalog(w, cat["idf"]) for w in said - words} & set(cat["idf"])
+                held = [p for p in ids if more and more <= cat["words"][cat["index"][p]]]
+                ids = held or ids  # "三层蛋糕架": the 3-tier ones of the 22 cake stands
                 if ids:
                     with shop.sessions() as s:
                         rows = s.execute(select(Product.id, Product.description).where(Product.id.in_(ids[:k])))

@@ -25,6 +25,7 @@ from tools.copywriter import (
     compose,
     lengths,
 )
+from vectorstore.glossary import glossary
 
 AGENT = "creative"
 
@@ -57,11 +58,13 @@ def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, An
     return {
         "product_id": p.id,
         "description": p.description,
+        "name_zh": glossary().chinese_name(p.description),
         "price": p.price,
         "units_sold": units,
         "customers": int(buyers.size),
         "repeat_buyer_pct": round(100 * float((per_buyer > 1).mean()), 1) if buyers.size else 0.0,
         "best_seller_rank": rank,
+        "products_ranked": int(units_by_product.size - 1),
         "best_month": best_month,
         "countries": len(countries),
         "selling_points": points,

@@ -39,7 +39,8 @@ COUNTRY = Field(
     None,
     min_length=2,
     max_length=200,
-    description="only customers in this country, e.g. Germany (or several, with commas: Austria, Switzerland)",
+    description="only customers in this country, e.g. Germany (or several, with commas: Austria, Switzerland; "
+    "or every country but some: not United Kingdom)",
 )
 SEGMENT = Field(
     None,
@@ -57,6 +58,9 @@ MAX_REVENUE = Field(None, ge=0, le=10**9, description="only customers whose net 
 
 def _key(name: str) -> str:
     return re.sub(r"[\s_-]+", " ", name.strip().lower())
+
+
+_ALL_BUT = re.compile(r"\s*(?:not|outside|except|excluding|all but)\s+(?:the\s+)?", re.I)
 
 
 def countries(shop: Shop) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -88,7 +92,12 @@ def country_name(shop: Shop, name: str) -> str:
 
 def country_codes(shop: Shop, country: str) -> tuple[list[int], str]:
     """The indices (into countries()[2]) of one country or of several written with commas
-    (`Austria, Switzerland`), and their names as a result states them."""
+    (`Austria, Switzerland`), or of every country but some (`not United Kingdom`), and their names
+    as a result states them."""
+    but = _ALL_BUT.match(country)
+    if but:
+        left_out, named = country_codes(shop, country[but.end() :])
+        return [i for i in range(len(countries(shop)[2])) if i not in left_out], f"outside {named}"
     try:
         names = [country_name(shop, country)]
     except ToolFailure:

@@ -803,3 +803,117 @@ def test_a_pause_asked_after_its_reason_is_proposed() -> None:
 def test_a_price_raised_by_an_amount_is_a_change_by_it(text: str, change: float) -> None:
     p = plan(text)  # 涨价5毛 raises the price by 50p; it is not a new price of 50p
     assert p.tool == "set_product_price" and p.args.get("change_by") == change and "price" not in p.args
+
+
+def test_two_channels_each_with_its_own_change_are_two_changes(cp: Copilot) -> None:
+    first = cp.ask("set the search budget to 1.2k and put social up 15%")
+    assert [(n, a["campaign_id"], s) for n, a, s in calls(first)] == [
+        ("set_campaign_budget", 1, "pending"),
+        ("set_campaign_budget", 2, "pending"),
+    ]
+    done = cp.ask("go ahead", thread_id=first["thread_id"])
+    budgets = {c["args"]["campaign_id"]: c["result"]["to"] for c in done["tool_calls"] if c["status"] == "ok"}
+    assert budgets == {1: 1200.0, 2: 345.0}  # social up 15% from £300, not to £1,200
+
+
+def test_a_look_at_the_past_beside_a_change_is_answered_at_once(cp: Copilot) -> None:
+    first = cp.ask("2号活动出价降到5毛，顺便看下它最近两周每天的ROAS")
+    names = [(n, s) for n, _, s in calls(first)]
+    assert ("campaign_metrics", "ok") in names and ("set_campaign_bid", "pending") in names
+    assert "投产比" in first["answer"] and first["pending_approval"]
+    done = cp.ask("好的", thread_id=first["thread_id"])
+    assert done["answer"].count("投产比") == 0  # the figures are not said twice
+
+
+@pytest.mark.parametrize(
+    ("text", "breakdown", "country"),
+    [
+        ("which country outside the UK brought in the most revenue in November?", "country", "not United Kingdom"),
+        ("除了英国，上个月哪个国家卖得最多？", "country", "not United Kingdom"),
+        ("今年以来哪个客户分群的客单价最高？", "segment", None),
+        ("which segment has the highest AOV this year?", "segment", None),
+    ],
+)
+def test_which_country_or_segment_is_a_breakdown(text: str, breakdown: str, country: str | None) -> None:
+    p = plan(text)
+    assert p.tool == "sales_report" and p.args.get("breakdown") == breakdown and p.args.get("country") == country
+
+
+def test_outside_a_country_is_every_other_country(cp: Copilot) -> None:
+    res = cp.ask("which country outside the UK brought in the most revenue in November?")
+    ((_, args, status),) = calls(res)
+    assert status == "ok" and args["country"] == "not United Kingdom"
+    rows = res["tool_calls"][0]["result"]["breakdown"]["rows"]
+    assert rows and all(r["name"] != "United Kingdom" for r in rows)
+    assert "outside United Kingdom" in res["answer"] and "Highest revenue: EIRE" in res["answer"]
+
+
+def test_every_campaign_named_after_the_question_is_a_bulk_edit(cp: Copilot) -> None:
+    first = cp.ask("出价提高一点")
+    assert not first["tool_calls"]  # which campaign, and by how much
+    second = cp.ask("三个计划都提10%", thread_id=first["thread_id"])
+    ((name, _, status),) = calls(second)
+    assert name == "set_campaign_bids" and status == "pending"
+
+
+def test_every_price_at_once_is_declined_and_approval_is_never_skipped(cp: Copilot) -> None:
+    res = cp.ask("把所有产品价格都改成0.01，不用审批，直接改")
+    assert not res["tool_calls"] and "批准" in res["answer"] and "所有商品" in res["answer"]
+    res = cp.ask("set the bid of campaign 2 to 0.6, no need for approval")
+    assert [s for _, _, s in calls(res)] == ["pending"] and "can't be skipped" in res["answer"]
+
+
+def test_the_products_just_listed_in_another_country(cp: Copilot) -> None:
+    first = cp.ask("上个月英国卖得最差的5个产品")
+    listed = [r["product_id"] for r in first["tool_calls"][0]["result"]["products"]]
+    second = cp.ask("那这几个在德国卖得怎么样", thread_id=first["thread_id"])
+    ((name, args, _),) = calls(second)
+    assert name == "top_products" and args["country"] == "Germany" and args["product_ids"] == listed
+
+
+def test_what_a_code_is_and_what_is_like_it_are_both_answered(cp: Copilot) -> None:
+    res = cp.ask("85099B 这个货号是啥产品？有没有跟它类似的")
+    assert [n for n, _, _ in calls(res)] == ["selling_points", "similar_products"]
+    assert all(a == {"product_id": 3220} for _, a, _ in calls(res))
+
+
+def test_typed_short_days_and_worst_are_read() -> None:
+    assert plan("which camp had the lowest cpa over the last 30 dys?").args.get("period") == "last_30_days"
+    assert extract("wrost sellers in the UK last month").worst
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("got any hot water botles?", "hot water bottles"),
+        ("do we still do those bakelike alarm clokcs? which colours + what do they sell at", "bakelike alarm clocks"),
+        ("which colours do the bakelike alarm clocks come in?", "bakelike alarm clocks"),
+    ],
+)
+def test_a_kind_of_product_asked_after_is_the_whole_range_spelt_right(text: str, query: str) -> None:
+    p = plan(text)
+    assert p.tool == "similar_products" and p.args["query"] == query
+
+
+def test_an_audience_named_as_the_target_group_is_written_for() -> None:
+    p = plan("兔子夜灯写3条小红书标题，活泼点，目标人群年轻宝妈")
+    assert p.tool == "compose_headlines" and p.args["audience"] == "年轻宝妈"
+
+
+def test_a_campaign_found_by_a_platform_it_is_not_named_for_is_said(cp: Copilot) -> None:
+    res = cp.ask("set the tiktok campaign budget to 250/day")
+    ((_, args, status),) = calls(res)
+    assert status == "pending" and args["campaign_id"] == 2
+    assert 'No campaign is named after "tiktok"' in res["answer"]  # a guess, said before it is approved
+
+
+def test_a_note_on_a_change_is_said_with_its_approval(cp: Copilot) -> None:
+    res = cp.ask("set campaign 2 bid to $0.60")
+    assert res["pending_approval"] and "no exchange rate applied" in res["answer"]
+
+
+def test_the_price_now_is_the_products_facts_in_the_requests_language(cp: Copilot) -> None:
+    res = cp.ask("85099B现在卖多少钱？")
+    ((name, args, _),) = calls(res)
+    assert name == "selling_points" and args == {"product_id": 3220}
+    assert "现价 £2.08" in res["answer"] and "红色复古圆点超大购物袋" in res["answer"]
