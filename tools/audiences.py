@@ -417,17 +417,24 @@ def _recompute(shop: Shop, session: Session, au: Audience) -> np.ndarray:
         return rule_members(customer_table(shop), Rules.from_json(au.definition))
 
 
+def _change_of(au: Audience, field: str, old: Any, new: Any) -> dict[str, Any]:
+    """What a change to an audience names, as every preview of a write states it."""
+    return {
+        "audience_id": au.id,
+        "name": au.name,
+        "target": f"audience {au.name}",
+        "field": field,
+        "from": old,
+        "to": new,
+    }
+
+
 def preview_refresh(shop: Shop, session: Session, a: NameArgs) -> dict[str, Any]:
     au = _find(session, a.name)
     new = _recompute(shop, session, au)
     old = dmp_store.members(session, au.id)
     return {
-        "audience_id": au.id,
-        "name": au.name,
-        "target": f"audience {au.name}",
-        "field": "size",
-        "from": au.size,
-        "to": int(new.size),
+        **_change_of(au, "size", au.size, int(new.size)),
         "kind": au.kind,
         "definition": au.definition,
         "added": int(np.setdiff1d(new, old).size),
@@ -453,12 +460,7 @@ def preview_delete(_shop: Shop, session: Session, a: NameArgs) -> dict[str, Any]
         if x.definition.get("seed_id") == au.id
     ]
     out = {
-        "audience_id": au.id,
-        "name": au.name,
-        "target": f"audience {au.name}",
-        "field": "name",
-        "from": au.name,
-        "to": None,
+        **_change_of(au, "name", au.name, None),
         "kind": au.kind,
         "size": au.size,
         "definition": au.definition,
@@ -498,12 +500,7 @@ def preview_export(shop: Shop, session: Session, a: ExportArgs) -> dict[str, Any
     if reach["reachable"] == 0:
         raise ToolFailure(f"every member of {au.name!r} has opted out of marketing (or it is empty): nothing to export")
     return {
-        "audience_id": au.id,
-        "name": au.name,
-        "target": f"audience {au.name}",
-        "field": "size",
-        "from": au.size,
-        "to": au.size,
+        **_change_of(au, "size", au.size, au.size),
         "format": a.format,
         "platform": exports.PLATFORM[a.format],
         "path": str(path),
