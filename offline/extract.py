@@ -882,7 +882,7 @@ _MIN_ORDERS = re.compile(
     r"|\b(?P<b>\d{1,4})\s?\+\s?(?:orders?|purchases?|times)"
     rf"|\b(?P<c>{_EN_N}) (?:or more (?:orders?|purchases?|times)|(?:orders?|purchases?) or more)\b"
     rf"|\b(?:more than|over)\s(?P<m>{_EN_N})\s(?:orders?|purchases?|times)\b"
-    r"|(?:至少|不少于|最少)\s?(?:下过?单?|购买过?|买过?)?\s?(?P<z>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
+    r"|(?:至少|不少于|最少)\s?(?:下[过了]?单?|购买[过了]?|买[过了]?)?\s?(?P<z>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
     r"|(?P<y>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)(?:及)?以上"
     r"|(?:下单|购买)(?:超过|大于|多于)\s?(?P<x>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
     r"|(?:≥|>=)\s?(?P<abcg>\d{1,4})\s?(?:orders?|purchases?|times|单|次|笔)|(?:下单|购买|订单数?)\s?(?:≥|>=)\s?(?P<g>\d{1,4})"
@@ -1017,7 +1017,7 @@ _SPEND_CUE = re.compile(
 _NOT_SPEND = re.compile(r"\b(?:budget|bid|cpc|price|cost|a day|per day|daily)\b|预算|出价|价格|成本|每天|日均", re.I)
 _CUSTOMER_WORD = re.compile(
     r"\b(?:customers?|clients?|buyers?|shoppers?|accounts?|accts?|custs?|punters|people|spenders?|purchasers?|who|ones"
-    r"|repeaters|those|anyone|everyone|everybody)\b"
+    r"|repeaters|those|anyone|everyone|everybody|champions|loyalists|regulars|vips?|hibernating)\b"
     r"|客户|顾客|买家|用户|会员|客人|老客|新客|的",
     re.I,
 )
@@ -1084,7 +1084,7 @@ _NOT_ORDERED_BEFORE = re.compile(  # "haven't ordered since", "no orders in the 
     r"(?:\b(?:haven'?t|hasn'?t|have not|has not|had not|hadn'?t|not|no|never|without)\s(?:\w+\s){0,3}?"
     r"(?:ordered|bought|purchased|shopped|orders?|purchases?|been back|come back|returned|placed an order|an order)"
     r"(?:\s(?:anything|again|with us|from us|a thing|at all))?"
-    r"|\b(?:inactive|quiet|silent|dormant|gone quiet|gone cold|lapsed|away))"
+    r"|\b(?:inactive|quiet|silent|dormant|gone quiet|gone cold|lapsed|away|nothing|none|not a thing|zero orders))"
     r"\s(?:since|after|from|in|for|during|over|within)\s(?:the\s)?(?:(?:last|past)\s)?$",
     re.I,
 )
@@ -1156,6 +1156,23 @@ def _day_spans(text: str) -> list[tuple[int, int, dict[str, int | None]]]:
                 day = calendar.monthrange(year or 2001, month)[1]
         if month and 1 <= month <= 12 and (day is None or 1 <= day <= 31):
             out.append((m.start(), m.end(), {"year": year, "month": month, "day": day}))
+    return out
+
+
+def days_written(text: str, today: date) -> list[tuple[int, date]]:
+    """The days a request names (2011-11-25, 25 November, Nov 25th, 11月25日) with their positions;
+    a day written without its year is the latest such day up to `today`."""
+    out = []
+    for start, _, d in _day_spans(text):
+        month, day, year = d["month"], d["day"], d["year"]
+        if month is None or day is None:
+            continue
+        if year is None:
+            year = today.year if (month, day) <= (today.month, today.day) else today.year - 1
+        try:
+            out.append((start, date(year, month, day)))
+        except ValueError:
+            continue
     return out
 
 
@@ -1236,7 +1253,8 @@ _DOWN = re.compile(
     re.I,
 )
 _BY_VERB = re.compile(  # "budget down 100", "预算减100", "加50": a verb right before the amount is a change by it
-    r"(?:\b(?:up|down|plus|minus|add|an extra|another)|(?<![增])加|减|(?<![下])降|涨|砍|削|多放|多给|多投)(?:价|了|掉)?\s?[£$€¥]?\s?$",
+    r"(?:\b(?:up|down|plus|minus|add|an extra|another)|(?<![增])加|减|(?<![下])降|涨|砍|削|多放|多给|多投"
+    r"|(?<![前])提高?|提升|增加|上调|降低|下调|减少|调高|调低)(?:价|了|掉)?\s?[£$€¥]?\s?$",
     re.I,
 )
 _CTR = re.compile(r"\b(?:p?ctr|click[- ]?through(?: rate)?|click rate)\b|点击率|预估点击率", re.I)
@@ -1345,7 +1363,8 @@ def _after_colon(text: str) -> str | None:
 _NOT_TYPOS = (
     "gone", "done", "calling", "changes", "complaint", "deadline", "dealing", "feeling", "lagging", "landing",
     "options", "pausing", "paying", "perfect", "placing", "predict", "premier", "prevent", "prime", "project",
-    "regularly", "reply", "rice", "rolling", "royal", "sending", "setting", "worse", "expert", "county", "resort",
+    "regularly", "reply", "rice", "rolling", "royal", "sending", "setting", "worse", "expert", "county", "resort", "highest", "lowest", "largest", "latest", "cheapest", "fastest",
+    "biggie", "callers", "fillers", "falters", "weekday", "weekdays", "leverage", "conversations", "dealers",
 )  # fmt: skip
 _LEXICON_WORDS = [
     "product",
@@ -1411,6 +1430,8 @@ _LEXICON_WORDS = [
     "loyal",
     "regulars",
     "worst",
+    "biggest",
+    "fallers",
     "sellers",
     "revenue",
     "report",
@@ -1754,6 +1775,8 @@ def _extract(raw: str) -> Entities:
                 r"第\s?$", bare[max(0, m.start() - 2) : m.start()]
             ):
                 continue
+            if re.fullmatch(r"一\s?(?:组|套|批)", m.group(0)):
+                continue  # "做一组谷歌广告，5个标题": a set of ads, its count said after
             e.counts.append(v)
             e.numbers = [n for n in e.numbers if not (m.start() <= n.start < m.end()) or n.currency]
     for m in _COUNT_WORD.finditer(bare):

@@ -30,6 +30,7 @@ from offline.planner import (
     Context,
     Plan,
     carried_out,
+    catalog_phrase,
     complete_write,
     listing_of,
     pending_reply,
@@ -83,6 +84,7 @@ def context_of(messages: Sequence[BaseMessage]) -> Context:
                     result=memo.get("result"),
                     listing=(listing[0], list(listing[1])) if listing else None,
                     asked=frozenset(memo.get("asked") or ()),
+                    said=memo.get("said"),
                 )
     return Context()
 
@@ -356,6 +358,9 @@ class OfflineChatModel(BaseChatModel):
             named = self.product_named(text)  # "the regency cakestand": the product by its name
             if named is None and earlier and "product_id" in p.missing:
                 named = self.product_named(earlier)  # "兔子夜灯打八折…另外它的价格弹性": the one named before
+            if named is None and ctx.said and "product_id" in ctx.missing and "product_id" in p.missing:
+                named = self.product_named(f"{catalog_phrase(ctx.said) or ctx.said} {text}")  # which hand warmer?
+                # "the owl one": the kind asked about and the words that pick one
             if named is not None and similar:  # "like the white hanging heart": that product's neighbours, not itself
                 p.args.pop("query", None)
                 p.missing = [m for m in p.missing if m != "query"]
@@ -402,7 +407,7 @@ class OfflineChatModel(BaseChatModel):
                 count, choices = self.product_choices(text)  # "蛋糕架": which of the 22 cake stands
                 if count >= 2:
                     ask += " " + wording.which_product(count, choices, zh)
-            return _remember(AIMessage(content=(note + " " if note else "") + ask), p)
+            return _remember(AIMessage(content=(note + " " if note else "") + ask), p, said=text)
         msg = AIMessage(content="", tool_calls=[{"name": p.tool, "args": p.args, "id": _new_id(), "type": "tool_call"}])
         msg.additional_kwargs["offline_notes"] = p.notes
         return msg
@@ -441,7 +446,9 @@ class OfflineChatModel(BaseChatModel):
         return msg
 
 
-def _remember(msg: AIMessage, p: Plan | None, *, keep_value: bool = True) -> AIMessage:
+def _remember(msg: AIMessage, p: Plan | None, *, keep_value: bool = True, said: str | None = None) -> AIMessage:
+    """`msg` keeping what the next turn may lean on; `said`: the request a question was asked about
+    ("set the hand warmer price to £1.95" -> which hand warmer? -> "the owl one")."""
     if p is not None and p.tool is not None:
         args = dict(p.args)
         if not keep_value and p.tool in WRITE_VALUE:
@@ -449,6 +456,7 @@ def _remember(msg: AIMessage, p: Plan | None, *, keep_value: bool = True) -> AIM
                 args.pop(k, None)
         msg.additional_kwargs["offline"] = {"tool": p.tool, "args": args, "missing": p.missing, "result": None}
         msg.additional_kwargs["offline"]["listing"] = p.listing
+        msg.additional_kwargs["offline"]["said"] = said
     return msg
 
 

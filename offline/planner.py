@@ -25,6 +25,7 @@ from offline.extract import (
     OrderDate,
     Ref,
     after_colon,
+    days_written,
     extract,
     is_chinese,
     normalize,
@@ -147,6 +148,7 @@ class Context:
     result: dict[str, Any] | None = None
     listing: tuple[str, list[int]] | None = None  # the last list shown: ("customer_id", [15749, ...])
     asked: frozenset[str] = frozenset()  # figures the previous turn asked for by name ("aov")
+    said: str | None = None  # the request the previous turn asked a question about
 
 
 @dataclass
@@ -196,7 +198,8 @@ def _required(tool: str) -> list[str]:
 # -- parts --------------------------------------------------------------------------------------
 
 _STRONG = re.compile(
-    r"(?:(?<=[.!?;,])\s?|\s(?=and also|and then))(?:(?:and also|also|plus|additionally|and then|then|after that)\b[,:]?)\s?"
+    r"(?:(?<=[.!?;,])\s?|\s(?=and also|and then|and separately))(?:(?:and also|also|plus|additionally|and then|then|after that"
+    r"|and separately|separately|secondly|and finally|finally|lastly)\b[,:]?)\s?"
     r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且|其次|再者|最后|此外)|(?<=[.!?;,]\s)再(?=[\u4e00-\u9fff])|^先(?=.{2,}再)"
     r"|(?<=\?)\s?and\s(?=(?:would|will|what|how|can|could|should|is|are|does|do|which|who|where)\b)"  # "...? and would 10% off pay?"
     r"|(?:^|\s)\(?[1-9]\)\s"  # a numbered list: "1) ... 2) ..."
@@ -946,6 +949,9 @@ def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[In
     return best, said
 
 
+_BA_ORDER = re.compile(r"^\s?(?:请|帮我|麻烦|直接)?\s?(?:把|将)")
+_WHICH_CAMPAIGN = re.compile(r"\bwhich (?:one|campaign)s?\b|\bwho'?s\b|哪个|哪一个|哪条|哪一条", re.I)
+_WHICH_ONE = re.compile(r"\b(?:one|design|version|colou?r)\b|那款|那个|那种|那一?款|的$", re.I)
 _LEANS_BACK = re.compile(r"\b(?:they|them|their|those|these)\b|他们|她们|它们|这些|那些", re.I)
 _PRODUCT_NOUN = re.compile(r"(?:product|item|sku|stock ?code|code|产品|商品|货号|款号|编码)\W{0,3}$", re.I)
 
@@ -1282,6 +1288,41 @@ def _span_of(d: OrderDate, today: date | None) -> tuple[date, date] | None:
     return first, date(year + d.month // 12, d.month % 12 + 1, 1) - timedelta(days=1)
 
 
+_FROM_DAY = re.compile(r"\b(?:since|from|after|starting|beginning)\s(?:the\s)?$|(?:从|自)\s?$", re.I)
+_FROM_DAY_ZH = re.compile(r"^\s?(?:以来|之后|以后|起|开始)")
+
+
+def _days_asked(e: Entities, today: date, args: dict[str, Any]) -> None:
+    """A report over the days a request names: "sales on 25 November" is that day, "from 1 Nov to
+    15 Nov" those days, "since 20 November" from it to today, "until 5 December" to it."""
+    days = days_written(e.text, today)
+    if not days:
+        return
+    first_at, first = days[0]
+    before, after = e.text[max(0, first_at - 24) : first_at], e.text[first_at:]
+    span = re.search(r"^\S+(?:\s\S+){0,2}", after)
+    after_day = after[span.end() :] if span else ""
+    from_to = re.search(
+        r"\b(?:between|from)\s(?:the\s)?(\d{1,2})(?:st|nd|rd|th)?\s?(?:and|to|-|until|till)\s?(?:the\s)?$", before
+    )
+    if len(days) >= 2:
+        start, end = first, days[-1][1]
+    elif from_to and 1 <= int(from_to.group(1)) <= first.day:  # "between 1 and 15 November", "1-15 Nov"
+        start, end = first.replace(day=int(from_to.group(1))), first
+    elif _UNTIL.search(before):
+        start, end = None, first
+    elif _FROM_DAY.search(before) or _FROM_DAY_ZH.match(after_day):
+        start, end = first, None
+    else:
+        start, end = first, first  # "sales on 25 November", 11月25日的销售额: that day
+    for k in _WHEN:
+        args.pop(k, None)
+    if start is not None:
+        args["start"] = start.isoformat()
+    if end is not None:
+        args["end"] = end.isoformat()
+
+
 def _dates_are(prop: dict[str, Any]) -> str | None:
     """Which order a tool's start/end bound, as its schema says ("only customers whose LAST order...")."""
     words = str(prop.get("description", ""))
@@ -1458,7 +1499,7 @@ def fill(
                 if target is not None and (change is None or _TARGET.search(_left(e, target, 8))):
                     args[name] = target.value
                     used.add(id(target))
-                elif change is None and e.discount is not None and tool != "set_product_price":
+                elif change is None and e.discount is not None and not (tool == "set_product_price" and e.hypothetical):
                     args["change_pct"] = -e.discount.value  # "knock 7% off both", 出价打八折: a cut by that share
                 elif change is not None:
                     if change.pct is not None:
@@ -1668,6 +1709,8 @@ def fill(
         for key, day in order_bounds(e, today).items():
             if key in (pre + "start", pre + "end"):
                 args[key.removeprefix(pre)] = day
+    if {"start", "end", "period"} <= set(props) and _dates_are(props["start"]) is None and today is not None:
+        _days_asked(e, today, args)
     if e.repeat and "min_orders" in args and args["min_orders"] == e.min_orders:
         notes.append(f"repeat:{e.repeat}:{e.min_orders}")
     if e.aov and tool == "sales_report":
@@ -1828,12 +1871,25 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         top = max(intent.scores.values(), default=0.0)  # more of the same, when this part could be that
         if first.label != NONE and intent.scores.get(first.label, 0.0) >= 0.5 * top:
             tool = first.label
+    if (
+        said_before is not None
+        and earlier
+        and _WHICH_CAMPAIGN.search(e.text)
+        and not e.ids("campaign")
+        and (allowed is None or "compare_campaigns" in allowed)
+        and choose_tool(earlier, said_before, allowed).label in ("campaign_metrics", "compare_campaigns")
+    ):
+        tool = "compare_campaigns"  # "roas + cpa by campaign last wk? which one's dragging us down": a ranking
     continuing = False
     if ctx.tool is not None and (allowed is None or ctx.tool in allowed):
         new_info = _new_information(ctx, e, zh, today)
         weak = tool is None or intent.confidence < 0.45
         if ctx.missing and _supplies(ctx, e) and (weak or tool == ctx.tool or intent.confidence < 0.5):
             tool, continuing = ctx.tool, True  # the answer to the copilot's own question
+        elif (
+            "product_id" in ctx.missing and ctx.said and _WHICH_ONE.search(e.text) and len(_WORDS.findall(e.text)) <= 5
+        ):
+            tool, continuing = ctx.tool, True  # which hand warmer? "the owl one", 猫头鹰那款
         elif e.ordinal is not None and _from_list(ctx, e.ordinal) is not None:
             kind = _from_list(ctx, e.ordinal)[0]  # type: ignore[index]
             if tool is None or kind not in _props(tool):  # "the first one": what to do with it
@@ -1911,8 +1967,22 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         return Plan(None, zh=zh, intent=intent, declined="competitor")  # may pass for theirs
     if tool is None:
         return Plan(None, zh=zh, intent=intent)
-    if tool == "set_product_price" and e.all_products and not e.ids("product") and allowed is None:
+    if (
+        tool in ("set_product_price", "discount_effect")
+        and e.all_products
+        and not e.ids("product")
+        and not e.hypothetical
+        and allowed is None
+    ):
         return Plan(None, zh=zh, intent=intent, declined="every_price")  # "把所有产品价格都改成0.01"
+    if (
+        tool == "discount_effect"
+        and _BA_ORDER.search(e.text)
+        and e.discount is not None
+        and not (e.hypothetical or e.negated or _QUESTION.search(e.text))
+        and (allowed is None or "set_product_price" in allowed)
+    ):
+        tool = "set_product_price"  # "把商品12价格打个八折": an order to cut the price, not a what-if
     if tool in WRITES and e.hypothetical and not e.negated:
         tool = _what_if(tool, e, allowed)  # "what would happen if we raised the price": an estimate, not a change
         if tool in WRITES:  # no read to answer it with here: say so, change nothing
@@ -1959,6 +2029,12 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             # "last 3 months" is no filter on who is about to lapse)
             said = fill(tool, before, zh, stock_codes, today).args
             args.update({k: said[k] for k in _WHEN if k in said})
+        if "unit_cost" in _props(tool) and "unit_cost" not in args:
+            cost = fill(tool, before, zh, stock_codes, today).args.get("unit_cost")
+            if cost is not None:  # "we pay £2.40 a unit ... would £5 make us more money?": that cost
+                args["unit_cost"] = cost
+        if tool == "compare_campaigns" and "metric" not in args and before.metric in _enum(_props(tool)["metric"]):
+            args["metric"] = before.metric  # "roas + cpa by campaign? which one's dragging us down": by ROAS
         if (
             "country" in _props(tool)
             and "country" not in args

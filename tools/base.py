@@ -391,10 +391,11 @@ def product_named(shop: Shop, text: str) -> int | None:
     scored.sort(reverse=True)
     best, pid = scored[0]
     ws = cat["words"][cat["index"][pid]]
-    if ws != ws & said and _kind_of(shop, ws & said):
-        return None  # "蛋糕架", "the jumbo bag": a kind of product several share; which one is asked
-    if best < NAME_COVERAGE or (len(scored) > 1 and best - scored[1][0] < NAME_MARGIN):
-        return None
+    if (ws != ws & said and _kind_of(shop, ws & said)) or (
+        best < NAME_COVERAGE or (len(scored) > 1 and best - scored[1][0] < NAME_MARGIN)
+    ):  # "蛋糕架", "the jumbo bag": a kind of product several share; which one is asked, unless the
+        one = _of_the_kind(shop, text)  # other words pick one: "72个装的红色波点蛋糕纸杯"
+        return one[0] if len(one) == 1 else None
     return pid
 
 
@@ -415,6 +416,16 @@ def products_holding(shop: Shop, text: str) -> tuple[list[str], list[int]]:
     units = units_sold(shop)
     held = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if set(words) <= ws]
     return words, sorted(held, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
+
+
+def _narrowed(shop: Shop, ids: list[int], words: set[str]) -> list[int]:
+    """Of the products `ids` (best sellers first), those whose descriptions hold the most of the
+    catalog words `words` besides the kind's (all of them when none holds any)."""
+    cat = _names(shop)
+    more = {_as_catalog(w, cat["idf"]) for w in words} & set(cat["idf"])
+    held = {p: len(more & cat["words"][cat["index"][p]]) for p in ids}
+    best = max(held.values(), default=0)
+    return [p for p in ids if held[p] == best] if best else ids
 
 
 def _kind_of(shop: Shop, said: set[str]) -> list[int]:
@@ -442,26 +453,31 @@ def _kind_of(shop: Shop, said: set[str]) -> list[int]:
 def product_choices(shop: Shop, text: str, k: int = 3) -> tuple[int, list[tuple[int, str]]]:
     """When a request names a kind of product several share ("蛋糕架", "the jumbo bag"): how many
     there are, and the best-selling k as (id, description), to ask which one is meant."""
+    ids = _of_the_kind(shop, text)
+    if not ids:
+        return 0, []
+    with shop.sessions() as s:
+        rows = s.execute(select(Product.id, Product.description).where(Product.id.in_(ids[:k])))
+        names = {int(i): str(d) for i, d in rows}
+    return len(ids), [(p, names[p]) for p in ids[:k]]
+
+
+def _of_the_kind(shop: Shop, text: str) -> list[int]:
+    """The products of the longest kind a request names (cake stand, jumbo bag), best sellers first,
+    narrowed to those its other words fit best ("三层蛋糕架": the 3-tier ones); [] when it names none."""
     from vectorstore.glossary import glossary
 
     if re.search(r"[\u4e00-\u9fff]", text):
         text = text + " " + glossary().to_english(text)[0]
     said = set(_NAME_WORD.findall(text.lower())) - _NAME_STOP
-    for size in (3, 2):  # the longest kind the request names
+    for size in (3, 2):
         for e in glossary().entries.values():
             words = {w.lower() for w in e.english}
             if e.kind == "n" and len(words) == size and words <= said:
-                ids = _kind_of(shop, words)
-                cat = _names(shop)
-                more = {_as_catalog(w, cat["idf"]) for w in said - words} & set(cat["idf"])
-                held = [p for p in ids if more and more <= cat["words"][cat["index"][p]]]
-                ids = held or ids  # "三层蛋糕架": the 3-tier ones of the 22 cake stands
+                ids = _narrowed(shop, _kind_of(shop, words), said - words)
                 if ids:
-                    with shop.sessions() as s:
-                        rows = s.execute(select(Product.id, Product.description).where(Product.id.in_(ids[:k])))
-                        names = {int(i): str(d) for i, d in rows}
-                    return len(ids), [(p, names[p]) for p in ids[:k]]
-    return 0, []
+                    return ids
+    return []
 
 
 _CAMPAIGN_STOP = frozenset({"campaign", "campaigns", "the", "and", "for", "our", "ads", "customers"})

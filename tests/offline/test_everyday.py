@@ -917,3 +917,75 @@ def test_the_price_now_is_the_products_facts_in_the_requests_language(cp: Copilo
     ((name, args, _),) = calls(res)
     assert name == "selling_points" and args == {"product_id": 3220}
     assert "现价 £2.08" in res["answer"] and "红色复古圆点超大购物袋" in res["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("sales on 2011-11-25", {"start": "2011-11-25", "end": "2011-11-25"}),
+        ("how did we do on Nov 25?", {"start": "2011-11-25", "end": "2011-11-25"}),
+        ("11月25日的销售额", {"start": "2011-11-25", "end": "2011-11-25"}),
+        ("sales from 1 Nov to 15 Nov", {"start": "2011-11-01", "end": "2011-11-15"}),
+        ("top 10 products between 1 and 15 November", {"start": "2011-11-01", "end": "2011-11-15"}),
+        ("campaign 2 metrics since 20 November", {"start": "2011-11-20"}),
+    ],
+)
+def test_a_day_or_days_named_are_the_reports_period(text: str, args: dict[str, str]) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert {k: p.args[k] for k in ("start", "end", "month", "period") if k in p.args} == args
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("UK champions with 3k+ lifetime spend", {"segment": "champions", "min_revenue": 3000.0}),
+        ("French customers with 2+ orders but nothing since 1 Oct", {"min_orders": 2, "end": "2011-09-30"}),
+        ("10月以后新来的客户，至少下了3单的", {"min_orders": 3, "first_start": "2011-10-01"}),
+    ],
+)
+def test_customer_filters_written_every_way_are_kept(text: str, args: dict[str, object]) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert p.tool == "customer_list" and args.items() <= p.args.items()
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("2号计划出价提3分钱", {"campaign_id": 2, "change_by": 0.03}),
+        ("1号计划预算提高50块", {"campaign_id": 1, "change_by": 50.0}),
+        ("把商品12价格打个八折", {"product_id": 12, "change_pct": -20.0}),
+    ],
+)
+def test_chinese_raises_and_discounts_are_changes_by(text: str, args: dict[str, object]) -> None:
+    assert plan(text).args == args
+
+
+def test_a_set_of_ads_is_counted_by_its_headlines() -> None:
+    assert plan("给商品40做一组Meta广告，写4个标题").args.get("n") == 4
+
+
+def test_the_kind_asked_about_and_the_words_that_pick_one(cp: Copilot) -> None:
+    first = cp.ask("change the hand warmer price to £2.05")
+    assert not first["tool_calls"] and "HAND WARMER OWL DESIGN" in first["answer"]  # which one
+    second = cp.ask("the owl design", thread_id=first["thread_id"])
+    ((name, args, status),) = calls(second)
+    assert (name, args, status) == ("set_product_price", {"product_id": 1709, "price": 2.05}, "pending")
+
+
+def test_a_kind_and_its_other_words_name_one_product(cp: Copilot) -> None:
+    res = cp.ask("72个装的波点蛋糕纸杯现在卖多少钱")
+    assert [a.get("product_id") for _, a, _ in calls(res)] == [424]
+
+
+def test_which_campaign_after_their_figures_is_a_ranking() -> None:
+    parts = split_parts("ctr and conversions by campaign last week? which one is weakest")
+    assert [plan(p, earlier=" ".join(parts[:i]) or None).tool for i, p in enumerate(parts)] == [
+        "campaign_metrics",
+        "compare_campaigns",
+    ]
+
+
+def test_a_cost_said_before_a_what_if_is_its_cost() -> None:
+    parts = split_parts("product 40 costs us £1.10 a unit. would selling it at £2 make us more money?")
+    last = plan(parts[-1], earlier=" ".join(parts[:-1]))
+    assert last.tool == "discount_effect" and last.args.get("unit_cost") == 1.1
