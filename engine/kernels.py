@@ -41,9 +41,17 @@ def _dp_bid(v_prev: np.ndarray, theta: float, budget: int, max_bid: int) -> int:
 
 @njit(cache=True)
 def _replay_dp(
-    clicks: np.ndarray, price: np.ndarray, pctr: np.ndarray, value: np.ndarray, budget: int, episode: int, max_bid: int
+    clicks: np.ndarray,
+    price: np.ndarray,
+    pctr: np.ndarray,
+    value: np.ndarray,
+    budget: int,
+    episode: int,
+    max_bid: int,
+    told_full: bool,
 ) -> np.ndarray:
-    """Replay the value-function strategy; returns [clicks, impressions, cost]."""
+    """Replay the value-function strategy; returns [clicks, impressions, cost]. With told_full the
+    strategy sees a short last episode as a full one (rlb-dp's convention)."""
     n = clicks.shape[0]
     won_clicks = 0
     won = 0
@@ -51,10 +59,11 @@ def _replay_dp(
     start = 0
     while start < n:
         length = min(episode, n - start)
+        told = episode if told_full else length
         left = budget
         for j in range(length):
             i = start + j
-            a = _dp_bid(value[length - j - 1], pctr[i], left, max_bid)
+            a = _dp_bid(value[told - j - 1], pctr[i], left, max_bid)
             if a >= price[i]:
                 left -= price[i]
                 won += 1

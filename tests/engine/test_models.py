@@ -74,13 +74,13 @@ def test_value_function_and_its_compiled_replay_agree_with_python():
     assert (np.diff(v, axis=1) >= -1e-12).all() and (np.diff(v, axis=0) >= -1e-12).all()  # more is never worse
     rlb = bidding.value_function(50, 120, pdf, 0.01, ctr_model="mean")
     assert (v >= rlb - 1e-12).all()  # knowing the pCTR before bidding is worth at least the mean
-    n = 500
+    n = 520  # ten episodes and a short one
     clicks, price, pctr = rng.integers(0, 2, n), rng.integers(0, 31, n), rng.exponential(0.01, n)
-    fast = bidding.replay_value_strategy(clicks, price, pctr, v, budget_per_episode=120, episode=50)
-    slow = bidding.replay_strategy(
-        clicks, price, pctr, lambda th, t, b: bidding.value_bid(v, th, t, b), budget_per_episode=120, episode=50
-    )
-    assert fast == slow and fast.impressions > 0
+    for last in ("full", "true"):
+        kw = {"budget_per_episode": 120, "episode": 50, "last_episode": last}
+        fast = bidding.replay_value_strategy(clicks, price, pctr, v, **kw)
+        slow = bidding.replay_strategy(clicks, price, pctr, lambda th, t, b: bidding.value_bid(v, th, t, b), **kw)
+        assert fast == slow and fast.impressions > 0
 
 
 def test_hashed_logistic_learns_and_scores_like_sklearn():
