@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -11,6 +12,14 @@ from engine import EngineError
 
 DEFAULT_EPISODE = 1000  # auctions per episode in the iPinYou protocol
 MAX_BID = 300
+
+DEFAULT_LAW_SIZE = 2048  # steps of a tabulated pCTR law
+DEFAULT_REFITS = (1, 2, 4, 8, 16, 32, 64, 128)  # episodes after which ours refits its pCTR law
+
+LastEpisode = Literal["full", "true"]
+"""What a strategy is told of the last, shorter episode: "full", that it has `episode` auctions like
+every other (han-cai/rlb-dp's `run()`, which produced the published figures), or "true", the
+auctions actually left."""
 
 
 def expected_value_bid(pctr: float, value_per_click: float) -> float:
@@ -105,17 +114,20 @@ def replay_strategy(
     *,
     budget_per_episode: int,
     episode: int = DEFAULT_EPISODE,
+    last_episode: LastEpisode = "full",
 ) -> ReplayResult:
     """Replay a stateful strategy bid_fn(pctr, auctions_left, budget_left) auction by auction."""
     c = np.asarray(clicks, dtype=np.int64)
     mp = np.asarray(market_price, dtype=np.int64)
     ct = np.asarray(pctr, dtype=float)
+    _check_last_episode(last_episode)
     won_clicks = won_imps = spent = 0
     for start in range(0, c.size, episode):
         n = min(episode, c.size - start)
+        told = episode if last_episode == "full" else n
         left = budget_per_episode
         for j in range(n):
-            a = min(int(bid_fn(float(ct[start + j]), n - j, left)), MAX_BID, left)
+            a = min(int(bid_fn(float(ct[start + j]), told - j, left)), MAX_BID, left)
             price = int(mp[start + j])
             if a >= price:
                 left -= price
@@ -123,6 +135,11 @@ def replay_strategy(
                 won_clicks += int(c[start + j])
         spent += budget_per_episode - left
     return ReplayResult(won_clicks, won_imps, spent, int(c.size), budget_per_episode)
+
+
+def _check_last_episode(last_episode: str) -> None:
+    if last_episode not in ("full", "true"):
+        raise EngineError("last_episode must be 'full' (rlb-dp's convention) or 'true'")
 
 
 def market_price_pdf(counts: np.ndarray) -> np.ndarray:
@@ -133,29 +150,61 @@ def market_price_pdf(counts: np.ndarray) -> np.ndarray:
     return c / c.sum()
 
 
-def value_function(
-    episode: int, budget: int, price_pdf: np.ndarray, mean_ctr: float, *, ctr_model: str = "exponential"
-) -> np.ndarray:
-    """V[t, b]: expected clicks from t auctions left with budget b, bidding optimally (dynamic
-    programming over budget and auctions left, as RLB does, Cai et al. 2017).
+@dataclass(frozen=True)
+class CtrLaw:
+    """What the bidder believes of the pCTR theta of a coming auction, as the value of the option to
+    bid at a cost c in clicks: gain(c) = E[(theta - c)+], tabulated at c = 0, step, 2 step, ... (linear
+    in between, zero beyond the table)."""
 
-    ctr_model "mean" is RLB's approximation, every impression worth the mean CTR. "exponential"
-    (ours) treats the pCTR of a coming auction as unknown with that mean and no other knowledge:
-    the maximum-entropy law on [0, inf) with a given mean, the exponential, for which the value of
-    the option to bid, E[(theta - c)+], is mean * exp(-c / mean) in closed form.
-    """
+    gain: np.ndarray
+    step: float
+
+
+def mean_law(mean_ctr: float) -> CtrLaw:
+    """RLB's: every impression is worth the mean CTR, gain(c) = max(0, mean - c)."""
+    _check_mean(mean_ctr)
+    return CtrLaw(np.array([mean_ctr, 0.0]), float(mean_ctr))
+
+
+def exponential_law(mean_ctr: float, *, size: int = DEFAULT_LAW_SIZE) -> CtrLaw:
+    """The mean and no other knowledge: the maximum-entropy law on [0, inf), the exponential, for
+    which gain(c) = mean * exp(-c / mean) (tabulated to 40 means, where it is below 1e-17)."""
+    _check_mean(mean_ctr)
+    c = np.linspace(0.0, 40.0 * mean_ctr, size + 1)
+    gain = mean_ctr * np.exp(-c / mean_ctr)
+    gain[-1] = 0.0
+    return CtrLaw(gain, float(c[1]))
+
+
+def empirical_law(pctr_seen: np.ndarray, *, size: int = DEFAULT_LAW_SIZE) -> CtrLaw:
+    """The law of the pCTRs seen so far: gain(c) = mean over them of (theta - c)+."""
+    th = np.sort(np.asarray(pctr_seen, dtype=float))
+    if th.ndim != 1 or th.size == 0 or th[0] < 0 or th[-1] > 1 or th[-1] == 0:
+        raise EngineError("pCTRs seen must be a non-empty list in [0, 1], not all zero")
+    c = np.linspace(0.0, th[-1], size + 1)
+    above = np.searchsorted(th, c, side="right")
+    tail = np.r_[np.cumsum(th[::-1])[::-1], 0.0][above]  # sum of the pCTRs above each c
+    return CtrLaw((tail - c * (th.size - above)) / th.size, float(c[1]))
+
+
+def _check_mean(mean_ctr: float) -> None:
+    if not 0 < mean_ctr < 1:
+        raise EngineError("mean CTR must be between 0 and 1")
+
+
+def value_function(episode: int, budget: int, price_pdf: np.ndarray, law: CtrLaw) -> np.ndarray:
+    """V[t, b]: expected clicks from t auctions left with budget b, bidding optimally (dynamic
+    programming over budget and auctions left, as RLB does, Cai et al. 2017), when the pCTR of each
+    coming auction follows `law` and is seen before bidding."""
     from engine import kernels
 
     if episode <= 0 or budget < 0:
         raise EngineError("episode must be positive and budget non-negative")
-    if not 0 < mean_ctr < 1:
-        raise EngineError("mean CTR must be between 0 and 1")
-    if ctr_model not in ("exponential", "mean"):
-        raise EngineError("ctr_model must be 'exponential' or 'mean'")
     pdf = np.ascontiguousarray(price_pdf, dtype=np.float64)
+    gain = np.ascontiguousarray(law.gain, dtype=np.float64)
     value = np.zeros((episode + 1, budget + 1))
     for t in range(1, episode + 1):
-        kernels.value_step(value[t - 1], pdf, float(mean_ctr), ctr_model == "exponential", value[t])
+        kernels.value_step(value[t - 1], pdf, gain, float(law.step), value[t])
     return value
 
 
@@ -183,17 +232,59 @@ def replay_value_strategy(
     *,
     budget_per_episode: int,
     episode: int = DEFAULT_EPISODE,
+    last_episode: LastEpisode = "full",
 ) -> ReplayResult:
     """Replay the value-function strategy auction by auction (compiled: about 5 ms for 156k auctions)."""
     from engine import kernels
 
+    _check_last_episode(last_episode)
     c = np.ascontiguousarray(clicks, dtype=np.int64)
     p = np.ascontiguousarray(market_price, dtype=np.int64)
     th = np.ascontiguousarray(pctr, dtype=np.float64)
     if value.shape[0] < episode + 1 or value.shape[1] < budget_per_episode + 1:
         raise EngineError("the value function is smaller than the episode or the budget")
-    won_clicks, won, spent = kernels.replay_dp(c, p, th, value, budget_per_episode, episode, MAX_BID)
+    won_clicks, won, spent = kernels.replay_dp(
+        c, p, th, value, budget_per_episode, episode, MAX_BID, last_episode == "full"
+    )
     return ReplayResult(int(won_clicks), int(won), int(spent), int(c.size), budget_per_episode)
+
+
+def replay_learning_strategy(
+    clicks: np.ndarray,
+    market_price: np.ndarray,
+    pctr: np.ndarray,
+    price_pdf: np.ndarray,
+    prior: CtrLaw,
+    *,
+    budget_per_episode: int,
+    episode: int = DEFAULT_EPISODE,
+    refits: tuple[int, ...] = DEFAULT_REFITS,
+    last_episode: LastEpisode = "full",
+) -> ReplayResult:
+    """Replay our strategy: the value-function bid under the prior law of the pCTR, then, from each
+    episode in `refits` on, under the empirical law of the pCTRs of every request bid on before it.
+
+    Only `pctr[:start]` is read to build the law used from auction `start` on: no click, no market
+    price and no later request (a live bidder's view)."""
+    n = np.asarray(pctr).size
+    starts = sorted({0, *(r * episode for r in refits if 0 < r * episode < n)})
+    parts = []
+    for lo, hi in zip(starts, [*starts[1:], n], strict=True):
+        law = prior if lo == 0 else empirical_law(pctr[:lo])
+        value = value_function(episode, budget_per_episode, price_pdf, law)
+        parts.append(
+            replay_value_strategy(
+                clicks[lo:hi],
+                market_price[lo:hi],
+                pctr[lo:hi],
+                value,
+                budget_per_episode=budget_per_episode,
+                episode=episode,
+                last_episode=last_episode,
+            )
+        )
+    won = np.sum([[p.clicks, p.impressions, p.cost] for p in parts], axis=0)
+    return ReplayResult(int(won[0]), int(won[1]), int(won[2]), n, budget_per_episode)
 
 
 @dataclass(frozen=True)

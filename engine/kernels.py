@@ -41,9 +41,17 @@ def _dp_bid(v_prev: np.ndarray, theta: float, budget: int, max_bid: int) -> int:
 
 @njit(cache=True)
 def _replay_dp(
-    clicks: np.ndarray, price: np.ndarray, pctr: np.ndarray, value: np.ndarray, budget: int, episode: int, max_bid: int
+    clicks: np.ndarray,
+    price: np.ndarray,
+    pctr: np.ndarray,
+    value: np.ndarray,
+    budget: int,
+    episode: int,
+    max_bid: int,
+    told_full: bool,
 ) -> np.ndarray:
-    """Replay the value-function strategy; returns [clicks, impressions, cost]."""
+    """Replay the value-function strategy; returns [clicks, impressions, cost]. With told_full the
+    strategy sees a short last episode as a full one (rlb-dp's convention)."""
     n = clicks.shape[0]
     won_clicks = 0
     won = 0
@@ -51,10 +59,11 @@ def _replay_dp(
     start = 0
     while start < n:
         length = min(episode, n - start)
+        told = episode if told_full else length
         left = budget
         for j in range(length):
             i = start + j
-            a = _dp_bid(value[length - j - 1], pctr[i], left, max_bid)
+            a = _dp_bid(value[told - j - 1], pctr[i], left, max_bid)
             if a >= price[i]:
                 left -= price[i]
                 won += 1
@@ -64,19 +73,22 @@ def _replay_dp(
     return np.array([won_clicks, won, spent])
 
 
-@njit(cache=True, parallel=True)
-def _value_step(prev: np.ndarray, pdf: np.ndarray, mu: float, exponential: bool, out: np.ndarray) -> None:
+@njit(cache=True)
+def _value_step(prev: np.ndarray, pdf: np.ndarray, gain: np.ndarray, step: float, out: np.ndarray) -> None:
     """One step of the value recursion, out(b) = prev(b) + sum_d pdf(d) gain(prev(b) - prev(b-d)),
-    where the gain of winning at cost c in value is E[(theta - c)+]: mu exp(-c / mu) when theta is
-    exponential with mean mu, max(0, mu - c) when every impression is worth mu (RLB)."""
-    nb = prev.shape[0]
-    nd = pdf.shape[0]
-    for b in prange(nb):
+    where gain(c) = E[(theta - c)+] is tabulated at c = k step and zero beyond the table. The cost
+    c grows with d (V grows with the budget), so the sum stops where the gain is gone. Serial: on a
+    busy machine, threads per step (1,000 steps of 2,000 budgets) were four times slower."""
+    top_k = gain.shape[0] - 1
+    per_step = 1.0 / step
+    for b in range(prev.shape[0]):
         acc = 0.0
-        top = min(b, nd - 1)
-        for d in range(top + 1):
-            c = prev[b] - prev[b - d]
-            acc += pdf[d] * (mu * np.exp(-c / mu) if exponential else max(0.0, mu - c))
+        for d in range(min(b, pdf.shape[0] - 1) + 1):
+            x = (prev[b] - prev[b - d]) * per_step
+            if x >= top_k:
+                break
+            k = int(x)
+            acc += pdf[d] * (gain[k] + (x - k) * (gain[k + 1] - gain[k]))
         out[b] = prev[b] + acc
 
 

@@ -206,9 +206,10 @@ def rank_benchmark(*, candidates: int = 1000, features: int = 40, bits: int = 20
 
 
 def bid_benchmark(setup: dict[str, Any]) -> dict[str, Any]:
-    """Replay the whole log under our strategy: compiled against a plain per-auction Python loop."""
+    """Replay the whole log under one value function (RLB's): compiled against a plain per-auction
+    Python loop."""
     s = setup
-    value = bidding.value_function(s["episode"], s["budget"], s["pdf"], s["mean_ctr"])
+    value = bidding.value_function(s["episode"], s["budget"], s["pdf"], bidding.mean_law(s["mean_ctr"]))
     kw = {"budget_per_episode": s["budget"], "episode": s["episode"]}
 
     def fast() -> bidding.ReplayResult:

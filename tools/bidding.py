@@ -174,8 +174,9 @@ def _pacing_series(
 class ReplayArgs(BaseModel):
     strategy: Literal["value", "rlb", "lin", "mcpc"] = Field(
         "value",
-        description="value: ours (value function over budget and auctions left); rlb: the same with "
-        "every impression worth the mean CTR; lin: b0 x pCTR / CTR; mcpc: pCTR x CPC",
+        description="value: ours (value function over budget and auctions left, with the pCTR law learnt "
+        "from the requests already bid on); rlb: the same with every impression worth the mean CTR; "
+        "lin: b0 x pCTR / CTR; mcpc: pCTR x CPC",
     )
     b0: float = Field(10.0, gt=0, le=300, description="Lin's base bid")
     budget_scale: float = Field(1 / 32, ge=1 / 256, le=1 / 4, description="c0: the budget as a share of the cost")
@@ -199,15 +200,15 @@ def _replay(shop: Shop, a: ReplayArgs) -> dict[str, Any]:
     episode = bidding.DEFAULT_EPISODE
     budget = int(info["cost_train"] / info["imp_train"] * a.budget_scale * episode)
     mean_ctr = info["clk_train"] / info["imp_train"]
-    if a.strategy in ("value", "rlb"):
-        model = "exponential" if a.strategy == "value" else "mean"
-        value = shop.cached(
-            f"value:{model}:{budget}",
-            lambda: bidding.value_function(
-                episode, budget, bidding.market_price_pdf(info["price_counter_train"]), mean_ctr, ctr_model=model
-            ),
-        )
+    pdf = bidding.market_price_pdf(info["price_counter_train"])
+    if a.strategy == "rlb":
+        value = bidding.value_function(episode, budget, pdf, bidding.mean_law(mean_ctr))
         res = bidding.replay_value_strategy(clicks, price, pctr, value, budget_per_episode=budget, episode=episode)
+    elif a.strategy == "value":
+        prior = bidding.exponential_law(mean_ctr)
+        res = bidding.replay_learning_strategy(
+            clicks, price, pctr, pdf, prior, budget_per_episode=budget, episode=episode
+        )
     else:
         bids = (
             bidding.mcpc_bids(pctr, info["cost_train"] / info["clk_train"])

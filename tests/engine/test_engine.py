@@ -90,6 +90,21 @@ def test_bids_and_replay_second_price_with_budget_cap():
     assert same.impressions == 2
 
 
+@pytest.mark.parametrize(("last_episode", "told"), [("full", [4, 3, 2, 1, 4]), ("true", [4, 3, 2, 1, 1])])
+def test_replay_tells_the_short_last_episode_as_rlb_dp_does_or_as_it_is(last_episode, told):
+    seen: list[int] = []
+
+    def bid(_pctr: float, auctions_left: int, _budget_left: int) -> float:
+        seen.append(auctions_left)
+        return 0.0
+
+    n = np.zeros(5, dtype=int)
+    bidding.replay_strategy(n, n, n * 0.0, bid, budget_per_episode=9, episode=4, last_episode=last_episode)
+    assert seen == told
+    with pytest.raises(EngineError, match="last_episode"):
+        bidding.replay_strategy(n, n, n * 0.0, bid, budget_per_episode=9, episode=4, last_episode="one")
+
+
 def test_pacing_controller():
     p = bidding.pacing_status(100.0, 75.0, 0.5)
     assert p.status == "overspending" and p.bid_multiplier == pytest.approx(0.5)

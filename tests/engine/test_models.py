@@ -70,17 +70,17 @@ def test_qini_of_a_perfect_and_a_useless_score():
 def test_value_function_and_its_compiled_replay_agree_with_python():
     rng = np.random.default_rng(1)
     pdf = bidding.market_price_pdf(np.r_[0, rng.integers(1, 50, 30)])
-    v = bidding.value_function(50, 120, pdf, 0.01)
+    v = bidding.value_function(50, 120, pdf, bidding.exponential_law(0.01))
     assert (np.diff(v, axis=1) >= -1e-12).all() and (np.diff(v, axis=0) >= -1e-12).all()  # more is never worse
-    rlb = bidding.value_function(50, 120, pdf, 0.01, ctr_model="mean")
+    rlb = bidding.value_function(50, 120, pdf, bidding.mean_law(0.01))
     assert (v >= rlb - 1e-12).all()  # knowing the pCTR before bidding is worth at least the mean
-    n = 500
+    n = 520  # ten episodes and a short one
     clicks, price, pctr = rng.integers(0, 2, n), rng.integers(0, 31, n), rng.exponential(0.01, n)
-    fast = bidding.replay_value_strategy(clicks, price, pctr, v, budget_per_episode=120, episode=50)
-    slow = bidding.replay_strategy(
-        clicks, price, pctr, lambda th, t, b: bidding.value_bid(v, th, t, b), budget_per_episode=120, episode=50
-    )
-    assert fast == slow and fast.impressions > 0
+    for last in ("full", "true"):
+        kw = {"budget_per_episode": 120, "episode": 50, "last_episode": last}
+        fast = bidding.replay_value_strategy(clicks, price, pctr, v, **kw)
+        slow = bidding.replay_strategy(clicks, price, pctr, lambda th, t, b: bidding.value_bid(v, th, t, b), **kw)
+        assert fast == slow and fast.impressions > 0
 
 
 def test_hashed_logistic_learns_and_scores_like_sklearn():
@@ -160,3 +160,37 @@ def test_ivf_compressed_scan_path_on_unstructured_data():
     assert len(set(ids.tolist()) & set(ann.exact_top_k(x, q, 10).tolist())) >= 9
     with pytest.raises(EngineError):
         index.search(np.ones(3), 10)
+
+
+def test_pctr_laws_tabulate_the_option_value():
+    law = bidding.empirical_law(np.array([0.3, 0.1]), size=3)  # c = 0, 0.1, 0.2, 0.3
+    assert law.step == pytest.approx(0.1) and law.gain == pytest.approx([0.2, 0.1, 0.05, 0.0])
+    assert bidding.exponential_law(0.01).gain[0] == pytest.approx(0.01)
+    pdf = bidding.market_price_pdf(np.r_[1, np.ones(20)])
+    same = bidding.empirical_law(np.full(7, 0.01))  # every pCTR the mean: RLB's law
+    assert bidding.value_function(30, 60, pdf, same) == pytest.approx(
+        bidding.value_function(30, 60, pdf, bidding.mean_law(0.01)), abs=1e-12
+    )
+    with pytest.raises(EngineError, match="pCTRs seen"):
+        bidding.empirical_law(np.array([]))
+
+
+def test_learning_replay_uses_the_prior_then_the_pctrs_already_seen():
+    rng = np.random.default_rng(2)
+    pdf = bidding.market_price_pdf(np.r_[0, rng.integers(1, 50, 30)])
+    n, ep, budget = 130, 50, 100
+    clicks, price, pctr = rng.integers(0, 2, n), rng.integers(0, 31, n), rng.exponential(0.01, n)
+    prior = bidding.exponential_law(0.02)
+    kw = {"budget_per_episode": budget, "episode": ep}
+    by_prior = bidding.value_function(ep, budget, pdf, prior)
+    by_seen = bidding.value_function(ep, budget, pdf, bidding.empirical_law(pctr[:ep]))
+    head = bidding.replay_value_strategy(clicks[:ep], price[:ep], pctr[:ep], by_prior, **kw)
+    rest = bidding.replay_value_strategy(clicks[ep:], price[ep:], pctr[ep:], by_seen, **kw)
+    both = bidding.replay_learning_strategy(clicks, price, pctr, pdf, prior, refits=(1,), **kw)
+    assert (both.clicks, both.impressions, both.cost) == (
+        head.clicks + rest.clicks,
+        head.impressions + rest.impressions,
+        head.cost + rest.cost,
+    )
+    fixed = bidding.replay_value_strategy(clicks, price, pctr, by_prior, **kw)
+    assert bidding.replay_learning_strategy(clicks, price, pctr, pdf, prior, refits=(), **kw) == fixed
