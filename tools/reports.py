@@ -390,8 +390,8 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         "title": f"Revenue by {by}, {p.start} to {p.end}{where}",
         "x_label": by,
         "y_label": "revenue (£)",
-        "x": [r["label"] for r in rows],
-        "lines": {"revenue": [r["revenue"] for r in rows]},
+        "x": [r["label"] if r["whole"] else f"{r['label']} ({r['days']} days)" for r in rows],  # a part of a
+        "lines": {"revenue": [r["revenue"] for r in rows]},  # month is no fall: its x label says how short
     }
     report: dict[str, Any] = {
         "as_of": shop.today.isoformat(),

@@ -323,3 +323,9 @@ def test_a_month_in_a_report(demo) -> None:  # type: ignore[no-untyped-def]
     assert [p["product_id"] for p in r["products"]] == [k for k, _ in _top(octo.by("product", "revenue"), 3)]
     with pytest.raises(ToolFailure, match="either a month or a period"):
         call(shop, "sales_report", month="10", period="last_month")
+
+
+def test_a_bucket_cut_short_says_so_on_the_chart(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, _ = demo
+    r = call(shop, "sales_report", period="ytd", by="month")
+    assert r["series"]["x"][0] == "2011-01" and r["series"]["x"][-1] == "2011-12 (9 days)"  # no fall in December
