@@ -231,14 +231,15 @@ class OfflineChatModel(BaseChatModel):
         if "campaign_id" in p.missing and channels and self.campaign_named is not None:
             named = self.campaign_named(text, channels)
             if named is not None:
-                p.args["campaign_id"] = named
-                p.missing = [m for m in p.missing if m != "campaign_id"]
-                self._platform_note(p, text, named)
+                self._take_campaign(p, text, named)
         return p
 
-    def _platform_note(self, p: Plan, text: str, campaign_id: int) -> None:
-        """A note when the campaign was found by the channel of a platform its name does not hold
-        ("the tiktok campaign" is the social one): said, so a wrong guess is not approved unseen."""
+    def _take_campaign(self, p: Plan, text: str, campaign_id: int) -> None:
+        """`p` about the campaign `text` names without its id, with a note when it was found by the
+        channel of a platform its name does not hold ("the tiktok campaign" is the social one):
+        said, so a wrong guess is not approved unseen."""
+        p.args["campaign_id"] = campaign_id
+        p.missing = [m for m in p.missing if m != "campaign_id"]
         said = _PLATFORM_SAID.search(text)
         if said is None or self.campaigns is None:
             return
@@ -386,9 +387,7 @@ class OfflineChatModel(BaseChatModel):
             if named is None and earlier and "campaign_id" in p.missing:
                 named = self.campaign_named(earlier, extract(earlier).channels)  # "…the win-back one. then pause it"
             if named is not None:
-                p.args["campaign_id"] = named
-                p.missing = [m for m in p.missing if m != "campaign_id"]
-                self._platform_note(p, text, named)
+                self._take_campaign(p, text, named)
         ids = p.args.get("campaign_ids")
         if p.tool == "compare_campaigns" and ids and len(ids) == 1 and e.channels and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)  # "campaign 3 vs the search one": and that one
