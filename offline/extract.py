@@ -56,7 +56,34 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("−", "-").replace("–", "-").replace("—", "-")
     text = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
     text = _SHORT.sub(lambda m: _SHORT_FOR[m.group(0).lower()], text)
+    text = _ZH_DAY_RANGE.sub(r"\g<m>月\g<a>日至\g<m>月\g<b>日", text)  # 11月1号到15号: both days in November
+    text = _EN_DAY_RANGE.sub(_en_day_range, text)  # "nov 1-15", "1st to 15th of November": from the one to the other
     return re.sub(r"[ \t\u3000]+", " ", text).strip()
+
+
+_ZH_DAY_RANGE = re.compile(r"(?P<m>\d{1,2})月(?P<a>\d{1,2})[日号]?\s?(?:到|至|-|~)\s?(?P<b>\d{1,2})[日号]")
+_MONTH_WORD = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)"
+)
+_EN_DAY_RANGE = re.compile(
+    rf"\b(?P<m1>{_MONTH_WORD})\.? (?P<a1>\d{{1,2}})(?:st|nd|rd|th)?\s?(?:-|to|through|until|till)\s?(?P<b1>\d{{1,2}})"
+    r"(?:st|nd|rd|th)?\b(?! ?(?:%|orders?|days?|weeks?|months?))"
+    r"|\b(?P<a2>\d{1,2})(?:st|nd|rd|th)?\s?(?:-|to|through|until|till)\s?(?P<b2>\d{1,2})(?:st|nd|rd|th)?"
+    rf"(?: of)? (?P<m2>{_MONTH_WORD})\b",
+    re.I,
+)
+
+
+def _en_day_range(m: re.Match[str]) -> str:
+    month, a, b = (
+        (m.group("m1"), m.group("a1"), m.group("b1"))
+        if m.group("m1")
+        else (m.group("m2"), m.group("a2"), m.group("b2"))
+    )
+    if not (1 <= int(a) <= int(b) <= 31):
+        return m.group(0)
+    return f"from {month} {a} to {month} {b}"
 
 
 # short forms of period words, as marketers type them: "last wk", "prev qtr", "3 mths"
@@ -803,6 +830,10 @@ _ORDINAL = re.compile(
     r"\b(?:the\s)?(?P<en>first|1st|top|second|2nd|third|3rd|fourth|4th|fifth|5th|last|bottom)\s(?:one|customer|client|"
     r"product|item|person|guy|entry|row|suggestion|recommendation|headline|result|campaign|camp)\b"
     r"|\bthe\s(?P<rank>worst|best)\s(?:one|performer)\b"
+    r"|\bthe\s(?P<seller>(?:best|top)[- ]?sell(?:er|ing(?: one)?)|most popular(?: one)?)\s(?:of|among|from)\s"
+    r"(?:those|these|them|the list)\b"
+    r"|\bthe\s(?P<seller2>(?:best|top)[- ]?selling|most popular)\s(?:one|product|item|design|colou?r|version)\b"
+    r"|(?P<zbest>(?:卖得|销量)最(?:好|高|多)|最畅销|最好卖)的?(?:那|这)?一?(?:款|个|种|件)"
     r"|\b(?P<that>that)\sone\b"
     r"|\bnumber\s(?P<num>[1-9])\b"
     r"|(?:^|\s)#(?P<hash>[1-9])\b|第\s?(?P<zh>[一二三四五六七八九十1-9])\s?(?:个|位|名|条|款|件)|(?P<zlast>最后|最差的?|垫底的?)一?\s?(?:个|位|名|条|那个|那条|活动|计划)",
@@ -818,8 +849,8 @@ _AUDIENCE = re.compile(
     re.I,
 )
 _ZH_AUDIENCE = re.compile(  # 面向新客, 给宝妈写: who; 给它写: the product, not an audience
-    r"(?:给|面向|针对|写给)(?P<a>(?![它他她我你您这那此其])(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:写|的|群体|人群|,|\.|$)"
-)
+    r"(?:给|面向|针对|写给)(?P<a>(?![它他她我你您这那此其])(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:写|看的|用的|的|群体|人群|,|\.|$)"
+)  # (给宝妈看的: 宝妈)
 _ZH_AUDIENCE_NAMED = re.compile(  # 目标人群年轻宝妈, 受众：大学生
     r"(?:目标人群|目标用户|目标客群|目标受众|目标客户|受众|人群)(?:是|为|定为|:)?\s?(?P<a>(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:,|\.|;|$|\s)"
 )
@@ -1005,6 +1036,7 @@ _REPEAT = re.compile(  # "repeat customers": at least 2 orders; 复购N次: N pu
     r"|\brepeat (?:customers?|buyers?|purchasers?|shoppers?|clients?|accounts?)\b|\brepeaters\b"
     r"|\breturning (?:customers?|buyers?|shoppers?|clients?)\b"
     r"|\b(?:ordered|bought|purchased|shopped) (?:from us |with us )?(?:more than once|twice or more|again)\b"
+    r"|\b(?:a|their|the) (?:2nd|second) (?:order|purchase)\b|\bcome back and (?:ordered|bought)\b|第二单|二次购买"
     r"|复购(?:过)?的?(?:客户|顾客|用户|买家|人群)|有(?:过)?复购|已经?复购|复购过|回头客|多次购买的?(?:客户|顾客|买家)?"
     r"|买过?不止一次|下过?不止一单|不止(?:买|下单)?(?:一次|一单)|(?:买|下单)过?(?:两|2)次(?:及)?以上",
     re.I,
@@ -1646,7 +1678,13 @@ def _extract(raw: str) -> Entities:
     scan = scan_numbers(_DATE.sub(lambda m: " " * len(m.group(0)), bare))  # a date is not a number
     e.unreadable = [
         *e.unreadable,
-        *(b for b in scan.bad if not _DATE.fullmatch(b) and not _within(bare.find(b), len(b), id_spans)),
+        *(
+            b
+            for b in scan.bad
+            if not _DATE.fullmatch(b)
+            and not _within(bare.find(b), len(b), id_spans)
+            and not re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", b, re.I)  # "since sept 1st", "a 2nd order": ordinals
+        ),
     ]  # "bids on 1,2,3", "campaigns 1-3": ids, not a number
     nums = [n for n in scan.nums if not any(a < n.end and n.start < b for a, b in id_spans)]
 
@@ -1782,12 +1820,13 @@ def _extract(raw: str) -> Entities:
     for m in _COUNT_WORD.finditer(bare):
         e.counts.append(_COUNT_WORDS[m.group("w").lower()])
 
-    left_out = {  # "leave display out of it", "except search", 除了展示: not those
-        _CHANNELS[m.group(0)]
+    left_out_at = [  # "leave display out of it", "except search", 除了展示: not those
+        m
         for m in _CHANNEL_WORDS.finditer(low)
         if _LEFT_OUT.search(low[max(0, m.start() - 16) : m.start()])
         or re.match(r"\s?(?:out\b|除外)", low[m.end() : m.end() + 5])
-    }
+    ]
+    left_out = {_CHANNELS[m.group(0)] for m in left_out_at}
     e.channels = sorted({_CHANNELS[m.group(0)] for m in _CHANNEL_WORDS.finditer(low)} - left_out)
     if left_out and not e.channels:  # "every bid but display's": the campaigns on every other channel
         e.channels = sorted(set(_CHANNELS.values()) - left_out)
@@ -1893,7 +1932,12 @@ def _extract(raw: str) -> Entities:
     e.skip_approval = bool(_SKIP_APPROVAL.search(bare))
     e.metric = next((name for pat, name in _METRICS if pat.search(bare)), None)
     e.ranking = bool(_RANKING.search(bare))
-    e.negated = bool(_NEGATION.search(bare))
+    changing = bool(e.changes or e.percents or e.numbers)  # (with a change asked for the others)
+    e.negated = any(  # ("raise every bid 12% but leave the social one as it is": social is left out, not the raise)
+        not (changing and any(n.start() <= m.start() < n.end() for m in left_out_at)) for n in _NEGATION.finditer(bare)
+    )
+    if left_out and e.negated and not changing:
+        e.channels = sorted(left_out)  # "leave the search campaign as it is": search is the one spoken of
     e.hypothetical = bool(_HYPOTHETICAL.search(bare))
     o = _ORDINAL.search(bare)
     if o:
@@ -1901,6 +1945,8 @@ def _extract(raw: str) -> Entities:
             e.ordinal = 1  # "how's that one pacing", after "which campaign had the best CTR": the answer's first
         elif o.group("en") or o.group("rank"):
             e.ordinal = _ORDINALS[(o.group("en") or o.group("rank")).lower()]
+        elif o.group("seller") or o.group("seller2") or o.group("zbest"):
+            e.ordinal = 1  # "the best seller of those", 卖得最好的那款: the first of a list shown best sellers first
         elif o.group("num") or o.group("hash"):
             e.ordinal = int(o.group("num") or o.group("hash"))
         elif o.group("zlast"):

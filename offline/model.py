@@ -58,6 +58,17 @@ def _text(m: BaseMessage) -> str:
     return c if isinstance(c, str) else " ".join(p.get("text", "") for p in c if isinstance(p, dict))
 
 
+def _listed_campaigns(text: str) -> list[int]:
+    """The campaigns a request lists together: "campaigns 2 and 3", 2号和3号活动 (not a campaign in
+    another clause: "pause campaign 2 and raise campaign 3's bid" pauses 2 only)."""
+    refs = [r for r in extract(text).refs if r.kind == "campaign"]
+    listed = [r.value for r in refs[1:] if _LIST_JOIN.search(r.raw)]
+    return list(dict.fromkeys([refs[0].value, *listed])) if listed else []
+
+
+_LIST_JOIN = re.compile(r"\band\b|&|,|\bor\b|和|、|及|与|跟")
+
+
 def _new_id() -> str:
     return "call_" + uuid.uuid4().hex[:12]
 
@@ -294,6 +305,13 @@ class OfflineChatModel(BaseChatModel):
                 continue
             writes_of = agent if whole else None
             task = part if len(parts) > 1 else None
+            several = _listed_campaigns(part)
+            if p.tool in ("pause_campaign", "resume_campaign") and len(several) >= 2:
+                verb = {
+                    "pause_campaign": ("暂停活动", "pause campaign"),
+                    "resume_campaign": ("恢复活动", "resume campaign"),
+                }
+                task = "\n".join(f"{verb[p.tool][not zh]} {i}" for i in several)  # "pause campaigns 2 and 3": each
             call = {"name": HANDOFF_PREFIX + agent, "args": {"task": task}, "id": _new_id(), "type": "tool_call"}
             if p.tool in _PAST_READS and first_write is not None:  # "bid down to 5毛, and its daily ROAS over two
                 calls.insert(first_write, call)  # weeks": the past does not wait for the change's answer
@@ -351,6 +369,7 @@ class OfflineChatModel(BaseChatModel):
                 None,
             )
         if p.refused_write is not None:
+            self._campaign_by_channel(p, text)  # "leave the search campaign as it is": which one is left
             return _remember(
                 AIMessage(content=wording.refused_write(p.refused_write, p.tool, p.args, zh)), p, keep_value=False
             )

@@ -127,6 +127,7 @@ _FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetim
     r"|预测价值|未来价值|生命周期价值|终身价值|潜在价值|未来最值钱|最值钱|预期价值|预计价值|未来(?:还会)?(?:贡献|花)",
     re.I,
 )
+_AD_SETTING = re.compile(r"\b(?:bids?|budgets?|max cpc|cpc)\b|出价|预算", re.I)
 _SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
 _QUIET = re.compile(  # customers who stopped ordering: with no day named, the at-risk list
@@ -338,6 +339,8 @@ def _about_one_before(first: str, second: str, p: Plan, prev: Plan) -> bool:
     # its elasticity": a tool of its own for the one named, a part of its own
 
 
+_CUSTOMER_LISTS = frozenset({"customer_list", "lapsing_customers", "customer_lifetime_value"})
+_SOLD_OF_KIND = re.compile(r"\b(?:move|moves|moving|sell|sells|selling|sold|popular)\b|卖|销量|多少个|多少件", re.I)
 _KIND_WORDS = {
     "campaign": re.compile(r"\bcampaigns?\b|活动|计划", re.I),
     "customer": re.compile(r"\b(?:customers?|clients?)\b|客户|顾客", re.I),
@@ -437,6 +440,23 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = True  # "Swiss customers with 3+ orders, and how many at-risk ones in Switzerland?"
             if level == WEAK and separate and _same_subject(prev_text, piece, p):
                 separate = False  # "12748号客户什么来头？下了多少单": more questions about the one named
+            if (
+                separate
+                and prev.tool == "similar_products"
+                and prev.args.get("every_match")
+                and _SOLD_OF_KIND.search(piece)
+                and not extract(piece).refs
+                and len(_WORDS.findall(piece)) <= 8
+            ):
+                continue  # "which doormats do we sell, and which ones actually move?": the list shows their units
+            if (
+                separate
+                and {p.tool, prev.tool} <= _CUSTOMER_LISTS
+                and not set(p.args) - {"sort", "limit"}
+                and not extract(piece).refs
+                and len(_WORDS.findall(piece)) <= 6
+            ):
+                separate = False  # "... come back for a 2nd order? show me the biggest spenders": that list, sorted
             if separate and _about_one_before(prev_text, piece, p, prev):
                 separate = False  # "what's 14911 worth? ... + chance they're still active": still that customer
             if not separate:
@@ -529,12 +549,17 @@ def _own_clause(prev_text: str, prev: Plan, piece: str, p: Plan) -> bool:
         before.ids(kind) and not now.ids(kind) and (p.tool is None or f not in _props(p.tool))  # type: ignore[arg-type]
         for f, kind in ID_FIELDS.items()
     )
-    return all(asks) and not leans and not _ZH_REMARK.search(prev_text)
+    return all(asks) and not leans and not _ZH_REMARK.search(prev_text) and not _ZH_NO_SUBJECT.match(piece)
+
+
+# a clause that starts with its verb has the clause before as its subject: 各个客群分别有多少人，贡献了多少销售额
+_ZH_NO_SUBJECT = re.compile(r"\s?(?:各自|分别|一共|总共|合计)?(?:贡献|带来|占了|占比|花了|买了|卖了|下了|消费了|产生)")
 
 
 def complete_write(p: Plan) -> bool:
-    """A change with its target and its value: `展示的预算加50` is an ask, whatever its grammar."""
-    return p.tool in WRITE_VALUE and not p.missing
+    """A change with its target and its value: `展示的预算加50` is an ask, whatever its grammar (a pause
+    or a resume needs only its campaign)."""
+    return (p.tool in WRITE_VALUE or p.tool in ("pause_campaign", "resume_campaign")) and not p.missing
 
 
 def _out_of_scope(p: Plan) -> bool:
@@ -543,7 +568,10 @@ def _out_of_scope(p: Plan) -> bool:
 
 def _conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two calls of one tool that ask different things of it (`best` and `worst`): both are made."""
-    return any(k in b and b[k] != v for k, v in a.items() if k not in _WHEN)
+    when_a, when_b = ({k: v for k, v in x.items() if k in _WHEN} for x in (a, b))
+    return any(k in b and b[k] != v for k, v in a.items() if k not in _WHEN) or bool(
+        when_a and when_b and when_a != when_b
+    )  # "best week in November? also ... last quarter": each its own period
 
 
 def _same_target(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -562,6 +590,8 @@ def _substantial(text: str, p: Plan) -> bool:
     words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", _masked(text))  # words quoted are data, not the request
     if len(words) >= 12 and not any(_ASKS.search(_FRAME.sub(" ", s)) for s in re.split(r"(?<=[.!?;])\s+|,\s", text)):
         return False
+    if complete_write(p) and _ASKS.search(text):
+        return True  # "pause campaign 2 and raise ...": a change with its target is a request of its own
     whole = p.tool is not None and not p.missing and any(f in p.args for f in ID_FIELDS) and _ASKS.search(text)
     sure = 0.15 if whole else 0.25  # a whole question about one product, customer or campaign: "85099B是啥产品?"
     return len(words) >= 3 and p.intent is not None and p.intent.confidence >= sure
@@ -631,6 +661,9 @@ class _Signals:
     aov: bool = False  # the average order value asked for: a sales report's figure
     top_asked: bool = False  # the top, highest or best asked for: "CLV最高的客户" ranks by that figure
     writes_copy: bool = False  # copy to write asked for in words: "写3篇小红书笔记", "draft 5 meta ads"
+    countries: bool = False  # a country named and no ad: "france vs germany revenue since august" is the shop's
+    best_bucket: bool = False  # the best day, week or month of a period: "slowest day last month", 11月哪一周卖得最好
+    spenders: bool = False  # who spent most, with no future said: "show me the biggest spenders" (past spend)
 
 
 def _signals(e: Entities) -> _Signals:
@@ -661,7 +694,12 @@ def _signals(e: Entities) -> _Signals:
         e.ranking and bool(e.ids("campaign") or _ADS.search(e.text)),
         bool(
             _PRODUCTS.search(e.text)
-            or (_SELLS.search(e.text) and (e.ranking or e.worst) and not _SEASON.search(e.text))
+            or (
+                _SELLS.search(e.text)
+                and (e.ranking or e.worst)
+                and not _SEASON.search(e.text)
+                and not _BEST_BUCKET.search(e.text)  # "10月哪一周卖得最差": the weeks, not the products
+            )
         ),
         bool(_ADS.search(e.text)),
         bool(_SEASON.search(e.text)) and e.period_name is None and not e.dates,
@@ -709,8 +747,8 @@ def _signals(e: Entities) -> _Signals:
                     re.I,
                 )
             )
-            and not (e.ids("product") or e.stock_codes or _ADS.search(e.text))
-        ),
+            and not (e.ids("product") or e.stock_codes or _ADS.search(e.text) or _AD_SETTING.search(e.text))
+        ),  # "drop the display win-back bid by 5p": a campaign's bid, not the lapsed customers
         e.worst,
         bool(_AUDIENCE_SAID.search(e.text)),
         next((act for act, pat in _AUDIENCE_ACTS.items() if pat.search(e.text)), None),
@@ -721,7 +759,15 @@ def _signals(e: Entities) -> _Signals:
         e.aov,
         bool(_TOP_ASKED.search(e.text)),
         bool(_WRITE_COPY.search(e.text)),
+        bool(e.countries) and not _ADS.search(e.text),
+        bool(_BEST_BUCKET.search(e.text))
+        and (e.period_name not in (None, "today") or bool(e.months or e.dates))
+        and not _ADS.search(e.text),
+        bool(_SPENDERS.search(e.text)) and not _FUTURE_VALUE.search(e.text),
     )
+
+
+_SPENDERS = re.compile(r"\b(?:biggest|top|highest|big|largest|best) spenders?\b|消费最高|花钱最多|花得最多", re.I)
 
 
 _TOP_ASKED = re.compile(r"\b(?:top|highest|best|most valuable)\b|最高|最大|最值钱|排名|前\s?\d+", re.I)
@@ -845,6 +891,14 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "which segments drove revenue last quarter": a tool that cannot take the period misses it
     if sig.money and not props & _MONEY:
         score -= 1.0  # "drop the retrospot cake cases (sku 21212) to 49p": an amount a search cannot take
+    if sig.spenders and "min_revenue" in props:
+        score += 0.5  # "show me the biggest spenders": who spent most, not who will
+    elif sig.spenders and tool == "customer_lifetime_value":
+        score -= 0.5
+    if sig.best_bucket:  # "slowest day last month": the report by day, its slowest named (not the products, not the
+        score += 2.0 if "breakdown" in props and "by" in props else -1.0 if tool == "sales_seasonality" else 0.0
+    if sig.countries and "campaign_ids" in props and "country" not in props:
+        score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
     if sig.browse and "query" in props:
         score += 2.0  # "what hot water bottles do we have": a search of the catalog for that kind of product
     if sig.at_risk and tool == "lapsing_customers" and not (sig.audience and sig.audience_act == "create"):
@@ -860,6 +914,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0 if sig.top_asked else 0.0  # "CLV最高的客户，下单至少5次": ranked by that value
     if sig.copy and "platform" in props:
         score += 1.0  # "need 5 meta ads, premium feel": copy for a platform, in a tone
+        score += 2.0 if sig.writes_copy else 0.0  # "write 3 google search ads for the best seller of those"
     if sig.aov and "breakdown" in props:
         score += 2.0  # "what's our AOV this quarter?": the sales report's average order value
     if sig.falls and sig.products and not sig.customer_facts and "min_orders" in props:
@@ -1018,8 +1073,10 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     by_copy = NONE in (best, intent.label) and sig.copy and intent.nearest is None and bool(copy_tools)
     if by_copy:
         best = max(copy_tools, key=lambda t: adjusted.get(t, 0.0))  # like nothing in the bank, but a platform, a tone
+    asked_copy = sig.copy and sig.writes_copy and best != NONE and "platform" in _props(best)  # "draft 2 google ads"
     if (
         not by_copy
+        and not asked_copy
         and intent.label == NONE
         and best != NONE
         and (
@@ -1135,7 +1192,7 @@ _BROWSE = re.compile(  # asking what the catalog holds: "what hot water bottles 
     r"|\b(?:options?|alternatives?|range of|kinds? of|types? of|other)\b"
     r"|\b(?:do|did) (?:we|you) (?:still )?(?:have|sell|stock|carry|do)\b|\b(?:have we|we'?ve) got\b|\bgot any\b"
     r"|\b(?:which|what) (?:colou?rs?|sizes?|designs?|styles?|versions?|patterns?)\b|\bcome in\b|\bstill in stock\b"
-    r"|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的|还卖|有卖|什么颜色|哪些颜色|几种颜色",
+    r"|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的|还卖|有卖|什么颜色|哪些颜色|几种颜色|几个颜色|几款|几种款|多少款|多少种颜色",
     re.I,
 )
 # Catalog nouns that are also everyday words of a marketer's request ("set the bid", "a sign of"): not a product type alone.
@@ -1360,6 +1417,25 @@ _EACH = {"set_campaign_bids": "bids", "set_campaign_budgets": "budgets"}  # each
 _WHICH_MOST = re.compile(
     r"\b(?:which|what)\b.{0,40}?\b(?:(?P<hi>highest|most|best|biggest|largest|top)|lowest|least|worst|smallest)\b"
     r"|(?:哪个|哪些|哪一?类|谁).{0,12}?(?:(?P<zhi>最高|最多|最大|最好)|最低|最少|最差)",
+    re.I,
+)
+_BEST_BUCKET = re.compile(  # the best or worst day, week or month of a period
+    r"\b(?:(?P<hi>best|busiest|strongest|biggest|highest|peak|top)|worst|slowest|quietest|weakest|lowest)"
+    r"(?:[- ]selling)? (?:single )?(?:day|week|month)\b"
+    r"|哪一?(?:天|周|个?星期|个?礼拜|个?月)(?:的?(?:销售额?|销量|营收|订单))?(?:卖得?)?(?:(?P<zhi>最好|最高|最多|最旺)|最差|最低|最少|最淡)"
+    r"|(?:(?P<zhi2>最好|最高|最多|最旺)|最差|最低|最少|最淡)的(?:一|那一?)?(?:天|周|个?星期|个?礼拜|个?月)",
+    re.I,
+)
+_BUCKET_UNITS = {
+    "day": re.compile(r"\bday\b|天", re.I),
+    "week": re.compile(r"\bweek\b|周|星期|礼拜", re.I),
+    "month": re.compile(r"\bmonth\b|月", re.I),
+}
+_WHICH_CAMPAIGN_IS = re.compile(  # which campaign is the best or the worst, in whatever words
+    r"\b(?:which|what|who)\b.{0,40}?(?:(?P<best>\bbest|\bstrongest|\bwinning|\btop perform\w*|\bdoing well)"
+    r"|\bworst|\bweakest|\bdrag\w*|\bunderperform\w*|\blagg\w*|\bbleed\w*|\bholding us back|\bletting us down"
+    r"|\bwast\w*)"
+    r"|(?:哪个|哪一个|哪条|哪一条|谁).{0,12}?(?:(?P<zbest>最好|最强|最赚钱)|最差|最弱|拖后腿|拉低|垫底|最烧钱|浪费)",
     re.I,
 )
 _EACH_OF = re.compile(
@@ -1727,6 +1803,16 @@ def fill(
             else "revenue"
         )
         notes.append(f"asked:{'highest' if high else 'lowest'}-{measure}")
+    if tool == "sales_report" and (w := _BEST_BUCKET.search(e.text)):  # "our best week in November": by week, named
+        unit = next(u for u, pat in _BUCKET_UNITS.items() if pat.search(w.group(0)))
+        args.setdefault("by", unit)
+        measure = "units" if e.units else "orders" if re.search(r"\borders\b|订单|单量", e.text, re.I) else "revenue"
+        high = bool(w.group("hi") or w.group("zhi") or w.group("zhi2"))
+        notes.append(f"asked:{'highest' if high else 'lowest'}-row-{measure}")
+    if tool in ("compare_campaigns", "campaign_metrics") and (w := _WHICH_CAMPAIGN_IS.search(e.text)):
+        notes.append(
+            "asked:best" if w.group("best") or w.group("zbest") else "asked:worst"
+        )  # "which one's dragging us down": named
     if "breakdown" in props and len(e.countries) >= 2 and "breakdown" not in args and _EACH_OF.search(e.text):
         args["breakdown"] = "country"  # "what did Germany and France each do": one row for each, side by side
     if (
@@ -1768,6 +1854,7 @@ def fill(
 
 
 LISTS = {
+    "matching": "product_id",  # every product of a kind, best sellers first (before "similar": the same search's)
     "customers": "customer_id",
     "recommendations": "product_id",
     "similar": "product_id",
@@ -1902,6 +1989,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
         elif new_info and _corrects_value(ctx, e, zh, intent):
             tool, continuing = ctx.tool, True  # after "raise campaign 2's budget 50%": "不对，加到400就行"
+        elif new_info and _NARROWING.search(e.text) and not e.refs and ctx.listing is not None:
+            tool, continuing = ctx.tool, True  # "只看下单至少5次的，导出成表格": the list just shown, narrowed
         elif new_info and _ADDING.search(e.text) and _adds_to_list(ctx, e, zh, today):
             tool, continuing = ctx.tool, True  # "now add search to the mix": one more in the answer's list
         elif new_info and (
@@ -2229,6 +2318,12 @@ def _supplies(ctx: Context, e: Entities) -> bool:
     return False
 
 
+_NARROWING = re.compile(  # only some of the list just shown
+    r"^\s*(?:(?:now |ok,? |and )?(?:only|just) (?:the ones|those|them|ones|customers|people)\b|(?:of|from) (?:those|these|them),? "
+    r"(?:only|just)\b|filter (?:it|that|them|those) (?:to|down|by)\b|narrow (?:it|that|them|those) down\b)"
+    r"|^\s*(?:那)?(?:只看|只要|只留|仅看|只保留|只列|筛出|再筛)|其中(?:只看|只要)?",
+    re.I,
+)
 _ADDING = re.compile(r"\b(?:add|also|plus|include|as well|too)\b|加上|再加|也加|加入|增加", re.I)
 
 
@@ -2318,11 +2413,15 @@ _YES = re.compile(
 _NO = re.compile(
     r"(?:no|nope|nah|n|cancel|cancel it|reject|rejected|don'?t|do not|stop|abort|never ?mind|forget it|not now|not yet|"
     r"leave it|leave it (?:as it is|as is|alone|running|paused|be)|keep it(?: as it is| as is| running)?|don'?t change it|"
-    r"skip it|wait|hold on|no thanks|no thank you|"
-    r"不要?|不用了?|取消|算了|拒绝|别改|先别改|别动|先别动|不改了|先不(?:要|改|动)?|不动了?|不行|不同意|等等|放弃|保持原样)",
+    r"skip it|wait|hold on|no thanks|no thank you|scratch that|don'?t (?:do|pause|change|touch|apply|resume) (?:it|that)|"
+    r"不要?|不用了?|取消|算了?|拒绝|别改|先别改|别动|先别动|不改了|先不(?:要|改|动)?|不动了?|不行|不同意|等等|放弃|保持原样|"
+    r"先?别(?:停|暂停|调|加|减|涨|降|提|关)了?|不(?:停|暂停|调|加|减|涨|降)了)",
     re.I,
 )
-_POLITE = re.compile(r"\b(?:please|pls|thanks|thank you|then|for now)\b|谢谢|吧|吗|了|啊|呀|嗯", re.I)
+_POLITE = re.compile(
+    r"\b(?:please|pls|thanks|thank you|then|for now|actually|on second thoughts?|hmm+|sorry|oh)\b|谢谢|吧|吗|了|啊|呀|嗯|还是",
+    re.I,
+)
 
 
 def pending_reply(text: str) -> str | None:

@@ -846,8 +846,30 @@ def _bucket_rows(r: dict[str, Any], zh: bool) -> str:
     return f"\n{head}:\n" + "\n".join(lines)
 
 
-def campaign_metrics(r: dict[str, Any], zh: bool) -> str:
-    return _campaign_metrics(r, zh) + _bucket_rows(r, zh)
+def campaign_metrics(r: dict[str, Any], zh: bool, asked: frozenset[str] = frozenset()) -> str:
+    return _which_campaign(r, zh, asked) + _campaign_metrics(r, zh) + _bucket_rows(r, zh)
+
+
+def _which_campaign(r: dict[str, Any], zh: bool, asked: frozenset[str]) -> str:
+    """The answer to "which campaign is dragging us down" (or doing best), first: by the ranking's
+    metric, or by ROAS among several campaigns' figures (the lowest CPA when none has revenue)."""
+    best = "best" in asked
+    if not ({"best", "worst"} & asked):
+        return ""
+    if "ranking" in r:
+        rows, m = r["ranking"], r["metric"]
+        row = rows[0] if best else rows[-1]  # (the ranking runs from best to worst)
+    else:
+        rows = [c for c in r.get("campaigns") or [] if c.get("roas") is not None]
+        if len(rows) < 2:
+            return ""
+        m = "roas"
+        row = (max if best else min)(rows, key=lambda c: c["roas"])
+    name = _METRIC_NAMES.get(m, (m, m))[1 if zh else 0]
+    value = _metric_value(m, row)
+    if zh:
+        return f"{'表现最好' if best else '表现最差'}的是活动 {row['campaign_id']}（{row['name']}）：{name} {value}。\n"
+    return f"{'Strongest' if best else 'Weakest'}: campaign {row['campaign_id']} ({row['name']}), {name} {value}.\n"
 
 
 def _campaign_metrics(r: dict[str, Any], zh: bool) -> str:
@@ -887,7 +909,11 @@ def _campaign_metrics(r: dict[str, Any], zh: bool) -> str:
     )
 
 
-def compare_campaigns(r: dict[str, Any], zh: bool) -> str:
+def compare_campaigns(r: dict[str, Any], zh: bool, asked: frozenset[str] = frozenset()) -> str:
+    return _which_campaign(r, zh, asked) + _compare_campaigns(r, zh)
+
+
+def _compare_campaigns(r: dict[str, Any], zh: bool) -> str:
     m = r["metric"]
     name = _METRIC_NAMES.get(m, (m, m))[1 if zh else 0]
     period = _period_text(r["period"], zh)
@@ -1508,12 +1534,38 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             today = "; segments as of today" if b["by"] == "segment" else ""
             body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
         body = _most_of(b, asked, zh) + body
-    return head + body
+    return _best_row(r, asked, zh) + head + body
 
 
 _MEASURE_WORDS = {
     "aov": ("AOV", "客单价"), "revenue": ("revenue", "销售额"), "orders": ("orders", "订单数"), "units": ("units", "件数")
 }  # fmt: skip
+
+
+def _best_row(r: dict[str, Any], asked: frozenset[str], zh: bool) -> str:
+    """ "Best week: 2011-11-21 (£X, N orders)": the day, week or month a request asked about."""
+    out = []
+    for a in sorted(asked):
+        way, _, rest = a.partition("-row-")
+        rows = [row for row in r["rows"] if row.get(rest) is not None] if rest in _MEASURE_WORDS else []
+        if way == "lowest":
+            rows = [row for row in rows if row["orders"]]  # (a day the shop did not trade is no slow day)
+        rows = [row for row in rows if row["whole"]] or rows  # (a week cut short by the period is no fair match)
+        if way not in ("highest", "lowest") or not rows:
+            continue
+        pick = (max if way == "highest" else min)(rows, key=lambda row: row[rest])
+        shown = _money(pick["revenue"]) + (f"，{pick['orders']:,} 单" if zh else f", {pick['orders']:,} orders")
+        days = "" if pick["whole"] else (f"，仅 {pick['days']} 天" if zh else f", {pick['days']} days only")
+        if zh:
+            grain = {"day": "一天", "week": "一周", "month": "一个月"}[r["by"]]
+            grain = "营业日" if way == "lowest" and r["by"] == "day" else grain
+            out.append(
+                f"{_MEASURE_WORDS[rest][1]}{'最高' if way == 'highest' else '最低'}的{grain}：{pick['label']}（{shown}{days}）。\n"
+            )
+        else:
+            word = "Best" if way == "highest" else "Weakest trading" if r["by"] == "day" else "Weakest"
+            out.append(f"{word} {r['by']} by {_MEASURE_WORDS[rest][0]}: {pick['label']} ({shown}{days}).\n")
+    return "".join(out)
 
 
 def _most_of(b: dict[str, Any], asked: frozenset[str], zh: bool) -> str:
@@ -1987,6 +2039,8 @@ def format_result(tool: str, result: dict[str, Any], zh: bool, asked: frozenset[
     then (`aov`: the average order value of a sales report)."""
     if tool == "sales_report":
         return sales_report(result, zh, aov="aov" in asked, asked=asked)
+    if tool in ("campaign_metrics", "compare_campaigns"):
+        return (campaign_metrics if tool == "campaign_metrics" else compare_campaigns)(result, zh, asked)
     fmt = FORMATTERS.get(tool)
     return fmt(result, zh) if fmt else str(result)
 
@@ -2173,7 +2227,11 @@ def _scope(args: dict[str, Any], zh: bool) -> str:
 
 def refused_write(kind: str, tool: str, args: dict[str, Any], zh: bool) -> str:
     if tool in ("pause_campaign", "resume_campaign"):
-        what = f"活动 {args.get('campaign_id', '')}" if zh else f"campaign {args.get('campaign_id', '')}"
+        what = (
+            (f"活动 {args['campaign_id']}" if zh else f"campaign {args['campaign_id']}")
+            if "campaign_id" in args
+            else ("这个活动" if zh else "the campaign")
+        )
         verb = ("暂停", "pause") if tool == "pause_campaign" else ("恢复", "resume")
         if kind == "negated":
             return (
@@ -2341,6 +2399,26 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
         r"这样活动 \1 会变成 £\2，超出允许范围（\3）。",
     ),
     (re.compile(r"give a product id or a text to search the catalog for"), "请给出商品编号或要搜索的文字。"),
+    (
+        re.compile(
+            r"cohort (\S+) has (-?\d+) months observed \(a lapse takes (\d+) months to see and the last full month is "
+            r"(\S+)\), too little to fit; the cohorts are (.+) \(first-purchase months with at least (\d+) new customers "
+            r"and (\d+) months observed after\)"
+        ),
+        r"\1 这批客户首单后只观察了 \2 个月（判断流失需要 \3 个月，最近一个完整月份是 \4），数据太少，无法拟合。"
+        r"可以分析的首单月份：\5（至少 \6 位新客户、之后至少观察 \7 个月）。",
+    ),
+    (
+        re.compile(
+            r"cohort (\S+) has (\d+) new customers? \(fewer than (\d+)\), too little to fit; the cohorts are (.+) "
+            r"\(first-purchase months .+\)"
+        ),
+        r"\1 这批只有 \2 位新客户（少于 \3 位），数据太少，无法拟合。可以分析的首单月份：\4。",
+    ),
+    (
+        re.compile(r"no cohort '(.+)' in the shop's orders; the cohorts are (.+) \(first-purchase months .+\)"),
+        r"店铺订单里没有 \1 这批首单客户；可以分析的首单月份：\2。",
+    ),
     (
         re.compile(r"give a value per click or a campaign whose value per click to use"),
         "请给出每次点击的价值，或一个活动编号。",

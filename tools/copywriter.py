@@ -460,6 +460,8 @@ def _lines(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None
                 (f"{h} {_cap(a)} {x}" for h, a in prod(heads, lex.adjs)),
                 (f"{h} {x}, {fact}" for h, fact in prod(heads, short)),
                 (f"{_cap(a)} {x} for {n}" for a, n in prod(lex.adjs, nouns)),
+                (f"{h} {x}. {c}" for h, c in prod(heads, lex.ctas)),
+                (f"{h} {x}, {fact}. {c}" for h, fact, c in prod(heads, short, lex.ctas)),
             ]
         return out
 
@@ -481,6 +483,8 @@ def _lines(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None
                 (f"{h}{a}{x}" for h, a in prod(heads, lex.adjs)),
                 (f"{h}{x}，{fact}" for h, fact in prod(heads, short)),
                 (f"给{n}的{a}{x}" for a, n in prod(lex.adjs, nouns)),
+                (f"{h}{x}，{c}" for h, c in prod(heads, lex.ctas)),
+                (f"{h}{x}，{fact}，{c}" for h, fact, c in prod(heads, short, lex.ctas)),
             ]
         return out
 
@@ -514,6 +518,20 @@ def _audience_markers(segment: Segment | None, audience: str | None, language: L
     if audience:
         return (audience,)
     return ()
+
+
+def _tone_markers(tone: str, language: Language) -> tuple[str, ...]:
+    """The words only a tone uses (its openings, adjectives, calls to action and sentences, less the
+    plain lexicon's): a variant holding one of them reads in that tone."""
+    lexicons = TONES_ZH if language == "zh" else TONES_EN
+    if tone == "none" or tone not in lexicons:
+        return ()
+
+    def words(lex: Lexicon) -> set[str]:
+        opens = {o.split(":")[0].split("：")[0].strip(" ,!") for o in lex.opens}
+        return {w for w in opens | set(lex.ctas) | set(lex.lines) if len(w) >= 2}  # (adjectives say little)
+
+    return tuple(sorted(words(lexicons[tone]) - words(lexicons["none"])))
 
 
 def _free_audience(audience: str, zh: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -668,6 +686,11 @@ def compose(
     def speaks(text: str) -> bool:  # a variant for an audience says so somewhere (an opening, a noun, a line)
         return not markers or any(m in text for m in markers)
 
+    toned = _tone_markers(tone, language)
+
+    def in_tone(text: str) -> bool:  # a variant in a tone says it in the tone's own words ("Don't wait", 马上下单)
+        return not toned or any(m in text for m in toned)
+
     state = DiverseSet(language)
     variants: list[dict[str, str]] = []
     # The first variants lead with the price, then the units sold (when a line can say them), as
@@ -688,15 +711,19 @@ def compose(
             step = len(variants)
             if slot is main and step < len(lead):
                 named = lambda i, p=pool, fact=lead[step]: fact in p.texts[i]  # noqa: E731
-            if last and markers and n <= 5:  # a few variants: each speaks to the audience, where the facts allow
-                # (ten cannot all say so and stay distinct; some of them do by themselves)
+            if last and (markers or toned) and n <= 5:  # a few variants: each speaks to the audience and in
+                # the tone asked, where the facts allow (ten cannot all say so and stay distinct; some do anyway)
                 plain = named
-                to_them = (  # noqa: E731
-                    lambda i, p=pool, v=variant, ok=plain: (
-                        speaks(" ".join([*v.values(), p.texts[i]])) and (ok is None or ok(i))
+                i = None
+                for wants, lead_too in (((speaks, in_tone), True), ((speaks, in_tone), False), ((speaks,), True)):
+                    fit = (  # noqa: E731
+                        lambda i, p=pool, v=variant, ok=plain if lead_too else None, w=wants: (
+                            all(f(" ".join([*v.values(), p.texts[i]])) for f in w) and (ok is None or ok(i))
+                        )
                     )
-                )
-                i = pool.best(state, passes(pool), to_them)
+                    i = pool.best(state, passes(pool), fit)
+                    if i is not None:
+                        break
                 if i is None:
                     i = pool.best(state, passes(pool), plain)
             else:

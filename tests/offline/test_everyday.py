@@ -989,3 +989,110 @@ def test_a_cost_said_before_a_what_if_is_its_cost() -> None:
     parts = split_parts("product 40 costs us £1.10 a unit. would selling it at £2 make us more money?")
     last = plan(parts[-1], earlier=" ".join(parts[:-1]))
     assert last.tool == "discount_effect" and last.args.get("unit_cost") == 1.1
+
+
+def test_a_bid_said_of_a_campaign_whose_name_sounds_like_customers_is_its_bid(cp: Copilot) -> None:
+    res = cp.ask("cut the win-back display bid by 3p")
+    assert [(n, a, s) for n, a, s in calls(res)] == [("set_campaign_bid", {"campaign_id": 3, "bid": 0.37}, "pending")]
+
+
+def test_every_campaign_but_the_one_left_alone(cp: Copilot) -> None:
+    res = cp.ask("lift every bid 8%, but leave the search one as it is")
+    ((name, args, status),) = calls(res)
+    assert (name, status) == ("set_campaign_bids", "pending")
+    assert sorted(b["campaign_id"] for b in args["bids"]) == [2, 3]
+    said = cp.ask("leave the social campaign as it is")
+    assert calls(said) == [] and "campaign 2" in said["answer"]
+
+
+def test_campaigns_listed_together_are_each_paused_and_approved_at_once(cp: Copilot) -> None:
+    first = cp.ask("stop campaigns 1 and 3 for now")
+    assert [(n, a["campaign_id"], s) for n, a, s in calls(first)] == [
+        ("pause_campaign", 1, "pending"),
+        ("pause_campaign", 3, "pending"),
+    ]
+    done = cp.ask("yes", thread_id=first["thread_id"])
+    assert [(a["campaign_id"], s) for _, a, s in calls(done)] == [(1, "ok"), (3, "ok")]
+    other = cp.ask("pause campaign 2 and set the bid of campaign 1 to 0.85")  # campaign 1 is not paused
+    assert [(n, a["campaign_id"]) for n, a, _ in calls(other)] == [("pause_campaign", 2)]
+
+
+@pytest.mark.parametrize("reply", ["actually no, leave it", "算了，还是别改了", "on second thought, don't do it"])
+def test_a_change_of_mind_drops_the_change(cp: Copilot, reply: str) -> None:
+    first = cp.ask("set campaign 2's daily budget to 350")
+    assert [s for _, _, s in calls(first)] == ["pending"]
+    second = cp.ask(reply, thread_id=first["thread_id"])
+    assert [s for _, _, s in calls(second)] == ["rejected"]
+    assert cp.ask("campaign 2's budget?")["tool_calls"][0]["result"]["daily_budget"] == 300
+
+
+def test_countries_set_side_by_side_are_the_shops_sales() -> None:
+    p = plan("germany vs france sales since september", today=date(2011, 12, 9))
+    assert p.tool == "sales_report" and set(p.args["country"].split(", ")) == {"Germany", "France"}
+
+
+def test_which_campaign_holds_the_others_back_is_named_first(cp: Copilot) -> None:
+    res = cp.ask("which campaign is holding us back this month?")
+    ranking = res["tool_calls"][0]["result"]["ranking"]
+    assert res["answer"].startswith(f"Weakest: campaign {ranking[-1]['campaign_id']} ")
+    zh = cp.ask("三个活动里哪个表现最好？")
+    best = zh["tool_calls"][0]["result"]["ranking"][0]
+    assert zh["answer"].startswith(f"表现最好的是活动 {best['campaign_id']}")
+
+
+@pytest.mark.parametrize(
+    ("text", "by", "lead"),
+    [
+        ("our busiest day in october?", "day", "Best day by revenue: "),
+        ("10月哪一周卖得最差", "week", "销售额最低的一周："),
+    ],
+)
+def test_the_best_or_worst_day_or_week_of_a_period_is_named(cp: Copilot, text: str, by: str, lead: str) -> None:
+    res = cp.ask(text)
+    ((name, args, _),) = calls(res)
+    assert (name, args["by"]) == ("sales_report", by)
+    assert res["answer"].startswith(lead)
+    rows = [r for r in res["tool_calls"][0]["result"]["rows"] if r["whole"]]
+    best = max(rows, key=lambda r: r["revenue"]) if by == "day" else min(rows, key=lambda r: r["revenue"])
+    assert best["label"] in res["answer"].splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [("11月3号到10号的销售额", "2011-11-03", "2011-11-10"), ("sales oct 3-9", "2011-10-03", "2011-10-09")],
+)
+def test_a_range_of_days_in_one_month(text: str, start: str, end: str) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("start"), p.args.get("end")) == ("sales_report", start, end)
+    assert extract("sept 1st").unreadable == []
+
+
+def test_the_best_seller_of_a_kind_just_listed(cp: Copilot) -> None:
+    first = cp.ask("what lunch bags do we sell?")
+    top = next(c["result"] for c in first["tool_calls"])["matching"][0]["product_id"]
+    second = cp.ask("draft 2 google ads for the top seller of those", thread_id=first["thread_id"])
+    ((name, args, _),) = calls(second)
+    assert (name, args["product_id"], args["platform"]) == ("compose_headlines", top, "google_rsa")
+
+
+def test_only_some_of_the_list_just_shown(cp: Copilot) -> None:
+    first = cp.ask("who's at risk of lapsing in the UK?")
+    second = cp.ask("只看下单至少8次的", thread_id=first["thread_id"])
+    ((name, args, _),) = calls(second)
+    assert (name, args["country"], args["min_orders"]) == ("lapsing_customers", "United Kingdom", 8)
+
+
+def test_a_second_order_is_two_orders_and_spenders_are_past_spend(cp: Copilot) -> None:
+    res = cp.ask("customers who first ordered in november and came back for a second order? biggest spenders first")
+    ((name, args, _),) = calls(res)
+    assert (name, args["min_orders"], args.get("sort")) == ("customer_list", 2, "revenue")
+
+
+def test_a_clause_that_starts_with_its_verb_belongs_to_the_one_before() -> None:
+    assert split_parts("各个国家分别有多少客户，贡献了多少收入？") == ["各个国家分别有多少客户，贡献了多少收入？"]
+
+
+def test_a_cohort_too_recent_is_explained_in_chinese(cp: Copilot) -> None:
+    res = cp.ask("9月份首单的新客户，半年后还剩多少？")
+    assert res["tool_calls"][0]["status"] == "error"
+    assert "数据太少，无法拟合" in res["answer"] and "too little" not in res["answer"]

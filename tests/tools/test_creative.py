@@ -127,6 +127,21 @@ def test_tone_changes_the_words(demo: Copilot) -> None:
     assert re.search(r"\b(elegant|timeless|refined|graceful|understated|Discover|Presenting)\b", premium)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_few_variants_for_an_audience_each_speak_in_the_tone(demo: Copilot, language: str) -> None:
+    """Few variants for an audience, in a tone: every one says it in the tone's own words (its
+    openings, calls to action or sentences), not only the audience's."""
+    from tools.copywriter import _tone_markers
+
+    pid = demo.shop.stock_codes()["20725"]
+    audience = "lapsed" if language == "en" else "流失客户"
+    r = call(demo.shop, "compose_headlines", product_id=pid, n=3, language=language, tone="urgent",
+             platform="wechat_moments", audience=audience)  # fmt: skip
+    markers = _tone_markers("urgent", language)  # type: ignore[arg-type]
+    texts = [" ".join(v.values()) for v in r["variants"]] if "variants" in r else [h["text"] for h in r["headlines"]]
+    assert len(texts) == 3 and all(any(m in t for m in markers) for t in texts), texts
+
+
 def test_audience_segments_speak_in_the_requests_language(demo: Copilot) -> None:
     pid = demo.shop.stock_codes()["85123A"]
     lapsed = call(demo.shop, "compose_headlines", product_id=pid, n=10, audience="lapsed customers")
