@@ -7,9 +7,12 @@ the runner times it. The engine functions called here are the ones the tools cal
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -59,6 +62,32 @@ def say(message: str) -> None:
     step = _STEP.get()
     if step is not None:
         step(message)
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+@contextlib.contextmanager
+def temporary_home() -> Iterator[Path]:
+    """COPILOT_HOME pointed at a new temporary directory for the block, then restored and the
+    directory removed: a check that needs a home or a shop (the demo shop is loaded there on first
+    use) never opens the user's own. Reference data sets fetched into the user's $COPILOT_HOME/data
+    are still read from there (as COPILOT_DATA_DIR, unless that is set)."""
+    old_home, old_data = os.environ.get("COPILOT_HOME"), os.environ.get("COPILOT_DATA_DIR")
+    fetched = reference.home_data_dir()
+    with tempfile.TemporaryDirectory(prefix="copilot-bench-") as tmp:
+        os.environ["COPILOT_HOME"] = tmp
+        if old_data is None and fetched.is_dir():
+            os.environ["COPILOT_DATA_DIR"] = str(fetched)
+        try:
+            yield Path(tmp)
+        finally:
+            _set_env("COPILOT_HOME", old_home)
+            _set_env("COPILOT_DATA_DIR", old_data)
 
 
 def _within(ours: dict[str, float], published: dict[str, float], rel: float) -> bool:
@@ -460,7 +489,8 @@ def bidding_ours(base: Path, quick: bool) -> dict[str, Any]:
 
 
 def _demo_history() -> tuple[Any, dict[int, int]]:
-    """The demo shop's purchase lines as an engine History, and each customer's country code."""
+    """The demo shop's purchase lines as an engine History, and each customer's country code (the
+    shop of COPILOT_HOME, which `run` points at a temporary directory)."""
     from copilot.app import Copilot
     from tools.profiling import shop_history
 
@@ -674,9 +704,9 @@ def run(
     step: Callable[[str, str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run the checks (all, or those whose name starts with one of `names`), each on the folder that
-    holds its data sets (`base` if given, else the first that has them). A check whose data is
-    missing is not run: its result says `skipped` and how to fetch the data. `step` hears (check,
-    message) as a long check goes."""
+    holds its data sets (`base` if given, else the first that has them), in a temporary home
+    (`temporary_home`). A check whose data is missing is not run: its result says `skipped` and how
+    to fetch the data. `step` hears (check, message) as a long check goes."""
     results: list[dict[str, Any]] = []
 
     def skip(name: str, why: str) -> None:
@@ -685,23 +715,24 @@ def run(
             on_skip(name, why)
 
     chosen = chosen_checks(names)
-    for name in chosen:
-        where = data_for(name, base)
-        if isinstance(where, str):
-            skip(name, where)
-            continue
-        if progress:
-            progress(name)
-        token = _STEP.set(None if step is None else functools.partial(step, name))
-        t0 = time.perf_counter()
-        try:
-            res = CHECKS[name](where, quick)
-        except Skipped as exc:
-            skip(name, str(exc))
-            continue
-        finally:
-            _STEP.reset(token)
-        results.append({"name": name, **res, "seconds": round(time.perf_counter() - t0, 2)})
+    with temporary_home():
+        for name in chosen:
+            where = data_for(name, base)
+            if isinstance(where, str):
+                skip(name, where)
+                continue
+            if progress:
+                progress(name)
+            token = _STEP.set(None if step is None else functools.partial(step, name))
+            t0 = time.perf_counter()
+            try:
+                res = CHECKS[name](where, quick)
+            except Skipped as exc:
+                skip(name, str(exc))
+                continue
+            finally:
+                _STEP.reset(token)
+            results.append({"name": name, **res, "seconds": round(time.perf_counter() - t0, 2)})
     return results
 
 
@@ -923,10 +954,7 @@ def service_postgresql(base: Path, quick: bool) -> dict[str, Any]:
         try:
             res = load(clients=50, seconds=seconds, workers=4, racers=10)
         finally:
-            if old is None:
-                os.environ.pop("COPILOT_HOME", None)
-            else:
-                os.environ["COPILOT_HOME"] = old
+            _set_env("COPILOT_HOME", old)
     clean = res["errors"] == 0 and res["applied_twice"] == 0 and res["orphaned"] == 0
     once = res["races"] > 0 and res["races_settled_once"] == res["races_shop_matched"] == res["races"]
     keys = ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "applied_twice", "orphaned", "races")
