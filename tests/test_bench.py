@@ -92,3 +92,19 @@ def test_checks_run_in_a_temporary_home_never_the_users(tmp_path: Path, monkeypa
     assert seen["data"] == str(user_home / "data")  # reference data fetched there is still found
     assert os.environ["COPILOT_HOME"] == str(user_home) and "COPILOT_DATA_DIR" not in os.environ
     assert [p.name for p in user_home.iterdir()] == ["data"]  # nothing written to the user's home
+
+
+def test_bench_command_prints_a_long_checks_steps_one_line_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    from channels.cli import app
+
+    long = "validation 3/13: n_recall=300: NDCG@20 0.0957, Recall@20 0.0872 " + "x" * 60
+
+    def probe(base: Path, quick: bool) -> dict[str, object]:
+        bench.say(long)
+        return {"ours": {}, "published": {}, "ok": True, "note": ""}
+
+    monkeypatch.setitem(bench.CHECKS, "probe.steps", probe)
+    monkeypatch.setitem(bench.NEEDS, "probe.steps", ())
+    result = CliRunner().invoke(app, ["bench", "--only", "probe.steps", "--json"])
+    assert result.exit_code == 0, result.output
+    assert f"  probe.steps: {long}\n" in result.output
