@@ -105,13 +105,17 @@ class Pipeline:
         self._examples: dict[tuple[Any, ...], tuple[recsys.Candidates, np.ndarray]] = {}
         self._candidates: dict[tuple[Any, ...], recsys.Candidates] = {}
 
-    def recommend(self, tuning: recsys.Tuning, k: int = K) -> list[np.ndarray]:
+    def _keys(self, tuning: recsys.Tuning) -> tuple[tuple[Any, ...], tuple[Any, ...], int]:
+        """What the candidates depend on, what the ranker's examples depend on, and the ranker's cut day."""
         cand_key = tuple(getattr(tuning, f) for f in _CANDIDATE_FIELDS)
         cut = self.p.start - tuning.label_days
+        return cand_key, (*cand_key, cut), cut
+
+    def recommend(self, tuning: recsys.Tuning, k: int = K) -> list[np.ndarray]:
+        cand_key, ex_key, cut = self._keys(tuning)
         if cut not in self._sims:
             past = self.p.train.subset(self.p.train.day < cut)
             self._sims[cut] = recall.cooccurrence_similarity(past.order, past.product, past.n_items)
-        ex_key = (*cand_key, cut)
         if ex_key not in self._examples:
             self._examples[ex_key] = recsys.training_set(
                 self.p.train, cut, self.country_of, tuning=tuning, sim=self._sims[cut]
@@ -128,8 +132,7 @@ class Pipeline:
 
     def keep_only(self, tuning: recsys.Tuning) -> None:
         """Forget what `tuning` does not use (the search moves on from it)."""
-        cand_key = tuple(getattr(tuning, f) for f in _CANDIDATE_FIELDS)
-        ex_key = (*cand_key, self.p.start - tuning.label_days)
+        cand_key, ex_key, _ = self._keys(tuning)
         self._examples = {k: v for k, v in self._examples.items() if k == ex_key}
         self._candidates = {k: v for k, v in self._candidates.items() if k == cand_key}
 
