@@ -764,6 +764,7 @@ def bench(
             data,
             quick=quick,
             progress=lambda n: err.print(f"[dim]running {n}[/dim]"),
+            step=lambda n, message: err.print(f"[dim]  {n}: {escape(message)}[/dim]", highlight=False, soft_wrap=True),
             on_skip=lambda n, why: err.print(
                 f"[yellow]skipped {n}: {escape(why)}[/yellow]", highlight=False, soft_wrap=True
             ),

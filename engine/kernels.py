@@ -106,6 +106,36 @@ def _score_hashed(weights: np.ndarray, idx: np.ndarray, val: np.ndarray, bias: n
 
 
 @njit(cache=True)
+def _max_owned_similarity(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    own_ptr: np.ndarray,
+    own_idx: np.ndarray,
+    row_ptr: np.ndarray,
+    item: np.ndarray,
+    n_items: int,
+) -> np.ndarray:
+    """Per candidate row, its largest similarity (a CSR matrix: indptr, indices, data) from an item
+    its user owns, 0 if none. User u's candidate rows are row_ptr[u]:row_ptr[u + 1] (items `item`),
+    its owned items own_idx[own_ptr[u]:own_ptr[u + 1]]."""
+    out = np.zeros(item.size, data.dtype)
+    slot = np.full(n_items, -1, np.int64)
+    for u in range(row_ptr.size - 1):
+        for r in range(row_ptr[u], row_ptr[u + 1]):
+            slot[item[r]] = r
+        for a in range(own_ptr[u], own_ptr[u + 1]):
+            j = own_idx[a]
+            for b in range(indptr[j], indptr[j + 1]):
+                r = slot[indices[b]]
+                if r >= 0 and data[b] > out[r]:
+                    out[r] = data[b]
+        for r in range(row_ptr[u], row_ptr[u + 1]):
+            slot[item[r]] = -1
+    return out
+
+
+@njit(cache=True)
 def _top_m_threshold(scores: np.ndarray, m: int) -> np.int32:
     """A score such that at least m scores are at or above it (a histogram over the score range)."""
     n = scores.shape[0]
@@ -302,5 +332,6 @@ dp_bid = _locked(_dp_bid)
 replay_dp = _locked(_replay_dp)
 value_step = _locked(_value_step)
 score_hashed = _locked(_score_hashed)
+max_owned_similarity = _locked(_max_owned_similarity)
 ivf_search = _locked(_ivf_search)
 top_p = _locked(_top_p)

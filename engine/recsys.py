@@ -15,11 +15,31 @@ from scipy import sparse
 from engine import EngineError, recall
 from engine.rank import DEFAULT_BITS, HashedLogistic, hash_index
 
-DEFAULT_RECALL = 200
-DEFAULT_POPULAR = 50
-RECENT_DAYS = 60
-HALF_LIFE_DAYS = 90.0
+# The pipeline's constants, chosen on a validation month by evals/recsys_search.py: fitted on the demo
+# shop's lines before 2011-10-01 and scored on October 2011 (13 configurations; the test period from
+# 2011-11-01 was scored once afterwards). `copilot bench --only recsys` reruns the search.
+DEFAULT_RECALL = 300  # co-purchase candidates per user (tried 100, 200, 300)
+DEFAULT_POPULAR = 25  # popular candidates per user (25, 50, 100)
+RECENT_DAYS = 30  # "recently popular": sold in this many days before the cut (30, 60, 120)
+HALF_LIFE_DAYS = 30.0  # time constant of a purchase's weight in the recency-weighted co-purchase score (30, 90, 180)
+DEFAULT_LABEL_DAYS = 61  # the ranker learns who bought what in this many days from what came before (30, 61, 91)
+DEFAULT_C = 0.01  # the ranker's inverse L2 strength (0.01, 0.1, 1)
 N_FEATURES = 10
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The constants of recall then rank, each defaulting to the module's DEFAULT_ one."""
+
+    n_recall: int = DEFAULT_RECALL
+    n_popular: int = DEFAULT_POPULAR
+    recent_days: int = RECENT_DAYS
+    half_life_days: float = HALF_LIFE_DAYS
+    label_days: int = DEFAULT_LABEL_DAYS
+    c: float = DEFAULT_C
+
+
+DEFAULT_TUNING = Tuning()
 
 
 @dataclass(frozen=True)
@@ -63,8 +83,8 @@ def _times(m: sparse.csr_matrix, sim: sparse.csr_matrix) -> np.ndarray:
 
 
 def _max_similarity(sim_cols: sparse.csc_matrix, own: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Per candidate, its largest similarity to an item the user owns (0 if none): the candidates'
-    columns are read whole and masked to the owned rows, which beats selecting a big buyer's rows."""
+    """Per candidate, its largest similarity to an item the user owns (0 if none): the plain twin of
+    kernels.max_owned_similarity, one user at a time."""
     out = np.zeros(cand.size, dtype=sim_cols.dtype)
     if own.size == 0:
         return out
@@ -83,37 +103,37 @@ def candidates(
     users: np.ndarray,
     country: np.ndarray,
     *,
-    n_recall: int = DEFAULT_RECALL,
-    n_popular: int = DEFAULT_POPULAR,
+    tuning: Tuning = DEFAULT_TUNING,
     bits: int = DEFAULT_BITS,
     sim: sparse.csr_matrix | None = None,
     sim_cols: sparse.csc_matrix | None = None,
 ) -> Candidates:
     """Candidates for each user (sorted ids) from history `h` before `cut_day`, with features.
-    `sim`: the item-to-item co-purchase similarity of `h`, and `sim_cols` the same by columns, when
-    the caller keeps them between calls."""
+    `sim`: the item-to-item co-purchase similarity of `h`, when the caller keeps it between calls
+    (`sim_cols`, the same by columns, is no longer read: the compiled kernel reads `sim` by rows)."""
+    from engine import kernels
+
     users = np.asarray(users, dtype=np.int64)
     if users.size == 0 or (np.diff(users) <= 0).any():
         raise EngineError("users must be a non-empty sorted array of distinct ids")
     if sim is None:
         sim = recall.cooccurrence_similarity(h.order, h.product, h.n_items)
-    if sim_cols is None:
-        sim_cols = sim.tocsc()
+    n_recall, n_popular = tuning.n_recall, tuning.n_popular
     pop = np.bincount(h.product, minlength=h.n_items).astype(float)
-    pop_recent = np.bincount(h.product[h.day >= cut_day - RECENT_DAYS], minlength=h.n_items).astype(float)
+    pop_recent = np.bincount(h.product[h.day >= cut_day - tuning.recent_days], minlength=h.n_items).astype(float)
     item_price = np.bincount(h.product, weights=h.price, minlength=h.n_items) / np.maximum(pop, 1)
     if users.size < h.customer.size // 1000:  # a few users: their own lines are all the per-user steps need
         h = h.subset(np.isin(h.customer, users))
     bought = _user_item(h, users, np.ones(h.customer.size))
     bought.data[:] = 1.0
-    recency = _user_item(h, users, np.exp(-(cut_day - h.day) / HALF_LIFE_DAYS))
+    recency = _user_item(h, users, np.exp(-(cut_day - h.day) / tuning.half_life_days))
     score, score_recent = _times(bought, sim), _times(recency, sim)
     spend = _user_item(h, users, h.price)
     n_lines = np.asarray(_user_item(h, users, np.ones(h.customer.size)).sum(axis=1)).ravel()
     user_price = np.asarray(spend.sum(axis=1)).ravel() / np.maximum(n_lines, 1)
     n_hist = np.diff(bought.indptr)
     popular = recall.top_k(pop, n_popular + 1000)
-    rows_user, rows_item, rows_max = [], [], []
+    rows_user, rows_item = [], []
     for u in range(users.size):
         own = bought.indices[bought.indptr[u] : bought.indptr[u + 1]]
         s = score[u].copy()
@@ -124,8 +144,18 @@ def candidates(
         cand = np.union1d(top, pops)
         rows_user.append(np.full(cand.size, u))
         rows_item.append(cand)
-        rows_max.append(_max_similarity(sim_cols, own, cand))
-    ru, ri, smax = np.concatenate(rows_user), np.concatenate(rows_item), np.concatenate(rows_max)
+    ru, ri = np.concatenate(rows_user), np.concatenate(rows_item)
+    sim = sim.tocsr()
+    smax = kernels.max_owned_similarity(
+        sim.indptr.astype(np.int64),
+        sim.indices.astype(np.int64),
+        np.ascontiguousarray(sim.data),
+        bought.indptr.astype(np.int64),
+        bought.indices.astype(np.int64),
+        np.searchsorted(ru, np.arange(users.size + 1)).astype(np.int64),
+        ri.astype(np.int64),
+        h.n_items,
+    )
     s, sr = np.maximum(score[ru, ri], 0), score_recent[ru, ri]
     ctry = np.asarray(country, dtype=np.int64)[ru]
     s_bucket = np.minimum((np.log1p(s) * 4).astype(np.int64), 15)
@@ -170,12 +200,37 @@ def labels(c: Candidates, users: np.ndarray, future: History) -> np.ndarray:
     return np.array([(u, i) in bought for u, i in zip(c.user.tolist(), c.item.tolist(), strict=True)], dtype=int)
 
 
-def fit_ranker(h: History, cut_day: int, country_of: dict[int, int], *, bits: int = DEFAULT_BITS) -> HashedLogistic:
-    """Train the ranker: features from history before cut_day, labels from purchases after it."""
+def training_set(
+    h: History,
+    cut_day: int,
+    country_of: dict[int, int],
+    *,
+    tuning: Tuning = DEFAULT_TUNING,
+    bits: int = DEFAULT_BITS,
+    sim: sparse.csr_matrix | None = None,
+) -> tuple[Candidates, np.ndarray]:
+    """The ranker's examples: candidates with features from history before cut_day (`sim`: its
+    co-purchase similarity, when the caller keeps it), labelled 1 where bought on or after it."""
     past, future = h.subset(h.day < cut_day), h.subset(h.day >= cut_day)
     users = np.intersect1d(np.unique(past.customer), np.unique(future.customer))
-    c = candidates(past, cut_day, users, np.array([country_of.get(int(u), 0) for u in users]), bits=bits)
-    return HashedLogistic.fit(c.idx, c.val, labels(c, users, future), bits=bits)
+    if users.size == 0:
+        raise EngineError("no customer bought both before and after the ranker's cut day")
+    country = np.array([country_of.get(int(u), 0) for u in users])
+    c = candidates(past, cut_day, users, country, tuning=tuning, bits=bits, sim=sim)
+    return c, labels(c, users, future)
+
+
+def fit_ranker(
+    h: History,
+    cut_day: int,
+    country_of: dict[int, int],
+    *,
+    tuning: Tuning = DEFAULT_TUNING,
+    bits: int = DEFAULT_BITS,
+) -> HashedLogistic:
+    """Train the ranker: features from history before cut_day, labels from purchases after it."""
+    c, y = training_set(h, cut_day, country_of, tuning=tuning, bits=bits)
+    return HashedLogistic.fit(c.idx, c.val, y, bits=bits, c=tuning.c)
 
 
 def top_per_user(c: Candidates, score: np.ndarray, n_users: int, k: int) -> list[np.ndarray]:

@@ -7,15 +7,20 @@ the runner times it. The engine functions called here are the ones the tools cal
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from engine import attribution, bidding, clv, mmm, rank, recall, recsys, regression, retention, uplift
+from engine import attribution, bidding, clv, mmm, rank, recsys, regression, retention, uplift
 from engine import sessions as web_sessions
 from store import reference
 
@@ -47,6 +52,42 @@ def check(name: str, *, needs: tuple[str, ...]) -> Callable[[Check], Check]:
         return fn
 
     return register
+
+
+_STEP: ContextVar[Callable[[str], None] | None] = ContextVar("bench_step", default=None)
+
+
+def say(message: str) -> None:
+    """Tell how a long check is going (`run`'s `step`; a line on the terminal under `copilot bench`)."""
+    step = _STEP.get()
+    if step is not None:
+        step(message)
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+@contextlib.contextmanager
+def temporary_home() -> Iterator[Path]:
+    """COPILOT_HOME pointed at a new temporary directory for the block, then restored and the
+    directory removed: a check that needs a home or a shop (the demo shop is loaded there on first
+    use) never opens the user's own. Reference data sets fetched into the user's $COPILOT_HOME/data
+    are still read from there (as COPILOT_DATA_DIR, unless that is set)."""
+    old_home, old_data = os.environ.get("COPILOT_HOME"), os.environ.get("COPILOT_DATA_DIR")
+    fetched = reference.home_data_dir()
+    with tempfile.TemporaryDirectory(prefix="copilot-bench-") as tmp:
+        os.environ["COPILOT_HOME"] = tmp
+        if old_data is None and fetched.is_dir():
+            os.environ["COPILOT_DATA_DIR"] = str(fetched)
+        try:
+            yield Path(tmp)
+        finally:
+            _set_env("COPILOT_HOME", old_home)
+            _set_env("COPILOT_DATA_DIR", old_data)
 
 
 def _within(ours: dict[str, float], published: dict[str, float], rel: float) -> bool:
@@ -448,59 +489,61 @@ def bidding_ours(base: Path, quick: bool) -> dict[str, Any]:
 
 
 def _demo_history() -> tuple[Any, dict[int, int]]:
-    """The demo shop's purchase lines as an engine History, and each customer's country code."""
+    """The demo shop's purchase lines as an engine History, and each customer's country code (the
+    shop of COPILOT_HOME, which `run` points at a temporary directory)."""
     from copilot.app import Copilot
     from tools.profiling import shop_history
 
-    cp = Copilot()
+    cp = Copilot(progress=say)
     try:
         return shop_history(cp.shop)
     finally:
         cp.close()
 
 
-def _day(iso: str) -> int:
-    return int(np.datetime64(iso, "D").astype(np.int64))
-
-
 @check("recsys.online_retail", needs=())
 def recsys_online_retail(base: Path, quick: bool) -> dict[str, Any]:
+    """Recall then rank against popularity and item-to-item on the demo shop, with a validation
+    month (evals/recsys_search.py): the constants searched on October 2011 (fitted on what came
+    before), the test period from 2011-11-01 scored once with them. --quick skips the search and
+    validates engine/recsys.py's constants as they are."""
+    from evals import recsys_search as rs
+
     h, country_of = _demo_history()
-    split, ranker_cut, k = _day("2011-11-01"), _day("2011-09-01"), 20
-    train, test = h.subset(h.day < split), h.subset(h.day >= split)
-    users = np.intersect1d(np.unique(train.customer), np.unique(test.customer))
-    owned: dict[int, set[int]] = {}
-    for c, p in zip(train.customer.tolist(), train.product.tolist(), strict=True):
-        owned.setdefault(c, set()).add(p)
-    future: dict[int, set[int]] = {}
-    for c, p in zip(test.customer.tolist(), test.product.tolist(), strict=True):
-        future.setdefault(c, set()).add(p)
-    relevant = [future[u] - owned[u] for u in users.tolist()]
-    pop = np.bincount(train.product, minlength=h.n_items).astype(float)
-    by_pop = recall.top_k(pop, 2000)
-    pop_recs = [by_pop[~np.isin(by_pop, list(owned[u]))][:k] for u in users.tolist()]
-    sim = recall.cooccurrence_similarity(train.order, train.product, h.n_items)
-    i2i_recs = []
-    for u in users.tolist():
-        hist = np.fromiter(owned[u], dtype=np.int64)
-        sc = recall.item_to_item_scores(sim, hist)
-        sc[hist] = -1.0
-        i2i_recs.append(recall.top_k(sc, k))
-    model = recsys.fit_ranker(train, ranker_cut, country_of)
-    cands = recsys.candidates(train, split, users, np.array([country_of.get(int(u), 0) for u in users]))
-    ours_recs = recsys.top_per_user(cands, model.score(cands.idx, cands.val), users.size, k)
-    ours: dict[str, float] = {}
-    for name, recs in (("popularity", pop_recs), ("item2item", i2i_recs), ("pipeline", ours_recs)):
-        r, n = recsys.recall_ndcg(recs, relevant, k)
-        ours[f"{name}.recall@20"], ours[f"{name}.ndcg@20"] = round(r, 4), round(n, 4)
-    ok = all(
-        ours[f"pipeline.{m}"] > max(ours[f"popularity.{m}"], ours[f"item2item.{m}"]) for m in ("recall@20", "ndcg@20")
+    res = rs.judge(h, country_of, tuning=recsys.DEFAULT_TUNING if quick else None, progress=say)
+    scores, chosen = res["scores"], res["tuning"]
+    ours: dict[str, Any] = {}
+    for name in ("popularity", "item2item", "pipeline"):
+        for metric in (f"recall@{rs.K}", f"ndcg@{rs.K}"):
+            for part, short in (("validation", "val"), ("test", "test")):
+                ours[f"{name}.{metric}.{short}"] = round(scores[part][name][metric], 4)
+    ours |= {f"chosen.{k}": v for k, v in asdict(chosen).items()}
+    beats = {
+        part: all(
+            scores[part]["pipeline"][m] > max(scores[part]["popularity"][m], scores[part]["item2item"][m])
+            for m in (f"recall@{rs.K}", f"ndcg@{rs.K}")
+        )
+        for part in ("validation", "test")
+    }
+    shipped = chosen == recsys.DEFAULT_TUNING
+    searched = (
+        "constants as shipped (--quick: no search)"
+        if quick
+        else f"{len(res['trail'])} configurations searched on validation NDCG@{rs.K} (evals/recsys_search.py SEARCH): "
+        + ", ".join(f"{k} {v}" for k, v in rs.SEARCH.items())
+        + ("; the choice is engine/recsys.py's defaults" if shipped else "; NOT engine/recsys.py's defaults")
     )
     return {
         "ours": ours,
-        "published": {"pipeline": "beats popularity and item2item on both"},
-        "ok": ok,
-        "note": f"{users.size} customers buying before and after 2011-11-01; new products only",
+        "published": {"pipeline": "beats popularity and item2item on both, on validation and on test"},
+        "ok": beats["validation"] and beats["test"] and shipped,
+        "note": f"validation: fit before {rs.VALIDATION_START}, score October 2011 ({res['users']['validation']} "
+        f"customers); test: refit before {rs.TEST_START}, scored once ({res['users']['test']} customers); "
+        f"products new to the customer only; {searched}",
+        "trail": [
+            {"changed": st.changed, **asdict(st.tuning), "recall": round(st.recall, 4), "ndcg": round(st.ndcg, 4)}
+            for st in res["trail"]
+        ],
     }
 
 
@@ -658,10 +701,12 @@ def run(
     quick: bool = False,
     progress: Callable[[str], None] | None = None,
     on_skip: Callable[[str, str], None] | None = None,
+    step: Callable[[str, str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run the checks (all, or those whose name starts with one of `names`), each on the folder that
-    holds its data sets (`base` if given, else the first that has them). A check whose data is
-    missing is not run: its result says `skipped` and how to fetch the data."""
+    holds its data sets (`base` if given, else the first that has them), in a temporary home
+    (`temporary_home`). A check whose data is missing is not run: its result says `skipped` and how
+    to fetch the data. `step` hears (check, message) as a long check goes."""
     results: list[dict[str, Any]] = []
 
     def skip(name: str, why: str) -> None:
@@ -669,20 +714,25 @@ def run(
         if on_skip:
             on_skip(name, why)
 
-    for name in chosen_checks(names):
-        where = data_for(name, base)
-        if isinstance(where, str):
-            skip(name, where)
-            continue
-        if progress:
-            progress(name)
-        t0 = time.perf_counter()
-        try:
-            res = CHECKS[name](where, quick)
-        except Skipped as exc:
-            skip(name, str(exc))
-            continue
-        results.append({"name": name, **res, "seconds": round(time.perf_counter() - t0, 2)})
+    chosen = chosen_checks(names)
+    with temporary_home():
+        for name in chosen:
+            where = data_for(name, base)
+            if isinstance(where, str):
+                skip(name, where)
+                continue
+            if progress:
+                progress(name)
+            token = _STEP.set(None if step is None else functools.partial(step, name))
+            t0 = time.perf_counter()
+            try:
+                res = CHECKS[name](where, quick)
+            except Skipped as exc:
+                skip(name, str(exc))
+                continue
+            finally:
+                _STEP.reset(token)
+            results.append({"name": name, **res, "seconds": round(time.perf_counter() - t0, 2)})
     return results
 
 
@@ -904,10 +954,7 @@ def service_postgresql(base: Path, quick: bool) -> dict[str, Any]:
         try:
             res = load(clients=50, seconds=seconds, workers=4, racers=10)
         finally:
-            if old is None:
-                os.environ.pop("COPILOT_HOME", None)
-            else:
-                os.environ["COPILOT_HOME"] = old
+            _set_env("COPILOT_HOME", old)
     clean = res["errors"] == 0 and res["applied_twice"] == 0 and res["orphaned"] == 0
     once = res["races"] > 0 and res["races_settled_once"] == res["races_shop_matched"] == res["races"]
     keys = ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "applied_twice", "orphaned", "races")

@@ -64,3 +64,47 @@ def test_bench_command_without_data_skips_in_one_line_each(no_reference_data: Pa
     assert "skipped speed.recall.clustered: needs hnswlib for its comparison: pip install '.[bench]'" in result.output
     result = CliRunner().invoke(app, ["bench", "--only", "nosuch"])
     assert result.exit_code != 0
+
+
+def test_checks_run_in_a_temporary_home_never_the_users(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from copilot.settings import load_settings
+
+    user_home = tmp_path / "user-home"
+    (user_home / "data").mkdir(parents=True)
+    monkeypatch.setenv("COPILOT_HOME", str(user_home))
+    monkeypatch.delenv("COPILOT_DATA_DIR", raising=False)
+    seen: dict[str, object] = {}
+
+    def probe(base: Path, quick: bool) -> dict[str, object]:
+        seen["home"], seen["data"] = load_settings().home, os.environ.get("COPILOT_DATA_DIR")
+        bench.say("halfway")
+        return {"ours": {}, "published": {}, "ok": True, "note": ""}
+
+    monkeypatch.setitem(bench.CHECKS, "probe.home", probe)
+    monkeypatch.setitem(bench.NEEDS, "probe.home", ())
+    steps: list[tuple[str, str]] = []
+    [res] = bench.run(["probe.home"], None, step=lambda name, message: steps.append((name, message)))
+    assert res["ok"] and steps == [("probe.home", "halfway")]
+    home = seen["home"]
+    assert isinstance(home, Path) and home != user_home and not home.exists()  # removed after the run
+    assert seen["data"] == str(user_home / "data")  # reference data fetched there is still found
+    assert os.environ["COPILOT_HOME"] == str(user_home) and "COPILOT_DATA_DIR" not in os.environ
+    assert [p.name for p in user_home.iterdir()] == ["data"]  # nothing written to the user's home
+
+
+def test_bench_command_prints_a_long_checks_steps_one_line_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    from channels.cli import app
+
+    long = "validation 3/13: n_recall=300: NDCG@20 0.0957, Recall@20 0.0872 " + "x" * 60
+
+    def probe(base: Path, quick: bool) -> dict[str, object]:
+        bench.say(long)
+        return {"ours": {}, "published": {}, "ok": True, "note": ""}
+
+    monkeypatch.setitem(bench.CHECKS, "probe.steps", probe)
+    monkeypatch.setitem(bench.NEEDS, "probe.steps", ())
+    result = CliRunner().invoke(app, ["bench", "--only", "probe.steps", "--json"])
+    assert result.exit_code == 0, result.output
+    assert f"  probe.steps: {long}\n" in result.output

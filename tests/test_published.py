@@ -41,10 +41,18 @@ def test_replay_tool_uses_the_same_replay(tiny_shop):  # type: ignore[no-untyped
     assert (lin["clicks"], lin["impressions"], lin["cost"]) == (71, 32208, 203610)
 
 
-def test_recsys_pipeline_beats_both_baselines(demo_home, monkeypatch):  # type: ignore[no-untyped-def]
+def test_recsys_pipeline_beats_both_baselines_on_validation_and_test(demo_home, monkeypatch):  # type: ignore[no-untyped-def]
+    from engine import recsys
+
     monkeypatch.setenv("COPILOT_HOME", str(demo_home))
-    res = bench.CHECKS["recsys.online_retail"](shared_data(), True)
-    assert res["ok"], res["ours"]
+    res = bench.CHECKS["recsys.online_retail"](shared_data(), True)  # quick: the shipped constants, no search
+    ours = res["ours"]
+    assert res["ok"], ours
+    for name in ("popularity", "item2item", "pipeline"):
+        for metric in ("recall@20", "ndcg@20"):
+            assert 0 < ours[f"{name}.{metric}.val"] < 1 and 0 < ours[f"{name}.{metric}.test"] < 1
+    assert ours["chosen.c"] == recsys.DEFAULT_C and ours["chosen.n_recall"] == recsys.DEFAULT_RECALL
+    assert "October 2011" in res["note"] and res["trail"] == []
 
 
 def test_criteo_ranker_smoke():

@@ -114,7 +114,7 @@ def test_recsys_candidates_exclude_history_and_metrics():
         n_items=4,
     )
     users = np.array([1, 3])
-    c = recsys.candidates(h, 101, users, np.zeros(2, dtype=int), n_recall=5, n_popular=1)
+    c = recsys.candidates(h, 101, users, np.zeros(2, dtype=int), tuning=recsys.Tuning(n_recall=5, n_popular=1))
     for u, own in ((0, {0, 1}), (1, {1, 2})):
         assert not own & set(c.item[c.user == u].tolist())
     assert 2 in c.item[c.user == 0]  # co-bought with 0 and 1 by customer 2
@@ -194,3 +194,49 @@ def test_learning_replay_uses_the_prior_then_the_pctrs_already_seen():
     )
     fixed = bidding.replay_value_strategy(clicks, price, pctr, by_prior, **kw)
     assert bidding.replay_learning_strategy(clicks, price, pctr, pdf, prior, refits=(), **kw) == fixed
+
+
+def test_max_owned_similarity_kernel_matches_its_twin():
+    from scipy import sparse
+
+    from engine import kernels, recsys
+
+    rng = np.random.default_rng(3)
+    sim = sparse.random(30, 30, density=0.3, random_state=4, format="csr")
+    sim = (sim + sim.T).tocsr()
+    owned = [np.array([1, 5, 7]), np.array([], dtype=np.int64), np.array([0, 29])]
+    cands = [np.sort(rng.choice(30, 8, replace=False)) for _ in owned]
+    row_ptr = np.concatenate([[0], np.cumsum([c.size for c in cands])])
+    got = kernels.max_owned_similarity(
+        sim.indptr.astype(np.int64),
+        sim.indices.astype(np.int64),
+        sim.data,
+        np.concatenate([[0], np.cumsum([o.size for o in owned])]).astype(np.int64),
+        np.concatenate(owned).astype(np.int64),
+        row_ptr.astype(np.int64),
+        np.concatenate(cands).astype(np.int64),
+        30,
+    )
+    want = np.concatenate([recsys._max_similarity(sim.tocsc(), o, c) for o, c in zip(owned, cands, strict=True)])
+    assert got == pytest.approx(want)
+    assert (got[row_ptr[1] : row_ptr[2]] == 0).all()  # owns nothing
+
+
+def test_recsys_tuning_reaches_the_features():
+    from engine import recsys
+
+    h = recsys.History(
+        customer=np.array([1, 1, 2, 2, 2, 3, 3]),
+        product=np.array([0, 1, 0, 1, 2, 1, 2]),
+        order=np.array([10, 10, 20, 20, 20, 30, 30]),
+        day=np.array([0, 0, 50, 50, 50, 95, 95]),
+        price=np.ones(7),
+        n_items=4,
+    )
+    users, country = np.array([1]), np.zeros(1, dtype=int)
+    short = recsys.candidates(h, 101, users, country, tuning=recsys.Tuning(recent_days=10, half_life_days=10.0))
+    long = recsys.candidates(h, 101, users, country, tuning=recsys.Tuning(recent_days=100, half_life_days=1000.0))
+    assert (short.item == long.item).all()
+    two = short.item == 2  # co-bought with 0 and 1; sold on days 50 and 95
+    assert (short.val[:, 4] <= long.val[:, 4]).all() and (short.val[two, 4] < long.val[two, 4]).all()  # recent sales
+    assert (short.val[two, 2] < long.val[two, 2]).all()  # recency-weighted co-purchase: old buys count less
