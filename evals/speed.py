@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import bidding, rank
+from engine import ann, bidding, rank
 
 QUERIES = 200
 K = 100
@@ -171,3 +171,56 @@ def bid_benchmark(setup: dict[str, Any]) -> dict[str, Any]:
         "same_clicks": a.clicks == b.clicks,
         "clicks": a.clicks,
     }
+
+
+CROSSOVER_SIZES = (1_000, 2_000, 4_000, 8_000, 16_000, 32_000)
+
+
+def exact_crossover(
+    sizes: tuple[int, ...] = CROSSOVER_SIZES, *, dims: tuple[int, ...] = (1024, 384), k: int = 6, queries: int = 100
+) -> dict[str, Any]:
+    """Where the exact search (ann.ExactIndex: a matrix product and argpartition) stops being faster
+    than the IVF index, for catalog-like vectors (clustered, unit length; 1,024 dimensions as the
+    hashing embedding, 384 as MiniLM) and the top k that similar_products asks for (5 and the
+    product itself). Single-query p50 of both with 1 and 2 threads, REPEATS interleaved runs; the
+    index's recall@k against the exact answer."""
+    rows: dict[str, Any] = {}
+    for d in dims:
+        for n in sizes:
+            x, qs = vectors("clustered", n, d)
+            rows[f"{d}d.{n}"] = _exact_vs_ivf(x, qs[:queries], k)
+    return {"k": k, "queries": queries, "rows": rows, "crossover": _crossover(rows, sizes, dims)}
+
+
+def _exact_vs_ivf(x: np.ndarray, qs: np.ndarray, k: int) -> dict[str, Any]:
+    exact, ivf = ann.ExactIndex(x), ann.build_ivf(x, k=min(100, x.shape[0]))
+    truth = [exact.search(q, k)[0] for q in qs]
+    got = [ivf.search(q, k)[0] for q in qs]
+    row: dict[str, Any] = {
+        "recall": recall_at_k(truth, got, k=k),
+        "same_best": bool(all(t[0] == g[0] for t, g in zip(truth, got, strict=True))),
+    }
+    for t in (1, 2):
+        runs: dict[str, list[float]] = {"exact": [], "ivf": []}
+        with threads(t):
+            for _ in range(REPEATS):
+                runs["exact"].append(latencies(lambda q: exact.search(q, k), qs)[0])
+                runs["ivf"].append(latencies(lambda q: ivf.search(q, k), qs)[0])
+        row[f"{t}t"] = {
+            "exact_p50_ms": statistics.median(runs["exact"]),
+            "ivf_p50_ms": statistics.median(runs["ivf"]),
+            "exact_vs_ivf": spread([a / b for a, b in zip(runs["exact"], runs["ivf"], strict=True)]),
+        }
+    return row
+
+
+def _crossover(rows: dict[str, Any], sizes: tuple[int, ...], dims: tuple[int, ...]) -> dict[str, int | None]:
+    """Per dimension and thread count, the smallest size from which the index is faster at every
+    larger size measured (exact time / index time > 1 in the median); None when exact always wins."""
+    out: dict[str, int | None] = {}
+    for d in dims:
+        for t in (1, 2):
+            faster = [rows[f"{d}d.{n}"][f"{t}t"]["exact_vs_ivf"]["median"] > 1 for n in sizes]
+            first = next((i for i in range(len(sizes)) if all(faster[i:])), None)
+            out[f"{d}d.{t}t"] = sizes[first] if first is not None else None
+    return out

@@ -83,6 +83,15 @@ def test_each_library_reports_its_setting_reaching_the_target() -> None:
     assert row["2t"]["p50_vs_ours"]["min"] <= row["2t"]["p50_vs_ours"]["median"] <= row["2t"]["p50_vs_ours"]["max"]
 
 
+def test_exact_and_index_agree_where_the_crossover_is_measured() -> None:
+    from evals import speed
+
+    r = speed.exact_crossover((500, 1000), dims=(32,), queries=20)
+    for row in r["rows"].values():
+        assert row["recall"] >= 0.95 and row["1t"]["exact_vs_ivf"]["median"] > 0
+    assert set(r["crossover"]) == {"32d.1t", "32d.2t"}
+
+
 def test_bench_command_without_data_skips_in_one_line_each(no_reference_data: Path) -> None:
     from channels.cli import app
 
