@@ -154,6 +154,11 @@ def index_from_arrays(a: Mapping[str, np.ndarray]) -> ExactIndex | IVFIndex:
     return IVFIndex.from_arrays(a) if "codes" in a else ExactIndex.from_arrays(a)
 
 
+def default_nlist(n: int) -> int:
+    """How many inverted lists build_ivf makes for n rows: about 4 sqrt(n), at least 8 rows a list."""
+    return max(1, min(int(4 * np.sqrt(n)), n // 8))
+
+
 def build_ivf(
     x: np.ndarray,
     *,
@@ -169,7 +174,7 @@ def build_ivf(
     n = x.shape[0]
     if n < k:
         raise EngineError(f"need at least k = {k} vectors")
-    nlist = nlist or max(1, min(int(4 * np.sqrt(n)), n // 8))
+    nlist = nlist or default_nlist(n)
     rng = np.random.default_rng(seed)
     train = x[rng.choice(n, min(sample, n), replace=False)]
     centroids = kmeans(train, nlist, seed=seed)

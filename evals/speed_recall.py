@@ -43,7 +43,7 @@ HNSW_M = (16, 32)
 EF = (64, 128, 256, 512, 1024, 2048, 4096)
 EF_CONSTRUCTION = 200
 K_FACTORS = (2, 4)
-INSTALL = "pip install '.[bench]'"
+INSTALL = "pip install '.[bench]'"  # hnswlib and faiss-cpu; chromadb is a dependency of the copilot
 
 # library -> the module it needs (None: always here)
 NEEDS: dict[str, str | None] = {
@@ -70,12 +70,7 @@ def missing(library: str) -> str | None:
     module = NEEDS[library]
     if module is None or importlib.util.find_spec(module) is not None:
         return None
-    return f"{module} is not installed: {INSTALL}"
-
-
-def _nlist(n: int) -> int:
-    """The number of inverted lists, ours' rule, used for faiss's IVF too."""
-    return max(1, min(int(4 * np.sqrt(n)), n // 8))
+    return f"{module} is not installed: {INSTALL if module != 'chromadb' else 'pip install .'}"
 
 
 # -- builders: (vectors, setting, threads) -> an index; the same function in the subprocess ----------
@@ -107,7 +102,7 @@ def _build_faiss(x: np.ndarray, setting: dict[str, Any], t: int) -> Any:
         flat.add(x)
         return _Faiss(flat)
     quantizer = faiss.IndexFlatIP(d)
-    nlist = _nlist(x.shape[0])
+    nlist = ann.default_nlist(x.shape[0])
     ivf: Any
     top: Any
     if kind == "ivf_flat":
@@ -238,7 +233,7 @@ def _batch_recall(s: Searcher, queries: np.ndarray, truth: list[np.ndarray]) -> 
 def _sweep(library: str, x: np.ndarray, queries: np.ndarray, truth: list[np.ndarray]) -> list[Candidate]:
     """The settings tried, each build's search-time knob raised until it reaches TARGET."""
     builds: list[tuple[dict[str, Any], list[dict[str, Any]]]]
-    nlist = _nlist(x.shape[0])
+    nlist = ann.default_nlist(x.shape[0])
     probes = [p for p in (2**i for i in range(20)) if p < nlist] + [nlist]
     if library in ("ours", "numpy", "faiss.flat"):
         builds = [({"index": "flat"} if library == "faiss.flat" else {}, [{}])]
