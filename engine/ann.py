@@ -25,8 +25,9 @@ from engine import EngineError
 DEFAULT_RECALL_TARGET = 0.995
 DEFAULT_RERANK = 400
 # Measured by `copilot bench --only speed.recall.exact` (evals/speed.py exact_crossover), top 6 of
-# clustered unit vectors, one thread: the index is faster from 8,000 rows at 384 dimensions (MiniLM)
-# and from 16,000 at 1,024 (the hashing embedding); below, the exact search is as fast or faster.
+# clustered unit vectors, one thread, two runs on a busy 2-core machine: the index was faster from
+# 8,000 or 16,000 rows at 384 dimensions (MiniLM) and from 16,000 or 32,000 at 1,024 (the hashing
+# embedding); below, the exact search was as fast or faster. The lowest of them is kept.
 DEFAULT_EXACT_BELOW = 8_000
 
 
