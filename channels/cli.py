@@ -749,7 +749,7 @@ def bench(
     only: Annotated[list[str] | None, typer.Option("--only", help="run the checks whose name starts with this")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
     data: Annotated[Path | None, typer.Option("--data", help="folder of the reference data sets")] = None,
-    quick: Annotated[bool, typer.Option("--quick", help="skip the 1M-vector rows")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="shorter runs: fewer vectors, cases and seconds")] = False,
 ) -> None:
     """Hold every model against its published figure and time the hot paths (see evals/bench.py)."""
     from rich.markup import escape

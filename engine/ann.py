@@ -6,6 +6,9 @@ dot products (a quarter of the bytes of float32), keep the top `rerank` candidat
 threshold (no full sort), and re-rank those exactly in float32. `nprobe` is calibrated at build time
 on vectors of the data set itself used as queries, to reach a target recall; on data without
 cluster structure it opens every list and the index becomes a compressed scan.
+
+Below `DEFAULT_EXACT_BELOW` vectors an exact search (a matrix product and argpartition) is faster
+than the index and cannot miss: `build_index` returns an `ExactIndex` there, the IVF index above.
 """
 
 from __future__ import annotations
@@ -21,6 +24,36 @@ from engine import EngineError
 
 DEFAULT_RECALL_TARGET = 0.995
 DEFAULT_RERANK = 400
+# Measured by `copilot bench --only speed.recall.exact` (evals/speed.py exact_crossover), top 6 of
+# clustered unit vectors, one thread, two runs on a busy 2-core machine: the index was faster from
+# 8,000 or 16,000 rows at 384 dimensions (MiniLM) and from 16,000 or 32,000 at 1,024 (the hashing
+# embedding); below, the exact search was as fast or faster. The lowest of them is kept.
+DEFAULT_EXACT_BELOW = 8_000
+
+
+@dataclass
+class ExactIndex:
+    """Brute force over the rows (the same interface as IVFIndex)."""
+
+    vectors: np.ndarray  # n x d float32
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"vectors": np.asarray(self.vectors)}
+
+    @classmethod
+    def from_arrays(cls, a: Mapping[str, np.ndarray]) -> ExactIndex:
+        return cls(np.ascontiguousarray(a["vectors"], dtype=np.float32))
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.vectors.nbytes)
+
+    def search(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and scores of the k largest inner products with q, best first."""
+        q = np.ascontiguousarray(q, dtype=np.float32).ravel()
+        if q.size != self.vectors.shape[1]:
+            raise EngineError(f"query has {q.size} dimensions, the index {self.vectors.shape[1]}")
+        return exact_search(self.vectors, q, k)
 
 
 @dataclass
@@ -92,11 +125,39 @@ def assign_nearest(x: np.ndarray, c: np.ndarray, chunk: int = 65536) -> np.ndarr
     return out
 
 
-def exact_top_k(x: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
-    """Brute force: matrix product and argpartition (the baseline, and the ground truth)."""
+def exact_search(x: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Brute force: matrix product and argpartition; ids and scores of the k best, best first."""
     s = x @ q
-    i = np.argpartition(-s, k - 1)[:k]
-    return i[np.argsort(-s[i])]
+    k = min(k, s.size)
+    i = np.argpartition(-s, k - 1)[:k] if k < s.size else np.arange(s.size)
+    i = i[np.argsort(-s[i])]
+    return i, s[i]
+
+
+def exact_top_k(x: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
+    """The ids of exact_search (the baseline, and the ground truth)."""
+    return exact_search(x, q, k)[0]
+
+
+def build_index(x: np.ndarray, *, k: int = 100, exact_below: int = DEFAULT_EXACT_BELOW) -> ExactIndex | IVFIndex:
+    """An exact search over fewer than `exact_below` rows (faster there, and it cannot miss), else
+    the IVF index calibrated for top-k."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise EngineError("need a non-empty n x d array of vectors")
+    if x.shape[0] < max(exact_below, k):
+        return ExactIndex(x)
+    return build_ivf(x, k=k)
+
+
+def index_from_arrays(a: Mapping[str, np.ndarray]) -> ExactIndex | IVFIndex:
+    """The index that to_arrays wrote, exact or IVF."""
+    return IVFIndex.from_arrays(a) if "codes" in a else ExactIndex.from_arrays(a)
+
+
+def default_nlist(n: int) -> int:
+    """How many inverted lists build_ivf makes for n rows: about 4 sqrt(n), at least 8 rows a list."""
+    return max(1, min(int(4 * np.sqrt(n)), n // 8))
 
 
 def build_ivf(
@@ -114,7 +175,7 @@ def build_ivf(
     n = x.shape[0]
     if n < k:
         raise EngineError(f"need at least k = {k} vectors")
-    nlist = nlist or max(1, min(int(4 * np.sqrt(n)), n // 8))
+    nlist = nlist or default_nlist(n)
     rng = np.random.default_rng(seed)
     train = x[rng.choice(n, min(sample, n), replace=False)]
     centroids = kmeans(train, nlist, seed=seed)

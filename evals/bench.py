@@ -567,12 +567,22 @@ def speed_rank(base: Path, quick: bool) -> dict[str, Any]:
     from evals import speed
 
     r = speed.rank_benchmark()
-    ours = {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()}
+    ours: dict[str, Any] = {
+        k: round(v, 1) for k, v in r.items() if k.endswith("_p50_us") or k in ("candidates", "features", "weights")
+    }
+    for t in (1, 2):
+        for k in [k for k in r if k.startswith("vs_") and k.endswith(f"_{t}t")]:
+            ours[k] = f"{r[k]['median']:.2f}x ({r[k]['min']:.2f}-{r[k]['max']:.2f})"
+        ours[f"fastest_baseline_{t}t"] = r[f"fastest_baseline_{t}t"]
+    ratio = r["vs_fastest_1t"]["median"]
     return {
         "ours": ours,
-        "published": {"speedup": ">= 10x", "ours_p50_us": "< 100"},
-        "ok": r["speedup"] >= 10 and r["ours_p50_us"] < 100,
-        "note": "1,000 candidates x 40 hashed features, 2^20 weights",
+        "published": {"vs_fastest_1t": ">= 1 (no slower than the fastest baseline, one thread each)"},
+        "ok": ratio >= 1,
+        "note": f"1,000 candidates x 40 hashed features, 2^20 weights, the same model and candidates for all; "
+        f"ours with 1 thread {ratio:.2f}x the fastest baseline ({r['fastest_baseline_1t']}), with 2 threads "
+        f"{r['vs_fastest_2t']['median']:.2f}x; ratios: the baseline's time / ours, median of {speed.REPEATS} runs "
+        "(spread in brackets)",
     }
 
 
@@ -607,58 +617,59 @@ def dmp_lookup(base: Path, quick: bool) -> dict[str, Any]:
     }
 
 
+RECALL_SIZES = {"full": 20_000, "quick": 5_000}  # vectors per speed.recall row (every library, two thread counts)
+
+
 def _recall_check(kind: str, quick: bool) -> dict[str, Any]:
-    import importlib.util
+    """Our index against every library at its fastest setting reaching recall@100 0.99, with 1 and
+    2 threads (evals/speed_recall.py); a library that is not installed is a row saying so. chromadb
+    runs on the clustered set only (its ingest is most of the time)."""
+    from evals import speed_recall as sr
 
-    from evals import speed
-
-    if kind == "clustered" and importlib.util.find_spec("hnswlib") is None:
-        raise Skipped("needs hnswlib for its comparison: pip install '.[bench]'")
-
-    rows = {
-        f"{n // 1000}k": speed.recall_benchmark(kind, n, with_chroma=(n < 1_000_000 or kind == "clustered"))
-        for n in ((100_000,) if quick else (100_000, 1_000_000))
-    }
-    ours: dict[str, Any] = {}
-    for size, r in rows.items():
-        for method in ("ours", "hnswlib", "chromadb", "numpy"):
-            if r.get(method):
-                m = r[method]
-                ours[f"{size}.{method}"] = (
-                    f"recall {m['recall']:.3f} p50 {m['p50_ms']:.2f} ms p99 {m['p99_ms']:.1f} ms "
-                    f"{m['qps']:.0f} q/s build {m['build_s']:.0f} s"
-                    + (f" mem {m['memory_mb']:.0f} MB" if m.get("memory_mb") else "")
-                )
-    big = rows[max(rows, key=lambda k: int(k[:-1]))]
-    o = big["ours"]
-    checks = [o["recall"] >= 0.99]
-    if kind == "clustered":
-        if big.get("hnswlib") is None:
-            raise Skipped("needs hnswlib for its comparison: pip install '.[bench]'")
-        checks += [o["p50_ms"] <= big["hnswlib"]["p50_ms"] or big["hnswlib"]["recall"] < o["recall"] - 0.005]
-        if "chromadb" in big:
-            checks += [big["chromadb"]["p50_ms"] / o["p50_ms"] >= 4, big["chromadb"]["build_s"] / o["build_s"] >= 5]
-        ratios = {"vs_hnswlib_p50": big["hnswlib"]["p50_ms"] / o["p50_ms"]}
-        if "chromadb" in big:
-            ratios.update(
-                vs_chromadb_p50=big["chromadb"]["p50_ms"] / o["p50_ms"],
-                vs_chromadb_build=big["chromadb"]["build_s"] / o["build_s"],
+    n = RECALL_SIZES["quick" if quick else "full"]
+    libraries = tuple(lib for lib in sr.NEEDS if kind == "clustered" or not lib.startswith("chromadb"))
+    r = sr.recall_benchmark(kind, n, libraries=libraries)
+    rows, ours = r["rows"], {}
+    for lib, row in rows.items():
+        if "missing" in row:
+            ours[lib] = f"missing: {row['missing']}"
+            continue
+        knobs = " ".join(f"{k} {v}" for k, v in row["setting"].items() if k != "index")
+        ours[f"{lib}.setting"] = (knobs or "-") + ("" if row["reaches_target"] else " (its best recall)")
+        for t in sr.THREADS:
+            m = row[f"{t}t"]
+            line = (
+                f"recall {row['recall']:.3f} p50 {m['p50_ms']:.3f} ms p99 {m['p99_ms']:.2f} ms {m['qps']:,.0f} q/s "
+                f"build {m['build_s']:.2f} s mem {m['memory_mb']:.1f} MB"
             )
-    else:
-        checks += [big["numpy"]["p50_ms"] / o["p50_ms"] >= 4]
-        ratios = {"vs_numpy_p50": big["numpy"]["p50_ms"] / o["p50_ms"]}
-    ours.update({k: round(v, 2) for k, v in ratios.items()})
-    published = (
-        {"goal": "recall >= 0.99; p50 <= hnswlib at equal recall; >= 4x chromadb p50; build >= 5x faster"}
-        if kind == "clustered"
-        else {"goal": "recall >= 0.99; p50 >= 4x faster than numpy brute force"}
-    )
+            if lib != "ours":
+                p, q = m["p50_vs_ours"], m["qps_ours_vs"]
+                line += (
+                    f"; p50 {p['median']:.2f}x ours ({p['min']:.2f}-{p['max']:.2f}), "
+                    f"ours {q['median']:.2f}x its q/s ({q['min']:.2f}-{q['max']:.2f}), build {m['build_vs_ours']:.2f}x"
+                )
+            ours[f"{lib}.{t}t"] = line
+    o = rows["ours"]
+    rivals = [lib for lib, row in rows.items() if lib != "ours" and row.get("reaches_target")]
+    checks = [o["reaches_target"]]
+    for t in sr.THREADS:
+        if rivals:
+            best = min(rivals, key=lambda lib: rows[lib][f"{t}t"]["p50_ms"])
+            ratio = rows[best][f"{t}t"]["p50_vs_ours"]["median"]
+            ours[f"fastest_rival.{t}t"] = f"{best}: its p50 {ratio:.2f}x ours"
+            checks.append(ratio >= 1)
     return {
         "ours": ours,
-        "published": published,
-        "ok": None if quick else all(checks),  # the goals are for the 1M rows
-        "raw": rows,
-        "note": "goals are for 1M rows, skipped by --quick" if quick else "top-100 by inner product, 64-d float32",
+        "published": {
+            "goal": "ours recall >= 0.99 and a single query no slower than any library's fastest setting "
+            "reaching 0.99, with 1 and with 2 threads"
+        },
+        "ok": None if quick else all(checks),
+        "raw": r,
+        "note": f"top-{r['k']} by inner product, {n:,} x {r['dim']} float32 {kind}, {r['queries']} queries; "
+        f"timings median of {sr.REPEATS} interleaved runs (spread in brackets); build and memory "
+        "(resident growth) in a fresh process per library and thread count"
+        + ("; --quick: fewer vectors, no verdict" if quick else ""),
     }
 
 
@@ -670,6 +681,39 @@ def speed_recall_clustered(base: Path, quick: bool) -> dict[str, Any]:
 @check("speed.recall.uniform", needs=())
 def speed_recall_uniform(base: Path, quick: bool) -> dict[str, Any]:
     return _recall_check("uniform", quick)
+
+
+@check("speed.recall.exact", needs=())
+def speed_recall_exact(base: Path, quick: bool) -> dict[str, Any]:
+    """Where the exact search stops being faster than the IVF index for a single similar_products
+    query (evals/speed.py exact_crossover); ann.DEFAULT_EXACT_BELOW is set from it."""
+    from engine import ann
+    from evals import speed
+
+    sizes = speed.CROSSOVER_SIZES[:4] if quick else speed.CROSSOVER_SIZES
+    r = speed.exact_crossover(sizes)
+    ours: dict[str, Any] = {}
+    for key, row in r["rows"].items():
+        for t in (1, 2):
+            m = row[f"{t}t"]
+            v = m["exact_vs_ivf"]
+            ours[f"{key}.{t}t"] = (
+                f"exact {m['exact_p50_ms']:.3f} ms, index {m['ivf_p50_ms']:.3f} ms: exact takes {v['median']:.2f}x "
+                f"the index's time ({v['min']:.2f}-{v['max']:.2f})" + (f"; index recall@{r['k']} {row['recall']:.3f}")
+            )
+    ours |= {f"crossover.{k}": v if v is not None else f"above {sizes[-1]:,}" for k, v in r["crossover"].items()}
+    found = [v for v in r["crossover"].values() if v is not None]
+    # the constant must not sit where the exact search measured slower: at or below every crossover measured
+    ok = all(v >= ann.DEFAULT_EXACT_BELOW for v in found)
+    return {
+        "ours": ours,
+        "published": {"DEFAULT_EXACT_BELOW": f"{ann.DEFAULT_EXACT_BELOW:,} (engine/ann.py)"},
+        "ok": None if quick else ok,
+        "note": f"single query, top {r['k']} (similar_products' 5 and the product itself), clustered unit vectors "
+        f"at the hashing embedding's 1,024 and MiniLM's 384 dimensions, {r['queries']} queries; median of "
+        f"{speed.REPEATS} interleaved runs (spread in brackets); the crossover is the size from which the index "
+        "is faster at every larger size measured; the demo catalog holds 3,659 products",
+    }
 
 
 def chosen_checks(names: list[str] | None) -> list[str]:

@@ -6,9 +6,11 @@ shared, so the ratios measured side by side are what to read, not the absolute t
 
 from __future__ import annotations
 
-import tempfile
+import contextlib
+import statistics
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,37 @@ QUERIES = 200
 K = 100
 
 
-def _latencies(fn: Callable[[Any], Any], inputs: list[Any] | np.ndarray, *, pause: float = 0.0) -> tuple[float, float]:
+REPEATS = 3  # each speed figure is the median of this many runs, reported with its spread
+
+
+@contextlib.contextmanager
+def threads(n: int) -> Iterator[None]:
+    """Hold numba, BLAS and OpenMP (faiss, if loaded) to n threads; hnswlib and chromadb take their
+    thread count per call."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+    faiss = sys.modules.get("faiss")
+    omp_before = faiss.omp_get_max_threads() if faiss else 0
+    if faiss:
+        faiss.omp_set_num_threads(n)
+    try:
+        with threadpool_limits(n):
+            yield
+    finally:
+        numba.set_num_threads(before)
+        if faiss:
+            faiss.omp_set_num_threads(omp_before)
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """The median of repeated measurements and their range."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def latencies(fn: Callable[[Any], Any], inputs: list[Any] | np.ndarray, *, pause: float = 0.0) -> tuple[float, float]:
     """p50 and p99 in ms; `pause` lets other libraries' spinning worker threads go idle before each
     call, so that every method is timed from the same quiet state."""
     fn(inputs[0])  # warm (compilation, caches)
@@ -33,7 +65,7 @@ def _latencies(fn: Callable[[Any], Any], inputs: list[Any] | np.ndarray, *, paus
     return float(np.median(ts) * 1e3), float(np.percentile(ts, 99) * 1e3)
 
 
-def _rss() -> int:
+def rss() -> int:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * 4096
 
@@ -54,134 +86,26 @@ def vectors(kind: str, n: int, d: int = 64, *, seed: int = 0) -> tuple[np.ndarra
     return draw(n), draw(QUERIES)
 
 
-def _recall(truth: list[np.ndarray], got: list[np.ndarray]) -> float:
-    return float(np.mean([len(set(t.tolist()) & set(g.tolist())) / K for t, g in zip(truth, got, strict=True)]))
+def recall_at_k(truth: list[np.ndarray], got: list[np.ndarray], *, k: int = K) -> float:
+    return float(np.mean([len(set(t.tolist()) & set(g.tolist())) / k for t, g in zip(truth, got, strict=True)]))
 
 
-def recall_benchmark(kind: str, n: int, *, with_chroma: bool = True) -> dict[str, Any]:
-    x, queries = vectors(kind, n)
-    out: dict[str, Any] = {"vectors": n, "dim": x.shape[1], "queries": QUERIES}
-    truth = [ann.exact_top_k(x, q, K) for q in queries]
-
-    def batch_qps(fn: Callable[[np.ndarray], Any]) -> float:
-        t0 = time.perf_counter()
-        fn(queries)
-        return QUERIES / (time.perf_counter() - t0)
-
-    # numpy brute force
-    p50, p99 = _latencies(lambda q: ann.exact_top_k(x, q, K), queries)
-
-    def brute_batch(qs: np.ndarray) -> None:
-        s = x @ qs.T
-        np.argpartition(-s, K - 1, axis=0)
-
-    out["numpy"] = {
-        "p50_ms": p50,
-        "p99_ms": p99,
-        "recall": 1.0,
-        "qps": batch_qps(brute_batch),
-        "memory_mb": x.nbytes / 1e6,
-        "build_s": 0.0,
-    }
-    # ours
-    r0, t0 = _rss(), time.perf_counter()
-    index = ann.build_ivf(x, k=K)
-    build = time.perf_counter() - t0
-    got = [index.search(q, K)[0] for q in queries]
-    p50, p99 = _latencies(lambda q: index.search(q, K), queries)
-    out["ours"] = {
-        "p50_ms": p50,
-        "p99_ms": p99,
-        "recall": _recall(truth, got),
-        "qps": batch_qps(lambda qs: [index.search(q, K) for q in qs]),
-        "memory_mb": index.nbytes / 1e6,
-        "build_s": build,
-        "nprobe": index.nprobe,
-        "nlist": int(index.centroids.shape[0]),
-    }
-    del r0
-    # hnswlib: the smallest ef reaching recall 0.99 (or the largest tried)
-    try:
-        import hnswlib
-    except ImportError:
-        out["hnswlib"] = None  # pip install '.[bench]'
-        if with_chroma:
-            out["chromadb"] = _chroma(x, queries, truth)
-        return out
-
-    r0, t0 = _rss(), time.perf_counter()
-    h = hnswlib.Index(space="ip", dim=x.shape[1])
-    h.init_index(max_elements=n, M=16, ef_construction=200)
-    h.add_items(x, np.arange(n), num_threads=2)
-    build = time.perf_counter() - t0
-    mem = (_rss() - r0) / 1e6
-    for ef in (128, 256, 512, 1024):
-        h.set_ef(ef)
-        got = [h.knn_query(q, k=K, num_threads=1)[0][0] for q in queries]
-        rec = _recall(truth, got)
-        if rec >= 0.99:
-            break
-    p50, p99 = _latencies(lambda q: h.knn_query(q, k=K, num_threads=1), queries)
-    out["hnswlib"] = {
-        "p50_ms": p50,
-        "p99_ms": p99,
-        "recall": rec,
-        "ef": ef,
-        "qps": batch_qps(lambda qs: h.knn_query(qs, k=K, num_threads=2)),
-        "memory_mb": mem,
-        "build_s": build,
-    }
-    if with_chroma:
-        out["chromadb"] = _chroma(x, queries, truth)
-    return out
-
-
-def _chroma(x: np.ndarray, queries: np.ndarray, truth: list[np.ndarray]) -> dict[str, Any]:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    with tempfile.TemporaryDirectory() as tmp:
-        client = chromadb.PersistentClient(path=tmp, settings=ChromaSettings(anonymized_telemetry=False))
-        col = client.create_collection(
-            "bench",
-            embedding_function=None,
-            configuration={"hnsw": {"space": "ip", "ef_search": 400, "ef_construction": 200, "max_neighbors": 16}},
-        )
-        batch = client.get_max_batch_size()
-        ids = np.arange(x.shape[0]).astype(str).tolist()
-        t0 = time.perf_counter()
-        for i in range(0, x.shape[0], batch):
-            col.add(ids=ids[i : i + batch], embeddings=x[i : i + batch])
-        build = time.perf_counter() - t0
-
-        def one(q: np.ndarray) -> np.ndarray:
-            r = col.query(query_embeddings=q[None, :], n_results=K, include=[])
-            return np.array(r["ids"][0], dtype=np.int64)
-
-        got = [one(q) for q in queries]
-        p50, p99 = _latencies(one, queries)
-        t0 = time.perf_counter()
-        col.query(query_embeddings=queries, n_results=K, include=[])
-        qps = queries.shape[0] / (time.perf_counter() - t0)
-        return {
-            "p50_ms": p50,
-            "p99_ms": p99,
-            "recall": _recall(truth, got),
-            "ef": 400,
-            "qps": qps,
-            "memory_mb": None,
-            "build_s": build,
-        }
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
 
 
 def rank_benchmark(*, candidates: int = 1000, features: int = 40, bits: int = 20) -> dict[str, Any]:
-    """Score candidates x hashed features with our compiled gather-sum and with scikit-learn's
-    predict_proba on the same model (its sparse matrix prebuilt, as a server would cache it)."""
+    """Score candidates x hashed features with our compiled gather-sum (1 and 2 threads) and three
+    baselines on the same model and candidates: scikit-learn's predict_proba, a numpy gather-sum
+    (`w[idx] * val` summed per row) and a scipy sparse dot (CSR @ w, float32); the sparse matrices
+    prebuilt, as a server would cache them. Each timing runs REPEATS times, interleaved; a ratio
+    (theirs / ours) is the median of the runs, with its spread."""
     from sklearn.linear_model import LogisticRegression
 
     rng = np.random.default_rng(0)
     w = (rng.standard_normal(1 << bits) * 0.01).astype(np.float32)
-    model = rank.HashedLogistic(w, -2.0)
+    bias = np.float32(-2.0)
+    model = rank.HashedLogistic(w, float(bias))
     sk = LogisticRegression()
     sk.coef_, sk.intercept_, sk.classes_ = w[None, :].astype(np.float64), np.array([-2.0]), np.array([0, 1])
     idx = [
@@ -190,19 +114,35 @@ def rank_benchmark(*, candidates: int = 1000, features: int = 40, bits: int = 20
     ]
     val = np.ones((candidates, features), dtype=np.float32)
     mats = [rank.to_sparse(i, val, bits) for i in idx]
-    same = 1 / (1 + np.exp(-sk.decision_function(mats[0])))
-    if not np.allclose(model.score(idx[0], val), same, rtol=1e-5, atol=1e-6):
-        raise AssertionError("our scores differ from scikit-learn's on the same model")
-    ours = _latencies(lambda i: model.score(i, val), idx)
-    theirs = _latencies(lambda m: sk.predict_proba(m), mats)
-    return {
-        "candidates": candidates,
-        "features": features,
-        "weights": 1 << bits,
-        "ours_p50_us": ours[0] * 1e3,
-        "sklearn_p50_us": theirs[0] * 1e3,
-        "speedup": theirs[0] / ours[0],
+    mats32 = [m.astype(np.float32) for m in mats]
+    methods: dict[str, tuple[Callable[[int], Any], int]] = {  # name -> (score candidate set i, threads)
+        "ours_1t": (lambda i: model.score(idx[i], val), 1),
+        "ours_2t": (lambda i: model.score(idx[i], val), 2),
+        "sklearn": (lambda i: sk.predict_proba(mats[i])[:, 1], 1),
+        "numpy_gather_sum": (lambda i: _sigmoid((w[idx[i]] * val).sum(axis=1) + bias), 1),
+        "scipy_sparse_dot": (lambda i: _sigmoid(mats32[i] @ w + bias), 1),
     }
+    want = model.score(idx[0], val)
+    for name, (fn, _) in methods.items():
+        if not np.allclose(fn(0), want, rtol=1e-5, atol=1e-6):
+            raise AssertionError(f"{name} scores differ from ours on the same model")
+    runs: dict[str, list[float]] = {name: [] for name in methods}
+    for _ in range(REPEATS):
+        for name, (fn, t) in methods.items():
+            with threads(t):
+                runs[name].append(latencies(fn, list(range(len(idx))))[0] * 1e3)
+    out: dict[str, Any] = {"candidates": candidates, "features": features, "weights": 1 << bits}
+    out |= {f"{name}_p50_us": statistics.median(v) for name, v in runs.items()}
+    baselines = [name for name in methods if not name.startswith("ours")]
+    for t in (1, 2):
+        ours = runs[f"ours_{t}t"]
+        for name in baselines:
+            ratios = [a / b for a, b in zip(runs[name], ours, strict=True)]
+            out[f"vs_{name}_{t}t"] = spread(ratios)
+        fastest = min(baselines, key=lambda b: statistics.median(runs[b]))
+        out[f"fastest_baseline_{t}t"] = fastest
+        out[f"vs_fastest_{t}t"] = out[f"vs_{fastest}_{t}t"]
+    return out
 
 
 def bid_benchmark(setup: dict[str, Any]) -> dict[str, Any]:
@@ -221,8 +161,8 @@ def bid_benchmark(setup: dict[str, Any]) -> dict[str, Any]:
         )
 
     a, b = fast(), slow()
-    fast_ms = _latencies(lambda _: fast(), list(range(7)))[0]
-    slow_ms = _latencies(lambda _: slow(), list(range(3)))[0]
+    fast_ms = latencies(lambda _: fast(), list(range(7)))[0]
+    slow_ms = latencies(lambda _: slow(), list(range(3)))[0]
     return {
         "auctions": int(s["clicks"].size),
         "ours_ms": fast_ms,
@@ -231,3 +171,56 @@ def bid_benchmark(setup: dict[str, Any]) -> dict[str, Any]:
         "same_clicks": a.clicks == b.clicks,
         "clicks": a.clicks,
     }
+
+
+CROSSOVER_SIZES = (1_000, 2_000, 4_000, 8_000, 16_000, 32_000)
+
+
+def exact_crossover(
+    sizes: tuple[int, ...] = CROSSOVER_SIZES, *, dims: tuple[int, ...] = (1024, 384), k: int = 6, queries: int = 100
+) -> dict[str, Any]:
+    """Where the exact search (ann.ExactIndex: a matrix product and argpartition) stops being faster
+    than the IVF index, for catalog-like vectors (clustered, unit length; 1,024 dimensions as the
+    hashing embedding, 384 as MiniLM) and the top k that similar_products asks for (5 and the
+    product itself). Single-query p50 of both with 1 and 2 threads, REPEATS interleaved runs; the
+    index's recall@k against the exact answer."""
+    rows: dict[str, Any] = {}
+    for d in dims:
+        for n in sizes:
+            x, qs = vectors("clustered", n, d)
+            rows[f"{d}d.{n}"] = _exact_vs_ivf(x, qs[:queries], k)
+    return {"k": k, "queries": queries, "rows": rows, "crossover": _crossover(rows, sizes, dims)}
+
+
+def _exact_vs_ivf(x: np.ndarray, qs: np.ndarray, k: int) -> dict[str, Any]:
+    exact, ivf = ann.ExactIndex(x), ann.build_ivf(x, k=min(100, x.shape[0]))
+    truth = [exact.search(q, k)[0] for q in qs]
+    got = [ivf.search(q, k)[0] for q in qs]
+    row: dict[str, Any] = {
+        "recall": recall_at_k(truth, got, k=k),
+        "same_best": bool(all(t[0] == g[0] for t, g in zip(truth, got, strict=True))),
+    }
+    for t in (1, 2):
+        runs: dict[str, list[float]] = {"exact": [], "ivf": []}
+        with threads(t):
+            for _ in range(REPEATS):
+                runs["exact"].append(latencies(lambda q: exact.search(q, k), qs)[0])
+                runs["ivf"].append(latencies(lambda q: ivf.search(q, k), qs)[0])
+        row[f"{t}t"] = {
+            "exact_p50_ms": statistics.median(runs["exact"]),
+            "ivf_p50_ms": statistics.median(runs["ivf"]),
+            "exact_vs_ivf": spread([a / b for a, b in zip(runs["exact"], runs["ivf"], strict=True)]),
+        }
+    return row
+
+
+def _crossover(rows: dict[str, Any], sizes: tuple[int, ...], dims: tuple[int, ...]) -> dict[str, int | None]:
+    """Per dimension and thread count, the smallest size from which the index is faster at every
+    larger size measured (exact time / index time > 1 in the median); None when exact always wins."""
+    out: dict[str, int | None] = {}
+    for d in dims:
+        for t in (1, 2):
+            faster = [rows[f"{d}d.{n}"][f"{t}t"]["exact_vs_ivf"]["median"] > 1 for n in sizes]
+            first = next((i for i in range(len(sizes)) if all(faster[i:])), None)
+            out[f"{d}d.{t}t"] = sizes[first] if first is not None else None
+    return out

@@ -431,18 +431,20 @@ class SimilarArgs(BaseModel):
 EVERY_MATCH_MAX = 50
 
 
-def _catalog_index(shop: Shop) -> tuple[np.ndarray, ann.IVFIndex]:
-    """Product ids and the nearest-neighbour index over their catalog embeddings (built once)."""
+def _catalog_index(shop: Shop) -> tuple[np.ndarray, ann.ExactIndex | ann.IVFIndex]:
+    """Product ids and the nearest-neighbour search over their catalog embeddings (built once): an
+    exact search below ann.DEFAULT_EXACT_BELOW products (the demo shop's 3,659), the index above."""
 
     def build() -> dict[str, np.ndarray]:
         pids, x = catalog_vectors(shop.chroma)
         if pids.size == 0:
             raise ToolFailure("the catalog is empty; run `copilot init` to load the demo shop")
         x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)  # inner product = cosine
-        return {"product_ids": pids, **ann.build_ivf(x, k=min(100, pids.size)).to_arrays()}
+        return {"product_ids": pids, **ann.build_index(x, k=min(100, pids.size)).to_arrays()}
 
-    stored = shop.stored(f"{CATALOG_INDEX}{embedding_name()}", build)
-    return stored["product_ids"], ann.IVFIndex.from_arrays(stored)
+    # "search-": caches written before exact search hold an IVF index under the embedding's name alone
+    stored = shop.stored(f"{CATALOG_INDEX}search-{embedding_name()}", build)
+    return stored["product_ids"], ann.index_from_arrays(stored)
 
 
 def search_text(query: str) -> tuple[str, list[tuple[str, str]]]:

@@ -162,6 +162,27 @@ def test_ivf_compressed_scan_path_on_unstructured_data():
         index.search(np.ones(3), 10)
 
 
+def test_exact_index_below_the_crossover_and_ivf_above():
+    from engine import ann
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((300, 8)).astype(np.float32)
+    small = ann.build_index(x, k=10)  # 300 rows: far below DEFAULT_EXACT_BELOW
+    assert isinstance(small, ann.ExactIndex)
+    q = rng.standard_normal(8).astype(np.float32)
+    ids, scores = small.search(q, 10)
+    assert ids.tolist() == ann.exact_top_k(x, q, 10).tolist()
+    assert scores == pytest.approx(np.sort(x @ q)[::-1][:10], rel=1e-6)
+    assert small.search(q, 500)[0].size == 300  # k above n: every row, best first
+    assert isinstance(ann.build_index(x, k=10, exact_below=100), ann.IVFIndex)
+    assert isinstance(ann.build_index(x, k=400, exact_below=100), ann.ExactIndex)  # fewer rows than k
+    for index in (small, ann.build_index(x, k=10, exact_below=100)):
+        again = ann.index_from_arrays(index.to_arrays())
+        assert type(again) is type(index) and again.search(q, 5)[0].tolist() == index.search(q, 5)[0].tolist()
+    with pytest.raises(EngineError):
+        small.search(np.ones(3), 10)
+
+
 def test_pctr_laws_tabulate_the_option_value():
     law = bidding.empirical_law(np.array([0.3, 0.1]), size=3)  # c = 0, 0.1, 0.2, 0.3
     assert law.step == pytest.approx(0.1) and law.gain == pytest.approx([0.2, 0.1, 0.05, 0.0])
