@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, get_args
 
 from offline.extract import (
     CUSTOMER_CUE,
@@ -34,7 +34,7 @@ from offline.extract import (
 from offline.intent import NONE, Index, Intent, bank_index
 from offline.spelling import Speller
 from tools import TOOLS, ToolFailure
-from tools.reports import month_period, sales_period
+from tools.reports import SalesPeriod, month_period, sales_period
 
 MAX_PARTS = 4
 WRITE_VALUE = {
@@ -664,6 +664,7 @@ class _Signals:
     countries: bool = False  # a country named and no ad: "france vs germany revenue since august" is the shop's
     best_bucket: bool = False  # the best day, week or month of a period: "slowest day last month", 11月哪一周卖得最好
     spenders: bool = False  # who spent most, with no future said: "show me the biggest spenders" (past spend)
+    spent_in_period: bool = False  # who spent most in a period: "top spenders this week", 上个月谁买得最多
 
 
 def _signals(e: Entities) -> _Signals:
@@ -763,10 +764,42 @@ def _signals(e: Entities) -> _Signals:
         bool(_BEST_BUCKET.search(e.text))
         and (e.period_name not in (None, "today") or bool(e.months or e.dates))
         and not _ADS.search(e.text),
-        bool(_SPENDERS.search(e.text)) and not _FUTURE_VALUE.search(e.text),
+        bool(
+            _SPENDERS.search(e.text)
+            or (_SPENT_MOST.search(e.text) and (e.period_name not in (None, "today") or bool(e.months)))
+        )
+        and not _FUTURE_VALUE.search(e.text),
+        bool(_SPENT_MOST.search(e.text))
+        and (e.period_name not in (None, "today") or bool(e.months))
+        and bool(_CUSTOMER_WORDS.search(e.text) or _WHO.search(e.text) or re.search(r"\bwho\b|谁", e.text, re.I))
+        and not _PRODUCTS.search(e.text)
+        and not _FUTURE_VALUE.search(e.text),
     )
 
 
+def _spend_span(e: Entities, today: date, args: dict[str, Any]) -> tuple[str, str] | None:
+    """The days of the period a request names (a month, "this week", 上个月, or the days already read)."""
+    try:
+        if e.months:
+            first, last = e.months[0], e.months[-1] if e.month_range else e.months[0]
+            p, _ = month_period(today, _month_text(first), _month_text(last) if last != first else None)
+        elif e.period_name not in (None, "today") and e.period_name in _SALES_PERIODS:
+            p, _ = sales_period(today, e.period_name, None, None)  # type: ignore[arg-type]
+        elif "start" in args:
+            return args["start"], args.get("end") or today.isoformat()
+        else:
+            return None
+    except ToolFailure:
+        return None
+    return p.start.isoformat(), p.end.isoformat()
+
+
+_SALES_PERIODS = frozenset(get_args(SalesPeriod))
+_SPENT_MOST = re.compile(
+    r"\b(?:biggest|top|highest|big|largest|best) (?:spenders?|customers|buyers|clients)\b|\bspent (?:the )?most\b"
+    r"|\bbought (?:the )?most\b|买得最多|买的最多|消费最多|消费最高|花得最多|花钱最多|最能买|大客户",
+    re.I,
+)
 _SPENDERS = re.compile(r"\b(?:biggest|top|highest|big|largest|best) spenders?\b|消费最高|花钱最多|花得最多", re.I)
 
 
@@ -891,6 +924,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "which segments drove revenue last quarter": a tool that cannot take the period misses it
     if sig.money and not props & _MONEY:
         score -= 1.0  # "drop the retrospot cake cases (sku 21212) to 49p": an amount a search cannot take
+    if sig.spent_in_period and "spend_start" in props:
+        score += 2.0  # "top spenders this week", 上个月谁买得最多: the customers by what they spent then
     if sig.spenders and "min_revenue" in props:
         score += 0.5  # "show me the biggest spenders": who spent most, not who will
     elif sig.spenders and tool == "customer_lifetime_value":
@@ -1785,6 +1820,18 @@ def fill(
         for key, day in order_bounds(e, today).items():
             if key in (pre + "start", pre + "end"):
                 args[key.removeprefix(pre)] = day
+    if (
+        "spend_start" in props
+        and today is not None
+        and "first_start" not in args
+        and _SPENT_MOST.search(e.text)
+        and not _SINCE.search(e.text)
+        and not _QUIET.search(e.text)
+    ):  # "top spenders this week", 上个月谁买得最多: what each spent in that period, not whose last order fell in it
+        span = _spend_span(e, today, args)
+        if span is not None:
+            args.pop("start", None), args.pop("end", None)
+            args["spend_start"], args["spend_end"] = span
     if {"start", "end", "period"} <= set(props) and _dates_are(props["start"]) is None and today is not None:
         _days_asked(e, today, args)
     if e.repeat and "min_orders" in args and args["min_orders"] == e.min_orders:

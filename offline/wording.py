@@ -128,6 +128,8 @@ def _filters_text(f: dict[str, Any], zh: bool) -> str:
                 parts.append(f"{what}在 {start} 之后")
             elif end:
                 parts.append(f"{what}在 {end} 之前")
+        if f.get("spend_start"):
+            parts.append(f"{f['spend_start']} 至 {f['spend_end']} 下过单")
         return "、".join(parts) + ("的" if parts else "")
     if f.get("country"):
         parts.append(" " + _in_country(f["country"], False))
@@ -142,6 +144,8 @@ def _filters_text(f: dict[str, Any], zh: bool) -> str:
             parts.append(f", {which} order on or after {start}")
         elif end:
             parts.append(f", {which} order on or before {end}")
+    if f.get("spend_start"):
+        parts.append(f" who ordered from {f['spend_start']} to {f['spend_end']}")
     return "".join(parts)
 
 
@@ -194,8 +198,11 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
         if not rows:
             return f"没有{where}客户（全店共 {r['customers_in_shop']:,} 位客户）。"
         more = f"（列出前 {len(rows)} 位）" if len(rows) < r["matching"] else ""
+        spent = "期间消费" if (r.get("filters") or {}).get("spend_start") else "累计消费"
+        span = "期间全店" if spent == "期间消费" else "全店"
+        note = "（订单数和消费额只计这段时间）" if spent == "期间消费" else ""
         return (
-            f"{where}客户共 {r['matching']:,} 位，累计消费 {_money(r['matching_revenue'])}，占全店销售额的 {share}%。"
+            f"{where}客户共 {r['matching']:,} 位，{spent} {_money(r['matching_revenue'])}，占{span}销售额的 {share}%{note}。"
             f"按{sort}{more}：\n{lines}"
         )
     lines = "\n".join(
@@ -207,6 +214,11 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
     if not rows:
         return f"No customers{where} (of the shop's {r['customers_in_shop']:,})."
     more = f" (the first {len(rows)})" if len(rows) < r["matching"] else ""
+    if (r.get("filters") or {}).get("spend_start"):
+        return (
+            f"{r['matching']:,} customers{where}: {_money(r['matching_revenue'])} of net revenue in that period, "
+            f"{share}% of the shop's (orders and revenue below are that period's). {sort}{more}:\n{lines}"
+        )
     return (
         f"{r['matching']:,} customers{where}: {_money(r['matching_revenue'])} of net revenue together, {share}% of the "
         f"shop's. {sort}{more}:\n{lines}"

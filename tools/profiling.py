@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -297,6 +297,13 @@ class CustomerListArgs(BaseModel):
         description="only customers whose LAST order was on or before this day (not ordered since 1 September: "
         "end 31 August)",
     )
+    spend_start: date | None = Field(
+        None,
+        description="count only orders from this day (with spend_end): each customer's revenue and orders, the "
+        "ranking and the total are over that period, and customers with no order in it are left out (top "
+        "spenders last month)",
+    )
+    spend_end: date | None = Field(None, description="the last day of spend_start's period (default: today)")
     sort: CustomerSort = Field(
         "revenue",
         description="revenue or orders: highest first; recency: the most recent last order first; first_order: "
@@ -304,9 +311,29 @@ class CustomerListArgs(BaseModel):
     )
     limit: int = Field(20, ge=1, le=100, description="how many customers to list")
 
+    @model_validator(mode="after")
+    def _spend_period(self) -> CustomerListArgs:
+        if self.spend_end is not None and self.spend_start is None:
+            raise ValueError("give spend_start too: the first day of the period whose spending counts")
+        if self.spend_start and self.spend_end and self.spend_start > self.spend_end:
+            raise ValueError(f"spend_start ({self.spend_start}) is after spend_end ({self.spend_end}); swap them")
+        return self
+
 
 def _day(n: int) -> str:
     return str(np.datetime64(int(n), "D"))
+
+
+def _spent_between(shop: Shop, customers: np.ndarray, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's net revenue and number of orders from start to end (both days included)."""
+    s = shop.sales
+    lo, hi = (int(np.datetime64(d, "D").astype(np.int64)) for d in (start, end))
+    sel = (s.day >= lo) & (s.day <= hi)
+    at = np.searchsorted(customers, s.customer[sel])
+    revenue = np.bincount(at, weights=s.revenue[sel], minlength=customers.size)
+    pairs = np.unique(np.column_stack([at, s.order[sel]]), axis=0)
+    orders = np.bincount(pairs[:, 0], minlength=customers.size) if pairs.size else np.zeros(customers.size, int)
+    return revenue, orders
 
 
 def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any]:
@@ -331,9 +358,15 @@ def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any
     )
     if stated.get("start") or stated.get("end"):
         stated["dates_are"] = "last order"
+    revenue_of, orders_of = t["monetary"], t["frequency"]
+    if a.spend_start is not None:  # what each customer spent in a period, not over all time
+        end = a.spend_end or shop.today
+        stated["spend_start"], stated["spend_end"] = a.spend_start.isoformat(), end.isoformat()
+        revenue_of, orders_of = _spent_between(shop, t["customer"], a.spend_start, end)
+        keep = keep & (orders_of > 0)
     matching = np.flatnonzero(keep)
-    key = {"revenue": t["monetary"], "orders": t["frequency"], "recency": t["last"], "first_order": t["first"]}[a.sort]
-    ranked = matching[np.lexsort((-t["monetary"][matching], -key[matching]))]  # ties: the bigger spender first
+    key = {"revenue": revenue_of, "orders": orders_of, "recency": t["last"], "first_order": t["first"]}[a.sort]
+    ranked = matching[np.lexsort((-revenue_of[matching], -key[matching]))]  # ties: the bigger spender first
     names = filters.countries(shop)[2]
     country = filters.country_of_customers(shop, t["customer"])
 
@@ -341,16 +374,16 @@ def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any
         return {
             "customer_id": int(t["customer"][i]),
             "country": names[int(country[i])] if country[i] >= 0 else "",
-            "orders": int(t["frequency"][i]),
-            "revenue": round(float(t["monetary"][i]), 2),
+            "orders": int(orders_of[i]),
+            "revenue": round(float(revenue_of[i]), 2),
             "first_order": _day(t["first"][i]),
             "last_order": _day(t["last"][i]),
             "days_since_last_order": int(t["recency"][i]),
             "segment": str(t["segment"][i]),
         }
 
-    revenue = float(t["monetary"][matching].sum())
-    shop_revenue = float(t["monetary"].sum())
+    revenue = float(revenue_of[matching].sum())
+    shop_revenue = float(revenue_of.sum())
     out: dict[str, Any] = {
         "as_of": shop.today.isoformat(),
         "filters": stated,
@@ -360,7 +393,9 @@ def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any
         "matching": int(matching.size),
         "matching_revenue": round(revenue, 2),
         "share_of_revenue_pct": round(100 * revenue / shop_revenue, 2) if shop_revenue else None,
-        "revenue_is": "net revenue of each customer's kept order lines, all time (cancellations netted out)",
+        "revenue_is": "net revenue of each customer's kept order lines, "
+        + (f"{stated['spend_start']} to {stated['spend_end']}" if a.spend_start else "all time")
+        + " (cancellations netted out)",
         "customers": [row(i) for i in ranked[: a.limit]],
     }
     if is_exporting():

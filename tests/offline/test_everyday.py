@@ -1096,3 +1096,17 @@ def test_a_cohort_too_recent_is_explained_in_chinese(cp: Copilot) -> None:
     res = cp.ask("9月份首单的新客户，半年后还剩多少？")
     assert res["tool_calls"][0]["status"] == "error"
     assert "数据太少，无法拟合" in res["answer"] and "too little" not in res["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("who were the top spenders last week?", "2011-11-28", "2011-12-04"),
+        ("10月消费最高的客户", "2011-10-01", "2011-10-31"),
+    ],
+)
+def test_the_top_spenders_of_a_period_are_ranked_by_what_they_spent_then(text: str, start: str, end: str) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("spend_start"), p.args.get("spend_end")) == ("customer_list", start, end)
+    since = plan("customers who ordered since october, biggest spenders first", today=date(2011, 12, 9))
+    assert (since.args.get("start"), since.args.get("spend_start")) == ("2011-10-01", None)

@@ -217,3 +217,22 @@ def test_the_answer_shows_the_aov_only_when_asked(asking: Copilot) -> None:
     assert "AOV" not in plain["answer"] and plain["tool_calls"][0]["args"] == asked["tool_calls"][0]["args"]
     zh = cp.ask("上个月的客单价是多少", charts=False)
     assert f"客单价 £{aov:,.2f}" in zh["answer"]
+
+
+def test_spending_in_a_period_ranks_by_what_each_spent_then(demo) -> None:  # type: ignore[no-untyped-def]
+    cp, _ = demo
+    s = cp.shop.sales
+    lo, hi = (date(2011, 11, d).toordinal() - date(1970, 1, 1).toordinal() for d in (1, 30))
+    spent: dict[int, float] = {}
+    for c, q, p, d in zip(s.customer.tolist(), s.quantity.tolist(), s.price.tolist(), s.day.tolist(), strict=True):
+        if lo <= d <= hi:
+            spent[c] = spent.get(c, 0.0) + q * p
+    r = call(_shop(demo), "customer_list", spend_start="2011-11-01", spend_end="2011-11-30", country="Germany", limit=5)
+    german = {c: v for c, v in spent.items() if demo[1][c].country == "Germany"}
+    top = sorted(german, key=german.__getitem__, reverse=True)[:5]
+    assert [row["customer_id"] for row in r["customers"]] == top
+    assert [row["revenue"] for row in r["customers"]] == pytest.approx([german[c] for c in top], abs=0.01)
+    assert r["matching"] == len(german) and r["matching_revenue"] == pytest.approx(sum(german.values()), abs=0.05)
+    assert "2011-11-01 to 2011-11-30" in r["revenue_is"]
+    with pytest.raises(ValidationError, match=r"spend_start \(2011-12-01\) is after spend_end .* swap them"):
+        call(_shop(demo), "customer_list", spend_start="2011-12-01", spend_end="2011-11-01")
