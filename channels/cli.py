@@ -1,5 +1,5 @@
 """`copilot`: ask, chat, approve, init, import orders and media, decisions, feedback, outcome, replay, eval, bench,
-data. A failure a marketer can meet (a bad option or setting, the model endpoint down, a corrupt or
+data, dsp. A failure a marketer can meet (a bad option or setting, the model endpoint down, a corrupt or
 unwritable file) is one line on stderr that says what to do, exit code 1; exit code 2 is a bug.
 JSON output is valid JSON: no NaN or Infinity (null, with a "non_finite" note), no lone surrogates."""
 
@@ -970,6 +970,39 @@ def slack_users_list(as_json: Annotated[bool, typer.Option("--json", help="one J
     for row in rows:
         table.add_row(row["slack_user"], plain(row["name"]), row["role"], row["mapped_at"])
     out.print(table)
+
+
+dsp_app = typer.Typer(no_args_is_help=True, help="The DSP: an OpenRTB 2.6 bidder, and its exchange replay.")
+app.add_typer(dsp_app, name="dsp")
+
+
+@dsp_app.command("serve")
+def dsp_serve(
+    host: Annotated[str, typer.Option("--host", help="the address to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8100,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="bidder processes")] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="a line per request")] = False,
+    replay_clock: Annotated[
+        bool,
+        typer.Option("--replay-clock", help="periods counted in requests (ext.replay_tick), for an exchange replay"),
+    ] = False,
+) -> None:
+    """Serve the OpenRTB bidder on the shop's database (COPILOT_DATABASE_URL, or the SQLite shop):
+    POST /openrtb2/bid, the win, billing and loss notices and clicks (/openrtb2/win, /billing, /loss,
+    /click). Its workers share the budget through reservations in the database."""
+    from copilot.settings import load_settings
+    from dsp.app import serve as run_bidder
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(plain(f"serving plain HTTP on {host}: put a TLS proxy in front of it"), highlight=False)
+    run_bidder(
+        load_settings().db_url,
+        host=host,
+        port=port,
+        workers=workers,
+        clock="replay" if replay_clock else "wall",
+        access_log=access_log,
+    )
 
 
 db_app = typer.Typer(no_args_is_help=True, help="The database's schema: where it stands, migrations.")
