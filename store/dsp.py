@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
@@ -268,8 +268,8 @@ def _insert_new(s: Session, model: Any, **values: Any) -> bool:
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
-    done = s.execute(dialect.insert(model).values(**values).on_conflict_do_nothing()).rowcount  # type: ignore[attr-defined]
-    return bool(done)
+    stmt = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(literal_column("1"))
+    return s.execute(stmt).first() is not None  # (rowcount is -1 there on PostgreSQL)
 
 
 def release(sessions: sessionmaker, reservation_id: int) -> int:

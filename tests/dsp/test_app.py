@@ -144,3 +144,26 @@ def test_bad_notices_are_refused_and_charge_nothing(client: TestClient, db: Any)
     assert ledger.totals(db["sessions"], db["campaign"])["spent_micros"] == 0
     loss = client.get(_path(bid["lurl"]).replace("${AUCTION_LOSS}", "102"))
     assert loss.status_code == 200 and loss.json()["released"] is True
+
+
+def test_audiences_by_user_id_and_a_change_followed_within_a_second(db: Any) -> None:
+    """A customer list as the audience: its members get bids, others none; a targeting change
+    written to the database is followed by the running bidder within a second."""
+    import time
+
+    from store.db import Audience, AudienceMember
+
+    with db["sessions"].begin() as s:
+        aud = Audience(name="vip", kind="list", definition={}, size=1)
+        s.add(aud)
+        s.flush()
+        s.add(AudienceMember(audience_id=aud.id, customer_id=17850))
+        aid = aud.id
+    ledger.update_campaign(db["sessions"], db["campaign"], targeting={"audiences": [aid]})
+    with TestClient(create_app(db["url"])) as c:
+        assert c.post("/openrtb2/bid", json=request()).status_code == 200
+        assert c.post("/openrtb2/bid", json=request(user={"id": "12347"})).status_code == 204
+        assert c.post("/openrtb2/bid", json=request(user=None)).status_code == 204
+        ledger.update_campaign(db["sessions"], db["campaign"], status="paused")
+        time.sleep(1.0)
+        assert c.post("/openrtb2/bid", json=request("r2")).status_code == 204
