@@ -1005,6 +1005,53 @@ def dsp_serve(
     )
 
 
+@dsp_app.command("replay")
+def dsp_replay(
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="bidder processes")] = 1,
+    strategy: Annotated[str, typer.Option("--strategy", help="ours, rlb, lin or mcpc (the bench's)")] = "ours",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="only the log's first N auctions (default: all 156,063)")
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="folder of the reference data sets")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Replay the iPinYou 2997 test log as an exchange: OpenRTB requests to `copilot dsp serve`
+    processes over loopback HTTP, second price against the log's market price, win and loss notices.
+    Its clicks, impressions and cost must equal `copilot bench --only bidding`'s for the strategy."""
+    from dsp import DspError
+    from dsp.replay import run as run_replay
+    from store import reference
+
+    base = data if data is not None else reference.data_dir("ipinyou")
+    if base is None or not reference.holds(base, "ipinyou"):
+        raise CopilotError("needs the iPinYou data set (ipinyou): copilot data fetch ipinyou")
+    try:
+        res = run_replay(
+            base,
+            strategy=strategy,
+            workers=workers,
+            limit=limit,
+            progress=None if as_json else lambda i, n: err.print(f"[dim]{i:,} of {n:,} auctions[/dim]"),
+        )
+    except DspError as exc:
+        raise CopilotError(str(exc)) from exc
+    if as_json:
+        _emit(res)
+        return
+    table = Table("", "clicks", "impressions", "cost", box=box.SIMPLE)
+    for who in ("exchange", "dsp", "offline"):
+        f = res[who]
+        table.add_row(who, str(f["clicks"]), f"{f['impressions']:,}", f"{f['cost']:,}")
+    out.print(table)
+    said = "equal" if res["equal"] else "[red]NOT equal[/red]"
+    out.print(
+        f"{res['strategy']} on {res['auctions']:,} auctions, {res['workers']} worker(s): {said}; "
+        f"{res['requests_per_s']} requests/s, p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms"
+    )
+    if not res["equal"]:
+        raise typer.Exit(1)
+
+
 db_app = typer.Typer(no_args_is_help=True, help="The database's schema: where it stands, migrations.")
 app.add_typer(db_app, name="db")
 

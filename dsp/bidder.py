@@ -46,7 +46,8 @@ log = logging.getLogger("copilot.dsp")
 Clock = Literal["wall", "replay"]
 DEFAULT_REFRESH_S = 0.5  # campaigns and ledgers re-read this often (a change is followed within a second)
 DEFAULT_HOLD_S = 30.0  # a bid's price is held this long for its notice
-DEFAULT_SLICE = 0.1  # a reservation tops up by this share of the period's budget (at least the bid)
+DEFAULT_SLICE = 0.1  # a reservation tops up by this share of the period's budget (at least the bid);
+# a campaign's params.reservation_share sets its own (larger when its budget is a few bids)
 SECRET_KEY = "dsp_notices"
 
 
@@ -352,7 +353,8 @@ class Bidder:
 
     def _reserve(self, live: _Live, period: int, short: int) -> int:
         budget = live.row["budget_micros"]
-        want = max(short, math.ceil(budget * self.slice_share))
+        share = float(live.row["params"].get("reservation_share", self.slice_share))
+        want = max(short, math.ceil(budget * share))
         rid, granted = ledger.reserve(
             self.sessions,
             campaign_id=live.row["id"],

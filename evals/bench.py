@@ -358,18 +358,7 @@ def retention_sbg(base: Path, quick: bool) -> dict[str, Any]:
 
 
 def ipinyou_setup(base: Path) -> dict[str, Any]:
-    info, log = reference.ipinyou(base)
-    episode = bidding.DEFAULT_EPISODE
-    return {
-        "info": info,
-        "clicks": log[:, 0].astype(np.int64),
-        "price": log[:, 1].astype(np.int64),
-        "pctr": log[:, 2],
-        "episode": episode,
-        "budget": int(info["cost_train"] / info["imp_train"] / 32 * episode),
-        "pdf": bidding.market_price_pdf(info["price_counter_train"]),
-        "mean_ctr": info["clk_train"] / info["imp_train"],
-    }
+    return reference.ipinyou_setup(base)  # the DSP's exchange replay runs the same set-up
 
 
 def _replay_figures(runs: dict[str, bidding.ReplayResult]) -> dict[str, float | int]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal_column, select, update
+from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
@@ -262,14 +262,21 @@ def _ensure_budget(s: Session, campaign_id: int, period: int, budget_micros: int
     )
 
 
+_INSERTS: dict[tuple[str, str], Any] = {}
+
+
 def _insert_new(s: Session, model: Any, **values: Any) -> bool:
     """Insert a row unless its key is taken (ON CONFLICT DO NOTHING, SQLite and PostgreSQL alike):
     whether it was inserted. No savepoint, so the caller's transaction stays one."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(literal_column("1"))
-    return s.execute(stmt).first() is not None  # (rowcount is -1 there on PostgreSQL)
+    name = s.get_bind().dialect.name
+    stmt = _INSERTS.get((model.__tablename__, name))
+    if stmt is None:  # made once: building a statement costs more than running it
+        dialect = postgresql if name == "postgresql" else sqlite
+        stmt = dialect.insert(model.__table__).on_conflict_do_nothing().returning(literal_column("1"))
+        _INSERTS[(model.__tablename__, name)] = stmt
+    return s.connection().execute(stmt, values).first() is not None  # (rowcount is -1 there on PostgreSQL)
 
 
 def release(sessions: sessionmaker, reservation_id: int) -> int:
@@ -380,26 +387,32 @@ def charge(sessions: sessionmaker, c: HeldBid, price_micros: int, *, kind: str, 
                 s.execute(update(DspAuction).where(DspAuction.auction == c.auction).values(billed_at=now))
                 return False
             raise NoticeRefused(409, f"auction {c.auction} was already charged (by its {row.charged_by} notice)")
-        fits = s.execute(
-            update(DspReservation)
-            .where(
-                DspReservation.id == c.reservation_id,
-                DspReservation.released_at.is_(None),
-                DspReservation.spent_micros + price_micros <= DspReservation.reserved_micros,
-            )
-            .values(spent_micros=DspReservation.spent_micros + price_micros)
-        ).rowcount
-        if not fits:  # the transaction is rolled back: the auction is not recorded either
+        conn = s.connection()
+        args = {"p_rid": c.reservation_id, "p_price": price_micros, "p_cid": c.campaign_id, "p_period": c.period}
+        if not conn.execute(_SPEND_RESERVATION, args).rowcount:  # rolled back: the auction is not recorded either
             raise NoticeRefused(
                 409, f"auction {c.auction}: its reservation is released or cannot hold the price; not charged"
             )
-        s.execute(
-            update(DspBudget)
-            .where(DspBudget.campaign_id == c.campaign_id, DspBudget.period == c.period)
-            .values(spent_micros=DspBudget.spent_micros + price_micros)
-        )
+        conn.execute(_SPEND_BUDGET, args)
         add_stats(s, {(c.campaign_id, _minute(now)): {"wins": 1, "spend_micros": price_micros}})
         return True
+
+
+_R, _B = DspReservation, DspBudget
+_SPEND_RESERVATION = (
+    update(DspReservation)
+    .where(
+        _R.id == bindparam("p_rid"),
+        _R.released_at.is_(None),
+        _R.spent_micros + bindparam("p_price") <= _R.reserved_micros,
+    )
+    .values(spent_micros=_R.spent_micros + bindparam("p_price"))
+)
+_SPEND_BUDGET = (
+    update(DspBudget)
+    .where(_B.campaign_id == bindparam("p_cid"), _B.period == bindparam("p_period"))
+    .values(spent_micros=_B.spent_micros + bindparam("p_price"))
+)
 
 
 def click(sessions: sessionmaker, auction: str, *, at: datetime | None = None) -> int:
@@ -428,18 +441,26 @@ def _minute(at: datetime) -> datetime:
     return at.replace(second=0, microsecond=0)
 
 
+_S = DspStat
+_ADD_STATS = (
+    update(DspStat)
+    .where(_S.campaign_id == bindparam("p_cid"), _S.minute == bindparam("p_minute"))
+    .values(**{f: getattr(_S, f) + bindparam(f"p_{f}") for f in STAT_FIELDS})
+)
+
+
 def add_stats(s: Session, counts: dict[tuple[int, datetime], dict[str, int]]) -> None:
     """Add counts to the per-minute rows (made when missing), in the caller's transaction."""
+    conn = s.connection()
     for (campaign_id, minute), add in counts.items():
-        key = (DspStat.campaign_id == campaign_id, DspStat.minute == minute)
-        values = {f: getattr(DspStat, f) + int(add.get(f, 0)) for f in STAT_FIELDS if add.get(f)}
-        if not values:
-            continue
-        if s.execute(update(DspStat).where(*key).values(**values)).rowcount:  # type: ignore[attr-defined]
-            continue
         row = {f: int(add.get(f, 0)) for f in STAT_FIELDS}
+        if not any(row.values()):
+            continue
+        args = {"p_cid": campaign_id, "p_minute": minute, **{f"p_{f}": v for f, v in row.items()}}
+        if conn.execute(_ADD_STATS, args).rowcount:
+            continue
         if not _insert_new(s, DspStat, campaign_id=campaign_id, minute=minute, **row):
-            s.execute(update(DspStat).where(*key).values(**values))  # another process made the row meanwhile
+            conn.execute(_ADD_STATS, args)  # another process made the row meanwhile
 
 
 def flush_stats(sessions: sessionmaker, counts: dict[tuple[int, datetime], dict[str, int]]) -> None:
