@@ -45,6 +45,8 @@ log = logging.getLogger("copilot.dsp")
 
 Clock = Literal["wall", "replay"]
 DEFAULT_REFRESH_S = 0.5  # campaigns and ledgers re-read this often (a change is followed within a second)
+SYNC_ON_SHORTAGE_S = 0.05  # a worker short of budget reads its books at most this often before giving up
+DEFAULT_IDLE_S = 1.0  # a reservation this worker has not bid from for this long, holding nothing, is released
 DEFAULT_HOLD_S = 30.0  # a bid's price is held this long for its notice
 DEFAULT_SLICE = 0.1  # a reservation tops up by this share of the period's budget (at least the bid);
 # a campaign's params.reservation_share sets its own (larger when its budget is a few bids)
@@ -100,8 +102,10 @@ class _Live:
     others_spent: int = 0  # the period's spend by other workers, at the last refresh
     held: dict[str, tuple[int, float]] = field(default_factory=dict)  # auction -> (micros, since)
     held_total: int = 0
-    exhausted: bool = False  # the budget is all reserved and this worker's slice is spent
+    exhausted: bool = False  # the budget is all reserved and this worker's slice is held: no bid till a refresh
     multiplier: float = 1.0  # the pacing controller's, for the budget-blind strategies
+    synced: float = 0.0  # when its books were last read (monotonic)
+    used: float = 0.0  # when it last bid (monotonic)
 
     @property
     def available(self) -> int:
@@ -123,6 +127,7 @@ class Bidder:
         refresh_s: float = DEFAULT_REFRESH_S,
         hold_s: float = DEFAULT_HOLD_S,
         slice_share: float = DEFAULT_SLICE,
+        idle_s: float = DEFAULT_IDLE_S,
     ) -> None:
         if clock not in ("wall", "replay"):
             raise DspError("the clock is 'wall' or 'replay'")
@@ -132,6 +137,7 @@ class Bidder:
         self.refresh_s = refresh_s
         self.hold_s = hold_s
         self.slice_share = slice_share
+        self.idle_s = idle_s
         self.tickets = Tickets(notice_secret(sessions))
         # the campaigns' state; a charge's commit and its booking here happen under it, so that a
         # refresh never reads a charge it then books again
@@ -209,6 +215,9 @@ class Bidder:
                 for auction, (_, since) in list(live.held.items()):
                     if now - since > self.hold_s:
                         live.unhold(auction)
+                if live.reservation is not None and not live.held and now - live.used > self.idle_s:
+                    self._release(live)  # no traffic here: give the slice back for the busy workers
+                live.exhausted = False  # slices given back elsewhere may leave room: ask again
         self._sync_ledgers()
         self._flush()
 
@@ -217,15 +226,29 @@ class Bidder:
             reservations = [(cid, live.reservation) for cid, live in self._live.items() if live.reservation]
         for cid, rid in reservations:
             with self._lock:
-                book = ledger.ledger(self.sessions, rid)
                 live = self._live.get(cid)
-                if book is None or live is None or live.reservation != rid:
-                    continue
-                live.spent = book.reservation_spent_micros
-                live.reserved = book.reservation_reserved_micros
-                live.others_spent = book.period_spent_micros - book.reservation_spent_micros
-                if live.row["pacing"] and self.clock == "wall":
-                    live.multiplier = _pacing(live.row["budget_micros"], book.period_spent_micros)
+                if live is not None and live.reservation == rid:
+                    self._sync(live)
+
+    def _sync(self, live: _Live) -> None:
+        """A reservation's books from the database (under the lock): the holds other workers'
+        notices charged are let go, read before the ledger so that the spend read next includes
+        every charge whose hold is let go."""
+        rid = live.reservation
+        if rid is None:
+            return
+        live.synced = time.monotonic()
+        for auction in ledger.charged_among(self.sessions, rid, list(live.held)):
+            live.unhold(auction)
+        book = ledger.ledger(self.sessions, rid)
+        if book is None:
+            return
+        live.spent = book.reservation_spent_micros
+        live.reserved = book.reservation_reserved_micros
+        live.exhausted = False  # holds let go may leave room: look again
+        live.others_spent = book.period_spent_micros - book.reservation_spent_micros
+        if live.row["pacing"] and self.clock == "wall":
+            live.multiplier = _pacing(live.row["budget_micros"], book.period_spent_micros)
 
     def _flush(self) -> None:
         with self._lock:
@@ -306,6 +329,10 @@ class Bidder:
         need = ledger.cpm_micros(price)
         if live.available < need:
             self._reserve(live, period, need - live.available)
+        if live.available < need and live.held and time.monotonic() - live.synced > SYNC_ON_SHORTAGE_S:
+            self._sync(live)  # other workers' notices may have settled some of our holds
+            if live.available < need:
+                self._reserve(live, period, need - live.available)
         if live.available < need:  # bid what the reservation holds, if that still clears the floor
             price = math.floor(live.available / 1000) if live.strategy.name != "fixed" else live.available / 1000
             need = ledger.cpm_micros(price)
@@ -314,7 +341,8 @@ class Bidder:
                     live.exhausted = True
                 return None
         assert live.reservation is not None
-        live.held[auction] = (need, time.monotonic())
+        live.used = time.monotonic()
+        live.held[auction] = (need, live.used)
         live.held_total += need
         self._count(live.row["id"], "bids")
         token = self.tickets.make(
@@ -374,6 +402,7 @@ class Bidder:
     def _release(self, live: _Live) -> None:
         if live.reservation is not None:
             ledger.release(self.sessions, live.reservation)
+        live.others_spent += live.spent  # the period's spend stays known: its budget left is unchanged
         live.reservation = None
         live.reserved = live.spent = live.held_total = 0
         live.held.clear()

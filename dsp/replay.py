@@ -92,7 +92,8 @@ def start_bidder(db_url: str, port: int, workers: int) -> subprocess.Popen[str]:
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def _wait_ready(proc: subprocess.Popen[str], url: str, seconds: float = 120) -> None:
+def wait_ready(proc: subprocess.Popen[str], url: str, seconds: float = 120) -> None:
+    """Until the bidder answers /healthz (DspError when it stops or stays silent `seconds`)."""
     import httpx
 
     deadline = time.monotonic() + seconds
@@ -110,7 +111,8 @@ def _wait_ready(proc: subprocess.Popen[str], url: str, seconds: float = 120) -> 
         time.sleep(0.2)
 
 
-def _stop(proc: subprocess.Popen[str]) -> str:
+def stop_bidder(proc: subprocess.Popen[str]) -> str:
+    """Stop the bidder as Ctrl-C does (its workers give back their reservations); what it printed."""
     import signal
 
     proc.send_signal(signal.SIGINT)
@@ -163,14 +165,14 @@ def run(
         port = _free_port()
         proc = start_bidder(url_db, port, workers)
         try:
-            _wait_ready(proc, f"http://127.0.0.1:{port}")
+            wait_ready(proc, f"http://127.0.0.1:{port}")
             http = _Http("127.0.0.1", port)
             try:
                 tally, latencies, seconds = _exchange(http, setup, n, progress)
             finally:
                 http.close()
         finally:
-            server_out = _stop(proc)
+            server_out = stop_bidder(proc)
         book = ledger.totals(sessions, cid)
     finally:
         engine.dispose()
@@ -276,4 +278,4 @@ def _exchange(
     return tally, latencies, seconds
 
 
-__all__ = ["REPLAY_STRATEGIES", "offline", "run", "start_bidder", "strategy_params"]
+__all__ = ["REPLAY_STRATEGIES", "offline", "run", "start_bidder", "stop_bidder", "strategy_params", "wait_ready"]

@@ -340,6 +340,19 @@ def ledger(sessions: sessionmaker, reservation_id: int) -> Ledger | None:
     return Ledger(int(row.budget_micros), int(row.spent_micros), int(row.reserved_micros), int(row.res_spent))
 
 
+def charged_among(sessions: sessionmaker, reservation_id: int, auctions: list[str]) -> list[str]:
+    """Which of `auctions` (bids made from the reservation) have been charged, by any worker."""
+    out: list[str] = []
+    with sessions() as s:
+        for i in range(0, len(auctions), 500):
+            out += s.scalars(
+                select(DspAuction.auction).where(
+                    DspAuction.reservation_id == reservation_id, DspAuction.auction.in_(auctions[i : i + 500])
+                )
+            ).all()
+    return out
+
+
 # -- charges ------------------------------------------------------------------------------------
 
 
@@ -512,6 +525,7 @@ __all__ = [
     "add_campaign",
     "add_creative",
     "charge",
+    "charged_among",
     "click",
     "cpm_micros",
     "flush_stats",
