@@ -1052,6 +1052,55 @@ def dsp_replay(
         raise typer.Exit(1)
 
 
+@dsp_app.command("stats")
+def dsp_stats(
+    since: Annotated[str, typer.Option("--since", help="ISO date or time, or a span: 30m, 12h, 7d")] = "24h",
+    campaign: Annotated[
+        int | None, typer.Option("--campaign", min=1, max=ID_MAX, help="only this DSP campaign")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per campaign, with its minutes")] = False,
+) -> None:
+    """How the DSP is doing: per campaign, its requests, bids, wins, spend, clicks, win rate, CPM,
+    eCPC and today's pace (spend against the daily budget for the part of the day gone), from the
+    bidder's per-minute counts."""
+    from copilot.settings import load_settings
+    from store.db import make_engine, make_sessionmaker
+    from store.dsp import summary
+
+    start = _since(since)
+    engine = make_engine(load_settings().db_url)
+    try:
+        rows = summary(make_sessionmaker(engine), since=start, campaign_id=campaign)
+    finally:
+        engine.dispose()
+    if as_json:
+        for r in rows:
+            _emit(r)
+        return
+    table = Table(
+        "campaign", "status", "requests", "bids", "wins", "spend", "clicks", "win rate", "CPM", "eCPC", "pace"
+    )
+    for r in rows:
+
+        def num(v: Any, fmt: str = "{:,.2f}") -> str:
+            return "-" if v is None else fmt.format(v)
+
+        table.add_row(
+            plain(f"{r['campaign_id']} {r['name']}"),
+            r["status"],
+            f"{r['requests']:,}",
+            f"{r['bids']:,}",
+            f"{r['wins']:,}",
+            num(r["spend"]),
+            f"{r['clicks']:,}",
+            num(r["win_rate"], "{:.1%}"),
+            num(r["cpm"]),
+            num(r["ecpc"]),
+            num(r["pace"], "{:.2f}"),
+        )
+    out.print(table)
+
+
 db_app = typer.Typer(no_args_is_help=True, help="The database's schema: where it stands, migrations.")
 app.add_typer(db_app, name="db")
 

@@ -517,6 +517,58 @@ def stats(sessions: sessionmaker, campaign_id: int | None = None) -> list[dict[s
         ]
 
 
+def summary(sessions: sessionmaker, *, since: datetime, campaign_id: int | None = None) -> list[dict[str, Any]]:
+    """Each DSP campaign's delivery since `since` (UTC), from the per-minute rows: requests, bids,
+    wins, spend, clicks, win rate (wins / bids), CPM (spend per 1,000 wins), eCPC, and today's spend
+    against the daily budget; with its minutes, oldest first."""
+    from sqlalchemy import func
+
+    q = select(DspStat).where(DspStat.minute >= since).order_by(DspStat.minute)
+    if campaign_id is not None:
+        q = q.where(DspStat.campaign_id == campaign_id)
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    with sessions() as s:
+        camps = s.execute(select(DspCampaign.id, DspCampaign.name, DspCampaign.status, DspCampaign.daily_budget_micros))
+        rows = s.scalars(q).all()
+        spent_today = dict(
+            s.execute(
+                select(DspStat.campaign_id, func.sum(DspStat.spend_micros))
+                .where(DspStat.minute >= today)
+                .group_by(DspStat.campaign_id)
+            ).all()
+        )
+        out = []
+        for cid, name, status, budget in camps:
+            if campaign_id is not None and cid != campaign_id:
+                continue
+            minutes = [
+                {"minute": r.minute.isoformat(), **{f: int(getattr(r, f)) for f in STAT_FIELDS}}
+                for r in rows
+                if r.campaign_id == cid
+            ]
+            tot = {f: sum(m[f] for m in minutes) for f in STAT_FIELDS}
+            spend = tot["spend_micros"] / MICROS
+            day = int(spent_today.get(cid) or 0)
+            elapsed = (utcnow() - today).total_seconds() / 86400
+            out.append(
+                {
+                    "campaign_id": cid,
+                    "name": name,
+                    "status": status,
+                    **{f: tot[f] for f in STAT_FIELDS if f != "spend_micros"},
+                    "spend": spend,
+                    "win_rate": tot["wins"] / tot["bids"] if tot["bids"] else None,
+                    "cpm": spend * 1000 / tot["wins"] if tot["wins"] else None,
+                    "ecpc": spend / tot["clicks"] if tot["clicks"] else None,
+                    "spent_today": day / MICROS,
+                    "daily_budget": int(budget) / MICROS,
+                    "pace": (day / int(budget)) / elapsed if budget and elapsed > 0 else None,
+                    "minutes": minutes,
+                }
+            )
+    return out
+
+
 __all__ = [
     "MICROS",
     "HeldBid",
@@ -535,6 +587,7 @@ __all__ = [
     "release",
     "reserve",
     "stats",
+    "summary",
     "totals",
     "update_campaign",
 ]

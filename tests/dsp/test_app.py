@@ -167,3 +167,33 @@ def test_audiences_by_user_id_and_a_change_followed_within_a_second(db: Any) -> 
         ledger.update_campaign(db["sessions"], db["campaign"], status="paused")
         time.sleep(1.0)
         assert c.post("/openrtb2/bid", json=request("r2")).status_code == 204
+
+
+def test_stats_per_campaign_from_the_bidders_minutes(db: Any, tmp_path: Path) -> None:
+    """`copilot dsp stats`: spend, win rate, CPM, eCPC and pace from the per-minute counts (the
+    bidder writes its request and bid counts at each refresh and when it stops)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    with TestClient(create_app(db["url"], refresh=False)) as c:
+        bid = c.post("/openrtb2/bid", json=request()).json()["seatbid"][0]["bid"][0]
+        assert c.get(_path(bid["nurl"]).replace("${AUCTION_PRICE}", "2.5")).status_code == 200
+        assert c.get(bid["adm"].split('"')[1].split("testserver", 1)[1], follow_redirects=False).status_code == 302
+        assert c.post("/openrtb2/bid", json=request("r2", device={"geo": {"region": "shanghai"}})).status_code == 204
+    env = {**os.environ, "COPILOT_HOME": str(tmp_path / "home"), "COPILOT_DATABASE_URL": db["url"]}
+    p = subprocess.run(
+        [sys.executable, "-m", "channels.cli", "dsp", "stats", "--since", "1h", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert p.returncode == 0, p.stderr
+    (row,) = [json.loads(line) for line in p.stdout.splitlines()]
+    assert row["name"] == "spring" and row["requests"] == 1 and row["bids"] == row["wins"] == row["clicks"] == 1
+    assert row["spend"] == pytest.approx(0.0025) and row["cpm"] == pytest.approx(2.5)
+    assert row["win_rate"] == 1.0 and row["ecpc"] == pytest.approx(0.0025) and row["daily_budget"] == 10.0
+    assert len(row["minutes"]) in (1, 2) and row["spent_today"] == pytest.approx(0.0025)
