@@ -1101,6 +1101,99 @@ def dsp_stats(
     out.print(table)
 
 
+dsp_campaign_app = typer.Typer(no_args_is_help=True, help="The DSP's campaigns and their creatives.")
+dsp_app.add_typer(dsp_campaign_app, name="campaign")
+
+
+def _dsp_sessions() -> Any:
+    from copilot.settings import load_settings
+    from store.db import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(load_settings().db_url))
+
+
+@dsp_campaign_app.command("add")
+def dsp_campaign_add(
+    name: Annotated[str, typer.Argument(help="the campaign's name (unique)")],
+    daily_budget: Annotated[float, typer.Option("--daily-budget", min=0.000001, help="in the currency")],
+    max_bid: Annotated[float, typer.Option("--max-bid", min=0.000001, help="CPM, in the currency")],
+    strategy: Annotated[
+        str, typer.Option("--strategy", help="fixed, lin, mcpc, rlb or ours (dsp/strategy.py)")
+    ] = "fixed",
+    params: Annotated[str, typer.Option("--params", help="the strategy's parameters, a JSON object")] = "{}",
+    targeting: Annotated[
+        str, typer.Option("--targeting", help='rules, a JSON object: {"regions": [...], "hours": [...], ...}')
+    ] = "{}",
+    paused: Annotated[bool, typer.Option("--paused", help="made paused: the bidder skips it")] = False,
+) -> None:
+    """Add a DSP campaign (the bidder picks it up within a second). Targeting rules: regions, hours,
+    domains_allow, domains_block, sizes ("300x250"), audiences (DMP audience ids)."""
+    import json
+
+    from pydantic import ValidationError
+
+    from dsp import DspError
+    from dsp.strategy import strategy_params_check
+    from dsp.targeting import Targeting
+    from store.dsp import add_campaign, micros
+
+    try:
+        p, t = json.loads(params), json.loads(targeting)
+    except ValueError as exc:
+        raise CopilotError(f"--params and --targeting are JSON objects: {exc}") from None
+    if not isinstance(p, dict) or not isinstance(t, dict):
+        raise CopilotError("--params and --targeting are JSON objects")
+    try:
+        rules = Targeting.model_validate(t).model_dump(exclude_defaults=True)
+        strategy_params_check(strategy, p, micros(daily_budget), max_bid)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        raise CopilotError(
+            f"--targeting {'.'.join(str(x) for x in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+        ) from None
+    except DspError as exc:
+        raise CopilotError(str(exc)) from None
+    cid = add_campaign(
+        _dsp_sessions(),
+        name=name,
+        daily_budget=daily_budget,
+        max_bid=max_bid,
+        strategy=strategy,
+        params=p,
+        targeting=rules,
+        status="paused" if paused else "active",
+    )
+    out.print(plain(f"DSP campaign {cid} ({name}) added"), highlight=False)
+
+
+@dsp_campaign_app.command("creative")
+def dsp_campaign_creative(
+    campaign: Annotated[int, typer.Argument(help="the DSP campaign's id", min=1, max=ID_MAX)],
+    crid: Annotated[str, typer.Option("--crid", help="the creative's id, as the exchange sees it")],
+    size: Annotated[str, typer.Option("--size", help="WIDTHxHEIGHT, e.g. 300x250")],
+    adm: Annotated[str, typer.Option("--adm", help="the ad's markup; {CLICK_URL} becomes our click URL")],
+    click_url: Annotated[str | None, typer.Option("--click-url", help="where a click leads")] = None,
+    adomain: Annotated[str | None, typer.Option("--adomain", help="the advertiser's domain (for badv)")] = None,
+) -> None:
+    """Add a creative to a DSP campaign."""
+    from store.dsp import add_creative
+
+    m = re.fullmatch(r"([1-9][0-9]{0,4})x([1-9][0-9]{0,4})", size)
+    if m is None:
+        raise CopilotError(f"--size is WIDTHxHEIGHT, like 300x250, not {size!r}")
+    rid = add_creative(
+        _dsp_sessions(),
+        campaign,
+        crid=crid[:64],
+        w=int(m.group(1)),
+        h=int(m.group(2)),
+        adm=adm,
+        adomain=adomain,
+        click_url=click_url,
+    )
+    out.print(plain(f"creative {rid} added to DSP campaign {campaign}"), highlight=False)
+
+
 db_app = typer.Typer(no_args_is_help=True, help="The database's schema: where it stands, migrations.")
 app.add_typer(db_app, name="db")
 

@@ -197,3 +197,27 @@ def test_stats_per_campaign_from_the_bidders_minutes(db: Any, tmp_path: Path) ->
     assert row["spend"] == pytest.approx(0.0025) and row["cpm"] == pytest.approx(2.5)
     assert row["win_rate"] == 1.0 and row["ecpc"] == pytest.approx(0.0025) and row["daily_budget"] == 10.0
     assert len(row["minutes"]) in (1, 2) and row["spent_today"] == pytest.approx(0.0025)
+
+
+def test_campaigns_and_creatives_from_the_command_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {**os.environ, "COPILOT_HOME": str(tmp_path / "home"), "COPILOT_DATABASE_URL": url}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "channels.cli", "dsp", "campaign", *args]
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+
+    made = cli("add", "spring", "--daily-budget", "50", "--max-bid", "3", "--targeting", '{"regions": ["beijing"]}')
+    assert made.returncode == 0 and "DSP campaign 1 (spring) added" in made.stdout, made.stderr
+    ad = cli("creative", "1", "--crid", "c1", "--size", "300x250", "--adm", '<a href="{CLICK_URL}">x</a>')
+    assert ad.returncode == 0, ad.stderr
+    bad = cli("add", "autumn", "--daily-budget", "5", "--max-bid", "1", "--targeting", '{"hours": [25]}')
+    assert bad.returncode == 1 and bad.stderr.strip() == "error: --targeting hours: hours are 0 to 23, not 25"
+    assert cli("add", "spring", "--daily-budget", "5", "--max-bid", "1").returncode == 1  # the name is taken
+    with TestClient(create_app(url, refresh=False)) as c:
+        r = c.post("/openrtb2/bid", json=request())
+        assert r.status_code == 200 and r.json()["seatbid"][0]["bid"][0]["price"] == 3.0
