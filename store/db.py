@@ -373,7 +373,7 @@ class DspCampaign(Base):
     __tablename__ = "dsp_campaigns"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), nullable=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, paused
     daily_budget_micros: Mapped[int] = mapped_column(BigInteger)
     max_bid: Mapped[float] = mapped_column(Float)  # CPM, in the currency

@@ -31,7 +31,9 @@ def upgrade() -> None:
         sa.Column("targeting", sa.JSON(), nullable=False),
         sa.Column("pacing", sa.Boolean(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["campaign_id"], ["campaigns.id"]),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"], ["campaigns.id"], ondelete="SET NULL"
+        ),  # a reload of the shop drops it
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
