@@ -986,15 +986,23 @@ def dsp_serve(
         bool,
         typer.Option("--replay-clock", help="periods counted in requests (ext.replay_tick), for an exchange replay"),
     ] = False,
+    ranker: Annotated[
+        bool,
+        typer.Option("--ranker", help="match ads with the ranker trained on the rtb data set (copilot data list)"),
+    ] = False,
 ) -> None:
     """Serve the OpenRTB bidder on the shop's database (COPILOT_DATABASE_URL, or the SQLite shop):
     POST /openrtb2/bid, the win, billing and loss notices and clicks (/openrtb2/win, /billing, /loss,
     /click). Its workers share the budget through reservations in the database."""
     from copilot.settings import load_settings
     from dsp.app import serve as run_bidder
+    from store import reference
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(plain(f"serving plain HTTP on {host}: put a TLS proxy in front of it"), highlight=False)
+    ranker_data = reference.data_dir("rtb") if ranker else None
+    if ranker and ranker_data is None:
+        raise CopilotError("--ranker needs the rtb data set (iPinYou 2997 requests) in COPILOT_DATA_DIR or ../shared/data")
     run_bidder(
         load_settings().db_url,
         host=host,
@@ -1002,6 +1010,7 @@ def dsp_serve(
         workers=workers,
         clock="replay" if replay_clock else "wall",
         access_log=access_log,
+        ranker_data=ranker_data,
     )
 
 

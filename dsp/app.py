@@ -19,6 +19,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,6 +28,7 @@ from pydantic import ValidationError
 
 from dsp import DspError
 from dsp.bidder import Bidder, Clock
+from dsp.matching import Matcher
 from dsp.openrtb import BidRequest
 from store import StoreError
 from store.db import make_engine, make_sessionmaker
@@ -38,6 +40,7 @@ MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_PORT = 8100
 ENV_DATABASE = "COPILOT_DSP_DATABASE_URL"  # what `copilot dsp serve` hands its worker processes
 ENV_CLOCK = "COPILOT_DSP_CLOCK"
+ENV_RANKER = "COPILOT_DSP_RANKER_DATA"  # the folder holding rtb/: each worker trains the ranker from it
 _HEADERS = {"x-openrtb-version": "2.6"}
 
 
@@ -79,10 +82,11 @@ def parse_request(raw: bytes) -> BidRequest:
         raise DspError("; ".join(parts)) from None
 
 
-def create_app(db_url: str, *, clock: Clock = "wall", refresh: bool = True) -> FastAPI:
-    """The bidder's app over the database at `db_url` (made at the code's schema if new)."""
+def create_app(db_url: str, *, clock: Clock = "wall", refresh: bool = True, matcher: Matcher | None = None) -> FastAPI:
+    """The bidder's app over the database at `db_url` (made at the code's schema if new); `matcher`
+    scores the pCTR of (request, creative) pairs that come without one (dsp/matching.py)."""
     engine = make_engine(db_url)
-    bidder = Bidder(make_sessionmaker(engine), clock=clock)
+    bidder = Bidder(make_sessionmaker(engine), clock=clock, matcher=matcher)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -150,7 +154,12 @@ def app_from_env() -> FastAPI:
     if not url:
         raise DspError(f"{ENV_DATABASE} is not set: start the bidder with `copilot dsp serve`")
     clock = os.environ.get(ENV_CLOCK, "wall")
-    return create_app(url, clock="replay" if clock == "replay" else "wall")
+    matcher = None
+    if os.environ.get(ENV_RANKER):
+        from dsp.matching import load
+
+        matcher = load(Path(os.environ[ENV_RANKER]))
+    return create_app(url, clock="replay" if clock == "replay" else "wall", matcher=matcher)
 
 
 def serve(
@@ -161,13 +170,17 @@ def serve(
     workers: int = 1,
     clock: Clock = "wall",
     access_log: bool = False,
+    ranker_data: Path | None = None,
 ) -> None:
-    """Serve the bidder with uvicorn, `workers` processes over one database."""
+    """Serve the bidder with uvicorn, `workers` processes over one database; with `ranker_data` (the
+    folder holding the rtb data set) each worker trains the ranker that matches ads to requests."""
     import uvicorn
 
     make_engine(db_url).dispose()  # the schema made or checked once, before the workers start
     os.environ[ENV_DATABASE] = db_url
     os.environ[ENV_CLOCK] = clock
+    if ranker_data is not None:
+        os.environ[ENV_RANKER] = str(ranker_data)
     uvicorn.run(
         "dsp.app:app_from_env",
         factory=True,

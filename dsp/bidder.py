@@ -30,13 +30,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from dsp import DspError
+from dsp.matching import Matcher
 from dsp.openrtb import AUCTION_LOSS, AUCTION_PRICE, Bid, BidRequest, BidResponse, Imp, SeatBid
 from dsp.strategy import Strategy
-from dsp.targeting import Rules, blocked, pick_creative
+from dsp.targeting import Rules, blocked, fitting
 from engine import EngineError, bidding
 from store import dsp as ledger
 from store.db import DmpSecret, utcnow
@@ -128,6 +130,7 @@ class Bidder:
         hold_s: float = DEFAULT_HOLD_S,
         slice_share: float = DEFAULT_SLICE,
         idle_s: float = DEFAULT_IDLE_S,
+        matcher: Matcher | None = None,
     ) -> None:
         if clock not in ("wall", "replay"):
             raise DspError("the clock is 'wall' or 'replay'")
@@ -138,6 +141,7 @@ class Bidder:
         self.hold_s = hold_s
         self.slice_share = slice_share
         self.idle_s = idle_s
+        self.matcher = matcher  # the ranker that scores (request, creative) pairs without an ext.pctr
         self.tickets = Tickets(notice_secret(sessions))
         # the campaigns' state; a charge's commit and its booking here happen under it, so that a
         # refresh never reads a charge it then books again
@@ -301,8 +305,8 @@ class Bidder:
             row = live.row
             if row["status"] != "active" or not live.rules.request_passes(req, hour):
                 continue
-            creative = pick_creative(row["creatives"], live.rules.slot_sizes(imp))
-            if creative is None or blocked(creative, req):
+            ads = [a for a in fitting(row["creatives"], live.rules.slot_sizes(imp)) if not blocked(a, req)]
+            if not ads:
                 continue
             self._count(row["id"], "requests")
             period, left = self._position(live, tick)
@@ -310,7 +314,9 @@ class Bidder:
                 self._new_period(live, period)
             if live.exhausted:
                 continue
-            pctr = imp.pctr()
+            creative, pctr = ads[0], imp.pctr()
+            if pctr is None and self.matcher is not None:  # ad matching: the creative of the best pCTR
+                creative, pctr = self._match(req, imp, ads, hour)
             if pctr is None:
                 pctr = float(row["params"].get("ctr", row["params"].get("mean_ctr", 0.001)))
             live.strategy.prepare(period)
@@ -363,6 +369,30 @@ class Bidder:
             burl=f"{root}/openrtb2/billing?t={token}&price={AUCTION_PRICE}",
             lurl=f"{root}/openrtb2/loss?t={token}&reason={AUCTION_LOSS}",
         )
+
+    def _match(self, req: BidRequest, imp: Imp, ads: list[dict[str, Any]], hour: int) -> tuple[dict[str, Any], float]:
+        """The creative whose pairing with the request the ranker scores highest, and that pCTR."""
+        assert self.matcher is not None
+        geo = req.device.geo if req.device and req.device.geo else None
+        weekday = str(datetime.now(UTC).weekday())
+        fields = [
+            [
+                (geo.region if geo else None) or "",
+                (geo.city if geo else None) or "",
+                req.domain() or "",
+                imp.tagid or "",
+                f"{a['w']}x{a['h']}",
+                "",
+                "",
+                str(hour),
+                weekday,
+                (req.device.ua if req.device else None) or "",
+            ]
+            for a in ads
+        ]
+        scores = self.matcher.pctr(fields)
+        best = int(np.argmax(scores))
+        return ads[best], float(scores[best])
 
     def _position(self, live: _Live, tick: int | None) -> tuple[int, int]:
         """(period, auctions left in it, this one included)."""

@@ -109,11 +109,15 @@ def _under(domain: str, listed: tuple[str, ...]) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in listed)
 
 
+def fitting(creatives: list[dict[str, Any]], sizes: list[tuple[int, int]] | None) -> list[dict[str, Any]]:
+    """The creatives that fit the slot (all when the slot names no size)."""
+    return list(creatives) if sizes is None else [c for c in creatives if (c["w"], c["h"]) in sizes]
+
+
 def pick_creative(creatives: list[dict[str, Any]], sizes: list[tuple[int, int]] | None) -> dict[str, Any] | None:
-    """The first creative that fits the slot (any when the slot names no size)."""
-    if sizes is None:
-        return creatives[0] if creatives else None
-    return next((c for c in creatives if (c["w"], c["h"]) in sizes), None)
+    """The first creative that fits the slot."""
+    fit = fitting(creatives, sizes)
+    return fit[0] if fit else None
 
 
 def blocked(creative: dict[str, Any], req: BidRequest) -> bool:
@@ -121,4 +125,4 @@ def blocked(creative: dict[str, Any], req: BidRequest) -> bool:
     return bool(creative.get("adomain")) and creative["adomain"].lower() in {b.lower() for b in req.badv}
 
 
-__all__ = ["Rules", "Targeting", "blocked", "pick_creative"]
+__all__ = ["Rules", "Targeting", "blocked", "fitting", "pick_creative"]
