@@ -1002,7 +1002,9 @@ def dsp_serve(
         err.print(plain(f"serving plain HTTP on {host}: put a TLS proxy in front of it"), highlight=False)
     ranker_data = reference.data_dir("rtb") if ranker else None
     if ranker and ranker_data is None:
-        raise CopilotError("--ranker needs the rtb data set (iPinYou 2997 requests) in COPILOT_DATA_DIR or ../shared/data")
+        raise CopilotError(
+            "--ranker needs the rtb data set (iPinYou 2997 requests) in COPILOT_DATA_DIR or ../shared/data"
+        )
     run_bidder(
         load_settings().db_url,
         host=host,

@@ -219,10 +219,10 @@ def ipinyou_setup(base: Path) -> dict[str, Any]:
     }
 
 
-
 def rtb_requests(base: Path) -> list[dict[str, str]]:
     """The iPinYou 2997 impressions with their request fields (split: train or test, click 0/1)."""
     return _rows(base / "rtb" / "ipinyou_2997_sample.csv.xz")
+
 
 def criteo_sample(base: Path, bits: int = 20) -> dict[str, np.ndarray]:
     """The Criteo sample as hashed features: 13 counts (log1p, one slot each) and 26 categories."""
