@@ -1,5 +1,5 @@
 """`copilot`: ask, chat, approve, init, import orders and media, decisions, feedback, outcome, replay, eval, bench,
-data. A failure a marketer can meet (a bad option or setting, the model endpoint down, a corrupt or
+data, dsp. A failure a marketer can meet (a bad option or setting, the model endpoint down, a corrupt or
 unwritable file) is one line on stderr that says what to do, exit code 1; exit code 2 is a bug.
 JSON output is valid JSON: no NaN or Infinity (null, with a "non_finite" note), no lone surrogates."""
 
@@ -971,6 +971,239 @@ def slack_users_list(as_json: Annotated[bool, typer.Option("--json", help="one J
     for row in rows:
         table.add_row(row["slack_user"], plain(row["name"]), row["role"], row["mapped_at"])
     out.print(table)
+
+
+dsp_app = typer.Typer(no_args_is_help=True, help="The DSP: an OpenRTB 2.6 bidder, and its exchange replay.")
+app.add_typer(dsp_app, name="dsp")
+
+
+@dsp_app.command("serve")
+def dsp_serve(
+    host: Annotated[str, typer.Option("--host", help="the address to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8100,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="bidder processes")] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="a line per request")] = False,
+    replay_clock: Annotated[
+        bool,
+        typer.Option("--replay-clock", help="periods counted in requests (ext.replay_tick), for an exchange replay"),
+    ] = False,
+    ranker: Annotated[
+        bool,
+        typer.Option("--ranker", help="match ads with the ranker trained on the rtb data set (copilot data list)"),
+    ] = False,
+) -> None:
+    """Serve the OpenRTB bidder on the shop's database (COPILOT_DATABASE_URL, or the SQLite shop):
+    POST /openrtb2/bid, the win, billing and loss notices and clicks (/openrtb2/win, /billing, /loss,
+    /click). Its workers share the budget through reservations in the database."""
+    from copilot.settings import load_settings
+    from dsp.app import serve as run_bidder
+    from store import reference
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(plain(f"serving plain HTTP on {host}: put a TLS proxy in front of it"), highlight=False)
+    ranker_data = reference.data_dir("rtb") if ranker else None
+    if ranker and ranker_data is None:
+        raise CopilotError(
+            "--ranker needs the rtb data set (iPinYou 2997 requests) in COPILOT_DATA_DIR or ../shared/data"
+        )
+    run_bidder(
+        load_settings().db_url,
+        host=host,
+        port=port,
+        workers=workers,
+        clock="replay" if replay_clock else "wall",
+        access_log=access_log,
+        ranker_data=ranker_data,
+    )
+
+
+@dsp_app.command("replay")
+def dsp_replay(
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="bidder processes")] = 1,
+    strategy: Annotated[str, typer.Option("--strategy", help="ours, rlb, lin or mcpc (the bench's)")] = "ours",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="only the log's first N auctions (default: all 156,063)")
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="folder of the reference data sets")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Replay the iPinYou 2997 test log as an exchange: OpenRTB requests to `copilot dsp serve`
+    processes over loopback HTTP, second price against the log's market price, win and loss notices.
+    Its clicks, impressions and cost must equal `copilot bench --only bidding`'s for the strategy."""
+    from dsp import DspError
+    from dsp.replay import run as run_replay
+    from store import reference
+
+    base = data if data is not None else reference.data_dir("ipinyou")
+    if base is None or not reference.holds(base, "ipinyou"):
+        raise CopilotError("needs the iPinYou data set (ipinyou): copilot data fetch ipinyou")
+    try:
+        res = run_replay(
+            base,
+            strategy=strategy,
+            workers=workers,
+            limit=limit,
+            progress=None if as_json else lambda i, n: err.print(f"[dim]{i:,} of {n:,} auctions[/dim]"),
+        )
+    except DspError as exc:
+        raise CopilotError(str(exc)) from exc
+    if as_json:
+        _emit(res)
+        return
+    table = Table("", "clicks", "impressions", "cost", box=box.SIMPLE)
+    for who in ("exchange", "dsp", "offline"):
+        f = res[who]
+        table.add_row(who, str(f["clicks"]), f"{f['impressions']:,}", f"{f['cost']:,}")
+    out.print(table)
+    said = "equal" if res["equal"] else "[red]NOT equal[/red]"
+    out.print(
+        f"{res['strategy']} on {res['auctions']:,} auctions, {res['workers']} worker(s): {said}; "
+        f"{res['requests_per_s']} requests/s, p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms"
+    )
+    if not res["equal"]:
+        raise typer.Exit(1)
+
+
+@dsp_app.command("stats")
+def dsp_stats(
+    since: Annotated[str, typer.Option("--since", help="ISO date or time, or a span: 30m, 12h, 7d")] = "24h",
+    campaign: Annotated[
+        int | None, typer.Option("--campaign", min=1, max=ID_MAX, help="only this DSP campaign")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per campaign, with its minutes")] = False,
+) -> None:
+    """How the DSP is doing: per campaign, its requests, bids, wins, spend, clicks, win rate, CPM,
+    eCPC and today's pace (spend against the daily budget for the part of the day gone), from the
+    bidder's per-minute counts."""
+    from copilot.settings import load_settings
+    from store.db import make_engine, make_sessionmaker
+    from store.dsp import summary
+
+    start = _since(since)
+    engine = make_engine(load_settings().db_url)
+    try:
+        rows = summary(make_sessionmaker(engine), since=start, campaign_id=campaign)
+    finally:
+        engine.dispose()
+    if as_json:
+        for r in rows:
+            _emit(r)
+        return
+    table = Table(
+        "campaign", "status", "requests", "bids", "wins", "spend", "clicks", "win rate", "CPM", "eCPC", "pace"
+    )
+    for r in rows:
+
+        def num(v: Any, fmt: str = "{:,.2f}") -> str:
+            return "-" if v is None else fmt.format(v)
+
+        table.add_row(
+            plain(f"{r['campaign_id']} {r['name']}"),
+            r["status"],
+            f"{r['requests']:,}",
+            f"{r['bids']:,}",
+            f"{r['wins']:,}",
+            num(r["spend"]),
+            f"{r['clicks']:,}",
+            num(r["win_rate"], "{:.1%}"),
+            num(r["cpm"]),
+            num(r["ecpc"]),
+            num(r["pace"], "{:.2f}"),
+        )
+    out.print(table)
+
+
+dsp_campaign_app = typer.Typer(no_args_is_help=True, help="The DSP's campaigns and their creatives.")
+dsp_app.add_typer(dsp_campaign_app, name="campaign")
+
+
+def _dsp_sessions() -> Any:
+    from copilot.settings import load_settings
+    from store.db import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(load_settings().db_url))
+
+
+@dsp_campaign_app.command("add")
+def dsp_campaign_add(
+    name: Annotated[str, typer.Argument(help="the campaign's name (unique)")],
+    daily_budget: Annotated[float, typer.Option("--daily-budget", min=0.000001, help="in the currency")],
+    max_bid: Annotated[float, typer.Option("--max-bid", min=0.000001, help="CPM, in the currency")],
+    strategy: Annotated[
+        str, typer.Option("--strategy", help="fixed, lin, mcpc, rlb or ours (dsp/strategy.py)")
+    ] = "fixed",
+    params: Annotated[str, typer.Option("--params", help="the strategy's parameters, a JSON object")] = "{}",
+    targeting: Annotated[
+        str, typer.Option("--targeting", help='rules, a JSON object: {"regions": [...], "hours": [...], ...}')
+    ] = "{}",
+    paused: Annotated[bool, typer.Option("--paused", help="made paused: the bidder skips it")] = False,
+) -> None:
+    """Add a DSP campaign (the bidder picks it up within a second). Targeting rules: regions, hours,
+    domains_allow, domains_block, sizes ("300x250"), audiences (DMP audience ids)."""
+    import json
+
+    from pydantic import ValidationError
+
+    from dsp import DspError
+    from dsp.strategy import strategy_params_check
+    from dsp.targeting import Targeting
+    from store.dsp import add_campaign, micros
+
+    try:
+        p, t = json.loads(params), json.loads(targeting)
+    except ValueError as exc:
+        raise CopilotError(f"--params and --targeting are JSON objects: {exc}") from None
+    if not isinstance(p, dict) or not isinstance(t, dict):
+        raise CopilotError("--params and --targeting are JSON objects")
+    try:
+        rules = Targeting.model_validate(t).model_dump(exclude_defaults=True)
+        strategy_params_check(strategy, p, micros(daily_budget), max_bid)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        raise CopilotError(
+            f"--targeting {'.'.join(str(x) for x in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+        ) from None
+    except DspError as exc:
+        raise CopilotError(str(exc)) from None
+    cid = add_campaign(
+        _dsp_sessions(),
+        name=name,
+        daily_budget=daily_budget,
+        max_bid=max_bid,
+        strategy=strategy,
+        params=p,
+        targeting=rules,
+        status="paused" if paused else "active",
+    )
+    out.print(plain(f"DSP campaign {cid} ({name}) added"), highlight=False)
+
+
+@dsp_campaign_app.command("creative")
+def dsp_campaign_creative(
+    campaign: Annotated[int, typer.Argument(help="the DSP campaign's id", min=1, max=ID_MAX)],
+    crid: Annotated[str, typer.Option("--crid", help="the creative's id, as the exchange sees it")],
+    size: Annotated[str, typer.Option("--size", help="WIDTHxHEIGHT, e.g. 300x250")],
+    adm: Annotated[str, typer.Option("--adm", help="the ad's markup; {CLICK_URL} becomes our click URL")],
+    click_url: Annotated[str | None, typer.Option("--click-url", help="where a click leads")] = None,
+    adomain: Annotated[str | None, typer.Option("--adomain", help="the advertiser's domain (for badv)")] = None,
+) -> None:
+    """Add a creative to a DSP campaign."""
+    from store.dsp import add_creative
+
+    m = re.fullmatch(r"([1-9][0-9]{0,4})x([1-9][0-9]{0,4})", size)
+    if m is None:
+        raise CopilotError(f"--size is WIDTHxHEIGHT, like 300x250, not {size!r}")
+    rid = add_creative(
+        _dsp_sessions(),
+        campaign,
+        crid=crid[:64],
+        w=int(m.group(1)),
+        h=int(m.group(2)),
+        adm=adm,
+        adomain=adomain,
+        click_url=click_url,
+    )
+    out.print(plain(f"creative {rid} added to DSP campaign {campaign}"), highlight=False)
 
 
 db_app = typer.Typer(no_args_is_help=True, help="The database's schema: where it stands, migrations.")

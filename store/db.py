@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -361,6 +362,103 @@ class DmpSecret(Base):
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DspCampaign(Base):
+    """A campaign of the DSP (dsp/): its status, daily budget (micros of the currency), the most it
+    bids (CPM), the strategy it bids with and that strategy's parameters, its targeting rules
+    (dsp/targeting.py) and whether the pacing controller steers its bids. `campaign_id` is the shop's
+    campaign it delivers for, when there is one."""
+
+    __tablename__ = "dsp_campaigns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, paused
+    daily_budget_micros: Mapped[int] = mapped_column(BigInteger)
+    max_bid: Mapped[float] = mapped_column(Float)  # CPM, in the currency
+    strategy: Mapped[str] = mapped_column(String(16))  # dsp/strategy.py STRATEGIES
+    params: Mapped[Any] = mapped_column(JSON)
+    targeting: Mapped[Any] = mapped_column(JSON)
+    pacing: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DspCreative(Base):
+    """An ad of a DSP campaign: its size, its markup (adm) and where a click leads."""
+
+    __tablename__ = "dsp_creatives"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("dsp_campaigns.id", ondelete="CASCADE"), index=True)
+    crid: Mapped[str] = mapped_column(String(64))
+    w: Mapped[int] = mapped_column(Integer)
+    h: Mapped[int] = mapped_column(Integer)
+    adm: Mapped[str] = mapped_column(Text)
+    adomain: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    click_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+
+
+class DspBudget(Base):
+    """A DSP campaign's budget for one period (a day; an episode of an exchange replay): how much of
+    it the bidder processes have reserved, and how much was charged. reserved <= budget always (a
+    conditional update), and spent <= reserved."""
+
+    __tablename__ = "dsp_budgets"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("dsp_campaigns.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    budget_micros: Mapped[int] = mapped_column(BigInteger)
+    reserved_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    spent_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DspReservation(Base):
+    """A slice of a period's budget that one bidder process holds: it bids only within it, every
+    charge is made against it (spent <= reserved), and what it did not spend goes back to the budget
+    when it is released."""
+
+    __tablename__ = "dsp_reservations"
+    __table_args__ = (Index("ix_dsp_reservations_campaign_period", "campaign_id", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("dsp_campaigns.id", ondelete="CASCADE"))
+    period: Mapped[int] = mapped_column(BigInteger)
+    worker: Mapped[str] = mapped_column(String(64))
+    reserved_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    spent_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class DspAuction(Base):
+    """An auction the DSP won and was charged for, once: `auction` is the request's id and the
+    impression's; the first win or billing notice charges the clearing price, any other is refused."""
+
+    __tablename__ = "dsp_auctions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    auction: Mapped[str] = mapped_column(String(200), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("dsp_campaigns.id", ondelete="CASCADE"), index=True)
+    creative_id: Mapped[int] = mapped_column(Integer)
+    reservation_id: Mapped[int] = mapped_column(Integer)
+    bid_micros: Mapped[int] = mapped_column(BigInteger)
+    price_micros: Mapped[int] = mapped_column(BigInteger)
+    charged_by: Mapped[str] = mapped_column(String(8))  # win, billing
+    charged_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    billed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    clicked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class DspStat(Base):
+    """What the bidder did for a campaign in one minute (UTC): requests seen, bids, wins, spend and
+    clicks. Workers add to it; it is never one row a request."""
+
+    __tablename__ = "dsp_stats"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("dsp_campaigns.id", ondelete="CASCADE"), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    bids: Mapped[int] = mapped_column(BigInteger, default=0)
+    wins: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    clicks: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

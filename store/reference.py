@@ -199,6 +199,31 @@ def ipinyou(base: Path, campaign: str = "2997") -> tuple[dict[str, Any], np.ndar
     return info, log
 
 
+def ipinyou_setup(base: Path) -> dict[str, Any]:
+    """The iPinYou 2997 replay as the bidding bench (evals/bench.py) and the DSP's exchange replay
+    (dsp/replay.py) both run it: the test log's clicks, market prices and pCTRs, rlb-dp's episode and
+    budget per episode, the training market-price law and mean CTR."""
+    from engine import bidding
+
+    info, log = ipinyou(base)
+    episode = bidding.DEFAULT_EPISODE
+    return {
+        "info": info,
+        "clicks": log[:, 0].astype(np.int64),
+        "price": log[:, 1].astype(np.int64),
+        "pctr": log[:, 2],
+        "episode": episode,
+        "budget": int(info["cost_train"] / info["imp_train"] / 32 * episode),
+        "pdf": bidding.market_price_pdf(info["price_counter_train"]),
+        "mean_ctr": info["clk_train"] / info["imp_train"],
+    }
+
+
+def rtb_requests(base: Path) -> list[dict[str, str]]:
+    """The iPinYou 2997 impressions with their request fields (split: train or test, click 0/1)."""
+    return _rows(base / "rtb" / "ipinyou_2997_sample.csv.xz")
+
+
 def criteo_sample(base: Path, bits: int = 20) -> dict[str, np.ndarray]:
     """The Criteo sample as hashed features: 13 counts (log1p, one slot each) and 26 categories."""
     from engine.rank import hash_index
