@@ -256,6 +256,7 @@ _TENTHS = re.compile(
     r"\s?(?:(?P<jiao>毛|角)(?P<f>\d(?![\d.]))?(?:分)?钱?|块(?P<d>\d{1,2})(?![\d.])(?:毛|角)?钱?"
     r"|(?P<fen>分钱|分(?![之钟析类配布享数值成])))"
 )  # 5毛 = 0.5, 6毛5 = 0.65, 1块5 = 1.5, 1块95 = 1.95, 5分钱 = 0.05
+_ZH_TENTHS = re.compile(r"(?:(?P<jiao>毛|角)(?P<f>\d|[一二三四五六七八九])?|分钱)钱?")
 _FEN_CONTEXT = re.compile(r"出价|价格|价|预算|钱|毛|块|cpc|bid", re.I)  # 3分 is money only beside money words
 _ZH_MONTH_LIST = re.compile(r"(?<![\d.])(?:(?:1[0-2]|0?[1-9])\s?(?:,|和|与|及|到|至|-)\s?)+$")  # the 1、 of 1、2月
 _ZH_DIGITS = {
@@ -426,6 +427,14 @@ def scan_numbers(text: str) -> _Scan:
         digit_before = re.search(r"(\d+(?:\.\d+)?)$", text[: m.start()])
         if digit_before and raw in ("万", "千", "百", "十万", "百万", "千万", "亿"):
             continue  # 5万 was read with its digits above
+        jiao = _ZH_TENTHS.match(text, m.end())
+        if jiao and (v := zh_number(raw)):  # 一毛 = 0.1, 两毛五 = 0.25, 五分钱 = 0.05: tenths and hundredths
+            cents = jiao.group("f")
+            f = (int(cents) if cents.isdigit() else zh_number(cents) or 0) / 100 if cents else 0.0
+            value_t = round(v / 10 + f if jiao.group("jiao") else v / 100, 6)
+            nums.append(Num(value_t, m.start(), jiao.end(), text[m.start() : jiao.end()], None, None, False))
+            taken.append((m.start(), jiao.end()))
+            continue
         currency, stop = _currency_near(text, m.start(), m.end())
         has_unit = any(c in _ZH_UNITS for c in raw)
         if not (has_unit or currency) or (len(raw) == 1 and raw in "十百千万亿" and not currency):
@@ -1281,7 +1290,7 @@ _UP = re.compile(
 )
 _DOWN = re.compile(
     r"\b(?:down|lower|lowering|reduce[sd]?|reducing|decrease[sd]?|cut|cheaper|less|drop|trim|slash|minus|off|shave"
-    r"|knock)\b|降低|降|减少|减|下调|调低|砍|削减|少|下浮|往下|压低|收(?=\s?\d|$)",
+    r"|knock)\b|降低|降|减少|减|下调|调低|砍|削减|(?<!多)少|下浮|往下|压低|收(?=\s?\d|$)",  # (多少: how many)
     re.I,
 )
 _BY_VERB = re.compile(  # "budget down 100", "预算减100", "加50": a verb right before the amount is a change by it

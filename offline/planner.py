@@ -106,10 +106,13 @@ _PRODUCTS = re.compile(
 )
 _SINCE = re.compile(r"\bsince\b|以来|至今|到现在|到目前为止")
 _VERSUS = re.compile(  # "November vs October", 11月和10月比: two months compared, not a range
-    r"\b(?:vs\.?|versus|compared (?:to|with)|against|over)\b|对比|相比|比较|环比|(?:和|跟|与).{0,8}比", re.I
+    r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|comparing (?:to|with)|relative to|against|over)\b"
+    r"|对比|相比|比较|环比|(?:和|跟|与).{0,8}比",
+    re.I,
 )
 _VS_MONTH = re.compile(  # a month named only as what another is compared with
-    r"\b(?:vs\.?|versus|against|compared (?:to|with))\s(?:the\s)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"\b(?:vs\.?|versus|against|compared? (?:to|with)|compares (?:to|with)|comparing (?:to|with)|relative to)\s"
+    r"(?:the\s)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|(?:比|对比|相比)\s?(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s?月",
     re.I,
 )
@@ -665,6 +668,7 @@ class _Signals:
     best_bucket: bool = False  # the best day, week or month of a period: "slowest day last month", 11月哪一周卖得最好
     spenders: bool = False  # who spent most, with no future said: "show me the biggest spenders" (past spend)
     spent_in_period: bool = False  # who spent most in a period: "top spenders this week", 上个月谁买得最多
+    what_if: bool = False  # a what-if: "what if we priced it at £4", 要是降到3块会怎样 (an estimate, not a change)
 
 
 def _signals(e: Entities) -> _Signals:
@@ -774,6 +778,7 @@ def _signals(e: Entities) -> _Signals:
         and bool(_CUSTOMER_WORDS.search(e.text) or _WHO.search(e.text) or re.search(r"\bwho\b|谁", e.text, re.I))
         and not _PRODUCTS.search(e.text)
         and not _FUTURE_VALUE.search(e.text),
+        e.hypothetical,
     )
 
 
@@ -891,8 +896,9 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     score += 1.0 if sig.quoted and "text" in props else 0.0
     score += CUE_WEIGHT * sig.budget_cues * (1 if t.has_budget else -1)  # "$500 a day" belongs to a budget
     score += CUE_WEIGHT * sig.cost_cues * (1 if "unit_cost" in props else -1)
+    if t.writes and (tool in WRITES) != sig.what_if:
+        score += CUE_WEIGHT / 2 * sig.targets  # "... to 49p": a new value for something (a what-if's, when asked so)
     if t.writes:
-        score += CUE_WEIGHT / 2 * sig.targets  # "... to 49p": a new value for something
         score -= 2.0 if sig.report_only else 0.0  # a metric over a period with nothing to set: a report
         score -= 1.0 if sig.asks_only else 0.0  # "how are my campaigns doing": a question, nothing to set
     if not sig.any_id:
@@ -1871,8 +1877,11 @@ def fill(
         and today is not None
     ):  # "rank the campaigns by CPA for november": the month's days, for a tool that takes days
         first, last = e.months[0], e.months[-1] if e.month_range else e.months[0]
+        since = len(e.months) == 1 and bool(_SINCE.search(e.text))  # "10月以来": that month to today
         try:
-            p, _ = month_period(today, _month_text(first), _month_text(last) if last != first else None)
+            p, _ = month_period(
+                today, _month_text(first), "latest" if since else _month_text(last) if last != first else None
+            )
             args["start"], args["end"] = p.start.isoformat(), p.end.isoformat()
         except ToolFailure:
             pass  # a month after the shop's last day: the tool's own period
@@ -2231,7 +2240,8 @@ _EVERY = re.compile(  # the whole range of a kind of product, not the nearest fe
     r"|\bgot any\b|\b(?:which|what) (?:colou?rs?|sizes?|designs?|styles?|versions?)\b|\bdo (?:we|you) still\b"
     r"|还卖|有卖|什么颜色|哪些颜色|几种颜色"
     r"|都有(?:哪些|什么|哪几)|有(?:哪些|哪几|几|多少)(?:款|种|个|样)"
-    r"|(?:所有|全部)的?(?:款|商品|产品)?|全都列|列出(?:所有|全部)|一共有",
+    r"|(?:所有|全部)的?(?:款|商品|产品)?|全都列|列出(?:所有|全部)|一共有"
+    r"|(?:我们|店里|咱们|你们)(?:都|还)?有(?:哪些|什么)|几个颜色|几款|多少款|多少种",
     re.I,
 )
 _ONE_CAMPAIGN_READS = ("campaign_metrics", "campaign_pacing")

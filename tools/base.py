@@ -305,6 +305,11 @@ def _as_catalog(word: str, idf: dict[str, float]) -> str:
     does not hold, in its singular)."""
     if word in idf or not word.endswith("s"):
         return word
+    return _catalog_singular(word, idf)
+
+
+def _catalog_singular(word: str, idf: dict[str, float]) -> str:
+    """A plural's singular the catalog holds (`boxes` BOX), else the word."""
     for stem in (
         word[:-1],
         word[:-2] if word.endswith("es") else None,
@@ -413,8 +418,12 @@ def products_holding(shop: Shop, text: str) -> tuple[list[str], list[int]]:
     )
     if not words or any(w not in cat["idf"] for w in words):
         return words, []
-    units = units_sold(shop)
     held = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if set(words) <= ws]
+    single = list(dict.fromkeys(_catalog_singular(w, cat["idf"]) if w.endswith("s") else w for w in words))
+    if not held and single != words:  # "lunch boxes": the catalog holds BOXES elsewhere, LUNCH BOX here
+        held = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if set(single) <= ws]
+        words = single if held else words
+    units = units_sold(shop)
     return words, sorted(held, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
 
 

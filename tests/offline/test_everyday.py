@@ -1110,3 +1110,40 @@ def test_the_top_spenders_of_a_period_are_ranked_by_what_they_spent_then(text: s
     assert (p.tool, p.args.get("spend_start"), p.args.get("spend_end")) == ("customer_list", start, end)
     since = plan("customers who ordered since october, biggest spenders first", today=date(2011, 12, 9))
     assert (since.args.get("start"), since.args.get("spend_start")) == ("2011-10-01", None)
+
+
+def test_a_month_compared_with_another_is_that_month_and_since_a_month_runs_to_today() -> None:
+    today = date(2011, 12, 9)
+    p = plan("weekly revenue for November and how it compares with October", today=today)
+    assert (p.tool, p.args.get("month"), p.args.get("to_month")) == ("sales_report", "11", None)
+    q = plan("10月以来1号活动每周的花费和转化", today=today)
+    assert (q.tool, q.args["start"], q.args["end"]) == ("campaign_metrics", "2011-10-01", "2011-12-09")
+
+
+@pytest.mark.parametrize(("text", "by"), [("出价降两毛", -0.2), ("出价提五分钱", 0.05), ("出价降1毛", -0.1)])
+def test_chinese_tenths_and_hundredths_written_in_words(text: str, by: float) -> None:
+    assert [c.by for c in extract(text).changes] == [pytest.approx(by)]
+
+
+def test_a_rise_asked_about_is_a_rise_whatever_follows_it() -> None:
+    p = plan("兔子夜灯要是涨价5%销量会掉多少")
+    assert (p.tool, p.args.get("discount_pct")) == ("discount_effect", -5.0)
+
+
+def test_a_product_brought_to_a_price_is_a_change_and_a_what_if_is_an_estimate(cp: Copilot) -> None:
+    change = cp.ask("兔子夜灯降到1块8")
+    assert [(n, a["price"], s) for n, a, s in calls(change)] == [("set_product_price", 1.8, "pending")]
+    estimate = cp.ask("要是兔子夜灯降到1块8会怎样")
+    assert [(n, a["new_price"]) for n, a, _ in calls(estimate)] == [("discount_effect", 1.8)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [("do we stock any lunch boxes?", "LUNCH BOX"), ("我们有哪些热水袋？", "HOT WATER")]
+)
+def test_every_product_of_a_kind_named_in_the_plural_or_in_chinese(cp: Copilot, text: str, kind: str) -> None:
+    res = cp.ask(text)
+    ((name, args, _),) = calls(res)
+    result = res["tool_calls"][0]["result"]
+    assert (name, args.get("every_match")) == ("similar_products", True)
+    assert result["matching"] and all(kind in m["description"] for m in result["matching"])
+    assert len(result["matching"]) == result["matching_count"] > 5
