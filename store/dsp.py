@@ -279,10 +279,27 @@ def _insert_new(s: Session, model: Any, **values: Any) -> bool:
     return s.connection().execute(stmt, values).first() is not None  # (rowcount is -1 there on PostgreSQL)
 
 
+def _lock_budget(s: Session, campaign_id: int, period: int) -> None:
+    """Lock the period's budget row before any reservation of it (PostgreSQL; SQLite writes one at a
+    time anyway): reserve, charge and release then all take the budget first and a reservation second,
+    so two of them never wait on each other in opposite orders (a deadlock PostgreSQL would abort)."""
+    s.execute(
+        select(DspBudget.campaign_id)
+        .where(DspBudget.campaign_id == campaign_id, DspBudget.period == period)
+        .with_for_update()
+    )
+
+
 def release(sessions: sessionmaker, reservation_id: int) -> int:
     """Give back to the budget what a reservation did not spend; the micros given back (0 when it was
     already released). No charge against it succeeds afterwards."""
     with sessions.begin() as s:
+        where = s.execute(
+            select(DspReservation.campaign_id, DspReservation.period).where(DspReservation.id == reservation_id)
+        ).one_or_none()
+        if where is None:
+            return 0
+        _lock_budget(s, int(where.campaign_id), int(where.period))
         claimed = s.execute(
             update(DspReservation)
             .where(DspReservation.id == reservation_id, DspReservation.released_at.is_(None))
@@ -402,6 +419,7 @@ def charge(sessions: sessionmaker, c: HeldBid, price_micros: int, *, kind: str, 
             raise NoticeRefused(409, f"auction {c.auction} was already charged (by its {row.charged_by} notice)")
         conn = s.connection()
         args = {"p_rid": c.reservation_id, "p_price": price_micros, "p_cid": c.campaign_id, "p_period": c.period}
+        _lock_budget(s, c.campaign_id, c.period)
         if not conn.execute(_SPEND_RESERVATION, args).rowcount:  # rolled back: the auction is not recorded either
             raise NoticeRefused(
                 409, f"auction {c.auction}: its reservation is released or cannot hold the price; not charged"
@@ -465,7 +483,7 @@ _ADD_STATS = (
 def add_stats(s: Session, counts: dict[tuple[int, datetime], dict[str, int]]) -> None:
     """Add counts to the per-minute rows (made when missing), in the caller's transaction."""
     conn = s.connection()
-    for (campaign_id, minute), add in counts.items():
+    for (campaign_id, minute), add in sorted(counts.items()):  # one order for every writer: no deadlock
         row = {f: int(add.get(f, 0)) for f in STAT_FIELDS}
         if not any(row.values()):
             continue
