@@ -34,6 +34,7 @@ from offline.extract import (
 from offline.intent import NONE, Index, Intent, bank_index
 from offline.spelling import Speller
 from tools import TOOLS, ToolFailure
+from tools.delivery import Period
 from tools.reports import SalesPeriod, month_period, sales_period
 
 MAX_PARTS = 4
@@ -782,12 +783,20 @@ def _signals(e: Entities) -> _Signals:
     )
 
 
+def _months_said(e: Entities, today: date) -> Period:
+    """The days of the months a request names: one, a range ("September to November"), or one and
+    every day since (10月以来); ToolFailure for a month after the shop's last day."""
+    first, last = e.months[0], e.months[-1] if e.month_range else e.months[0]
+    since = len(e.months) == 1 and bool(_SINCE.search(e.text))
+    to = "latest" if since else _month_text(last) if last != first else None
+    return month_period(today, _month_text(first), to)[0]
+
+
 def _spend_span(e: Entities, today: date, args: dict[str, Any]) -> tuple[str, str] | None:
     """The days of the period a request names (a month, "this week", 上个月, or the days already read)."""
     try:
         if e.months:
-            first, last = e.months[0], e.months[-1] if e.month_range else e.months[0]
-            p, _ = month_period(today, _month_text(first), _month_text(last) if last != first else None)
+            p = _months_said(e, today)
         elif e.period_name not in (None, "today") and e.period_name in _SALES_PERIODS:
             p, _ = sales_period(today, e.period_name, None, None)  # type: ignore[arg-type]
         elif "start" in args:
@@ -800,12 +809,12 @@ def _spend_span(e: Entities, today: date, args: dict[str, Any]) -> tuple[str, st
 
 
 _SALES_PERIODS = frozenset(get_args(SalesPeriod))
-_SPENT_MOST = re.compile(
-    r"\b(?:biggest|top|highest|big|largest|best) (?:spenders?|customers|buyers|clients)\b|\bspent (?:the )?most\b"
-    r"|\bbought (?:the )?most\b|买得最多|买的最多|消费最多|消费最高|花得最多|花钱最多|最能买|大客户",
+_SPENDERS = re.compile(r"\b(?:biggest|top|highest|big|largest|best) spenders?\b|消费最高|花钱最多|花得最多", re.I)
+_SPENT_MOST = re.compile(  # the spenders, or the customers who spent or bought the most
+    _SPENDERS.pattern + r"|\b(?:biggest|top|highest|big|largest|best) (?:customers|buyers|clients)\b"
+    r"|\bspent (?:the )?most\b|\bbought (?:the )?most\b|买得最多|买的最多|消费最多|最能买|大客户",
     re.I,
 )
-_SPENDERS = re.compile(r"\b(?:biggest|top|highest|big|largest|best) spenders?\b|消费最高|花钱最多|花得最多", re.I)
 
 
 _TOP_ASKED = re.compile(r"\b(?:top|highest|best|most valuable)\b|最高|最大|最值钱|排名|前\s?\d+", re.I)
@@ -1876,12 +1885,8 @@ def fill(
         and not e.dates
         and today is not None
     ):  # "rank the campaigns by CPA for november": the month's days, for a tool that takes days
-        first, last = e.months[0], e.months[-1] if e.month_range else e.months[0]
-        since = len(e.months) == 1 and bool(_SINCE.search(e.text))  # "10月以来": that month to today
         try:
-            p, _ = month_period(
-                today, _month_text(first), "latest" if since else _month_text(last) if last != first else None
-            )
+            p = _months_said(e, today)  # ("10月以来": that month to today)
             args["start"], args["end"] = p.start.isoformat(), p.end.isoformat()
         except ToolFailure:
             pass  # a month after the shop's last day: the tool's own period
