@@ -1082,7 +1082,8 @@ def dsp_stats(
     start = _since(since)
     engine = make_engine(load_settings().db_url)
     try:
-        rows = summary(make_sessionmaker(engine), since=start, campaign_id=campaign)
+        with make_sessionmaker(engine)() as s:
+            rows = summary(s, since=start, campaign_id=campaign)
     finally:
         engine.dispose()
     if as_json:

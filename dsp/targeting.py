@@ -11,49 +11,11 @@ eligible for. An empty or absent rule restricts nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from dsp.openrtb import BidRequest, Imp
-
-_SIZE = re.compile(r"^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$")
-
-
-class Targeting(BaseModel):
-    """The rules as stored (DspCampaign.targeting) and as the bidding specialist sets them."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    regions: list[str] = Field(default_factory=list, max_length=1000)
-    hours: list[int] = Field(default_factory=list, max_length=24)
-    domains_allow: list[str] = Field(default_factory=list, max_length=10_000)
-    domains_block: list[str] = Field(default_factory=list, max_length=10_000)
-    sizes: list[str] = Field(default_factory=list, max_length=100)
-    audiences: list[int] = Field(default_factory=list, max_length=100)
-
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, v: list[int]) -> list[int]:
-        bad = [h for h in v if not 0 <= h <= 23]
-        if bad:
-            raise ValueError(f"hours are 0 to 23, not {bad[0]}")
-        return v
-
-    @field_validator("sizes")
-    @classmethod
-    def _sizes(cls, v: list[str]) -> list[str]:
-        bad = [s for s in v if not _SIZE.match(s)]
-        if bad:
-            raise ValueError(f"a size is WIDTHxHEIGHT, like 300x250, not {bad[0]!r}")
-        return v
-
-    @field_validator("domains_allow", "domains_block")
-    @classmethod
-    def _domains(cls, v: list[str]) -> list[str]:
-        return [d.strip().lower() for d in v if d.strip()]
+from store.dsp import Targeting
 
 
 @dataclass(frozen=True)
@@ -82,7 +44,7 @@ class Rules:
 
     def request_passes(self, req: BidRequest, hour: int) -> bool:
         """The rules that depend on the request, not on the slot."""
-        if self.regions and req.region() not in self.regions:
+        if self.regions and (req.region() or "").lower() not in self.regions:
             return False
         if self.hours and hour not in self.hours:
             return False

@@ -56,9 +56,27 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("−", "-").replace("–", "-").replace("—", "-")
     text = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
     text = _SHORT.sub(lambda m: _SHORT_FOR[m.group(0).lower()], text)
+    text = _SLANG_MONEY.sub(_slang_money, text)  # "a fiver", "two quid": pounds written out
     text = _ZH_DAY_RANGE.sub(r"\g<m>月\g<a>日至\g<m>月\g<b>日", text)  # 11月1号到15号: both days in November
     text = _EN_DAY_RANGE.sub(_en_day_range, text)  # "nov 1-15", "1st to 15th of November": from the one to the other
     return re.sub(r"[ \t\u3000]+", " ", text).strip()
+
+
+_QUID_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+               "nine": 9, "ten": 10, "twenty": 20, "fifty": 50, "a hundred": 100}  # fmt: skip
+_SLANG_MONEY = re.compile(
+    r"\b(?:(?:a|one) )?(?P<note>fiver|tenner)\b|\b(?P<n>\d+(?:\.\d+)?|"
+    + "|".join(sorted(_QUID_WORDS, key=len, reverse=True))
+    + r") ?quid\b",
+    re.I,
+)
+
+
+def _slang_money(m: re.Match[str]) -> str:
+    if m.group("note"):
+        return "£5" if m.group("note").lower() == "fiver" else "£10"
+    n = m.group("n").lower()
+    return f"£{_QUID_WORDS[n]}" if n in _QUID_WORDS else f"£{n}"
 
 
 _ZH_DAY_RANGE = re.compile(r"(?P<m>\d{1,2})月(?P<a>\d{1,2})[日号]?\s?(?:到|至|-|~)\s?(?P<b>\d{1,2})[日号]")
@@ -762,7 +780,8 @@ _LAST_N_DAYS = re.compile(
 _ALL_CAMPAIGNS = re.compile(
     r"\b(?:all|every|each|both)\b(?:\s(?:of\s)?(?:the|our|my|your)\b)?(?:\s[\w'-]+){0,2}?\s(?:campaigns?|camps?|bids?|budgets?|cpcs?|ads?|caps?)\b"
     r"|\bacross the (?:board|account)\b|\baccount[- ]wide\b|\bacross (?:all |every )?(?:campaigns|everything)\b"
-    r"|(?<!one of )(?<!any of )(?<!some of )\b(?:my|our|the)\s(?:[\w-]+\s)?(?:campaigns|ads|adverts)\b(?!\s?#?\d)|活动们"
+    r"|(?<!one of )(?<!any of )(?<!some of )\b(?:my|our|the)\s(?:[\w-]+\s)?(?:campaigns|ads|adverts)\b(?!\s?#?\d)"
+    r"(?!\s(?:bid|budget|cpc|status|daily budget)\b)|活动们"  # "the easter campaign's bid": one campaign's
     r"|(?:所有|全部|每个|每一个|每条|各个|全账户|全)(?:的)?\S{0,4}?(?:活动|计划|出价|预算|campaign)|各(?:活动|计划)"
     r"|(?:整体|全体|全线|集体|全盘|统一)(?:的)?\S{0,3}?(?:出价|预算)|(?:出价|预算)\S{0,3}?(?:整体|全体|全线|集体|全盘|一律)"
     r"|(?:[三四五六七八九十]|\d{1,2})\s?(?:个|条)\s?(?:活动|计划)(?=.*?(?:都|统一|各|一律|集体|全))"

@@ -70,6 +70,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "rank": ("rank", "ranked", "ranking", "compare", "comparison", "versus", "vs", "league", "对比", "比较", "排名", "排序",
              "排个", "相比"),
     "sell": ("sell", "sells", "sold", "selling", "seller", "sellers", "popular", "卖", "销量", "畅销", "热销", "爆款", "动销", "卖得"),
+    "dsp": ("dsp", "bidder", "programmatic", "rtb", "openrtb", "程序化", "竞价平台", "出价器", "交易平台"),
     "performance": ("roas", "roi", "cpa", "kpi", "kpis", "performance", "performing", "performed", "投产比", "表现"),
 }  # fmt: skip
 _CONCEPT_OF = {w: c for c, words in CONCEPTS.items() for w in words}

@@ -45,6 +45,16 @@ _NAMED_CAMPAIGN = re.compile(  # "the jumbo bag campaign", 大促那个计划: a
     r"\bthe\s(?P<en>(?:(?!\bthe\b)[\w' -]){2,30}?)\s(?:campaign|one)\b|(?P<zh>[\u4e00-\u9fff]{2,6}?)(?:那个|那条|这个)(?:活动|计划)",
     re.I,
 )
+_KEEP_OTHERS = re.compile(  # the rest of a change just proposed kept: "其他两个照旧", "the other two as planned"
+    r"其(?:他|余|它).{0,4}(?:照旧|不变|继续|保留|照常|按原|照样|还是|都要|要改)"
+    r"|\bthe (?:other|rest)\b.{0,25}\b(?:as (?:planned|is|before|proposed)|stays?|go ahead|fine|ok|keep)\b"
+    r"|\b(?:rest|others) (?:as (?:is|planned|proposed)|go ahead|stay)\b|\bjust the other (?:two|ones?)\b",
+    re.I,
+)
+_LEAVE_ONE = re.compile(
+    r"\b(?:drop|remove|skip|exclude|take out|leave out|leave|keep)\b|去掉|拿掉|除掉|删掉|不要|别", re.I
+)
+_BULK_FIELD = {"set_campaign_bids": "bids", "set_campaign_budgets": "budgets"}
 _SEVERAL = re.compile(  # several campaigns, not one named ("hope all is well" is not "all")
     r"\bcampaigns\b|\b(?:all|every|each)\s(?:of\s)?(?:the\s|our\s)?(?:campaigns?|ads|ones?|of them|channels?)\b"
     r"|所有|全部|各个?|每个",
@@ -258,6 +268,28 @@ class OfflineChatModel(BaseChatModel):
         if said.group(0).lower() not in name.lower():
             p.notes.append(f"campaign_for:{said.group(0)}:{campaign_id}:{name}")
 
+    def _kept_of_bulk(self, text: str, ctx: Context) -> dict[str, Any] | None:
+        """After a change to several campaigns was proposed, "展示那个不要动，其他两个照旧" / "drop the
+        display one, the rest as planned": the same change without the campaigns named (each at the
+        value just shown)."""
+        if ctx.tool not in _BULK_FIELD or not _KEEP_OTHERS.search(text) or not _LEAVE_ONE.search(text):
+            return None
+        key = _BULK_FIELD[ctx.tool]
+        e = extract(text)
+        drop = set(e.ids("campaign"))
+        if not drop and e.channels and self.campaign_named is not None:
+            named = self.campaign_named(text, e.channels)
+            drop = {named} if named is not None else set()
+        args = dict(ctx.args)
+        if args.get(key):  # each campaign its own value
+            rest = [x for x in args[key] if x["campaign_id"] not in drop]
+            return {**args, key: rest} if drop and 0 < len(rest) < len(args[key]) else None
+        if args.pop("all_campaigns", None) and self.campaigns is not None:
+            args["campaign_ids"] = [cid for cid, _ in self.campaigns()]
+        ids = args.get("campaign_ids") or []
+        rest_ids = [i for i in ids if i not in drop]
+        return {**args, "campaign_ids": rest_ids} if drop and 0 < len(rest_ids) < len(ids) else None
+
     def _codes(self) -> dict[str, int] | None:
         return self.stock_codes() if self.stock_codes is not None else None
 
@@ -271,6 +303,12 @@ class OfflineChatModel(BaseChatModel):
                 content="目前没有等待您批准的修改。您想做什么？"
                 if zh
                 else "There is no change waiting for your approval. What would you like to do?"
+            )
+        if self._kept_of_bulk(request, ctx) is not None and ctx.tool is not None:
+            agent = TOOLS[ctx.tool].agent
+            return AIMessage(
+                content="",
+                tool_calls=[{"name": HANDOFF_PREFIX + agent, "args": {}, "id": _new_id(), "type": "tool_call"}],
             )
         known = self._known_audiences()
         request = self._as_ids(request, known)
@@ -330,6 +368,11 @@ class OfflineChatModel(BaseChatModel):
 
     def _call_tool(self, text: str, ctx: Context, zh: bool, earlier: str | None) -> AIMessage:
         allowed = {n for n in self.tool_names if not n.startswith(HANDOFF_PREFIX)}
+        kept = self._kept_of_bulk(text, ctx)
+        if kept is not None and ctx.tool in allowed:
+            return AIMessage(
+                content="", tool_calls=[{"name": ctx.tool, "args": kept, "id": _new_id(), "type": "tool_call"}]
+            )
         known = self._known_audiences()
         text = self._as_ids(text, known)
         earlier = (

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, get_args
 
+from offline import dsp_words
 from offline.extract import (
     CUSTOMER_CUE,
     Entities,
@@ -34,6 +35,7 @@ from offline.extract import (
 from offline.intent import NONE, Index, Intent, bank_index
 from offline.spelling import Speller
 from tools import TOOLS, ToolFailure
+from tools.base import catalog_singular
 from tools.delivery import Period
 from tools.reports import SalesPeriod, month_period, sales_period
 
@@ -54,12 +56,14 @@ SELECTION = ("campaign_ids", "channel", "all_campaigns")  # which campaigns a bu
 # Words that open a message continuing the previous one.
 _FOLLOW = re.compile(
     r"^\s*(?:and|what about|how about|same for|same thing for|what of|and what about|for|now|just|only)\b"
+    r"|^\s*(?:(?:ok|okay|now|and),?\s+)?(?:do\s+)?(?:the\s+)?same(?:\s+(?:thing|report|again))?,?\s+(?:but|for|again)\b"
     r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也|只看|只要|光看|仅看)|呢\s*[?]?\s*$",
     re.I,
 )
 _FILLER = re.compile(
     r"\b(?:and|what|about|how|same|for|thing|of|now|the|a|an|with|at|to|in|is|it|its|if|then|ok|okay|please|one|instead"
-    r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no|ones|just|only|show|me|pls)\b"
+    r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no|ones|just|only|show|me|pls|but|do|again"
+    r"|report)\b"
     r"|只看|只要|只算|光看|仅看|看看|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成只仅]",
     re.I,
 )
@@ -461,6 +465,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 and len(_WORDS.findall(piece)) <= 6
             ):
                 separate = False  # "... come back for a 2nd order? show me the biggest spenders": that list, sorted
+            if _SHOW_ONLY.match(piece):
+                separate = False  # "do we sell any tea cosies? codes + prices pls": what the list shows
             if separate and _about_one_before(prev_text, piece, p, prev):
                 separate = False  # "what's 14911 worth? ... + chance they're still active": still that customer
             if not separate:
@@ -511,6 +517,13 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
     re.I,
 )
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
+_HOW_MANY_MORE = re.compile(r"\b\d+\s+(?:more|others?|variants?|versions?|options?)\b|再来\s*\d+\s*[个条篇版]", re.I)
+_SHOWN = r"(?:(?:stock |product )?codes?|skus?|ids?|prices?|names?|descriptions?|units?|货号|编号|价格|售价|名称|销量)"
+_SHOW_ONLY = re.compile(  # a piece that says only what a list should show: "codes + prices pls", 带上货号和价格
+    rf"^\s*(?:(?:with|and|plus|incl(?:uding|\.)?|show|give me|要|带上|附上|加上)\s*)?(?:the\s+)?{_SHOWN}"
+    rf"(?:\s*(?:\+|&|,|and|和|、|及)\s*(?:the\s+)?{_SHOWN})*\s*(?:pls|please|too|as well|thanks|也要|一起)?\s*[.?!。？！]?\s*$",
+    re.I,
+)
 _FRAME = re.compile(  # a frame of politeness around the ask, never the ask itself
     r"\b(?:when(?:ever)? you (?:have|get|find) a (?:moment|minute|sec(?:ond)?|chance)s?|if (?:at all )?possible"
     r"|at your (?:earliest )?convenience|if you (?:don'?t|do not) mind|if you could|no rush|thanks?(?: you)?|cheers"
@@ -670,6 +683,8 @@ class _Signals:
     spenders: bool = False  # who spent most, with no future said: "show me the biggest spenders" (past spend)
     spent_in_period: bool = False  # who spent most in a period: "top spenders this week", 上个月谁买得最多
     what_if: bool = False  # a what-if: "what if we priced it at £4", 要是降到3块会怎样 (an estimate, not a change)
+    dsp: bool = False  # the DSP named: "how is the bidder doing", 程序化投放 (its own campaigns and stats)
+    targeting: bool = False  # a targeting rule changed: "block example.com", 只投北京, "9am to 6pm only"
 
 
 def _signals(e: Entities) -> _Signals:
@@ -780,6 +795,8 @@ def _signals(e: Entities) -> _Signals:
         and not _PRODUCTS.search(e.text)
         and not _FUTURE_VALUE.search(e.text),
         e.hypothetical,
+        bool(dsp_words.DSP_SAID.search(e.text)),
+        bool(dsp_words.TARGETING_SAID.search(e.text) or dsp_words.targeting_changes(e.text)),
     )
 
 
@@ -900,7 +917,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     score += 2.0 if sig.ab and tool == "ab_test" else 0.0
     score += 1.0 if sig.pctr and "pctr" in props else 0.0
     score += 1.0 if sig.change and "discount_pct" in props and not sig.to_customers else 0.0  # "打八折", "10% pricier"
-    score += 1.0 if sig.occasion and "occasion" in props else 0.0
+    if sig.occasion and "occasion" in props:  # "plan black friday"; not "the black friday campaign's bid to 90p"
+        score += -1.0 if sig.targets and not sig.budget_cues else 1.0
     score += 1.0 if sig.season and tool == "sales_seasonality" else 0.0  # "1、2月份历来是淡季还是旺季"
     score += 1.0 if sig.quoted and "text" in props else 0.0
     score += CUE_WEIGHT * sig.budget_cues * (1 if t.has_budget else -1)  # "$500 a day" belongs to a budget
@@ -979,6 +997,9 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 1.0  # "conversion by traffic source": web sessions, not the campaigns or the shop's sales
     if sig.split_over_time and "breakdown" in props:
         score += 1.0  # "sales per customer segment this quarter": a report, not the all-time segments
+    if sig.dsp and "dsp_campaign" in props:  # "how is the bidder doing", "DSP campaign 2": the DSP's own campaigns
+        score += 2.0 + (1.0 if "campaign" in sig.kinds else 0.0)
+        score += (1.0 if sig.targeting else -1.0) * (1.0 if t.writes or tool == "set_dsp_targeting" else -1.0)
     if "worst_by" in props or "breakdown" in props:  # the shop's sales reports
         score -= 1.0 if sig.ads or sig.ad_metric else 0.0  # "how much did ads make us": the campaigns' report
         score -= 1.0 if sig.season else 0.0  # "which month sells best": seasonality
@@ -1123,9 +1144,13 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     by_copy = NONE in (best, intent.label) and sig.copy and intent.nearest is None and bool(copy_tools)
     if by_copy:
         best = max(copy_tools, key=lambda t: adjusted.get(t, 0.0))  # like nothing in the bank, but a platform, a tone
+    by_browse = NONE in (best, intent.label) and sig.browse and "similar_products" in adjusted
+    if by_browse:  # "got any tea cosies? ids + prices please": what the catalog holds of a kind it has
+        best = "similar_products"
     asked_copy = sig.copy and sig.writes_copy and best != NONE and "platform" in _props(best)  # "draft 2 google ads"
     if (
         not by_copy
+        and not by_browse
         and not asked_copy
         and intent.label == NONE
         and best != NONE
@@ -1286,7 +1311,14 @@ def _catalog_speller() -> Speller:
     """Typos of catalog words (`alarm clokcs`), the words of the bank's requests never corrected."""
     _, words, _ = _catalog_nouns()
     plain = [w.lower() for w in words if w.isalpha() and len(w) >= 4 and re.search("[AEIOUY]", w)]  # not HLDR
-    return Speller([*plain, *(w + "s" for w in plain)], known=bank_index().speller.freq)
+    return Speller([*plain, *(_plural(w) for w in plain)], known=bank_index().speller.freq)
+
+
+def _plural(word: str) -> str:
+    """cosy -> cosies, box -> boxes, bag -> bags."""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 def catalog_spelling(text: str) -> str:
@@ -1303,7 +1335,7 @@ def catalog_phrase(text: str) -> str | None:
         return min(hits, key=lambda h: (h[0], -len(h[1])))[1] if hits else None
     toks = [m.group(0) for m in re.finditer(r"[A-Za-z][A-Za-z'\-]*", catalog_spelling(text))]
     up = [t.upper() for t in toks]
-    up = [w[:-1] if w.endswith("S") and w not in words and w[:-1] in words else w for w in up]  # plurals
+    up = [catalog_singular(w, words) if w.endswith("S") and w not in words else w for w in up]  # plurals
     for pass_ in range(2):
         if pass_:  # "funny retro metal pub signs": the catalog's words only (METAL SIGN, with PUB left out)
             kept = [i for i, w in enumerate(up) if w in words]
@@ -1664,6 +1696,10 @@ def fill(
             if n is not None and "discount_pct" not in args:
                 args[name] = n.value
                 used.add(id(n))
+        elif name == "change_by" and tool == "discount_effect":  # "if we knocked 30p off": an amount off today's
+            by = next((c.by for c in e.changes if c.by is not None), None)
+            if by is not None and not {"discount_pct", "new_price"} & set(args):
+                args[name] = by
         elif name == "share":
             pct = e.percents[0].value if e.percents else None
             if pct is not None and 0 < pct <= 100:
@@ -1690,6 +1726,12 @@ def fill(
             args[name] = e.language or ("zh" if zh else "en")
         elif name == "channels" and e.channels:
             args[name] = e.channels
+        elif name == "dsp_campaign" and (ref := dsp_words.dsp_ref(e.text)):
+            args[name] = ref
+        elif name == "changes" and tool == "set_dsp_targeting" and (changes := dsp_words.targeting_changes(e.text)):
+            args[name] = changes
+        elif name == "since_hours" and (hours := dsp_words.since_hours(e.text)):
+            args[name] = hours
         elif name == "campaign_ids" and len(set(e.ids("campaign"))) >= (1 if "all_campaigns" in props else 2):
             args[name] = list(dict.fromkeys(e.ids("campaign")))
         elif name == "channel" and len(e.channels) == 1 and not e.ids("campaign"):
@@ -2301,7 +2343,7 @@ def _missing(tool: str, args: dict[str, Any]) -> list[str]:
         missing = [m for m in missing if m != "query"]
     if tool == "impression_bid" and "campaign_id" in args:
         missing = [m for m in missing if m != "value_per_click"]
-    if tool == "discount_effect" and "new_price" in args:
+    if tool == "discount_effect" and {"new_price", "change_by"} & set(args):
         missing = [m for m in missing if m != "discount_pct"]
     if "first" in missing:  # two audiences to compare: asked as one
         missing = [m for m in missing if m != "second"]
@@ -2377,6 +2419,10 @@ def _supplies(ctx: Context, e: Entities) -> bool:
             return True
         if m in ("query", "text") and len(e.text) >= 3:
             return True
+        if m == "dsp_campaign" and dsp_words.named_in_reply(e.text):  # "the spring one", 1号
+            return True
+        if m == "changes" and dsp_words.targeting_changes(e.text):  # "only beijing", 屏蔽 example.com
+            return True
     return False
 
 
@@ -2425,6 +2471,12 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             args[m] = bare.pop(0).value  # (an audience's name is no number: read from the words)
         elif m in ("query", "text") and continuing:
             args[m] = e.quoted or e.text
+        elif m == "dsp_campaign" and continuing and (name := dsp_words.named_in_reply(e.text)):
+            args[m] = name
+    count = next((c for c in ("n", "k", "limit") if c in props and c not in args), None)
+    if continuing and bare and count and bare[0].is_int and (e.platform or e.tone or _HOW_MANY_MORE.search(e.text)):
+        bounds = props[count]  # "now 3 for google search, urgent tone": three more of the same, not product 3
+        args[count] = max(bounds.get("minimum", 1), min(int(bare.pop(0).value), bounds.get("maximum", 100)))
     if continuing and bare and tool not in WRITE_VALUE and not ctx.missing:  # "and 21?": the next id
         ids = [f for f in ID_FIELDS if f in props]
         if len(ids) == 1 and ids[0] not in args and bare[0].is_int and bare[0].currency is None:

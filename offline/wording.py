@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from offline import audience_words
+from offline import audience_words, dsp_words
 
 Fmt = Callable[[dict[str, Any], bool], str]
 
@@ -1054,8 +1054,8 @@ def rejected(change: dict[str, Any], zh: bool, reason: str | None = None) -> str
             if zh
             else (f"Nothing changed: you rejected all {len(change['changes'])} changes: {what}.")
         )
-    if audience_words.is_audience_change(change):
-        what = audience_words.describe(change, zh)
+    if audience_words.is_audience_change(change) or dsp_words.is_targeting_change(change):
+        what = describe_change(change, zh, None)
         return f"未做任何更改：您拒绝了：{what}。" if zh else f"Nothing changed: you rejected the change: {what}."
     label = _FIELD.get(str(change.get("field")), (change.get("field"), change.get("field")))
     if change.get("field") == "status":
@@ -2034,6 +2034,7 @@ FORMATTERS: dict[str, Fmt] = {
     )
 }
 FORMATTERS.update(audience_words.FORMATTERS)
+FORMATTERS.update(dsp_words.FORMATTERS)
 for _write in (
     "set_campaign_bid",
     "set_campaign_budget",
@@ -2065,7 +2066,7 @@ HELP_EN = (
     "report sales by day, week or month (by country, product or segment) and the best and worst sellers; write "
     "compliance-checked headlines and selling points; estimate price elasticity, the profit-maximising "
     "price and discount effects, and change prices; check campaign pacing, bid for impressions, replay "
-    "bidding strategies and set bids and budgets, one campaign or several at once (changes wait for your approval); "
+    "bidding strategies and set bids and budgets, one campaign or several at once (changes wait for your approval); read the DSP's win rate, CPM and pacing and change a DSP campaign's targeting; "
     "report and compare campaign performance (ROAS, CPA, CTR, conversions), pause and resume campaigns; and plan "
     "campaigns (A/B tests, budget splits, seasonality, who to e-mail, did it work); build, size, overlap, look-alike "
     "and export audiences (with customers' consent); show where buyers come from (conversion by traffic source, the "
@@ -2077,7 +2078,7 @@ HELP_ZH = (
     "我是营销助手（当前为离线模型）。我可以：客户分析（RFM 分群、流失预警、生命周期价值、客户画像与价值、推荐、相似商品）；"
     "销售报表（按天、周、月，可按国家、商品、分群拆分）与畅销、滞销商品；"
     "撰写合规的广告标题与卖点；估计价格弹性、利润最大化价格与折扣效果，并修改价格；查看活动消耗进度、"
-    "为展示出价、回放竞价策略、设置单个或多个活动的出价与预算（修改需您批准）；活动效果报告与对比（投产比、CPA、点击率、转化）、暂停与恢复投放；以及活动策划（A/B 测试、预算分配、季节性、"
+    "为展示出价、回放竞价策略、设置单个或多个活动的出价与预算（修改需您批准）；查看 DSP 的胜率、CPM 与消耗节奏并修改 DSP 活动的定向；活动效果报告与对比（投产比、CPA、点击率、转化）、暂停与恢复投放；以及活动策划（A/B 测试、预算分配、季节性、"
     "邮件该发给谁、活动是否有效）；人群包的创建、规模、重合、相似人群扩展与导出（尊重客户的退订）；流量洞察（各流量来源的转化率、"
     "会话漏斗、购买意向）、渠道归因（多种归因模型对比）、媒体组合模型（各媒体的投产比）以及新客留存预测。"
     '试试："哪些客户快要流失了？"'
@@ -2164,6 +2165,11 @@ _ASK = {
     "campaigns": (
         "which campaigns (all of them, those on a channel such as search, or their ids, e.g. campaigns 1 and 3)",
         "哪些活动（全部、某个渠道如搜索，或活动编号，例如活动1和活动3）",
+    ),
+    "dsp_campaign": ("which DSP campaign (its id or name)", "哪个DSP活动（编号或名称）"),
+    "changes": (
+        "what to change in its targeting (regions, hours, domains to allow or block, slot sizes or audiences)",
+        "要怎样改定向（地区、时段、允许或屏蔽的域名、广告位尺寸或人群包）",
     ),
     "conversions_a": (
         "conversions and visitors of A and B (e.g. A 120 of 2400, B 150 of 2400)",
@@ -2501,6 +2507,8 @@ def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
         return ("；" if zh else "; ").join(describe_change(x, zh, stated) for x in c["changes"])
     if audience_words.is_audience_change(c):
         return audience_words.describe(c, zh)
+    if dsp_words.is_targeting_change(c):
+        return dsp_words.describe_targeting(c, zh)
     if c.get("field") == "status":
         return _describe_status(c, zh)
     label = _FIELD.get(str(c.get("field")), (c.get("field"), c.get("field")))

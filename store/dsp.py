@@ -15,10 +15,12 @@ then gives back to the budget what it did not spend.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +38,7 @@ from store.db import (
 
 MICROS = 1_000_000
 STAT_FIELDS = ("requests", "bids", "wins", "spend_micros", "clicks")
+_SIZE = re.compile(r"^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$")
 _CAS_TRIES = 50  # a reservation's compare-and-set retried this often when other processes race it
 
 
@@ -56,6 +59,46 @@ def micros(amount: float) -> int:
 def cpm_micros(price: float) -> int:
     """What one impression costs, in micros, at a CPM price."""
     return round(price * 1000)
+
+
+class Targeting(BaseModel):
+    """A DSP campaign's targeting rules as stored (DspCampaign.targeting) and as the bidding specialist
+    sets them (dsp/targeting.py says what each means to the bidder)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[str] = Field(default_factory=list, max_length=1000)
+    hours: list[int] = Field(default_factory=list, max_length=24)
+    domains_allow: list[str] = Field(default_factory=list, max_length=10_000)
+    domains_block: list[str] = Field(default_factory=list, max_length=10_000)
+    sizes: list[str] = Field(default_factory=list, max_length=100)
+    audiences: list[int] = Field(default_factory=list, max_length=100)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: list[int]) -> list[int]:
+        bad = [h for h in v if not 0 <= h <= 23]
+        if bad:
+            raise ValueError(f"hours are 0 to 23, not {bad[0]}")
+        return v
+
+    @field_validator("sizes")
+    @classmethod
+    def _sizes(cls, v: list[str]) -> list[str]:
+        bad = [s for s in v if not _SIZE.match(s)]
+        if bad:
+            raise ValueError(f"a size is WIDTHxHEIGHT, like 300x250, not {bad[0]!r}")
+        return v
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(r.strip().lower() for r in v if r.strip()))
+
+    @field_validator("domains_allow", "domains_block")
+    @classmethod
+    def _domains(cls, v: list[str]) -> list[str]:
+        return [d.strip().lower() for d in v if d.strip()]
 
 
 # -- campaigns ----------------------------------------------------------------------------------
@@ -535,7 +578,7 @@ def stats(sessions: sessionmaker, campaign_id: int | None = None) -> list[dict[s
         ]
 
 
-def summary(sessions: sessionmaker, *, since: datetime, campaign_id: int | None = None) -> list[dict[str, Any]]:
+def summary(s: Session, *, since: datetime, campaign_id: int | None = None) -> list[dict[str, Any]]:
     """Each DSP campaign's delivery since `since` (UTC), from the per-minute rows: requests, bids,
     wins, spend, clicks, win rate (wins / bids), CPM (spend per 1,000 wins), eCPC, and today's spend
     against the daily budget; with its minutes, oldest first."""
@@ -545,45 +588,44 @@ def summary(sessions: sessionmaker, *, since: datetime, campaign_id: int | None 
     if campaign_id is not None:
         q = q.where(DspStat.campaign_id == campaign_id)
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    with sessions() as s:
-        camps = s.execute(select(DspCampaign.id, DspCampaign.name, DspCampaign.status, DspCampaign.daily_budget_micros))
-        rows = s.scalars(q).all()
-        spent_today = dict(
-            s.execute(
-                select(DspStat.campaign_id, func.sum(DspStat.spend_micros))
-                .where(DspStat.minute >= today)
-                .group_by(DspStat.campaign_id)
-            ).all()
+    camps = s.execute(select(DspCampaign.id, DspCampaign.name, DspCampaign.status, DspCampaign.daily_budget_micros))
+    rows = s.scalars(q).all()
+    spent_today = dict(
+        s.execute(
+            select(DspStat.campaign_id, func.sum(DspStat.spend_micros))
+            .where(DspStat.minute >= today)
+            .group_by(DspStat.campaign_id)
+        ).all()
+    )
+    out = []
+    for cid, name, status, budget in camps:
+        if campaign_id is not None and cid != campaign_id:
+            continue
+        minutes: list[dict[str, Any]] = [
+            {"minute": r.minute.isoformat(), **{f: int(getattr(r, f)) for f in STAT_FIELDS}}
+            for r in rows
+            if r.campaign_id == cid
+        ]
+        tot = {f: sum(m[f] for m in minutes) for f in STAT_FIELDS}
+        spend = tot["spend_micros"] / MICROS
+        day = int(spent_today.get(cid) or 0)
+        elapsed = (utcnow() - today).total_seconds() / 86400
+        out.append(
+            {
+                "campaign_id": cid,
+                "name": name,
+                "status": status,
+                **{f: tot[f] for f in STAT_FIELDS if f != "spend_micros"},
+                "spend": spend,
+                "win_rate": tot["wins"] / tot["bids"] if tot["bids"] else None,
+                "cpm": spend * 1000 / tot["wins"] if tot["wins"] else None,
+                "ecpc": spend / tot["clicks"] if tot["clicks"] else None,
+                "spent_today": day / MICROS,
+                "daily_budget": int(budget) / MICROS,
+                "pace": (day / int(budget)) / elapsed if budget and elapsed > 0 else None,
+                "minutes": minutes,
+            }
         )
-        out = []
-        for cid, name, status, budget in camps:
-            if campaign_id is not None and cid != campaign_id:
-                continue
-            minutes = [
-                {"minute": r.minute.isoformat(), **{f: int(getattr(r, f)) for f in STAT_FIELDS}}
-                for r in rows
-                if r.campaign_id == cid
-            ]
-            tot = {f: sum(m[f] for m in minutes) for f in STAT_FIELDS}
-            spend = tot["spend_micros"] / MICROS
-            day = int(spent_today.get(cid) or 0)
-            elapsed = (utcnow() - today).total_seconds() / 86400
-            out.append(
-                {
-                    "campaign_id": cid,
-                    "name": name,
-                    "status": status,
-                    **{f: tot[f] for f in STAT_FIELDS if f != "spend_micros"},
-                    "spend": spend,
-                    "win_rate": tot["wins"] / tot["bids"] if tot["bids"] else None,
-                    "cpm": spend * 1000 / tot["wins"] if tot["wins"] else None,
-                    "ecpc": spend / tot["clicks"] if tot["clicks"] else None,
-                    "spent_today": day / MICROS,
-                    "daily_budget": int(budget) / MICROS,
-                    "pace": (day / int(budget)) / elapsed if budget and elapsed > 0 else None,
-                    "minutes": minutes,
-                }
-            )
     return out
 
 
@@ -592,6 +634,7 @@ __all__ = [
     "HeldBid",
     "Ledger",
     "NoticeRefused",
+    "Targeting",
     "add_campaign",
     "add_creative",
     "charge",

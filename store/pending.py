@@ -13,18 +13,19 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from store.db import Audience, Campaign, Consent, PendingChange, Product, utcnow
+from store.db import Audience, Campaign, Consent, DspCampaign, PendingChange, Product, utcnow
 
 STATES = ("pending", "approved", "rejected", "expired")
 DEFAULT_TTL = timedelta(hours=24)
 
 # Where a change's target lives: its kind, the id key in a preview, and the model that holds it.
 # An audience not made yet (audience_create, audience_lookalike) is audience 0, its name None.
-_TARGETS: dict[str, tuple[str, type[Campaign] | type[Product] | type[Audience] | type[Consent]]] = {
+_TARGETS: dict[str, tuple[str, type[Campaign | Product | Audience | Consent | DspCampaign]]] = {
     "campaign": ("campaign_id", Campaign),
     "product": ("product_id", Product),
     "audience": ("audience_id", Audience),
     "consent": ("customer_id", Consent),
+    "dsp_campaign": ("dsp_campaign_id", DspCampaign),  # its targeting rules, one JSON value
 }
 
 

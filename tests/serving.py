@@ -77,3 +77,32 @@ def bounded(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+@contextmanager
+def dsp_serving(home: Path, *, workers: int = 1, db_url: str | None = None) -> Iterator[tuple[Any, str]]:
+    """`copilot dsp serve --workers N` on `home` (its SQLite file, or `db_url`), in its own processes on a
+    free loopback port, ready: (the process, its base URL). Stopped as Ctrl-C stops it; what it printed
+    holds no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from dsp.replay import stop_bidder, wait_ready
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "COPILOT_HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    if db_url:
+        env["COPILOT_DATABASE_URL"] = db_url
+    cmd = [sys.executable, "-m", "channels.cli", "dsp", "serve", "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with bounded(120):
+            wait_ready(proc, url)
+        yield proc, url
+    finally:
+        out = stop_bidder(proc)
+        assert "Traceback" not in out, out[-3000:]

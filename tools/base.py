@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
@@ -305,17 +305,18 @@ def _as_catalog(word: str, idf: dict[str, float]) -> str:
     does not hold, in its singular)."""
     if word in idf or not word.endswith("s"):
         return word
-    return _catalog_singular(word, idf)
+    return catalog_singular(word, idf)
 
 
-def _catalog_singular(word: str, idf: dict[str, float]) -> str:
-    """A plural's singular the catalog holds (`boxes` BOX), else the word."""
+def catalog_singular(word: str, known: Container[str]) -> str:
+    """A plural's singular the catalog holds (`boxes` box, `COSIES` COSY), else the word."""
+    low = word.lower()
     for stem in (
         word[:-1],
-        word[:-2] if word.endswith("es") else None,
-        word[:-3] + "y" if word.endswith("ies") else None,
+        word[:-2] if low.endswith("es") else None,
+        word[:-3] + ("Y" if word.isupper() else "y") if low.endswith("ies") else None,
     ):
-        if stem and stem in idf:
+        if stem and stem in known:
             return stem
     return word
 
@@ -419,7 +420,7 @@ def products_holding(shop: Shop, text: str) -> tuple[list[str], list[int]]:
     if not words or any(w not in cat["idf"] for w in words):
         return words, []
     held = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if set(words) <= ws]
-    single = list(dict.fromkeys(_catalog_singular(w, cat["idf"]) if w.endswith("s") else w for w in words))
+    single = list(dict.fromkeys(catalog_singular(w, cat["idf"]) if w.endswith("s") else w for w in words))
     if not held and single != words:  # "lunch boxes": the catalog holds BOXES elsewhere, LUNCH BOX here
         held = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if set(single) <= ws]
         words = single if held else words

@@ -220,11 +220,16 @@ class DiscountArgs(BaseModel):
     new_price: float | None = Field(
         None, gt=0, le=1e4, description="or the price to compare with today's (what if it cost this)"
     )
+    change_by: float | None = Field(
+        None, ge=-1e4, le=1e4, description="or an amount off (negative, e.g. -0.30 for 30p off) or on today's price"
+    )
 
     @model_validator(mode="after")
     def _one(self) -> DiscountArgs:
-        if (self.discount_pct is None) == (self.new_price is None):
-            raise ValueError("give a discount_pct or a new_price")
+        if sum(v is not None for v in (self.discount_pct, self.new_price, self.change_by)) != 1:
+            raise ValueError("give one of discount_pct, new_price or change_by")
+        if self.change_by == 0:
+            raise ValueError("a change of 0 changes nothing; give an amount off (-0.30) or on (0.50)")
         return self
 
 
@@ -244,6 +249,10 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
     mask = s.product == p.id
     days = max(1, int(np.unique(s.day[mask]).size))
     weekly_units = float(s.quantity[mask].sum()) / days * 7
+    if a.change_by is not None:
+        if p.price + a.change_by <= 0:
+            raise ToolFailure(f"£{-a.change_by:.2f} off £{p.price:.2f} leaves nothing; give a smaller amount off")
+        a = a.model_copy(update={"change_by": None, "new_price": round(p.price + a.change_by, 2)})
     pct = a.discount_pct if a.discount_pct is not None else round(100 * (1 - (a.new_price or p.price) / p.price), 4)
     if pct == 0:
         raise ToolFailure(f"£{a.new_price:.2f} is product {p.id}'s price today; give a different price to compare")

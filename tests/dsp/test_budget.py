@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
 
-from dsp.replay import stop_bidder, wait_ready
 from store import dsp as ledger
 from store.db import DspAuction, DspBudget, DspReservation, make_engine, make_sessionmaker
-from tests.serving import bounded
+from tests.serving import bounded, dsp_serving
 
-ROOT = Path(__file__).resolve().parents[2]
 BUDGET_MICROS = 1_000_000  # one unit of currency: 1,000 impressions at a CPM of 1.0
 MAX_BID = 2.0  # each bid holds 2,000 micros until its notice
 CLEARING = 1.0  # ... and is charged 1,000 (or its price, when a worker's last bid is lower)
@@ -78,26 +72,14 @@ def test_four_workers_never_overspend_and_stop_bidding(db_url: str, tmp_path: Pa
         pacing=False,
     )
     ledger.add_creative(sessions, cid, crid="a", w=300, h=250, adm="<img>")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "COPILOT_HOME": str(home), "PYTHONPATH": str(ROOT), "COPILOT_DATABASE_URL": db_url}
-    cmd = [sys.executable, "-m", "channels.cli", "dsp", "serve", "--port", str(port), "--workers", "4"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with bounded(400):
-            wait_ready(proc, url)
-            statuses = asyncio.run(_fire(url, range(REQUESTS), CLIENTS))
-            late = []  # rounds after a pause: workers refresh their books and give back idle slices,
-            for k in range(8):  # whose crumbs other workers bid (below the max) until none is left
-                time.sleep(1.5)
-                late.append(asyncio.run(_fire(url, range(REQUESTS + 50 * k, REQUESTS + 50 * k + 50), 8)))
-                if late[-1] == [204] * 50:
-                    break
-    finally:
-        out = stop_bidder(proc)
-    assert "Traceback" not in out, out[-3000:]
+    with dsp_serving(home, workers=4, db_url=db_url) as (_proc, url), bounded(400):
+        statuses = asyncio.run(_fire(url, range(REQUESTS), CLIENTS))
+        late = []  # rounds after a pause: workers refresh their books and give back idle slices,
+        for k in range(8):  # whose crumbs other workers bid (below the max) until none is left
+            time.sleep(1.5)
+            late.append(asyncio.run(_fire(url, range(REQUESTS + 50 * k, REQUESTS + 50 * k + 50), 8)))
+            if late[-1] == [204] * 50:
+                break
     assert sorted(set(statuses)) == [200, 204] and len(statuses) == REQUESTS
     with sessions() as s:
         charged = int(s.scalar(select(func.coalesce(func.sum(DspAuction.price_micros), 0))))

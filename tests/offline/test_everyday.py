@@ -1147,3 +1147,60 @@ def test_every_product_of_a_kind_named_in_the_plural_or_in_chinese(cp: Copilot, 
     assert (name, args.get("every_match")) == ("similar_products", True)
     assert result["matching"] and all(kind in m["description"] for m in result["matching"])
     assert len(result["matching"]) == result["matching_count"] > 5
+
+
+def test_a_plural_in_ies_finds_its_kind_and_the_fields_asked_for_are_no_request_of_their_own(cp: Copilot) -> None:
+    assert split_parts("got any tea cosies? ids + prices please") == ["got any tea cosies? ids + prices please"]
+    res = cp.ask("got any tea cosies? ids + prices please")
+    ((name, args, _),) = calls(res)
+    result = res["tool_calls"][0]["result"]
+    assert (name, args.get("every_match")) == ("similar_products", True)
+    assert result["matching_count"] == 4 and all("TEA COSY" in m["description"] for m in result["matching"])
+
+
+def test_a_new_value_for_a_campaign_named_by_an_occasion_is_no_plan(cp: Copilot) -> None:
+    res = cp.ask("put the easter campaign's bid at 75p")
+    assert res["tool_calls"] == [] and 'No campaign is named "easter"' in res["answer"]
+    assert calls(cp.ask("plan the easter campaign, budget £2000"))[0][0] == "campaign_plan"
+
+
+def test_the_same_again_for_one_country_keeps_the_report(cp: Copilot) -> None:
+    first = cp.ask("sales by month for the last quarter")
+    again = cp.ask("same but only for France", thread_id=first["thread_id"])
+    ((name, args, _),) = calls(again)
+    assert name == "sales_report" and args.get("country") == "France"
+    assert {k: v for k, v in args.items() if k != "country"} == calls(first)[0][1]
+
+
+def test_a_count_with_a_platform_after_copy_is_how_many_more_of_the_same_product(cp: Copilot) -> None:
+    first = cp.ask("write 5 headlines for the rabbit night light, warm tone")
+    more = cp.ask("great, now 4 for meta, playful", thread_id=first["thread_id"])
+    ((_, args, _),) = calls(more)
+    assert (args["product_id"], args["n"], args.get("platform"), args.get("tone")) == (1920, 4, "meta", "playful")
+
+
+@pytest.mark.parametrize(
+    ("raise_", "keep", "left"),
+    [
+        ("raise all budgets 10%", "leave search alone, the rest as planned", [2, 3]),
+        ("所有活动出价上调5%", "社交那个别动，其他照旧", [1, 3]),
+    ],
+)
+def test_one_campaign_taken_out_of_a_change_just_proposed(cp: Copilot, raise_: str, keep: str, left: list[int]) -> None:
+    first = cp.ask(raise_)
+    assert len(first["pending_approval"]["changes"]) == 3
+    second = cp.ask(keep, thread_id=first["thread_id"])
+    assert [c["campaign_id"] for c in second["pending_approval"]["changes"]] == left
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("what if we took 20p off the rabbit night light?", "change_by", -0.2),
+        ("what if product 2749 were a tenner", "new_price", 10.0),
+        ("what happens if product 1920 goes up two quid", "change_by", 2.0),
+    ],
+)
+def test_amounts_off_and_pounds_in_words_are_read(text: str, field: str, value: float) -> None:
+    p = plan(text)
+    assert p.tool == "discount_effect" and p.args.get(field) == pytest.approx(value)
