@@ -2368,6 +2368,20 @@ _DATA_ZH = {
 }
 # Tool and validation errors are written in English by the tools; Chinese requests get them in Chinese.
 _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"the DSP has no campaigns yet; add one with `([^`]+)`"),
+        r"DSP 还没有任何活动；可以先用 `\1` 添加一个。",
+    ),
+    (
+        re.compile(r"(?:no DSP campaign is|several DSP campaigns match) '(.+)'; the DSP campaigns: (.+)"),
+        r"没有唯一对应“\1”的 DSP 活动；现有 DSP 活动：\2。",
+    ),
+    (
+        re.compile(r"DSP campaign (\d+) \((.+)\) already has that targeting: nothing to change"),
+        r"DSP 活动 \1（\2）已经是这样的定向，无需修改。",
+    ),
+    (re.compile(r"no audience '(.+)'; the saved audiences: (.+)"), r"没有名为“\1”的人群包；现有人群包：\2。"),
+    (re.compile(r"hours are whole hours 0 to 23 \(UTC\).*"), "时段须为 0 到 23 的整点（UTC）。"),
     (re.compile(r"there is no product (\d+); product ids run from 1 to (\d+)"), r"没有商品 \1；商品编号从 1 到 \2。"),
     (
         re.compile(r"there is no customer (\d+); customer ids are numbers such as (\d+)(?: or (\d+))?"),

@@ -78,3 +78,13 @@ def test_a_campaign_named_alone_answers_which() -> None:
         "3",
         None,
     ]
+
+
+def test_the_dsp_tools_errors_read_in_chinese() -> None:
+    from offline.wording import error_text
+
+    said = error_text("the DSP has no campaigns yet; add one with `copilot dsp campaign add NAME`", True)
+    assert said == "没能完成：DSP 还没有任何活动；可以先用 `copilot dsp campaign add NAME` 添加一个。"
+    assert "已经是这样的定向" in error_text(
+        "DSP campaign 1 (spring) already has that targeting: nothing to change", True
+    )
