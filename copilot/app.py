@@ -44,6 +44,7 @@ from offline import (
     OfflineChatModel,
     asks_to_skip_approval,
     is_chinese,
+    partial_reply,
     pending_reply,
     stated_words,
     wants_file,
@@ -409,18 +410,20 @@ class Copilot:
         dropped = None
         waiting = self._waiting(thread_id) if text.strip() else None
         if waiting is not None:
-            if self._waiting_rows(thread_id, waiting):
+            if rows := self._waiting_rows(thread_id, waiting):
                 reply = pending_reply(text)
-                if reply is not None and not may_settle:
+                each = partial_reply(text, rows) if reply is None else None  # "approve 2 and 3, leave 1"
+                if (reply is not None or each) and not may_settle:
                     raise NotAllowed(
-                        f"thread {thread_id} is waiting for approval and {reply!r} would settle it; {user} may not "
-                        "approve or reject changes"
+                        f"thread {thread_id} is waiting for approval and {reply or 'that reply'!r} would settle it; "
+                        f"{user} may not approve or reject changes"
                     )
-                if reply is not None:
+                if reply is not None or each:
                     return self.resume(
                         thread_id,
                         approved=reply == "yes",
                         every=True,
+                        decisions=each,
                         user=user,
                         channel=channel,
                         export=target,
@@ -470,6 +473,7 @@ class Copilot:
         approved: bool,
         change_id: int | None = None,
         every: bool = False,
+        decisions: dict[int, bool] | None = None,
         user: str = "marketer",
         channel: str = "cli",
         export: Path | str | None = None,
@@ -479,7 +483,8 @@ class Copilot:
     ) -> dict[str, Any]:
         """Approve or reject a change `thread_id` is waiting on, as `user` on `channel`, through the
         approval core: the next change (oldest first), `change_id`, or with `every` each change
-        waiting (each settled on its own). Once none is pending the graph resumes and the run ends;
+        waiting (each settled on its own); `decisions` ({change id: approved}) settles those changes
+        each its own way, whatever `approved` says. Once none is pending the graph resumes and the run ends;
         until then the result's `pending_approval` is the next change. Someone else settling a change
         first raises AlreadySettled ("already approved by X at T"); an approval of a change whose
         target moved since it was shown writes nothing and proposes a fresh preview instead.
@@ -494,6 +499,7 @@ class Copilot:
                 approved=approved,
                 change_id=change_id,
                 every=every,
+                decisions=decisions,
                 user=user,
                 channel=channel,
                 export=export,
@@ -513,6 +519,7 @@ class Copilot:
         approved: bool,
         change_id: int | None,
         every: bool,
+        decisions: dict[int, bool] | None,
         user: str,
         channel: str,
         export: Path | str | None,
@@ -524,7 +531,11 @@ class Copilot:
         actor = Actor(user, channel)
         waiting = self._waiting(thread_id)
         rows = self._waiting_rows(thread_id, waiting) if waiting is not None else []
-        if change_id is not None:
+        if decisions:
+            chosen = [r for r in rows if r["id"] in decisions]
+            if len(chosen) != len(decisions):
+                self._explain(thread_id, next(i for i in decisions if i not in {r["id"] for r in rows}), waiting)
+        elif change_id is not None:
             chosen = [r for r in rows if r["id"] == change_id]
             if not chosen:
                 self._explain(thread_id, change_id, waiting)
@@ -536,9 +547,8 @@ class Copilot:
         notes: list[str] = []
         for row in chosen:
             try:
-                done.append(
-                    settle(self.shop, row["id"], approve=approved, actor=actor, policy=self.policy, reason=reason)
-                )
+                ok = decisions[row["id"]] if decisions else approved
+                done.append(settle(self.shop, row["id"], approve=ok, actor=actor, policy=self.policy, reason=reason))
             except ApprovalError as exc:
                 if len(chosen) == 1:
                     raise

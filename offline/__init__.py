@@ -6,12 +6,13 @@ extractors (extract.py), the planner that turns a request into a tool call or a 
 from offline import wording
 from offline.extract import asks_to_skip_approval, is_chinese, stated_words
 from offline.model import OfflineChatModel
-from offline.planner import pending_reply, wants_file
+from offline.planner import partial_reply, pending_reply, wants_file
 
 __all__ = [
     "OfflineChatModel",
     "asks_to_skip_approval",
     "is_chinese",
+    "partial_reply",
     "pending_reply",
     "stated_words",
     "wants_file",

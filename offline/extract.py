@@ -530,7 +530,8 @@ _AMOUNT_BEFORE = re.compile(
 _NOW_VALUE = re.compile(
     r"(?:现在|目前|当前|眼下|原价|现价)\s?(?:是|卖|售价|价格|定价|的价格|标价)?\s?[£$¥]?\s?$"
     r"|\b(?:currently|right now|at the moment|today)\s(?:(?:it'?s|is|sells?|priced|at|for)\s){0,3}[£$]?\s?$"
-    r"|\b(?:it'?s|is)\s(?:currently|now)\s(?:at\s)?[£$]?\s?$",
+    r"|\b(?:it'?s|is)\s(?:currently|now)\s(?:at\s)?[£$]?\s?$"
+    r"|\b(?:spend|spent|use|hit|reach)\s(?:all\sof\s)?(?:its|their|the)\s(?:(?:full|whole|daily)\s)?[£$]?\s?$",  # "on track to spend its £200"
     re.I,
 )
 _PRODUCT_SAID = re.compile(
@@ -1236,6 +1237,9 @@ def days_written(text: str, today: date) -> list[tuple[int, date]]:
     return out
 
 
+_YEAR_ALONE = re.compile(r"(?:\bin (?:the year )?|(?<![\d-]))(?P<y>(?:19|20)\d\d)(?:年(?!\d{1,2}月)|(?![\d-]))")
+
+
 def _order_dates(text: str, period: tuple[str, int, int] | None) -> list[OrderDate]:
     """The bounds a request puts on customers' first or last order: `new customers since October`
     (first order on or after), `haven't ordered since 1 September` (last order before), `ordered in
@@ -1246,6 +1250,9 @@ def _order_dates(text: str, period: tuple[str, int, int] | None) -> list[OrderDa
     ]
     if period is not None:
         anchors.append((period[1], period[2], {}, period[0]))
+    for m in _YEAR_ALONE.finditer(text):  # "first order in 2011", 2011年首单: the whole year
+        if not any(a <= m.start() < b for a, b, _, _ in anchors):
+            anchors.append((m.start(), m.end(), {"year": int(m.group("y")), "month": None, "day": None}, None))
     for m in _N_DAYS.finditer(text):  # "90 days", 三个月: only with "not ordered" around it
         n = int(m.group("n")) if m.group("n").isdigit() else zh_number(m.group("n"))
         unit = _UNITS_DAYS.get(m.group("u").lower())
@@ -1304,12 +1311,13 @@ _STRATEGIES = {"rlb": "rlb", "mcpc": "mcpc", "lin": "lin", "linear": "lin", "val
 _UP = re.compile(
     r"\b(?:up|raise[sd]?|raising|increase[sd]?|increasing|higher|more|boost|bump|lift|grow|add|plus|hike|top up|rise"
     r"|pricier|dearer|more expensive)\b"
-    r"|\+|提高|提升|上调|增加|加|涨|调高|拉高|提|上浮|往上|多给|多放|多投",
+    r"|\+|提高|提升|上调|增加|加|涨|调高|拉高|提|上浮|往上|多给|多放|多投|贵(?=\s?\d|[一两二三四五六七八九十]\s?[毛块角分])",
     re.I,
 )
 _DOWN = re.compile(
     r"\b(?:down|lower|lowering|reduce[sd]?|reducing|decrease[sd]?|cut|cheaper|less|drop|trim|slash|minus|off|shave"
-    r"|knock)\b|降低|降|减少|减|下调|调低|砍|削减|(?<!多)少|下浮|往下|压低|收(?=\s?\d|$)",  # (多少: how many)
+    r"|knock)\b|降低|降|减少|减|下调|调低|砍|削减|(?<!多)少|下浮|往下|压低|收(?=\s?\d|$)"  # (多少: how many)
+    r"|便宜(?=\s?\d|[一两二三四五六七八九十]\s?[毛块角分])",  # 便宜3毛: 30p cheaper
     re.I,
 )
 _BY_VERB = re.compile(  # "budget down 100", "预算减100", "加50": a verb right before the amount is a change by it
@@ -1800,7 +1808,7 @@ def _extract(raw: str) -> Entities:
             e.changes.append(Change(n.raw, n.start, factor=n.value))
         elif (
             re.search(r"\bby\s?$|(了|多|少)\s?$", low[max(0, n.start - 6) : n.start])
-            or re.search(r"(上调|下调|提高|降低|增加|减少)\s?$", low[max(0, n.start - 4) : n.start])
+            or re.search(r"(上调|下调|提高|降低|增加|减少|便宜|贵)\s?$", low[max(0, n.start - 4) : n.start])
             or _BY_VERB.search(low[max(0, n.start - 10) : n.start])
             or n.raw.startswith("+")  # "出价+1毛5", "budget +50", "bids +£0.10"
             or low[max(0, n.start - 1) : n.start] == "+"
@@ -1808,6 +1816,7 @@ def _extract(raw: str) -> Entities:
         ):
             sign = -1 if _direction(_clause_before(low, n.start), "") == -1 else 1
             sign = -1 if re.match(r"\s?off\b", low[n.end : n.end + 5]) else sign
+            sign = -1 if re.search(r"便宜\s?$", low[max(0, n.start - 4) : n.start]) else sign  # 便宜3毛: 30p less
             if not re.search(r"\bto\s?$|到\s?$|为\s?$|成\s?$", low[max(0, n.start - 4) : n.start]):
                 e.changes.append(Change(n.raw, n.start, by=sign * abs(n.value)))
     for f in _FRACTION.finditer(bare):

@@ -89,8 +89,16 @@ def wants_file(text: str) -> bool:
 
 def _file_only(text: str) -> bool:
     """`export that`, `now export the numbers to csv`, `导出来`: the last answer, as a file."""
-    rest = _FILE_FILLER.sub(" ", _FILE.sub(" ", text))
+    rest = _FILE_FILLER.sub(" ", _FILE.sub(" ", _FILE_PURPOSE.sub(" ", text)))
     return wants_file(text) and not re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", rest)
+
+
+_FILE_PURPOSE = re.compile(  # who the file is for is no request: "导出来，我发给法国区同事", "export it, I'll send it to Anna"
+    r"[,，;；]\s*(?:我|我们)?(?:要|会|好)?(?:发给|转给|拿给|交给|给|发到|分享给)[^,，;；.。!?！？]{0,16}"
+    r"|[,;]?\s*(?:so )?(?:i'?ll|i will|i'?m going to|to|so i can|we'?ll)\s(?:send|share|forward|pass|email|mail)\b[^,;.!?]{0,40}"
+    r"|\bfor (?:my|the|our) (?:boss|team|manager|colleagues?|client|french team|[a-z]+ team)\b",
+    re.I,
+)
 
 
 _GREETING = re.compile(
@@ -100,7 +108,10 @@ _GREETING = re.compile(
 )
 _COST = re.compile(r"cost|cogs|landed|we pay|pay for|buy (?:it|them)|unit cost|成本|进价|采购价|拿货价|进货价", re.I)
 _CLICK = re.compile(r"click|vpc|点击", re.I)
-_BUDGET = re.compile(r"budget|spend|a day|per day|daily|/day|预算|每天|日预算|花|投入|投", re.I)
+_BUDGET = re.compile(  # 花 and 投 as spending (每天花500, 投入), not 爆米花 or 投影
+    r"budget|spend|a day|per day|daily|/day|预算|每天|日预算|花(?=\s?[\d一二两三四五六七八九十]|了|掉|费|得|出|多少)|投入|投放|投(?=\s?\d)",
+    re.I,
+)
 _PLURAL = re.compile(r"\b(?:campaigns|camps|bids|budgets|ads|adverts|cpcs|caps)\b", re.I)
 _ADS = re.compile(r"\b(?:ads?|adverts?|campaigns?|camps?|account|advertising)\b|广告|活动|计划|投放", re.I)
 _PRODUCTS = re.compile(
@@ -129,7 +140,7 @@ _SEASON = re.compile(
     re.I,
 )
 _FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetime-value model, not past spend
-    r"\b(?:predicted|projected|expected|future|forecast) (?:customer )?(?:value|spend|worth|revenue)\b|(?<![a-z])(?:clv|ltv)(?![a-z])"
+    r"\b(?:predicted|projected|expected|future|forecast) (?:[\w-]+ ){0,2}?(?:value|spend|worth|revenue)\b|(?<![a-z])(?:clv|ltv)(?![a-z])"
     r"|\blifetime (?:customer )?(?:value|worth)\b"  # "lifetime spend" is what they spent so far
     r"|\bworth the most\b|\bmost valuable (?:going forward|in future|next year)\b|\bgoing forward\b"
     r"|预测价值|未来价值|生命周期价值|终身价值|潜在价值|未来最值钱|最值钱|预期价值|预计价值|未来(?:还会)?(?:贡献|花)",
@@ -264,6 +275,12 @@ def _pieces(text: str) -> list[tuple[str, int]]:
                 if not listed:
                     continue
                 level = LIST  # "Three quick ones: A, B, and C": the items of a list
+            if (
+                strong
+                and re.fullmatch(r"\s?\(?[1-9]\)\s", m.group(0))
+                and masked[: m.start()].count("(") > masked[: m.start()].count(")")
+            ):
+                continue  # "(top 8) and": a count in brackets, not the item "8)" of a numbered list
             if m.end() > m.start() or not strong:
                 cuts.append((m.start(), m.end(), level))
     for m in _ZH_CLAUSE.finditer(masked):  # 搜索计划出价降到0.7，展示的预算加50: a clause may be an ask of its own
@@ -465,6 +482,16 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 and len(_WORDS.findall(piece)) <= 6
             ):
                 separate = False  # "... come back for a 2nd order? show me the biggest spenders": that list, sorted
+            if (
+                separate
+                and level == WEAK
+                and p.tool is not None
+                and _POINTS_BACK.search(piece)
+                and not extract(piece).refs
+                and prev.tool is not None
+                and any(f in _props(prev.tool) and f not in _props(p.tool) for f in ID_FIELDS)
+            ):
+                separate = False  # "how's the win-back campaign pacing? on track to spend its £200?": about it
             if _SHOW_ONLY.match(piece):
                 separate = False  # "do we sell any tea cosies? codes + prices pls": what the list shows
             if separate and _about_one_before(prev_text, piece, p, prev):
@@ -517,6 +544,11 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
     re.I,
 )
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
+_POINTS_BACK = re.compile(r"\b(?:its|it|it's|their|them|that one|this one)\b|它(?!们)", re.I)
+_POINTS_AT_ONE = re.compile(
+    r"\b(?:its|it|it's|that one|this one|that campaign)\b|它(?!们)|这条|那条|这个计划|那个计划", re.I
+)
+_SHARE_OF = re.compile(r"\bshare\b|\bpercentage\b|\bproportion\b|\bwhat percent\b|占比|份额|占多少|比重", re.I)
 _HOW_MANY_MORE = re.compile(r"\b\d+\s+(?:more|others?|variants?|versions?|options?)\b|再来\s*\d+\s*[个条篇版]", re.I)
 _SHOWN = r"(?:(?:stock |product )?codes?|skus?|ids?|prices?|names?|descriptions?|units?|货号|编号|价格|售价|名称|销量)"
 _SHOW_ONLY = re.compile(  # a piece that says only what a list should show: "codes + prices pls", 带上货号和价格
@@ -1410,8 +1442,8 @@ def _span_of(d: OrderDate, today: date | None) -> tuple[date, date] | None:
         except ToolFailure:
             return None
         return p.start, p.end
-    if d.month is None:
-        return None
+    if d.month is None:  # a whole year: "first order in 2011", 2011年首单
+        return (date(d.year, 1, 1), date(d.year, 12, 31)) if d.year is not None else None
     year = d.year
     if year is None:
         if today is None:
@@ -1934,6 +1966,8 @@ def fill(
             pass  # a month after the shop's last day: the tool's own period
     if tool == "impression_bid" and "value_per_click" not in args and "campaign_id" in args:
         args["value_per_click"] = None  # the campaign's own value per click
+    if args.get("breakdown") == "country" and len(e.countries) == 1 and _SHARE_OF.search(e.text):
+        args.pop("country", None)  # "revenue by country, and Germany's share": every country, Germany's among them
     missing = [
         r
         for r in _required(tool)
@@ -2009,6 +2043,8 @@ def carried_out(ctx: Context) -> Plan | None:
         args: dict[str, Any] = {"product_id": a["product_id"], "price": float(a["new_price"])}
     elif isinstance(a.get("discount_pct"), int | float):
         args = {"product_id": a["product_id"], "change_pct": -float(a["discount_pct"])}
+    elif isinstance(a.get("change_by"), int | float):
+        args = {"product_id": a["product_id"], "change_by": float(a["change_by"])}
     else:
         return None
     return Plan("set_product_price", args, [], False)
@@ -2090,7 +2126,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
         elif _elliptical(e) or (_file_only(e.text) and ctx.tool not in WRITES):
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
-        elif new_info and _corrects_value(ctx, e, zh, intent):
+        elif (new_info or e.percents) and _corrects_value(ctx, e, zh, intent):
             tool, continuing = ctx.tool, True  # after "raise campaign 2's budget 50%": "不对，加到400就行"
         elif new_info and _NARROWING.search(e.text) and not e.refs and ctx.listing is not None:
             tool, continuing = ctx.tool, True  # "只看下单至少5次的，导出成表格": the list just shown, narrowed
@@ -2196,8 +2232,20 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             del args["campaign_ids"]  # "vs the others": every campaign
     if ctx.tool is not None:
         _carry(tool, ctx, e, args, continuing)
+        if continuing and tool == ctx.tool and tool in WRITE_VALUE:
+            _as_relative(tool, ctx, e, args)
         if continuing and tool == ctx.tool:  # "and France?": the figures asked for before, asked again
             filled.notes += [f"asked:{a}" for a in sorted(ctx.asked) if f"asked:{a}" not in filled.notes]
+    ranked = ctx.listing[1] if ctx.listing is not None and ctx.listing[0] == "campaign_id" else []
+    if (
+        ranked
+        and "campaign_id" in _props(tool)
+        and "campaign_id" not in args
+        and not e.ids("campaign")
+        and _POINTS_AT_ONE.search(e.text)
+        and not e.all_campaigns
+    ):  # after "which has the worst CTR": "那它这周每天的…" is that campaign
+        args["campaign_id"] = ranked[-1] if "worst" in ctx.asked else ranked[0]
     if e.month_before and "month" in _props(tool) and today is not None:
         base = _month_in_view(ctx, today)  # "上个月德国卖得最好的10个货" then "那前一个月呢": October
         for k in _WHEN:
@@ -2397,13 +2445,45 @@ def _adds_to_list(ctx: Context, e: Entities, zh: bool, today: date | None) -> bo
 def _corrects_value(ctx: Context, e: Entities, zh: bool, intent: Intent) -> bool:
     """A short message giving the write just asked for another value (`no, make it 400`, 不对，加到400就行)
     and naming nothing else, which no other tool claims clearly."""
-    if ctx.tool not in WRITE_VALUE or intent.confidence >= 0.6 or len(_WORDS.findall(e.text)) > 6:
+    if ctx.tool not in WRITE_VALUE or len(_WORDS.findall(e.text)) > 6:
+        return False
+    if intent.confidence >= 0.6 and not _CORRECTION.search(e.text):  # "actually make it 5%": that change's value
         return False
     kind = ID_FIELDS.get(next((f for f in ID_FIELDS if f in _props(ctx.tool)), ""), "")
     if any(r.kind not in (kind, "any") for r in e.refs):
         return False
     got = fill(ctx.tool, e, zh).args
+    if isinstance(ctx.args.get("change_pct"), int | float) and e.percents and not e.refs:
+        return True  # after "lower campaign 1's bid by 10%": "actually make it 5%"
     return bool({WRITE_VALUE[ctx.tool], "change_pct", "change_by"} & set(got))
+
+
+_CORRECTION = re.compile(
+    r"^\s*(?:(?:wait|sorry|oops|actually|no|nope|hmm|ok)[,!.]?\s+)*(?:make (?:it|that)|change (?:it|that) to|instead)\b"
+    r"|^\s*(?:不对|不是|算了)?[,，]?\s*(?:改成|改为|换成|还是)",
+    re.I,
+)
+
+
+def _as_relative(tool: str, ctx: Context, e: Entities, args: dict[str, Any]) -> None:
+    """A corrected amount of a relative change stays relative: after "bump the search bid up 15p",
+    "no, make that 12p" is up 12p (not a bid of 12p); "to 12p", or an amount far beyond the change
+    ("make it 70p" after "+10p"), is the new value itself."""
+    field = WRITE_VALUE[tool]
+    kind = next((k for k in ("change_by", "change_pct") if isinstance(ctx.args.get(k), int | float)), None)
+    carried = args.get("change_pct") in (None, ctx.args.get("change_pct"))
+    if kind == "change_pct" and e.percents and carried and not {field, "change_by"} & set(args):
+        args[kind] = (-1.0 if ctx.args[kind] < 0 else 1.0) * abs(e.percents[0].value)  # "make it 5%"
+        return
+    if kind is None or field not in args or {"change_by", "change_pct"} & set(args):
+        return
+    said = next((n for n in e.numbers if n.value == args[field]), None)
+    if said is None or _TARGET.search(_left(e, said, 8)) or (kind == "change_pct") != (said.unit == "%"):
+        return
+    if kind == "change_by" and abs(said.value) > 3 * abs(float(ctx.args[kind])):
+        return  # after "+10p", "make it 70p" is the bid itself: an amount of the change's size replaces the change
+    sign = -1.0 if ctx.args[kind] < 0 else 1.0
+    args[kind] = sign * abs(float(args.pop(field)))
 
 
 def _supplies(ctx: Context, e: Entities) -> bool:
@@ -2429,7 +2509,8 @@ def _supplies(ctx: Context, e: Entities) -> bool:
 _NARROWING = re.compile(  # only some of the list just shown
     r"^\s*(?:(?:now |ok,? |and )?(?:only|just) (?:the ones|those|them|ones|customers|people)\b|(?:of|from) (?:those|these|them),? "
     r"(?:only|just)\b|filter (?:it|that|them|those) (?:to|down|by)\b|narrow (?:it|that|them|those) down\b)"
-    r"|^\s*(?:那)?(?:只看|只要|只留|仅看|只保留|只列|筛出|再筛)|其中(?:只看|只要)?",
+    r"|^\s*(?:and |so |ok,? )?(?:which|how many) (?:of (?:them|those|these)|ones)\b"  # "which of them are outside the UK?"
+    r"|^\s*(?:那)?(?:只看|只要|只留|仅看|只保留|只列|筛出|再筛)|其中(?:只看|只要)?|^\s*(?:那)?(?:这些|其中)(?:人)?里?(?:有)?哪些",
     re.I,
 )
 _ADDING = re.compile(r"\b(?:add|also|plus|include|as well|too)\b|加上|再加|也加|加入|增加", re.I)
@@ -2518,7 +2599,7 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
 
 _YES = re.compile(
     r"(?:yes|yeah|yep|yup|y|ok|okay|sure|fine|approve[d]?|approve it|approved|go ahead(?: with (?:that|it|this))?|"
-    r"go for it|do it|do that|let'?s do (?:it|that)|go with (?:it|that)|confirm(?:ed)?|right|alright|all right|great|"
+    r"go for it|do it|do that|let'?s do (?:it|that)|(?:let'?s )?go with (?:it|that|this)(?: (?:price|one|bid|budget))?|right|alright|all right|great|"
     r"perfect|cool|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
     r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?)",
@@ -2536,6 +2617,62 @@ _POLITE = re.compile(
     r"\b(?:please|pls|thanks|thank you|then|for now|actually|on second thoughts?|hmm+|sorry|oh)\b|谢谢|吧|吗|了|啊|呀|嗯|还是",
     re.I,
 )
+
+
+_SAYS_APPROVE = re.compile(
+    r"\b(?:approve[ds]?|yes|ok|okay|go ahead|fine|apply|do|proceed)\b|批了?|批准|同意|可以|通过|没问题|执行|改吧|行吧?|好的?",
+    re.I,
+)
+_SAYS_REJECT = re.compile(
+    r"\b(?:reject|no|not|don'?t|leave|skip|drop|cancel|hold off|except)\b|别动|不要|先别|不动|不改|取消|拒绝|算了|不批|除了|保持",
+    re.I,
+)
+_THE_REST = re.compile(r"\b(?:the )?(?:others?|rest)\b|其他|其余|其它|剩下", re.I)
+_REPLY_CLAUSE = re.compile(
+    r"[,;，；。.!?！？]|\bbut\b|\band\b(?=\s+(?:approve|reject|leave|skip|drop|keep|go))|但是?|然后"
+)
+
+
+def partial_reply(text: str, rows: list[dict[str, Any]]) -> dict[int, bool] | None:
+    """A reply that approves some of the changes waiting and rejects the others: "1号的先别动，2号3号的
+    批了吧", "approve the search one, reject the rest": {change id: approved}, one for every change
+    waiting, or None when the message is no such reply (a yes or a no to all, or a new request)."""
+    by_campaign = {
+        int(r["target"]["id"]): int(r["id"]) for r in rows if (r.get("target") or {}).get("kind") == "campaign"
+    }
+    if len(by_campaign) < 2 or len(by_campaign) != len(rows):
+        return None
+    names = {int(r["target"]["id"]): str(r["target"].get("name") or "").lower() for r in rows}
+    decided: dict[int, bool] = {}
+    rest: bool | None = None
+    for clause in _REPLY_CLAUSE.split(normalize(text)):
+        if not clause or not clause.strip():
+            continue
+        rejects, approves = bool(_SAYS_REJECT.search(clause)), bool(_SAYS_APPROVE.search(clause))
+        if not (rejects or approves):
+            continue
+        verdict = not rejects  # "don't approve 1": the negation decides
+        e = extract(clause)
+        named = (
+            set(e.ids("campaign"))
+            | set(e.ids("any"))
+            | {int(n.value) for n in e.numbers if n.is_int and int(n.value) in by_campaign and n.currency is None}
+        )
+        named |= {cid for cid, name in names.items() for ch in e.channels if ch.split("_")[-1] in name}
+        named &= set(by_campaign)
+        if named:
+            for cid in named:
+                decided.setdefault(cid, verdict)
+        elif _THE_REST.search(clause):
+            rest = verdict
+    if not decided:
+        return None
+    if rest is not None:
+        for cid in by_campaign:
+            decided.setdefault(cid, rest)
+    if set(decided) != set(by_campaign) or len(set(decided.values())) < 2:
+        return None
+    return {by_campaign[cid]: ok for cid, ok in decided.items()}
 
 
 def pending_reply(text: str) -> str | None:

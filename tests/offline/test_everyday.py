@@ -1204,3 +1204,79 @@ def test_one_campaign_taken_out_of_a_change_just_proposed(cp: Copilot, raise_: s
 def test_amounts_off_and_pounds_in_words_are_read(text: str, field: str, value: float) -> None:
     p = plan(text)
     assert p.tool == "discount_effect" and p.args.get(field) == pytest.approx(value)
+
+
+def test_a_question_about_the_campaign_just_named_stays_with_it_and_its_budget_follows(cp: Copilot) -> None:
+    first = cp.ask("is the social campaign pacing ok today? will it spend its £300?")
+    assert [n for n, _, _ in calls(first)] == ["campaign_pacing"]
+    more = cp.ask("right, add 40 quid to its daily budget", thread_id=first["thread_id"])
+    assert [(n, a.get("campaign_id")) for n, a, _ in calls(more)] == [("set_campaign_budget", 2)]
+    assert more["pending_approval"]["to"] == pytest.approx(340.0)  # £300 + £40
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "to"),
+    [
+        ("raise the social bid by 10p", "sorry, make that 8p", 0.63),  # £0.55 + 8p
+        ("lower campaign 3's bid by 10%", "actually make it 4%", 0.38),  # £0.40 - 4%
+        ("raise the social bid by 10p", "no, make it 70p", 0.7),  # to 70p: a bid of 70p
+    ],
+)
+def test_a_corrected_amount_keeps_the_kind_of_change(cp: Copilot, first: str, then: str, to: float) -> None:
+    res = cp.ask(first)
+    again = cp.ask(then, thread_id=res["thread_id"])
+    assert [(n, s) for n, _, s in calls(again)] == [("set_campaign_bid", "pending")]
+    assert again["pending_approval"]["to"] == pytest.approx(to, abs=0.005)
+
+
+def test_going_with_a_what_if_price_proposes_it(cp: Copilot) -> None:
+    res = cp.ask("what if product 1920 sold at £1.95?")
+    go = cp.ask("let's go with that price", thread_id=res["thread_id"])
+    assert [(n, a.get("price"), s) for n, a, s in calls(go)] == [("set_product_price", 1.95, "pending")]
+
+
+def test_which_of_them_narrows_the_list_just_shown(cp: Copilot) -> None:
+    res = cp.ask("customers whose first order was since 1 October with at least 2 orders")
+    narrowed = cp.ask("which of them are in Germany?", thread_id=res["thread_id"])
+    ((name, args, _),) = calls(narrowed)
+    assert (name, args.get("country"), args.get("min_orders")) == ("customer_list", "Germany", 2)
+
+
+def test_it_after_a_ranking_is_the_campaign_it_named(cp: Copilot) -> None:
+    res = cp.ask("上个月哪个计划的ROAS最高")
+    then = cp.ask("它上周每天的花费", thread_id=res["thread_id"])
+    top = res["tool_calls"][0]["result"]["ranking"][0]["campaign_id"]
+    assert [(n, a.get("campaign_id")) for n, a, _ in calls(then)] == [("campaign_metrics", top)]
+
+
+def test_export_with_who_it_is_for_is_still_only_an_export() -> None:
+    from offline.planner import _file_only
+
+    assert _file_only("导出来，我转给德国区的同事") and _file_only("export that, I'll send it to Sam")
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("22197爆米花桶价格改成6毛5", {"product_id": 1089, "price": 0.65}),
+        ("22197要是便宜2毛呢", {"product_id": 1089, "change_by": -0.2}),
+    ],
+)
+def test_chinese_amounts_beside_a_product_name(text: str, args: dict[str, float]) -> None:
+    p = plan(text, stock_codes={"22197": 1089})
+    assert {k: p.args.get(k) for k in args} == pytest.approx(args)
+
+
+def test_future_value_with_a_year_of_first_orders() -> None:
+    p = plan("top 5 German customers by projected 12-month value, first order in 2011", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("start"), p.args.get("country")) == ("customer_lifetime_value", "2011-01-01", "Germany")
+
+
+def test_a_count_in_brackets_and_one_countrys_share_keep_the_breakdown() -> None:
+    p = plan("revenue by country for Q2 (top 6), and what share did France have?")
+    assert (p.tool, p.args.get("breakdown"), p.args.get("limit"), p.args.get("country")) == (
+        "sales_report",
+        "country",
+        6,
+        None,
+    )
