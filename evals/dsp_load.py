@@ -503,7 +503,7 @@ def _steps(
 
 
 def _add(into: _Tally, t: _Tally) -> None:
-    for k in ("clicks", "impressions", "cost", "refused", "errors", "timeouts"):
+    for k in ("bids", "clicks", "impressions", "cost", "refused", "errors", "timeouts"):
         setattr(into, k, getattr(into, k) + getattr(t, k))
 
 
@@ -612,6 +612,7 @@ def run(
                     "dsp": books,
                     "offline": theirs,
                     "equal": ours == theirs == books,
+                    "bids": tally.bids,
                     "errors": tally.errors,
                     "timeouts": tally.timeouts,
                     "refused_notices": tally.refused,
