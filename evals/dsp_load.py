@@ -517,9 +517,16 @@ def _sustained(rows: list[dict[str, Any]]) -> float | None:
     return best
 
 
-def _database(postgres: bool) -> contextlib.AbstractContextManager[str | None]:
-    if not postgres:
-        return contextlib.nullcontext(None)
+def _fresh_database(server: str, name: str) -> str:
+    """A new, empty database on the PostgreSQL server (each number of workers bids on its own)."""
+    from evals.postgres import create_database
+
+    return create_database(server, name)
+
+
+def _database(postgres: bool, server: str | None) -> contextlib.AbstractContextManager[str | None]:
+    if server or not postgres:
+        return contextlib.nullcontext(server)
     from evals.postgres import local_postgres
 
     return local_postgres()
@@ -535,9 +542,12 @@ def run(
     generators: int = 1,
     budget_scale: float = 1.0,
     postgres: bool = False,
+    postgres_server: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """The canned bidder, then the bidder at each number of workers, at each rate: the figures."""
+    """The canned bidder, then the bidder at each number of workers, at each rate: the figures. With
+    `postgres` the bidder's books are on a throwaway PostgreSQL (or on `postgres_server`, a URL), in a
+    new database for each number of workers."""
     from dsp.replay import REPLAY_STRATEGIES, bid_request, offline, running
     from dsp.replay import add_campaign as add_replay_campaign
     from store import dsp as ledger
@@ -579,9 +589,13 @@ def run(
             exchange.close()
     out["baseline"] = {"steps": base_rows, "sustained_rps": _sustained(base_rows)}
     out["bidder"] = []
-    with _database(postgres) as server, tempfile.TemporaryDirectory(prefix="copilot-dsp-load-") as tmp:
+    with _database(postgres, postgres_server) as server, tempfile.TemporaryDirectory(prefix="copilot-dsp-load-") as tmp:
         for w in workers:
-            db_url = server or f"sqlite:///{Path(tmp) / f'dsp-{w}.db'}"
+            db_url = (
+                _fresh_database(server, f"dsp_load_{w}_{os.getpid()}")
+                if server
+                else f"sqlite:///{Path(tmp) / f'dsp-{w}.db'}"
+            )
             engine = make_engine(db_url)
             sessions = make_sessionmaker(engine)
             try:
@@ -622,7 +636,7 @@ def run(
     base_best = out["baseline"]["sustained_rps"]
     for b in out["bidder"]:
         b["of_baseline"] = round(b["sustained_rps"] / base_best, 2) if b["sustained_rps"] and base_best else None
-    out["database"] = "postgresql" if postgres else "sqlite"
+    out["database"] = "postgresql" if postgres or postgres_server else "sqlite"
     out["cpus"] = os.cpu_count()
     out["load_average_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     out["note"] = (

@@ -32,3 +32,14 @@ def test_the_load_benchmark_runs_briefly_and_keeps_the_offline_figures() -> None
         dsp_load.run(base, strategy="nope")
     with pytest.raises(ValueError, match="the log has"):
         dsp_load.run(base, rates=(100_000,), seconds=10)
+
+
+@pytest.mark.shared
+def test_the_load_benchmark_runs_on_postgresql(pg_server: str) -> None:
+    base = shared_data()
+    with bounded(180):
+        res = dsp_load.run(base, workers=(2,), rates=(50,), seconds=1.0, postgres_server=pg_server)
+    assert res["database"] == "postgresql"
+    (b,) = res["bidder"]
+    assert b["errors"] == b["timeouts"] == b["refused_notices"] == b["server_tracebacks"] == 0, b
+    assert b["exchange"] == b["offline"] == b["dsp"], b
