@@ -21,10 +21,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI
 from pydantic import ValidationError
+from starlette.types import Receive, Scope, Send
 
 from dsp import DspError
 from dsp.bidder import Bidder, Clock
@@ -41,26 +42,42 @@ DEFAULT_PORT = 8100
 ENV_DATABASE = "COPILOT_DSP_DATABASE_URL"  # what `copilot dsp serve` hands its worker processes
 ENV_CLOCK = "COPILOT_DSP_CLOCK"
 ENV_RANKER = "COPILOT_DSP_RANKER_DATA"  # the folder holding rtb/: each worker trains the ranker from it
-_HEADERS = {"x-openrtb-version": "2.6"}
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": " ".join(message.split())}, status_code=status, headers=_HEADERS)
+def _error(status: int, message: str) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    return _json(status, {"error": " ".join(message.split())})
 
 
-async def _body(request: Request) -> bytes | JSONResponse:
-    """The body, or the 413 for one over MAX_BODY_BYTES (told by its length or as it arrives)."""
-    length = request.headers.get("content-length")
-    too_big = _error(413, f"the body is over {MAX_BODY_BYTES:,} bytes")
+def _json(status: int, content: Any) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    return status, body, [_JSON, _VERSION, (b"content-length", str(len(body)).encode())]
+
+
+async def _body(scope: Scope, receive: Receive) -> bytes | None:
+    """The body, or None for one over MAX_BODY_BYTES (told by its length or as it arrives)."""
+    length = _header(scope, b"content-length")
     if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        return too_big
+        return None
     chunks, seen = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
         seen += len(chunk)
         if seen > MAX_BODY_BYTES:
-            return too_big
+            return None
         chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
     return b"".join(chunks)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 def parse_request(raw: bytes) -> BidRequest:
@@ -82,7 +99,7 @@ def parse_request(raw: bytes) -> BidRequest:
         raise DspError("; ".join(parts)) from None
 
 
-def create_app(db_url: str, *, clock: Clock = "wall", refresh: bool = True, matcher: Matcher | None = None) -> FastAPI:
+def create_app(db_url: str, *, clock: Clock = "wall", refresh: bool = True, matcher: Matcher | None = None) -> OpenRtb:
     """The bidder's app over the database at `db_url` (made at the code's schema if new); `matcher`
     scores the pCTR of (request, creative) pairs that come without one (dsp/matching.py)."""
     engine = make_engine(db_url)
@@ -101,54 +118,98 @@ def create_app(db_url: str, *, clock: Clock = "wall", refresh: bool = True, matc
     app = FastAPI(title="Marketing Copilot DSP", description=__doc__, lifespan=lifespan)
     app.state.bidder = bidder
 
-    @app.post("/openrtb2/bid", summary="An OpenRTB 2.6 bid request: a bid response, or 204")
-    async def bid(request: Request) -> Response:
-        raw = await _body(request)
-        if isinstance(raw, JSONResponse):
-            return raw
-        try:
-            req = parse_request(raw)
-            res = bidder.bid(req, str(request.base_url))  # in memory but for a rare reservation: no thread hop
-        except DspError as exc:
-            return _error(400, str(exc))
-        if res is None:
-            return Response(status_code=204, headers=_HEADERS)
-        return Response(res.model_dump_json(exclude_none=True), media_type="application/json", headers=_HEADERS)
-
-    def notice(kind: str) -> Any:
-        async def handle(t: str = "", price: str = "", reason: str = "") -> Response:  # one short transaction
-            try:
-                if not t:
-                    raise NoticeRefused(400, "the notice has no token (t=)")
-                if kind in ("win", "billing"):
-                    out = bidder.charge(t, price, kind)  # type: ignore[arg-type]
-                elif kind == "loss":
-                    out = bidder.loss(t)
-                else:
-                    where = bidder.click(t)
-                    return RedirectResponse(where, status_code=302) if where else Response(status_code=204)
-            except NoticeRefused as exc:
-                log.warning("%s notice refused: %s", kind, exc)
-                return _error(exc.status, str(exc))
-            except (StoreError, ValueError) as exc:
-                log.warning("%s notice refused: %s", kind, exc)
-                return _error(400, str(exc))
-            return JSONResponse(out, headers=_HEADERS)
-
-        return handle
-
-    for kind in ("win", "billing", "loss", "click"):
-        methods = ["GET"] if kind == "click" else ["GET", "POST"]
-        app.add_api_route(f"/openrtb2/{kind}", notice(kind), methods=methods, summary=f"The {kind} notice")
-
     @app.get("/healthz", summary="The process answers")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    return app
+    return OpenRtb(app, bidder)
 
 
-def app_from_env() -> FastAPI:
+_JSON = (b"content-type", b"application/json")
+_VERSION = (b"x-openrtb-version", b"2.6")
+_ROUTES = {
+    ("POST", "/openrtb2/bid"): "bid",
+    **{(m, f"/openrtb2/{k}"): k for k in ("win", "billing", "loss") for m in ("GET", "POST")},
+    ("GET", "/openrtb2/click"): "click",
+}
+
+
+class OpenRtb:
+    """The bid request and the notices, answered in plain ASGI (they are the bidder's traffic: the
+    framework's routing and validation would cost more than the bid); everything else (the health
+    check, the lifespan that starts and stops the bidder) goes to the FastAPI app."""
+
+    def __init__(self, app: FastAPI, bidder: Bidder) -> None:
+        self.app = app
+        self.bidder = bidder
+        self.state = app.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = _ROUTES.get((scope.get("method", ""), scope.get("path", ""))) if scope["type"] == "http" else None
+        if route is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            status, body, headers = await self._answer(route, scope, receive)
+        except Exception:
+            log.exception("the %s request failed", route)
+            status, body, headers = _error(500, "the bidder failed on this request")
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _answer(self, route: str, scope: Scope, receive: Receive) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        raw = await _body(scope, receive)
+        if raw is None:
+            return _error(413, f"the body is over {MAX_BODY_BYTES:,} bytes")
+        if route == "bid":
+            try:
+                res = self.bidder.bid(parse_request(raw), _base_url(scope))  # in memory but for a rare reservation
+            except DspError as exc:
+                return _error(400, str(exc))
+            if res is None:
+                return 204, b"", [_VERSION]
+            out = res.model_dump_json(exclude_none=True).encode()
+            return 200, out, [_JSON, _VERSION, (b"content-length", str(len(out)).encode())]
+        q = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode("latin-1")).items()}
+        return _notice(self.bidder, route, q.get("t", ""), q.get("price", ""))
+
+
+def _notice(bidder: Bidder, kind: str, t: str, price: str) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    """A notice, in one short transaction: its answer."""
+    try:
+        if not t:
+            raise NoticeRefused(400, "the notice has no token (t=)")
+        if kind in ("win", "billing"):
+            out = bidder.charge(t, price, kind)  # type: ignore[arg-type]
+        elif kind == "loss":
+            out = bidder.loss(t)
+        else:
+            where = bidder.click(t)
+            if not where:
+                return 204, b"", []
+            return (
+                302,
+                b"",
+                [(b"location", quote(where, safe=":/%#?=@[]!$&'()*+,;").encode()), (b"content-length", b"0")],
+            )
+    except NoticeRefused as exc:
+        log.warning("%s notice refused: %s", kind, exc)
+        return _error(exc.status, str(exc))
+    except (StoreError, ValueError) as exc:
+        log.warning("%s notice refused: %s", kind, exc)
+        return _error(400, str(exc))
+    return _json(200, out)
+
+
+def _base_url(scope: Scope) -> str:
+    host = _header(scope, b"host")
+    if host is None:
+        server = scope.get("server") or ("127.0.0.1", DEFAULT_PORT)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/"
+
+
+def app_from_env() -> OpenRtb:
     """The app of one `copilot dsp serve` worker (uvicorn's factory)."""
     url = os.environ.get(ENV_DATABASE)
     if not url:
@@ -193,4 +254,4 @@ def serve(
     )
 
 
-__all__ = ["DEFAULT_PORT", "MAX_BODY_BYTES", "app_from_env", "create_app", "parse_request", "serve"]
+__all__ = ["DEFAULT_PORT", "MAX_BODY_BYTES", "OpenRtb", "app_from_env", "create_app", "parse_request", "serve"]

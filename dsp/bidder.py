@@ -104,6 +104,11 @@ class _Live:
     others_spent: int = 0  # the period's spend by other workers, at the last refresh
     held: dict[str, tuple[int, float]] = field(default_factory=dict)  # auction -> (micros, since)
     held_total: int = 0
+    # reservations of periods this worker has left whose bids still await their notices: reservation
+    # -> its held auctions; released once they are in (or expired), so that those notices still charge
+    retired: dict[int, dict[str, tuple[int, float]]] = field(default_factory=dict)
+    left: int = 0  # the auctions left in the period at its last request
+    version: int = 0  # bumped at every change to the books (a charge booked, a reservation made or released)
     exhausted: bool = False  # the budget is all reserved and this worker's slice is held: no bid till a refresh
     multiplier: float = 1.0  # the pacing controller's, for the budget-blind strategies
     synced: float = 0.0  # when its books were last read (monotonic)
@@ -113,7 +118,11 @@ class _Live:
     def available(self) -> int:
         return self.reserved - self.spent - self.held_total
 
-    def unhold(self, auction: str) -> int:
+    def unhold(self, auction: str, reservation: int | None = None) -> int:
+        """Let the hold of a bid go (one from a retired `reservation`, when given); its micros."""
+        if reservation is not None and reservation != self.reservation:
+            amount, _ = self.retired.get(reservation, {}).pop(auction, (0, 0.0))
+            return amount
         amount, _ = self.held.pop(auction, (0, 0.0))
         self.held_total -= amount
         return amount
@@ -207,7 +216,8 @@ class Bidder:
                     continue
                 if live is not None:  # a change: keep what the strategy learnt and the period's books
                     fresh.strategy.seen = live.strategy.seen
-                    for k in ("period", "reservation", "reserved", "spent", "others_spent", "held", "held_total"):
+                    books = ("period", "reservation", "reserved", "spent", "others_spent", "held", "held_total")
+                    for k in (*books, "retired", "version"):
                         setattr(fresh, k, getattr(live, k))
                     if row["status"] != "active":
                         self._release(fresh)
@@ -219,32 +229,50 @@ class Bidder:
                 for auction, (_, since) in list(live.held.items()):
                     if now - since > self.hold_s:
                         live.unhold(auction)
+                for rid, held in list(live.retired.items()):
+                    for auction, (_, since) in list(held.items()):
+                        if now - since > self.hold_s:
+                            del held[auction]
+                    if not held:
+                        del live.retired[rid]
+                        ledger.release(self.sessions, rid)
                 if live.reservation is not None and not live.held and now - live.used > self.idle_s:
-                    self._release(live)  # no traffic here: give the slice back for the busy workers
+                    self._release(live, retired=False)  # no traffic here: give the slice back for the busy workers
                 live.exhausted = False  # slices given back elsewhere may leave room: ask again
         self._sync_ledgers()
         self._flush()
 
     def _sync_ledgers(self) -> None:
+        """Every reservation's books, read outside the lock (bids go on meanwhile) and taken only if
+        nothing changed them in between (else at the next refresh)."""
         with self._lock:
-            reservations = [(cid, live.reservation) for cid, live in self._live.items() if live.reservation]
-        for cid, rid in reservations:
+            todo = [
+                (cid, live.reservation, list(live.held), live.version)
+                for cid, live in self._live.items()
+                if live.reservation is not None
+            ]
+        for cid, rid, held, version in todo:
+            charged = ledger.charged_among(self.sessions, rid, held)
+            book = ledger.ledger(self.sessions, rid)
             with self._lock:
                 live = self._live.get(cid)
-                if live is not None and live.reservation == rid:
-                    self._sync(live)
+                if live is not None and live.reservation == rid and live.version == version:
+                    self._book(live, charged, book)
 
     def _sync(self, live: _Live) -> None:
-        """A reservation's books from the database (under the lock): the holds other workers'
-        notices charged are let go, read before the ledger so that the spend read next includes
-        every charge whose hold is let go."""
+        """A reservation's books from the database (under the lock)."""
         rid = live.reservation
         if rid is None:
             return
+        self._book(live, ledger.charged_among(self.sessions, rid, list(live.held)), ledger.ledger(self.sessions, rid))
+
+    def _book(self, live: _Live, charged: list[str], book: ledger.Ledger | None) -> None:
+        """Take a reservation's books (under the lock): the holds other workers' notices charged are
+        let go, read before the ledger so that the spend read next includes every charge whose hold
+        is let go."""
         live.synced = time.monotonic()
-        for auction in ledger.charged_among(self.sessions, rid, list(live.held)):
+        for auction in charged:
             live.unhold(auction)
-        book = ledger.ledger(self.sessions, rid)
         if book is None:
             return
         live.spent = book.reservation_spent_micros
@@ -310,6 +338,11 @@ class Bidder:
                 continue
             self._count(row["id"], "requests")
             period, left = self._position(live, tick)
+            if live.period is not None and period < live.period:
+                # a replay's request of a period this worker has left, arriving late (a concurrent
+                # exchange): bid it in the period at hand, where the last request stood
+                period, left = live.period, live.left
+            live.left = left
             if period != live.period:
                 self._new_period(live, period)
             if live.exhausted:
@@ -404,7 +437,15 @@ class Bidder:
         return now.toordinal(), max(1, math.ceil(n * left))
 
     def _new_period(self, live: _Live, period: int) -> None:
-        self._release(live)
+        """Leave the period: its reservation is released, or retired while its bids await notices."""
+        if live.reservation is not None and live.held:
+            live.retired[live.reservation] = live.held
+            live.reservation = None
+            live.reserved = live.spent = live.held_total = 0
+            live.held = {}
+            live.version += 1
+        else:
+            self._release(live, retired=False)
         live.period = period
         live.exhausted = False
         live.others_spent = 0
@@ -427,15 +468,22 @@ class Bidder:
             live.reserved = 0
         live.reservation = rid
         live.reserved += granted
+        live.version += 1
         return granted
 
-    def _release(self, live: _Live) -> None:
+    def _release(self, live: _Live, *, retired: bool = True) -> None:
+        """Give back the reservation's unspent part (and the retired ones', with `retired`)."""
+        if retired:
+            for rid in live.retired:
+                ledger.release(self.sessions, rid)
+            live.retired.clear()
         if live.reservation is not None:
             ledger.release(self.sessions, live.reservation)
         live.others_spent += live.spent  # the period's spend stays known: its budget left is unchanged
         live.reservation = None
         live.reserved = live.spent = live.held_total = 0
         live.held.clear()
+        live.version += 1
 
     # -- notices -------------------------------------------------------------------------------
 
@@ -449,14 +497,17 @@ class Bidder:
             if live is not None and live.reservation == t.reservation_id:
                 if charged:
                     live.spent += micros
+                    live.version += 1
                 live.unhold(t.auction)
+            elif live is not None:
+                live.unhold(t.auction, t.reservation_id)  # a bid of a period this worker has left
         return {"auction": t.auction, "charged": charged, "price": micros / 1000}
 
     def loss(self, token: str) -> dict[str, Any]:
         t = self.tickets.read(token)
         with self._lock:
             live = self._live.get(t.campaign_id)
-            released = live.unhold(t.auction) if live is not None and live.reservation == t.reservation_id else 0
+            released = live.unhold(t.auction, t.reservation_id) if live is not None else 0
         return {"auction": t.auction, "released": released > 0}
 
     def click(self, token: str) -> str | None:

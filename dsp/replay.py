@@ -24,9 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +37,9 @@ from engine import bidding
 from store import dsp as ledger
 from store import reference
 from store.db import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import sessionmaker
 
 REPLAY_STRATEGIES = ("ours", "rlb", "lin", "mcpc")
 LIN_B0 = 10.0  # the bench's Lin base bid
@@ -72,6 +77,50 @@ def offline(setup: dict[str, Any], strategy: str, n: int) -> bidding.ReplayResul
         return bidding.replay(c, p, bidding.lin_bids(th, LIN_B0, setup["mean_ctr"]), **kw)
     cpc = setup["info"]["cost_train"] / setup["info"]["clk_train"]
     return bidding.replay(c, p, bidding.mcpc_bids(th, cpc), **kw)
+
+
+def add_campaign(sessions: sessionmaker, setup: dict[str, Any], strategy: str, *, workers: int = 1) -> int:
+    """The replay's campaign (its creative a 300x250 banner): its id. Bidding from `workers` processes
+    at once, each reserves its share of a period's budget a `workers`-th at a time, so that all of
+    them hold some."""
+    params = strategy_params(setup, strategy)
+    params["reservation_share"] = RESERVATION_SHARE / workers
+    cid = ledger.add_campaign(
+        sessions,
+        name=f"ipinyou-2997-{strategy}-{os.getpid()}-{time.time_ns()}",
+        daily_budget=0,
+        budget_micros=setup["budget"] * 1000,
+        max_bid=float(bidding.MAX_BID),
+        strategy=strategy,
+        params=params,
+        pacing=False,
+    )
+    ledger.add_creative(
+        sessions, cid, crid="2997-300x250", w=300, h=250, adm='<a href="{CLICK_URL}"><img src="ad.png"></a>'
+    )
+    return cid
+
+
+def bid_request(i: int, pctr: float, *, tmax: int = 120_000) -> dict[str, Any]:
+    """Auction `i` of the log as an OpenRTB 2.6 bid request: a 300x250 banner, the log's pCTR in
+    `imp.ext.pctr`, the auction's position in `ext.replay_tick`, second price."""
+    return {
+        "id": str(i),
+        "imp": [{"id": "1", "banner": {"w": 300, "h": 250}, "ext": {"pctr": float(pctr)}}],
+        "site": {"domain": "ipinyou.replay"},
+        "at": 2,
+        "tmax": tmax,
+        "ext": {"replay_tick": i},
+    }
+
+
+def notices(bid: dict[str, Any], market_price: int, clicks: int) -> tuple[bool, str, str | None]:
+    """What the exchange sends once auction is decided against the log's market price: (won, the win
+    notice with the price substituted or the loss notice, the ad's click URL when won and clicked)."""
+    if bid["price"] < market_price:
+        return False, bid["lurl"].replace("${AUCTION_LOSS}", "102"), None
+    link = _HREF.search(bid.get("adm") or "") if clicks else None
+    return True, bid["nurl"].replace("${AUCTION_PRICE}", str(market_price)), link.group(1) if link else None
 
 
 def _free_port() -> int:
@@ -124,6 +173,32 @@ def stop_bidder(proc: subprocess.Popen[str]) -> str:
     return out or ""
 
 
+@dataclass
+class Running:
+    """A bidder started by `running`: its port, its process, and what it printed once stopped."""
+
+    port: int
+    pid: int
+    log: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def running(db_url: str, workers: int) -> Iterator[Running]:
+    """`workers` bidder processes on a free loopback port, answering, until the block ends."""
+    port = _free_port()
+    proc = start_bidder(db_url, port, workers)
+    served = Running(port, proc.pid)
+    try:
+        wait_ready(proc, served.url)
+        yield served
+    finally:
+        served.log = stop_bidder(proc)
+
+
 def run(
     base: Path,
     *,
@@ -149,30 +224,14 @@ def run(
     engine = make_engine(url_db)
     sessions = make_sessionmaker(engine)
     try:
-        cid = ledger.add_campaign(
-            sessions,
-            name=f"ipinyou-2997-{strategy}-{os.getpid()}-{time.time_ns()}",
-            daily_budget=0,
-            budget_micros=setup["budget"] * 1000,
-            max_bid=float(bidding.MAX_BID),
-            strategy=strategy,
-            params=strategy_params(setup, strategy),
-            pacing=False,
-        )
-        ledger.add_creative(
-            sessions, cid, crid="2997-300x250", w=300, h=250, adm='<a href="{CLICK_URL}"><img src="ad.png"></a>'
-        )
-        port = _free_port()
-        proc = start_bidder(url_db, port, workers)
-        try:
-            wait_ready(proc, f"http://127.0.0.1:{port}")
-            http = _Http("127.0.0.1", port)
+        cid = add_campaign(sessions, setup, strategy)
+        with running(url_db, workers) as bidder:
+            http = _Http("127.0.0.1", bidder.port)
             try:
                 tally, latencies, seconds = _exchange(http, setup, n, progress)
             finally:
                 http.close()
-        finally:
-            server_out = stop_bidder(proc)
+        server_out = bidder.log
         book = ledger.totals(sessions, cid)
     finally:
         engine.dispose()
@@ -240,16 +299,8 @@ def _exchange(
     latencies: list[float] = []
     started = time.perf_counter()
     for i in range(n):
-        body = {
-            "id": str(i),
-            "imp": [{"id": "1", "banner": {"w": 300, "h": 250}, "ext": {"pctr": float(pctr[i])}}],
-            "site": {"domain": "ipinyou.replay"},
-            "at": 2,
-            "tmax": 120_000,
-            "ext": {"replay_tick": i},
-        }
         t0 = time.perf_counter()
-        status, raw = http.post("/openrtb2/bid", json.dumps(body).encode())
+        status, raw = http.post("/openrtb2/bid", json.dumps(bid_request(i, pctr[i])).encode())
         latencies.append(time.perf_counter() - t0)
         if status == 204:
             continue
@@ -258,19 +309,17 @@ def _exchange(
         bid = json.loads(raw)["seatbid"][0]["bid"][0]
         bids += 1
         mp = int(price[i])
-        if bid["price"] >= mp:
-            if http.get(bid["nurl"].replace("${AUCTION_PRICE}", str(mp))) != 200:
-                refused += 1
-                continue
+        wins, notice, click = notices(bid, mp, int(clicks[i]))
+        if not wins:
+            http.get(notice)
+        elif http.get(notice) != 200:
+            refused += 1
+        else:
             won += 1
             cost += mp
-            if clicks[i]:
-                won_clicks += int(clicks[i])
-                link = _HREF.search(bid.get("adm") or "")
-                if link and http.get(link.group(1)) >= 400:
-                    refused += 1
-        else:
-            http.get(bid["lurl"].replace("${AUCTION_LOSS}", "102"))
+            won_clicks += int(clicks[i])
+            if click and http.get(click) >= 400:
+                refused += 1
         if progress and (i + 1) % 5000 == 0:
             progress(i + 1, n)
     seconds = time.perf_counter() - started
@@ -278,4 +327,16 @@ def _exchange(
     return tally, latencies, seconds
 
 
-__all__ = ["REPLAY_STRATEGIES", "offline", "run", "start_bidder", "stop_bidder", "strategy_params", "wait_ready"]
+__all__ = [
+    "REPLAY_STRATEGIES",
+    "add_campaign",
+    "bid_request",
+    "notices",
+    "offline",
+    "run",
+    "running",
+    "start_bidder",
+    "stop_bidder",
+    "strategy_params",
+    "wait_ready",
+]

@@ -324,13 +324,20 @@ def _insert_new(s: Session, model: Any, **values: Any) -> bool:
 
 def _lock_budget(s: Session, campaign_id: int, period: int) -> None:
     """Lock the period's budget row before any reservation of it (PostgreSQL; SQLite writes one at a
-    time anyway): reserve, charge and release then all take the budget first and a reservation second,
-    so two of them never wait on each other in opposite orders (a deadlock PostgreSQL would abort)."""
-    s.execute(
-        select(DspBudget.campaign_id)
-        .where(DspBudget.campaign_id == campaign_id, DspBudget.period == period)
-        .with_for_update()
-    )
+    time anyway, and renders no FOR UPDATE: nothing to run there): reserve, charge and release then
+    all take the budget first and a reservation second, so two of them never wait on each other in
+    opposite orders (a deadlock PostgreSQL would abort)."""
+    conn = s.connection()
+    if conn.dialect.name == "sqlite":
+        return
+    conn.execute(_LOCK_BUDGET, {"p_cid": campaign_id, "p_period": period})
+
+
+_LOCK_BUDGET = (
+    select(DspBudget.campaign_id)
+    .where(DspBudget.campaign_id == bindparam("p_cid"), DspBudget.period == bindparam("p_period"))
+    .with_for_update()
+)
 
 
 def release(sessions: sessionmaker, reservation_id: int) -> int:

@@ -221,3 +221,26 @@ def test_campaigns_and_creatives_from_the_command_line(tmp_path: Path) -> None:
     with TestClient(create_app(url, refresh=False)) as c:
         r = c.post("/openrtb2/bid", json=request())
         assert r.status_code == 200 and r.json()["seatbid"][0]["bid"][0]["price"] == 3.0
+
+
+def test_a_notice_after_the_period_changed_still_charges_and_a_late_request_still_bids(db: Any) -> None:
+    """On the replay's clock a concurrent exchange may send a period's last win notice after the
+    next period's first request, and a request of the period before after it: the reservation the
+    bid came from stays open until its notices are in, and the late request is bid in the period at
+    hand."""
+    ledger.update_campaign(db["sessions"], db["campaign"], params={"period_auctions": 10})
+    with TestClient(create_app(db["url"], clock="replay", refresh=False)) as c:
+
+        def bid(tick: int) -> dict[str, Any]:
+            r = c.post("/openrtb2/bid", json=request(f"a{tick}", ext={"replay_tick": tick}))
+            assert r.status_code == 200, r.text
+            return dict(r.json()["seatbid"][0]["bid"][0])
+
+        last = bid(9)  # period 0
+        bid(10)  # period 1: period 0's reservation still holds the bid above
+        win = c.get(_path(last["nurl"]).replace("${AUCTION_PRICE}", "1.5"))
+        assert win.status_code == 200 and win.json()["charged"] is True, win.text
+        late = bid(8)  # period 0's, arriving late
+        assert c.get(_path(late["lurl"]).replace("${AUCTION_LOSS}", "102")).json()["released"] is True
+    t = ledger.totals(db["sessions"], db["campaign"])
+    assert t["impressions"] == 1 and t["spent_micros"] == 1500 == t["budget_spent_micros"]
