@@ -1237,6 +1237,7 @@ def days_written(text: str, today: date) -> list[tuple[int, date]]:
     return out
 
 
+_MAY_VERB = re.compile(r"^may\s", re.I)  # "we may 2x it": may is a verb before a bare number
 _YEAR_ALONE = re.compile(r"(?:\bin (?:the year )?|(?<![\d-]))(?P<y>(?:19|20)\d\d)(?:年(?!\d{1,2}月)|(?![\d-]))")
 
 
@@ -1832,7 +1833,8 @@ def _extract(raw: str) -> Entities:
     e.numbers = [n for n in nums if n.unit != "%" and n.start not in change_starts and n.unit != "x"]
 
     taken = _order_counts(e, bare)
-    e.numbers = [n for n in e.numbers if not any(a <= n.start < b for a, b in taken)]
+    taken += [(a, b) for a, b, d in _day_spans(bare) if d.get("day") and not _MAY_VERB.search(bare[a:b])]
+    e.numbers = [n for n in e.numbers if not any(a <= n.start < b for a, b in taken)]  # "since dec 1": a day
     _revenue_bounds(e)
 
     # counts: "top 5", "3 headlines", 三条, "five ideas"

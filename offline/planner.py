@@ -861,7 +861,8 @@ _SALES_PERIODS = frozenset(get_args(SalesPeriod))
 _SPENDERS = re.compile(r"\b(?:biggest|top|highest|big|largest|best) spenders?\b|消费最高|花钱最多|花得最多", re.I)
 _SPENT_MOST = re.compile(  # the spenders, or the customers who spent or bought the most
     _SPENDERS.pattern + r"|\b(?:biggest|top|highest|big|largest|best) (?:customers|buyers|clients)\b"
-    r"|\bspent (?:the )?most\b|\bbought (?:the )?most\b|买得最多|买的最多|消费最多|最能买|大客户",
+    r"|\bspent (?:the )?most\b|\bbought (?:the )?most\b|\b(?:ranked |sorted )?by (?:their )?(?:spend|spending)\b"
+    r"|买得最多|买的最多|消费最多|最能买|大客户",
     re.I,
 )
 
@@ -1914,7 +1915,7 @@ def fill(
         and today is not None
         and "first_start" not in args
         and _SPENT_MOST.search(e.text)
-        and not _SINCE.search(e.text)
+        and (not _SINCE.search(e.text) or re.search(r"\b(?:spend|spent|spending)\s+since\b", e.text, re.I))
         and not _QUIET.search(e.text)
     ):  # "top spenders this week", 上个月谁买得最多: what each spent in that period, not whose last order fell in it
         span = _spend_span(e, today, args)

@@ -1280,3 +1280,20 @@ def test_a_count_in_brackets_and_one_countrys_share_keep_the_breakdown() -> None
         6,
         None,
     )
+
+
+def test_a_day_written_month_first_is_no_amount() -> None:
+    p = plan("c3 clicks daily since nov 28?", today=date(2011, 12, 9))
+    assert p.tool == "campaign_metrics" and p.args.get("campaign_id") == 3 and "daily_budget" not in p.args
+
+
+def test_ranked_by_spend_since_a_month_is_what_they_spent_since() -> None:
+    p = plan("top 3 German customers by spend since September", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("spend_start"), p.args.get("country")) == ("customer_list", "2011-09-01", "Germany")
+
+
+def test_chinese_names_of_kinds_the_glossary_holds(cp: Copilot) -> None:
+    result = cp.ask("野餐篮都有哪些")["tool_calls"][0]["result"]
+    assert sorted(m["product_id"] for m in result["matching"]) == [1362, 1363]  # PICNIC BASKET WICKER, both sizes
+    ((name, args, _),) = calls(cp.ask("伦敦巴士咖啡杯的价格弹性多少"))
+    assert (name, args["product_id"]) == ("price_elasticity", 1812)  # LONDON BUS COFFEE MUG
