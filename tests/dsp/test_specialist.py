@@ -54,7 +54,8 @@ def status(url: str, region: str, domain: str = "news.example.com") -> int:
 
 
 def until(check: Any, seconds: float) -> float:
-    """Seconds until `check()` holds (AssertionError after `seconds`)."""
+    """Seconds until `check()` holds (AssertionError after `seconds`: a bound on a stuck bidder, not a
+    timing; the time it took is printed)."""
     t0 = time.monotonic()
     while not check():
         assert time.monotonic() - t0 < seconds, f"not within {seconds} s"
@@ -75,13 +76,13 @@ def test_the_specialist_changes_targeting_and_the_bidder_follows(bidder: tuple[P
         assert status(url, "shanghai") == 204
         done = cp.ask("yes", thread_id=asked["thread_id"])
         assert "Done: the targeting of DSP campaign 1 (spring)" in done["answer"], done["answer"]
-        followed = until(lambda: status(url, "shanghai") == 200, 10)
+        followed = until(lambda: status(url, "shanghai") == 200, 60)
         print(f"the bidder followed the approved change in {followed:.2f} s")
 
         zh = cp.ask("DSP活动spring屏蔽 news.example.com")
         assert zh["pending_approval"] is not None and "域名黑名单" in zh["answer"]
         cp.ask("好的", thread_id=zh["thread_id"])
-        until(lambda: status(url, "beijing", "news.example.com") == 204, 10)
+        until(lambda: status(url, "beijing", "news.example.com") == 204, 60)
         assert status(url, "beijing", "shop.example.org") == 200
 
         def counted() -> bool:
@@ -90,7 +91,7 @@ def test_the_specialist_changes_targeting_and_the_bidder_follows(bidder: tuple[P
             assert c["name"] == "dsp_stats" and c["args"] == {"since_hours": 1.0}
             return bool(c["result"]["total"]["requests"] >= 6)
 
-        until(counted, 10)  # the bidder writes its per-minute counts at each refresh
+        until(counted, 120)  # the bidder writes its per-minute counts at each refresh
         last = cp.ask("DSP今天跑得怎么样")
         assert "胜率" in last["answer"] and "域名黑名单 news.example.com" in last["answer"]
     finally:
