@@ -96,7 +96,7 @@ def _file_only(text: str) -> bool:
 _FILE_PURPOSE = re.compile(  # who the file is for is no request: "导出来，我发给法国区同事", "export it, I'll send it to Anna"
     r"[,，;；]\s*(?:我|我们)?(?:要|会|好)?(?:发给|转给|拿给|交给|给|发到|分享给)[^,，;；.。!?！？]{0,16}"
     r"|[,;]?\s*(?:so )?(?:i'?ll|i will|i'?m going to|to|so i can|we'?ll)\s(?:send|share|forward|pass|email|mail)\b[^,;.!?]{0,40}"
-    r"|\bfor (?:my|the|our) (?:boss|team|manager|colleagues?|client|french team|[a-z]+ team)\b",
+    r"|\bfor (?:my|the|our) (?:boss|team|manager|colleagues?|client|[a-z]+ team)\b",
     re.I,
 )
 
