@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -271,7 +272,13 @@ def _exchange_process(host: str, port: int, index: int, every: int, pipe: Connec
                     return
                 start, rate, items = step
                 await pool.fill(CONNECTIONS)
-                pipe.send(await _offer(pool, start, rate, index, every, items))
+                gc.collect()
+                gc.disable()  # a full collection mid-step would stall every request in flight: the bidder's latency
+                try:
+                    tally = await _offer(pool, start, rate, index, every, items)
+                finally:
+                    gc.enable()
+                pipe.send(tally)
         finally:
             pool.close()
 
@@ -375,6 +382,8 @@ def _canned_server(port: int) -> None:
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+    gc.freeze()  # as the bidder does (dsp/app.py)
 
     async def main() -> None:
         server = await asyncio.get_running_loop().create_server(Canned, "127.0.0.1", port, backlog=1024)

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import bindparam, literal_column, select, update
+from sqlalchemy import Connection, bindparam, literal_column, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
@@ -308,26 +308,27 @@ def _ensure_budget(s: Session, campaign_id: int, period: int, budget_micros: int
 _INSERTS: dict[tuple[str, str], Any] = {}
 
 
-def _insert_new(s: Session, model: Any, **values: Any) -> bool:
+def _insert_new(s: Session | Connection, model: Any, **values: Any) -> bool:
     """Insert a row unless its key is taken (ON CONFLICT DO NOTHING, SQLite and PostgreSQL alike):
     whether it was inserted. No savepoint, so the caller's transaction stays one."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    name = s.get_bind().dialect.name
+    conn = s.connection() if isinstance(s, Session) else s
+    name = conn.dialect.name
     stmt = _INSERTS.get((model.__tablename__, name))
     if stmt is None:  # made once: building a statement costs more than running it
         dialect = postgresql if name == "postgresql" else sqlite
         stmt = dialect.insert(model.__table__).on_conflict_do_nothing().returning(literal_column("1"))
         _INSERTS[(model.__tablename__, name)] = stmt
-    return s.connection().execute(stmt, values).first() is not None  # (rowcount is -1 there on PostgreSQL)
+    return conn.execute(stmt, values).first() is not None  # (rowcount is -1 there on PostgreSQL)
 
 
-def _lock_budget(s: Session, campaign_id: int, period: int) -> None:
+def _lock_budget(s: Session | Connection, campaign_id: int, period: int) -> None:
     """Lock the period's budget row before any reservation of it (PostgreSQL; SQLite writes one at a
     time anyway, and renders no FOR UPDATE: nothing to run there): reserve, charge and release then
     all take the budget first and a reservation second, so two of them never wait on each other in
     opposite orders (a deadlock PostgreSQL would abort)."""
-    conn = s.connection()
+    conn = s.connection() if isinstance(s, Session) else s
     if conn.dialect.name == "sqlite":
         return
     conn.execute(_LOCK_BUDGET, {"p_cid": campaign_id, "p_period": period})
@@ -436,18 +437,29 @@ class HeldBid:
     bid_micros: int
 
 
-def charge(sessions: sessionmaker, c: HeldBid, price_micros: int, *, kind: str, at: datetime | None = None) -> bool:
+def charge(
+    sessions: sessionmaker,
+    c: HeldBid,
+    price_micros: int,
+    *,
+    kind: str,
+    at: datetime | None = None,
+    stats: bool = True,
+) -> bool:
     """Charge an auction at its clearing price, once: True when this notice charged it, False when
     it is the other kind of notice of an auction already charged (a billing notice after the win's);
-    NoticeRefused for a replayed notice or a price the reservation cannot hold."""
+    NoticeRefused for a replayed notice or a price the reservation cannot hold. The per-minute stats
+    gain the win and its spend in the same transaction, unless `stats` is False (a bidder counts them
+    itself and adds them with its other counts). One transaction on a plain connection: it is the
+    bidder's busiest write."""
     if kind not in ("win", "billing"):
         raise StoreError("a charging notice is a win or a billing notice")
     if price_micros < 0 or price_micros > c.bid_micros:
         raise NoticeRefused(400, "the clearing price must be between 0 and our bid")
     now = at or utcnow()
-    with sessions.begin() as s:
+    with sessions.kw["bind"].begin() as conn:
         fresh = _insert_new(
-            s,
+            conn,
             DspAuction,
             auction=c.auction,
             campaign_id=c.campaign_id,
@@ -460,22 +472,22 @@ def charge(sessions: sessionmaker, c: HeldBid, price_micros: int, *, kind: str, 
             billed_at=now if kind == "billing" else None,
         )
         if not fresh:
-            row = s.execute(
+            row = conn.execute(
                 select(DspAuction.charged_by, DspAuction.billed_at).where(DspAuction.auction == c.auction)
             ).one()
             if kind == "billing" and row.billed_at is None:
-                s.execute(update(DspAuction).where(DspAuction.auction == c.auction).values(billed_at=now))
+                conn.execute(update(DspAuction).where(DspAuction.auction == c.auction).values(billed_at=now))
                 return False
             raise NoticeRefused(409, f"auction {c.auction} was already charged (by its {row.charged_by} notice)")
-        conn = s.connection()
         args = {"p_rid": c.reservation_id, "p_price": price_micros, "p_cid": c.campaign_id, "p_period": c.period}
-        _lock_budget(s, c.campaign_id, c.period)
+        _lock_budget(conn, c.campaign_id, c.period)
         if not conn.execute(_SPEND_RESERVATION, args).rowcount:  # rolled back: the auction is not recorded either
             raise NoticeRefused(
                 409, f"auction {c.auction}: its reservation is released or cannot hold the price; not charged"
             )
         conn.execute(_SPEND_BUDGET, args)
-        add_stats(s, {(c.campaign_id, _minute(now)): {"wins": 1, "spend_micros": price_micros}})
+        if stats:
+            add_stats(conn, {(c.campaign_id, _minute(now)): {"wins": 1, "spend_micros": price_micros}})
         return True
 
 
@@ -530,9 +542,9 @@ _ADD_STATS = (
 )
 
 
-def add_stats(s: Session, counts: dict[tuple[int, datetime], dict[str, int]]) -> None:
+def add_stats(s: Session | Connection, counts: dict[tuple[int, datetime], dict[str, int]]) -> None:
     """Add counts to the per-minute rows (made when missing), in the caller's transaction."""
-    conn = s.connection()
+    conn = s.connection() if isinstance(s, Session) else s
     for (campaign_id, minute), add in sorted(counts.items()):  # one order for every writer: no deadlock
         row = {f: int(add.get(f, 0)) for f in STAT_FIELDS}
         if not any(row.values()):
@@ -540,7 +552,7 @@ def add_stats(s: Session, counts: dict[tuple[int, datetime], dict[str, int]]) ->
         args = {"p_cid": campaign_id, "p_minute": minute, **{f"p_{f}": v for f, v in row.items()}}
         if conn.execute(_ADD_STATS, args).rowcount:
             continue
-        if not _insert_new(s, DspStat, campaign_id=campaign_id, minute=minute, **row):
+        if not _insert_new(conn, DspStat, campaign_id=campaign_id, minute=minute, **row):
             conn.execute(_ADD_STATS, args)  # another process made the row meanwhile
 
 

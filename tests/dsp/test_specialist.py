@@ -89,7 +89,9 @@ def test_the_specialist_changes_targeting_and_the_bidder_follows(bidder: tuple[P
             r = cp.ask("how is the DSP doing over the last hour?")
             [c] = r["tool_calls"]
             assert c["name"] == "dsp_stats" and c["args"] == {"since_hours": 1.0}
-            return bool(c["result"]["total"]["requests"] >= 6)
+            # the requests the campaign was eligible for: the first Beijing one, the Shanghai one that
+            # got a bid once approved, and the last (the polls before a change took are timing)
+            return bool(c["result"]["total"]["requests"] >= 3)
 
         until(counted, 120)  # the bidder writes its per-minute counts at each refresh
         last = cp.ask("DSP今天跑得怎么样")
