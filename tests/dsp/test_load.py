@@ -43,3 +43,53 @@ def test_the_load_benchmark_runs_on_postgresql(pg_server: str) -> None:
     (b,) = res["bidder"]
     assert b["errors"] == b["timeouts"] == b["refused_notices"] == b["server_tracebacks"] == 0, b
     assert b["exchange"] == b["offline"] == b["dsp"], b
+
+
+def _step(rate: float, p99: float, timeouts: int = 0) -> dict[str, object]:
+    return {
+        "offered_rps": rate,
+        "requests": int(rate),
+        "achieved_rps": rate,
+        "p50_ms": 1.0,
+        "p95_ms": p99 / 2,
+        "p99_ms": p99,
+        "service_p99_ms": p99,
+        "notice_p99_ms": 1.0,
+        "bids": 1,
+        "errors": 0,
+        "timeouts": timeouts,
+        "refused_notices": 0,
+        "bidder_cpu_ms": 0.5,
+        "exchange_cpu_ms": 0.3,
+    }
+
+
+def _result(steps: list[dict[str, object]], equal: bool = True) -> dict[str, object]:
+    figures = {"clicks": 1, "impressions": 10, "cost": 50}
+    bidder = {"workers": 1, "steps": steps, "auctions": 500, "exchange": figures, "dsp": figures}
+    bidder |= {"offline": figures, "equal": equal, "refused_notices": 0, "server_tracebacks": 0}
+    return {
+        "strategy": "lin",
+        "load_average_1m": [1.0, 1.2],
+        "baseline": {"steps": [_step(100, 1.0), _step(200, 1.0)]},
+        "bidder": [bidder],
+    }
+
+
+def test_runs_combine_into_medians_and_the_verdict_is_on_the_medians() -> None:
+    """One noisy run does not decide: each rate's p99 is the runs' median, with each run's beside it;
+    a rate some run did not reach, or where anything timed out, is not sustained."""
+    runs = [
+        _result([_step(100, 4.0), _step(200, 8.0)]),
+        _result([_step(100, 25.0), _step(200, 9.0)]),  # a bad first step in one run
+        _result([_step(100, 5.0)], equal=False),  # stopped before 200
+    ]
+    res = dsp_load.combine(runs)
+    (b,) = res["bidder"]
+    first, second = b["steps"]
+    assert (first["p99_ms"], first["p99_each_ms"], first["sustained"]) == (5.0, [4.0, 25.0, 5.0], True)
+    assert (second["runs"], second["sustained"]) == (2, False)
+    assert b["sustained_rps"] == 100 and res["baseline"]["sustained_rps"] == 200 and b["of_baseline"] == 0.5
+    assert b["equal"] is False and len(b["each_run"]) == 3 and res["runs"] == 3
+    timed_out = dsp_load.combine([_result([_step(100, 1.0, timeouts=1)]), _result([_step(100, 1.0)])])
+    assert timed_out["bidder"][0]["steps"][0]["sustained"] is False
