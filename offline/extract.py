@@ -1067,7 +1067,8 @@ _REPEAT = re.compile(  # "repeat customers": at least 2 orders; 复购N次: N pu
     r"|\b(?:ordered|bought|purchased|shopped) (?:from us |with us )?(?:more than once|twice or more|again)\b"
     r"|\b(?:a|their|the) (?:2nd|second) (?:order|purchase)\b|\bcome back and (?:ordered|bought)\b|第二单|二次购买"
     r"|复购(?:过)?的?(?:客户|顾客|用户|买家|人群)|有(?:过)?复购|已经?复购|复购过|回头客|多次购买的?(?:客户|顾客|买家)?"
-    r"|买过?不止一次|下过?不止一单|不止(?:买|下单)?(?:一次|一单)|(?:买|下单)过?(?:两|2)次(?:及)?以上",
+    r"|买过?不止一次|下过?不止一单|不止(?:买|下单)?(?:一次|一单)|(?:买|下单)过?(?:两|2)次(?:及)?以上"
+    r"|(?:复购|回购)(?:的|了|过)|(?:后来|之后|又|再次)(?:又)?(?:复购|回购|回来买|下单|下了单|买了)",
     re.I,
 )
 _SPEND_CUE = re.compile(
@@ -1932,6 +1933,8 @@ def _extract(raw: str) -> Entities:
     q = _QUARTER.search(bare)
     if q:  # "Q1", "1季度": the quarter's number is no amount
         e.numbers = [n for n in e.numbers if not (q.start() <= n.start < q.end()) or n.currency]
+    if q and e.period_name == "ytd" and not e.months:  # "Q3 compared with Q2 this year": the quarter of this year
+        e.period_name = None
     if q and not e.months and not e.period_name:  # "Q3", 第三季度: its first month to its last
         qn = int(q.group("n")) if q.group("n") else _QUARTER_WORDS[(q.group("w") or q.group("z")).lower()]
         y = q.group("y") or q.group("y2")

@@ -31,12 +31,14 @@ from offline.planner import (
     Plan,
     carried_out,
     catalog_phrase,
+    compared_already,
     complete_write,
     listing_of,
     pending_reply,
     plan,
     props_of,
     split_parts,
+    until_said,
 )
 from tools import TOOLS
 
@@ -319,6 +321,7 @@ class OfflineChatModel(BaseChatModel):
         greeting = False
         writes_of: str | None = None  # the agent of the last part, when it was a whole change
         first_write: int | None = None  # the call that proposes the first change
+        before: Plan | None = None
         for i, part in enumerate(parts):
             p = plan(
                 self._unnamed(part, known),
@@ -327,6 +330,9 @@ class OfflineChatModel(BaseChatModel):
                 stock_codes=self._codes(),
                 earlier=" ".join(parts[:i]) or None,
             )
+            if before is not None and compared_already(part, before, p, self._today()):
+                continue  # "…卖了多少？跟8月比怎么样": the report of September already compares it with August
+            before = p
             if p.declined is not None:
                 declined.append(p.declined)
                 writes_of = None
@@ -391,7 +397,9 @@ class OfflineChatModel(BaseChatModel):
                     content="",
                     tool_calls=[{"name": q.tool, "args": q.args, "id": _new_id(), "type": "tool_call"} for q in plans],
                 )
-                msg.additional_kwargs["offline_notes"] = [n for q in plans for n in q.notes]
+                msg.additional_kwargs["offline_notes"] = [n for q in plans for n in q.notes] + until_said(
+                    text, plans[0].tool
+                )
                 return msg
         p = plan(
             self._unnamed(text, known),
@@ -470,7 +478,7 @@ class OfflineChatModel(BaseChatModel):
                     ask += " " + wording.which_product(count, choices, zh)
             return _remember(AIMessage(content=(note + " " if note else "") + ask), p, said=text)
         msg = AIMessage(content="", tool_calls=[{"name": p.tool, "args": p.args, "id": _new_id(), "type": "tool_call"}])
-        msg.additional_kwargs["offline_notes"] = p.notes
+        msg.additional_kwargs["offline_notes"] = p.notes + until_said(text, p.tool)
         return msg
 
     def _answer(

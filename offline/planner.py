@@ -1252,8 +1252,31 @@ def _pick_money(e: Entities, used: set[int], cue: re.Pattern[str] | None, others
             n for n in free if cue.search(_left(e, n)[-16:]) or (is_chinese(e.text) and cue.search(_right(e, n, 4)))
         ]
         if cued:
-            return cued[0]
+            return _moved_to(e, cued[0], free)
+    return _moved_to(e, n, free) if (n := _unclaimed(e, free, others)) is not None else None
+
+
+_FROM_AMOUNT = re.compile(r"(?:\bfrom|从|由)\s*[£$¥￥€]?\s*$", re.I)
+_TO_AMOUNT = re.compile(
+    r"^\s*(?:[a-z]+|[\u4e00-\u9fff]{1,3})?\s*(?:to|->|→|到|改成|改为|改到|调到|调成|降到|涨到|提到|升到|加到|减到|变成|为)\s*[£$¥￥€]?\s*$",
+    re.I,
+)
+
+
+def _moved_to(e: Entities, n: Num, free: list[Num]) -> Num:
+    """The amount a value moves to when `n` is where it moves from: "from 500 to 450", 从500改成450."""
+    if not _FROM_AMOUNT.search(_left(e, n, 8)):
+        return n
+    after = next((m for m in free if m.start >= n.end), None)
+    if after is not None and _TO_AMOUNT.search(e.text[n.end : after.start]):
+        return after
+    return n
+
+
+def _unclaimed(e: Entities, free: list[Num], others: list[re.Pattern[str]]) -> Num | None:
     unclaimed = [n for n in free if not any(o.search(_left(e, n)[-16:]) for o in others)]
+    if len(unclaimed) == 2 and _moved_to(e, unclaimed[0], unclaimed) is unclaimed[1]:
+        return unclaimed[0]  # "from 300 to 250": the pair is one value (the caller takes where it moves to)
     if len(unclaimed) == 1:
         return unclaimed[0]
     targeted = [n for n in unclaimed if _TARGET.search(_left(e, n, 8))]
@@ -2076,6 +2099,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     `today`: the shop's today, which days written without a year (1 September) and spans back from
     today (the last 30 days) are read against (without it they are not read)."""
     ctx = ctx or Context()
+    if ctx.tool in WRITE_VALUE and _CORRECTION.search(text):
+        text = _NOT_THAT.sub("", text)  # "make that 10p, not 15": the 15 is the value being replaced
     noun = _NOUN.search(earlier) if earlier and _ONES.search(text) else None
     if noun:  # "swiss customers with 3+ orders, and how many at-risk ones": at-risk customers
         text = _ONES.sub(noun.group(0).lower(), text)
@@ -2466,6 +2491,12 @@ _CORRECTION = re.compile(
 )
 
 
+_NOT_THAT = re.compile(
+    r"[,，;]?\s*(?:\b(?:not|instead of|rather than)|而不是|不是|不要)\s*[£$¥￥]?\s*\d+(?:\.\d+)?\s*(?:p\b|pence\b|%|块|元|毛|镑)?",
+    re.I,
+)
+
+
 def _as_relative(tool: str, ctx: Context, e: Entities, args: dict[str, Any]) -> None:
     """A corrected amount of a relative change stays relative: after "bump the search bid up 15p",
     "no, make that 12p" is up 12p (not a bid of 12p); "to 12p", or an amount far beyond the change
@@ -2632,6 +2663,54 @@ _THE_REST = re.compile(r"\b(?:the )?(?:others?|rest)\b|其他|其余|其它|剩�
 _REPLY_CLAUSE = re.compile(
     r"[,;，；。.!?！？]|\bbut\b|\band\b(?=\s+(?:approve|reject|leave|skip|drop|keep|go))|但是?|然后"
 )
+
+
+_FOR_A_WHILE = re.compile(
+    r"\b(?:through|over|for|during)\s+(?:the\s+)?(?:(?:this|next)\s+)?(?:weekend|holidays?|bank holiday)\b"
+    r"(?!\s*(?:sale|campaign|promo|deal|offer|special|push|ads?)\b)"
+    r"|\b(?:until|till|til|untill)\s+(?:(?:next|this|the)\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|tmrw|next|end|"
+    r"[0-9]|after|we|the)[a-z0-9 ]{0,20}"
+    r"|\bfor\s+(?:the\s+)?(?:next\s+)?(?:\d+|a|two|three|four|five|six|seven|a few|a couple of)\s+(?:more\s+)?(?:days?|hours?|weeks?)\b"
+    r"|\b(?:back|again|back on|back up)\s+(?:on\s+)?(?:next\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|next week|after)[a-z]*"
+    r"|\b(?:resume|restart|re-?enable|revert|restore|put (?:it|them) back|switch (?:it|them) back on|turn (?:it|them) back on)"
+    r"\s+(?:it\s+|them\s+)?(?:on\s+|next\s+|after\s+)(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|week|the)[a-z]*"
+    r"|(?:下?周[一二三四五六日天末]|明天|后天|下周|月底|月初|过几天|几天后|\d+天后|[一两三四五六七]天后|节后|周末后|周末过后)"
+    r"(?:再|就|才)?(?:开|恢复|打开|启动|重启|调回|改回|还原|放开|上线)"
+    r"|(?:到|直到)(?:下?周[一二三四五六日天末]|明天|后天|下周|月底|\d+号)(?:为止)?",
+    re.I,
+)
+
+
+_COMPARE_CUE = re.compile(
+    r"^\s*(?:and\s+|also\s+)?(?:how (?:does|did|do) (?:it|that|this) )?(?:compared? (?:with|to)|vs\.?|versus|against)\b"
+    r"|^\s*(?:那|再)?(?:跟|和|与|同|对比|比起|相比)",
+    re.I,
+)
+
+
+def compared_already(part: str, before: Plan, p: Plan, today: date | None) -> bool:
+    """Is `part` ("跟8月比怎么样", "vs October?") a comparison with the period the sales report just
+    planned (`before`) already compares itself with (the months just before its own)?"""
+    if today is None or not (p.tool == before.tool == "sales_report") or not _COMPARE_CUE.search(part):
+        return False
+    a, b = before.args, p.args
+    if not (a.get("month") and b.get("month")) or any(a.get(k) != b.get(k) for k in ("country", "segment")):
+        return False
+    try:
+        compared = month_period(today, a["month"], a.get("to_month"))[1]
+        asked = month_period(today, b["month"], b.get("to_month"))[0]
+    except (ToolFailure, ValueError):
+        return False
+    return (compared.start, compared.end) == (asked.start, asked.end)
+
+
+def until_said(text: str, tool: str | None) -> list[str]:
+    """A change asked for a while ("through the weekend", 下周一再开): a note that it will not undo
+    itself, since nothing here runs a change later."""
+    if tool not in WRITES:
+        return []
+    m = _FOR_A_WHILE.search(normalize(text))
+    return [f"no_schedule:{m.group(0).strip()}"] if m else []
 
 
 def partial_reply(text: str, rows: list[dict[str, Any]]) -> dict[int, bool] | None:

@@ -130,6 +130,8 @@ def _filters_text(f: dict[str, Any], zh: bool) -> str:
                 parts.append(f"{what}在 {end} 之前")
         if f.get("spend_start"):
             parts.append(f"{f['spend_start']} 至 {f['spend_end']} 下过单")
+        if f.get("product"):
+            parts.append(f"买过产品 {f['product_id']}（{f['product']}）")
         return "、".join(parts) + ("的" if parts else "")
     if f.get("country"):
         parts.append(" " + _in_country(f["country"], False))
@@ -146,6 +148,8 @@ def _filters_text(f: dict[str, Any], zh: bool) -> str:
             parts.append(f", {which} order on or before {end}")
     if f.get("spend_start"):
         parts.append(f" who ordered from {f['spend_start']} to {f['spend_end']}")
+    if f.get("product"):
+        parts.append(f" who bought product {f['product_id']} ({f['product']})")
     return "".join(parts)
 
 
@@ -184,15 +188,27 @@ _SORT_WORDS = {
 }
 
 
+def _bought_it(c: dict[str, Any], zh: bool) -> str:
+    """What a customer of a "who bought product N" list bought of it."""
+    if "product_units" not in c:
+        return ""
+    if zh:
+        return f"，买了该产品 {c['product_units']:,} 件（{_money(c['product_revenue'])}）"
+    return f", bought {c['product_units']:,} of it ({_money(c['product_revenue'])})"
+
+
 def customer_list(r: dict[str, Any], zh: bool) -> str:
     rows = r["customers"]
     where = _filters_text(r.get("filters") or {}, zh)
     sort = _SORT_WORDS.get(r.get("sort", "revenue"), _SORT_WORDS["revenue"])[1 if zh else 0]
+    if "of the product" in str(r.get("sort_rule", "")):
+        sort = "该产品购买额从高到低" if zh else "Biggest buyers of the product first"
     share = r.get("share_of_revenue_pct")
     if zh:
         lines = "\n".join(
             f"- {c['customer_id']}（{_country(c['country'], zh)}）：{c['orders']} 单，{_money(c['revenue'])}，"
             f"首单 {c['first_order']}，最后一单 {c['last_order']}（{c['days_since_last_order']} 天前），{_seg(c['segment'], zh)}"
+            f"{_bought_it(c, zh)}"
             for c in rows
         )
         if not rows:
@@ -208,7 +224,7 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
     lines = "\n".join(
         f"- {c['customer_id']} ({c['country']}): {c['orders']} order{'' if c['orders'] == 1 else 's'}, "
         f"{_money(c['revenue'])}, first order {c['first_order']}, last {c['last_order']} "
-        f"({c['days_since_last_order']} days ago), {_seg(c['segment'], zh)}"
+        f"({c['days_since_last_order']} days ago), {_seg(c['segment'], zh)}{_bought_it(c, zh)}"
         for c in rows
     )
     if not rows:
@@ -2345,6 +2361,13 @@ def notes_text(notes: list[str], zh: bool) -> str:
                 else "(The shop's data holds no e-mail addresses, phone numbers or postal addresses (a customer is an "
                 "id and a country), and I would not hand out personal contact details; above are the customers' "
                 "ids, to look up in your CRM.)"
+            )
+        elif kind == "no_schedule":
+            out.append(
+                f"（您说的是“{rest}”，但我不能定时执行修改：批准后它会一直生效，不会自己改回来；到时请再让我改回。）"
+                if zh
+                else f'(You asked for this "{rest}", but I can\'t schedule a change: once approved it stays until it is '
+                "changed again. When the time comes, ask me to change it back.)"
             )
         elif kind == "no_change":
             out.append("（没有做任何修改。）" if zh else "(Nothing was changed.)")

@@ -304,6 +304,11 @@ class CustomerListArgs(BaseModel):
         "spenders last month)",
     )
     spend_end: date | None = Field(None, description="the last day of spend_start's period (default: today)")
+    product_id: ProductId | None = Field(
+        None,
+        description="only customers who bought this product (its id or stock code), each with the units and net "
+        "revenue of it they bought, its biggest buyers first unless sorted otherwise (who bought product 12?)",
+    )
     sort: CustomerSort = Field(
         "revenue",
         description="revenue or orders: highest first; recency: the most recent last order first; first_order: "
@@ -336,7 +341,16 @@ def _spent_between(shop: Shop, customers: np.ndarray, start: date, end: date) ->
     return revenue, orders
 
 
-def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any]:
+def _bought(shop: Shop, customers: np.ndarray, product_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's net units and net revenue of one product (kept lines, cancellations netted out)."""
+    s = shop.sales
+    sel = s.product == product_id
+    at = np.searchsorted(customers, s.customer[sel])
+    units = np.bincount(at, weights=s.quantity[sel], minlength=customers.size)
+    return units, np.bincount(at, weights=s.revenue[sel], minlength=customers.size)
+
+
+def customer_list(shop: Shop, session: Session, a: CustomerListArgs) -> dict[str, Any]:
     """The shop's customers that pass the filters, with their orders, net revenue, first and last
     order and segment, sorted as asked; how many match and what share of the shop's revenue they bring."""
     t = rfm_table(shop)
@@ -364,8 +378,17 @@ def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any
         stated["spend_start"], stated["spend_end"] = a.spend_start.isoformat(), end.isoformat()
         revenue_of, orders_of = _spent_between(shop, t["customer"], a.spend_start, end)
         keep = keep & (orders_of > 0)
+    product = None
+    if a.product_id is not None:  # who bought it: the ranking and figures stay the customers' own
+        product = get_product(session, a.product_id)
+        stated["product_id"], stated["product"] = product.id, f"{product.stock_code} {product.description}".strip()
+        units_of, product_revenue_of = _bought(shop, t["customer"], product.id)
+        keep = keep & (units_of > 0)
     matching = np.flatnonzero(keep)
     key = {"revenue": revenue_of, "orders": orders_of, "recency": t["last"], "first_order": t["first"]}[a.sort]
+    rule = _SORT_RULE[a.sort]
+    if product is not None and a.sort == "revenue":  # the biggest buyers of the product first
+        key, rule = product_revenue_of, "net revenue of the product, highest first"
     ranked = matching[np.lexsort((-revenue_of[matching], -key[matching]))]  # ties: the bigger spender first
     names = filters.countries(shop)[2]
     country = filters.country_of_customers(shop, t["customer"])
@@ -380,7 +403,11 @@ def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any
             "last_order": _day(t["last"][i]),
             "days_since_last_order": int(t["recency"][i]),
             "segment": str(t["segment"][i]),
-        }
+        } | (
+            {"product_units": int(units_of[i]), "product_revenue": round(float(product_revenue_of[i]), 2)}
+            if product is not None
+            else {}
+        )
 
     revenue = float(revenue_of[matching].sum())
     shop_revenue = float(revenue_of.sum())
@@ -388,7 +415,7 @@ def customer_list(shop: Shop, _s: Session, a: CustomerListArgs) -> dict[str, Any
         "as_of": shop.today.isoformat(),
         "filters": stated,
         "sort": a.sort,
-        "sort_rule": _SORT_RULE[a.sort],
+        "sort_rule": rule,
         "customers_in_shop": int(t["customer"].size),
         "matching": int(matching.size),
         "matching_revenue": round(revenue, 2),

@@ -1297,3 +1297,79 @@ def test_chinese_names_of_kinds_the_glossary_holds(cp: Copilot) -> None:
     assert sorted(m["product_id"] for m in result["matching"]) == [1362, 1363]  # PICNIC BASKET WICKER, both sizes
     ((name, args, _),) = calls(cp.ask("伦敦巴士咖啡杯的价格弹性多少"))
     assert (name, args["product_id"]) == ("price_elasticity", 1812)  # LONDON BUS COFFEE MUG
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("把展示计划的日预算从300改成250", "daily_budget", 250.0),
+        ("change the display budget from 300 to 250", "daily_budget", 250.0),
+        ("把12号产品的价格从2.5改为2.95", "price", 2.95),
+        ("raise the price of product 12 from £2.50 to £2.95", "price", 2.95),
+    ],
+)
+def test_a_value_moved_from_one_amount_to_another_is_the_second(text: str, field: str, value: float) -> None:
+    assert plan(text).args.get(field) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("pause the social campaign until monday", "until monday"),
+        ("lower all bids 10% over the weekend", "over the weekend"),
+        ("把展示活动先暂停，下周三再开", "下周三再开"),
+        ("set campaign 1 budget to 200 for the next 3 days", "for the next 3 days"),
+    ],
+)
+def test_a_change_asked_for_a_while_says_it_will_not_undo_itself(cp: Copilot, text: str, said: str) -> None:
+    res = cp.ask(text)
+    assert res["pending_approval"] is not None and said in res["answer"], res["answer"]
+    assert "schedule" in res["answer"] or "定时" in res["answer"]
+    assert "schedule" not in cp.ask("pause campaign 2")["answer"]  # a change with no time said: no note
+
+
+def test_a_quarter_of_this_year_is_that_quarter() -> None:
+    p = plan("how did Q2 do against Q1 this year, revenue and orders?", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("month"), p.args.get("to_month"), p.args.get("period")) == (
+        "sales_report",
+        "4",
+        "6",
+        None,
+    )
+
+
+def test_a_correction_that_names_the_old_amount_takes_the_new_one(cp: Copilot) -> None:
+    first = cp.ask("raise the social campaign's bid by 20p")
+    second = cp.ask("actually make it 5p, not 20", thread_id=first["thread_id"])
+    ((name, args, status),) = calls(second)
+    assert (name, status, args["bids"][0]["bid"]) == ("set_campaign_bids", "pending", 0.6)  # £0.55 + 5p
+
+
+def test_a_comparison_the_report_already_makes_is_not_a_second_report(cp: Copilot) -> None:
+    first = cp.ask("9月德国卖了多少？客单价呢？跟8月比怎么样")
+    assert [(n, a.get("month"), a.get("country")) for n, a, _ in calls(first)] == [("sales_report", "9", "Germany")]
+    assert "对比的是 2011-08-01 至 2011-08-31" in first["answer"]
+    then = cp.ask("那荷兰呢", thread_id=first["thread_id"])
+    assert [(n, a.get("month"), a.get("country")) for n, a, _ in calls(then)] == [("sales_report", "9", "Netherlands")]
+
+
+def test_customers_who_came_back_after_a_first_order_are_repeat_customers() -> None:
+    p = plan("9月第一次下单的新客户里，有多少后来又回购了？", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("min_orders"), p.args.get("first_start")) == ("customer_list", 2, "2011-09-01")
+
+
+@pytest.mark.parametrize(
+    "text", ["who bought product 12?", "买过12号产品的客户有哪些", "french customers who bought 85123A"]
+)
+def test_who_bought_a_product_lists_its_buyers(text: str) -> None:
+    p = plan(text)
+    assert p.tool == "customer_list" and p.args.get("product_id") in (12, "85123A"), (p.tool, p.args)
+
+
+def test_the_buyers_of_a_product_biggest_first_with_what_they_bought(cp: Copilot) -> None:
+    ((name, args, _),) = calls(res := cp.ask("who bought product 2? top 3"))
+    r = res["tool_calls"][0]["result"]
+    assert (name, args["product_id"], r["filters"]["product_id"]) == ("customer_list", 2, 2)
+    bought = [c["product_revenue"] for c in r["customers"]]
+    assert bought == sorted(bought, reverse=True) and all(c["product_units"] > 0 for c in r["customers"])
+    assert "who bought product 2" in res["answer"] and "of it (" in res["answer"]
