@@ -713,6 +713,7 @@ _COUNTRY_CODE = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_COUNTRY_CODES) + r")(
 _CHANNEL_WORDS = _words_of(_CHANNELS)
 _OCCASION_WORDS = _words_of(_OCCASIONS, "a-z0-9£$€¥.", "a-z0-9.,%万千百元块")
 _COUNTRY_WORDS = _words_of(_COUNTRIES)
+COUNTRY_WORDS = _COUNTRY_WORDS  # a country by its name or adjective, English or Chinese
 _OUTSIDE_BEFORE = re.compile(
     r"(?:\b(?:outside|excluding|except|exclude|other than|apart from|besides|not counting|non)(?: for)?(?: in)?(?: the)?[\s-]"
     r"|除了?|非)$"

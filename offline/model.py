@@ -36,6 +36,7 @@ from offline.planner import (
     listing_of,
     pending_reply,
     plan,
+    points_at_one,
     props_of,
     split_parts,
     until_said,
@@ -454,7 +455,8 @@ class OfflineChatModel(BaseChatModel):
         )
         if ("campaign_id" in p.missing or one_named or switched) and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)  # "the win-back campaign", "社交那条计划"
-            if named is None and earlier and "campaign_id" in p.missing:
+            back = one_named and points_at_one(text)  # "搜索计划今天花得怎么样？另外把它…": that campaign
+            if named is None and earlier and ("campaign_id" in p.missing or back):
                 named = self.campaign_named(earlier, extract(earlier).channels)  # "…the win-back one. then pause it"
             if named is not None:
                 self._take_campaign(p, text, named)

@@ -20,6 +20,7 @@ from typing import Any, get_args
 
 from offline import dsp_words
 from offline.extract import (
+    COUNTRY_WORDS,
     CUSTOMER_CUE,
     Entities,
     Num,
@@ -223,7 +224,10 @@ _STRONG = re.compile(
     r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且|其次|再者|最后|此外)|(?<=[.!?;,]\s)再(?=[\u4e00-\u9fff])|^先(?=.{2,}再)"
     r"|(?<=\?)\s?and\s(?=(?:would|will|what|how|can|could|should|is|are|does|do|which|who|where)\b)"  # "...? and would 10% off pay?"
     r"|(?:^|\s)\(?[1-9]\)\s"  # a numbered list: "1) ... 2) ..."
-    r"|(?<=[A-Za-z\u4e00-\u9fff\d?])\s\+\s(?!(?:social|display|search|email|video|shopping)\b)(?=[A-Za-z\u4e00-\u9fff]\S*\s+\S)",  # "top 10 sellers + the 10 worst"
+    r"|(?<=[A-Za-z\u4e00-\u9fff\d?])\s\+\s(?!(?:social|display|search|email|video|shopping)\b|"
+    + COUNTRY_WORDS.pattern  # "german + austrian customers": one list of two countries
+    + r")(?=[A-Za-z\u4e00-\u9fff]\S*\s+\S)"  # "top 10 sellers + the 10 worst"
+    r"|(?<=\?)\s?and\s(?=(?:show|give|list|pull|send|export|tell|break|get|plot|chart|rank|compare)\b)",  # "...? and show me its clicks"
     re.I,
 )
 _WEAK = re.compile(
@@ -548,6 +552,13 @@ _POINTS_BACK = re.compile(r"\b(?:its|it|it's|their|them|that one|this one)\b|它
 _POINTS_AT_ONE = re.compile(
     r"\b(?:its|it|it's|that one|this one|that campaign)\b|它(?!们)|这条|那条|这个计划|那个计划", re.I
 )
+
+
+def points_at_one(text: str) -> bool:
+    """Does the message point back at one thing ("its", 它, 那条)?"""
+    return bool(_POINTS_AT_ONE.search(text))
+
+
 _SHARE_OF = re.compile(r"\bshare\b|\bpercentage\b|\bproportion\b|\bwhat percent\b|占比|份额|占多少|比重", re.I)
 _HOW_MANY_MORE = re.compile(r"\b\d+\s+(?:more|others?|variants?|versions?|options?)\b|再来\s*\d+\s*[个条篇版]", re.I)
 _SHOWN = r"(?:(?:stock |product )?codes?|skus?|ids?|prices?|names?|descriptions?|units?|货号|编号|价格|售价|名称|销量)"

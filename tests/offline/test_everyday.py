@@ -1373,3 +1373,27 @@ def test_the_buyers_of_a_product_biggest_first_with_what_they_bought(cp: Copilot
     bought = [c["product_revenue"] for c in r["customers"]]
     assert bought == sorted(bought, reverse=True) and all(c["product_units"] > 0 for c in r["customers"])
     assert "who bought product 2" in res["answer"] and "of it (" in res["answer"]
+
+
+def test_two_countries_joined_by_a_plus_are_one_list_with_every_filter() -> None:
+    text = "list our german + austrian customers with 2+ orders who spent over 500"
+    assert split_parts(text) == [text]
+    p = plan(text)
+    assert (p.tool, p.args.get("country"), p.args.get("min_orders"), p.args.get("min_revenue")) == (
+        "customer_list",
+        "Austria, Germany",
+        2,
+        500.0,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how is the social campaign pacing today? and show me its daily clicks for the last 2 weeks",
+        "社交计划今天花得怎么样？另外把它过去两周每天的点击给我看下",
+    ],
+)
+def test_its_in_a_second_part_is_the_campaign_the_first_named(cp: Copilot, text: str) -> None:
+    got = [(n, a.get("campaign_id")) for n, a, _ in calls(cp.ask(text))]
+    assert got == [("campaign_pacing", 2), ("campaign_metrics", 2)]
