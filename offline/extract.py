@@ -119,6 +119,8 @@ _SHORT_FOR = {
     "dys": "days",
     "hrs": "hours",
     "prev": "previous",
+    "lst": "last",  # a dropped vowel: "lst month", "lst 3 months"
+    "lats": "last",
 }
 _SHORT = re.compile(r"\b(?:" + "|".join(_SHORT_FOR) + r")\b(?!\.\w)", re.I)
 
@@ -522,7 +524,7 @@ _CAMPAIGN_WORDED = re.compile(
 _CAMPAIGN_EDIT = re.compile(r"出价|预算|\bcpcs?\b|\bbids?\b|\bbudgets?\b|\bspend caps?\b", re.I)
 _NOT_CAMPAIGN = re.compile(r"产品|商品|客户|顾客|用户|会员|\b(?:products?|items?|skus?|customers?|clients?)\b", re.I)
 _ANY_ID = re.compile(
-    r"(?<![\d.,£$€¥])(?P<n>\d{1,7})\s?号(?!\s?(?:客户|顾客|用户|会员|买家|活动|计划))|(?:^|(?<=[\s(]))#(?P<n2>\d{1,7})\b"
+    r"(?<![\d.,£$€¥月])(?<!月\s)(?P<n>\d{1,7})\s?号(?!\s?(?:客户|顾客|用户|会员|买家|活动|计划))|(?:^|(?<=[\s(]))#(?P<n2>\d{1,7})\b"
 )
 _AMOUNT_BEFORE = re.compile(
     r"(?:超过|高于|大于|多于|不到|低于|少于|小于|不超过|不低于|满|消费|花了?|金额|≥|>|<|≤|=)\s?$"

@@ -1254,6 +1254,13 @@ def _right(e: Entities, n: Num, width: int = 10) -> str:
     return e.text[n.end : n.end + width].lower()
 
 
+_BOUGHT_IT = re.compile(
+    r"\b(?:bought|buy|buys|buying|purchased?|purchases|purchasing|ordered|buyers?|purchasers?)\b"
+    r"|买过|购买|买了|在买|谁买|买家|买的",
+    re.I,
+)
+
+
 def _pick_money(e: Entities, used: set[int], cue: re.Pattern[str] | None, others: list[re.Pattern[str]]) -> Num | None:
     """The amount for one argument: the amount with this argument's cue word nearby, else the only
     amount left that no other argument's cue claims."""
@@ -1692,6 +1699,8 @@ def fill(
         if name in ID_FIELDS:
             if name == "campaign_id" and "campaign_ids" in props and len(set(e.ids("campaign"))) >= 2:
                 continue  # "campaigns 1 and 3": the list, not the first of it
+            if (name, tool) == ("product_id", "customer_list") and not _BOUGHT_IT.search(e.text):
+                continue  # a customer list's product filter only when buying it is said ("who bought 85123A")
             v = e.first_id(ID_FIELDS[name])  # type: ignore[arg-type]
             if v is None and loose and name == id_fields[0]:
                 v = loose[0]

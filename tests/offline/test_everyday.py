@@ -1397,3 +1397,13 @@ def test_two_countries_joined_by_a_plus_are_one_list_with_every_filter() -> None
 def test_its_in_a_second_part_is_the_campaign_the_first_named(cp: Copilot, text: str) -> None:
     got = [(n, a.get("campaign_id")) for n, a, _ in calls(cp.ask(text))]
     assert got == [("campaign_pacing", 2), ("campaign_metrics", 2)]
+
+
+@pytest.mark.parametrize("text", ["9月1号以来买过东西的客户", "9月1号以后下过单的德国客户"])
+def test_a_day_written_with_hao_is_no_product_filter(text: str) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("start"), "product_id" in p.args) == ("customer_list", "2011-09-01", False)
+
+
+def test_last_with_its_vowel_dropped() -> None:
+    assert plan("lst month sales by country", today=date(2011, 12, 9)).args.get("period") == "last_month"
