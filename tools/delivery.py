@@ -34,7 +34,7 @@ METRICS = ("impressions", "clicks", "ctr", "conversions", "conversion_rate", "cp
 METHOD = (
     "sums of the daily delivery over the period; CTR = clicks / impressions, conversion rate = conversions / "
     "clicks, CPC = spend / clicks, CPA = spend / conversions, ROAS = revenue / spend; change against the "
-    "period of the same length just before"
+    "period of the same length just before (the calendar months before, for whole calendar months)"
 )
 
 
@@ -49,6 +49,13 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
+        """The period of the same length just before; for whole calendar months (November, or
+        September to November), the same number of calendar months before."""
+        after = self.end + timedelta(days=1)
+        if self.start.day == 1 and after.day == 1:
+            n = (after.year - self.start.year) * 12 + after.month - self.start.month
+            y, m = divmod(self.start.year * 12 + self.start.month - 1 - n, 12)
+            return Period("previous", date(y, m + 1, 1), self.start - timedelta(days=1))
         return Period("previous", self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def as_dict(self) -> dict[str, Any]:

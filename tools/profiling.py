@@ -329,25 +329,23 @@ def _day(n: int) -> str:
     return str(np.datetime64(int(n), "D"))
 
 
-def _spent_between(shop: Shop, customers: np.ndarray, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
-    """Each customer's net revenue and number of orders from start to end (both days included)."""
+def _per_customer(shop: Shop, customers: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each customer's net revenue, net units and number of orders over the selected order lines
+    (kept lines, cancellations netted out)."""
     s = shop.sales
-    lo, hi = (int(np.datetime64(d, "D").astype(np.int64)) for d in (start, end))
-    sel = (s.day >= lo) & (s.day <= hi)
     at = np.searchsorted(customers, s.customer[sel])
     revenue = np.bincount(at, weights=s.revenue[sel], minlength=customers.size)
+    units = np.bincount(at, weights=s.quantity[sel], minlength=customers.size)
     pairs = np.unique(np.column_stack([at, s.order[sel]]), axis=0)
     orders = np.bincount(pairs[:, 0], minlength=customers.size) if pairs.size else np.zeros(customers.size, int)
+    return revenue, units, orders
+
+
+def _spent_between(shop: Shop, customers: np.ndarray, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's net revenue and number of orders from start to end (both days included)."""
+    lo, hi = (int(np.datetime64(d, "D").astype(np.int64)) for d in (start, end))
+    revenue, _, orders = _per_customer(shop, customers, (shop.sales.day >= lo) & (shop.sales.day <= hi))
     return revenue, orders
-
-
-def _bought(shop: Shop, customers: np.ndarray, product_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each customer's net units and net revenue of one product (kept lines, cancellations netted out)."""
-    s = shop.sales
-    sel = s.product == product_id
-    at = np.searchsorted(customers, s.customer[sel])
-    units = np.bincount(at, weights=s.quantity[sel], minlength=customers.size)
-    return units, np.bincount(at, weights=s.revenue[sel], minlength=customers.size)
 
 
 def customer_list(shop: Shop, session: Session, a: CustomerListArgs) -> dict[str, Any]:
@@ -379,16 +377,17 @@ def customer_list(shop: Shop, session: Session, a: CustomerListArgs) -> dict[str
         revenue_of, orders_of = _spent_between(shop, t["customer"], a.spend_start, end)
         keep = keep & (orders_of > 0)
     product = None
-    if a.product_id is not None:  # who bought it: the ranking and figures stay the customers' own
+    if a.product_id is not None:  # who bought it, with what each bought of it beside their own figures
         product = get_product(session, a.product_id)
         stated["product_id"], stated["product"] = product.id, f"{product.stock_code} {product.description}".strip()
-        units_of, product_revenue_of = _bought(shop, t["customer"], product.id)
+        product_revenue_of, units_of, _ = _per_customer(shop, t["customer"], shop.sales.product == product.id)
         keep = keep & (units_of > 0)
     matching = np.flatnonzero(keep)
     key = {"revenue": revenue_of, "orders": orders_of, "recency": t["last"], "first_order": t["first"]}[a.sort]
+    sort_key: str = a.sort
     rule = _SORT_RULE[a.sort]
     if product is not None and a.sort == "revenue":  # the biggest buyers of the product first
-        key, rule = product_revenue_of, "net revenue of the product, highest first"
+        key, sort_key, rule = product_revenue_of, "product_revenue", "net revenue of the product, highest first"
     ranked = matching[np.lexsort((-revenue_of[matching], -key[matching]))]  # ties: the bigger spender first
     names = filters.countries(shop)[2]
     country = filters.country_of_customers(shop, t["customer"])
@@ -415,6 +414,7 @@ def customer_list(shop: Shop, session: Session, a: CustomerListArgs) -> dict[str
         "as_of": shop.today.isoformat(),
         "filters": stated,
         "sort": a.sort,
+        "sorted_by": sort_key,
         "sort_rule": rule,
         "customers_in_shop": int(t["customer"].size),
         "matching": int(matching.size),
@@ -464,9 +464,13 @@ def _value_of(shop: Shop, customer_id: int) -> dict[str, Any]:
     j = int(np.searchsorted(v["customer"], customer_id))
     if j >= v["customer"].size or v["customer"][j] != customer_id:
         return {}
+    higher = int((v["clv_52w"] > v["clv_52w"][j]).sum())  # customers expected to be worth more
     out: dict[str, Any] = {
         "expected_purchases_52w": round(float(v["expected_52w"][j]), 2),
         "clv_52w": round(float(v["clv_52w"][j]), 2),
+        "clv_52w_rank": higher + 1,
+        "clv_52w_top_pct": round(100 * (higher + 1) / v["customer"].size, 1),  # 2.0: among the top 2%
+        "customers_valued": int(v["customer"].size),
         "p_alive": round(float(v["p_alive"][j]), 3),
         "value_model": "BG/NBD x Gamma-Gamma fitted on the shop, 52 weeks, 10% a year discount; "
         "a purchase = an order day",

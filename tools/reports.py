@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from engine import segments
 from store.db import Product
 from tools import filters
-from tools.base import Shop, ToolFailure, ToolSpec, get_product, is_exporting
+from tools.base import Shop, ToolFailure, ToolSpec, get_product, is_exporting, products_holding
 from tools.delivery import Period, PeriodName, period_of
-from tools.profiling import rfm_table
+from tools.profiling import rfm_table, search_text
 
 AGENT = "profiling"
 
@@ -498,14 +498,37 @@ class TopProductsArgs(BaseModel):
     product_ids: list[int] | None = Field(
         None, min_length=1, max_length=100, description="rank only these products (e.g. the ones just listed)"
     )
+    query: str | None = Field(
+        None,
+        min_length=2,
+        max_length=100,
+        description="rank only one kind of product: those whose description holds every word of this "
+        "(doormat, lunch box; Chinese through the glossary: 门垫)",
+    )
     limit: int = Field(10, ge=1, le=100, description="how many products")
 
 
-def _given(session: Session, ids: list[int] | None) -> np.ndarray | None:
-    """The products a ranking is limited to, each checked to exist (None: every product)."""
-    if not ids:
-        return None
-    return np.array(list(dict.fromkeys(get_product(session, pid).id for pid in ids)), dtype=np.int64)
+def _given(shop: Shop, session: Session, a: TopProductsArgs, stated: dict[str, Any]) -> np.ndarray | None:
+    """The products a ranking is limited to (those given, each checked to exist, and those of the kind
+    `query` names), or None for every product."""
+    ids = list(dict.fromkeys(get_product(session, pid).id for pid in a.product_ids or []))
+    if a.query:
+        text, _ = search_text(a.query)
+        words, holding = products_holding(shop, text)
+        if not holding:
+            raise ToolFailure(
+                f"no product's description holds every word of “{' '.join(words) or a.query}”; "
+                "name the kind of product in the catalog's words (e.g. doormat, lunch box, t-light holder)"
+            )
+        stated["kind"], stated["kind_products"] = " ".join(words), len(holding)
+        ids = [p for p in ids if p in set(holding)] if a.product_ids else holding
+        if not ids:
+            raise ToolFailure(f"none of the products given are a {' '.join(words)}; drop one of the two filters")
+    return np.array(ids, dtype=np.int64) if ids else None
+
+
+def _given_are(stated: dict[str, Any]) -> str:
+    return f"products whose description holds “{stated['kind']}”" if "kind" in stated else "products given"
 
 
 def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, Any]:
@@ -515,7 +538,7 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
     keep, stated = _selection(shop, a.country, a.segment)
     first, prev_covered = _history(shop, prev)
     s = shop.sales
-    given = _given(session, a.product_ids)
+    given = _given(shop, session, a, stated)
     n = max(int(s.product.max()), int(given.max()) if given is not None else 0) + 1
     cur = _sums(shop, keep & _in(shop, p), s.product, n)
     old = _sums(shop, keep & _in(shop, prev), s.product, n)
@@ -524,10 +547,10 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
     if given is not None:  # "which of those sells best": every one of them, sold or not
         if a.order == "best":
             ranked = given[np.lexsort((-cur["revenue"][given], -cur[m][given]))]
-            rule = f"highest {m} in the period among the {given.size} products given"
+            rule = f"highest {m} in the period among the {given.size} {_given_are(stated)}"
         else:
             ranked = given[np.lexsort((-old[m][given], cur[m][given]))]
-            rule = f"lowest {m} in the period among the {given.size} products given"
+            rule = f"lowest {m} in the period among the {given.size} {_given_are(stated)}"
     elif a.order == "best":
         cand = np.flatnonzero(cur[m] > 0)
         ranked = cand[np.lexsort((-cur["revenue"][cand], -cur[m][cand]))]
@@ -548,10 +571,14 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
         )
     chosen = [int(i) for i in (ranked if is_exporting() else ranked[: a.limit])]  # an export holds the whole ranking
     names = _names(session, chosen)
+    prices = {
+        pid: price for pid, price in session.execute(select(Product.id, Product.price).where(Product.id.in_(chosen)))
+    }
     rows = []
     for rank, i in enumerate(chosen, 1):
         code, desc = names.get(i, ("", ""))
         row: dict[str, Any] = {"rank": rank, "product_id": i, "stock_code": code, "description": desc}
+        row["price"] = round(float(prices[i]), 2) if i in prices else None  # today's list price
         row |= {k: v for k, v in _figures(cur, i).items() if k in ("units", "revenue", "orders", "customers")}
         if prev_covered:
             row["previous_units"] = round(float(old["units"][i]))
@@ -592,8 +619,8 @@ TOOLS = [
     ),
     ToolSpec(
         "top_products",
-        "Best or worst selling products over a period, by revenue or units, optionally in one country: each "
-        "product's units, revenue, orders and change against the period before.",
+        "Best or worst selling products over a period, by revenue or units, optionally in one country or of one "
+        "kind (doormats): each product's units, revenue, orders, list price and change against the period before.",
         TopProductsArgs,
         top_products,
         AGENT,

@@ -76,7 +76,7 @@ def test_periods():
     assert period_of(today, "this_week", None, None).start == date(2011, 12, 5)
     last_month = period_of(today, "last_month", None, None)
     assert (last_month.start, last_month.end) == (date(2011, 11, 1), date(2011, 11, 30))
-    assert last_month.previous().start == date(2011, 10, 2)
+    assert last_month.previous().start == date(2011, 10, 1)  # a calendar month: the month before
     assert period_of(today, None, date(2011, 11, 1), None).end == today
     with pytest.raises(ToolFailure, match="swap"):
         period_of(today, None, date(2011, 11, 5), date(2011, 11, 1))
@@ -104,7 +104,7 @@ def test_campaign_metrics_sum_the_days_and_compare_with_the_period_before(tiny_s
     one = call(tiny_shop, "campaign_metrics", campaign_id=2, period="this_month")
     assert one["campaign_id"] == 2 and one["period"]["start"] == "2011-12-01" and one["today_hours"] == TODAY_HOURS
     custom = call(tiny_shop, "campaign_metrics", start="2011-11-01", end="2011-11-30")
-    assert custom["period"]["days"] == 30 and custom["previous_period"]["start"] == "2011-10-02"
+    assert custom["period"]["days"] == 30 and custom["previous_period"]["start"] == "2011-10-01"
     with pytest.raises(ToolFailure, match="delivery history runs from"):
         call(tiny_shop, "campaign_metrics", start="2010-01-01", end="2010-01-31")
     with pytest.raises(ToolFailure, match="no campaign 9"):

@@ -174,6 +174,30 @@ def test_top_products_best_and_worst(demo) -> None:  # type: ignore[no-untyped-d
     assert low["products"][0]["revenue"] == min(p["revenue"] for p in low["products"])
 
 
+def test_top_products_of_one_kind(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, _ = demo
+    r = call(shop, "top_products", period="last_90_days", query="doormats", limit=100)
+    assert r["filters"]["kind"] == "doormat" and r["filters"]["kind_products"] == len(r["products"]) > 5
+    assert all("DOORMAT" in p["description"] for p in r["products"]) and "doormat" in r["rule"]
+    assert all(p["price"] > 0 for p in r["products"])  # each with today's list price
+    zh = call(shop, "top_products", period="last_90_days", query="门垫", limit=100)  # through the glossary
+    assert [p["product_id"] for p in zh["products"]] == [p["product_id"] for p in r["products"]]
+    both = call(shop, "top_products", query="lunch box", product_ids=[r["products"][0]["product_id"], 1483])
+    assert [p["product_id"] for p in both["products"]] == [1483]  # the given products of the kind
+    with pytest.raises(ToolFailure, match="no product's description holds every word of"):
+        call(shop, "top_products", query="submarine")
+
+
+def test_a_month_is_compared_with_the_month_before() -> None:
+    from tools.delivery import Period
+
+    assert Period("custom", date(2011, 11, 1), date(2011, 11, 30)).previous() == Period(
+        "previous", date(2011, 10, 1), date(2011, 10, 31)
+    )
+    assert Period("custom", date(2011, 1, 1), date(2011, 3, 31)).previous().start == date(2010, 10, 1)
+    assert Period("custom", date(2011, 11, 2), date(2011, 11, 30)).previous().start == date(2011, 10, 4)  # same length
+
+
 def test_customer_lists_filter(demo) -> None:  # type: ignore[no-untyped-def]
     shop, df = demo
     lap = call(shop, "lapsing_customers", country="France", limit=50)
@@ -206,6 +230,7 @@ def test_a_customers_worth_is_in_the_profile(demo) -> None:  # type: ignore[no-u
     prof = call(shop, "customer_profile", customer_id=top["customer_id"])
     assert prof["clv_52w"] == top["clv_52w"] and prof["p_alive"] == top["p_alive"]
     assert prof["expected_purchases_52w"] == top["expected_purchases_52w"]
+    assert prof["clv_52w_rank"] == 1 and prof["clv_52w_top_pct"] == round(100 / prof["customers_valued"], 1)
     one = call(shop, "customer_profile", customer_id=16446)
     assert one["p_alive"] == 1.0 and "value_note" in one  # one purchase day: the model cannot see it lapse
 
