@@ -121,6 +121,11 @@ _SHORT_FOR = {
     "prev": "previous",
     "lst": "last",  # a dropped vowel: "lst month", "lst 3 months"
     "lats": "last",
+    "wich": "which",  # question words mistyped: the patterns that read the question look for them
+    "whcih": "which",
+    "whihc": "which",
+    "waht": "what",
+    "wat": "what",
 }
 _SHORT = re.compile(r"\b(?:" + "|".join(_SHORT_FOR) + r")\b(?!\.\w)", re.I)
 
@@ -279,6 +284,7 @@ _TENTHS = re.compile(
 _ZH_TENTHS = re.compile(r"(?:(?P<jiao>毛|角)(?P<f>\d|[一二三四五六七八九])?|分钱)钱?")
 _FEN_CONTEXT = re.compile(r"出价|价格|价|预算|钱|毛|块|cpc|bid", re.I)  # 3分 is money only beside money words
 _ZH_MONTH_LIST = re.compile(r"(?<![\d.])(?:(?:1[0-2]|0?[1-9])\s?(?:,|和|与|及|到|至|-)\s?)+$")  # the 1、 of 1、2月
+_ZH_TAIL = re.compile(r"(?P<d>[1-9])(?:(?P<u>千|百)|(?![\d.,%]|\s?(?:个|月|号|日|天|周|年|点|成|折|倍|k\b|w\b)))")
 _ZH_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -422,6 +428,12 @@ def scan_numbers(text: str) -> _Scan:
         scaled = bool(mult_word)
         if mult_word:
             value *= _MULT[mult_word.lower()]
+            tail = _ZH_TAIL.match(text, stop) if mult_word in ("万", "千") and stop == end + 1 else None
+            if tail:  # 1万2 = 12,000, 1万2千 = 12,000, 3千5 = 3,500: the digit counts the next unit down
+                value += int(tail.group("d")) * (_MULT[tail.group("u")] if tail.group("u") else _MULT[mult_word] / 10)
+                stop = skip_to = tail.end()
+                currency, stop2 = _currency_near(text, m.start(), stop)
+                stop = max(stop, stop2)
         unit: Literal["%", "p", "x"] | None = None
         if unit_word in ("%", "percent", "per cent", "pct", "个百分点", "百分点", "个点"):  # 提10个点: 10%
             unit = "%"
@@ -912,13 +924,13 @@ _SEGMENT_WORDS = {
     r"|老客户?|老顾客|忠实|会员|高价值|大客户",
 }
 _RFM_WORDS = {
-    "champions": r"\bchampions\b|\bchampion (?:customers?|segment|buyers?|shoppers?)\b|冠军(?:客户|用户|分群|人群|买家)",
-    "loyal": r"\bloyal (?:customers?|ones|segment|buyers?|shoppers?)\b|忠诚客户|忠实客户|忠诚分群",
+    "champions": r"\bchampions\b|\bchampion (?:customers?|segment|buyers?|shoppers?)\b|冠军(?:客户|用户|分群|人群|买家|客群|顾客|群体)",
+    "loyal": r"\bloyal (?:customers?|ones|segment|buyers?|shoppers?)\b|忠诚客户|忠实客户|忠诚分群|忠诚客群|忠实客群",
     "potential_loyalists": r"\bpotential loyalists?\b|潜力客户|潜在忠诚",
     "new": r"\bnew (?:customers?|segment|buyers?|shoppers?)\b|新客户?(?:分群)?|新顾客",
     "need_attention": r"\bneeds? attention\b|需(?:要)?关注",
     "at_risk": r"\bat[- ]risk\b|有流失风险|流失风险",
-    "hibernating": r"\bhibernating\b|沉睡分群|休眠客户",
+    "hibernating": r"\bhibernating\b|沉睡分群|沉睡客群|休眠客户|休眠客群",
 }
 _GRAINS = {
     "day": r"\b(?:by|per|each|every) day\b|\bdaily\b(?! (?:budgets?|caps?|limits?))|\bday[- ]by[- ]day\b|\bby the day\b|按天|按日|逐日|分天|每天|每日|日销",
@@ -1438,6 +1450,7 @@ _NOT_TYPOS = (
     "options", "pausing", "paying", "perfect", "placing", "predict", "premier", "prevent", "prime", "project",
     "regularly", "reply", "rice", "rolling", "royal", "sending", "setting", "worse", "expert", "county", "resort", "highest", "lowest", "largest", "latest", "cheapest", "fastest",
     "biggie", "callers", "fillers", "falters", "weekday", "weekdays", "leverage", "conversations", "dealers",
+    "heading", "helpline", "reverse", "tote", "totes", "month", "week", "year",
 )  # fmt: skip
 _LEXICON_WORDS = [
     "product",

@@ -57,6 +57,12 @@ _KEEP_OTHERS = re.compile(  # the rest of a change just proposed kept: "其他�
 _LEAVE_ONE = re.compile(
     r"\b(?:drop|remove|skip|exclude|take out|leave out|leave|keep)\b|去掉|拿掉|除掉|删掉|不要|别", re.I
 )
+_LEAVE_ALONE = re.compile(  # one campaign of a change just proposed left as it is: "展示那个不要动", "not the display one"
+    r"(?:不要|别|不用|先别|先不)(?:动|改|调|碰|加|提|涨|降)|不动|保持不变|除了|"
+    r"\bleave\b.{0,30}\b(?:alone|as (?:it )?is|out)\b|\b(?:don'?t|do not|no need to) (?:touch|change|raise|lower|move)\b"
+    r"|^\s*(?:but\s+)?not (?:the|campaign|#)|\bexcept\b|^\s*(?:skip|drop|exclude)\b",
+    re.I,
+)
 _BULK_FIELD = {"set_campaign_bids": "bids", "set_campaign_budgets": "budgets"}
 _SEVERAL = re.compile(  # several campaigns, not one named ("hope all is well" is not "all")
     r"\bcampaigns\b|\b(?:all|every|each)\s(?:of\s)?(?:the\s|our\s)?(?:campaigns?|ads|ones?|of them|channels?)\b"
@@ -233,6 +239,15 @@ class OfflineChatModel(BaseChatModel):
             return text  # "export bunting_fans": an audience's name, not a product's
         codes = self._codes() or {}
         e = extract(text, codes)
+        coded = [r for r in e.refs if r.kind == "product" and r.raw.upper() in codes]
+        if len(set(e.ids("product"))) == 1 and len(coded) == len(e.ids("product")):
+            # "白色心形T-light烛台（85123A）改价到2块79": the name beside the code names the same product;
+            # written as its id, its words no longer read as a search for products like it
+            bare = e.text
+            for r in sorted(coded, key=lambda r: -r.start):
+                bare = bare[: r.start] + bare[r.end :]
+            renamed = self.name_as_id(re.sub(r"\(\s*\)", "", bare))
+            return renamed if re.search(rf"(?:product|商品) {coded[0].value}(?!\d)", renamed) else text
         if e.ids("product") or any(n.is_int and f"{int(n.value)}" in codes for n in e.numbers):
             return text
         if _CAMPAIGN_SAID.search(text) and (not _PRODUCT_SAID.search(text) or _CAMPAIGN_ACT.search(text)):
@@ -258,6 +273,17 @@ class OfflineChatModel(BaseChatModel):
                 self._take_campaign(p, text, named)
         return p
 
+    def _campaigns_written(self, p: Plan, text: str) -> set[int]:
+        """The campaigns a change is to, by id or by name ("pause the spring home decor campaign");
+        empty when it is to no campaign or to ones not known yet."""
+        a = p.args
+        ids = {a["campaign_id"]} if isinstance(a.get("campaign_id"), int) else set(a.get("campaign_ids") or [])
+        ids |= {x["campaign_id"] for key in ("bids", "budgets") for x in a.get(key) or [] if "campaign_id" in x}
+        if not ids and "campaign_id" in p.missing and self.campaign_named is not None:
+            named = self.campaign_named(text, extract(text).channels)
+            ids = {named} if named is not None else set()
+        return set() if a.get("all_campaigns") else ids
+
     def _take_campaign(self, p: Plan, text: str, campaign_id: int) -> None:
         """`p` about the campaign `text` names without its id, with a note when it was found by the
         channel of a platform its name does not hold ("the tiktok campaign" is the social one):
@@ -275,10 +301,13 @@ class OfflineChatModel(BaseChatModel):
         """After a change to several campaigns was proposed, "展示那个不要动，其他两个照旧" / "drop the
         display one, the rest as planned": the same change without the campaigns named (each at the
         value just shown)."""
-        if ctx.tool not in _BULK_FIELD or not _KEEP_OTHERS.search(text) or not _LEAVE_ONE.search(text):
+        if ctx.tool not in _BULK_FIELD:
+            return None
+        e = extract(text)
+        alone = bool(_LEAVE_ALONE.search(text)) and len(text) <= 60 and not (e.numbers or e.changes or e.percents)
+        if not (alone or (_KEEP_OTHERS.search(text) and _LEAVE_ONE.search(text))):
             return None
         key = _BULK_FIELD[ctx.tool]
-        e = extract(text)
         drop = set(e.ids("campaign"))
         if not drop and e.channels and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)
@@ -323,6 +352,7 @@ class OfflineChatModel(BaseChatModel):
         writes_of: str | None = None  # the agent of the last part, when it was a whole change
         first_write: int | None = None  # the call that proposes the first change
         before: Plan | None = None
+        written: set[int] = set()  # the campaigns the first change is to (none known: every read waits)
         for i, part in enumerate(parts):
             p = plan(
                 self._unnamed(part, known),
@@ -358,12 +388,15 @@ class OfflineChatModel(BaseChatModel):
                 }
                 task = "\n".join(f"{verb[p.tool][not zh]} {i}" for i in several)  # "pause campaigns 2 and 3": each
             call = {"name": HANDOFF_PREFIX + agent, "args": {"task": task}, "id": _new_id(), "type": "tool_call"}
-            if p.tool in _PAST_READS and first_write is not None:  # "bid down to 5毛, and its daily ROAS over two
-                calls.insert(first_write, call)  # weeks": the past does not wait for the change's answer
+            other = p.args.get("campaign_id")  # "pause campaign 2, and how's campaign 1 pacing": not changed
+            apart = p.tool not in WRITES and isinstance(other, int) and bool(written) and other not in written
+            if (p.tool in _PAST_READS or apart) and first_write is not None:  # "bid down to 5毛, and its daily
+                calls.insert(first_write, call)  # ROAS over two weeks": the past does not wait for the change's answer
                 first_write += 1
                 continue
             if p.tool in WRITES and first_write is None:
                 first_write = len(calls)
+                written = self._campaigns_written(p, part)
             calls.append(call)
         said = [wording.declined(kind, zh) for kind in dict.fromkeys(declined)]
         if not calls:
@@ -467,7 +500,10 @@ class OfflineChatModel(BaseChatModel):
                 p.args["campaign_ids"] = [*ids, named]
         if p.missing:
             note = wording.notes_text(
-                [f"unreadable:{t}" for t in e.unreadable] + (["approval_kept"] if e.skip_approval else []), zh
+                [f"unreadable:{t}" for t in e.unreadable]
+                + (["approval_kept"] if e.skip_approval else [])
+                + [n for n in p.notes if n.startswith("claims:")],  # a claim the copy may not make, said at once
+                zh,
             )
             ask = wording.ask_for(p.missing, zh, p.tool, p.args)
             if {"campaign_id", "campaigns"} & set(p.missing) and self.campaigns is not None:

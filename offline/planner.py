@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, get_args
 
+from engine.compliance import check_copy
 from offline import dsp_words
 from offline.extract import (
     COUNTRY_WORDS,
@@ -67,6 +68,9 @@ _FILLER = re.compile(
     r"|report)\b"
     r"|只看|只要|只算|光看|仅看|看看|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成只仅]",
     re.I,
+)
+_WHICH_WAY = re.compile(  # which end of a ranking a follow-up asks for, in words of its own
+    r"(?:跌|降|掉|下滑|涨|增长|卖)得?(?:最|更)?(?:厉害|多|狠|快|凶|好|差)|最(?:差|好|多|少|高|低|快|慢)的?|倒数|垫底"
 )
 _FILE = re.compile(  # the list asked for as a file
     r"\b(?:export(?:ed|ing)?|download|csv|spreadsheet|excel|xlsx)\b|\bas an? (?:file|sheet)\b"
@@ -666,6 +670,7 @@ def _elliptical(e: Entities) -> bool:
     norm = e.text.replace(e.period, " ") if e.period else e.text  # "那上上个月呢": a period is a value
     if _FOLLOW.search(norm):
         rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", without_values(norm)))
+        rest = _WHICH_WAY.sub(" ", rest)  # "那跌得最厉害的呢": the same ranking, the other way
         if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) <= 2:
             return True
     if e.ordinal is not None or e.suggested:
@@ -1594,6 +1599,12 @@ _WHICH_CAMPAIGN_IS = re.compile(  # which campaign is the best or the worst, in 
     r"|(?:哪个|哪一个|哪条|哪一条|谁).{0,12}?(?:(?P<zbest>最好|最强|最赚钱)|最差|最弱|拖后腿|拉低|垫底|最烧钱|浪费)",
     re.I,
 )
+_WORTH_IT = re.compile(  # whether one customer deserves the effort
+    r"\bworth\b|\bkeep(?:ing)? (?:them|him|her)\b|\b(?:invest|spend)\w* (?:in|on) (?:them|him|her)\b"
+    r"|\bprioriti[sz]e\b|\bkey account\b|\bbother\b"
+    r"|值不值|值得|要不要(?:维护|跟进|重点)|需不需要(?:维护|跟进)|重点维护|是否(?:维护|跟进)|该不该(?:维护|跟进)",
+    re.I,
+)
 _EACH_OF = re.compile(
     r"\b(?:each|respectively|separately|side by side|vs\.?|versus|compared?)\b|分别|各自|各|对比|比较|相比", re.I
 )
@@ -1786,6 +1797,10 @@ def fill(
             copy = e.quoted or after_colon(e.text)
             if copy:
                 args[name] = copy
+        elif name == "query" and tool == "top_products":  # "which doormat sells best": a ranking of one kind
+            kind = catalog_phrase(e.text)
+            if kind and not e.ids("product") and not e.stock_codes:
+                args[name] = catalog_spelling(kind)
         elif name == "query" and "product_id" not in args:
             q = e.quoted or _topic(e) or catalog_phrase(e.text)
             if q:
@@ -1993,6 +2008,12 @@ def fill(
         notes.append(
             "asked:best" if w.group("best") or w.group("zbest") else "asked:worst"
         )  # "which one's dragging us down": named
+    if tool == "compose_headlines":  # "说我们的热水袋能治失眠": a claim the copy may not make, named
+        terms = list(dict.fromkeys(f.term for f in check_copy(e.text) if f.rule != "urgency"))
+        if terms:
+            notes.append("claims:" + "|".join(terms))
+    if tool == "customer_profile" and _WORTH_IT.search(e.text):
+        notes.append("asked:worth")  # "is 12471 worth looking after": a verdict, from the value and its rank
     if "breakdown" in props and len(e.countries) >= 2 and "breakdown" not in args and _EACH_OF.search(e.text):
         args["breakdown"] = "country"  # "what did Germany and France each do": one row for each, side by side
     if (
@@ -2658,7 +2679,7 @@ _YES = re.compile(
     re.I,
 )
 _NO = re.compile(
-    r"(?:no|nope|nah|n|cancel|cancel it|reject|rejected|don'?t|do not|stop|abort|never ?mind|forget it|not now|not yet|"
+    r"(?:no|nope|nah|n|cancel|cancel (?:it|that|this|the change)|scrap (?:it|that)|drop (?:it|that)|reject|rejected|don'?t|do not|stop|abort|never ?mind|forget it|not now|not yet|"
     r"leave it|leave it (?:as it is|as is|alone|running|paused|be)|keep it(?: as it is| as is| running)?|don'?t change it|"
     r"skip it|wait|hold on|no thanks|no thank you|scratch that|don'?t (?:do|pause|change|touch|apply|resume) (?:it|that)|"
     r"不要?|不用了?|取消|算了?|拒绝|别改|先别改|别动|先别动|不改了|先不(?:要|改|动)?|不动了?|不行|不同意|等等|放弃|保持原样|"

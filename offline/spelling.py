@@ -49,14 +49,31 @@ class Speller:
             for d in _deletes(w, allowed_distance(w)):
                 self.index.setdefault(d, []).append(w)
 
+    def _inflects(self, low: str) -> bool:
+        """An ending on a word of the vocabulary (`bumping`, `capped`, `priced`): a word, not a typo."""
+        for suffix in ("ing", "ed", "es", "s", "er", "ers"):
+            if low.endswith(suffix) and len(low) - len(suffix) >= 3:
+                stem = low[: -len(suffix)]
+                doubled = stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else None
+                if any(w in self.freq or w in self.known for w in (stem, stem + "e", doubled) if w):
+                    return True
+        return False
+
     def correct(self, word: str) -> str:
         low = word.lower()
         depth = allowed_distance(low)
-        if depth == 0 or low in self.freq or low in self.known:
+        if depth == 0 or low in self.freq or low in self.known or self._inflects(low):
             return word
+        stem = low[:-2] if low.endswith("'s") else low[:-1] if low.endswith("s'") else ""
+        if stem and (
+            stem in self.freq or stem in self.known
+        ):  # "display's CPA", "month's": the word (its plural, when known)
+            return word[: len(stem)] + ("s" if stem + "s" in self.freq else "")
         best: tuple[int, int, str] | None = None
         for d in _deletes(low, depth):
             for cand in self.index.get(d, ()):
+                if cand[0] != low[0]:
+                    continue  # a typo seldom changes the first letter: `capping` is no `lapsing`
                 dist = distance(low, cand)
                 if dist <= min(depth, allowed_distance(cand)) and (best is None or (dist, -self.freq[cand]) < best[:2]):
                     best = (dist, -self.freq[cand], cand)

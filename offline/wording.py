@@ -201,7 +201,7 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
     rows = r["customers"]
     where = _filters_text(r.get("filters") or {}, zh)
     sort = _SORT_WORDS.get(r.get("sort", "revenue"), _SORT_WORDS["revenue"])[1 if zh else 0]
-    if "of the product" in str(r.get("sort_rule", "")):
+    if r.get("sorted_by") == "product_revenue":
         sort = "该产品购买额从高到低" if zh else "Biggest buyers of the product first"
     share = r.get("share_of_revenue_pct")
     if zh:
@@ -295,28 +295,68 @@ def customer_lifetime_value(r: dict[str, Any], zh: bool) -> str:
     )
 
 
-def customer_profile(r: dict[str, Any], zh: bool) -> str:
+def _worth_keeping(r: dict[str, Any], zh: bool) -> str:
+    """The answer to "is this customer worth looking after", from the tool's expected value, its rank
+    among the shop's customers and P(alive): a top fifth still buying is worth it; a top fifth that has
+    likely stopped is worth one win-back; the middle gets the regular campaigns; the rest a newsletter."""
+    top, alive = r.get("clv_52w_top_pct"), r.get("p_alive")
+    if top is None or alive is None:
+        return ""
+    if top <= 20 and alive >= 0.5:
+        return (
+            f"值得重点维护：预计价值排在全店前 {top}%，而且仍在购买（仍活跃概率 {alive}）。\n"
+            if zh
+            else f"Worth looking after: their expected value is in the shop's top {top}% and they are still "
+            f"buying (P(alive) {alive}).\n"
+        )
+    if top <= 20:
+        return (
+            f"值得挽回一次：过去消费高，但仍活跃概率只有 {alive}，可能已流失，先做一次召回再看反应。\n"
+            if zh
+            else f"Worth one win-back try: they spent a lot, but P(alive) is {alive}, so they may have stopped "
+            "buying; see whether they answer before spending more.\n"
+        )
+    if top <= 50:
+        return (
+            f"放在常规营销里即可，不必单独投入：预计价值排在全店前 {top}%（中等）。\n"
+            if zh
+            else f"Keep them in the regular campaigns, no special effort: their expected value is mid-table "
+            f"(top {top}%).\n"
+        )
+    return (
+        f"不是重点：预计价值排在全店后半（前 {top}%），只需保留在常规邮件里。\n"
+        if zh
+        else f"Not a priority: their expected value is in the shop's bottom half (top {top}%); the regular "
+        "newsletter is enough.\n"
+    )
+
+
+def customer_profile(r: dict[str, Any], zh: bool, asked: frozenset[str] = frozenset()) -> str:
     tops = ", ".join(p["description"] for p in r["top_products"])
     value = ""
     if r.get("clv_52w") is not None:
+        rank = r.get("clv_52w_top_pct")
         if zh:
             value = (
-                f"未来 52 周预计价值 {_money(r['clv_52w'])}（预计购买 {r['expected_purchases_52w']} 次，"
-                f"仍活跃概率 {r['p_alive']}）"
+                f"未来 52 周预计价值 {_money(r['clv_52w'])}（"
+                + (f"全店前 {rank}%，" if rank is not None else "")
+                + f"预计购买 {r['expected_purchases_52w']} 次，仍活跃概率 {r['p_alive']}）"
                 + ("；该客户尚无重复购买，模型看不出是否已流失，按平均客单估值。" if r.get("value_note") else "。")
             )
         else:
             value = (
-                f"Expected worth over the next 52 weeks: {_money(r['clv_52w'])} ({r['expected_purchases_52w']} "
-                f"expected purchases, P(alive) {r['p_alive']})"
+                f"Expected worth over the next 52 weeks: {_money(r['clv_52w'])} ("
+                + (f"top {rank}% of customers; " if rank is not None else "")
+                + f"{r['expected_purchases_52w']} expected purchases, P(alive) {r['p_alive']})"
                 + (f"; note: {r['value_note']}. " if r.get("value_note") else ". ")
             )
+    verdict = _worth_keeping(r, zh) if "worth" in asked else ""
     if zh:
-        return (
+        return verdict + (
             f"客户 {r['customer_id']}（{r['country']}）：{value}{r['orders']} 单，消费 {_money(r['revenue'])}，"
             f"{r['days_since_last_order']} 天前最后下单，分群 {_seg(r['segment'], zh)}（RFM {r['rfm']}）。常买：{tops}。"
         )
-    return (
+    return verdict + (
         f"Customer {r['customer_id']} ({r['country']}): {value}{r['orders']} order{'' if r['orders'] == 1 else 's'}, "
         f"{_money(r['revenue'])} revenue, "
         f"last order {r['days_since_last_order']} days ago ({r['last_order']}), segment "
@@ -478,15 +518,28 @@ def compose_headlines(r: dict[str, Any], zh: bool) -> str:
     return out
 
 
+_ZH_RULE = {
+    "absolute": "绝对化用语",
+    "authority": "冒用权威",
+    "medical": "医疗功效",
+    "urgency": "制造紧迫",
+    "safety": "无法证实的安全/天然宣称",
+    "guarantee": "效果保证",
+}
+
+
 def check_compliance(r: dict[str, Any], zh: bool) -> str:
     if r["compliant"]:
-        return "没有发现违规用语。" if zh else "No flagged terms: the copy passes the compliance check."
+        return (
+            "没有发现规则库里的违规用语（绝对化、医疗、安全、效果保证等）。"
+            if zh
+            else "No flagged terms: the copy passes the compliance check (absolute, medical, safety and guarantee claims)."
+        )
+    if zh:
+        found = "，".join(f"“{f['term']}”（{_ZH_RULE.get(f['rule'], f['rule'])}）" for f in r["findings"])
+        return f"不能直接用：发现 {len(r['findings'])} 处违规用语：{found}。请删除或改写，改后可以再发给我检查。"
     found = ", ".join(f'"{f["term"]}" ({f["rule"]})' for f in r["findings"])
-    return (
-        f"发现 {len(r['findings'])} 处违规用语：{found}。请删除或改写。"
-        if zh
-        else f"{len(r['findings'])} flagged terms: {found}. Remove or rephrase them."
-    )
+    return f"Not usable as it is: {len(r['findings'])} flagged terms: {found}. Remove or rephrase them."
 
 
 def _tiers_text(tiers: list[dict[str, Any]], zh: bool) -> str:
@@ -1459,6 +1512,9 @@ def _sales_where(r: dict[str, Any], zh: bool) -> str:
     if f.get("segment"):
         name = _seg(f["segment"], zh)
         parts.append((name if name.endswith("客户") else name + "客户") if zh else f"from {name} customers")
+    if f.get("kind"):  # a ranking of one kind of product
+        n = f.get("kind_products", 0)
+        parts.append(f"“{f['kind']}”类（{n} 款）中" if zh else f"among the {n} “{f['kind']}” products")
     return (" ".join(parts) + " " if parts else "") if zh else (" " + " ".join(parts) if parts else "")
 
 
@@ -1633,9 +1689,14 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         units = f"{p['units']:,} 件" if zh else f"{p['units']:,} unit" + ("" if p["units"] == 1 else "s")
         return f"{_money(p['revenue'])}, {units}" if m == "revenue" else f"{units}, {_money(p['revenue'])}"
 
+    def price(p: dict[str, Any]) -> str:
+        if p.get("price") is None:
+            return ""
+        return f", 现价 {_money(p['price'])}" if zh else f", list price {_money(p['price'])}"
+
     rows = "\n".join(
         f"{p['rank']}. {p['description']} ({p['stock_code']}, "
-        + (f"商品 {p['product_id']}): " if zh else f"product {p['product_id']}): ")
+        + (f"商品 {p['product_id']}{price(p)}): " if zh else f"product {p['product_id']}{price(p)}): ")
         + value(p)
         + ("" if p.get("change") is None else _sales_change(p.get("change_pct"), p["change"], m == "revenue", zh))
         for p in r["products"]
@@ -2070,6 +2131,8 @@ def format_result(tool: str, result: dict[str, Any], zh: bool, asked: frozenset[
         return sales_report(result, zh, aov="aov" in asked, asked=asked)
     if tool in ("campaign_metrics", "compare_campaigns"):
         return (campaign_metrics if tool == "campaign_metrics" else compare_campaigns)(result, zh, asked)
+    if tool == "customer_profile":
+        return customer_profile(result, zh, asked)
     fmt = FORMATTERS.get(tool)
     return fmt(result, zh) if fmt else str(result)
 
@@ -2368,6 +2431,18 @@ def notes_text(notes: list[str], zh: bool) -> str:
                 if zh
                 else f'(You asked for this "{rest}", but I can\'t schedule a change: once approved it stays until it is '
                 "changed again. When the time comes, ask me to change it back.)"
+            )
+        elif kind == "claims":
+            terms = rest.split("|")
+            out.append(
+                "（您要写的"
+                + "".join(f"“{t}”" for t in terms)
+                + "是功效、安全或绝对化宣称，《广告法》不允许普通商品这样宣传，文案里不会写；每条文案都经过合规检查。）"
+                if zh
+                else "(You asked to say "
+                + ", ".join(f'"{t}"' for t in terms)
+                + ": health, safety or absolute claims the CAP code does not allow without proof, so the copy "
+                "leaves them out; every variant passes the compliance check.)"
             )
         elif kind == "no_change":
             out.append("（没有做任何修改。）" if zh else "(Nothing was changed.)")

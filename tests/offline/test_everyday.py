@@ -1407,3 +1407,106 @@ def test_a_day_written_with_hao_is_no_product_filter(text: str) -> None:
 
 def test_last_with_its_vowel_dropped() -> None:
     assert plan("lst month sales by country", today=date(2011, 12, 9)).args.get("period") == "last_month"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("门垫类的最近一个季度哪款卖最多？", "门垫"),
+        ("which lunch box sells best, and what do we charge for it?", "lunch box"),
+    ],
+)
+def test_the_best_seller_of_one_kind_ranks_that_kind(text: str, kind: str) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert p.tool == "top_products" and p.args.get("query") == kind, (p.tool, p.args)
+    assert "query" not in plan("top 10 sellers by units last month").args
+
+
+def test_a_name_beside_its_stock_code_is_that_product(cp: Copilot) -> None:
+    res = cp.ask("白色心形T-light烛台（85123A）帮我改价到2块79")
+    assert [(n, a.get("product_id"), a.get("price"), s) for n, a, s in calls(res)] == [
+        ("set_product_price", 3234, 2.79, "pending")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "product"),
+    [
+        ("What would revenue do if we took the Regency cakestand down to £11.50? Don't change anything yet", 1289),
+        ("三层蛋糕架现在卖12.75，涨到13块9会掉多少量？", 1289),  # the kind, narrowed by the price it sells at
+    ],
+)
+def test_a_product_named_in_a_what_if(cp: Copilot, text: str, product: int) -> None:
+    assert [(n, a.get("product_id"), s) for n, a, s in calls(cp.ask(text))] == [("discount_effect", product, "ok")]
+
+
+def test_whether_a_customer_is_worth_keeping_gets_a_verdict(cp: Copilot) -> None:
+    zh = cp.ask("客户12471是什么情况？值不值得维护")
+    assert zh["answer"].startswith("值得重点维护：预计价值排在全店前")
+    en = cp.ask("tell me about customer 12471")
+    assert "top 1.3% of customers" in en["answer"] and not en["answer"].startswith("Worth")
+
+
+def test_one_campaign_left_out_of_a_change_to_all(cp: Copilot) -> None:
+    first = cp.ask("三个计划出价全部上调一成")
+    then = cp.ask("展示那个不要动", thread_id=first["thread_id"])
+    ((name, args, status),) = calls(then)
+    assert (name, status, [b["campaign_id"] for b in args["bids"]]) == ("set_campaign_bids", "pending", [1, 2])
+
+
+def test_a_word_is_not_corrected_into_another(cp: Copilot) -> None:
+    assert extract("it keeps capping out before lunch").text == "it keeps capping out before lunch"
+    res = cp.ask("Bump the win-back display budget by 25%, it keeps capping out before lunch")
+    assert [(n, a.get("campaign_id"), a.get("daily_budget"), s) for n, a, s in calls(res)] == [
+        ("set_campaign_budget", 3, 250.0, "pending")
+    ]
+
+
+def test_the_other_end_of_a_ranking_in_a_follow_up(cp: Copilot) -> None:
+    first = cp.ask("11月卖得最好的10个产品")
+    then = cp.ask("那跌得最厉害的呢", thread_id=first["thread_id"])
+    assert [(n, a.get("order"), a.get("month")) for n, a, _ in calls(then)] == [("top_products", "worst", "11")]
+
+
+def test_which_campaign_drags_is_named_though_mistyped(cp: Copilot) -> None:
+    res = cp.ask("ROAS + CPA by campaign for november pls, wich one's draggin us down?")
+    assert res["answer"].startswith("Weakest: campaign 3")
+    assert "against 2011-10-01 to 2011-10-31" in res["answer"]  # November against October, the whole month
+
+
+def test_health_and_safety_claims_are_flagged() -> None:
+    from engine.compliance import check_copy
+
+    found = [(f.rule, f.term) for f in check_copy("全网最低价，纯天然无毒，用了保证孩子睡得更好")]
+    assert found == [("absolute", "全网最低价"), ("safety", "纯天然"), ("safety", "无毒"), ("guarantee", "保证")]
+    assert [f.rule for f in check_copy("Non-toxic, risk-free and we promise better sleep")] == [
+        "safety",
+        "safety",
+        "guarantee",
+    ]
+
+
+def test_a_read_of_another_campaign_does_not_wait_for_a_change(cp: Copilot) -> None:
+    res = cp.ask("Pause the spring home decor campaign, and also how's campaign 1 pacing today?")
+    assert [(n, a.get("campaign_id"), s) for n, a, s in calls(res)] == [
+        ("campaign_pacing", 1, "ok"),
+        ("pause_campaign", 2, "pending"),
+    ]
+    same = cp.ask("pause campaign 2 and how is campaign 2 pacing today")  # its own pacing waits for the answer
+    assert [(n, s) for n, _, s in calls(same)] == [("pause_campaign", "pending")]
+
+
+def test_cancel_that_is_a_no() -> None:
+    from offline.planner import pending_reply
+
+    assert [pending_reply(t) for t in ("no wait, cancel that", "scrap that", "drop campaign 3")] == ["no", "no", None]
+
+
+def test_a_segment_called_a_customer_group() -> None:
+    p = plan("冠军客群里德国客户有哪些，按下单次数排")
+    assert (p.tool, p.args) == ("customer_list", {"country": "Germany", "segment": "champions", "sort": "orders"})
+
+
+def test_a_claim_asked_for_in_copy_is_named_and_left_out(cp: Copilot) -> None:
+    res = cp.ask("帮我写条朋友圈广告，说我们的热水袋能治失眠、缓解痛经")
+    assert res["answer"].startswith("（您要写的“治失眠”") and "广告法" in res["answer"]

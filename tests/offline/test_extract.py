@@ -89,6 +89,15 @@ def test_chinese_money_in_a_request(n: int, unit: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=1, max_value=9), st.integers(min_value=1, max_value=9), st.sampled_from(["万", "千"]))
+def test_a_digit_after_wan_or_qian_counts_the_next_unit_down(n: int, d: int, unit: str) -> None:
+    big = 10_000 if unit == "万" else 1000
+    assert [x.value for x in extract(f"下个月预算{n}{unit}{d}").numbers] == [n * big + d * big // 10]
+    assert [x.value for x in extract(f"预算{n}万{d}千块").numbers] == [n * 10_000 + d * 1000]
+    assert extract(f"预算{n}{unit}，{d}月份").numbers[0].value == n * big  # a month, not a digit of the budget
+
+
+@settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=1, max_value=89))
 def test_percentages_and_discounts(p: int) -> None:
     assert extract(f"what if we give {p}% off product 20").discount.value == p  # type: ignore[union-attr]
