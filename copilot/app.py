@@ -74,8 +74,17 @@ from store.media import MediaHistory, import_media
 from store.orders import columns_for
 from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
 from store.shop import DEMO_PACES, ImportReport, import_orders, is_loaded, load_demo_shop
-from tools import Shop
-from tools.base import campaign_list, campaign_named, exporting, name_as_id, product_choices, product_named
+from tools import Shop, ToolFailure
+from tools.base import (
+    campaign_list,
+    campaign_named,
+    exporting,
+    name_as_id,
+    product_choices,
+    product_named,
+    products_holding,
+)
+from tools.profiling import search_text
 from vectorstore import catalog_collection
 
 MAX_REQUEST_CHARS = 4000
@@ -205,6 +214,7 @@ class Copilot:
                     "campaign_named": self._campaign_named,
                     "campaigns": self._campaigns,
                     "name_as_id": self._name_as_id,
+                    "products_of_kind": self._products_of_kind,
                     "shop_today": self._today,
                     "audiences": self._audiences,
                 }
@@ -332,6 +342,12 @@ class Copilot:
 
     def _name_as_id(self, text: str) -> str:
         return name_as_id(self.shop, text)
+
+    def _products_of_kind(self, kind: str) -> list[int]:
+        try:
+            return products_holding(self.shop, search_text(kind)[0])[1]
+        except ToolFailure:  # Chinese words the glossary does not hold
+            return []
 
     def _campaign_named(self, text: str, channels: list[str]) -> int | None:
         return campaign_named(self.shop, text, channels)

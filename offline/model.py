@@ -69,6 +69,8 @@ _SEVERAL = re.compile(  # several campaigns, not one named ("hope all is well" i
     r"|所有|全部|各个?|每个",
     re.I,
 )
+_ALL_OF = re.compile(r"\b(?:all|every|each|whole range of|the whole)\b|所有|全部|都|整个|全系列", re.I)
+MAX_PRICED_TOGETHER = 30  # products one message may reprice at once (each its own approval)
 PART = "part"  # name of the message that carries one part of a multi-part request to a specialist
 
 
@@ -161,6 +163,7 @@ class OfflineChatModel(BaseChatModel):
     campaign_named: Callable[[str, list[str]], int | None] | None = None  # the campaign named without its id
     campaigns: Callable[[], list[tuple[int, str]]] | None = None  # every campaign (id, name), to choose from
     name_as_id: Callable[[str], str] | None = None  # the request with a product's English name written as its id
+    products_of_kind: Callable[[str], list[int]] | None = None  # every product a kind's words describe
     shop_today: Callable[[], date] | None = None  # the shop's today: what "1 September" and "the last 30 days" mean
     audiences: Callable[[], list[str]] | None = None  # the names of the shop's saved audiences (the DMP)
 
@@ -272,6 +275,33 @@ class OfflineChatModel(BaseChatModel):
             if named is not None:
                 self._take_campaign(p, text, named)
         return p
+
+    def _priced_together(self, text: str, p: Plan) -> list[str]:
+        """One price change for several products: those the request lists by id or stock code, or
+        every product of a kind it names with "all" ("all the bakelike alarm clocks up 20p"); a line
+        for each, in the bank's words, or [] when the request is no such change."""
+        e = extract(text, self._codes())
+        ids = list(dict.fromkeys(e.ids("product")))
+        kind = catalog_phrase(text)
+        if not ids and kind and _ALL_OF.search(text) and self.products_of_kind is not None:
+            ids = self.products_of_kind(kind)
+        if not 2 <= len(ids) <= MAX_PRICED_TOGETHER:
+            return []
+        one = p if p.tool == "set_product_price" and not p.missing else None
+        if one is None and kind and kind in text.lower():  # the change as if it named one of them
+            at = text.lower().find(kind)
+            named = f"商品 {ids[0]}" if is_chinese(text) else f"product {ids[0]}"
+            one = plan(text[:at] + named + text[at + len(kind) :], Context(), zh=is_chinese(text))
+        if one is None or one.tool != "set_product_price" or one.missing:
+            return []
+        a = one.args
+        if a.get("price") is not None:
+            return [f"set the price of product {i} to £{a['price']:.2f}" for i in ids]
+        if a.get("change_pct") is not None:
+            return [f"change the price of product {i} by {a['change_pct']:+g}%" for i in ids]
+        if a.get("change_by") is not None:
+            return [f"change the price of product {i} by {a['change_by']:+.2f} pounds" for i in ids]
+        return []
 
     def _campaigns_written(self, p: Plan, text: str) -> set[int]:
         """The campaigns a change is to, by id or by name ("pause the spring home decor campaign");
@@ -387,6 +417,10 @@ class OfflineChatModel(BaseChatModel):
                     "resume_campaign": ("恢复活动", "resume campaign"),
                 }
                 task = "\n".join(f"{verb[p.tool][not zh]} {i}" for i in several)  # "pause campaigns 2 and 3": each
+            priced = self._priced_together(part, p)
+            if priced:  # "put all the bakelike alarm clocks up 20p", "1577 and 1576 to £3.95": each product
+                agent, task = TOOLS["set_product_price"].agent, "\n".join(priced)
+                first_write = len(calls) if first_write is None else first_write
             call = {"name": HANDOFF_PREFIX + agent, "args": {"task": task}, "id": _new_id(), "type": "tool_call"}
             other = p.args.get("campaign_id")  # "pause campaign 2, and how's campaign 1 pacing": not changed
             apart = p.tool not in WRITES and isinstance(other, int) and bool(written) and other not in written

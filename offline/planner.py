@@ -1583,6 +1583,8 @@ _WHICH_MOST = re.compile(
 _BEST_BUCKET = re.compile(  # the best or worst day, week or month of a period
     r"\b(?:(?P<hi>best|busiest|strongest|biggest|highest|peak|top)|worst|slowest|quietest|weakest|lowest)"
     r"(?:[- ]selling)? (?:single )?(?:day|week|month)\b"
+    r"|\bwhich (?:day|week|month)\b.{0,25}?\b(?:(?P<hi2>best|busiest|strongest|biggest|highest|peak|top)|worst"
+    r"|slowest|quietest|weakest|lowest)\b"
     r"|哪一?(?:天|周|个?星期|个?礼拜|个?月)(?:的?(?:销售额?|销量|营收|订单))?(?:卖得?)?(?:(?P<zhi>最好|最高|最多|最旺)|最差|最低|最少|最淡)"
     r"|(?:(?P<zhi2>最好|最高|最多|最旺)|最差|最低|最少|最淡)的(?:一|那一?)?(?:天|周|个?星期|个?礼拜|个?月)",
     re.I,
@@ -2002,7 +2004,7 @@ def fill(
         unit = next(u for u, pat in _BUCKET_UNITS.items() if pat.search(w.group(0)))
         args.setdefault("by", unit)
         measure = "units" if e.units else "orders" if re.search(r"\borders\b|订单|单量", e.text, re.I) else "revenue"
-        high = bool(w.group("hi") or w.group("zhi") or w.group("zhi2"))
+        high = bool(w.group("hi") or w.group("hi2") or w.group("zhi") or w.group("zhi2"))
         notes.append(f"asked:{'highest' if high else 'lowest'}-row-{measure}")
     if tool in ("compare_campaigns", "campaign_metrics") and (w := _WHICH_CAMPAIGN_IS.search(e.text)):
         notes.append(
@@ -2212,6 +2214,15 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or ctx.tool in allowed)
     ):
         tool, continuing = ctx.tool, True  # "那这几个在德国卖得怎么样": the products just listed, there
+    if (
+        ctx.tool == "sales_report"
+        and ctx.args.get("by")
+        and (w := _BEST_BUCKET.search(e.text))
+        and not (e.period_name or e.months or e.dates)
+        and len(_WORDS.findall(e.text)) <= 8
+        and (allowed is None or ctx.tool in allowed)
+    ):  # "which month was worst?" after a monthly report: that report's month, not the seasonality
+        tool, continuing = ctx.tool, _BUCKET_UNITS[ctx.args["by"]].search(w.group(0)) is not None
     if continuing and tool in _BULK and (e.all_campaigns or len(e.ids("campaign")) > 1):
         bulk = _BULK[tool]  # after "出价提高一点" asked which campaign: "三个计划都提10%"
         tool = bulk if allowed is None or bulk in allowed else tool

@@ -1617,8 +1617,25 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
         else:
             today = "; segments as of today" if b["by"] == "segment" else ""
             body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
-        body = _most_of(b, asked, zh) + body
+        body = _most_of(b, asked, zh) + body + _each_over_time(r, zh)
     return _best_row(r, asked, zh) + head + body
+
+
+def _each_over_time(r: dict[str, Any], zh: bool) -> str:
+    """A few groups' revenue day by day, week by week or month by month ("germany and france each,
+    month by month"): one line per group, from the report's chart series."""
+    b, series = r["breakdown"], r.get("series") or {}
+    lines, x = series.get("lines") or {}, series.get("x") or []
+    if not 1 < len(x) <= 13 or not 1 <= len(lines) <= 4 or len(b["rows"]) > 4:
+        return ""
+    rows = "\n".join(
+        f"- {_group_name(b['by'], name, zh)}: "
+        + "; ".join(f"{lab} {_money(v)}" for lab, v in zip(x, values, strict=False))
+        for name, values in lines.items()
+    )
+    if zh:
+        return f"\n{_ZH_BREAKDOWN[b['by']]}各自{_ZH_GRAIN[r['by']]}的销售额：\n{rows}"
+    return f"\nEach {b['by']} by {r['by']} (revenue):\n{rows}"
 
 
 _MEASURE_WORDS = {

@@ -1510,3 +1510,37 @@ def test_a_segment_called_a_customer_group() -> None:
 def test_a_claim_asked_for_in_copy_is_named_and_left_out(cp: Copilot) -> None:
     res = cp.ask("帮我写条朋友圈广告，说我们的热水袋能治失眠、缓解痛经")
     assert res["answer"].startswith("（您要写的“治失眠”") and "广告法" in res["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "to"),
+    [
+        ("put all the bakelike alarm clocks up 20p", 6, 3.95),
+        ("put product 1577 up 20p, product 1576 up 20p", 2, 3.95),
+        ("所有午餐盒都涨价到2块", 9, 2.0),
+    ],
+)
+def test_one_price_change_for_several_products_is_one_change_each(
+    cp: Copilot, text: str, count: int, to: float
+) -> None:
+    res = cp.ask(text)
+    changes = [(n, a["product_id"], s) for n, a, s in calls(res)]
+    assert len(changes) == count and {n for n, _, _ in changes} == {"set_product_price"}
+    assert len({p for _, p, _ in changes}) == count and {s for *_, s in changes} == {"pending"}
+    assert {c["result"]["change"]["to"] for c in res["tool_calls"]} == {to}
+
+
+def test_two_countries_each_month_by_month(cp: Copilot) -> None:
+    res = cp.ask("sales for germany and france each, month by month since august")
+    each = res["answer"].split("Each country by month (revenue):\n")[1].splitlines()
+    assert [line.split(":")[0] for line in each[:2]] == ["- France", "- Germany"]
+    assert each[0].count("£") == 5  # August to December, each month its own figure
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("今年每个月的销售额", "哪个月最差"), ("monthly sales this year", "which month was worst?")]
+)
+def test_the_worst_month_after_a_monthly_report_is_that_reports(cp: Copilot, first: str, then: str) -> None:
+    res = cp.ask(then, thread_id=cp.ask(first)["thread_id"])
+    assert [(n, a.get("by"), a.get("period")) for n, a, _ in calls(res)] == [("sales_report", "month", "ytd")]
+    assert "2011-02" in res["answer"].split("\n")[0]  # February, the weakest whole month, named first
