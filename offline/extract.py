@@ -125,6 +125,7 @@ _SHORT_FOR = {
     "whcih": "which",
     "whihc": "which",
     "waht": "what",
+    "hw": "how",
     "wat": "what",
 }
 _SHORT = re.compile(r"\b(?:" + "|".join(_SHORT_FOR) + r")\b(?!\.\w)", re.I)
@@ -1153,7 +1154,7 @@ _N_DAYS = re.compile(  # "90 days", 90天, 三个月: a span back from today, fo
 )
 _FIRST_CUE = re.compile(
     r"\bnew (?:customers?|buyers?|shoppers?|clients?|accounts?|ones)\b|\bnewcomers?\b|\bfirst[- ]time\b"
-    r"|\bfirst (?:ordered|order|bought|purchased|purchase|shopped|came)\b|\bacquired\b|\bjoined\b|\bsigned up\b|\bnew since\b"
+    r"|\bfirst (?:ever )?(?:ordered|order|bought|purchased|purchase|shopped|came)\b|\bacquired\b|\bjoined\b|\bsigned up\b|\bnew since\b"
     r"|新客|新用户|新顾客|新买家|首单|首次(?:来)?(?:下单|购买|买)|第一次来?(?:下单|购买|买)|新增(?:的)?(?:客户|用户)|拉新|新来的",
     re.I,
 )
@@ -1527,6 +1528,9 @@ _LEXICON_WORDS = [
     "export",
     "average",
     "country",
+    "yesterday",  # period words: "yesterdy", "quater"
+    "quarter",
+    "tomorrow",
 ]
 _LEXICON = Speller(  # a word is no typo of its own plural or singular ("segment" stays, "moment" stays)
     _LEXICON_WORDS,
@@ -1980,8 +1984,16 @@ def _extract(raw: str) -> Entities:
     ):
         e.audience = aud.group("a").strip()
     else:
-        za = _ZH_AUDIENCE_NAMED.search(bare) or _ZH_AUDIENCE.search(bare)
-        if za and not re.match(r"(产品|商品|活动|客户\d)", za.group("a")) and not _first_of(_PLATFORM, za.group("a")):
+        said = [*_ZH_AUDIENCE_NAMED.finditer(bare), *_ZH_AUDIENCE.finditer(bare)]  # "给小红书写…面向大学生": who
+        za = next(
+            (
+                m
+                for m in said
+                if not re.match(r"(产品|商品|活动|客户\d)", m.group("a")) and not _first_of(_PLATFORM, m.group("a"))
+            ),
+            None,
+        )
+        if za:
             e.audience = za.group("a")
     # "现在11.95，涨到12.95的话": a value as it is now is context, never a new value or an amount
     e.numbers = [n for n in e.numbers if not _NOW_VALUE.search(bare[max(0, n.start - 16) : n.start])]

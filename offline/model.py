@@ -87,7 +87,7 @@ def _listed_campaigns(text: str) -> list[int]:
     return list(dict.fromkeys([refs[0].value, *listed])) if listed else []
 
 
-_LIST_JOIN = re.compile(r"\band\b|&|,|\bor\b|和|、|及|与|跟")
+_LIST_JOIN = re.compile(r"\band\b|&|,|\bor\b|和|、|及|与|跟", re.I)
 
 
 def _new_id() -> str:

@@ -125,7 +125,7 @@ _PRODUCTS = re.compile(
     r"|商品|产品|单品|货|爆款|滞销|款|sku|东西",
     re.I,
 )
-_SINCE = re.compile(r"\bsince\b|以来|至今|到现在|到目前为止")
+_SINCE = re.compile(r"\bsince\b|以来|至今|到现在|到目前为止", re.I)
 _VERSUS = re.compile(  # "November vs October", 11月和10月比: two months compared, not a range
     r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|comparing (?:to|with)|relative to|against|over)\b"
     r"|对比|相比|比较|环比|(?:和|跟|与).{0,8}比",
@@ -152,6 +152,7 @@ _FUTURE_VALUE = re.compile(  # what customers are worth from now on: the lifetim
     re.I,
 )
 _AD_SETTING = re.compile(r"\b(?:bids?|budgets?|max cpc|cpc)\b|出价|预算", re.I)
+_AT_LEAST = re.compile(r"\bat least\b|至少", re.I)  # a lower bound, not the least sold
 _SELLS = re.compile(r"\b(?:sells?|sold|selling|sellers?)\b|卖|销量|畅销", re.I)
 _TARGET = re.compile(r"(?:\bto|\bat|=|->|为|成|到|改成|设成|调到)\s?$", re.I)
 _QUIET = re.compile(  # customers who stopped ordering: with no day named, the at-risk list
@@ -373,7 +374,10 @@ def _about_one_before(first: str, second: str, p: Plan, prev: Plan) -> bool:
 
 
 _CUSTOMER_LISTS = frozenset({"customer_list", "lapsing_customers", "customer_lifetime_value"})
-_SOLD_OF_KIND = re.compile(r"\b(?:move|moves|moving|sell|sells|selling|sold|popular)\b|卖|销量|多少个|多少件", re.I)
+_SOLD_OF_KIND = re.compile(  # what a list of a kind's products shows of each: its units sold and its price
+    r"\b(?:move|moves|moving|sell|sells|selling|sold|popular|prices?|cost|costs|apiece)\b|卖|销量|多少个|多少件|多少钱|价格|价钱",
+    re.I,
+)
 _KIND_WORDS = {
     "campaign": re.compile(r"\bcampaigns?\b|活动|计划", re.I),
     "customer": re.compile(r"\b(?:customers?|clients?)\b|客户|顾客", re.I),
@@ -481,7 +485,7 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 and not extract(piece).refs
                 and len(_WORDS.findall(piece)) <= 8
             ):
-                continue  # "which doormats do we sell, and which ones actually move?": the list shows their units
+                continue  # "which doormats do we sell, and which ones actually move?", 每款多少钱: the list shows it
             if (
                 separate
                 and {p.tool, prev.tool} <= _CUSTOMER_LISTS
@@ -764,7 +768,7 @@ def _signals(e: Entities) -> _Signals:
         bool(
             _PRODUCTS.search(e.text)
             or (
-                _SELLS.search(e.text)
+                (_SELLS.search(e.text) or (e.worst and not _AT_LEAST.search(e.text) and catalog_phrase(e.text)))
                 and (e.ranking or e.worst)
                 and not _SEASON.search(e.text)
                 and not _BEST_BUCKET.search(e.text)  # "10月哪一周卖得最差": the weeks, not the products
@@ -1353,7 +1357,7 @@ _BROWSE = re.compile(  # asking what the catalog holds: "what hot water bottles 
 _PLAIN_NOUN_LIST = (
     "SET BAR BOARD BOOK CAN CAP CARD CARDS CASE CASES CHART DEC GAME KIT MAC PAD PIN REST RING ROLL SCREEN SHEET SIGN "
     "STAND STICK TAG TAGS TAPE TOOL UNIT BLOCK CHAIN PATCH FAN CLIP SPEAKER FLAG STAMP TUBE LIGHT COVER MARKER TILE "
-    "STRING PEG BALL CHARGER HLDR NECKL NECKLAC FOB GRIP REEL STUD SWAT"
+    "STRING PEG BALL CHARGER HLDR NECKL NECKLAC FOB GRIP REEL STUD SWAT SHOPPER"
 )
 _PLAIN_NOUNS = frozenset(_PLAIN_NOUN_LIST.split())
 
@@ -1427,6 +1431,29 @@ def catalog_phrase(text: str) -> str | None:
                         start -= 1
                     return " ".join(toks[start : i + size]).lower()
     return None
+
+
+_THEMED = re.compile(  # products of a theme the catalog names: "christmas products", 圣诞相关的产品
+    r"\b(?P<en>(?:[a-z][a-z'-]+ ){0,1}[a-z][a-z'-]+)[- ](?:themed |related )?(?:products|items|range|lines|stuff)\b"
+    r"|(?P<zh>[\u4e00-\u9fff]{2,6}?)(?:相关|类|系列|主题)的?(?:产品|商品|货|款)",
+    re.I,
+)
+
+
+def themed(text: str) -> str | None:
+    """The theme a request's products are named by ("christmas products", 圣诞相关的产品), in the
+    catalog's words; None when none."""
+    from vectorstore.glossary import glossary
+
+    m = _THEMED.search(text)
+    if m is None:
+        return None
+    if m.group("zh"):  # the shortest end of the words before 相关 the glossary knows: 上个月圣诞相关 -> 圣诞
+        zh = m.group("zh")
+        return next((zh[-k:] for k in range(2, len(zh) + 1) if glossary().to_english(zh[-k:])[0]), None)
+    _, words, _ = _catalog_nouns()
+    kept = [w for w in m.group("en").split() if w.upper() in words and w.upper() not in _PLAIN_NOUNS]
+    return " ".join(kept).lower() if kept == m.group("en").split()[-len(kept) :] and kept else None
 
 
 @dataclass
@@ -1800,7 +1827,7 @@ def fill(
             if copy:
                 args[name] = copy
         elif name == "query" and tool == "top_products":  # "which doormat sells best": a ranking of one kind
-            kind = catalog_phrase(e.text)
+            kind = catalog_phrase(e.text) or themed(e.text)
             if kind and not e.ids("product") and not e.stock_codes:
                 args[name] = catalog_spelling(kind)
         elif name == "query" and "product_id" not in args:
@@ -2117,6 +2144,27 @@ def carried_out(ctx: Context) -> Plan | None:
     return Plan("set_product_price", args, [], False)
 
 
+_SET_IT = re.compile(  # a what-if's product set to a price: "那就改成2.49吧", "ok set it to £2.49", "let's go with 2.49"
+    r"^\s*(?:ok(?:ay)?,?\s+|then\s+|so\s+|right,?\s+)?(?:(?:let'?s\s+)?(?:set|change|make|put|price)\s+(?:it|that|the price)\s+"
+    r"(?:to|at)\b|let'?s go with\b|go with\b)"
+    r"|^\s*(?:那就|那|就|好,?\s?那就?)?(?:改成|改到|改为|定成|定在|定为|调成|调到|设成|设为)",
+    re.I,
+)
+
+
+_STILL_WHAT_IF = re.compile(r"\bwhat if\b|\bwould\b|\bif\b|会怎|怎么样|要是|如果|的话|[?？]\s*$", re.I)
+
+
+def _set_after_what_if(ctx: Context, e: Entities) -> Plan | None:
+    """After a what-if of a product's price, "那就改成2.49吧" / "ok set it to £2.49": that product at
+    that price, proposed for approval (a what-if of its own stays one: "改成2.49会怎样")."""
+    if ctx.tool != "discount_effect" or "product_id" not in ctx.args or not _SET_IT.search(e.text):
+        return None
+    if e.refs or len(e.numbers) != 1 or e.percents or _STILL_WHAT_IF.search(e.text):
+        return None
+    return Plan("set_product_price", {"product_id": ctx.args["product_id"], "price": e.numbers[0].value}, [], False)
+
+
 _PRODUCT_CUE = re.compile(r"\b(?:products?|items?|skus?|stock|price[ds]?|sells?|sold)\b|产品|商品|货号|价格|销量", re.I)
 
 
@@ -2155,6 +2203,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if _GREETING.match(e.text):
         return Plan(None, zh=zh, greeting=True)
     done = carried_out(ctx) if pending_reply(text) == "yes" else None
+    done = done or _set_after_what_if(ctx, e)
     if done is not None and (allowed is None or done.tool in allowed):
         done.zh = zh
         return done
@@ -2234,6 +2283,14 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "compare_campaigns" in allowed)
     ):
         tool, continuing = "compare_campaigns", True  # "how does that stack up vs the search one?"
+    if (
+        tool == "similar_products"
+        and not (e.ids("product") or e.stock_codes or _LIKE.search(e.text))
+        and ((e.worst and not _AT_LEAST.search(e.text)) or (_BEST.search(e.text) and _SELLS.search(e.text)))
+        and catalog_phrase(e.text)
+        and (allowed is None or "top_products" in allowed)
+    ):
+        tool = "top_products"  # "which doormats are tanking": a ranking of that kind, not the catalog's list
     like = _LIKE.search(e.text) if tool is None else None
     if like and catalog_phrase(e.text[like.end() :]) and (allowed is None or "similar_products" in allowed):
         tool = "similar_products"  # "stuff like those funny retro metal pub signs": the catalog's neighbours
@@ -2713,7 +2770,7 @@ _SAYS_REJECT = re.compile(
 )
 _THE_REST = re.compile(r"\b(?:the )?(?:others?|rest)\b|其他|其余|其它|剩下", re.I)
 _REPLY_CLAUSE = re.compile(
-    r"[,;，；。.!?！？]|\bbut\b|\band\b(?=\s+(?:approve|reject|leave|skip|drop|keep|go))|但是?|然后"
+    r"[,;，；。.!?！？]|\bbut\b|\band\b(?=\s+(?:approve|reject|leave|skip|drop|keep|go))|但是?|然后", re.I
 )
 
 
@@ -2746,10 +2803,16 @@ def compared_already(part: str, before: Plan, p: Plan, today: date | None) -> bo
     if today is None or not (p.tool == before.tool == "sales_report") or not _COMPARE_CUE.search(part):
         return False
     a, b = before.args, p.args
-    if not (a.get("month") and b.get("month")) or any(a.get(k) != b.get(k) for k in ("country", "segment")):
+    if not ((a.get("month") or a.get("period")) and b.get("month")) or any(
+        a.get(k) != b.get(k) for k in ("country", "segment")
+    ):
         return False
-    try:
-        compared = month_period(today, a["month"], a.get("to_month"))[1]
+    try:  # "上个月销售额多少？跟10月比怎么样": last month's report already compares with October
+        compared = (
+            month_period(today, a["month"], a.get("to_month"))[1]
+            if a.get("month")
+            else sales_period(today, a["period"], None, None)[1]
+        )
         asked = month_period(today, b["month"], b.get("to_month"))[0]
     except (ToolFailure, ValueError):
         return False

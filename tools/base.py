@@ -439,6 +439,10 @@ def products_holding(shop: Shop, text: str) -> tuple[list[str], list[int]]:
     if not held and single != words:  # "lunch boxes": the catalog holds BOXES elsewhere, LUNCH BOX here
         held = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if set(single) <= ws]
         words = single if held else words
+    joined = "".join(words[-2:])  # CAKE STAND written as one word too: REGENCY CAKESTAND 3 TIER
+    if len(words) >= 2 and joined in cat["idf"]:
+        rest = set(words[:-2]) | {joined}
+        held += [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if rest <= ws and p not in held]
     units = units_sold(shop)
     return words, sorted(held, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
 

@@ -1544,3 +1544,63 @@ def test_the_worst_month_after_a_monthly_report_is_that_reports(cp: Copilot, fir
     res = cp.ask(then, thread_id=cp.ask(first)["thread_id"])
     assert [(n, a.get("by"), a.get("period")) for n, a, _ in calls(res)] == [("sales_report", "month", "ytd")]
     assert "2011-02" in res["answer"].split("\n")[0]  # February, the weakest whole month, named first
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        (
+            "Since August, which countries have brought in the most revenue? Top 8 is fine",
+            "sales_report",
+            {"month": "8", "to_month": "latest", "breakdown": "country", "limit": 8},
+        ),
+        ("hw much did we make yesterdy", "sales_report", {"period": "yesterday"}),
+        (
+            "list the customers who placed their first ever order from October onwards and have already spent "
+            "more than £1.5k, highest spenders first",
+            "customer_list",
+            {"min_revenue": 1500.0, "sort": "revenue", "first_start": "2011-10-01"},
+        ),
+        (
+            "which doormats are tanking? last 90 days vs the 90 before",
+            "top_products",
+            {"period": "last_90_days", "order": "worst", "worst_by": "fall", "query": "doormats"},
+        ),
+        (
+            "上个月圣诞相关的产品，按件数卖得最好的10个",
+            "top_products",
+            {"period": "last_month", "order": "best", "metric": "units", "query": "圣诞", "limit": 10},
+        ),
+    ],
+)
+def test_batch_23_shapes(text: str, tool: str, args: dict[str, object]) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args) == (tool, args)
+    assert plan("which doormats do we have?").tool == "similar_products"  # the catalog's list, not a ranking
+
+
+def test_the_audience_after_the_platform_is_kept() -> None:
+    p = plan("给小红书写3条85099B的种草文案，语气活泼点，面向大学生")
+    assert (p.args.get("platform"), p.args.get("audience")) == ("xiaohongshu", "大学生")
+
+
+def test_set_it_after_a_what_if_proposes_the_change(cp: Copilot) -> None:
+    first = cp.ask("兔子小夜灯要是涨到2块5，销量和利润会怎么变？成本算1块")
+    then = cp.ask("那就改成2.49吧", thread_id=first["thread_id"])
+    assert [(n, a.get("product_id"), a.get("price"), s) for n, a, s in calls(then)] == [
+        ("set_product_price", 1920, 2.49, "pending")
+    ]
+    again = cp.ask("改成2.4会怎样", thread_id=then["thread_id"])  # a what-if of its own stays one
+    assert [n for n, _, _ in calls(again)] != ["set_product_price"]
+
+
+def test_a_comparison_with_the_month_before_last_month(cp: Copilot) -> None:
+    first = cp.ask("上个月销售额多少？跟10月比怎么样")
+    assert [(n, a.get("period")) for n, a, _ in calls(first)] == [("sales_report", "last_month")]
+    then = cp.ask("按国家拆一下，前5个", thread_id=first["thread_id"])
+    assert [(a.get("period"), a.get("breakdown")) for _, a, _ in calls(then)] == [("last_month", "country")]
+
+
+def test_a_kind_written_as_one_word_too(cp: Copilot) -> None:
+    res = cp.ask("蛋糕架我们一共有几款？列一下编号和价格")
+    assert "REGENCY CAKESTAND 3 TIER" in res["answer"] and "RED RETROSPOT CAKE STAND" in res["answer"]
