@@ -420,17 +420,17 @@ class OfflineChatModel(BaseChatModel):
             priced = self._priced_together(part, p)
             if priced:  # "put all the bakelike alarm clocks up 20p", "1577 and 1576 to £3.95": each product
                 agent, task = TOOLS["set_product_price"].agent, "\n".join(priced)
-                first_write = len(calls) if first_write is None else first_write
+            writes = bool(priced) or p.tool in WRITES
             call = {"name": HANDOFF_PREFIX + agent, "args": {"task": task}, "id": _new_id(), "type": "tool_call"}
             other = p.args.get("campaign_id")  # "pause campaign 2, and how's campaign 1 pacing": not changed
-            apart = p.tool not in WRITES and isinstance(other, int) and bool(written) and other not in written
-            if (p.tool in _PAST_READS or apart) and first_write is not None:  # "bid down to 5毛, and its daily
-                calls.insert(first_write, call)  # ROAS over two weeks": the past does not wait for the change's answer
-                first_write += 1
+            apart = isinstance(other, int) and bool(written) and other not in written
+            if not writes and (p.tool in _PAST_READS or apart) and first_write is not None:  # "bid down to 5毛,
+                calls.insert(first_write, call)  # and its daily ROAS over two weeks": the past does not wait for
+                first_write += 1  # the change's answer
                 continue
-            if p.tool in WRITES and first_write is None:
+            if writes and first_write is None:
                 first_write = len(calls)
-                written = self._campaigns_written(p, part)
+                written = set() if priced else self._campaigns_written(p, part)
             calls.append(call)
         said = [wording.declined(kind, zh) for kind in dict.fromkeys(declined)]
         if not calls:
