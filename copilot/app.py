@@ -856,6 +856,8 @@ class Copilot:
             changes = pending.get("changes", [])
             said = [stated_words(c, request) for c in changes]
             answers.append(wording.describe_pending(changes, is_chinese(request), said))
+            waiting = self._waiting(thread_id, state) or {}
+            answers += [wording.error_text(str(f), is_chinese(request)) for f in waiting.get("failed") or []]
             notes = [  # what the model noted on the way to the change ("$0.60" taken as pounds)
                 n
                 for m in messages[last_human + 1 :]

@@ -405,6 +405,8 @@ def build_graph(
                         "pending_ids": [r.id for r in waiting],
                         "changes": [r.preview for r in waiting],
                         "tool_calls": writes,
+                        # the calls beside the changes that failed ("resume campaign 2" when it runs): said now
+                        "failed": [err for _, _, _, err in parsed if err is not None],
                     }
                 )
             settled = {r.decision_id for r in rows if r.decision_id is not None}

@@ -1730,11 +1730,13 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         rule = (
             f"按{_ZH_MEASURE[m]}排名"
             if r["order"] == "best"
-            else (
-                f"上一同长周期有销售、{_ZH_MEASURE[m]}下滑最多的在前"
-                if "fall" in r["rule"]
-                else f"两个周期都有销售的商品中{_ZH_MEASURE[m]}最低的在前"
-            )
+            else f"上一同长周期有销售、{_ZH_MEASURE[m]}下滑最多的在前"
+            if "fall" in r["rule"]
+            else f"两个周期都有销售的商品中{_ZH_MEASURE[m]}最低的在前"
+            if "both" in r["rule"]
+            else f"这些商品中本期{_ZH_MEASURE[m]}最低的在前"
+            if "among the" in r["rule"]
+            else f"本期有销售的商品中{_ZH_MEASURE[m]}最低的在前"
         )
         note = f"（{r['note']}）" if r.get("note") else ""
         return (

@@ -548,6 +548,13 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
         if a.order == "best":
             ranked = given[np.lexsort((-cur["revenue"][given], -cur[m][given]))]
             rule = f"highest {m} in the period among the {given.size} {_given_are(stated)}"
+        elif a.worst_by == "fall" and prev_covered:  # "which doormats tanked": those that sold before, by the fall
+            before = given[old[m][given] > 0]
+            ranked = before[np.lexsort((cur[m][before], cur[m][before] - old[m][before]))]
+            rule = (
+                f"of the {given.size} {_given_are(stated)}, those that sold in the period before, the biggest "
+                f"fall in {m} first (including those that stopped selling)"
+            )
         else:
             ranked = given[np.lexsort((-old[m][given], cur[m][given]))]
             rule = f"lowest {m} in the period among the {given.size} {_given_are(stated)}"

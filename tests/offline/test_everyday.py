@@ -1604,3 +1604,19 @@ def test_a_comparison_with_the_month_before_last_month(cp: Copilot) -> None:
 def test_a_kind_written_as_one_word_too(cp: Copilot) -> None:
     res = cp.ask("蛋糕架我们一共有几款？列一下编号和价格")
     assert "REGENCY CAKESTAND 3 TIER" in res["answer"] and "RED RETROSPOT CAKE STAND" in res["answer"]
+
+
+def test_a_part_that_fails_beside_a_change_is_said_at_once(cp: Copilot) -> None:
+    res = cp.ask("1号活动先停了，3号活动重新开起来")  # campaign 3 is running already
+    assert [(n, s) for n, _, s in calls(res)] == [("pause_campaign", "pending")]
+    assert res["answer"].endswith("没能完成：活动 3（Lapsed customers win-back - display）已经在投放中。")
+
+
+def test_which_of_a_kind_fell_most() -> None:
+    p = plan("which doormats tanked in november vs october?", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("order"), p.args.get("worst_by"), p.args.get("query")) == (
+        "top_products",
+        "worst",
+        "fall",
+        "doormats",
+    )

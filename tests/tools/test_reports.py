@@ -186,6 +186,10 @@ def test_top_products_of_one_kind(demo) -> None:  # type: ignore[no-untyped-def]
     assert [p["product_id"] for p in both["products"]] == [1483]  # the given products of the kind
     with pytest.raises(ToolFailure, match="no product's description holds every word of"):
         call(shop, "top_products", query="submarine")
+    fell = call(shop, "top_products", month="2011-11", query="doormat", order="worst", limit=100)
+    changes = [p["change"] for p in fell["products"]]  # "which doormats tanked": the biggest fall first
+    assert "biggest fall" in fell["rule"] and changes == sorted(changes) and changes[0] < 0
+    assert all(p["previous_revenue"] > 0 for p in fell["products"])  # each sold in October
 
 
 def test_a_month_is_compared_with_the_month_before() -> None:
