@@ -544,17 +544,19 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
     old = _sums(shop, keep & _in(shop, prev), s.product, n)
     m = a.metric
     notes: list[str] = []
-    if given is not None:  # "which of those sells best": every one of them, sold or not
+    if a.order == "worst" and a.worst_by == "fall" and prev_covered:  # "which doormats tanked"
+        pool = given if given is not None else np.arange(n)
+        cand = pool[old[m][pool] > 0]  # those that sold in the period before, by the fall
+        ranked = cand[np.lexsort((cur[m][cand], cur[m][cand] - old[m][cand]))]
+        among = f"of the {given.size} {_given_are(stated)}, " if given is not None else ""
+        rule = (
+            f"{among}products that sold in the period before, the biggest fall in {m} first "
+            "(including those that stopped selling)"
+        )
+    elif given is not None:  # "which of those sells best": every one of them, sold or not
         if a.order == "best":
             ranked = given[np.lexsort((-cur["revenue"][given], -cur[m][given]))]
             rule = f"highest {m} in the period among the {given.size} {_given_are(stated)}"
-        elif a.worst_by == "fall" and prev_covered:  # "which doormats tanked": those that sold before, by the fall
-            before = given[old[m][given] > 0]
-            ranked = before[np.lexsort((cur[m][before], cur[m][before] - old[m][before]))]
-            rule = (
-                f"of the {given.size} {_given_are(stated)}, those that sold in the period before, the biggest "
-                f"fall in {m} first (including those that stopped selling)"
-            )
         else:
             ranked = given[np.lexsort((-old[m][given], cur[m][given]))]
             rule = f"lowest {m} in the period among the {given.size} {_given_are(stated)}"
@@ -562,11 +564,6 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
         cand = np.flatnonzero(cur[m] > 0)
         ranked = cand[np.lexsort((-cur["revenue"][cand], -cur[m][cand]))]
         rule = f"highest {m} in the period"
-    elif a.worst_by == "fall" and prev_covered:
-        cand = np.flatnonzero(old[m] > 0)
-        fall = cur[m][cand] - old[m][cand]
-        ranked = cand[np.lexsort((cur[m][cand], fall))]
-        rule = f"products that sold in the period before, the biggest fall in {m} first (including those that stopped selling)"
     else:
         if a.worst_by == "fall":
             notes.append(f"the shop's sales start on {first}, so there is no period before to compare with")
@@ -577,15 +574,15 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
             "that sold in both this period and the one before" if prev_covered else "that sold in the period"
         )
     chosen = [int(i) for i in (ranked if is_exporting() else ranked[: a.limit])]  # an export holds the whole ranking
-    names = _names(session, chosen)
-    prices = {
-        pid: price for pid, price in session.execute(select(Product.id, Product.price).where(Product.id.in_(chosen)))
-    }
+    found = session.execute(
+        select(Product.id, Product.stock_code, Product.description, Product.price).where(Product.id.in_(chosen))
+    )
+    catalog = {pid: (code, desc, price) for pid, code, desc, price in found}
     rows = []
     for rank, i in enumerate(chosen, 1):
-        code, desc = names.get(i, ("", ""))
+        code, desc, price = catalog.get(i, ("", "", None))
         row: dict[str, Any] = {"rank": rank, "product_id": i, "stock_code": code, "description": desc}
-        row["price"] = round(float(prices[i]), 2) if i in prices else None  # today's list price
+        row["price"] = round(float(price), 2) if price is not None else None  # today's list price
         row |= {k: v for k, v in _figures(cur, i).items() if k in ("units", "revenue", "orders", "customers")}
         if prev_covered:
             row["previous_units"] = round(float(old["units"][i]))
