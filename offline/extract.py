@@ -885,7 +885,9 @@ _ORDINAL = re.compile(
     re.I,
 )
 _SUGGESTED = re.compile(
-    r"\b(?:suggested|recommended|proposed|optimal|your)\s(?:one|bid|price|budget|value)\b|建议的?(?:出价|价格|预算|值)|推荐的?(?:出价|价格|预算)",
+    r"\b(?:suggested|recommended|proposed|optimal|your)\s(?:one|bid|price|budget|value)\b"
+    r"|\b(?:what(?:ever)?|the (?:one|value|figure|number|bid|price)(?: that)?) you (?:just )?(?:suggested|recommended|proposed)\b"
+    r"|\byour (?:suggestion|recommendation)\b|建议的?(?:出价|价格|预算|值)|推荐的?(?:出价|价格|预算)|你(?:刚才)?(?:建议|推荐)的",
     re.I,
 )
 _AUDIENCE = re.compile(
@@ -910,7 +912,8 @@ _TONES = {
     r"|俏皮|活泼|可爱|有趣|好玩|逗趣|幽默|萌",
     "premium": r"\bpremium\b|\bluxur\w*|\bupscale\b|\belegant\b|\bclassy\b|\bhigh-?end\b|\bsophisticated\b|\bposh\b|\bupmarket\b"
     r"|高端|高级感?|轻奢|奢华|质感|精致|大气|优雅",
-    "urgent": r"\burgen(?:t|cy)\b|\bfomo\b|\btime-?sensitive\b|\bpushy\b|\bact fast\b|\bpunchy\b|紧迫感?|催单|促单|急迫|抓紧",
+    "urgent": r"\burgen(?:t|cy)\b|\bfomo\b|\btime-?sensitive\b|\bpushy\b|\bact fast\b|\bpunchy\b|\bhurry\b|\blast[- ]chance\b"
+    r"|紧迫感?|催单|促单|急迫|抓紧|急(?:一点|一些|些)|(?:语气|口吻|调性|风格)\S{0,2}急|紧张感|手慢无|冲一波",
     "warm": r"\bwarm(?:th|er tone)?\b(?! ?(?:er|ers)\b)|\bheartfelt\b|\bfriendly\b|\bcos(?:y|ier)\b|\bcaring\b|\bemotional\b"
     r"|温暖|温馨|暖心|走心|亲切|温情|治愈|温柔|贴心|有温度|暖(?:一点|一些|些|暖)|暖(?:的|一点的)?(?:风格|调性|感觉|语气|调调?)",
 }
@@ -1039,10 +1042,10 @@ _BREAKDOWN = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _BREAK
 
 
 def without_values(text: str) -> str:
-    """The text without the words that only give a value: a country, a report's grain or breakdown
+    """The text without the words that only give a value: a country, a period, a report's grain or breakdown
     (`now just germany, month by month` leans on the answer before as `and for product 9?` does)."""
     out = _COUNTRY_WORDS.sub(" ", text.lower())
-    for pat in (*_GRAIN.values(), *_BREAKDOWN.values()):
+    for pat in (*_GRAIN.values(), *_BREAKDOWN.values(), _LAST_N_DAYS, *(p for p, _ in _PERIODS)):
         out = pat.sub(" ", out)
     return out
 
@@ -1815,8 +1818,8 @@ def _extract(raw: str) -> Entities:
             left = _clause_before(low, n.start)
             right = low[n.end : n.end + 25]
             if re.match(r"\s?(off|discount|折扣|的折扣|优惠)", right) or re.search(
-                r"(discount|折扣|打折|优惠)\s?(of\s)?$", left
-            ):
+                r"(discount|折扣|打折|优惠)\s?(of\s)?$|\bdiscount\b.*\bby\s?$", left
+            ):  # "a 15% discount", "discount product 12 by 15%"
                 e.discount = e.discount or n
             elif re.search(r"\b(by|to)\s?$", left) and re.search(
                 r"\b(higher|more|lower|less|up|down|cheaper|pricier)\b", right[:14]

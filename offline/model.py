@@ -318,14 +318,30 @@ class OfflineChatModel(BaseChatModel):
         """`p` about the campaign `text` names without its id, with a note when it was found by the
         channel of a platform its name does not hold ("the tiktok campaign" is the social one):
         said, so a wrong guess is not approved unseen."""
+        said = _PLATFORM_SAID.search(text)
+        name = dict(self.campaigns()).get(campaign_id, "") if said and self.campaigns is not None else ""
+        if said and name and said.group(0).lower() not in name.lower():
+            if p.tool in WRITES:  # a change is not made on a guess: which campaign is asked
+                p.notes.append(f"no_campaign_for:{said.group(0)}")
+                p.missing = list(dict.fromkeys([*p.missing, "campaign_id"]))
+                return
+            p.notes.append(f"campaign_for:{said.group(0)}:{campaign_id}:{name}")
         p.args["campaign_id"] = campaign_id
         p.missing = [m for m in p.missing if m != "campaign_id"]
+
+    def _no_guess_by_platform(self, p: Plan, text: str) -> None:
+        """A change to "the tiktok campaign(s)" when no campaign is named after TikTok: which one is
+        asked, not the channel's campaigns changed on a guess."""
         said = _PLATFORM_SAID.search(text)
-        if said is None or self.campaigns is None:
+        one = p.tool.removesuffix("s") if p.tool in _BULK_FIELD else None  # set_campaign_bids: set_campaign_bid
+        if one is None or said is None or p.args.get("channel") is None or self.campaigns is None:
             return
-        name = dict(self.campaigns()).get(campaign_id, "")
-        if said.group(0).lower() not in name.lower():
-            p.notes.append(f"campaign_for:{said.group(0)}:{campaign_id}:{name}")
+        if any(said.group(0).lower() in name.lower() for _, name in self.campaigns()):
+            return
+        p.tool = one
+        p.args.pop("channel")
+        p.missing = list(dict.fromkeys([*p.missing, "campaign_id"]))
+        p.notes.append(f"no_campaign_for:{said.group(0)}")
 
     def _kept_of_bulk(self, text: str, ctx: Context) -> dict[str, Any] | None:
         """After a change to several campaigns was proposed, "展示那个不要动，其他两个照旧" / "drop the
@@ -527,6 +543,7 @@ class OfflineChatModel(BaseChatModel):
                 named = self.campaign_named(earlier, extract(earlier).channels)  # "…the win-back one. then pause it"
             if named is not None:
                 self._take_campaign(p, text, named)
+        self._no_guess_by_platform(p, text)
         ids = p.args.get("campaign_ids")
         if p.tool == "compare_campaigns" and ids and len(ids) == 1 and e.channels and self.campaign_named is not None:
             named = self.campaign_named(text, e.channels)  # "campaign 3 vs the search one": and that one
@@ -536,12 +553,16 @@ class OfflineChatModel(BaseChatModel):
             note = wording.notes_text(
                 [f"unreadable:{t}" for t in e.unreadable]
                 + (["approval_kept"] if e.skip_approval else [])
-                + [n for n in p.notes if n.startswith("claims:")],  # a claim the copy may not make, said at once
+                + [n for n in p.notes if n.startswith(("claims:", "no_campaign_for:"))],  # a claim the copy may not
+                # make, a platform no campaign is named after: said at once
                 zh,
             )
             ask = wording.ask_for(p.missing, zh, p.tool, p.args)
             if {"campaign_id", "campaigns"} & set(p.missing) and self.campaigns is not None:
-                ask += " " + wording.which_campaign(self.campaigns(), _NAMED_CAMPAIGN.search(text), zh)
+                guessed = any(n.startswith("no_campaign_for:") for n in p.notes)  # said already, by its platform
+                ask += " " + wording.which_campaign(
+                    self.campaigns(), None if guessed else _NAMED_CAMPAIGN.search(text), zh
+                )
             if set(audiences.AUDIENCE_NAME_FIELDS) & set(p.missing) and p.tool != "audience_create":
                 ask += " " + wording.which_audience(known, zh)
             if "product_id" in p.missing and self.product_choices is not None:

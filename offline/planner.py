@@ -59,14 +59,14 @@ SELECTION = ("campaign_ids", "channel", "all_campaigns")  # which campaigns a bu
 _FOLLOW = re.compile(
     r"^\s*(?:and|what about|how about|same for|same thing for|what of|and what about|for|now|just|only)\b"
     r"|^\s*(?:(?:ok|okay|now|and),?\s+)?(?:do\s+)?(?:the\s+)?same(?:\s+(?:thing|report|again))?,?\s+(?:but|for|again)\b"
-    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也|只看|只要|光看|仅看)|呢\s*[?]?\s*$",
+    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也|只看|只要|光看|仅看)|呢\s*[?]?\s*$|\binstead\b",
     re.I,
 )
 _FILLER = re.compile(
     r"\b(?:and|what|about|how|same|for|thing|of|now|the|a|an|with|at|to|in|is|it|its|if|then|ok|okay|please|one|instead"
     r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no|ones|just|only|show|me|pls|but|do|again"
     r"|report)\b"
-    r"|只看|只要|只算|光看|仅看|看看|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成只仅]",
+    r"|只看|只要|只算|光看|仅看|看看|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成只仅看]",
     re.I,
 )
 _WHICH_WAY = re.compile(  # which end of a ranking a follow-up asks for, in words of its own
@@ -373,6 +373,7 @@ def _about_one_before(first: str, second: str, p: Plan, prev: Plan) -> bool:
     # its elasticity": a tool of its own for the one named, a part of its own
 
 
+_READS_FIGURES = frozenset({"sales_report", "campaign_metrics", "compare_campaigns", "top_products", "customer_list"})
 _CUSTOMER_LISTS = frozenset({"customer_list", "lapsing_customers", "customer_lifetime_value"})
 _SOLD_OF_KIND = re.compile(  # what a list of a kind's products shows of each: its units sold and its price
     r"\b(?:move|moves|moving|sell|sells|selling|sold|popular|prices?|cost|costs|apiece)\b|卖|销量|多少个|多少件|多少钱|价格|价钱",
@@ -504,7 +505,11 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 and any(f in _props(prev.tool) and f not in _props(p.tool) for f in ID_FIELDS)
             ):
                 separate = False  # "how's the win-back campaign pacing? on track to spend its £200?": about it
-            if _SHOW_ONLY.match(piece):
+            if level != CLAUSE and _ZH_NO_SUBJECT.match(piece) and prev.tool is not None and not extract(piece).refs:
+                separate = (
+                    False  # 英国的冠军客户有多少个？一共贡献了多少营收: those customers' revenue, no second report
+                )
+            if _SHOW_ONLY.match(piece) or (prev.tool in _READS_FIGURES and _SHOW_ONLY.match(without_values(piece))):
                 separate = False  # "do we sell any tea cosies? codes + prices pls": what the list shows
             if separate and _about_one_before(prev_text, piece, p, prev):
                 separate = False  # "what's 14911 worth? ... + chance they're still active": still that customer
@@ -557,6 +562,8 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
 )
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
 _POINTS_BACK = re.compile(r"\b(?:its|it|it's|their|them|that one|this one)\b|它(?!们)", re.I)
+_THAT_ONE = re.compile(r"\bthat one\b", re.I)
+_A_CAMPAIGN = re.compile(r"\bcampaigns?\b|活动|计划", re.I)  # a part that speaks of a campaign
 _POINTS_AT_ONE = re.compile(
     r"\b(?:its|it|it's|that one|this one|that campaign)\b|它(?!们)|这条|那条|这个计划|那个计划", re.I
 )
@@ -569,10 +576,16 @@ def points_at_one(text: str) -> bool:
 
 _SHARE_OF = re.compile(r"\bshare\b|\bpercentage\b|\bproportion\b|\bwhat percent\b|占比|份额|占多少|比重", re.I)
 _HOW_MANY_MORE = re.compile(r"\b\d+\s+(?:more|others?|variants?|versions?|options?)\b|再来\s*\d+\s*[个条篇版]", re.I)
-_SHOWN = r"(?:(?:stock |product )?codes?|skus?|ids?|prices?|names?|descriptions?|units?|货号|编号|价格|售价|名称|销量)"
-_SHOW_ONLY = re.compile(  # a piece that says only what a list should show: "codes + prices pls", 带上货号和价格
+_SHOWN = (
+    r"(?:(?:stock |product )?codes?|skus?|ids?|prices?|names?|descriptions?|units?|货号|编号|价格|售价|名称|销量"
+    r"|revenue|sales|turnover|(?:the )?(?:number|count|no\.?) of (?:orders|customers|units)|orders|aov|average order value"
+    r"|spend|roas|cpa|ctr|clicks|conversions|营收|销售额|收入|订单数?|单量|件数|客单价|花费|投产比|点击率|转化数?)"
+)
+_SHOW_ONLY = re.compile(  # a piece that says only what a list or report shows: "codes + prices pls", 带上货号和价格,
+    # "Revenue and number of orders, split by month please" (its grain read as a value)
     rf"^\s*(?:(?:with|and|plus|incl(?:uding|\.)?|show|give me|要|带上|附上|加上)\s*)?(?:the\s+)?{_SHOWN}"
-    rf"(?:\s*(?:\+|&|,|and|和|、|及)\s*(?:the\s+)?{_SHOWN})*\s*(?:pls|please|too|as well|thanks|也要|一起)?\s*[.?!。？！]?\s*$",
+    rf"(?:\s*(?:\+|&|,|and|和|、|及)\s*(?:the\s+)?{_SHOWN})*\s*,?\s*(?:split|broken (?:down|out)|拆(?:一下|开)?)?"
+    rf"\s*(?:pls|please|too|as well|thanks|也要|一起)?\s*[.?!。？！]?\s*$",
     re.I,
 )
 _FRAME = re.compile(  # a frame of politeness around the ask, never the ask itself
@@ -1129,10 +1142,21 @@ def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[In
 
 
 _BA_ORDER = re.compile(r"^\s?(?:请|帮我|麻烦|直接)?\s?(?:把|将)")
+_CUT_PRICE = re.compile(  # a price cut said as an order
+    r"^\s*(?:(?:ok|okay|right|so|please|pls|just|let'?s|go ahead and)[,\s]+)*(?:knock|take|shave|mark down|discount)\b",
+    re.I,
+)
 _WHICH_CAMPAIGN = re.compile(r"\bwhich (?:one|campaign)s?\b|\bwho'?s\b|哪个|哪一个|哪条|哪一条", re.I)
 _WHICH_ONE = re.compile(r"\b(?:one|design|version|colou?r)\b|那款|那个|那种|那一?款|的$", re.I)
 _LEANS_BACK = re.compile(r"\b(?:they|them|their|those|these)\b|他们|她们|它们|这些|那些", re.I)
 _PRODUCT_NOUN = re.compile(r"(?:product|item|sku|stock ?code|code|产品|商品|货号|款号|编码)\W{0,3}$", re.I)
+
+
+_PLATFORM_CAMPAIGN = re.compile(
+    r"\b(?:tik ?tok|facebook|instagram|meta|google|pinterest|youtube|snapchat|linkedin|twitter|bing)(?P<c>\s(?:ads?\s)?campaigns?)\b"
+    r"|(?:抖音|快手|微博|小红书|朋友圈|微信)(?P<zc>\S{0,2}(?:活动|计划))",
+    re.I,
+)
 
 
 def _as_read(e: Entities) -> str:
@@ -1143,6 +1167,8 @@ def _as_read(e: Entities) -> str:
         bare = r.kind == "product" and r.raw.isalnum() and r.raw.upper() == out[r.start : r.end].upper()
         if bare and not _PRODUCT_NOUN.search(out[max(0, r.start - 12) : r.start]):
             out = out[: r.start] + "product " + out[r.start :]
+    if len(e.channels) == 1:  # "the tiktok campaign" reads as the social campaign it is taken for
+        out = _PLATFORM_CAMPAIGN.sub(lambda m: f"{e.channels[0]}{m.group('c') or m.group('zc')}", out)
     rest = _FILE.sub(" ", out)  # "…, export it", 导出: the file is the app's to write; the ask is the rest
     return rest if rest != out and len(_WORDS.findall(rest)) >= 2 else out
 
@@ -1237,6 +1263,13 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         and (allowed is None or "pause_campaign" in allowed)
     ):
         best = "pause_campaign"  # "召回那条这周ROI太难看了，先停掉": the figures are the reason, the pause the ask
+    if (
+        best == "sales_report"
+        and _COUNTS_CUSTOMERS.search(e.text)
+        and not (e.period or e.months)
+        and (allowed is None or "customer_list" in allowed)
+    ):
+        best = "customer_list"  # "英国的冠军客户有多少个，一共贡献了多少营收": who they are, with their total
     if best == "pause_campaign" and _UNPAUSE.search(e.text) and (allowed is None or "resume_campaign" in allowed):
         best = "resume_campaign"  # "3号活动解除暂停", "undo the pause on c2": the pause ends
     return Intent(best, intent.confidence, intent.scores, intent.nearest)
@@ -1245,6 +1278,11 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
 _PAUSE_ASK = re.compile(
     r"(?:先|就|赶紧|马上|直接)?(?:停掉|停了|关掉|关了|暂停掉?|下线|停投)(?:吧|它|了)?\s*[。.!！]?\s*$"
     r"|\b(?:pause|kill|switch off|turn off)\s(?:it|that one|that campaign)(?:\s(?:now|today|for now))?\s*[.!]?\s*$",
+    re.I,
+)
+_COUNTS_CUSTOMERS = re.compile(  # a count of customers, not of a period's buyers
+    r"\bhow many (?:[\w-]+ ){0,2}(?:customers|clients|shoppers|buyers|champions)\b"
+    r"|(?:客户|顾客|买家|会员)(?:一共|总共)?有?多少(?:个|位|人|名)?|多少(?:个|位|名)\S{0,6}(?:客户|顾客|买家|会员)",
     re.I,
 )
 _UNPAUSE = re.compile(
@@ -2224,11 +2262,24 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and choose_tool(earlier, said_before, allowed).label in ("campaign_metrics", "compare_campaigns")
     ):
         tool = "compare_campaigns"  # "roas + cpa by campaign last wk? which one's dragging us down": a ranking
+    if (
+        said_before is not None
+        and e.metric is not None
+        and _POINTS_AT_ONE.search(e.text)
+        and not e.ids("campaign")
+        and (said_before.ids("campaign") or said_before.channels or _A_CAMPAIGN.search(said_before.text))
+        and tool in ("sales_report", "compare_campaigns")  # not the product "it" of "the best seller…"
+        and not e.ranking
+        and (allowed is None or "campaign_metrics" in allowed)
+    ):
+        tool = "campaign_metrics"  # "pause the display win-back campaign, and tell me how much it spent": its spend
     continuing = False
     if ctx.tool is not None and (allowed is None or ctx.tool in allowed):
         new_info = _new_information(ctx, e, zh, today)
         weak = tool is None or intent.confidence < 0.45
-        if ctx.missing and _supplies(ctx, e) and (weak or tool == ctx.tool or intent.confidence < 0.5):
+        if ctx.missing and (
+            (_supplies(ctx, e) and (weak or tool == ctx.tool or intent.confidence < 0.5)) or _names_the_campaign(ctx, e)
+        ):
             tool, continuing = ctx.tool, True  # the answer to the copilot's own question
         elif (
             "product_id" in ctx.missing and ctx.said and _WHICH_ONE.search(e.text) and len(_WORDS.findall(e.text)) <= 5
@@ -2340,12 +2391,13 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         return Plan(None, zh=zh, intent=intent, declined="every_price")  # "把所有产品价格都改成0.01"
     if (
         tool == "discount_effect"
-        and _BA_ORDER.search(e.text)
-        and e.discount is not None
+        and ((_BA_ORDER.search(e.text) and e.discount is not None) or _CUT_PRICE.match(e.text))
         and not (e.hypothetical or e.negated or _QUESTION.search(e.text))
         and (allowed is None or "set_product_price" in allowed)
     ):
-        tool = "set_product_price"  # "把商品12价格打个八折": an order to cut the price, not a what-if
+        tool = (
+            "set_product_price"  # "把商品12价格打个八折", "knock 10p off the popcorn holder": an order, not a what-if
+        )
     if tool in WRITES and e.hypothetical and not e.negated:
         tool = _what_if(tool, e, allowed)  # "what would happen if we raised the price": an estimate, not a change
         if tool in WRITES:  # no read to answer it with here: say so, change nothing
@@ -2353,7 +2405,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     filled = fill(tool, e, zh, stock_codes, today)
     args = filled.args
     if e.ordinal is not None and ctx.result:
-        hit = _from_list(ctx, e.ordinal)
+        at = -1 if e.ordinal == 1 and _THAT_ONE.search(e.text) and "worst" in ctx.asked else e.ordinal
+        hit = _from_list(ctx, at)  # "cut that one's budget" after "which had the worst CPA": the one named
         if hit and hit[0] in _props(tool) and hit[0] not in args:
             args[hit[0]] = hit[1]
     if tool in WRITE_VALUE and e.suggested and not {WRITE_VALUE[tool], "change_pct", "change_by"} & set(args):
@@ -2647,6 +2700,17 @@ def _supplies(ctx: Context, e: Entities) -> bool:
     return False
 
 
+def _names_the_campaign(ctx: Context, e: Entities) -> bool:
+    """The reply to "which campaign?": "the social one", "the win-back one", 展示那个 (a few words, no ask of their own)."""
+    return (
+        "campaign_id" in ctx.missing
+        and (bool(e.channels) or bool(_CAMPAIGN_REPLY.search(e.text)))
+        and len(_WORDS.findall(e.text)) <= 4
+        and not (e.numbers or e.changes or e.percents)
+    )
+
+
+_CAMPAIGN_REPLY = re.compile(r"\bone\b|那个|那条|那一?个", re.I)
 _NARROWING = re.compile(  # only some of the list just shown
     r"^\s*(?:(?:now |ok,? |and )?(?:only|just) (?:the ones|those|them|ones|customers|people)\b|(?:of|from) (?:those|these|them),? "
     r"(?:only|just)\b|filter (?:it|that|them|those) (?:to|down|by)\b|narrow (?:it|that|them|those) down\b)"

@@ -1725,6 +1725,7 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
             else f"No products{where}, {period}, fit the rule ({r['rule']})."
         )
     first = r["products"][0]
+    none_fell = "fall" in r["rule"] and r["order"] == "worst" and (first.get("change") or 0) >= 0
     if zh:
         kind = "最畅销" if r["order"] == "best" else "最差"
         rule = (
@@ -1739,12 +1740,16 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
             else f"本期有销售的商品中{_ZH_MEASURE[m]}最低的在前"
         )
         note = f"（{r['note']}）" if r.get("note") else ""
+        note += "；没有一款下滑，都比上一周期卖得多，增长最少的在前" if none_fell else ""
         return (
             f"{where}{period}，{kind}的商品是 {first['description']}（{value(first)}）。{rule}{note}，"
             f"括号内为与上一同长周期相比的变化：\n{rows}\n本期共 {r['products_sold']:,} 个商品有销售，销售额 {_money(r['total_revenue'])}。"
         )
     kind = "Best seller" if r["order"] == "best" else "Worst seller"
     note = f" ({r['note']})" if r.get("note") else ""
+    note += (
+        ". None of them fell: each sold more than in the period before, the smallest rise first" if none_fell else ""
+    )
     return (
         f"{kind}{where}, {period}: {first['description']} ({value(first)}). Rule: {r['rule']}{note}; "
         f"change against the period before in brackets:\n{rows}\n"
@@ -2426,6 +2431,8 @@ def notes_text(notes: list[str], zh: bool) -> str:
                 else f'(No campaign is named after "{said}"; by its channel I took campaign {cid} ({called}). '
                 'If that is not the one you meant, reply "no".)'
             )
+        elif kind == "no_campaign_for":
+            out.append(f"没有以“{rest}”命名的活动。" if zh else f'No campaign is named after "{rest}".')
         elif kind == "approval_kept":
             out.append(approval_kept(zh))
         elif kind == "cannot_send":
@@ -2733,8 +2740,12 @@ def describe_pending(changes: list[dict[str, Any]], zh: bool, stated: list[str |
             'Reply "yes" to approve all of them or "no" to cancel them.'
         )
     if zh:
-        return "等待您的批准后再修改：" + "；".join(items) + "。回复“好的”批准，或“取消”放弃。"
-    return "Waiting for your approval to change the " + "; ".join(items) + '. Reply "yes" to approve or "no" to cancel.'
+        return "等待您的批准后再修改：" + "；".join(items).rstrip("。") + "。回复“好的”批准，或“取消”放弃。"
+    return (
+        "Waiting for your approval to change the "
+        + "; ".join(items).rstrip(".")
+        + '. Reply "yes" to approve or "no" to cancel.'
+    )
 
 
 def approval_kept(zh: bool) -> str:

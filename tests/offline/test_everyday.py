@@ -900,11 +900,16 @@ def test_an_audience_named_as_the_target_group_is_written_for() -> None:
     assert p.tool == "compose_headlines" and p.args["audience"] == "年轻宝妈"
 
 
-def test_a_campaign_found_by_a_platform_it_is_not_named_for_is_said(cp: Copilot) -> None:
+def test_a_change_to_a_campaign_of_a_platform_it_is_not_named_for_asks_which(cp: Copilot) -> None:
     res = cp.ask("set the tiktok campaign budget to 250/day")
-    ((_, args, status),) = calls(res)
-    assert status == "pending" and args["campaign_id"] == 2
-    assert 'No campaign is named after "tiktok"' in res["answer"]  # a guess, said before it is approved
+    assert calls(res) == [] and res["answer"].startswith('No campaign is named after "tiktok".')
+    then = cp.ask("the social one", thread_id=res["thread_id"])  # no change made on a guess
+    assert [(n, a.get("campaign_id"), a.get("daily_budget"), s) for n, a, s in calls(then)] == [
+        ("set_campaign_budget", 2, 250.0, "pending")
+    ]
+    read = cp.ask("how is the tiktok campaign doing this week")  # a read is answered, the campaign said
+    assert [(n, a.get("campaign_id")) for n, a, _ in calls(read)] == [("campaign_metrics", 2)]
+    assert 'No campaign is named after "tiktok"' in read["answer"]
 
 
 def test_a_note_on_a_change_is_said_with_its_approval(cp: Copilot) -> None:
@@ -1620,3 +1625,74 @@ def test_which_of_a_kind_fell_most() -> None:
         "fall",
         "doormats",
     )
+
+
+def test_what_it_spent_beside_a_pause_is_that_campaigns_spend(cp: Copilot) -> None:
+    res = cp.ask("stop the social campaign and tell me what it spent yesterday")
+    assert sorted((n, a.get("campaign_id"), s) for n, a, s in calls(res)) == [
+        ("campaign_metrics", 2, "ok"),
+        ("pause_campaign", 2, "pending"),
+    ]
+
+
+def test_a_count_of_customers_and_their_total_is_one_list(cp: Copilot) -> None:
+    first = cp.ask("德国的忠实客户有多少位？总共贡献了多少销售额")
+    assert [(n, a.get("country"), a.get("segment")) for n, a, _ in calls(first)] == [
+        ("customer_list", "Germany", "loyal")
+    ]
+    then = cp.ask("只看今年10月以后才第一次下单的", thread_id=first["thread_id"])
+    assert [(n, a.get("country"), a.get("first_start")) for n, a, _ in calls(then)] == [
+        ("customer_list", "Germany", "2011-10-01")
+    ]
+
+
+def test_a_new_grain_and_period_keep_the_campaign(cp: Copilot) -> None:
+    first = cp.ask("display campaign clicks per day last week")
+    then = cp.ask("weekly instead, last 2 months", thread_id=first["thread_id"])
+    assert [(n, a.get("campaign_id"), a.get("by")) for n, a, _ in calls(then)] == [("campaign_metrics", 3, "week")]
+
+
+def test_the_figures_and_grain_said_after_a_report_are_that_reports() -> None:
+    assert split_parts("How did October go against September? Orders and revenue, broken down by week pls") == [
+        "How did October go against September? Orders and revenue, broken down by week pls"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["给12号产品写两条小红书标题，语气急一点", "two facebook headlines for product 12, last chance feel"]
+)
+def test_an_urgent_tone_in_other_words(text: str) -> None:
+    assert plan(text).args.get("tone") == "urgent"
+
+
+def test_a_campaign_named_in_reply_to_which_keeps_the_change(cp: Copilot) -> None:
+    res = cp.ask("预算提到350")
+    then = cp.ask("展示那个", thread_id=res["thread_id"])
+    assert [(n, a.get("campaign_id"), a.get("daily_budget")) for n, a, _ in calls(then)] == [
+        ("set_campaign_budget", 3, 350.0)
+    ]
+
+
+def test_that_one_after_the_worst_is_the_worst(cp: Copilot) -> None:
+    first = cp.ask("which campaign had the weakest ROAS last week?")
+    then = cp.ask("lower that one's bid by 10%", thread_id=first["thread_id"])
+    assert [(n, a.get("campaign_id")) for n, a, _ in calls(then)] == [("set_campaign_bid", 3)]
+
+
+@pytest.mark.parametrize("then", ["ok set it to what you recommended", "出价就按你刚才建议的改"])
+def test_the_bid_suggested_in_other_words(cp: Copilot, then: str) -> None:
+    first = cp.ask("how's campaign 1 pacing today?")
+    res = cp.ask(then, thread_id=first["thread_id"])
+    assert [(n, a.get("bid")) for n, a, _ in calls(res)] == [("set_campaign_bid", 0.58)]
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("shave 5p off product 12", "set_product_price"),
+        ("discount product 12 by 15%", "set_product_price"),
+        ("what if we discount product 12 by 15%?", "discount_effect"),
+    ],
+)
+def test_a_price_cut_said_as_an_order_is_a_change(text: str, tool: str) -> None:
+    assert plan(text).tool == tool
