@@ -900,6 +900,7 @@ _ZH_AUDIENCE = re.compile(  # 面向新客, 给宝妈写: who; 给它写: the pr
 )  # (给宝妈看的: 宝妈)
 _ZH_AUDIENCE_NAMED = re.compile(  # 目标人群年轻宝妈, 受众：大学生
     r"(?:目标人群|目标用户|目标客群|目标受众|目标客户|受众|人群)(?:是|为|定为|:)?\s?(?P<a>(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:,|\.|;|$|\s)"
+    r"|(?:目标|主打|卖给)(?:是|为|:)?\s?(?P<p>[\u4e00-\u9fff]{0,6}(?:妈|爸|族|人|者|客|生|友|女|男|孩|党|粉|员|们|家长|群体))(?:,|\.|;|$|\s)"
 )
 _PLATFORMS = {
     "google_rsa": r"\bgoogle(?:\s?ads?|\s?adwords|\s?search)?\b|\badwords\b|\brsas?\b|responsive search ads?|谷歌|搜索广告",
@@ -1987,17 +1988,12 @@ def _extract(raw: str) -> Entities:
     ):
         e.audience = aud.group("a").strip()
     else:
-        said = [*_ZH_AUDIENCE_NAMED.finditer(bare), *_ZH_AUDIENCE.finditer(bare)]  # "给小红书写…面向大学生": who
-        za = next(
-            (
-                m
-                for m in said
-                if not re.match(r"(产品|商品|活动|客户\d)", m.group("a")) and not _first_of(_PLATFORM, m.group("a"))
-            ),
-            None,
+        said = [  # "给小红书写…面向大学生", 目标是年轻宝妈: who
+            m.group("a") or m.group("p") for m in (*_ZH_AUDIENCE_NAMED.finditer(bare), *_ZH_AUDIENCE.finditer(bare))
+        ]
+        e.audience = next(
+            (a for a in said if not re.match(r"(产品|商品|活动|客户\d)", a) and not _first_of(_PLATFORM, a)), e.audience
         )
-        if za:
-            e.audience = za.group("a")
     # "现在11.95，涨到12.95的话": a value as it is now is context, never a new value or an amount
     e.numbers = [n for n in e.numbers if not _NOW_VALUE.search(bare[max(0, n.start - 16) : n.start])]
     e.all_campaigns = bool(_ALL_CAMPAIGNS.search(bare))

@@ -685,8 +685,9 @@ def _elliptical(e: Entities) -> bool:
     """A message that leans on the previous one: `and for product 9?`, `the first one`, `360`:
     a follow-up opening with at most two words of its own besides ids and values."""
     norm = e.text.replace(e.period, " ") if e.period else e.text  # "那上上个月呢": a period is a value
-    if _FOLLOW.search(norm):
-        rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", without_values(norm)))
+    bare = without_values(norm)
+    if _FOLLOW.search(norm) or _FOLLOW.search(bare.strip(" ,，")):  # "按周再看一下": a grain, then the follow-up
+        rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", bare))
         rest = _WHICH_WAY.sub(" ", rest)  # "那跌得最厉害的呢": the same ranking, the other way
         if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) <= 2:
             return True
@@ -1227,10 +1228,12 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     if by_browse:  # "got any tea cosies? ids + prices please": what the catalog holds of a kind it has
         best = "similar_products"
     asked_copy = sig.copy and sig.writes_copy and best != NONE and "platform" in _props(best)  # "draft 2 google ads"
+    to_send = best in _CUSTOMER_LISTS and bool(_SEND.search(e.text) and _CUSTOMER_WORDS.search(e.text))
     if (
         not by_copy
         and not by_browse
         and not asked_copy
+        and not to_send  # "email the lapsing customers a voucher": the list, and why no e-mail is sent
         and intent.label == NONE
         and best != NONE
         and (
@@ -1263,13 +1266,15 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         and (allowed is None or "pause_campaign" in allowed)
     ):
         best = "pause_campaign"  # "召回那条这周ROI太难看了，先停掉": the figures are the reason, the pause the ask
+    new_in = any(o.order == "first" for o in e.order_dates)  # "上个月新客": customers whose first order was then
     if (
-        best == "sales_report"
+        best in ("sales_report", "retention_projection")
         and _COUNTS_CUSTOMERS.search(e.text)
-        and not (e.period or e.months)
+        and (new_in or (best == "sales_report" and not (e.period or e.months)))
+        and not _WILL_STAY.search(e.text)
         and (allowed is None or "customer_list" in allowed)
     ):
-        best = "customer_list"  # "英国的冠军客户有多少个，一共贡献了多少营收": who they are, with their total
+        best = "customer_list"  # "英国的冠军客户有多少个，一共贡献了多少营收", "上个月新客有多少个": who they are, their total
     if best == "pause_campaign" and _UNPAUSE.search(e.text) and (allowed is None or "resume_campaign" in allowed):
         best = "resume_campaign"  # "3号活动解除暂停", "undo the pause on c2": the pause ends
     return Intent(best, intent.confidence, intent.scores, intent.nearest)
@@ -1282,8 +1287,11 @@ _PAUSE_ASK = re.compile(
 )
 _COUNTS_CUSTOMERS = re.compile(  # a count of customers, not of a period's buyers
     r"\bhow many (?:[\w-]+ ){0,2}(?:customers|clients|shoppers|buyers|champions)\b"
-    r"|(?:客户|顾客|买家|会员)(?:一共|总共)?有?多少(?:个|位|人|名)?|多少(?:个|位|名)\S{0,6}(?:客户|顾客|买家|会员)",
+    r"|(?:客户?|顾客|买家|会员|用户)(?:一共|总共)?有?多少(?:个|位|人|名)?|多少(?:个|位|名)\S{0,6}(?:客户?|顾客|买家|会员|用户)",
     re.I,
+)
+_WILL_STAY = re.compile(  # a cohort's future: the retention projection's
+    r"\b(?:still|retain\w*|retention|will|come back|stick around)\b|留存|还在买|还会|会有多少|预计|回购", re.I
 )
 _UNPAUSE = re.compile(
     r"解除暂停|取消暂停|不要?再?暂停|别(?:再)?停|\bun-?pause|\bundo (?:the|that) pause|\bend the pause", re.I
@@ -2098,8 +2106,13 @@ def fill(
             pass  # a month after the shop's last day: the tool's own period
     if tool == "impression_bid" and "value_per_click" not in args and "campaign_id" in args:
         args["value_per_click"] = None  # the campaign's own value per click
-    if args.get("breakdown") == "country" and len(e.countries) == 1 and _SHARE_OF.search(e.text):
-        args.pop("country", None)  # "revenue by country, and Germany's share": every country, Germany's among them
+    if (
+        args.get("breakdown") == "country"
+        and len(e.countries) == 1
+        and (e.breakdown == "country" or _SHARE_OF.search(e.text))
+    ):
+        args.pop("country", None)  # "revenue by country, and Germany's share", "rev by country - who's top and how
+        # did the UK do": every country, that one among them (one country split by country is a list of one)
     missing = [
         r
         for r in _required(tool)

@@ -1604,6 +1604,7 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
         top = "\n".join(
             f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
             + (f"，{row['orders']:,} 单" if zh else f", {row['orders']:,} orders")
+            + ("" if row.get("units") is None else f"，{row['units']:,} 件" if zh else f", {row['units']:,} units")
             + (f"，占 {row['share_pct']}%" if zh else f", {row['share_pct']}% of sales")
             + _sales_change(row.get("change_pct"), row.get("change"), True, zh)
             + (_aov(row.get("aov"), zh) if aov and row.get("aov") else "")

@@ -1696,3 +1696,35 @@ def test_the_bid_suggested_in_other_words(cp: Copilot, then: str) -> None:
 )
 def test_a_price_cut_said_as_an_order_is_a_change(text: str, tool: str) -> None:
     assert plan(text).tool == tool
+
+
+def test_one_country_beside_a_country_breakdown_is_among_them(cp: Copilot) -> None:
+    res = cp.ask("sales by country last month - who led, and how did France do?")
+    assert [(a.get("breakdown"), a.get("country")) for _, a, _ in calls(res)] == [("country", None)]
+    assert "France: £" in res["answer"] and " units, " in res["answer"]  # each country's units too
+
+
+def test_a_grain_first_then_the_follow_up_keeps_the_campaign(cp: Copilot) -> None:
+    first = cp.ask("2号活动最近10天每天的点击")
+    then = cp.ask("按周再看看", thread_id=first["thread_id"])
+    assert [(n, a.get("campaign_id"), a.get("by")) for n, a, _ in calls(then)] == [("campaign_metrics", 2, "week")]
+
+
+@pytest.mark.parametrize(
+    ("text", "audience"),
+    [("给兔子夜灯写两条朋友圈文案，目标是退休老人", "退休老人"), ("12号产品写两条谷歌广告，目标是提升转化", None)],
+)
+def test_an_audience_said_as_the_target(text: str, audience: str | None) -> None:
+    assert plan(text).args.get("audience") == audience
+
+
+def test_new_customers_of_a_month_are_a_list_of_first_orders() -> None:
+    p = plan("十月份的新客有多少？", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("first_start"), p.args.get("first_end")) == ("customer_list", "2011-10-01", "2011-10-31")
+    assert plan("how many of March's new customers will still be buying in 6 months?").tool == "retention_projection"
+
+
+def test_a_message_to_send_gives_who_to_send_it_to(cp: Copilot) -> None:
+    res = cp.ask("please text everyone who's about to lapse a 15% code tomorrow")
+    assert [n for n, _, _ in calls(res)] == ["lapsing_customers"]
+    assert "I can't send e-mails or messages" in res["answer"]
