@@ -731,7 +731,7 @@ _COUNTRY_WORDS = _words_of(_COUNTRIES)
 COUNTRY_WORDS = _COUNTRY_WORDS  # a country by its name or adjective, English or Chinese
 _OUTSIDE_BEFORE = re.compile(
     r"(?:\b(?:outside|excluding|except|exclude|other than|apart from|besides|not counting|non)(?: for)?(?: in)?(?: the)?[\s-]"
-    r"|除了?|非)$"
+    r"|除了?|非|不算|不含|不包括|不计|排除|去掉|刨除|剔除)$"
 )
 _OUTSIDE_AFTER = re.compile(r"(?:以外|之外|除外)")
 _PERIOD = re.compile(
@@ -1535,6 +1535,9 @@ _LEXICON_WORDS = [
     "yesterday",  # period words: "yesterdy", "quater"
     "quarter",
     "tomorrow",
+    "search",  # the channels: "the xmas serach campaign"
+    "social",
+    "display",
 ]
 _LEXICON = Speller(  # a word is no typo of its own plural or singular ("segment" stays, "moment" stays)
     _LEXICON_WORDS,

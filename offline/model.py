@@ -590,7 +590,7 @@ class OfflineChatModel(BaseChatModel):
                 "listing": memo["listing"],
             }
             if m.status == "error":
-                parts.append(wording.error_text(content, zh))
+                parts.append(wording.error_text(content, zh) + wording.meant_pence(call.get("args", {}), zh))
                 continue
             data = json.loads(content)
             memo["result"] = _trim(data)

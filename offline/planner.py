@@ -1266,6 +1266,13 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         and (allowed is None or "pause_campaign" in allowed)
     ):
         best = "pause_campaign"  # "召回那条这周ROI太难看了，先停掉": the figures are the reason, the pause the ask
+    if (
+        best == "top_products"
+        and (e.breakdown in ("country", "segment") or _BEST_BUCKET.search(e.text))
+        and not catalog_phrase(e.text)
+        and (allowed is None or "sales_report" in allowed)
+    ):
+        best = "sales_report"  # "which countries sold worst", "our best selling weeks": rows of a report, not products
     new_in = any(o.order == "first" for o in e.order_dates)  # "上个月新客": customers whose first order was then
     if (
         best in ("sales_report", "retention_projection")
@@ -1275,6 +1282,19 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         and (allowed is None or "customer_list" in allowed)
     ):
         best = "customer_list"  # "英国的冠军客户有多少个，一共贡献了多少营收", "上个月新客有多少个": who they are, their total
+    if (
+        best in ("price_elasticity", "optimal_price")
+        and _PRICE_NOW.search(e.text)
+        and not (_COST_SAID.search(e.text) or e.numbers or e.percents or e.hypothetical)
+        and (allowed is None or "selling_points" in allowed)
+    ):
+        best = "selling_points"  # "how much is product 145", 145号商品多少钱: its price now, in its facts
+    order = _CHANGE_ORDER.search(e.text) if best in ("campaign_pacing", "campaign_metrics") else None
+    if order and not e.hypothetical:  # "cut the budget a bit, we're overspending": the change, the pacing its reason
+        field = (
+            "set_campaign_bid" if (order.group("f") or order.group("zf")) in ("bid", "出价") else "set_campaign_budget"
+        )
+        best = field if allowed is None or field in allowed else best
     if best == "pause_campaign" and _UNPAUSE.search(e.text) and (allowed is None or "resume_campaign" in allowed):
         best = "resume_campaign"  # "3号活动解除暂停", "undo the pause on c2": the pause ends
     return Intent(best, intent.confidence, intent.scores, intent.nearest)
@@ -1292,6 +1312,21 @@ _COUNTS_CUSTOMERS = re.compile(  # a count of customers, not of a period's buyer
 )
 _WILL_STAY = re.compile(  # a cohort's future: the retention projection's
     r"\b(?:still|retain\w*|retention|will|come back|stick around)\b|留存|还在买|还会|会有多少|预计|回购", re.I
+)
+_PRICE_NOW = re.compile(  # what a product sells for now
+    r"^\W*(?:so\s|and\s)?(?:how much (?:is|are)\b|what(?:'s| is) (?:the )?(?:price|cost) of\b|what does .{0,40}\bcost\b(?! us))"
+    r"|多少钱\W*$|(?:现在|目前)?(?:卖|售价|价格是?)多少(?:钱)?\W*$",
+    re.I,
+)
+_COST_SAID = re.compile(
+    r"\b(?:unit cost|costs us|margin|profit|elastic\w*|sensitive|optimal|best price)\b|成本|利润|毛利|弹性|最优|最佳|合适|该定|定价",
+    re.I,
+)
+_CHANGE_ORDER = re.compile(  # a bid or budget change said as an order, at the start of the request
+    r"^\s*(?:(?:ok|okay|so|pls|please|just|right)\W+)*(?:cut|lower|reduce|drop|trim|raise|increase|bump|boost|lift)\s"
+    r"(?:(?:the|our|its|their|that)\s)?(?:[\w-]+\s)?(?P<f>budget|bid)s?\b"
+    r"|^\s*(?:先|赶紧|马上)?把?[^，,。]{0,8}?(?P<zf>预算|出价)(?:先|再)?(?:降|减|砍|提|加|涨|压)",
+    re.I,
 )
 _UNPAUSE = re.compile(
     r"解除暂停|取消暂停|不要?再?暂停|别(?:再)?停|\bun-?pause|\bundo (?:the|that) pause|\bend the pause", re.I
@@ -1655,7 +1690,7 @@ _WHICH_MOST = re.compile(
 )
 _BEST_BUCKET = re.compile(  # the best or worst day, week or month of a period
     r"\b(?:(?P<hi>best|busiest|strongest|biggest|highest|peak|top)|worst|slowest|quietest|weakest|lowest)"
-    r"(?:[- ]selling)? (?:single )?(?:day|week|month)\b"
+    r"(?:[- ]selling)? (?:single )?(?:day|week|month)s?\b"
     r"|\bwhich (?:day|week|month)\b.{0,25}?\b(?:(?P<hi2>best|busiest|strongest|biggest|highest|peak|top)|worst"
     r"|slowest|quietest|weakest|lowest)\b"
     r"|哪一?(?:天|周|个?星期|个?礼拜|个?月)(?:的?(?:销售额?|销量|营收|订单))?(?:卖得?)?(?:(?P<zhi>最好|最高|最多|最旺)|最差|最低|最少|最淡)"
@@ -1663,9 +1698,9 @@ _BEST_BUCKET = re.compile(  # the best or worst day, week or month of a period
     re.I,
 )
 _BUCKET_UNITS = {
-    "day": re.compile(r"\bday\b|天", re.I),
-    "week": re.compile(r"\bweek\b|周|星期|礼拜", re.I),
-    "month": re.compile(r"\bmonth\b|月", re.I),
+    "day": re.compile(r"\bdays?\b|天", re.I),
+    "week": re.compile(r"\bweeks?\b|周|星期|礼拜", re.I),
+    "month": re.compile(r"\bmonths?\b|月", re.I),
 }
 _WHICH_CAMPAIGN_IS = re.compile(  # which campaign is the best or the worst, in whatever words
     r"\b(?:which|what|who)\b.{0,40}?(?:(?P<best>\bbest|\bstrongest|\bwinning|\btop perform\w*|\bdoing well)"
@@ -2310,6 +2345,19 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
         elif (new_info or e.percents) and _corrects_value(ctx, e, zh, intent):
             tool, continuing = ctx.tool, True  # after "raise campaign 2's budget 50%": "不对，加到400就行"
+        elif new_info and e.countries_out and not e.countries and "country" in _props(ctx.tool) and not e.refs:
+            tool, continuing = (
+                ctx.tool,
+                True,
+            )  # "不算英国的话，前5是哪些", "and excluding the UK?": the same, without it
+        elif (
+            ctx.tool in _CUSTOMER_LISTS
+            and ctx.listing is not None
+            and _LEANS_BACK.search(e.text)
+            and _LIST_TOTAL.search(e.text)
+            and not (e.refs or new_info)
+        ):
+            tool, continuing = ctx.tool, True  # "what share of revenue do they make up?": that list's own total
         elif new_info and _NARROWING.search(e.text) and not e.refs and ctx.listing is not None:
             tool, continuing = ctx.tool, True  # "只看下单至少5次的，导出成表格": the list just shown, narrowed
         elif new_info and _ADDING.search(e.text) and _adds_to_list(ctx, e, zh, today):
@@ -2348,13 +2396,13 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     ):
         tool, continuing = "compare_campaigns", True  # "how does that stack up vs the search one?"
     if (
-        tool == "similar_products"
+        tool in ("similar_products", "sales_report")  # (a shop's report has no kind of product to keep to)
         and not (e.ids("product") or e.stock_codes or _LIKE.search(e.text))
         and ((e.worst and not _AT_LEAST.search(e.text)) or (_BEST.search(e.text) and _SELLS.search(e.text)))
         and catalog_phrase(e.text)
         and (allowed is None or "top_products" in allowed)
     ):
-        tool = "top_products"  # "which doormats are tanking": a ranking of that kind, not the catalog's list
+        tool = "top_products"  # "which doormats are tanking", "which lunch boxes sold worst": a ranking of that kind
     like = _LIKE.search(e.text) if tool is None else None
     if like and catalog_phrase(e.text[like.end() :]) and (allowed is None or "similar_products" in allowed):
         tool = "similar_products"  # "stuff like those funny retro metal pub signs": the catalog's neighbours
@@ -2365,7 +2413,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if (
         (tool is None or TOOLS[tool].agent != "profiling")
         and _CONTACT.search(e.text)
-        and _CUSTOMER_WORDS.search(e.text)
+        and (_CUSTOMER_WORDS.search(e.text) or e.rfm_segment)  # "...numbers of our top 50 champions"
     ):
         # "top 10 customers' emails and phone numbers": the customers, and why no more (not their ad copy)
         rest = _CONTACT.sub(lambda m: "" if is_chinese(m.group(0)) else " ", text)
@@ -2390,7 +2438,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "compare_campaigns" in allowed)
     ):
         tool = "compare_campaigns"  # "ROAS最好的又是哪个": a ranking of the campaigns, not each one's figures
-    if _COMPETITOR.search(e.text) and tool not in WRITES:  # their sales are not in our data: no figure of ours
+    if (_COMPETITOR.search(e.text) and tool not in WRITES) or _ELSEWHERE.search(e.text):  # their sales and prices
+        # are not in our data (and no page is fetched): no figure of ours
         return Plan(None, zh=zh, intent=intent, declined="competitor")  # may pass for theirs
     if tool is None:
         return Plan(None, zh=zh, intent=intent)
@@ -2436,7 +2485,12 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         if continuing and tool == ctx.tool and tool in WRITE_VALUE:
             _as_relative(tool, ctx, e, args)
         if continuing and tool == ctx.tool:  # "and France?": the figures asked for before, asked again
-            filled.notes += [f"asked:{a}" for a in sorted(ctx.asked) if f"asked:{a}" not in filled.notes]
+            own = {n for n in filled.notes if n in ("asked:best", "asked:worst")}  # "and which had the worst CPA":
+            filled.notes += [  # this turn's way, not the last one's
+                f"asked:{a}"
+                for a in sorted(ctx.asked)
+                if f"asked:{a}" not in filled.notes and not (own and a in ("best", "worst"))
+            ]
     ranked = ctx.listing[1] if ctx.listing is not None and ctx.listing[0] == "campaign_id" else []
     if (
         ranked
@@ -2562,6 +2616,12 @@ _WHICH_BEST = re.compile(  # which one is best or worst at something
 _COMPETITOR = re.compile(  # another shop's or brand's figures, which the shop's data does not hold
     r"\b(?:competitors?'?s?|rivals?'?s?|the competition|other (?:shops|stores|sellers|brands|retailers)'?)\b"
     r"|竞品|竞争对手|竞对|对手|同行|别家|友商|其他(?:店铺?|商家|品牌|卖家)",
+    re.I,
+)
+_ELSEWHERE = re.compile(  # prices or sales on a marketplace, or fetched from the web
+    r"\b(?:amazon|ebay|etsy|taobao|tmall|walmart|not on the high street)\b.{0,30}\b(?:prices?|pricing|sell(?:s|ing)? for|sales)\b"
+    r"|\b(?:scrape|scraping|crawl|crawling)\b|(?:亚马逊|淘宝|天猫|京东|拼多多|1688).{0,12}(?:价格|售价|卖多少|销量|同款)"
+    r"|(?:抓|爬)(?:取|下来|一下)|爬虫",
     re.I,
 )
 _CONTACT = re.compile(  # personal contact details, which the shop's data does not hold
@@ -2723,6 +2783,11 @@ def _names_the_campaign(ctx: Context, e: Entities) -> bool:
     )
 
 
+_LIST_TOTAL = re.compile(  # what a customer list's answer says of all of them
+    r"\b(?:share|percent(?:age)?|proportion|in total|altogether|combined|together)\b|\bhow much (?:revenue|money|do|did)\b"
+    r"|占比|比重|份额|占多少|加起来|一共|总共|合计",
+    re.I,
+)
 _CAMPAIGN_REPLY = re.compile(r"\bone\b|那个|那条|那一?个", re.I)
 _NARROWING = re.compile(  # only some of the list just shown
     r"^\s*(?:(?:now |ok,? |and )?(?:only|just) (?:the ones|those|them|ones|customers|people)\b|(?:of|from) (?:those|these|them),? "
@@ -2801,8 +2866,8 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue  # "and the month before last?": the new period replaces the old, whatever its kind
         if k in SELECTION and set(SELECTION) & set(args):
             continue  # "leave display out of it - just search + social": the new selection replaces the old
-        if k == "breakdown" and v == "country" and args.get("country"):
-            continue  # "now just germany": one country, no longer split by country
+        if k == "breakdown" and v == "country" and args.get("country") and not str(args["country"]).startswith("not "):
+            continue  # "now just germany": one country, no longer split by country (but every country bar one is)
         if (k in ID_FIELDS and (continuing or not e.refs)) or continuing:
             args[k] = v
     if (

@@ -2494,6 +2494,20 @@ _DATA_ZH = {
 # Tool and validation errors are written in English by the tools; Chinese requests get them in Chinese.
 _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (
+        re.compile(r"the (bid|daily budget) of campaign (\d+) is already (£[\d,.]+); nothing to change"),
+        lambda m: f"活动 {m.group(2)} 的{'出价' if m.group(1) == 'bid' else '日预算'}已经是 {m.group(3)}，无需修改。",
+    ),
+    (
+        re.compile(r"the price of product (\d+) is already (£[\d,.]+); nothing to change"),
+        r"商品 \1 的价格已经是 \2，无需修改。",
+    ),
+    (
+        re.compile(
+            r"(?:all campaigns|the .+ campaigns|campaigns [\d, ]+) already have that (bid|daily budget); nothing to change"
+        ),
+        lambda m: f"这些活动的{'出价' if m.group(1) == 'bid' else '日预算'}已经是这个值，无需修改。",
+    ),
+    (
         re.compile(r"the DSP has no campaigns yet; add one with `([^`]+)`"),
         r"DSP 还没有任何活动；可以先用 `\1` 添加一个。",
     ),
@@ -2611,6 +2625,19 @@ _RULES_ZH: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def meant_pence(args: dict[str, Any], zh: bool) -> str:
+    """After a bid refused as too high ("出价调到80块"): whether pence were meant (80 -> £0.80)."""
+    bid = args.get("bid")
+    if not isinstance(bid, int | float) or not 50 < bid <= 500:
+        return ""
+    pence = _money(bid / 100)
+    return (
+        f"（您是指 {pence} 吗？如果是，请回复“出价改成{bid / 100:g}”。）"
+        if zh
+        else f' (Did you mean {pence}? If so, say "bid {bid / 100:g}".)'
+    )
+
+
 def error_text(message: str, zh: bool) -> str:
     """A tool's error as the marketer reads it: what to fix, in the request's language."""
     message = message.removeprefix("Error: ")
@@ -2715,6 +2742,15 @@ def warning_text(w: dict[str, Any], zh: bool) -> str:
             else f"WARNING: the bid is above what a click is worth to this campaign ({_money(w.get('value_per_click'))}), "
             "so every click loses money."
         )
+    if kind == "unchanged":
+        named = [(c["campaign_id"], c["name"]) for c in w.get("campaigns", [])]
+        ids = (
+            "、".join(f"活动 {i}（{n}）" for i, n in named)
+            if zh
+            else ", ".join(f"campaign {i} ({n})" for i, n in named)
+        )
+        value = _money(w.get("value"))
+        return f"（{ids}已经是 {value}，不作修改。）" if zh else f"({ids} already at {value}: left as it is.)"
     if kind == "outside_sold_prices":
         return (
             f"⚠ 注意：该价格超出了它卖过的价格范围（{w.get('low')} 至 {w.get('high')}）。"

@@ -386,13 +386,35 @@ def product_named(shop: Shop, text: str) -> int | None:
     catalog knows them), ahead of the next product by NAME_MARGIN (ties go to no one)."""
     from vectorstore.glossary import glossary
 
-    if re.search(r"[\u4e00-\u9fff]", text):
-        text = text + " " + glossary().to_english(text)[0]
-
     cat = _names(shop)
-    run: list[tuple[str, int]] = []  # each word and its stretch of text (punctuation ends a stretch)
+    if re.search(r"[\u4e00-\u9fff]", text):  # 波点 is retrospot or polkadot: the reading that names a product best
+        readings = [f"{text} {english}" for english in glossary().readings(text)]
+        text = max(readings, key=lambda t: max((s for s, _ in _name_scores(cat, t)), default=0.0))
+    scored = _name_scores(cat, text)
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    best, pid = scored[0]
+    ws, said = cat["words"][cat["index"][pid]], {w for w, _ in _name_run(cat, text)}
+    if (ws != ws & said and _kind_of(shop, ws & said)) or (
+        best < NAME_COVERAGE or (len(scored) > 1 and best - scored[1][0] < NAME_MARGIN)
+    ):  # "蛋糕架", "the jumbo bag": a kind of product several share; which one is asked, unless the
+        one = _of_the_kind(shop, text)  # other words pick one: "72个装的红色波点蛋糕纸杯"
+        return one[0] if len(one) == 1 else None
+    return pid
+
+
+def _name_run(cat: dict[str, Any], text: str) -> list[tuple[str, int]]:
+    """Each catalog word of the text and its stretch (punctuation ends a stretch)."""
+    run: list[tuple[str, int]] = []
     for chunk, part in enumerate(re.split(r"[,.;:!?，。；：！？、()\[\]]", text.lower())):
         run += [(_as_catalog(w, cat["idf"]), chunk) for w in _NAME_WORD.findall(part) if w not in _NAME_STOP]
+    return run
+
+
+def _name_scores(cat: dict[str, Any], text: str) -> list[tuple[float, int]]:
+    """Each product the text holds two or more words of, with the share of the words' weight it covers."""
+    run = _name_run(cat, text)
     said = {w for w, _ in run}
     scored: list[tuple[float, int]] = []
     for pid, ws in zip(cat["ids"], cat["words"], strict=True):
@@ -407,17 +429,7 @@ def product_named(shop: Shop, text: str) -> int | None:
         near = {w for w, c in run[max(0, at[0] - 1) : at[-1] + 2] if c in stretches}
         either = sum(cat["idf"][w] for w in ws) + sum(cat["idf"].get(w, 0.0) for w in near - ws)
         scored.append((sum(cat["idf"][w] for w in hit) / either, pid))
-    if not scored:
-        return None
-    scored.sort(reverse=True)
-    best, pid = scored[0]
-    ws = cat["words"][cat["index"][pid]]
-    if (ws != ws & said and _kind_of(shop, ws & said)) or (
-        best < NAME_COVERAGE or (len(scored) > 1 and best - scored[1][0] < NAME_MARGIN)
-    ):  # "蛋糕架", "the jumbo bag": a kind of product several share; which one is asked, unless the
-        one = _of_the_kind(shop, text)  # other words pick one: "72个装的红色波点蛋糕纸杯"
-        return one[0] if len(one) == 1 else None
-    return pid
+    return scored
 
 
 def units_sold(shop: Shop) -> np.ndarray:
@@ -546,6 +558,7 @@ def _campaign_words(text: str) -> set[str]:
     """The words a request may name a campaign by: its English words (singular; `winback` and
     `win back` as `win-back`), and its Chinese put into the same words."""
     low = re.sub(r"\bwin[ -]?back\b", "win-back", text.lower())
+    low = re.sub(r"\bx-?mas\b", "christmas", low)  # "the xmas campaign"
     said = {_singular(w) for w in _NAME_WORD.findall(low)}
     if re.search(r"[\u4e00-\u9fff]", text):
         said |= {_singular(w) for w in _NAME_WORD.findall(glossary().to_english(text)[0].lower())}
@@ -682,6 +695,13 @@ def new_value(current: float, args: BaseModel, value_field: str, *, maximum: flo
     if value > maximum:
         raise ToolFailure(f"that would make the {what} £{value:,.2f}; it must be at most £{maximum:,.2f}")
     return value
+
+
+def changes_something(current: float, new: float, what: str) -> float:
+    """`new`, when it differs from `current`: a change to the value already set is refused, not approved."""
+    if round(new, 2) == round(current, 2):
+        raise ToolFailure(f"the {what} is already £{current:,.2f}; nothing to change")
+    return new
 
 
 def change_summary(current: float, new: float, args: BaseModel) -> dict[str, Any]:

@@ -96,6 +96,7 @@ class Glossary:
         self.entries = {e.english: e for e in entries}
         self.words = frozenset(w for e in entries for w in e.english)
         self._zh: dict[str, Entry] = {}
+        self._all_zh: dict[str, list[Entry]] = {}  # every entry a Chinese word may mean (波点: RETROSPOT, POLKADOT)
         # what a search for a Chinese word means: the first entry listing it as an alias (字母: ALPHABET,
         # which says so, before LETTER, whose name is 字母 too), else the first entry named so
         for aliases in (True, False):
@@ -105,6 +106,8 @@ class Glossary:
                 terms = list(e.aliases) if aliases else ([e.chinese] if len(e.chinese) >= 2 else [])
                 for term in terms:
                     self._zh.setdefault(term, e)
+                    if e not in self._all_zh.setdefault(term, []):
+                        self._all_zh[term].append(e)
         self._max_zh = max((len(t) for t in self._zh), default=1)
 
     # -- Chinese -> English ----------------------------------------------------------------------
@@ -135,6 +138,18 @@ class Glossary:
                 out.append(" ")
                 i += 1
         return re.sub(r"\s+", " ", "".join(out)).strip(), found
+
+    def readings(self, text: str) -> list[str]:
+        """The text put into catalog words (`to_english`), then each other reading a Chinese term
+        in it has, one term at a time (粉色波点雨伞: PINK RETROSPOT UMBRELLA, then PINK POLKADOT UMBRELLA)."""
+        english, found = self.to_english(text)
+        out = [english]
+        for zh, en in found:
+            for e in self._all_zh.get(zh, []):
+                other = " ".join(e.english)
+                if other != en and len(other.split()) == len(en.split()) == 1:  # one word for another
+                    out.append(re.sub(rf"\b{re.escape(en)}\b", other, english, count=1))
+        return list(dict.fromkeys(out))
 
     # -- English -> Chinese ----------------------------------------------------------------------
 

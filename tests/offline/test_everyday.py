@@ -13,7 +13,7 @@ import pytest
 
 from copilot.app import Copilot
 from offline.extract import extract
-from offline.planner import plan, split_parts, wants_file
+from offline.planner import WRITE_VALUE, plan, split_parts, wants_file
 from tests.offline.conftest import calls
 from tools.base import ToolFailure
 from tools.reports import month_period
@@ -1728,3 +1728,86 @@ def test_a_message_to_send_gives_who_to_send_it_to(cp: Copilot) -> None:
     res = cp.ask("please text everyone who's about to lapse a 15% code tomorrow")
     assert [n for n, _, _ in calls(res)] == ["lapsing_customers"]
     assert "I can't send e-mails or messages" in res["answer"]
+
+
+def test_a_value_already_set_is_said_not_proposed(cp: Copilot) -> None:
+    res = cp.ask("所有活动预算都改成200")  # campaign 3 is at £200 already
+    assert [a["campaign_id"] for a in res["pending_approval"]["changes"]] == [1, 2]
+    assert "活动 3（Lapsed customers win-back - display）已经是 £200.00，不作修改。" in res["answer"]
+    cp.resume(res["thread_id"], approved=False)
+    one = cp.ask("把3号活动预算设成200")
+    assert one["pending_approval"] is None and one["answer"] == "没能完成：活动 3 的日预算已经是 £200.00，无需修改。"
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "query"),
+    [
+        ("which cake stands sold worst last month compared with the month before?", "top_products", "cake stands"),
+        ("which countries sold worst last month", "sales_report", None),
+        ("our best selling weeks this year?", "sales_report", None),
+    ],
+)
+def test_a_kind_sold_worst_is_its_ranking_and_rows_of_a_report_are_the_report(
+    text: str, tool: str, query: str | None
+) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("query")) == (tool, query)
+
+
+def test_the_share_of_the_customers_just_listed_is_that_lists(cp: Copilot) -> None:
+    first = cp.ask("swiss customers with at least 5 orders")
+    then = cp.ask("and how much do they make up of total revenue, as a share?", thread_id=first["thread_id"])
+    assert [(n, a.get("country"), a.get("min_orders")) for n, a, _ in calls(then)] == [
+        ("customer_list", "Switzerland", 5)
+    ]
+
+
+def test_a_report_without_one_country_keeps_its_breakdown(cp: Copilot) -> None:
+    first = cp.ask("上个月各国家的销售额，前5个")
+    then = cp.ask("去掉英国的话呢", thread_id=first["thread_id"])
+    assert [(n, a.get("country"), a.get("breakdown")) for n, a, _ in calls(then)] == [
+        ("sales_report", "not United Kingdom", "country")
+    ]
+
+
+def test_contact_details_of_a_segment_give_the_list_and_why_no_numbers(cp: Copilot) -> None:
+    res = cp.ask("I need the phone numbers of our at-risk customers to call them this week")
+    assert next(n for n, _, _ in calls(res)) in ("customer_list", "lapsing_customers")
+    assert "holds no e-mail addresses, phone numbers" in res["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("trim the social budget, it's burning too fast", "set_campaign_budget"),
+        ("出价降一点，烧太快了", "set_campaign_bid"),
+    ],
+)
+def test_a_change_with_its_reason_is_the_change(text: str, tool: str) -> None:
+    p = plan(text)
+    assert p.tool == tool and WRITE_VALUE[tool] in p.missing
+
+
+def test_a_campaign_named_with_a_nickname_and_a_typo() -> None:
+    assert extract("how's the xmas serch campaign doing").channels == ["paid_search"]
+
+
+def test_an_ambiguous_chinese_word_takes_the_reading_that_names_a_product(cp: Copilot) -> None:
+    res = cp.ask("粉色波点儿童雨伞现在卖多少钱")  # 波点: retrospot or polkadot; the pink one is polkadot
+    assert [(n, a.get("product_id")) for n, a, _ in calls(res)] == [("selling_points", 144)]
+
+
+def test_prices_from_a_marketplace_are_declined() -> None:
+    assert plan("帮我爬一下淘宝上同款的售价").declined == "competitor"
+    assert plan("scrape ebay prices for our top sellers").declined == "competitor"
+
+
+def test_a_bid_in_pounds_that_reads_as_pence_is_asked_about(cp: Copilot) -> None:
+    res = cp.ask("set campaign 2 bid to 60")
+    assert "Did you mean £0.60?" in res["answer"] and res["pending_approval"] is None
+
+
+def test_the_worst_asked_after_the_best_is_the_worst(cp: Copilot) -> None:
+    first = cp.ask("which campaign had the best ROAS last month?")
+    then = cp.ask("and which one had the worst CTR that month?", thread_id=first["thread_id"])
+    assert then["answer"].startswith("Weakest: campaign")
