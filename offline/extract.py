@@ -896,7 +896,7 @@ _AUDIENCE = re.compile(
     re.I,
 )
 _ZH_AUDIENCE = re.compile(  # 面向新客, 给宝妈写: who; 给它写: the product, not an audience
-    r"(?:给|面向|针对|写给)(?P<a>(?![它他她我你您这那此其])(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:写|看的|用的|的|群体|人群|,|\.|$)"
+    r"(?:给|面向|针对|写给)(?P<a>(?![它他她我你您这那此其])(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:写|看的|用的|看|的|群体|人群|,|\.|$)"
 )  # (给宝妈看的: 宝妈)
 _ZH_AUDIENCE_NAMED = re.compile(  # 目标人群年轻宝妈, 受众：大学生
     r"(?:目标人群|目标用户|目标客群|目标受众|目标客户|受众|人群)(?:是|为|定为|:)?\s?(?P<a>(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:,|\.|;|$|\s)"
@@ -1535,6 +1535,7 @@ _LEXICON_WORDS = [
     "yesterday",  # period words: "yesterdy", "quater"
     "quarter",
     "tomorrow",
+    "units",  # "top 10 sellers by untis"
     "search",  # the channels: "the xmas serach campaign"
     "social",
     "display",

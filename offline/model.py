@@ -315,33 +315,37 @@ class OfflineChatModel(BaseChatModel):
         return set() if a.get("all_campaigns") else ids
 
     def _take_campaign(self, p: Plan, text: str, campaign_id: int) -> None:
-        """`p` about the campaign `text` names without its id, with a note when it was found by the
-        channel of a platform its name does not hold ("the tiktok campaign" is the social one):
-        said, so a wrong guess is not approved unseen."""
-        said = _PLATFORM_SAID.search(text)
-        name = dict(self.campaigns()).get(campaign_id, "") if said and self.campaigns is not None else ""
-        if said and name and said.group(0).lower() not in name.lower():
-            if p.tool in WRITES:  # a change is not made on a guess: which campaign is asked
-                p.notes.append(f"no_campaign_for:{said.group(0)}")
-                p.missing = list(dict.fromkeys([*p.missing, "campaign_id"]))
-                return
-            p.notes.append(f"campaign_for:{said.group(0)}:{campaign_id}:{name}")
+        """`p` about the campaign `text` names without its id. Found by the channel of a platform no
+        campaign is named after ("the tiktok campaign" is the social one): a read says so, a change
+        asks which campaign (a change is not made on a guess)."""
+        platform = self._unnamed_platform(text)
+        if platform is not None and p.tool in WRITES:
+            p.notes.append(f"no_campaign_for:{platform}")
+            p.missing = list(dict.fromkeys([*p.missing, "campaign_id"]))
+            return
+        if platform is not None:
+            name = dict(self.campaigns()).get(campaign_id, "") if self.campaigns is not None else ""
+            p.notes.append(f"campaign_for:{platform}:{campaign_id}:{name}")
         p.args["campaign_id"] = campaign_id
         p.missing = [m for m in p.missing if m != "campaign_id"]
 
     def _no_guess_by_platform(self, p: Plan, text: str) -> None:
-        """A change to "the tiktok campaign(s)" when no campaign is named after TikTok: which one is
-        asked, not the channel's campaigns changed on a guess."""
-        said = _PLATFORM_SAID.search(text)
-        one = p.tool.removesuffix("s") if p.tool in _BULK_FIELD else None  # set_campaign_bids: set_campaign_bid
-        if one is None or said is None or p.args.get("channel") is None or self.campaigns is None:
+        """A change to "the tiktok campaign(s)" as a channel's campaigns: which one is asked instead."""
+        platform = self._unnamed_platform(text)
+        if p.tool not in _BULK_FIELD or platform is None or p.args.get("channel") is None:
             return
-        if any(said.group(0).lower() in name.lower() for _, name in self.campaigns()):
-            return
-        p.tool = one
+        p.tool = (p.tool or "").removesuffix("s")  # set_campaign_bids: set_campaign_bid
         p.args.pop("channel")
         p.missing = list(dict.fromkeys([*p.missing, "campaign_id"]))
-        p.notes.append(f"no_campaign_for:{said.group(0)}")
+        p.notes.append(f"no_campaign_for:{platform}")
+
+    def _unnamed_platform(self, text: str) -> str | None:
+        """The platform a request names ("tiktok", 抖音) when no campaign is named after it."""
+        said = _PLATFORM_SAID.search(text)
+        if said is None or self.campaigns is None:
+            return None
+        word = said.group(0)
+        return None if any(word.lower() in name.lower() for _, name in self.campaigns()) else word
 
     def _kept_of_bulk(self, text: str, ctx: Context) -> dict[str, Any] | None:
         """After a change to several campaigns was proposed, "展示那个不要动，其他两个照旧" / "drop the

@@ -2398,7 +2398,10 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if (
         tool in ("similar_products", "sales_report")  # (a shop's report has no kind of product to keep to)
         and not (e.ids("product") or e.stock_codes or _LIKE.search(e.text))
-        and ((e.worst and not _AT_LEAST.search(e.text)) or (_BEST.search(e.text) and _SELLS.search(e.text)))
+        and (
+            (e.worst and not _AT_LEAST.search(e.text))
+            or ((_BEST.search(e.text) or e.ranking or e.units) and _SELLS.search(e.text))  # 热水袋…按销量排一下
+        )
         and catalog_phrase(e.text)
         and (allowed is None or "top_products" in allowed)
     ):

@@ -2494,20 +2494,6 @@ _DATA_ZH = {
 # Tool and validation errors are written in English by the tools; Chinese requests get them in Chinese.
 _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (
-        re.compile(r"the (bid|daily budget) of campaign (\d+) is already (£[\d,.]+); nothing to change"),
-        lambda m: f"活动 {m.group(2)} 的{'出价' if m.group(1) == 'bid' else '日预算'}已经是 {m.group(3)}，无需修改。",
-    ),
-    (
-        re.compile(r"the price of product (\d+) is already (£[\d,.]+); nothing to change"),
-        r"商品 \1 的价格已经是 \2，无需修改。",
-    ),
-    (
-        re.compile(
-            r"(?:all campaigns|the .+ campaigns|campaigns [\d, ]+) already have that (bid|daily budget); nothing to change"
-        ),
-        lambda m: f"这些活动的{'出价' if m.group(1) == 'bid' else '日预算'}已经是这个值，无需修改。",
-    ),
-    (
         re.compile(r"the DSP has no campaigns yet; add one with `([^`]+)`"),
         r"DSP 还没有任何活动；可以先用 `\1` 添加一个。",
     ),
@@ -2741,6 +2727,13 @@ def warning_text(w: dict[str, Any], zh: bool) -> str:
             if zh
             else f"WARNING: the bid is above what a click is worth to this campaign ({_money(w.get('value_per_click'))}), "
             "so every click loses money."
+        )
+    if kind == "no_change":
+        value = _money(w.get("value"))
+        return (
+            f"（已经是 {value}，批准后也不会有变化）"
+            if zh
+            else f"(it is already {value}: approving it changes nothing)"
         )
     if kind == "unchanged":
         named = [(c["campaign_id"], c["name"]) for c in w.get("campaigns", [])]

@@ -697,13 +697,6 @@ def new_value(current: float, args: BaseModel, value_field: str, *, maximum: flo
     return value
 
 
-def changes_something(current: float, new: float, what: str) -> float:
-    """`new`, when it differs from `current`: a change to the value already set is refused, not approved."""
-    if round(new, 2) == round(current, 2):
-        raise ToolFailure(f"the {what} is already £{current:,.2f}; nothing to change")
-    return new
-
-
 def change_summary(current: float, new: float, args: BaseModel) -> dict[str, Any]:
     """What a preview says of any change: how big it is, how it was asked for, and a warning when large."""
     out: dict[str, Any] = {"change_pct": round(100 * (new / current - 1), 1) if current else None, "warnings": []}
@@ -712,6 +705,8 @@ def change_summary(current: float, new: float, args: BaseModel) -> dict[str, Any
         out["requested"] = requested
     if out["change_pct"] is not None and abs(out["change_pct"]) > LARGE_CHANGE_PCT:
         out["warnings"].append({"kind": "large_change", "pct": out["change_pct"]})
+    if round(new, 2) == round(current, 2):  # said, so an approval that changes nothing is not given unseen
+        out["warnings"].append({"kind": "no_change", "value": new})
     return out
 
 

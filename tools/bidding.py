@@ -21,7 +21,6 @@ from tools.base import (
     ToolFailure,
     ToolSpec,
     change_summary,
-    changes_something,
     exactly_one_value,
     get_campaign,
     new_value,
@@ -301,14 +300,13 @@ def _budget_change(c: Campaign, to: float, a: BaseModel) -> dict[str, Any]:
 
 def preview_bid(_shop: Shop, session: Session, a: SetBidArgs) -> dict[str, Any]:
     c = get_campaign(session, a.campaign_id)
-    to = new_value(c.bid, a, "bid", maximum=MAX_CPC, what="bid")
-    return _bid_change(c, changes_something(c.bid, to, f"bid of campaign {c.id}"), a)
+    return _bid_change(c, new_value(c.bid, a, "bid", maximum=MAX_CPC, what="bid"), a)
 
 
 def preview_budget(_shop: Shop, session: Session, a: SetBudgetArgs) -> dict[str, Any]:
     c = get_campaign(session, a.campaign_id)
     to = new_value(c.daily_budget, a, "daily_budget", maximum=MAX_DAILY_BUDGET, what="daily budget")
-    return _budget_change(c, changes_something(c.daily_budget, to, f"daily budget of campaign {c.id}"), a)
+    return _budget_change(c, to, a)
 
 
 def set_campaign_bid(shop: Shop, session: Session, a: SetBidArgs) -> dict[str, Any]:
@@ -441,14 +439,11 @@ def _selected(session: Session, a: SetBidsArgs | SetBudgetsArgs) -> tuple[list[C
 
 
 def _bulk(changes: list[dict[str, Any]], field: str, scope: str, a: BaseModel) -> dict[str, Any]:
-    """One approval for several campaigns' changes; a campaign already at its new value is no change
-    (it is named in a warning on the first), and a bulk edit that changes nothing is refused."""
+    """One approval for several campaigns' changes; a campaign already at its new value is left out
+    (named in a warning on the first change) when others do change."""
     same = [c for c in changes if c["from"] == c["to"]]
-    changes = [c for c in changes if c["from"] != c["to"]]
-    what = field.replace("_", " ")
-    if not changes:
-        raise ToolFailure(f"{scope} already have that {what}; nothing to change")
-    if same:
+    if same and len(same) < len(changes):
+        changes = [c for c in changes if c["from"] != c["to"]]
         left = {
             "kind": "unchanged",
             "field": field,

@@ -22,7 +22,6 @@ from tools.base import (
     ToolFailure,
     ToolSpec,
     change_summary,
-    changes_something,
     exactly_one_value,
     get_product,
     new_value,
@@ -340,9 +339,7 @@ def preview_price(shop: Shop, session: Session, a: SetPriceArgs) -> dict[str, An
     """The change, and what the product's own elasticity says it does to weekly units (when the data
     can say: an estimate from like order sizes, negative with confidence, and a price near those seen)."""
     p = get_product(session, a.product_id)
-    to = changes_something(
-        p.price, new_value(p.price, a, "price", maximum=MAX_PRICE, what="price"), f"price of product {p.id}"
-    )
+    to = new_value(p.price, a, "price", maximum=MAX_PRICE, what="price")
     change: dict[str, Any] = {
         "product_id": p.id,
         "name": p.description,

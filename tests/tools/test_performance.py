@@ -192,9 +192,7 @@ def test_a_value_already_set_is_no_change(tiny_shop):
     assert [c["campaign_id"] for c in two["changes"]] == [1, 2] and two["campaigns"] == 2
     [left] = [w for w in two["changes"][0]["warnings"] if w["kind"] == "unchanged"]
     assert left["campaigns"] == [{"campaign_id": 3, "name": "Lapsed customers win-back - display"}]
-    with pytest.raises(ToolFailure, match="the paid search campaigns already have that bid; nothing to change"):
-        preview(tiny_shop, "set_campaign_bids", channel="search", bid=0.8)
-    with pytest.raises(ToolFailure, match=r"daily budget of campaign 3 is already £200.00; nothing to change"):
-        preview(tiny_shop, "set_campaign_budget", campaign_id=3, daily_budget=200.0)
-    with pytest.raises(ToolFailure, match=r"bid of campaign 2 is already £0.55"):
-        preview(tiny_shop, "set_campaign_bid", campaign_id=2, change_by=0.0)
+    same = preview(tiny_shop, "set_campaign_bids", channel="search", bid=0.8)  # nothing else: kept, and said
+    assert [w["kind"] for c in same["changes"] for w in c["warnings"]] == ["no_change"]
+    one = preview(tiny_shop, "set_campaign_budget", campaign_id=3, daily_budget=200.0)
+    assert one["warnings"] == [{"kind": "no_change", "value": 200.0}]
