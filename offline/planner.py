@@ -506,9 +506,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
             ):
                 separate = False  # "how's the win-back campaign pacing? on track to spend its £200?": about it
             if level != CLAUSE and _ZH_NO_SUBJECT.match(piece) and prev.tool is not None and not extract(piece).refs:
-                separate = (
-                    False  # 英国的冠军客户有多少个？一共贡献了多少营收: those customers' revenue, no second report
-                )
+                # 英国的冠军客户有多少个？一共贡献了多少营收: those customers' revenue, no second report
+                separate = False
             if _SHOW_ONLY.match(piece) or (prev.tool in _READS_FIGURES and _SHOW_ONLY.match(without_values(piece))):
                 separate = False  # "do we sell any tea cosies? codes + prices pls": what the list shows
             if separate and _about_one_before(prev_text, piece, p, prev):
@@ -563,7 +562,6 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
 _POINTS_BACK = re.compile(r"\b(?:its|it|it's|their|them|that one|this one)\b|它(?!们)", re.I)
 _THAT_ONE = re.compile(r"\bthat one\b", re.I)
-_A_CAMPAIGN = re.compile(r"\bcampaigns?\b|活动|计划", re.I)  # a part that speaks of a campaign
 _POINTS_AT_ONE = re.compile(
     r"\b(?:its|it|it's|that one|this one|that campaign)\b|它(?!们)|这条|那条|这个计划|那个计划", re.I
 )
@@ -2315,7 +2313,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and e.metric is not None
         and _POINTS_AT_ONE.search(e.text)
         and not e.ids("campaign")
-        and (said_before.ids("campaign") or said_before.channels or _A_CAMPAIGN.search(said_before.text))
+        and (said_before.ids("campaign") or said_before.channels or _KIND_WORDS["campaign"].search(said_before.text))
         and tool in ("sales_report", "compare_campaigns")  # not the product "it" of "the best seller…"
         and not e.ranking
         and (allowed is None or "campaign_metrics" in allowed)
@@ -2346,10 +2344,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         elif (new_info or e.percents) and _corrects_value(ctx, e, zh, intent):
             tool, continuing = ctx.tool, True  # after "raise campaign 2's budget 50%": "不对，加到400就行"
         elif new_info and e.countries_out and not e.countries and "country" in _props(ctx.tool) and not e.refs:
-            tool, continuing = (
-                ctx.tool,
-                True,
-            )  # "不算英国的话，前5是哪些", "and excluding the UK?": the same, without it
+            # "不算英国的话，前5是哪些", "and excluding the UK?": the same report, without it
+            tool, continuing = ctx.tool, True
         elif (
             ctx.tool in _CUSTOMER_LISTS
             and ctx.listing is not None

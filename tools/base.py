@@ -387,10 +387,15 @@ def product_named(shop: Shop, text: str) -> int | None:
     from vectorstore.glossary import glossary
 
     cat = _names(shop)
-    if re.search(r"[\u4e00-\u9fff]", text):  # 波点 is retrospot or polkadot: the reading that names a product best
-        readings = [f"{text} {english}" for english in glossary().readings(text)]
-        text = max(readings, key=lambda t: max((s for s, _ in _name_scores(cat, t)), default=0.0))
-    scored = _name_scores(cat, text)
+    readings = (
+        [f"{text} {english}" for english in glossary().readings(text)]
+        if re.search(r"[\u4e00-\u9fff]", text)
+        else [text]
+    )
+    # 波点 is retrospot or polkadot: the reading that names a product best
+    text, scored = max(
+        ((t, _name_scores(cat, t)) for t in readings), key=lambda r: max((s for s, _ in r[1]), default=0.0)
+    )
     if not scored:
         return None
     scored.sort(reverse=True)
