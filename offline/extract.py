@@ -221,6 +221,7 @@ class Entities:
     suggested: bool = False  # "the suggested bid", 建议的出价
     foreign_currency: Num | None = None  # a $ / € / ¥ amount, named as such in answers
     platform: str | None = None  # where an ad runs: google_rsa, meta, wechat_moments, xiaohongshu
+    other_platform: str | None = None  # a place to post with no limits known here: "amazon titles", 给淘宝写
     tone: str | None = None  # playful, premium, urgent, warm
     segment: str | None = None  # an audience segment named: new, lapsed, vip
     rfm_segment: str | None = None  # an RFM segment named: champions, at_risk, hibernating...
@@ -240,6 +241,9 @@ class Entities:
     months: list[tuple[int | None, int]] = field(default_factory=list)  # months named: November, 2011年9月
     months_back: int | None = None  # the month before last (上上个月): 2 months back from today's
     month_before: bool = False  # "那前一个月呢", "the month before?": the month before the one in view
+    period_before: bool = (
+        False  # "and the quarter before that?", 再往前一个季度呢: the period the last answer compared with
+    )
     month_range: bool = False  # the first two months named are a range: "September to November", 九月到十一月
     dimension: str | None = None  # a web-session grouping: traffic_type, visitor_type, region, browser, ...
     touch_models: list[str] = field(default_factory=list)  # attribution models named: last_touch, markov, ...
@@ -953,8 +957,8 @@ _BREAKDOWNS = {
     "segment": _BY + r"(?:(?:rfm |customer )?(?:segments?|tiers?|groups?)|rfm)\b|\bsegment (?:breakdown|split)\b"
     r"|\b(?:which|what|top|best|biggest|leading)\s(?:\d{1,2}\s)?(?:rfm |customer )?segments\b"
     r"|\b(?:which|what)\s(?:rfm |customer )?(?:segment|tier)\b"
-    r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层)"
-    r"|哪[些个](?:rfm\s?)?(?:客户)?(?:分群|分层|人群|群体)|哪一?类客户|哪个客户群",
+    r"|(?:按|分|各个?|每个)\s?(?:rfm\s?)?(?:客户)?(?:分群|分层|群组|人群|细分|客群)|按客户类型|各类客户|每类客户|不同(?:客户)?(?:分群|分层|客群)"
+    r"|哪[些个](?:rfm\s?)?(?:客户)?(?:分群|分层|人群|群体|客群)|哪一?类客户|哪个客户群|各客群",
 }
 _EN_N = r"\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty"
 _MIN_ORDERS = re.compile(
@@ -1034,6 +1038,11 @@ _AHEAD = re.compile(
 )
 _DIMENSION = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _DIMENSIONS.items()}
 _TOUCH_MODEL = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _TOUCH_MODELS.items()}
+OTHER_PLATFORM = re.compile(
+    r"\b(?:amazon|ebay|etsy|tik ?tok|pinterest|twitter|linkedin|youtube|snapchat|shopify|taobao|tmall|douyin|weibo)\b"
+    r"|亚马逊|淘宝|天猫|京东|拼多多|抖音|快手|微博|闲鱼|得物|B站|哔哩哔哩",
+    re.I,
+)
 _PLATFORM = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _PLATFORMS.items()}
 _TONE = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _TONES.items()}
 _SEGMENT = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _SEGMENT_WORDS.items()}
@@ -1194,6 +1203,12 @@ _LAST_CUE = re.compile(
     re.I,
 )
 _MONTH_BEFORE = re.compile(r"(?<!上)(?:那|再)?前一个?月|\bthe month before\b(?!\s?last)|\bthe previous month\b", re.I)
+_PERIOD_BEFORE = re.compile(  # the span before the one in view, whatever its length
+    r"\bthe (?:quarter|week|year|period|fortnight|same (?:period|days|weeks)) before(?:\s(?:that|it|this|then))?"
+    r"(?=\s*(?:[?.!,;]|$|too\b|as well\b|pls\b|please\b|instead\b))|\bthe (?:period|quarter|week) prior\b"
+    r"|(?<!上)(?:那|再)?(?:往)?前一(?:个)?(?:季度|周|星期|年|期|阶段)|再往前(?:一段|一期)?",
+    re.I,
+)
 _MONTHS_BACK = re.compile(r"上上个?月|\bthe month before last\b|\b(?:two|2) months ago\b", re.I)
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 _QUARTER_WORDS |= {str(n): n for n in range(1, 5)}
@@ -1728,6 +1743,12 @@ def _extract(raw: str) -> Entities:
     if prior_month:  # "那前一个月呢", "and the month before?": the month before the one in view, read against it
         e.month_before = True
         id_spans.append((prior_month.start(), prior_month.end()))
+    span_before = None if prior_month else _PERIOD_BEFORE.search(bare)
+    if span_before and _period_name(bare[: span_before.start()] + bare[span_before.end() :], []) is not None:
+        span_before = None  # "上周每天的销售额，跟前一周比一比": what it is compared with, not a period of its own
+    if span_before:  # "and the quarter before that?": read against the answer in view
+        e.period_before = True
+        id_spans.append((span_before.start(), span_before.end()))
     back = _MONTHS_BACK.search(bare)
     if back:  # "the month before last", 上上个月: not last month, though it holds its words
         e.months_back = 2
@@ -1735,6 +1756,8 @@ def _extract(raw: str) -> Entities:
         e.period_name, e.period = None, back.group(0)
     elif prior_month:
         e.period_name, e.period = None, prior_month.group(0)
+    elif span_before:
+        e.period_name, e.period = None, span_before.group(0)
     else:
         e.period_name = _period_name(bare, id_spans)
     period_at = (e.period_name, *id_spans[-1]) if e.period_name else None
@@ -1933,6 +1956,8 @@ def _extract(raw: str) -> Entities:
             e.strategy = name
             break
     e.platform = _first_of(_PLATFORM, bare)
+    other = OTHER_PLATFORM.search(bare) if e.platform is None else None
+    e.other_platform = other.group(0) if other else None
     e.tone = _first_of(_TONE, bare)
     e.segment = _first_of(_SEGMENT, bare)
     e.rfm_segment = _first_of(_RFM, bare)
@@ -1988,6 +2013,7 @@ def _extract(raw: str) -> Entities:
         aud
         and not re.match(r"(price|bid|budget|campaign|discount|elasticity|cost)", aud.group("a"), re.I)
         and not _first_of(_PLATFORM, aud.group("a"))  # "for facebook" is where, not who
+        and not OTHER_PLATFORM.search(aud.group("a"))
         and not re.search(r"\b(tone|voice|style|ads?|headlines?|copy|posts?)\b", aud.group("a"), re.I)
     ):
         e.audience = aud.group("a").strip()
@@ -1996,7 +2022,14 @@ def _extract(raw: str) -> Entities:
             m.group("a") or m.group("p") for m in (*_ZH_AUDIENCE_NAMED.finditer(bare), *_ZH_AUDIENCE.finditer(bare))
         ]
         e.audience = next(
-            (a for a in said if not re.match(r"(产品|商品|活动|客户\d)", a) and not _first_of(_PLATFORM, a)), e.audience
+            (
+                a
+                for a in said
+                if not re.match(r"(产品|商品|活动|客户\d)", a)
+                and not _first_of(_PLATFORM, a)
+                and not OTHER_PLATFORM.search(a)
+            ),
+            e.audience,
         )
     # "现在11.95，涨到12.95的话": a value as it is now is context, never a new value or an amount
     e.numbers = [n for n in e.numbers if not _NOW_VALUE.search(bare[max(0, n.start - 16) : n.start])]

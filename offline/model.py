@@ -29,6 +29,7 @@ from offline.planner import (
     WRITES,
     Context,
     Plan,
+    browses,
     carried_out,
     catalog_phrase,
     compared_already,
@@ -95,11 +96,15 @@ def _new_id() -> str:
 
 
 def _trim(result: Any) -> Any:
-    """What a follow-up may need of a result: its top-level numbers, ids and words (the last list
-    shown is kept apart, as ids); the rest stays in the decision log, out of every checkpoint."""
+    """What a follow-up may need of a result: its top-level numbers, ids and words and its period's
+    dates (the last list shown is kept apart, as ids); the rest stays in the decision log, out of every checkpoint."""
     if not isinstance(result, dict):
         return None
-    return {k: v for k, v in result.items() if isinstance(v, str | int | float | bool) or v is None}
+    kept: dict[str, Any] = {k: v for k, v in result.items() if isinstance(v, str | int | float | bool) or v is None}
+    for k in ("period", "previous_period"):  # "and the quarter before that?": the span compared with
+        if isinstance(result.get(k), dict):
+            kept[k] = {f: result[k].get(f) for f in ("start", "end")}
+    return kept
 
 
 def context_of(messages: Sequence[BaseMessage]) -> Context:
@@ -253,6 +258,8 @@ class OfflineChatModel(BaseChatModel):
             return renamed if re.search(rf"(?:product|商品) {coded[0].value}(?!\d)", renamed) else text
         if e.ids("product") or any(n.is_int and f"{int(n.value)}" in codes for n in e.numbers):
             return text
+        if browses(text):
+            return text  # "do we have hot water bottles with a dog on them?": every one that matches, by its words
         if _CAMPAIGN_SAID.search(text) and (not _PRODUCT_SAID.search(text) or _CAMPAIGN_ACT.search(text)):
             return text  # "把圣诞礼物那个搜索活动暂停": a campaign's name, not a product's
         return self.name_as_id(text)
@@ -520,6 +527,8 @@ class OfflineChatModel(BaseChatModel):
             if named is None and ctx.said and "product_id" in ctx.missing and "product_id" in p.missing:
                 named = self.product_named(f"{catalog_phrase(ctx.said) or ctx.said} {text}")  # which hand warmer?
                 # "the owl one": the kind asked about and the words that pick one
+            if named is not None and similar and browses(text):
+                named = None  # 有没有小狗图案的热水袋: every one that matches, by its words
             if named is not None and similar:  # "like the white hanging heart": that product's neighbours, not itself
                 p.args.pop("query", None)
                 p.missing = [m for m in p.missing if m != "query"]

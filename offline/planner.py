@@ -354,6 +354,8 @@ def _same_subject(first: str, second: str, p: Plan) -> bool:
     if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", second)) > 8 or extract(second).refs:
         return False
     kinds = {r.kind for r in extract(first).refs} & set(ID_FIELDS.values())
+    if any(pat.search(second) for k, pat in _KIND_WORDS.items() if k not in kinds):
+        return False  # "pause campaign 2. what was the best selling product last week": another subject
     props = _props(p.tool) if p.tool is not None else {}
     return bool(kinds) and not any(f in props for f, k in ID_FIELDS.items() if k in kinds)
 
@@ -405,6 +407,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
         p = plan(piece, None, stock_codes=stock_codes, earlier=earlier, split=False)
         if "campaign_id" in p.missing and extract(piece).channels:  # "the search budget": its campaign, found later
             p.missing = [m for m in p.missing if m != "campaign_id"]
+        if "product_id" in p.missing and p.tool in WRITE_VALUE and catalog_phrase(piece):  # "set the chocolate hot
+            p.missing = [m for m in p.missing if m != "product_id"]  # water bottle to £4.49": found by its name later
         if parts:  # an id the part before names is this part's too ("兔子夜灯的弹性？打八折呢"): not missing
             before = parts[-1][2].args
             p.missing = [
@@ -565,6 +569,14 @@ _THAT_ONE = re.compile(r"\bthat one\b", re.I)
 _POINTS_AT_ONE = re.compile(
     r"\b(?:its|it|it's|that one|this one|that campaign)\b|它(?!们)|这条|那条|这个计划|那个计划", re.I
 )
+
+
+def browses(text: str) -> bool:
+    """Asks which products of a kind bear a picture or print ("do we have hot water bottles with a
+    dog on them?", 有没有小狗图案的热水袋): the products that match, not one product's neighbours."""
+    if _LIKE.search(text):
+        return False  # "do we have anything like the white hanging heart": its neighbours
+    return bool((_EVERY.search(text) or _BROWSE.search(text)) and _MARKED.search(text))
 
 
 def points_at_one(text: str) -> bool:
@@ -801,7 +813,9 @@ def _signals(e: Entities) -> _Signals:
             or any(d.rule == "not_since" for d in e.order_dates)
         ),
         bool(_QUIET.search(e.text)) and not any(d.rule == "not_since" for d in e.order_dates),
-        e.platform is not None or e.tone is not None,
+        e.platform is not None
+        or e.tone is not None
+        or (e.other_platform is not None and bool(_WRITE_COPY.search(e.text))),  # "3 amazon titles for …"
         bool(_FUTURE_VALUE.search(e.text)),
         (e.period_name not in (None, "today") or bool(e.months or e.dates))
         and (e.metric is not None or e.breakdown is not None),
@@ -1296,6 +1310,36 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     if best == "pause_campaign" and _UNPAUSE.search(e.text) and (allowed is None or "resume_campaign" in allowed):
         best = "resume_campaign"  # "3号活动解除暂停", "undo the pause on c2": the pause ends
     return Intent(best, intent.confidence, intent.scores, intent.nearest)
+
+
+_SOLD_HOW_MUCH = re.compile(
+    r"\b(?:sells?|sold|selling|sales|revenue|units|made|make|earn\w*|do|did|doing|perform\w*)\b|卖|销量|销售额|营收|收入|表现",
+    re.I,
+)
+_PRICE_ORDER = re.compile(  # a product set to a sum, said as an order
+    r"^\s*(?:(?:ok|okay|so|please|pls|just|let'?s|go ahead and|can you|could you)[,\s]+)*"
+    r"(?:set|put|change|move|make|mark|reprice|drop|lower|raise|bump|cut|take)\s(?P<what>.{2,60}?)\s"
+    r"(?:(?:down|up)\s)?(?:to|at)\s?[£$]?\s?\d+(?:\.\d+)?\s?(?:p|pence|quid|pounds?)?\b(?:\s?(?:each|a piece|apiece))?\s*[.!]?\s*$"
+    r"|^\s*(?:请|帮我|麻烦|直接)?\s?(?:把|将)(?P<zwhat>[^，,。]{2,24}?)(?:的?(?:价格|售价|单价))?"
+    r"(?:改成|改为|调到|调成|调为|降到|涨到|提到|设为|设成|定为|定成)\s?[£￡¥]?\s?\d+(?:\.\d+)?\s?(?:镑|英镑|块|元)?\s*[。.!！]?\s*$",
+    re.I,
+)
+_NOT_A_PRODUCT = re.compile(
+    r"\b(?:campaigns?|bids?|budgets?|caps?|cpc|cpa|roas|target|spend|audience|segment)\b|活动|计划|出价|预算|目标|人群",
+    re.I,
+)
+
+
+def _names_a_price(e: Entities) -> bool:
+    """An order setting one product to a sum ("set the chocolate hot water bottle to £4.49",
+    把巧克力热水袋改成4.49): the product named by its words, code or id, nothing of a campaign."""
+    m = _PRICE_ORDER.match(e.text)
+    if not m or e.hypothetical or e.negated or e.percents:
+        return False
+    what = m.group("what") or m.group("zwhat")
+    if _NOT_A_PRODUCT.search(what):
+        return False
+    return bool(e.ids("product") or e.stock_codes or catalog_phrase(what))
 
 
 _PAUSE_ASK = re.compile(
@@ -1913,6 +1957,19 @@ def fill(
             q = e.quoted or _topic(e) or catalog_phrase(e.text)
             if q:
                 args[name] = q if e.quoted else catalog_spelling(q)
+            mark = (
+                _MARKED.search(e.text)
+                if q and not e.quoted and (_EVERY.search(e.text) or _BROWSE.search(e.text))
+                else None
+            )
+            borne = re.sub(
+                r"^(?:有没有|没有|还有|有|找|要|卖|那种|这种|一些|些)",
+                "",
+                next((g for g in mark.groups() if g), "") if mark else "",
+            )
+            if borne and borne.lower() not in args[name].lower() and "every_match" in props:
+                args[name] = f"{borne} {args[name]}"  # "hot water bottles with a dog on them", 小狗图案的热水袋:
+                args["every_match"] = True  # every one that bears it
         elif name == "every_match" and _EVERY.search(e.text):
             args[name] = True
         elif name == "audience" and (e.segment or e.audience):
@@ -2320,6 +2377,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     ):
         tool = "campaign_metrics"  # "pause the display win-back campaign, and tell me how much it spent": its spend
     continuing = False
+    narrowed = None  # the segment of a lapsing list narrowed by a filter only the customer list has
     if ctx.tool is not None and (allowed is None or ctx.tool in allowed):
         new_info = _new_information(ctx, e, zh, today)
         weak = tool is None or intent.confidence < 0.45
@@ -2356,6 +2414,15 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             tool, continuing = ctx.tool, True  # "what share of revenue do they make up?": that list's own total
         elif new_info and _NARROWING.search(e.text) and not e.refs and ctx.listing is not None:
             tool, continuing = ctx.tool, True  # "只看下单至少5次的，导出成表格": the list just shown, narrowed
+        elif (
+            ctx.tool in _CUSTOMER_LISTS
+            and tool == "customer_list"
+            and ctx.listing is not None
+            and _NARROWING.search(e.text)
+            and not e.refs
+        ):
+            continuing = True  # "only the ones who've spent over 2k" after the UK's at-risk customers: those, by spend
+            narrowed = (ctx.result or {}).get("segment") if ctx.tool == "lapsing_customers" else None
         elif new_info and _ADDING.search(e.text) and _adds_to_list(ctx, e, zh, today):
             tool, continuing = ctx.tool, True  # "now add search to the mix": one more in the answer's list
         elif new_info and (
@@ -2402,6 +2469,21 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "top_products" in allowed)
     ):
         tool = "top_products"  # "which doormats are tanking", "which lunch boxes sold worst": a ranking of that kind
+    sold_of: list[Any] = []
+    if (
+        (
+            tool in ("selling_points", "similar_products", "sales_report")
+            or (tool == "customer_list" and not (_CUSTOMER_WORDS.search(e.text) or _WHO.search(e.text)))
+        )
+        and (e.ids("product") or e.stock_codes)
+        and (e.period_name not in (None, "today") or e.months or e.dates)
+        and _SOLD_HOW_MUCH.search(e.text)
+        and (allowed is None or "top_products" in allowed)
+    ):
+        tool = "top_products"  # "how many did 85123A sell last quarter", 商品1577最近三个月卖了多少: its figures then
+        sold_of = list(dict.fromkeys(e.ids("product")))
+    if tool != "set_product_price" and _names_a_price(e) and (allowed is None or "set_product_price" in allowed):
+        tool = "set_product_price"  # "set the chocolate hot water bottle to £4.49", 把巧克力热水袋改成4.49: its price
     like = _LIKE.search(e.text) if tool is None else None
     if like and catalog_phrase(e.text[like.end() :]) and (allowed is None or "similar_products" in allowed):
         tool = "similar_products"  # "stuff like those funny retro metal pub signs": the catalog's neighbours
@@ -2465,6 +2547,12 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             return Plan(tool, fill(tool, e, zh, stock_codes).args, [], zh, intent=intent, refused_write="hypothetical")
     filled = fill(tool, e, zh, stock_codes, today)
     args = filled.args
+    if sold_of and "product_ids" not in args:
+        args["product_ids"] = sold_of
+    if isinstance(narrowed, str) and "segment" not in args:
+        args["segment"] = narrowed  # the lapsing rule is the at-risk segment's
+    if e.other_platform and "platform" in _props(tool) and "platform" not in args:
+        filled.notes.append(f"other_platform:{e.other_platform}")  # "amazon titles": no limits known for it
     if e.ordinal is not None and ctx.result:
         at = -1 if e.ordinal == 1 and _THAT_ONE.search(e.text) and "worst" in ctx.asked else e.ordinal
         hit = _from_list(ctx, at)  # "cut that one's budget" after "which had the worst CPA": the one named
@@ -2507,6 +2595,11 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         y, m = base if base is not None else (today.year, today.month)  # none in view: the month before today's
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
         args["month"] = f"{y}-{m:02d}"
+    before = (ctx.result or {}).get("previous_period") if e.period_before else None
+    if isinstance(before, dict) and {"start", "end"} <= set(_props(tool)) and before.get("start"):
+        for k in _WHEN:  # "and the quarter before that?": the span the answer in view was compared with
+            args.pop(k, None)
+        args["start"], args["end"] = before["start"], before["end"]
     if ctx.listing is not None and _BACK.search(e.text):  # "which of those sells best": the ones just listed
         many = ctx.listing[0].replace("_id", "_ids")
         if many in _props(tool) and many not in args:
@@ -2579,6 +2672,12 @@ _SEND = re.compile(  # sending to customers, or making codes: actions the copilo
 _ONE_PERSON = re.compile(  # one customer spoken of, after a turn about them
     r"\b(?:he|she|him|her|his|hers|this (?:customer|client|buyer|guy|one)|that (?:customer|client|buyer|guy|one))\b"
     r"|他|她|该客户|这个客户|这位|此客户|这个人",
+    re.I,
+)
+_MARKED = re.compile(  # what a product bears: its picture, print or pattern
+    r"\bwith (?:a |an |the |some |little )?([a-z]{3,15}s?) (?:on (?:it|them|the front)|prints?|patterns?|designs?|motifs?"
+    r"|pictures?|faces?)\b|\b([a-z]{3,15}) (?:print|patterned|pattern|design|motif)\b"
+    r"|([\u4e00-\u9fff]{1,4}?)(?:图案|印花|造型|款式)的|印着?([\u4e00-\u9fff]{1,4}?)的|带([\u4e00-\u9fff]{1,3}?)(?:图案)?的",
     re.I,
 )
 _EVERY = re.compile(  # the whole range of a kind of product, not the nearest few

@@ -391,7 +391,9 @@ def similar_products(r: dict[str, Any], zh: bool) -> str:
         return (
             f"目录中描述含 {words} 的商品共 {n} 个{more}，按销量排序：\n{items}"
             if zh
-            else f"The catalog has {n} products described as {words}{more}, best sellers first:\n{items}"
+            else f"The catalog has {n} product{'s' * (n != 1)} described as {words}{more}"
+            + (", best sellers first" if n > 1 else "")
+            + f":\n{items}"
         )
     items = "\n".join(_catalog_row(p, str(p["similarity"])) for p in r["similar"])
     text = f"与 {what} 相似的商品（相似度）：\n{items}" if zh else f"Products similar to {what} (similarity):\n{items}"
@@ -1462,6 +1464,38 @@ def channel_attribution(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+def _occasion_timing(t: dict[str, Any] | None, zh: bool) -> str:
+    """When the occasion falls, the run-up to book, and how the last run-up sold (with its best sellers)."""
+    if not t:
+        return ""
+    out = ""
+    if t.get("date"):
+        out += (
+            f"下一次在 {t['date']}，建议从 {t['start']} 开始投放（提前约 {t['lead_days']} 天）；"
+            if zh
+            else f"it falls on {t['date']}: run from {t['start']} (a {t['lead_days']}-day run-up); "
+        )
+    last = t.get("last_time")
+    if last:
+        change = "" if last.get("change_pct") is None else f" ({last['change_pct']:+g}%)"
+        top = ", ".join(f"{p['description']} ({_money(p['revenue'])})" for p in last["top_products"][:3])
+        out += (
+            f"上一次（{last['start']} 至 {last['end']}）销售额 {_money(last['revenue'])}"
+            + ("" if last.get("change_pct") is None else f"，比之前同样天数 {last['change_pct']:+g}%")
+            + f"；当时卖得最好的：{top}；"
+            if zh
+            else f"the last run-up ({last['start']} to {last['end']}) sold {_money(last['revenue'])}{change} against the "
+            f"same days before it, led by {top}; "
+        )
+    elif "last_time" in t:
+        out += (
+            "店铺的历史数据还没有覆盖上一次的完整预热期；"
+            if zh
+            else "the shop's history does not cover a past run-up; "
+        )
+    return out
+
+
 def campaign_plan(r: dict[str, Any], zh: bool) -> str:
     aud = ", ".join(f"{_seg(a['segment'], zh)} ({a['customers']:,})" for a in r["audiences"])
     split = ""
@@ -1469,18 +1503,28 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
         split = ("；" if zh else "; ").join(
             f"{_channel(s['channel'], zh)} {_money(s['spend'])}" for s in r["channel_split"] if s["spend"] > 0
         )
+    when = _occasion_timing(r.get("occasion_timing"), zh)
     if zh:
         peak_m, peak_d = r["timing"]["peak_month"], r["timing"]["peak_weekday"]
         occasion = "下一次活动" if r["occasion"] == "the next campaign" else r["occasion"]
-        s = f"{occasion}方案：时机——销售高峰在 {_ZH_MONTH.get(peak_m, peak_m)}，每周以{_ZH_DAY.get(peak_d, peak_d)}最旺；目标人群：{aud}。"
+        s = (
+            f"{occasion}方案：时机——{when}"
+            if when
+            else f"{occasion}方案：时机——销售高峰在 {_ZH_MONTH.get(peak_m, peak_m)}，每周以{_ZH_DAY.get(peak_d, peak_d)}最旺；"
+        ) + f"目标人群：{aud}。"
         return s + (
             f"{_money(r['total_budget'])} 预算的渠道分配：{split}（预计收入 {_money(r['expected_revenue'])}）。"
             if split
             else "告诉我总预算即可给出渠道分配。"
         )
     s = (
-        f"Plan for {r['occasion']}: timing - sales peak in {r['timing']['peak_month']}, and "
-        f"{r['timing']['peak_weekday']} is the strongest weekday; audiences - {aud}."
+        f"Plan for {r['occasion']}: timing - "
+        + (
+            when
+            if when
+            else f"sales peak in {r['timing']['peak_month']}, and {r['timing']['peak_weekday']} is the strongest weekday; "
+        )
+        + f"audiences - {aud}."
     )
     if split:
         return s + (
@@ -1726,6 +1770,24 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
             else f"No products{where}, {period}, fit the rule ({r['rule']})."
         )
     first = r["products"][0]
+    if r.get("products_given") == 1 and "kind" not in r.get("filters", {}):  # one product's figures, not a ranking
+        change = (
+            ""
+            if first.get("change") is None
+            else _sales_change(first.get("change_pct"), first["change"], m == "revenue", zh)
+        )
+        share = first["revenue"] / r["total_revenue"] * 100 if r.get("total_revenue") else None
+        if zh:
+            of = f"，占{where or '全店'}销售额的 {share:.2f}%" if share is not None else ""
+            return (
+                f"{first['description']}（{first['stock_code']}，商品 {first['product_id']}{price(first)}）{where}{period}："
+                f"{value(first)}{change}{of}；括号内为与上一同长周期相比的变化。"
+            )
+        of = f", {share:.2f}% of all sales{where}" if share is not None else ""
+        return (
+            f"{first['description']} ({first['stock_code']}, product {first['product_id']}{price(first)}){where}, {period}: "
+            f"{value(first)}{change}{of}; change against the period before in brackets."
+        )
     none_fell = "fall" in r["rule"] and r["order"] == "worst" and (first.get("change") or 0) >= 0
     if zh:
         kind = "最畅销" if r["order"] == "best" else "最差"
@@ -2399,6 +2461,9 @@ def refused_write(kind: str, tool: str, args: dict[str, Any], zh: bool) -> str:
     )
 
 
+_PLATFORM_NAMES = {"ebay": "eBay", "tiktok": "TikTok", "youtube": "YouTube", "linkedin": "LinkedIn"}
+
+
 def notes_text(notes: list[str], zh: bool) -> str:
     out = []
     for n in notes:
@@ -2431,6 +2496,14 @@ def notes_text(notes: list[str], zh: bool) -> str:
                 if zh
                 else f'(No campaign is named after "{said}"; by its channel I took campaign {cid} ({called}). '
                 'If that is not the one you meant, reply "no".)'
+            )
+        elif kind == "other_platform":
+            rest = _PLATFORM_NAMES.get(rest.lower().replace(" ", ""), rest if not rest.isascii() else rest.title())
+            out.append(
+                f"（{rest}不在我知道字数限制的平台里（谷歌搜索广告、Meta、微信朋友圈、小红书），以上按通用格式写，发布前请按{rest}的要求核对长度。）"
+                if zh
+                else f"({rest} is not one of the platforms whose limits I know (Google responsive search ads, Meta, "
+                f"WeChat Moments, Xiaohongshu); written without a platform's limits, so check {rest}'s own before posting.)"
             )
         elif kind == "no_campaign_for":
             out.append(f"没有以“{rest}”命名的活动。" if zh else f'No campaign is named after "{rest}".')
@@ -2653,6 +2726,12 @@ _NO_DEMAND_ZH = {
 }
 
 
+def _says_itself(stated: str, to: Any) -> bool:
+    """ "£4.49" for £4.49: the words are the value, nothing to point out ("80p" -> £0.80 is)."""
+    m = re.fullmatch(r"£?\s?(\d+(?:\.\d+)?)", stated.strip())
+    return m is not None and isinstance(to, int | float) and abs(float(m.group(1)) - float(to)) < 1e-9
+
+
 def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
     """One pending change: target, field, from -> to, the words the value came from, and warnings."""
     if isinstance(c.get("changes"), list):  # a bulk edit: each of its changes
@@ -2666,7 +2745,7 @@ def describe_change(c: dict[str, Any], zh: bool, stated: str | None) -> str:
     label = _FIELD.get(str(c.get("field")), (c.get("field"), c.get("field")))
     src = (
         (f"（您写的“{stated}” -> {_money(c['to'])}）" if zh else f' ("{stated}" -> {_money(c["to"])})')
-        if stated
+        if stated and not _says_itself(stated, c.get("to"))
         else ""
     )
     if zh:
@@ -2764,18 +2843,24 @@ def describe_pending(changes: list[dict[str, Any]], zh: bool, stated: list[str |
                 f"等待您的批准后再修改以下 {len(items)} 项（每一项分别批准）：\n{listed}\n"
                 "回复“好的”批准以上全部，或“取消”全部放弃。"
             )
-        listed = "\n".join(f"{n}. {t}the {x}" for n, (t, x) in enumerate(zip(tag, items, strict=True), 1))
+        listed = "\n".join(f"{n}. {t}{_the(x)}" for n, (t, x) in enumerate(zip(tag, items, strict=True), 1))
         return (
             f"Waiting for your approval of these {len(items)} changes (each is approved on its own):\n{listed}\n"
             'Reply "yes" to approve all of them or "no" to cancel them.'
         )
     if zh:
         return "等待您的批准后再修改：" + "；".join(items).rstrip("。") + "。回复“好的”批准，或“取消”放弃。"
-    return (
-        "Waiting for your approval to change the "
-        + "; ".join(items).rstrip(".")
-        + '. Reply "yes" to approve or "no" to cancel.'
-    )
+    said = "; ".join(items).rstrip(".")
+    head = "to " if _ACTS.match(said) else "to change " if said.startswith("customer ") else "to change the "
+    return f'Waiting for your approval {head}{said}. Reply "yes" to approve or "no" to cancel.'
+
+
+_ACTS = re.compile(r"(?:create|export|delete|refresh|add|remove|save|replace)\b")
+
+
+def _the(item: str) -> str:
+    """A change in a list: "the price of …", but "create the audience …" and "customer 12's consent …" as they are."""
+    return item if _ACTS.match(item) or item.startswith("customer ") else f"the {item}"
 
 
 def approval_kept(zh: bool) -> str:

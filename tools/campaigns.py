@@ -4,7 +4,8 @@ a ranked comparison), and pausing or resuming a campaign (writes, behind approva
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import numpy as np
@@ -38,6 +39,7 @@ from tools.delivery import (
 )
 from tools.mmm import IMPORT_HINT, RESPONSE_CURVES, Fitted, shop_mix
 from tools.profiling import NoArgs, rfm_segments
+from tools.reports import SalesReportArgs, TopProductsArgs, sales_report, top_products
 from tools.series import SERIES_KEY, make_series
 
 AGENT = "campaigns"
@@ -206,6 +208,95 @@ class PlanArgs(BaseModel):
     occasion: str = Field("the next campaign", max_length=80)
 
 
+def _easter(year: int) -> date:
+    """Easter Sunday (the anonymous Gregorian computus)."""
+    a, (b, c) = year % 19, divmod(year, 100)
+    d, e = divmod(b, 4)
+    g = (b - (b + 8) // 25 + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    weekday = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * weekday) // 451
+    month, day = divmod(h + weekday - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def _nth(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th `weekday` (Monday 0) of a month."""
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+_SPRING_FESTIVAL = {  # 春节 (Chinese New Year's day)
+    2010: (2, 14), 2011: (2, 3), 2012: (1, 23), 2013: (2, 10), 2014: (1, 31), 2015: (2, 19), 2016: (2, 8),
+    2017: (1, 28), 2018: (2, 16), 2019: (2, 5), 2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22),
+    2024: (2, 10), 2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3),
+}  # fmt: skip
+GIFT, SALE = 21, 7  # run-up days: a gift occasion is bought for over three weeks, a sale day is teased for one
+OCCASION_DAYS: dict[str, tuple[Callable[[int], date | None], int]] = {  # an occasion's day in a year, its run-up
+    "valentine": (lambda y: date(y, 2, 14), GIFT),
+    "情人节": (lambda y: date(y, 2, 14), GIFT),
+    "mother": (lambda y: _easter(y) - timedelta(days=21), GIFT),  # Mothering Sunday: the shop sells in the UK
+    "母亲节": (lambda y: _easter(y) - timedelta(days=21), GIFT),
+    "father": (lambda y: _nth(y, 6, 6, 3), GIFT),
+    "父亲节": (lambda y: _nth(y, 6, 6, 3), GIFT),
+    "easter": (_easter, GIFT),
+    "halloween": (lambda y: date(y, 10, 31), GIFT),
+    "christmas": (lambda y: date(y, 12, 25), GIFT),
+    "圣诞": (lambda y: date(y, 12, 25), GIFT),
+    "black friday": (lambda y: _nth(y, 11, 3, 4) + timedelta(days=1), SALE),
+    "黑五": (lambda y: _nth(y, 11, 3, 4) + timedelta(days=1), SALE),
+    "cyber monday": (lambda y: _nth(y, 11, 3, 4) + timedelta(days=4), SALE),
+    "boxing day": (lambda y: date(y, 12, 26), SALE),
+    "new year": (lambda y: date(y, 1, 1), SALE),
+    "新年": (lambda y: date(y, 1, 1), SALE),
+    "元旦": (lambda y: date(y, 1, 1), SALE),
+    "双十一": (lambda y: date(y, 11, 11), SALE),
+    "双十二": (lambda y: date(y, 12, 12), SALE),
+    "618": (lambda y: date(y, 6, 18), SALE),
+    "春节": (lambda y: date(y, *_SPRING_FESTIVAL[y]) if y in _SPRING_FESTIVAL else None, GIFT),
+    "年货节": (lambda y: date(y, *_SPRING_FESTIVAL[y]) if y in _SPRING_FESTIVAL else None, GIFT),
+}
+
+
+def occasion_timing(shop: Shop, session: Session, occasion: str) -> dict[str, Any] | None:
+    """When an occasion falls next (from the shop's today), the run-up to it, and how that run-up sold
+    the last time the shop's history covers it (against the same days just before), with what sold
+    best then; None for an occasion with no fixed day here."""
+    low = occasion.lower()
+    key = next((k for k in OCCASION_DAYS if k in low), None)
+    if key is None:
+        return None
+    day_of, lead = OCCASION_DAYS[key]
+    today, first = shop.today, date.fromisoformat(str(np.datetime64(int(shop.sales.day.min()), "D")))
+    days = [d for y in range(first.year, today.year + 2) if (d := day_of(y)) is not None]
+    upcoming = next((d for d in days if d >= today), None)
+    out: dict[str, Any] = {"lead_days": lead}
+    if upcoming is not None:
+        out |= {"date": upcoming.isoformat(), "start": max(today, upcoming - timedelta(days=lead)).isoformat()}
+    past = [d for d in days if d - timedelta(days=2 * lead) >= first and d <= today]
+    if not past:
+        out["last_time"] = None  # the history does not reach back over a whole run-up and the days before it
+        return out
+    last = past[-1]
+    start, end = last - timedelta(days=lead), last - timedelta(days=1) if lead == GIFT else last
+    report = sales_report(shop, session, SalesReportArgs.model_validate({"start": start, "end": end}))
+    top = top_products(shop, session, TopProductsArgs.model_validate({"start": start, "end": end, "limit": 5}))
+    out["last_time"] = {
+        "date": last.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "revenue": report["totals"]["revenue"],
+        "change_pct": report["change_pct"].get("revenue"),
+        "against": {k: report["previous_period"][k] for k in ("start", "end")},
+        "top_products": [
+            {k: p.get(k) for k in ("product_id", "stock_code", "description", "revenue", "units", "change_pct")}
+            for p in top["products"]
+        ],
+    }
+    return out
+
+
 def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
     season = sales_seasonality(shop, session, NoArgs())
     split = budget_split(shop, session, SplitArgs(total=a.total_budget, channels=None)) if a.total_budget else None
@@ -215,6 +306,7 @@ def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
         "occasion": a.occasion,
         "total_budget": a.total_budget,
         "timing": {"peak_month": season["peak_month"], "peak_weekday": season["peak_weekday"]},
+        "occasion_timing": occasion_timing(shop, session, a.occasion),
         "audiences": [{"segment": t["segment"], "customers": t["customers"], "revenue": t["revenue"]} for t in targets],
         "channel_split": split["split"] if split else None,
         "expected_revenue": split["expected_revenue"] if split else None,

@@ -270,6 +270,71 @@ TONES_ZH: dict[str, Lexicon] = {
         ("#暖心好物", "#温馨小家", "#送礼物"),
     ),
 }  # fmt: skip
+# Occasions: openings, calls to action and sentences that name the day (each holds its marker word).
+OCCASIONS_EN: dict[str, tuple[str, Lexicon]] = {
+    "christmas": ("Christmas", Lexicon(("This Christmas: the", "Christmas pick: the", "For Christmas: the"), (),
+                                       ("Shop for Christmas", "Gift it this Christmas"),
+                                       ("Christmas is coming.", "A Christmas pick.", "Ready for Christmas?"),
+                                       ("#christmasgifts",))),
+    "valentine": ("Valentine", Lexicon(("For your Valentine: the", "Valentine's pick: the"), (),
+                                       ("Gift it this Valentine's", "Spoil your Valentine"),
+                                       ("Valentine's Day is coming.", "A Valentine's pick."), ("#valentines",))),
+    "black friday": ("Black Friday", Lexicon(("Black Friday: the", "This Black Friday: the"), (),
+                                             ("Shop Black Friday", "Don't miss Black Friday"),
+                                             ("Black Friday is here.", "A Black Friday pick."), ("#blackfriday",))),
+    "mother": ("Mother's Day", Lexicon(("For Mother's Day: the", "Mother's Day pick: the"), (),
+                                       ("Spoil Mum this Mother's Day", "Gift it this Mother's Day"),
+                                       ("Mother's Day is coming.", "A Mother's Day pick."), ("#mothersday",))),
+    "father": ("Father's Day", Lexicon(("For Father's Day: the", "Father's Day pick: the"), (),
+                                       ("Gift it this Father's Day",),
+                                       ("Father's Day is coming.", "A Father's Day pick."), ("#fathersday",))),
+    "halloween": ("Halloween", Lexicon(("This Halloween: the", "Halloween pick: the"), (), ("Shop for Halloween",),
+                                       ("Halloween is coming.", "A Halloween pick."), ("#halloween",))),
+    "easter": ("Easter", Lexicon(("This Easter: the", "Easter pick: the"), (), ("Gift it this Easter",),
+                                 ("Easter is coming.", "An Easter pick."), ("#easter",))),
+    "new year": ("New Year", Lexicon(("New Year, new: the", "For the New Year: the"), (), ("Start the New Year with it",),
+                                     ("Ring in the New Year.", "A New Year pick."), ("#newyear",))),
+}  # fmt: skip
+OCCASIONS_ZH: dict[str, tuple[str, Lexicon]] = {
+    "圣诞": ("圣诞", Lexicon(("圣诞好礼：", "圣诞将至："), (), ("圣诞就送它", "圣诞礼物就选它"),
+                           ("圣诞节快到了。", "圣诞礼物，早点准备。"), ("#圣诞礼物",))),
+    "情人节": ("情人节", Lexicon(("情人节好礼：", "送给TA的情人节礼物："), (), ("情人节就送它",),
+                             ("情人节快到了。", "情人节礼物，早点准备。"), ("#情人节礼物",))),
+    "黑五": ("黑五", Lexicon(("黑五好物：", "黑五必买："), (), ("黑五快入手",), ("黑五来了。", "黑五好物推荐。"), ("#黑五",))),
+    "双十一": ("双十一", Lexicon(("双十一好物：", "双十一必买："), (), ("双十一快入手",),
+                             ("双十一来了。", "双十一好物推荐。"), ("#双十一",))),
+    "双十二": ("双十二", Lexicon(("双十二好物：",), (), ("双十二快入手",), ("双十二来了。",), ("#双十二",))),
+    "母亲节": ("母亲节", Lexicon(("母亲节好礼：", "送给妈妈："), (), ("母亲节就送它",),
+                             ("母亲节快到了。", "母亲节礼物，早点准备。"), ("#母亲节",))),
+    "父亲节": ("父亲节", Lexicon(("父亲节好礼：",), (), ("父亲节就送它",), ("父亲节快到了。",), ("#父亲节",))),
+    "春节": ("春节", Lexicon(("春节好物：", "新春好礼："), (), ("春节就带它回家",), ("春节快到了。",), ("#春节",))),
+    "新年": ("新年", Lexicon(("新年好物：", "新年新气象："), (), ("新年就带它回家",), ("新年快乐。",), ("#新年",))),
+}  # fmt: skip
+_OCCASION_ALIASES = {"xmas": "christmas", "黑色星期五": "黑五", "双11": "双十一", "双12": "双十二", "元旦": "新年",
+                     "mum": "mother", "mom": "mother", "dad": "father", "年货": "春节", "新春": "春节"}  # fmt: skip
+
+
+def occasion_lexicon(occasion: str | None, language: Language) -> tuple[str, Lexicon] | None:
+    """The words for an occasion (its marker word and lexicon) in a language, or None for none known.
+    An occasion named in the other language is found through the English key."""
+    if not occasion:
+        return None
+    low = occasion.lower()
+    for alias, key in _OCCASION_ALIASES.items():
+        low = low.replace(alias, key)
+    zh_of = {"christmas": "圣诞", "valentine": "情人节", "black friday": "黑五", "mother": "母亲节", "father": "父亲节",
+             "new year": "新年", "情人节": "情人节"}  # fmt: skip
+    en_of = {zh: en for en, zh in zh_of.items()}
+    table = OCCASIONS_ZH if language == "zh" else OCCASIONS_EN
+    for key in table:
+        if key in low:
+            return table[key]
+    for key, other in (zh_of if language == "zh" else en_of).items():
+        if key in low and other in table:
+            return table[other]
+    return None
+
+
 # Audience: openings for a line, a noun for "for ...", and sentences (English, Chinese).
 SEGMENTS_EN: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "new": (("New here?", "First order?", "New to us?", "Just found us?"), ("new shoppers", "first-timers"),
@@ -424,7 +489,12 @@ def _shorts(groups: list[tuple[list[str], list[str]]]) -> list[str]:
 
 
 def _names(name: Name) -> list[str]:
-    return list(dict.fromkeys([name.full, name.short, name.head]))
+    """The forms copy may name a product by; an English one-word form of a longer name says too
+    little alone ("the Lights" of Chilli Lights, "the Holder" of a T-light holder) and is left out."""
+    forms = [name.full, name.short, name.head]
+    if name.full.isascii() and " " in name.full:
+        forms = [x for x in forms if " " in x or x == name.full]
+    return list(dict.fromkeys(forms))
 
 
 def _cap(s: str) -> str:
@@ -657,12 +727,17 @@ def compose(
     tone: str = "none",
     audience: str | None = None,
     segment: Segment | None = None,
+    occasion: str | None = None,
 ) -> Composed:
     """Up to n variants for the platform, each with every field within its limit and passing the
     compliance check, chosen one at a time to keep distinct-2 over the set (all fields) high, and
     never below MIN_DISTINCT_2; every variant names the product in at least one field."""
     spec = PLATFORMS[platform]
     lex = (TONES_ZH if language == "zh" else TONES_EN)[tone]
+    occ = occasion_lexicon(occasion, language)
+    if occ is not None:  # "xmas is coming": the occasion's words first, the tone's after them
+        o = occ[1]
+        lex = Lexicon(o.opens + lex.opens, lex.adjs, o.ctas + lex.ctas, o.lines + lex.lines, o.tags + lex.tags)
     dropped = {"over_limit": 0, "compliance": 0}
     main, *rest = spec.slots
     lines = _pool(_lines(f, lex, segment, audience, language, bare=bool(rest)), main, dropped)
@@ -691,6 +766,9 @@ def compose(
     def in_tone(text: str) -> bool:  # a variant in a tone says it in the tone's own words ("Don't wait", 马上下单)
         return not toned or any(m in text for m in toned)
 
+    def for_day(text: str) -> bool:  # a variant for an occasion names it
+        return occ is None or occ[0] in text
+
     state = DiverseSet(language)
     variants: list[dict[str, str]] = []
     # The first variants lead with the price, then the units sold (when a line can say them), as
@@ -711,11 +789,17 @@ def compose(
             step = len(variants)
             if slot is main and step < len(lead):
                 named = lambda i, p=pool, fact=lead[step]: fact in p.texts[i]  # noqa: E731
-            if last and (markers or toned) and n <= 5:  # a few variants: each speaks to the audience and in
-                # the tone asked, where the facts allow (ten cannot all say so and stay distinct; some do anyway)
+            if last and (markers or toned or occ) and n <= 5:  # a few variants: each speaks to the audience, in
+                # the tone and for the occasion asked, where the facts allow (ten cannot all say so and stay
+                # distinct; some do anyway)
                 plain = named
                 i = None
-                for wants, lead_too in (((speaks, in_tone), True), ((speaks, in_tone), False), ((speaks,), True)):
+                for wants, lead_too in (
+                    ((speaks, in_tone, for_day), True),
+                    ((speaks, in_tone, for_day), False),
+                    ((speaks, for_day), True),
+                    ((speaks,), True),
+                ):
                     fit = (  # noqa: E731
                         lambda i, p=pool, v=variant, ok=plain if lead_too else None, w=wants: (
                             all(f(" ".join([*v.values(), p.texts[i]])) for f in w) and (ok is None or ok(i))

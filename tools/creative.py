@@ -87,6 +87,12 @@ class HeadlineArgs(BaseModel):
         "xiaohongshu (title 20, body 1000), none",
     )
     tone: Tone = Field("none", description="playful, premium, urgent, warm or none")
+    occasion: str | None = Field(
+        None,
+        max_length=40,
+        description="an occasion the copy names: Christmas, Valentine's Day, Black Friday, Mother's Day, Father's Day, "
+        "Halloween, Easter, New Year (圣诞, 情人节, 黑五, 双十一, 母亲节, 春节, ...)",
+    )
 
 
 def compose_headlines(shop: Shop, session: Session, a: HeadlineArgs) -> dict[str, Any]:
@@ -108,7 +114,14 @@ def compose_headlines(shop: Shop, session: Session, a: HeadlineArgs) -> dict[str
     segment = audience_segment(a.audience)
     audience = None if segment else clean_audience(a.audience, a.language)
     out = compose(
-        facts, n=a.n, language=a.language, platform=a.platform, tone=a.tone, audience=audience, segment=segment
+        facts,
+        n=a.n,
+        language=a.language,
+        platform=a.platform,
+        tone=a.tone,
+        audience=audience,
+        segment=segment,
+        occasion=a.occasion,
     )
     spec = PLATFORMS[a.platform]
     main = spec.slots[0].name
@@ -132,6 +145,7 @@ def compose_headlines(shop: Shop, session: Session, a: HeadlineArgs) -> dict[str
         "language": a.language,
         "platform": a.platform,
         "tone": a.tone,
+        "occasion": a.occasion,
         "name": name.full,
         "limits": {s.name: s.limit for s in spec.slots},
         "counting": spec.counting,

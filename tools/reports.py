@@ -604,6 +604,8 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
         "total_units": round(float(cur["units"].sum())),
         "products": rows[: a.limit],
     }
+    if given is not None:
+        out["products_given"] = int(given.size)
     if len(rows) > a.limit:
         out["all_products"] = rows
     if notes:

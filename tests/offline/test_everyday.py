@@ -1821,3 +1821,80 @@ def test_a_kind_ranked_by_units_is_that_kinds_ranking() -> None:
 
 def test_the_audience_the_copy_is_for_to_read() -> None:
     assert plan("给商品12写3条朋友圈文案，主要给大学生看").args.get("audience") == "大学生"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["put the popcorn holder at £0.79", "把巧克力热水袋改成4.29", "move the red retrospot lunch bag to £1.55"],
+)
+def test_a_product_set_to_a_sum_is_its_price(text: str) -> None:
+    assert plan(text).tool == "set_product_price"
+
+
+def test_a_price_and_a_pause_in_one_message_are_two_changes() -> None:
+    assert split_parts("set the chocolate hot water bottle to £4.29 and pause the social campaign") == [
+        "set the chocolate hot water bottle to £4.29",
+        "pause the social campaign",
+    ]
+    parts = split_parts("pause campaign 1. which product sold best last month?")
+    assert parts == ["pause campaign 1", "which product sold best last month?"]
+
+
+def test_the_span_before_the_one_in_view(cp: Copilot) -> None:
+    first = cp.ask("best 5 products in Germany last quarter")
+    then = cp.ask("what about the quarter before that?", thread_id=first["thread_id"])
+    (name, args, _), *_ = calls(then)
+    assert (name, args.get("country"), args.get("start"), args.get("end")) == (
+        "top_products",
+        "Germany",
+        "2011-04-01",
+        "2011-06-30",
+    )
+    assert extract("上周每天的销售额，跟前一周比一比").period_name == "last_week"  # compared with, not asked for
+
+
+def test_products_of_a_kind_bearing_a_picture_are_listed(cp: Copilot) -> None:
+    res = cp.ask("any hot water bottles with a dog design?")
+    assert [(n, a.get("every_match")) for n, a, _ in calls(res)] == [("similar_products", True)]
+    assert "1 product described as DOG HOT WATER BOTTLE" in res["answer"] and "SCOTTIE DOG" in res["answer"]
+
+
+def test_copy_for_a_platform_without_known_limits_says_so(cp: Copilot) -> None:
+    res = cp.ask("write 2 etsy titles for product 1012")
+    assert calls(res)[0][0] == "compose_headlines" and "Etsy is not one of the platforms" in res["answer"]
+    assert plan("给淘宝写3条商品12的标题").args.get("audience") is None
+
+
+def test_a_narrowed_list_keeps_the_first_lists_filters(cp: Copilot) -> None:
+    first = cp.ask("which german customers are about to lapse?")
+    then = cp.ask("just the ones who spent more than £500", thread_id=first["thread_id"])
+    assert [(n, a.get("country"), a.get("segment"), a.get("min_revenue")) for n, a, _ in calls(then)] == [
+        ("customer_list", "Germany", "at_risk", 500.0)
+    ]
+
+
+def test_one_products_sales_over_a_period(cp: Copilot) -> None:
+    res = cp.ask("how many did product 1577 sell last month?")
+    assert [(n, a.get("product_ids"), a.get("period")) for n, a, _ in calls(res)] == [
+        ("top_products", [1577], "last_month")
+    ]
+    assert res["answer"].startswith("ALARM CLOCK BAKELIKE RED (22727, product 1577")
+    assert plan("各客群上个月的客单价").args.get("breakdown") == "segment"
+
+
+def test_a_plan_for_an_occasion_says_when_and_how_the_last_one_sold(cp: Copilot) -> None:
+    res = cp.ask("plan a mother's day campaign")
+    timing = res["tool_calls"][0]["result"]["occasion_timing"]
+    assert timing["date"] == "2012-03-18" and timing["last_time"]["date"] == "2011-04-03"  # Mothering Sunday
+    assert "it falls on 2012-03-18" in res["answer"]
+
+
+def test_copy_for_an_occasion_names_it(cp: Copilot) -> None:
+    res = cp.ask("3 meta ads for product 1012, urgent, valentine's is coming")
+    ads = res["tool_calls"][0]["result"]["headlines"]
+    assert len(ads) == 3 and all("Valentine" in " ".join(a["parts"].values()) for a in ads)
+
+
+def test_an_audience_waiting_for_approval_is_worded_as_its_creation(cp: Copilot) -> None:
+    res = cp.ask("save french champions as an audience called fr_champs")
+    assert "Waiting for your approval to create the audience fr_champs" in res["answer"]
