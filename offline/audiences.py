@@ -11,7 +11,7 @@ _NEW_NAME = re.compile(
     r"\b(?:called|named|name (?:it|them|this)|call (?:it|them|this)|save (?:it |them |this )?as|saved as|labell?ed"
     r"|as an? (?:audience|segment|list) (?:called|named)?)\s*(?:an? (?:audience|segment|list)\s*[:：]?\s*(?:called|named)?\s*)?[\"'“‘「]?(?P<en>[^\"'”’」,.;!?()]{1,48}?)[\"'”’」]?"
     r"(?=\s*(?:$|[,.;!?()]|\s(?:with|for|and|from|of|that|who|which|using|based|please|pls|thanks)\b))"
-    r"|(?:叫做?|命名为|名为|名字叫|取名(?:为|叫)?|存成|存为|保存为|保存成|建成|做成)\s*(?:人群包?|人群|受众|列表)?\s*[“\"'「]?"
+    r"|(?:叫做?|命名为|名为|名字叫|取名(?:为|叫)?|存成|存为|保存为|保存成|建成|做成)\s*(?:一个|个|一份)?(?:人群包?|人群|受众|列表)?\s*[“\"'「]?"
     r"(?P<zh>[^，。,；;！!？?“”\"'「」()（）]{1,24}?)[”\"'」]?(?=$|[，。,；;！!？?()（）]|的人群|人群包|吧|哈)",
     re.I,
 )
@@ -59,12 +59,20 @@ def _spans(text: str, known: list[str]) -> list[tuple[int, int, str]]:
     return sorted(hits)
 
 
+_NOT_A_NAME = ("an audience", "audience", "a list", "a segment")
+
+
 def new_name(text: str, known: list[str]) -> str | None:
     """The name a request gives an audience it creates: after "called", "save as", 叫, 存成, or quoted."""
-    m = _NEW_NAME.search(text)
-    if m:
+    for m in _NEW_NAME.finditer(text):  # "存成一个受众，叫uk_loyal": the name, not the kind of thing
         name = (m.group("en") or m.group("zh") or "").strip(" -_")
-        if name and name.lower() not in ("an audience", "audience", "a list", "a segment", "人群", "人群包"):
+        if (
+            name
+            and name.lower() not in _NOT_A_NAME
+            and not re.fullmatch(
+                r"(?:一个|个|一份)?(?:人群包?|受众|列表)|[\u4e00-\u9fff]", name
+            )  # "存成人群包": no name
+        ):
             return name
     quoted = [q.group("q").strip() for q in _QUOTED.finditer(text)]
     fresh = [q for q in quoted if q and q not in known]

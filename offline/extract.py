@@ -678,7 +678,9 @@ _CHANNELS = {
 }  # fmt: skip
 _OCCASIONS = {
     "black friday": "Black Friday", "cyber monday": "Cyber Monday", "christmas": "Christmas", "xmas": "Christmas",
-    "easter": "Easter", "valentine": "Valentine's Day", "mother's day": "Mother's Day", "mothers day": "Mother's Day",
+    "easter": "Easter", "valentine": "Valentine's Day", "valentines": "Valentine's Day", "valentine's": "Valentine's Day",
+    "black-friday": "Black Friday", "mother's day": "Mother's Day", "mothers day": "Mother's Day",
+    "mum's day": "Mother's Day", "fathers day": "Father's Day", "dad's day": "Father's Day",
     "father's day": "Father's Day", "halloween": "Halloween", "back to school": "Back to school",
     "summer sale": "Summer sale", "new year": "New Year", "boxing day": "Boxing Day", "双十一": "双十一",
     "双11": "双十一", "黑五": "黑五", "黑色星期五": "黑五", "圣诞": "圣诞", "618": "618", "春节": "春节",
@@ -730,7 +732,11 @@ _COUNTRY_CODES = {
 }  # fmt: skip
 _COUNTRY_CODE = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_COUNTRY_CODES) + r")(?![A-Za-z])")
 _CHANNEL_WORDS = _words_of(_CHANNELS)
-_OCCASION_WORDS = _words_of(_OCCASIONS, "a-z0-9£$€¥.", "a-z0-9.,%万千百元块")
+_OCCASION_WORDS = re.compile(  # a number-like occasion (618) is no part of an amount ("618,000", "618元")
+    _words_of({k: v for k, v in _OCCASIONS.items() if not k[0].isdigit()}, "a-z0-9£$€¥.", "a-z0-9").pattern
+    + "|"
+    + _words_of({k: v for k, v in _OCCASIONS.items() if k[0].isdigit()}, "a-z0-9£$€¥.", "a-z0-9.,%万千百元块").pattern
+)
 _COUNTRY_WORDS = _words_of(_COUNTRIES)
 COUNTRY_WORDS = _COUNTRY_WORDS  # a country by its name or adjective, English or Chinese
 _OUTSIDE_BEFORE = re.compile(
@@ -1033,7 +1039,8 @@ _OPT_IN = re.compile(
 )
 _AHEAD = re.compile(
     r"\bnext year\b|\ba year (?:from now|later|on|out|ahead)\b|\bin (?P<n>a|one|two|three|\d) years?\b|\bin (?P<im>\d{1,2}) months?\b|\b(?P<m>\d{1,2}) months? (?:from now|later|ahead|out)\b"
-    r"|明年|一年后|一年以后|(?P<z>[一两二三\d])年(?:后|以后)|(?P<zm>\d{1,2}|[一二三四五六七八九十]+)个月(?:后|以后)",
+    r"|明年|一年后|一年以后|(?P<z>[一两二三\d])年(?:后|以后)|(?P<zm>\d{1,2}|[一二三四五六七八九十]+)个月(?:后|以后)"
+    r"|(?P<half>半年(?:后|以后|之后)|\bhalf a year (?:from now|later|on|out|ahead)\b|\bin half a year\b|\bafter six months\b)",
     re.I,
 )
 _DIMENSION = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _DIMENSIONS.items()}
@@ -1470,7 +1477,7 @@ _NOT_TYPOS = (
     "options", "pausing", "paying", "perfect", "placing", "predict", "premier", "prevent", "prime", "project",
     "regularly", "reply", "rice", "rolling", "royal", "sending", "setting", "worse", "expert", "county", "resort", "highest", "lowest", "largest", "latest", "cheapest", "fastest",
     "biggie", "callers", "fillers", "falters", "weekday", "weekdays", "leverage", "conversations", "dealers",
-    "heading", "helpline", "reverse", "tote", "totes", "month", "week", "year",
+    "heading", "helpline", "reverse", "tote", "totes", "month", "week", "year", "father", "fathers", "mothers",
 )  # fmt: skip
 _LEXICON_WORDS = [
     "product",
@@ -1860,7 +1867,7 @@ def _extract(raw: str) -> Entities:
         elif n.unit == "x":
             e.changes.append(Change(n.raw, n.start, factor=n.value))
         elif (
-            re.search(r"\bby\s?$|(了|多|少)\s?$", low[max(0, n.start - 6) : n.start])
+            re.search(r"\bby\s?$|(?<!花|费|买|卖|献)(了|多|少)\s?$", low[max(0, n.start - 6) : n.start])
             or re.search(r"(上调|下调|提高|降低|增加|减少|便宜|贵)\s?$", low[max(0, n.start - 4) : n.start])
             or _BY_VERB.search(low[max(0, n.start - 10) : n.start])
             or n.raw.startswith("+")  # "出价+1毛5", "budget +50", "bids +£0.10"
@@ -2007,7 +2014,9 @@ def _extract(raw: str) -> Entities:
     if ahead:
         years = ahead.group("n") or ahead.group("z")
         in_months = ahead.group("m") or ahead.group("zm") or ahead.group("im")
-        e.months_ahead = _number_in(in_months) if in_months else 12 * (_number_in(years or "") or 1)
+        e.months_ahead = (
+            6 if ahead.group("half") else _number_in(in_months) if in_months else 12 * (_number_in(years or "") or 1)
+        )
     aud = _AUDIENCE.search(bare)
     if (
         aud

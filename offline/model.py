@@ -527,8 +527,8 @@ class OfflineChatModel(BaseChatModel):
             if named is None and ctx.said and "product_id" in ctx.missing and "product_id" in p.missing:
                 named = self.product_named(f"{catalog_phrase(ctx.said) or ctx.said} {text}")  # which hand warmer?
                 # "the owl one": the kind asked about and the words that pick one
-            if named is not None and similar and browses(text):
-                named = None  # 有没有小狗图案的热水袋: every one that matches, by its words
+            if named is not None and similar and (browses(text) or p.args.get("every_match")):
+                named = None  # 有没有小狗图案的热水袋, 儿童围裙有几款: every one that matches, by its words
             if named is not None and similar:  # "like the white hanging heart": that product's neighbours, not itself
                 p.args.pop("query", None)
                 p.missing = [m for m in p.missing if m != "query"]

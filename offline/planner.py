@@ -572,11 +572,20 @@ _POINTS_AT_ONE = re.compile(
 
 
 def browses(text: str) -> bool:
-    """Asks which products of a kind bear a picture or print ("do we have hot water bottles with a
-    dog on them?", 有没有小狗图案的热水袋): the products that match, not one product's neighbours."""
+    """Asks which products of a kind there are, or which bear a picture or print ("how many childrens
+    aprons do we have", 有没有小狗图案的热水袋): the products that match, not one product or its neighbours."""
     if _LIKE.search(text):
         return False  # "do we have anything like the white hanging heart": its neighbours
-    return bool((_EVERY.search(text) or _BROWSE.search(text)) and _MARKED.search(text))
+    return bool(_RANGE_ASKED.search(text) or ((_EVERY.search(text) or _BROWSE.search(text)) and _MARKED.search(text)))
+
+
+_RANGE_ASKED = (
+    re.compile(  # how many of a kind there are, or which: "how many childrens aprons do we have", 儿童围裙有几款
+        r"\b(?:how many|which|what)\s(?:kinds?\sof\s|types?\sof\s)?[a-z' ]{2,40}\sdo\swe\s(?:have|sell|carry|stock)\b"
+        r"|有几款|几款|多少款|哪几款|哪些款|有哪些|有多少种",
+        re.I,
+    )
+)
 
 
 def points_at_one(text: str) -> bool:
@@ -904,7 +913,10 @@ def _spend_span(e: Entities, today: date, args: dict[str, Any]) -> tuple[str, st
 
 
 _SALES_PERIODS = frozenset(get_args(SalesPeriod))
-_SPENDERS = re.compile(r"\b(?:biggest|top|highest|big|largest|best) spenders?\b|消费最高|花钱最多|花得最多", re.I)
+_SPENDERS = re.compile(
+    r"\b(?:biggest|top|highest|big|largest|best)(?: \d{1,3})? spenders?\b|消费最高|花钱最多|花得最多|花(?:了|的)?钱最多",
+    re.I,
+)
 _SPENT_MOST = re.compile(  # the spenders, or the customers who spent or bought the most
     _SPENDERS.pattern + r"|\b(?:biggest|top|highest|big|largest|best) (?:customers|buyers|clients)\b"
     r"|\bspent (?:the )?most\b|\bbought (?:the )?most\b|\b(?:ranked |sorted )?by (?:their )?(?:spend|spending)\b"
@@ -1316,6 +1328,7 @@ _SOLD_HOW_MUCH = re.compile(
     r"\b(?:sells?|sold|selling|sales|revenue|units|made|make|earn\w*|do|did|doing|perform\w*)\b|卖|销量|销售额|营收|收入|表现",
     re.I,
 )
+_ALL_OF_KIND = re.compile(r"有哪些|哪几款|都有什么|有什么款|全部|所有的?|\ball (?:the |our )?\w+s\b", re.I)
 _PRICE_ORDER = re.compile(  # a product set to a sum, said as an order
     r"^\s*(?:(?:ok|okay|so|please|pls|just|let'?s|go ahead and|can you|could you)[,\s]+)*"
     r"(?:set|put|change|move|make|mark|reprice|drop|lower|raise|bump|cut|take)\s(?P<what>.{2,60}?)\s"
@@ -1558,9 +1571,29 @@ def catalog_phrase(text: str) -> str | None:
 
 _THEMED = re.compile(  # products of a theme the catalog names: "christmas products", 圣诞相关的产品
     r"\b(?P<en>(?:[a-z][a-z'-]+ ){0,1}[a-z][a-z'-]+)[- ](?:themed |related )?(?:products|items|range|lines|stuff)\b"
-    r"|(?P<zh>[\u4e00-\u9fff]{2,6}?)(?:相关|类|系列|主题)的?(?:产品|商品|货|款)",
+    r"|(?P<zh>[\u4e00-\u9fff]{2,6}?)(?:相关|类|系列|主题)的?(?:产品|商品|货|款|东西|单品)",
     re.I,
 )
+
+
+def _zh_run(text: str, term: str) -> str:
+    """A Chinese product word with the catalog words right before it (儿童围裙 for 围裙)."""
+    from vectorstore.glossary import glossary
+
+    at = text.find(term)
+    if at < 0:
+        return term
+    spans, cursor = [], 0
+    for zh, _ in glossary().to_english(text[: at + len(term)])[1]:
+        i = text.find(zh, cursor)
+        if i >= 0:
+            spans.append((i, i + len(zh)))
+            cursor = i + len(zh)
+    start = at
+    for a, b in reversed(spans):
+        if b == start and a < start:
+            start = a
+    return text[start : at + len(term)]
 
 
 def themed(text: str) -> str | None:
@@ -1957,6 +1990,8 @@ def fill(
             q = e.quoted or _topic(e) or catalog_phrase(e.text)
             if q:
                 args[name] = q if e.quoted else catalog_spelling(q)
+            if q and is_chinese(e.text) and not e.quoted and _RANGE_ASKED.search(e.text):
+                args[name] = _zh_run(e.text, q)  # 儿童围裙有几款: children's aprons, not every apron
             mark = (
                 _MARKED.search(e.text)
                 if q and not e.quoted and (_EVERY.search(e.text) or _BROWSE.search(e.text))
@@ -2484,6 +2519,14 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         sold_of = list(dict.fromkeys(e.ids("product")))
     if tool != "set_product_price" and _names_a_price(e) and (allowed is None or "set_product_price" in allowed):
         tool = "set_product_price"  # "set the chocolate hot water bottle to £4.49", 把巧克力热水袋改成4.49: its price
+    if (
+        tool == "similar_products"
+        and _LIKE.search(e.text)
+        and _CUSTOMER_WORDS.search(e.text)
+        and not (_PRODUCTS.search(e.text) or e.ids("product") or e.stock_codes)
+        and (allowed is None or "audience_lookalike" in allowed)
+    ):
+        tool = "audience_lookalike"  # "再找300个跟他们相似的客户": customers like those, not products
     like = _LIKE.search(e.text) if tool is None else None
     if like and catalog_phrase(e.text[like.end() :]) and (allowed is None or "similar_products" in allowed):
         tool = "similar_products"  # "stuff like those funny retro metal pub signs": the catalog's neighbours
@@ -2549,8 +2592,29 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     args = filled.args
     if sold_of and "product_ids" not in args:
         args["product_ids"] = sold_of
+    if (
+        tool == "top_products"
+        and args.get("query")
+        and "limit" not in args
+        and (_EVERY.search(e.text) or _ALL_OF_KIND.search(e.text))
+    ):
+        args["limit"] = 50  # "我们有哪些门垫？哪款卖得最好": every one of the kind, the best first
     if isinstance(narrowed, str) and "segment" not in args:
         args["segment"] = narrowed  # the lapsing rule is the at-risk segment's
+    if (
+        tool == "audience_lookalike"
+        and "seed" not in args
+        and (ctx.tool or "").startswith("audience_")
+        and isinstance(ctx.args.get("name"), str)
+        and (_LEANS_BACK.search(e.text) or _POINTS_BACK.search(e.text))
+    ):
+        args["seed"] = ctx.args["name"]  # "再找300个跟他们相似的客户" after saving uk_loyal: its lookalikes
+    if (
+        tool == "audience_create"
+        and ctx.tool in _CUSTOMER_LISTS
+        and (_LEANS_BACK.search(e.text) or _BACK.search(e.text))
+    ):
+        _rules_of_list(ctx, args)  # "save those as an audience called fr_winback": the list just shown, as rules
     if e.other_platform and "platform" in _props(tool) and "platform" not in args:
         filled.notes.append(f"other_platform:{e.other_platform}")  # "amazon titles": no limits known for it
     if e.ordinal is not None and ctx.result:
@@ -2909,6 +2973,29 @@ def _month_in_view(ctx: Context, today: date) -> tuple[int, int] | None:
     return None
 
 
+_AUDIENCE_RULES = ("segment", "lapsing", "min_clv", "max_clv", "country", "ordered_after", "ordered_before")
+
+
+def _rules_of_list(ctx: Context, args: dict[str, Any]) -> None:
+    """An audience's rules from the customer list just shown (its country, segment, last-order
+    days; a lapsing list's rule), where this request names none of its own."""
+    if set(args) & set(_AUDIENCE_RULES):
+        return
+    shown = ctx.args
+    for mine, theirs in (
+        ("country", "country"),
+        ("segment", "segment"),
+        ("ordered_after", "start"),
+        ("ordered_before", "end"),
+    ):
+        if shown.get(theirs) is not None:
+            args[mine] = shown[theirs]
+    if ctx.tool == "lapsing_customers":
+        args["lapsing"] = True
+        if args.get("segment") == "at_risk":  # the lapsing rule is that segment's
+            del args["segment"]
+
+
 def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuing: bool) -> None:
     """Fill what this turn left out from the previous turn, minding writes: a value never moves to
     a different target."""
@@ -2991,7 +3078,7 @@ _NO = re.compile(
     r"leave it|leave it (?:as it is|as is|alone|running|paused|be)|keep it(?: as it is| as is| running)?|don'?t change it|"
     r"skip it|wait|hold on|no thanks|no thank you|scratch that|don'?t (?:do|pause|change|touch|apply|resume) (?:it|that)|"
     r"不要?|不用了?|取消|算了?|拒绝|别改|先别改|别动|先别动|不改了|先不(?:要|改|动)?|不动了?|不行|不同意|等等|放弃|保持原样|"
-    r"先?别(?:停|暂停|调|加|减|涨|降|提|关)了?|不(?:停|暂停|调|加|减|涨|降)了)",
+    r"先?别(?:停|暂停|调|加|减|涨|降|提|关)了?|先?不(?:停|暂停|调|加|减|涨|降|改|动)了?)",
     re.I,
 )
 _POLITE = re.compile(
@@ -3001,7 +3088,8 @@ _POLITE = re.compile(
 
 
 _SAYS_APPROVE = re.compile(
-    r"\b(?:approve[ds]?|yes|ok|okay|go ahead|fine|apply|do|proceed)\b|批了?|批准|同意|可以|通过|没问题|执行|改吧|行吧?|好的?",
+    r"\b(?:approve[ds]?|yes|ok|okay|go ahead|fine|apply|do|proceed|confirm(?:ed)?)\b|批了?|批准|同意|可以|通过|没问题|执行|改吧|行吧?|好的?"
+    r"|确认|确定",
     re.I,
 )
 _SAYS_REJECT = re.compile(
@@ -3088,10 +3176,15 @@ def partial_reply(text: str, rows: list[dict[str, Any]]) -> dict[int, bool] | No
             continue
         verdict = not rejects  # "don't approve 1": the negation decides
         e = extract(clause)
+        rest_said = bool(_THE_REST.search(clause))  # "the other two", 其他两个: a count, not campaign 2
         named = (
             set(e.ids("campaign"))
             | set(e.ids("any"))
-            | {int(n.value) for n in e.numbers if n.is_int and int(n.value) in by_campaign and n.currency is None}
+            | {
+                int(n.value)
+                for n in e.numbers
+                if n.is_int and int(n.value) in by_campaign and n.currency is None and not rest_said
+            }
         )
         named |= {cid for cid, name in names.items() for ch in e.channels if ch.split("_")[-1] in name}
         named &= set(by_campaign)

@@ -1441,6 +1441,8 @@ def channel_attribution(r: dict[str, Any], zh: bool) -> str:
     if zh:
         what = f"{t['conversions']:,.0f} 次转化" if metric == "conversions" else f"{t['value']:,} 的转化价值"
         return (
+            "以下是 ChannelAttribution 软件包的参考路径（渠道名为 alpha、beta 等），不是本店的数据：本店订单没有触点记录。"
+            "它们用来说明各模型如何分配功劳。\n"
             f"{t['journeys']:,} 条客户路径带来的 {what}，在各渠道间的归因（按{by}从高到低）：\n"
             f"渠道 | {head}\n{rows}\n"
             + (f"分歧最大处：{gaps}。\n" if gaps else "")
@@ -1456,6 +1458,8 @@ def channel_attribution(r: dict[str, Any], zh: bool) -> str:
         )
     what = f"{t['conversions']:,.0f} conversions" if metric == "conversions" else f"{t['value']:,} in conversion value"
     return (
+        "These are the reference journeys of the ChannelAttribution package (channels alpha, beta, ...), not this "
+        "shop's: its orders carry no touchpoints. They show how the models split credit.\n"
         f"Credit for the {what} of {t['journeys']:,} journeys, per channel (sorted by {by}):\n"
         f"channel | {head}\n{rows}\n"
         + (f"Where the models disagree: {gaps}.\n" if gaps else "")
@@ -2825,9 +2829,9 @@ def warning_text(w: dict[str, Any], zh: bool) -> str:
         return f"（{ids}已经是 {value}，不作修改。）" if zh else f"({ids} already at {value}: left as it is.)"
     if kind == "outside_sold_prices":
         return (
-            f"⚠ 注意：该价格超出了它卖过的价格范围（{w.get('low')} 至 {w.get('high')}）。"
+            f"⚠ 注意：该价格超出了它卖过的价格范围（{_money(w.get('low'))} 至 {_money(w.get('high'))}）。"
             if zh
-            else f"WARNING: the price is outside the prices it has sold at ({w.get('low')} to {w.get('high')})."
+            else f"WARNING: the price is outside the prices it has sold at ({_money(w.get('low'))} to {_money(w.get('high'))})."
         )
     return ""
 

@@ -552,7 +552,7 @@ def _lines(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None
             out += [
                 (f"{h}{a}{x}" for h, a in prod(heads, lex.adjs)),
                 (f"{h}{x}，{fact}" for h, fact in prod(heads, short)),
-                (f"给{n}的{a}{x}" for a, n in prod(lex.adjs, nouns)),
+                (f"给{n}的{a.removesuffix('的')}{x}" for a, n in prod(lex.adjs, nouns)),
                 (f"{h}{x}，{c}" for h, c in prod(heads, lex.ctas)),
                 (f"{h}{x}，{fact}，{c}" for h, fact, c in prod(heads, short, lex.ctas)),
             ]

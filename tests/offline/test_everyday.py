@@ -13,7 +13,7 @@ import pytest
 
 from copilot.app import Copilot
 from offline.extract import extract
-from offline.planner import WRITE_VALUE, plan, split_parts, wants_file
+from offline.planner import WRITE_VALUE, Context, partial_reply, pending_reply, plan, split_parts, wants_file
 from tests.offline.conftest import calls
 from tools.base import ToolFailure
 from tools.reports import month_period
@@ -1898,3 +1898,60 @@ def test_copy_for_an_occasion_names_it(cp: Copilot) -> None:
 def test_an_audience_waiting_for_approval_is_worded_as_its_creation(cp: Copilot) -> None:
     res = cp.ask("save french champions as an audience called fr_champs")
     assert "Waiting for your approval to create the audience fr_champs" in res["answer"]
+
+
+def test_top_spenders_of_a_month_rank_what_they_spent_then() -> None:
+    p = plan("our top 10 spenders in October?", today=date(2011, 12, 9))
+    assert (p.args.get("spend_start"), p.args.get("spend_end")) == ("2011-10-01", "2011-10-31")
+
+
+@pytest.mark.parametrize(("text", "reply"), [("算了，先不改了", "no"), ("先不暂停了", "no"), ("好，确认", "yes")])
+def test_short_replies_to_a_change(text: str, reply: str) -> None:
+    assert pending_reply(text) == reply
+
+
+def test_a_reply_naming_one_campaign_and_the_rest() -> None:
+    rows = [
+        {"id": 7, "target": {"kind": "campaign", "id": 1, "name": "Christmas gifts - search"}},
+        {"id": 8, "target": {"kind": "campaign", "id": 2, "name": "Spring home decor - social"}},
+        {"id": 9, "target": {"kind": "campaign", "id": 3, "name": "Lapsed customers win-back - display"}},
+    ]
+    assert partial_reply("社交那个先别动，剩下两个确认", rows) == {8: False, 7: True, 9: True}
+
+
+def test_a_list_saved_as_an_audience_keeps_its_rules(cp: Copilot) -> None:
+    first = cp.ask("german customers about to lapse")
+    then = cp.ask("save them as an audience called de_lapsing", thread_id=first["thread_id"])
+    assert [(n, a.get("country"), a.get("lapsing"), a.get("name")) for n, a, _ in calls(then)] == [
+        ("audience_create", "Germany", True, "de_lapsing")
+    ]
+
+
+def test_an_audience_named_after_saying_it_is_one() -> None:
+    from offline.audiences import new_name
+
+    assert new_name("把德国的冠军客户存成一个人群，叫de_top", []) == "de_top"
+
+
+def test_lookalikes_of_the_audience_just_saved() -> None:
+    ctx = Context(tool="audience_create", args={"country": "Germany", "name": "de_top"})
+    p = plan("再帮我找200个跟他们相似的客户", ctx)
+    assert (p.tool, p.args.get("seed"), p.args.get("size")) == ("audience_lookalike", "de_top", 200)
+
+
+def test_occasions_as_marketers_type_them() -> None:
+    assert extract("a plan for valentines, £5k").occasion == "Valentine's Day"
+    assert extract("plan for fathers day").occasion == "Father's Day"
+
+
+def test_every_product_of_a_kind_asked_for_by_its_range(cp: Copilot) -> None:
+    res = cp.ask("儿童围裙有几款")
+    assert [(n, a.get("query")) for n, a, _ in calls(res)] == [("similar_products", "儿童围裙")]
+    assert plan("我们有哪些门垫？哪款卖得最好").args.get("limit") == 50
+    assert plan("上个月圣诞相关的东西卖得怎么样").args.get("query") == "圣诞"
+
+
+def test_spent_in_chinese_is_spend_and_half_a_year_is_six_months() -> None:
+    assert extract("英国客户里花了1500镑以上的").min_revenue.value == 1500  # type: ignore[union-attr]
+    assert extract("预算加了50").changes[0].by == 50
+    assert extract("2月份的新客半年后还剩多少").months_ahead == 6
