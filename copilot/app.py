@@ -81,6 +81,7 @@ from tools.base import (
     exporting,
     name_as_id,
     product_choices,
+    product_lead,
     product_named,
     products_holding,
 )
@@ -211,6 +212,7 @@ class Copilot:
                     "stock_codes": self._stock_codes,
                     "product_named": self._product_named,
                     "product_choices": self._product_choices,
+                    "product_lead": self._product_lead,
                     "campaign_named": self._campaign_named,
                     "campaigns": self._campaigns,
                     "name_as_id": self._name_as_id,
@@ -335,6 +337,9 @@ class Copilot:
 
     def _product_choices(self, text: str) -> tuple[int, list[tuple[int, str]]]:
         return product_choices(self.shop, text)
+
+    def _product_lead(self, text: str) -> tuple[int, str, int, float] | None:
+        return product_lead(self.shop, text)
 
     def _audiences(self) -> list[str]:
         with self.sessions() as s:

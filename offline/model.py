@@ -165,6 +165,7 @@ class OfflineChatModel(BaseChatModel):
     stock_codes: Callable[[], dict[str, int]] | None = None  # the shop's stock code -> product id
     product_named: Callable[[str], int | None] | None = None  # the product a request names by its description
     product_choices: Callable[[str], tuple[int, list[tuple[int, str]]]] | None = None  # a kind several products share
+    product_lead: Callable[[str], tuple[int, str, int, float] | None] | None = None  # its best seller, far ahead
     campaign_named: Callable[[str, list[str]], int | None] | None = None  # the campaign named without its id
     campaigns: Callable[[], list[tuple[int, str]]] | None = None  # every campaign (id, name), to choose from
     name_as_id: Callable[[str], str] | None = None  # the request with a product's English name written as its id
@@ -535,6 +536,12 @@ class OfflineChatModel(BaseChatModel):
             if named is not None:
                 p.args["product_id"] = named
                 p.missing = [m for m in p.missing if m != "product_id"]
+            elif "product_id" in p.missing and p.tool not in WRITES and self.product_lead is not None:
+                lead = self.product_lead(text)  # 三层蛋糕架涨价10%的话: the one that outsells the rest, said so
+                if lead is not None:
+                    p.args["product_id"] = lead[0]
+                    p.missing = [m for m in p.missing if m != "product_id"]
+                    p.notes.append(f"product_lead:{lead[2]}:{lead[3]:g}:{lead[0]}:{lead[1]}")
         said = audiences.audience_args(p.tool, props_of(p.tool), text, known)
         if said:  # "overlap of uk_champs and winback pool": the saved audiences it names, or a new one's name
             p.args |= said

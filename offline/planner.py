@@ -1328,6 +1328,7 @@ _SOLD_HOW_MUCH = re.compile(
     r"\b(?:sells?|sold|selling|sales|revenue|units|made|make|earn\w*|do|did|doing|perform\w*)\b|卖|销量|销售额|营收|收入|表现",
     re.I,
 )
+_ELASTIC = re.compile(r"\belastic\w*|\bprice[- ]sensitiv\w*|价格弹性|弹性", re.I)
 _ALL_OF_KIND = re.compile(r"有哪些|哪几款|都有什么|有什么款|全部|所有的?|\ball (?:the |our )?\w+s\b", re.I)
 _PRICE_ORDER = re.compile(  # a product set to a sum, said as an order
     r"^\s*(?:(?:ok|okay|so|please|pls|just|let'?s|go ahead and|can you|could you)[,\s]+)*"
@@ -2519,6 +2520,21 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         sold_of = list(dict.fromkeys(e.ids("product")))
     if tool != "set_product_price" and _names_a_price(e) and (allowed is None or "set_product_price" in allowed):
         tool = "set_product_price"  # "set the chocolate hot water bottle to £4.49", 把巧克力热水袋改成4.49: its price
+    if (
+        tool == "similar_products"
+        and _ELASTIC.search(e.text)
+        and not _LIKE.search(e.text)
+        and (allowed is None or "price_elasticity" in allowed)
+    ):
+        tool = "price_elasticity"  # "what's the elasticity of the jumbo bag?": which jumbo bag is asked, not its kin
+    if (
+        tool == "similar_products"
+        and e.hypothetical
+        and (e.percents or e.changes or e.discount)
+        and not _LIKE.search(e.text)
+        and (allowed is None or "discount_effect" in allowed)
+    ):
+        tool = "discount_effect"  # "what if the 3 tier cake stand cost 10% more?": a price what-if, not its kin
     if (
         tool == "similar_products"
         and _LIKE.search(e.text)

@@ -2501,6 +2501,15 @@ def notes_text(notes: list[str], zh: bool) -> str:
                 else f'(No campaign is named after "{said}"; by its channel I took campaign {cid} ({called}). '
                 'If that is not the one you meant, reply "no".)'
             )
+        elif kind == "product_lead":
+            count, times, pid, called = rest.split(":", 3)
+            out.append(
+                f"（符合的商品有 {count} 个，我取了卖得最多的 {called}（商品 {pid}），它的销量是第二名的 {times} 倍；"
+                "如果您指的是另一个，请告诉我编号或货号。）"
+                if zh
+                else f"({count} products fit; I took {called} (product {pid}), which has sold {times} times as many "
+                "as the next one. If you meant another, give its id or stock code.)"
+            )
         elif kind == "other_platform":
             rest = _PLATFORM_NAMES.get(rest.lower().replace(" ", ""), rest if not rest.isascii() else rest.title())
             out.append(

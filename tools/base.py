@@ -508,6 +508,25 @@ def product_choices(shop: Shop, text: str, k: int = 3) -> tuple[int, list[tuple[
     return len(ids), [(p, names[p]) for p in ids[:k]]
 
 
+LEAD_TIMES = 5.0  # a kind's best seller stands for the kind when it sells this many times the next one
+
+
+def product_lead(shop: Shop, text: str) -> tuple[int, str, int, float] | None:
+    """When a request names a kind several products share and one of them sells LEAD_TIMES as many
+    units as any other ("三层蛋糕架": the regency cakestand): (its id, description, how many share the
+    kind, how many times the next one it sells); None otherwise."""
+    ids = _of_the_kind(shop, text)
+    if len(ids) < 2:
+        return None
+    units = units_sold(shop)
+    sold = [float(units[p]) if p < len(units) else 0.0 for p in ids[:2]]
+    if sold[0] < LEAD_TIMES * max(sold[1], 1.0):
+        return None
+    with shop.sessions() as s:
+        name = s.execute(select(Product.description).where(Product.id == ids[0])).scalar_one()
+    return ids[0], str(name), len(ids), round(sold[0] / max(sold[1], 1.0), 1)
+
+
 def _of_the_kind(shop: Shop, text: str) -> list[int]:
     """The products of the longest kind a request names (cake stand, jumbo bag), best sellers first,
     narrowed to those its other words fit best ("三层蛋糕架": the 3-tier ones); [] when it names none."""

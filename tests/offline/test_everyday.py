@@ -275,10 +275,12 @@ def test_sending_to_customers_is_not_a_price_and_is_said_to_be_beyond_us(cp: Cop
 
 
 def test_a_kind_of_product_several_share_is_asked_about_with_the_best_sellers(cp: Copilot) -> None:
-    res = cp.ask("what would 10% off the cake stand do to sales?")
-    assert not calls(res) and "REGENCY CAKESTAND 3 TIER" in res["answer"]
-    done = cp.ask("1289", thread_id=res["thread_id"])
-    assert calls(done)[0][:2] == ("discount_effect", {"product_id": 1289, "discount_pct": 10.0})
+    res = cp.ask("what would 10% off the jumbo bag do to sales?")  # no one jumbo bag far ahead of the rest
+    assert not calls(res) and "JUMBO BAG RED RETROSPOT" in res["answer"]
+    done = cp.ask("3220", thread_id=res["thread_id"])
+    assert calls(done)[0][:2] == ("discount_effect", {"product_id": 3220, "discount_pct": 10.0})
+    led = cp.ask("what would 10% off the cake stand do to sales?")  # the regency cakestand sells 7.7x the next
+    assert [(n, a.get("product_id")) for n, a, _ in calls(led)] == [("discount_effect", 1289)]
 
 
 def test_the_month_before_last_replaces_the_period_and_keeps_the_filter(cp: Copilot) -> None:
@@ -1955,3 +1957,11 @@ def test_spent_in_chinese_is_spend_and_half_a_year_is_six_months() -> None:
     assert extract("英国客户里花了1500镑以上的").min_revenue.value == 1500  # type: ignore[union-attr]
     assert extract("预算加了50").changes[0].by == 50
     assert extract("2月份的新客半年后还剩多少").months_ahead == 6
+
+
+def test_a_kind_one_product_outsells_by_far_is_that_product_and_said(cp: Copilot) -> None:
+    res = cp.ask("what if the 3 tier cake stand cost 10% more?")
+    assert [(n, a.get("product_id")) for n, a, _ in calls(res)] == [("discount_effect", 1289)]
+    assert "I took REGENCY CAKESTAND 3 TIER (product 1289)" in res["answer"]
+    asked = cp.ask("how elastic is the jumbo bag?")  # the best jumbo bag sells 2.3 times the next: which one?
+    assert calls(asked) == [] and "JUMBO BAG RED RETROSPOT" in asked["answer"]
