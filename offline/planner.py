@@ -1328,6 +1328,9 @@ _SOLD_HOW_MUCH = re.compile(
     r"\b(?:sells?|sold|selling|sales|revenue|units|made|make|earn\w*|do|did|doing|perform\w*)\b|卖|销量|销售额|营收|收入|表现",
     re.I,
 )
+_THAT_AUDIENCE = re.compile(
+    r"\b(?:that|this|the) (?:audience|segment|list)\b|这个(?:受众|人群包?)|那个(?:受众|人群包?)", re.I
+)
 _ELASTIC = re.compile(r"\belastic\w*|\bprice[- ]sensitiv\w*|价格弹性|弹性", re.I)
 _ALL_OF_KIND = re.compile(r"有哪些|哪几款|都有什么|有什么款|全部|所有的?|\ball (?:the |our )?\w+s\b", re.I)
 _PRICE_ORDER = re.compile(  # a product set to a sum, said as an order
@@ -1747,6 +1750,8 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
             out[pre + "start"] = a
         elif d.rule == "after":
             out[pre + "start"] = b + one_day if d.day is None and d.period is None else a  # after September: October
+        elif d.rule == "not_since" and re.search(r"\bend\b|月底|月末", d.raw, re.I):
+            out[pre + "end"] = b  # "haven't ordered since the end of August": a last order on or before 31 August
         elif d.rule in ("before", "not_since"):
             out[pre + "end"] = a - one_day
         elif d.rule == "end":
@@ -2505,6 +2510,20 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "top_products" in allowed)
     ):
         tool = "top_products"  # "which doormats are tanking", "which lunch boxes sold worst": a ranking of that kind
+    saved = ctx.args.get("name") if (ctx.tool or "").startswith("audience_") else None
+    back = bool(_POINTS_BACK.search(e.text) or _LEANS_BACK.search(e.text) or _THAT_AUDIENCE.search(e.text))
+    if isinstance(saved, str) and back and _FILE.search(e.text) and (allowed is None or "audience_export" in allowed):
+        tool = "audience_export"  # "now export it for google ads" after saving de_winback: that audience's upload
+    kind = catalog_phrase(e.text) or themed(e.text)
+    if (
+        tool in ("sales_report", "similar_products")
+        and kind
+        and not (e.ids("product") or e.stock_codes or _LIKE.search(e.text) or e.breakdown or e.grain)
+        and (e.period_name not in (None, "today") or e.months or e.dates)
+        and _SOLD_HOW_MUCH.search(e.text)
+        and (allowed is None or "top_products" in allowed)
+    ):
+        tool = "top_products"  # "how many lunch bags did we sell last month?": that kind's products, their total
     sold_of: list[Any] = []
     if (
         (
@@ -2617,14 +2636,10 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         args["limit"] = 50  # "我们有哪些门垫？哪款卖得最好": every one of the kind, the best first
     if isinstance(narrowed, str) and "segment" not in args:
         args["segment"] = narrowed  # the lapsing rule is the at-risk segment's
-    if (
-        tool == "audience_lookalike"
-        and "seed" not in args
-        and (ctx.tool or "").startswith("audience_")
-        and isinstance(ctx.args.get("name"), str)
-        and (_LEANS_BACK.search(e.text) or _POINTS_BACK.search(e.text))
-    ):
-        args["seed"] = ctx.args["name"]  # "再找300个跟他们相似的客户" after saving uk_loyal: its lookalikes
+    if isinstance(saved, str) and back and tool and tool.startswith("audience_") and tool != "audience_create":
+        field = "seed" if tool == "audience_lookalike" else "name" if "name" in _props(tool) else None
+        if field and field not in args:  # "再找300个跟他们相似的客户", "export it for meta": the audience just saved
+            args[field] = saved
     if (
         tool == "audience_create"
         and ctx.tool in _CUSTOMER_LISTS
@@ -2700,6 +2715,17 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             cost = fill(tool, before, zh, stock_codes, today).args.get("unit_cost")
             if cost is not None:  # "we pay £2.40 a unit ... would £5 make us more money?": that cost
                 args["unit_cost"] = cost
+        kind_before = catalog_phrase(earlier or "") or themed(earlier or "")
+        if (
+            tool == "top_products"
+            and "query" not in args
+            and kind_before
+            and not e.ids("product")
+            and not e.stock_codes
+        ):
+            args["query"] = catalog_spelling(
+                kind_before
+            )  # "复古闹钟最近三个月卖了多少个？哪个颜色卖得最好": of that kind
         if tool == "compare_campaigns" and "metric" not in args and before.metric in _enum(_props(tool)["metric"]):
             args["metric"] = before.metric  # "roas + cpa by campaign? which one's dragging us down": by ROAS
         if (

@@ -1480,7 +1480,13 @@ def _occasion_timing(t: dict[str, Any] | None, zh: bool) -> str:
             else f"it falls on {t['date']}: run from {t['start']} (a {t['lead_days']}-day run-up); "
         )
     last = t.get("last_time")
-    if last:
+    if last and not last.get("revenue"):
+        out += (
+            f"上一次的预热期（{last['start']} 至 {last['end']}）店铺没有销售；"
+            if zh
+            else f"the shop sold nothing in the last run-up ({last['start']} to {last['end']}); "
+        )
+    elif last:
         change = "" if last.get("change_pct") is None else f" ({last['change_pct']:+g}%)"
         top = ", ".join(f"{p['description']} ({_money(p['revenue'])})" for p in last["top_products"][:3])
         out += (
@@ -1774,6 +1780,14 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
             else f"No products{where}, {period}, fit the rule ({r['rule']})."
         )
     first = r["products"][0]
+    kt = r.get("kind_totals")
+    if kt:  # the kind's own total, before its products
+        change = (
+            "" if kt.get("change") is None else _sales_change(kt.get("change_pct"), kt["change"], m == "revenue", zh)
+        )
+        total = f"合计 {value(kt)}{change}。\n" if zh else f"All of them together: {value(kt)}{change}.\n"
+    else:
+        total = ""
     if r.get("products_given") == 1 and "kind" not in r.get("filters", {}):  # one product's figures, not a ranking
         change = (
             ""
@@ -1809,7 +1823,7 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         note = f"（{r['note']}）" if r.get("note") else ""
         note += "；没有一款下滑，都比上一周期卖得多，增长最少的在前" if none_fell else ""
         return (
-            f"{where}{period}，{kind}的商品是 {first['description']}（{value(first)}）。{rule}{note}，"
+            f"{where}{period}，{kind}的商品是 {first['description']}（{value(first)}）。{total}{rule}{note}，"
             f"括号内为与上一同长周期相比的变化：\n{rows}\n本期共 {r['products_sold']:,} 个商品有销售，销售额 {_money(r['total_revenue'])}。"
         )
     kind = "Best seller" if r["order"] == "best" else "Worst seller"
@@ -1818,7 +1832,7 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         ". None of them fell: each sold more than in the period before, the smallest rise first" if none_fell else ""
     )
     return (
-        f"{kind}{where}, {period}: {first['description']} ({value(first)}). Rule: {r['rule']}{note}; "
+        f"{kind}{where}, {period}: {first['description']} ({value(first)}). {total}Rule: {r['rule']}{note}; "
         f"change against the period before in brackets:\n{rows}\n"
         f"{r['products_sold']:,} products sold in the period, {_money(r['total_revenue'])} in all."
     )

@@ -405,7 +405,11 @@ def product_named(shop: Shop, text: str) -> int | None:
         best < NAME_COVERAGE or (len(scored) > 1 and best - scored[1][0] < NAME_MARGIN)
     ):  # "蛋糕架", "the jumbo bag": a kind of product several share; which one is asked, unless the
         one = _of_the_kind(shop, text)  # other words pick one: "72个装的红色波点蛋糕纸杯"
-        return one[0] if len(one) == 1 else None
+        if len(one) == 1:
+            return one[0]
+        hit = ws & said  # "the keep calm doormat": the one product holding three or more of the words said
+        holders = [p for p, w in zip(cat["ids"], cat["words"], strict=True) if hit <= w] if len(hit) >= 3 else []
+        return holders[0] if len(holders) == 1 else None
     return pid
 
 

@@ -606,6 +606,19 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
     }
     if given is not None:
         out["products_given"] = int(given.size)
+    if given is not None and "kind" in stated:  # "how many lunch bags did we sell": the kind's own total
+        kind: dict[str, float | None] = {
+            "units": round(float(cur["units"][given].sum())),
+            "revenue": round(float(cur["revenue"][given].sum()), 2),
+        }
+        if prev_covered:
+            kind["previous_units"] = round(float(old["units"][given].sum()))
+            kind["previous_revenue"] = round(float(old["revenue"][given].sum()), 2)
+            kind["change"], kind["change_pct"] = change_of(
+                float(kind[m] or 0),
+                float(kind["previous_" + m] or 0) if m == "revenue" else float(kind["previous_units"] or 0),
+            )
+        out["kind_totals"] = kind
     if len(rows) > a.limit:
         out["all_products"] = rows
     if notes:

@@ -1965,3 +1965,27 @@ def test_a_kind_one_product_outsells_by_far_is_that_product_and_said(cp: Copilot
     assert "I took REGENCY CAKESTAND 3 TIER (product 1289)" in res["answer"]
     asked = cp.ask("how elastic is the jumbo bag?")  # the best jumbo bag sells 2.3 times the next: which one?
     assert calls(asked) == [] and "JUMBO BAG RED RETROSPOT" in asked["answer"]
+
+
+def test_a_product_named_by_three_of_its_words(cp: Copilot) -> None:
+    res = cp.ask("2 meta ads for the keep calm doormat, warm tone")
+    assert [(n, a.get("product_id")) for n, a, _ in calls(res)] == [("compose_headlines", 2103)]
+
+
+def test_a_kinds_sales_over_a_period_with_its_total(cp: Copilot) -> None:
+    res = cp.ask("how many lunch bags did we sell in October?")
+    assert [(n, a.get("query")) for n, a, _ in calls(res)] == [("top_products", "lunch bags")]
+    assert "All of them together:" in res["answer"]
+    assert [p.args.get("query") for p in [plan("热水袋上个月卖了多少？哪款最好")]] == ["热水袋"]
+
+
+def test_the_audience_just_saved_is_the_one_exported(cp: Copilot) -> None:
+    first = cp.ask("save french champions as an audience called fr_top")
+    cp.ask("yes", thread_id=first["thread_id"])
+    res = cp.ask("now export it for meta", thread_id=first["thread_id"])
+    assert [(n, a.get("name"), a.get("format")) for n, a, _ in calls(res)] == [("audience_export", "fr_top", "meta")]
+
+
+def test_not_since_the_end_of_a_month_keeps_its_last_day() -> None:
+    p = plan("customers who haven't ordered since the end of September", today=date(2011, 12, 9))
+    assert p.args.get("end") == "2011-09-30"
