@@ -290,6 +290,9 @@ def _pieces(text: str) -> list[tuple[str, int]]:
                 and masked[: m.start()].count("(") > masked[: m.start()].count(")")
             ):
                 continue  # "(top 8) and": a count in brackets, not the item "8)" of a numbered list
+            inside = masked[: m.start()].count("(") > masked[: m.start()].count(")")
+            if inside and "+" in m.group(0):
+                continue  # "5 google ads (headlines + descriptions)": one thing in brackets, not two asks
             if m.end() > m.start() or not strong:
                 cuts.append((m.start(), m.end(), level))
     for m in _ZH_CLAUSE.finditer(masked):  # 搜索计划出价降到0.7，展示的预算加50: a clause may be an ask of its own
@@ -514,6 +517,19 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = False
             if _SHOW_ONLY.match(piece) or (prev.tool in _READS_FIGURES and _SHOW_ONLY.match(without_values(piece))):
                 separate = False  # "do we sell any tea cosies? codes + prices pls": what the list shows
+            if (
+                separate
+                and prev.tool is not None
+                and p.tool not in (None, prev.tool)
+                and not {p.tool, prev.tool} & WRITES
+                and (
+                    (set(p.args) - set(ID_FIELDS) and set(p.args) - set(ID_FIELDS) <= set(_props(prev.tool)))
+                    or (not set(p.args) - set(ID_FIELDS) and len(_WORDS.findall(piece)) <= 2)  # "利润呢"
+                )
+                and not extract(piece).refs
+                and len(_WORDS.findall(piece)) <= 6
+            ):
+                separate = False  # "…打九折的话能多卖多少？利润呢，成本按0.8算": a value the part before takes
             if separate and _about_one_before(prev_text, piece, p, prev):
                 separate = False  # "what's 14911 worth? ... + chance they're still active": still that customer
             if not separate:
@@ -1331,6 +1347,7 @@ _SOLD_HOW_MUCH = re.compile(
 _THAT_AUDIENCE = re.compile(
     r"\b(?:that|this|the) (?:audience|segment|list)\b|这个(?:受众|人群包?)|那个(?:受众|人群包?)", re.I
 )
+_WHICH_OF_THEM = re.compile(r"\bwhich (?:one|of (?:them|those|these))\b|哪款|哪个|哪一款|哪几款", re.I)
 _ELASTIC = re.compile(r"\belastic\w*|\bprice[- ]sensitiv\w*|价格弹性|弹性", re.I)
 _ALL_OF_KIND = re.compile(r"有哪些|哪几款|都有什么|有什么款|全部|所有的?|\ball (?:the |our )?\w+s\b", re.I)
 _PRICE_ORDER = re.compile(  # a product set to a sum, said as an order
@@ -1370,7 +1387,13 @@ _COUNTS_CUSTOMERS = re.compile(  # a count of customers, not of a period's buyer
     re.I,
 )
 _WILL_STAY = re.compile(  # a cohort's future: the retention projection's
-    r"\b(?:still|retain\w*|retention|will|come back|stick around)\b|留存|还在买|还会|会有多少|预计|回购", re.I
+    r"\b(?:still|retain\w*|retention|will|come back|stick around)\b|留存|还在买|还会|会有多少|预计|回购|还有多少在|还剩多少",
+    re.I,
+)
+_STILL_BUYING = re.compile(r"\b(?:still|will|stick around)\b|还会|会有多少|还有多少在|还剩多少|留存|预计", re.I)
+_NEW_COHORT = re.compile(
+    r"\bnew customers\b|\bfirst (?:order|purchase)\w*\b|\bcohort\b|新客|新顾客|新用户|第一次下单|首次下单|首单|首购",
+    re.I,
 )
 _PRICE_NOW = re.compile(  # what a product sells for now
     r"^\W*(?:so\s|and\s)?(?:how much (?:is|are)\b|what(?:'s| is) (?:the )?(?:price|cost) of\b|what does .{0,40}\bcost\b(?! us))"
@@ -2514,6 +2537,13 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     back = bool(_POINTS_BACK.search(e.text) or _LEANS_BACK.search(e.text) or _THAT_AUDIENCE.search(e.text))
     if isinstance(saved, str) and back and _FILE.search(e.text) and (allowed is None or "audience_export" in allowed):
         tool = "audience_export"  # "now export it for google ads" after saving de_winback: that audience's upload
+    if (
+        tool in ("sales_report", "customer_list")
+        and _NEW_COHORT.search(e.text)
+        and (e.months_ahead or _STILL_BUYING.search(e.text))
+        and (allowed is None or "retention_projection" in allowed)
+    ):
+        tool = "retention_projection"  # "3月份第一次下单的那批新客，一年后还有多少在买": that cohort, projected
     kind = catalog_phrase(e.text) or themed(e.text)
     if (
         tool in ("sales_report", "similar_products")
@@ -2554,10 +2584,11 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "discount_effect" in allowed)
     ):
         tool = "discount_effect"  # "what if the 3 tier cake stand cost 10% more?": a price what-if, not its kin
+    just_saved = isinstance(ctx.args.get("name"), str) and (ctx.tool or "").startswith("audience_")
     if (
         tool == "similar_products"
         and _LIKE.search(e.text)
-        and _CUSTOMER_WORDS.search(e.text)
+        and (_CUSTOMER_WORDS.search(e.text) or (just_saved and _LEANS_BACK.search(e.text)))
         and not (_PRODUCTS.search(e.text) or e.ids("product") or e.stock_codes)
         and (allowed is None or "audience_lookalike" in allowed)
     ):
@@ -2634,6 +2665,15 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (_EVERY.search(e.text) or _ALL_OF_KIND.search(e.text))
     ):
         args["limit"] = 50  # "我们有哪些门垫？哪款卖得最好": every one of the kind, the best first
+    if (
+        tool == "top_products"
+        and ctx.tool == "similar_products"
+        and ctx.args.get("every_match")
+        and isinstance(ctx.args.get("query"), str)
+        and not ({"query", "product_ids"} & set(args))
+        and _WHICH_OF_THEM.search(e.text)
+    ):
+        args["query"] = ctx.args["query"]  # "我们有哪些热水袋" then "哪款上个月卖得最多": of that kind
     if isinstance(narrowed, str) and "segment" not in args:
         args["segment"] = narrowed  # the lapsing rule is the at-risk segment's
     if isinstance(saved, str) and back and tool and tool.startswith("audience_") and tool != "audience_create":
@@ -3110,7 +3150,7 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
 _YES = re.compile(
     r"(?:yes|yeah|yep|yup|y|ok|okay|sure|fine|approve[d]?|approve it|approved|go ahead(?: with (?:that|it|this))?|"
     r"go for it|do it|do that|let'?s do (?:it|that)|(?:let'?s )?go with (?:it|that|this)(?: (?:price|one|bid|budget))?|right|alright|all right|great|"
-    r"perfect|cool|"
+    r"perfect|cool|approve (?:them )?all|all of them|(?:都|全部|全都|一起|统统)(?:批了?|批准|同意|通过|可以|确认|改吧|执行)了?|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
     r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?)",
     re.I,
@@ -3118,7 +3158,7 @@ _YES = re.compile(
 _NO = re.compile(
     r"(?:no|nope|nah|n|cancel|cancel (?:it|that|this|the change)|scrap (?:it|that)|drop (?:it|that)|reject|rejected|don'?t|do not|stop|abort|never ?mind|forget it|not now|not yet|"
     r"leave it|leave it (?:as it is|as is|alone|running|paused|be)|keep it(?: as it is| as is| running)?|don'?t change it|"
-    r"skip it|wait|hold on|no thanks|no thank you|scratch that|don'?t (?:do|pause|change|touch|apply|resume) (?:it|that)|"
+    r"skip it|wait|hold on|hold off|hold (?:it|that|them)|no thanks|no thank you|scratch that|(?:都|全部|全都)(?:不要|取消|不改|不批)了?|don'?t (?:do|pause|change|touch|apply|resume) (?:it|that)|"
     r"不要?|不用了?|取消|算了?|拒绝|别改|先别改|别动|先别动|不改了|先不(?:要|改|动)?|不动了?|不行|不同意|等等|放弃|保持原样|"
     r"先?别(?:停|暂停|调|加|减|涨|降|提|关)了?|先?不(?:停|暂停|调|加|减|涨|降|改|动)了?)",
     re.I,

@@ -718,6 +718,22 @@ def optimal_price(r: dict[str, Any], zh: bool) -> str:
     )
 
 
+def _margin_text(r: dict[str, Any], zh: bool) -> str:
+    """With a unit cost: each unit's margin before and after, and the rise in units that keeps profit level."""
+    if r.get("unit_margin") is None:
+        return ""
+    m0, m1, need = r["unit_margin"], r["new_unit_margin"], r.get("break_even_units_change_pct")
+    if zh:
+        s = f" 按成本算，每件毛利 {_money(m0)} → {_money(m1)}"
+        if m1 <= 0:
+            return s + "：新价格不赚钱。"
+        return s + (f"；销量要多 {need:g}% 利润才持平。" if need is not None and need > 0 else "。")
+    s = f" At that unit cost each unit's margin goes {_money(m0)} -> {_money(m1)}"
+    if m1 <= 0:
+        return s + ": the new price sells at a loss."
+    return s + (f"; units would have to rise {need:g}% for the same profit." if need is not None and need > 0 else ".")
+
+
 def discount_effect(r: dict[str, Any], zh: bool) -> str:
     if zh:
         change = f"打 {_num(r['discount_pct'])}% 折扣" if r["discount_pct"] > 0 else f"涨价 {_num(-r['discount_pct'])}%"
@@ -727,16 +743,17 @@ def discount_effect(r: dict[str, Any], zh: bool) -> str:
             if r["discount_pct"] > 0
             else f"A {_num(-r['discount_pct'])}% price rise"
         )
+    margin = _margin_text(r, zh)
     if not r.get("demand_estimated", True):
         why = _why_no_price(r, zh)
         if zh:
             return (
                 f"{_product(r, zh)} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}；"
-                f"目前每周销量 {r['quantity']}。无法估计销量会怎样变化：{why}"
+                f"目前每周销量 {r['quantity']}。无法估计销量会怎样变化：{why}{margin}"
             )
         return (
             f"{change} on {_product(r, zh)}: price {_money(r['price'])} -> {_money(r['new_price'])}; it sells "
-            f"{r['quantity']} units a week today. I can't say what it would do to units: {why}"
+            f"{r['quantity']} units a week today. I can't say what it would do to units: {why}{margin}"
         )
     caveat = ""
     if r.get("reason") == "inelastic":

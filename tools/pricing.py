@@ -279,7 +279,14 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
     new_price = float(eff["new_price"] or 0.0)
     seen = ev.price_low is not None and ev.price_high is not None
     fields = _evidence_fields(ev)
+    margins: dict[str, Any] = {}
+    if a.unit_cost is not None:  # what the price does to each unit's margin, and the units that would make it up
+        now, then = p.price - a.unit_cost, new_price - a.unit_cost
+        margins = {"unit_margin": round(now, 2), "new_unit_margin": round(then, 2)}
+        if now > 0 and then > 0:
+            margins["break_even_units_change_pct"] = round(100 * (now / then - 1), 1)
     return {
+        **margins,
         "product_id": p.id,
         "description": p.description,
         "discount_pct": pct,

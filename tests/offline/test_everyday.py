@@ -1989,3 +1989,29 @@ def test_the_audience_just_saved_is_the_one_exported(cp: Copilot) -> None:
 def test_not_since_the_end_of_a_month_keeps_its_last_day() -> None:
     p = plan("customers who haven't ordered since the end of September", today=date(2011, 12, 9))
     assert p.args.get("end") == "2011-09-30"
+
+
+@pytest.mark.parametrize(("text", "reply"), [("全部批准", "yes"), ("approve them all", "yes"), ("no, hold off", "no")])
+def test_replies_for_every_change_waiting(text: str, reply: str) -> None:
+    assert pending_reply(text) == reply
+
+
+def test_a_plus_inside_brackets_is_one_ask() -> None:
+    assert len(split_parts("3 meta ads (headline + primary text) for product 12, warm tone")) == 1
+
+
+def test_which_of_a_kind_just_listed_sold_best(cp: Copilot) -> None:
+    first = cp.ask("which doormats do we sell?")
+    then = cp.ask("which one sold most last month?", thread_id=first["thread_id"])
+    assert [(n, a.get("query")) for n, a, _ in calls(then)] == [("top_products", "doormats")]
+
+
+def test_a_cohort_still_buying_later_is_its_retention() -> None:
+    p = plan("4月第一次下单的新客，半年后还剩多少在买", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("cohort"), p.args.get("months_ahead")) == ("retention_projection", "2011-04", 6)
+
+
+def test_profit_asked_beside_a_discount_takes_the_cost_and_says_the_break_even(cp: Copilot) -> None:
+    res = cp.ask("what would 20% off product 1012 do to units? and profit, it costs us £2")
+    assert [(n, a.get("unit_cost")) for n, a, _ in calls(res)] == [("discount_effect", 2.0)]
+    assert "units would have to rise" in res["answer"]
