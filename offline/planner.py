@@ -592,15 +592,16 @@ def browses(text: str) -> bool:
     aprons do we have", 有没有小狗图案的热水袋): the products that match, not one product or its neighbours."""
     if _LIKE.search(text):
         return False  # "do we have anything like the white hanging heart": its neighbours
-    return bool(_RANGE_ASKED.search(text) or ((_EVERY.search(text) or _BROWSE.search(text)) and _MARKED.search(text)))
+    if _RANGE_ASKED.search(text) or (_WHICH_OF_THEM.search(text) and catalog_phrase(text)):
+        return True  # 儿童围裙最近30天哪款卖得最好: which of the kind, not the one product its words come near
+    return bool((_EVERY.search(text) or _BROWSE.search(text)) and _MARKED.search(text))
 
 
-_RANGE_ASKED = (
-    re.compile(  # how many of a kind there are, or which: "how many childrens aprons do we have", 儿童围裙有几款
-        r"\b(?:how many|which|what)\s(?:kinds?\sof\s|types?\sof\s)?[a-z' ]{2,40}\sdo\swe\s(?:have|sell|carry|stock)\b"
-        r"|有几款|几款|多少款|哪几款|哪些款|有哪些|有多少种",
-        re.I,
-    )
+# how many of a kind there are, or which: "how many childrens aprons do we have", 儿童围裙有几款
+_RANGE_ASKED = re.compile(
+    r"\b(?:how many|which|what)\s(?:kinds?\sof\s|types?\sof\s)?[a-z' ]{2,40}\s"
+    r"(?:do\swe\s(?:have|sell|carry|stock)|have\swe\sgot)\b|有几款|几款|多少款|哪几款|哪些款|有哪些|有多少种",
+    re.I,
 )
 
 
@@ -1806,6 +1807,7 @@ _BUCKET_UNITS = {
     "week": re.compile(r"\bweeks?\b|周|星期|礼拜", re.I),
     "month": re.compile(r"\bmonths?\b|月", re.I),
 }
+_LOWER_IS_BETTER = frozenset({"cpa", "cpc", "cpm", "spend"})
 _WHICH_CAMPAIGN_IS = re.compile(  # which campaign is the best or the worst, in whatever words
     r"\b(?:which|what|who)\b.{0,40}?(?:(?P<best>\bbest|\bstrongest|\bwinning|\btop perform\w*|\bdoing well)"
     r"|\bworst|\bweakest|\bdrag\w*|\bunderperform\w*|\blagg\w*|\bbleed\w*|\bholding us back|\bletting us down"
@@ -2237,6 +2239,9 @@ def fill(
         notes.append(
             "asked:best" if w.group("best") or w.group("zbest") else "asked:worst"
         )  # "which one's dragging us down": named
+    elif tool in ("compare_campaigns", "campaign_metrics") and (w := _WHICH_MOST.search(e.text)) and e.metric:
+        high = bool(w.group("hi") or w.group("zhi"))  # "哪个活动CPA最高": the highest cost is the worst
+        notes.append("asked:worst" if high == (e.metric in _LOWER_IS_BETTER) else "asked:best")
     if tool == "compose_headlines":  # "说我们的热水袋能治失眠": a claim the copy may not make, named
         terms = list(dict.fromkeys(f.term for f in check_copy(e.text) if f.rule != "urgency"))
         if terms:
@@ -2827,7 +2832,7 @@ _MARKED = re.compile(  # what a product bears: its picture, print or pattern
     re.I,
 )
 _EVERY = re.compile(  # the whole range of a kind of product, not the nearest few
-    r"\b(?:which|what)\s(?:kinds?\sof\s|types?\sof\s)?[a-z ]{2,40}\sdo\swe\s(?:have|sell|carry|stock|do)\b"
+    r"\b(?:which|what)\s(?:kinds?\sof\s|types?\sof\s)?[a-z ]{2,40}\s(?:do\swe\s(?:have|sell|carry|stock|do)|have\swe\sgot)\b"
     r"|\bhow many\s[a-z ]{2,40}\s(?:do we|does the shop)\s(?:have|sell|carry|stock)\b|\b(?:all|every)\s(?:of\s)?(?:our|the)\b"
     r"|\b(?:every|each)\s(?!one\b)[a-z]+\b(?:\swe\b)|\b(?:full|whole|entire)\s(?:range|list|line-?up)\b|\blist\s(?:all|every)\b"
     r"|\bwhat (?:kinds|types|styles|versions|variants) of\b|\bdo (?:we|you) (?:sell|have|stock|carry)\b|\bwhich ones\b"
@@ -3148,9 +3153,9 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
 
 
 _YES = re.compile(
-    r"(?:yes|yeah|yep|yup|y|ok|okay|sure|fine|approve[d]?|approve it|approved|go ahead(?: with (?:that|it|this))?|"
+    r"(?:yes|yeah|yep|yup|y|ok|okay|sure|fine|approve[d]?|approve it|approved|go ahead(?: with (?:that|it|this)(?: (?:price|one|bid|budget|change))?)?|"
     r"go for it|do it|do that|let'?s do (?:it|that)|(?:let'?s )?go with (?:it|that|this)(?: (?:price|one|bid|budget))?|right|alright|all right|great|"
-    r"perfect|cool|approve (?:them )?all|all of them|(?:都|全部|全都|一起|统统)(?:批了?|批准|同意|通过|可以|确认|改吧|执行)了?|"
+    r"perfect|cool|approve (?:them )?all|approve (?:them )?both|(?:yes )?(?:to )?both|all of them|两个都(?:批了?|同意|可以|确认)|(?:都|全部|全都|一起|统统)(?:批了?|批准|同意|通过|可以|确认|改吧|执行)了?|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
     r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?)",
     re.I,

@@ -1690,7 +1690,29 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             today = "; segments as of today" if b["by"] == "segment" else ""
             body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
         body = _most_of(b, asked, zh) + body + _each_over_time(r, zh)
-    return _best_row(r, asked, zh) + head + body
+    return _best_row(r, asked, zh) + head + body + _from_the_peak(r, zh)
+
+
+def _from_the_peak(r: dict[str, Any], zh: bool) -> str:
+    """Week by week or month by month: the peak, and how far the latest whole one is from it ("is the
+    christmas rush slowing down?"), when the latest is not the peak."""
+    whole = [row for row in r["rows"] if row["whole"]]
+    if r.get("by") not in ("week", "month") or len(whole) < 4:
+        return ""
+    peak, last = max(whole, key=lambda row: row["revenue"]), whole[-1]
+    if last is peak or not peak["revenue"]:
+        return ""
+    gap = round(100 * (1 - last["revenue"] / peak["revenue"]), 1)
+    if zh:
+        unit = "周" if r["by"] == "week" else "月"
+        return (
+            f"\n最高的一{unit}是 {peak['label']}（{_money(peak['revenue'])}）；最近一个完整的{unit}（{last['label']}）"
+            f"比它低 {gap:g}%。"
+        )
+    return (
+        f"\nPeak {r['by']}: {peak['label']} ({_money(peak['revenue'])}); the latest whole {r['by']} "
+        f"({last['label']}) was {gap:g}% below it."
+    )
 
 
 def _each_over_time(r: dict[str, Any], zh: bool) -> str:

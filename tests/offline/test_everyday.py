@@ -2015,3 +2015,20 @@ def test_profit_asked_beside_a_discount_takes_the_cost_and_says_the_break_even(c
     res = cp.ask("what would 20% off product 1012 do to units? and profit, it costs us £2")
     assert [(n, a.get("unit_cost")) for n, a, _ in calls(res)] == [("discount_effect", 2.0)]
     assert "units would have to rise" in res["answer"]
+
+
+@pytest.mark.parametrize("text", ["approve both", "ok go ahead with that price", "两个都批"])
+def test_more_ways_to_say_yes(text: str) -> None:
+    assert pending_reply(text) == "yes"
+
+
+def test_the_highest_cost_is_the_worst_and_it_is_that_one(cp: Copilot) -> None:
+    first = cp.ask("which campaign has the highest CPC this week?")
+    then = cp.ask("pause it", thread_id=first["thread_id"])
+    highest = first["tool_calls"][0]["result"]["ranking"][-1]["campaign_id"]  # lowest first
+    assert [(n, a.get("campaign_id")) for n, a, _ in calls(then)] == [("pause_campaign", highest)]
+
+
+def test_which_of_a_kind_and_a_kind_have_we_got() -> None:
+    assert plan("what doormats have we got?").args.get("every_match") is True
+    assert plan("小猪存钱罐卖多少钱").tool is not None
