@@ -126,6 +126,10 @@ def fit_sbg(alive: np.ndarray) -> SBG:
 
     res = minimize(nll, np.zeros(2), method="L-BFGS-B", bounds=[(-DEFAULT_BOUND, DEFAULT_BOUND)] * 2)
     on_bound = bool((np.abs(res.x) > DEFAULT_BOUND - 1e-3).any())
+    far = np.abs(res.x) > DEFAULT_BOUND / 2  # an optimiser may stop where the likelihood has all but flattened
+    if not on_bound and far.any():  # out on its way to an edge: the edge is as likely or more, so say so
+        edge = np.where(far, np.sign(res.x) * DEFAULT_BOUND, res.x)
+        on_bound = nll(edge) <= float(res.fun) + 1e-9
     a, b = np.exp(res.x)
     return SBG(float(a), float(b), -float(res.fun), int(n.size - 1), on_bound)
 

@@ -1289,6 +1289,16 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         )
     if best == NONE:
         return Intent(NONE, intent.confidence, intent.scores, intent.nearest)
+    if (
+        best in ("set_campaign_budget", "set_campaign_bid")
+        and not (e.numbers or e.changes or e.percents or e.suggested)
+        and e.metric in ("revenue", "spend", "roas", "cpa", "ctr", "conversions", "clicks", "impressions")
+        and not _CHANGE_VERB.search(e.text)
+        and (allowed is None or "campaign_metrics" in allowed)
+    ):
+        read = "campaign_pacing" if _PACING_ASKED.search(e.text) else "campaign_metrics"
+        best = read if allowed is None or read in allowed else best  # "daily spend and revenue for campaign 2 since
+        # dec 1": its figures (its pacing: "…的出价和预算花费进度"), not its budget
     if best in WRITE_VALUE and not (e.numbers or e.changes or e.percents) and _QUESTION.search(e.text):
         reads = {
             t: v
@@ -1807,6 +1817,19 @@ _BUCKET_UNITS = {
     "week": re.compile(r"\bweeks?\b|周|星期|礼拜", re.I),
     "month": re.compile(r"\bmonths?\b|月", re.I),
 }
+_CHANGE_VERB = re.compile(
+    r"\b(?:set|change|raise|lower|increase|decrease|cut|bump|boost|drop|reduce|up|down|double|halve|trim|make)\b"
+    r"|调|改|提|降|加|减|涨|砍|设",
+    re.I,
+)
+_LOOKALIKE_SAID = re.compile(
+    r"\blook-?alikes?\b|相似(?:人群|客户|受众)|(?:跟|和|像)(?:他们|它们|这些人)(?:很?相似|差不多|类似)", re.I
+)
+_PACING_ASKED = re.compile(
+    r"\bpacing\b|\bon (?:track|pace) to spend\b|\bbudget (?:used|spent|left)\b|预算花得|预算用了?(?:多少|得怎么样)|预算还剩|花得怎么样"
+    r"|花费进度|消耗进度|投放进度",
+    re.I,
+)
 _LOWER_IS_BETTER = frozenset({"cpa", "cpc", "cpm", "spend"})
 _WHICH_CAMPAIGN_IS = re.compile(  # which campaign is the best or the worst, in whatever words
     r"\b(?:which|what|who)\b.{0,40}?(?:(?P<best>\bbest|\bstrongest|\bwinning|\btop perform\w*|\bdoing well)"
@@ -1875,7 +1898,9 @@ _LAPSING_RULE = re.compile(
     r"\blaps(?:e|es|ed|ing)\b|\bchurn\w*|\bat[- ]risk\b|\bslipping away\b|\bgone quiet\b|流失|快走了|沉睡|召回", re.I
 )
 _CLV_WORDS = re.compile(
-    r"\b(?:clv|ltv|lifetime value|customer value|predicted value)\b|生命周期价值|客户价值|终身价值|clv|ltv", re.I
+    r"\b(?:clv|ltv|lifetime value|customer value|predicted value|(?:expected |predicted )?(?:annual|yearly|52-week) value)\b"
+    r"|生命周期价值|客户价值|终身价值|(?:预计|预期)?(?:年|一年的?|52周)价值|clv|ltv",
+    re.I,
 )
 _UNDER = re.compile(
     r"\b(?:under|below|less than|at most|up to|max(?:imum)?)\b|<|≤|低于|小于|不超过|以下|以内|最多", re.I
@@ -2018,7 +2043,7 @@ def fill(
             if kind and not e.ids("product") and not e.stock_codes:
                 args[name] = catalog_spelling(kind)
         elif name == "query" and "product_id" not in args:
-            q = e.quoted or _topic(e) or catalog_phrase(e.text)
+            q = e.quoted or _topic(e) or catalog_phrase(e.text) or themed(e.text)  # "any picnic stuff?"
             if q:
                 args[name] = q if e.quoted else catalog_spelling(q)
             if q and is_chinese(e.text) and not e.quoted and _RANGE_ASKED.search(e.text):
@@ -2229,12 +2254,14 @@ def fill(
             else "revenue"
         )
         notes.append(f"asked:{'highest' if high else 'lowest'}-{measure}")
-    if tool == "sales_report" and (w := _BEST_BUCKET.search(e.text)):  # "our best week in November": by week, named
-        unit = next(u for u, pat in _BUCKET_UNITS.items() if pat.search(w.group(0)))
-        args.setdefault("by", unit)
+    for w in _BEST_BUCKET.finditer(e.text) if tool == "sales_report" else ():  # "our best week in November": by
+        unit = next(u for u, pat in _BUCKET_UNITS.items() if pat.search(w.group(0)))  # week, named (both when
+        args.setdefault("by", unit)  # "哪个月最好哪个月最差" asks both)
         measure = "units" if e.units else "orders" if re.search(r"\borders\b|订单|单量", e.text, re.I) else "revenue"
         high = bool(w.group("hi") or w.group("hi2") or w.group("zhi") or w.group("zhi2"))
-        notes.append(f"asked:{'highest' if high else 'lowest'}-row-{measure}")
+        note = f"asked:{'highest' if high else 'lowest'}-row-{measure}"
+        if note not in notes:
+            notes.append(note)
     if tool in ("compare_campaigns", "campaign_metrics") and (w := _WHICH_CAMPAIGN_IS.search(e.text)):
         notes.append(
             "asked:best" if w.group("best") or w.group("zbest") else "asked:worst"
@@ -2516,6 +2543,19 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or ctx.tool in allowed)
     ):  # "which month was worst?" after a monthly report: that report's month, not the seasonality
         tool, continuing = ctx.tool, _BUCKET_UNITS[ctx.args["by"]].search(w.group(0)) is not None
+    if (
+        _LOOKALIKE_SAID.search(e.text)
+        and tool != "audience_lookalike"
+        and (allowed is None or "audience_lookalike" in allowed)
+    ):
+        tool, continuing = "audience_lookalike", False  # "now find 200 lookalikes of it": not the audience again
+    if (
+        tool in ("compare_campaigns", "campaign_metrics")
+        and _PACING_ASKED.search(e.text)
+        and e.period_name in (None, "today")
+        and (allowed is None or "campaign_pacing" in allowed)
+    ):
+        tool, continuing = "campaign_pacing", False  # "那它今天预算花得怎么样" after a ranking: that one's pacing
     if continuing and tool in _BULK and (e.all_campaigns or len(e.ids("campaign")) > 1):
         bulk = _BULK[tool]  # after "出价提高一点" asked which campaign: "三个计划都提10%"
         tool = bulk if allowed is None or bulk in allowed else tool

@@ -2032,3 +2032,31 @@ def test_the_highest_cost_is_the_worst_and_it_is_that_one(cp: Copilot) -> None:
 def test_which_of_a_kind_and_a_kind_have_we_got() -> None:
     assert plan("what doormats have we got?").args.get("every_match") is True
     assert plan("小猪存钱罐卖多少钱").tool is not None
+
+
+def test_lookalikes_after_saving_are_not_the_audience_again() -> None:
+    ctx = Context(tool="audience_create", args={"country": "France", "name": "fr_top"})
+    p = plan("now find 150 lookalikes of it", ctx)
+    assert (p.tool, p.args.get("seed"), p.args.get("size")) == ("audience_lookalike", "fr_top", 150)
+
+
+def test_the_best_and_the_worst_month_both_named(cp: Copilot) -> None:
+    res = cp.ask("今年每个月的销售额，哪个月最好哪个月最差")
+    assert "销售额最高的一个月：2011-11" in res["answer"] and "销售额最低的一个月" in res["answer"]
+
+
+def test_a_campaigns_figures_are_not_its_budget_and_its_pacing_after_a_ranking() -> None:
+    p = plan("daily spend and revenue for campaign 3 since dec 1", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("by")) == ("campaign_metrics", "day")
+    ctx = Context(
+        tool="compare_campaigns", args={"metric": "cpa"}, listing=("campaign_id", [1, 2, 3]), asked=frozenset({"worst"})
+    )
+    assert (plan("那它今天预算花得怎么样", ctx).tool, plan("那它今天预算花得怎么样", ctx).args.get("campaign_id")) == (
+        "campaign_pacing",
+        3,
+    )
+
+
+def test_an_audience_by_its_expected_yearly_value_and_a_theme_listed() -> None:
+    assert plan("把预计年价值300镑以上的德国客户存成一个人群，叫de_value").args.get("min_clv") == 300
+    assert plan("do we sell any picnic stuff?").args.get("query") == "picnic"
