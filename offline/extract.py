@@ -987,7 +987,8 @@ _WORST = re.compile(
     r"|\b(?:not|isn'?t|aren'?t|stopped) selling\b|\bdropped|\bfell\b|\bfall(?:en|ing)?\b|\bdeclin\w*|\bdecelerat\w*|\bfading\b"
     r"|\btank(?:ed|ing|s)?\b|\b(?:fallers?|losers?|decliners?)\b|\bsank\b|\bcrash(?:ed|ing)?\b|\btumbl\w*|\bslump\w*|\bplummet\w*|\bnose-?div\w*|\bcratere?d?\b"
     r"|\blost the most\b|\bdid worse\b|\bdown the most\b|\blos(?:ing|t) (?:steam|momentum|ground)\b|\bslowing\b|\bcooling\b"
-    r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|跌幅|降幅|下降最|缩水|暴跌|大跌|卖得最少|比.{0,8}(?:差|少)|最不好卖|不好卖",
+    r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|跌幅|降幅|下降最|缩水|暴跌|大跌|卖得最少|比.{0,8}(?:差|少)|最不好卖|不好卖"
+    r"|在跌|在下跌|在掉|在下降|走低",
     re.I,
 )
 _LOWEST = re.compile(r"\b(?:lowest|least|fewest|bottom)\b|\bhardly\b|倒数|最少|最低", re.I)
@@ -1362,6 +1363,11 @@ _DOWN = re.compile(
     r"\b(?:down|lower|lowering|reduce[sd]?|reducing|decrease[sd]?|cut|cheaper|less|drop|trim|slash|minus|off|shave"
     r"|knock)\b|降低|降|减少|减|下调|调低|砍|削减|(?<!多)少|下浮|往下|压低|收(?=\s?\d|$)"  # (多少: how many)
     r"|便宜(?=\s?\d|[一两二三四五六七八九十]\s?[毛块角分])",  # 便宜3毛: 30p cheaper
+    re.I,
+)
+_MOVE_VERB = re.compile(  # a verb that moves a value, a few words before a bare amount (no "to" between)
+    r"\b(?:bump|nudge|lift|raise|boost|increase|lower|cut|drop|reduce|trim)\b(?:\s+(?!to\b|at\b)[\w']+){0,3}"
+    r"\s+(?!to\b|at\b|on\b|of\b|for\b|campaign\b)[\w']+\s?[£$€¥]?\s?$",
     re.I,
 )
 _BY_VERB = re.compile(  # "budget down 100", "预算减100", "加50": a verb right before the amount is a change by it
@@ -1870,6 +1876,10 @@ def _extract(raw: str) -> Entities:
             re.search(r"\bby\s?$|(?<!花|费|买|卖|献)(了|多|少)\s?$", low[max(0, n.start - 6) : n.start])
             or re.search(r"(上调|下调|提高|降低|增加|减少|便宜|贵)\s?$", low[max(0, n.start - 4) : n.start])
             or _BY_VERB.search(low[max(0, n.start - 10) : n.start])
+            or (  # "bump all bids 5p": up by 5p (not "cut the bid on 3 to 30p": campaign 3)
+                _MOVE_VERB.search(low[max(0, n.start - 40) : n.start])
+                and not re.match(r"\s?(?:to|at)\b", low[n.end : n.end + 4])
+            )
             or n.raw.startswith("+")  # "出价+1毛5", "budget +50", "bids +£0.10"
             or low[max(0, n.start - 1) : n.start] == "+"
             or re.match(r"\s?off\b", low[n.end : n.end + 5])  # "take 3p off the bids"

@@ -2490,6 +2490,14 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             if tool is None or kind not in _props(tool):  # "the first one": what to do with it
                 tool = ctx.tool if kind in _props(ctx.tool) else _ABOUT[kind]
             continuing = tool == ctx.tool  # "第二个按天拆开看看": the same report, its period kept
+        elif (
+            ctx.tool in _ONE_CAMPAIGN_READS
+            and (e.channels or e.ids("campaign"))
+            and len(_WORDS.findall(e.text)) <= 5
+            and (_FOLLOW.search(e.text) or re.search(r"呢\s*[?？]?\s*$", e.text))
+            and not (_CHANGE_VERB.search(e.text) or e.numbers or e.percents)
+        ):
+            tool, continuing = ctx.tool, True  # "那展示那条呢", "and the display one?": that campaign, the same figures
         elif e.suggested and _suggested(ctx) is not None:
             if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid"
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)

@@ -2060,3 +2060,16 @@ def test_a_campaigns_figures_are_not_its_budget_and_its_pacing_after_a_ranking()
 def test_an_audience_by_its_expected_yearly_value_and_a_theme_listed() -> None:
     assert plan("把预计年价值300镑以上的德国客户存成一个人群，叫de_value").args.get("min_clv") == 300
     assert plan("do we sell any picnic stuff?").args.get("query") == "picnic"
+
+
+def test_a_bare_amount_after_a_moving_verb_is_a_change_by_it() -> None:
+    p = plan("bump all bids 5p")
+    assert (p.tool, p.args.get("change_by"), p.args.get("bid")) == ("set_campaign_bids", 0.05, None)
+    assert plan("raise the search bid to 90p").args.get("bid") == 0.9
+
+
+def test_another_campaign_the_same_figures_and_a_kind_falling() -> None:
+    ctx = Context(tool="campaign_metrics", args={"campaign_id": 2, "period": "last_14_days", "by": "day"})
+    assert plan("and what about campaign 1?", ctx).tool == "campaign_metrics"
+    p = plan("门垫哪些款在跌？跟上个月比", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("order"), p.args.get("query")) == ("top_products", "worst", "门垫")
