@@ -38,6 +38,7 @@ from offline.intent import NONE, Index, Intent, bank_index
 from offline.spelling import Speller
 from tools import TOOLS, ToolFailure
 from tools.base import catalog_singular
+from tools.campaigns import LOWER_IS_BETTER
 from tools.delivery import Period
 from tools.reports import SalesPeriod, month_period, sales_period
 
@@ -1830,7 +1831,6 @@ _PACING_ASKED = re.compile(
     r"|花费进度|消耗进度|投放进度",
     re.I,
 )
-_LOWER_IS_BETTER = frozenset({"cpa", "cpc", "cpm", "spend"})
 _WHICH_CAMPAIGN_IS = re.compile(  # which campaign is the best or the worst, in whatever words
     r"\b(?:which|what|who)\b.{0,40}?(?:(?P<best>\bbest|\bstrongest|\bwinning|\btop perform\w*|\bdoing well)"
     r"|\bworst|\bweakest|\bdrag\w*|\bunderperform\w*|\blagg\w*|\bbleed\w*|\bholding us back|\bletting us down"
@@ -2267,8 +2267,10 @@ def fill(
             "asked:best" if w.group("best") or w.group("zbest") else "asked:worst"
         )  # "which one's dragging us down": named
     elif tool in ("compare_campaigns", "campaign_metrics") and (w := _WHICH_MOST.search(e.text)) and e.metric:
-        high = bool(w.group("hi") or w.group("zhi"))  # "哪个活动CPA最高": the highest cost is the worst
-        notes.append("asked:worst" if high == (e.metric in _LOWER_IS_BETTER) else "asked:best")
+        high = bool(
+            w.group("hi") or w.group("zhi")
+        )  # "哪个活动CPA最高": ranked as the tool ranks (the highest CPA last)
+        notes.append("asked:worst" if high == (e.metric in LOWER_IS_BETTER) else "asked:best")
     if tool == "compose_headlines":  # "说我们的热水袋能治失眠": a claim the copy may not make, named
         terms = list(dict.fromkeys(f.term for f in check_copy(e.text) if f.rule != "urgency"))
         if terms:
