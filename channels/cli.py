@@ -1,4 +1,4 @@
-"""`copilot`: ask, chat, approve, init, import orders and media, decisions, feedback, outcome, replay, eval, bench,
+"""`copilot`: ask, chat, approve, init, import orders, media and journeys, decisions, feedback, outcome, replay, eval, bench,
 data, dsp. A failure a marketer can meet (a bad option or setting, the model endpoint down, a corrupt or
 unwritable file) is one line on stderr that says what to do, exit code 1; exit code 2 is a bug.
 JSON output is valid JSON: no NaN or Infinity (null, with a "non_finite" note), no lone surrogates."""
@@ -9,6 +9,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -337,6 +338,13 @@ def import_orders(
     out.print(f"{report.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
 
 
+def _say_imported(replace_with: Callable[[Path], Any], file: Path) -> None:
+    """A file imported (a table of the shop replaced by its rows), then what it loaded and how long it took."""
+    t0 = time.perf_counter()
+    loaded = replace_with(file)
+    out.print(f"{loaded.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
+
+
 @import_app.command(
     "media",
     help="""Replace the shop's media history with weekly rows of a CSV file (.csv, .csv.gz or .csv.xz),
@@ -351,9 +359,25 @@ def import_media_history(
 ) -> None:
     from copilot.app import import_media_file
 
-    t0 = time.perf_counter()
-    history = import_media_file(file)
-    out.print(f"{history.summary()} ({time.perf_counter() - t0:.1f} s)", soft_wrap=True)
+    _say_imported(import_media_file, file)
+
+
+@import_app.command(
+    "journeys",
+    help="""Replace the shop's journeys with paths of a CSV file (.csv, .csv.gz or .csv.xz) in
+ChannelAttribution's format, for channel attribution (channel_attribution) on the shop's own channels.
+Columns: path (the channels in order, joined by " > ", e.g. search > email > display; names of letters,
+digits, spaces, _ and -, matched without regard to case; at most 30 channels), conversions (0 or more;
+at least one in the file), and optionally value (their conversion value) and nulls (journeys on the path
+that did not convert), 0 or more. One transaction: a bad cell stops the import, naming its line and
+column, with nothing changed.""",
+)
+def import_journeys(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="one row per path, with a header row")],
+) -> None:
+    from copilot.app import import_journeys_file
+
+    _say_imported(import_journeys_file, file)
 
 
 audience_app = typer.Typer(no_args_is_help=True, help="Audiences of the shop's customers (the DMP).")

@@ -10,13 +10,14 @@ from contextlib import nullcontext, suppress
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.types import Command
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 
 from copilot import CopilotError
 from copilot.approvals import (
@@ -70,6 +71,7 @@ from store.decisions import (
     threads as list_threads,
 )
 from store.delivery import upgrade as upgrade_delivery
+from store.journeys import ShopJourneys, import_journeys
 from store.media import MediaHistory, import_media
 from store.orders import columns_for
 from store.pending import release_resume, rows_by_id, rows_of_batch, rows_of_thread, view
@@ -166,18 +168,35 @@ def import_order_file(
     return report
 
 
-def import_media_file(path: Path, *, settings: Settings | None = None) -> MediaHistory:
-    """Replace the shop's media history (weekly sales, spend per channel, controls) with a file's, in
-    one transaction (store/media.py). Opens no model and loads no demo shop."""
+_Imported = TypeVar("_Imported")
+
+
+def _import_file(
+    replace_with: Callable[[sessionmaker, Path], _Imported], path: Path, settings: Settings | None
+) -> _Imported:
+    """A table of the shop replaced by a file's rows in one transaction, its error told in one line.
+    Opens no model and loads no demo shop: a fresh home gets the schema and the file only."""
     settings = settings or load_settings()
     _make_home(settings)
     engine = make_engine(settings.db_url)
     try:
-        return import_media(make_sessionmaker(engine), path)
+        return replace_with(make_sessionmaker(engine), path)
     except StoreError as exc:
         raise CopilotError(str(exc)) from exc
     finally:
         engine.dispose()
+
+
+def import_media_file(path: Path, *, settings: Settings | None = None) -> MediaHistory:
+    """Replace the shop's media history (weekly sales, spend per channel, controls) with a file's, in
+    one transaction (store/media.py)."""
+    return _import_file(import_media, path, settings)
+
+
+def import_journeys_file(path: Path, *, settings: Settings | None = None) -> ShopJourneys:
+    """Replace the shop's journeys (paths of channel touches, their conversions, value and nulls) with
+    a file's, in one transaction (store/journeys.py), for channel_attribution."""
+    return _import_file(import_journeys, path, settings)
 
 
 class Copilot:

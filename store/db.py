@@ -153,6 +153,19 @@ class MediaWeek(Base):
     controls: Mapped[Any] = mapped_column(JSON)  # {name: value}, may be empty
 
 
+class JourneyPath(Base):
+    """A path of the shop's journeys (`copilot import journeys`), for channel attribution
+    (engine/attribution.py): its channels in order, joined by " > ", the conversions and conversion
+    value that followed it, and the journeys on it that ended without one. `id` is the file's order."""
+
+    __tablename__ = "journey_paths"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    conversions: Mapped[float] = mapped_column(Float)
+    value: Mapped[float] = mapped_column(Float)
+    nulls: Mapped[float] = mapped_column(Float)
+
+
 class Run(Base):
     """One request and its answer."""
 

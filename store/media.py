@@ -15,7 +15,6 @@ shop's media history in one transaction: on any error the history it would repla
 from __future__ import annotations
 
 import csv
-import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -23,11 +22,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import StoreError
 from store.db import MediaWeek, Meta
+from store.imports import cell_error, check_header, file_stamp, number, replace_rows
 from store.orders import open_text
 
 WEEK, SALES, SPEND_PREFIX = "week", "sales", "spend_"
@@ -75,13 +75,7 @@ def _columns(name: str, header: list[str]) -> tuple[list[str], list[str]]:
             f"{name} lacks {missing}; expected the columns week (YYYY-MM-DD), sales, spend_CHANNEL for each "
             f"channel (e.g. spend_search) and any controls; it has {', '.join(header) or 'none'}"
         )
-    seen: set[str] = set()
-    for h in header:
-        if not h:
-            raise StoreError(f"{name} has a column without a name in its header; name every column")
-        if h in seen:
-            raise StoreError(f"{name} has the column {h!r} twice; name each column once")
-        seen.add(h)
+    check_header(name, header)
     for h in spend:
         if not _NAME.match(h.removeprefix(SPEND_PREFIX)):
             raise StoreError(
@@ -114,9 +108,7 @@ def read_media(path: Path) -> MediaHistory:
 
             def bad(column: str, why: str, row: list[str] = row, line: int = line) -> StoreError:
                 value = row[at[column]].strip() if at[column] < len(row) else ""
-                return StoreError(
-                    f"{path.name} line {line}, column {column}: {value!r} {why}; fix the value or remove the line"
-                )
+                return cell_error(path.name, line, column, value, why)
 
             if len(row) != len(header):
                 raise StoreError(
@@ -134,11 +126,8 @@ def read_media(path: Path) -> MediaHistory:
                 )
             values = []
             for column in numeric:
-                try:
-                    v = float(row[at[column]].strip())
-                except ValueError:
-                    v = math.nan
-                if not math.isfinite(v):
+                v = number(row[at[column]])
+                if math.isnan(v):
                     raise bad(column, "is not a number (write 1234.5, not $1,234.50)")
                 if column == SALES and v <= 0:
                     raise bad(column, "is not above zero (a week's sales must be positive)")
@@ -160,16 +149,8 @@ def read_media(path: Path) -> MediaHistory:
         spend=data[:, 1 : 1 + k],
         control_names=tuple(control_cols),
         controls=data[:, 1 + k :],
-        stamp=f"{path.name}:{_digest(path)}:{len(weeks)}",
+        stamp=file_stamp(path, len(weeks)),
     )
-
-
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]
 
 
 def import_media(sessions: sessionmaker, path: Path) -> MediaHistory:
@@ -184,10 +165,7 @@ def import_media(sessions: sessionmaker, path: Path) -> MediaHistory:
         }
         for i, w in enumerate(history.weeks)
     ]
-    with sessions.begin() as session:
-        session.execute(delete(MediaWeek))
-        session.execute(insert(MediaWeek), rows)
-        session.merge(Meta(key=META_KEY, value=history.stamp))
+    replace_rows(sessions, MediaWeek, rows, META_KEY, history.stamp)
     return history
 
 

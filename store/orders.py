@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from store import StoreError
+from store.imports import digest
 
 # Bump when a rule above changes: it is part of the data set's stamp, so arrays derived from the
 # shop's data and cached on disk (keyed by the stamp) are rebuilt.
@@ -185,13 +186,9 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
 
 def stamp(path: Path, columns: Mapping[str, str], date_format: str | None) -> str:
     """What identifies the loaded data: the file, how it was read and the cleaning rules."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
     how = f"{sorted(columns.items())}|{date_format}"
     read = "" if dict(columns) == DEFAULT_COLUMNS and date_format is None else f":{_short(how)}"
-    return f"{path.name}:{h.hexdigest()[:16]}:clean{CLEANING_VERSION}{read}"
+    return f"{path.name}:{digest(path)}:clean{CLEANING_VERSION}{read}"
 
 
 def _short(text: str) -> str:
