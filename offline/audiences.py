@@ -121,6 +121,9 @@ def _unknown_names(text: str) -> list[str]:
     if found:
         return found
     words = re.findall(r"[\w\u4e00-\u9fff]+", text)
-    if 1 <= len(words) <= 3 and not _QUESTIONISH.search(text) and len(text.strip()) <= 40:
+    cjk_sentence = re.search(r"[\u4e00-\u9fff]", text) and (
+        len(text.strip()) > 10 or re.search(r"\d|导出|导|给|找|建|删|看|存|发|推", text)  # 导出给谷歌: an ask, no name
+    )
+    if 1 <= len(words) <= 3 and not _QUESTIONISH.search(text) and len(text.strip()) <= 40 and not cjk_sentence:
         return [text.strip(" .?!。？！")]
     return []

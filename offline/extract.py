@@ -265,9 +265,9 @@ _PLAIN = re.compile(r"\d+(\.\d+)?")
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
 _UNDERSCORED = re.compile(r"\d{1,3}(_\d{3})+(\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
-_SUFFIX = re.compile(
-    r"\s?(?P<mult>k\b|K\b|bn\b|million\b|thousand\b|grand\b|万|千|百|w\b|m\b)?\s?"
-    r"(?P<unit>%|percent\b|per cent\b|pct\b|p\b|pence\b|便士|x\b|times\b|倍|个百分点|百分点|个点(?!子))?",
+_SUFFIX = re.compile(  # an ASCII unit ends where Latin letters and digits do ("涨10p的": 10p)
+    r"\s?(?P<mult>(?:k|K|bn|million|thousand|grand|w|m)(?![A-Za-z0-9_])|万|千|百)?\s?"
+    r"(?P<unit>%|(?:percent|per cent|pct|p|pence|x|times)(?![A-Za-z0-9_])|便士|倍|个百分点|百分点|个点(?!子))?",
 )
 _MULT = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "万": 1e4, "w": 1e4}
 _MULT |= {"千": 1e3, "百": 1e2}
@@ -682,7 +682,8 @@ _OCCASIONS = {
     "black-friday": "Black Friday", "mother's day": "Mother's Day", "mothers day": "Mother's Day",
     "mum's day": "Mother's Day", "fathers day": "Father's Day", "dad's day": "Father's Day",
     "father's day": "Father's Day", "halloween": "Halloween", "back to school": "Back to school",
-    "summer sale": "Summer sale", "new year": "New Year", "boxing day": "Boxing Day", "双十一": "双十一",
+    "summer sale": "Summer sale", "january sale": "January sale", "january sales": "January sale",
+    "jan sale": "January sale", "jan sales": "January sale", "一月大促": "January sale", "new year": "New Year", "boxing day": "Boxing Day", "双十一": "双十一",
     "双11": "双十一", "黑五": "黑五", "黑色星期五": "黑五", "圣诞": "圣诞", "618": "618", "春节": "春节",
     "情人节": "情人节", "母亲节": "母亲节", "父亲节": "父亲节", "中秋": "中秋", "新年": "新年", "元旦": "元旦",
     "双十二": "双十二", "双12": "双十二", "年货节": "年货节", "开学季": "开学季",
@@ -985,13 +986,18 @@ _MIN_ORDERS = re.compile(
 _WORST = re.compile(
     r"\b(?:worst|weakest|slowest|bottom|least|fewest|hardly|poorest|lowest|laggards?|underperform\w*|flop\w*)\b|\bslow[- ]?movers?\b"
     r"|\b(?:not|isn'?t|aren'?t|stopped) selling\b|\bdropped|\bfell\b|\bfall(?:en|ing)?\b|\bdeclin\w*|\bdecelerat\w*|\bfading\b"
+    r"|\bslipp(?:ing|ed)\b|\bslid(?:ing)?\b|\bdipp(?:ing|ed)\b|\bsagg(?:ing|ed)\b"
     r"|\btank(?:ed|ing|s)?\b|\b(?:fallers?|losers?|decliners?)\b|\bsank\b|\bcrash(?:ed|ing)?\b|\btumbl\w*|\bslump\w*|\bplummet\w*|\bnose-?div\w*|\bcratere?d?\b"
     r"|\blost the most\b|\bdid worse\b|\bdown the most\b|\blos(?:ing|t) (?:steam|momentum|ground)\b|\bslowing\b|\bcooling\b"
     r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|跌幅|降幅|下降最|缩水|暴跌|大跌|卖得最少|比.{0,8}(?:差|少)|最不好卖|不好卖"
     r"|在跌|在下跌|在掉|在下降|走低",
     re.I,
 )
-_LOWEST = re.compile(r"\b(?:lowest|least|fewest|bottom)\b|\bhardly\b|倒数|最少|最低", re.I)
+_LOWEST = re.compile(
+    r"\b(?:lowest|least|fewest|bottom|slowest|weakest)\b|\bhardly\b|\bslow[- ]?(?:movers?|sellers?|selling)\b"
+    r"|倒数|最少|最低|卖得?最慢|最不好卖|滞销|卖不动",
+    re.I,
+)
 _UNITS = re.compile(r"\bunits?\b|\bquantity\b|\bvolumes?\b|\bpieces\b|\bvelocity\b|销量|件数|数量|动销", re.I)
 _MONTH_WORDS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "june": 6, "july": 7, "august": 8,
@@ -1427,11 +1433,12 @@ _COUNT_NOUNS = (
     r"|recommendations?|suggestions?|subject lines?|captions?|ads?|variants?|people|names?|results?|picks?|alternatives?"
     r"|things?|ones?|skus?|recs?|posts?|notes?|descriptions?|texts?|emails?|messages?|tweets?|variations?|copies|blurbs?"
     r"|sellers?|performers?|countries|markets|campaigns|segments|lines|fallers|losers|gainers|risers|decliners"
+    r"|(?<=of )(?:them|those)"
 )
 _COUNT = re.compile(
     rf"(?<![A-Za-z])(?:top|first|best|bottom|list|show(?: me)?|give me(?: the)?|gimme|write(?: me)?|draft|need|want|get)\s?(?P<a>\d{{1,3}})(?![\d.,]?\d)"
     rf"|\b(?P<b>\d{{1,3}})\s(?:[a-z\-]+\s){{0,2}}(?:{_COUNT_NOUNS})\b|(?:前|倒数)\s?(?P<c>\d{{1,3}}|[一二两三四五六七八九十]+)(?![一二两三四五六七八九十\d]|\s?个?(?:月|星期|周|季度|天|年))"
-    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季小钟工百]|点(?!子))|条|款|位|名|句|种|(?<!一)份|件|篇|组|(?<!一)版|则|段)",
+    r"|(?P<d>\d{1,3}|[一二两三四五六七八九十]+)\s?(?:个(?![月星季钟工百]|小时|点(?!子))|条|款|位|名|句|种|(?<!一)份|件|篇|组|(?<!一)版|则|段)",
     re.I,
 )
 _COUNT_WORD = re.compile(
@@ -1567,6 +1574,8 @@ _LEXICON_WORDS = [
     "search",  # the channels: "the xmas serach campaign"
     "social",
     "display",
+    *(k for k in _COUNTRIES if k.isascii() and k.isalpha() and len(k) >= 6),  # "germnay", "frnace"
+    *(m for m in _MONTH_WORDS if len(m) >= 6),  # "novmber", "septmber"
 ]
 _LEXICON = Speller(  # a word is no typo of its own plural or singular ("segment" stays, "moment" stays)
     _LEXICON_WORDS,
@@ -2034,6 +2043,7 @@ def _extract(raw: str) -> Entities:
         and not _first_of(_PLATFORM, aud.group("a"))  # "for facebook" is where, not who
         and not OTHER_PLATFORM.search(aud.group("a"))
         and not re.search(r"\b(tone|voice|style|ads?|headlines?|copy|posts?)\b", aud.group("a"), re.I)
+        and not _OCCASION_WORDS.search(aud.group("a").lower())  # "tie it to christmas": when, not who
     ):
         e.audience = aud.group("a").strip()
     else:

@@ -43,6 +43,7 @@ from offline.planner import (
     until_said,
 )
 from tools import TOOLS
+from vectorstore.glossary import glossary
 
 HANDOFF_PREFIX = "transfer_to_"
 _NAMED_CAMPAIGN = re.compile(  # "the jumbo bag campaign", 大促那个计划: a campaign named by words of its own
@@ -158,6 +159,10 @@ _PAST_READS = frozenset(
 )
 
 
+_DO_WE_HAVE = re.compile(r"有没有|有无|有卖|还卖")  # asks whether the shop sells a kind, not for its neighbours
+_LIKE_ZH = re.compile(r"类似|相似|差不多|一样的|像")
+
+
 class OfflineChatModel(BaseChatModel):
     """Example-bank intents, typed extractors and worded answers: see the offline/ package."""
 
@@ -259,7 +264,7 @@ class OfflineChatModel(BaseChatModel):
             return renamed if re.search(rf"(?:product|商品) {coded[0].value}(?!\d)", renamed) else text
         if e.ids("product") or any(n.is_int and f"{int(n.value)}" in codes for n in e.numbers):
             return text
-        if browses(text):
+        if browses(text) or (_DO_WE_HAVE.search(text) and not _LIKE_ZH.search(text)):
             return text  # "do we have hot water bottles with a dog on them?": every one that matches, by its words
         if _CAMPAIGN_SAID.search(text) and (not _PRODUCT_SAID.search(text) or _CAMPAIGN_ACT.search(text)):
             return text  # "把圣诞礼物那个搜索活动暂停": a campaign's name, not a product's
@@ -530,6 +535,10 @@ class OfflineChatModel(BaseChatModel):
                 # "the owl one": the kind asked about and the words that pick one
             if named is not None and similar and (browses(text) or p.args.get("every_match")):
                 named = None  # 有没有小狗图案的热水袋, 儿童围裙有几款: every one that matches, by its words
+            elif named is not None and similar and _DO_WE_HAVE.search(text) and not _LIKE_ZH.search(text):
+                named = None  # 有没有圣诞主题的彩旗: every product its catalog words describe (CHRISTMAS BUNTING)
+                terms = "".join(zh for zh, _ in glossary().to_english(text)[1])
+                p.args |= {"every_match": True} | ({"query": terms} if terms else {})
             if named is not None and similar:  # "like the white hanging heart": that product's neighbours, not itself
                 p.args.pop("query", None)
                 p.missing = [m for m in p.missing if m != "query"]

@@ -21,6 +21,7 @@ from typing import Any, get_args
 from engine.compliance import check_copy
 from offline import dsp_words
 from offline.extract import (
+    _AOV_WORDS,
     COUNTRY_WORDS,
     CUSTOMER_CUE,
     Entities,
@@ -60,14 +61,15 @@ SELECTION = ("campaign_ids", "channel", "all_campaigns")  # which campaigns a bu
 _FOLLOW = re.compile(
     r"^\s*(?:and|what about|how about|same for|same thing for|what of|and what about|for|now|just|only)\b"
     r"|^\s*(?:(?:ok|okay|now|and),?\s+)?(?:do\s+)?(?:the\s+)?same(?:\s+(?:thing|report|again))?,?\s+(?:but|for|again)\b"
-    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也|只看|只要|光看|仅看)|呢\s*[?]?\s*$|\binstead\b",
+    r"|^\s*(?:那|还有|再|换成|那么|改成|同样|也|只看|只要|光看|仅看)|呢\s*[?]?\s*$|\binstead\b"
+    r"|\b(?:too|as well)\s*[?.!]?\s*$|也(?:看一?下|看看|查一?下|来一?下|一样)",  # "campaign 2 too", 2号的也看一下
     re.I,
 )
 _FILLER = re.compile(
     r"\b(?:and|what|about|how|same|for|thing|of|now|the|a|an|with|at|to|in|is|it|its|if|then|ok|okay|please|one|instead"
     r"|products?|items?|customers?|clients?|campaigns?|sku|id|number|no|ones|just|only|show|me|pls|but|do|again"
-    r"|report)\b"
-    r"|只看|只要|只算|光看|仅看|看看|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成只仅看]",
+    r"|report|too|as|well|also)\b"
+    r"|只看|只要|只算|光看|仅看|看看|看一下|查一下|来一下|一下|[那呢的还有再么吗呢个号商品产品客户活动也同样换成改成只仅看]",
     re.I,
 )
 _WHICH_WAY = re.compile(  # which end of a ranking a follow-up asks for, in words of its own
@@ -129,7 +131,7 @@ _PRODUCTS = re.compile(
 _SINCE = re.compile(r"\bsince\b|以来|至今|到现在|到目前为止", re.I)
 _VERSUS = re.compile(  # "November vs October", 11月和10月比: two months compared, not a range
     r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|comparing (?:to|with)|relative to|against|over)\b"
-    r"|对比|相比|比较|环比|(?:和|跟|与).{0,8}比",
+    r"|对比|相比|比较|环比|(?:和|跟|与).{0,8}比|月份?比\s?(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s?月",  # 11月比10月
     re.I,
 )
 _VS_MONTH = re.compile(  # a month named only as what another is compared with
@@ -718,6 +720,24 @@ def _substantial(text: str, p: Plan) -> bool:
 # -- the tool -----------------------------------------------------------------------------------
 
 
+def _only_a_product(e: Entities) -> bool:
+    """A message that only names one product (`三层的那个商品 1289`, `the regency one` once its name is
+    its id): a few words around its id, no verb, no question of its own."""
+    ids = set(e.ids("product"))
+    if len(ids) != 1 or e.numbers or e.percents or e.changes:
+        return False
+    rest = e.text
+    for r in sorted((r for r in e.refs if r.kind == "product"), key=lambda r: -r.start):
+        rest = rest[: r.start] + " " + rest[r.end :]
+    rest = re.sub(
+        r"那个|这个|那款|这款|就是|我说的是|我是说|\bi mean\b|\bthat\b|\bthis\b|\bone\b", " ", rest, flags=re.I
+    )
+    rest = _FILLER.sub(" ", rest)
+    if _CHANGE_VERB.search(rest) or _ON_OFF.search(rest) or re.search(r"[?？]|吗|怎么|多少", rest):
+        return False
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) <= 4 and len(re.findall(r"[A-Za-z]+", rest)) <= 2
+
+
 def _elliptical(e: Entities) -> bool:
     """A message that leans on the previous one: `and for product 9?`, `the first one`, `360`:
     a follow-up opening with at most two words of its own besides ids and values."""
@@ -726,7 +746,7 @@ def _elliptical(e: Entities) -> bool:
     if _FOLLOW.search(norm) or _FOLLOW.search(bare.strip(" ,，")):  # "按周再看一下": a grain, then the follow-up
         rest = _FILLER.sub(" ", re.sub(r"[\d.,%£$€¥]+", " ", bare))
         rest = _WHICH_WAY.sub(" ", rest)  # "那跌得最厉害的呢": the same ranking, the other way
-        if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) <= 2:
+        if len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) <= 2 and not _ON_OFF.search(rest):  # (pause 2 too)
             return True
     if e.ordinal is not None or e.suggested:
         return True
@@ -1076,7 +1096,7 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 2.0 if "breakdown" in props and "by" in props else -1.0 if tool == "sales_seasonality" else 0.0
     if sig.countries and "campaign_ids" in props and "country" not in props:
         score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
-    if sig.browse and "query" in props:
+    if sig.browse and "query" in props and "breakdown" not in props:  # (a report of a kind is no browse)
         score += 2.0  # "what hot water bottles do we have": a search of the catalog for that kind of product
     if sig.at_risk and tool == "lapsing_customers" and not (sig.audience and sig.audience_act == "create"):
         score += 2.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
@@ -1357,7 +1377,9 @@ _SOLD_HOW_MUCH = re.compile(
     re.I,
 )
 _THAT_AUDIENCE = re.compile(
-    r"\b(?:that|this|the) (?:audience|segment|list)\b|这个(?:受众|人群包?)|那个(?:受众|人群包?)", re.I
+    r"\b(?:that|this|the) (?:audience|segment|list)\b|这个(?:受众|人群包?)|那个(?:受众|人群包?)"
+    r"|(?:按|照|用|基于|以|根据)(?:这个|那个|它)",  # 再按这个找500个相似客户: the audience just saved
+    re.I,
 )
 _WHICH_OF_THEM = re.compile(r"\bwhich (?:one|of (?:them|those|these))\b|哪款|哪个|哪一款|哪几款", re.I)
 _ELASTIC = re.compile(r"\belastic\w*|\bprice[- ]sensitiv\w*|价格弹性|弹性", re.I)
@@ -1799,9 +1821,25 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
 
 
 _EACH = {"set_campaign_bids": "bids", "set_campaign_budgets": "budgets"}  # each campaign's own new value
+_TREND_ASKED = re.compile(  # whether sales are slowing or still growing: the weeks, with a verdict
+    r"\bslow(?:ing|s)? down\b|\bslowing\b|\bpicking up\b|\blos(?:ing|t) (?:steam|momentum)\b|\btail(?:ing)? off\b"
+    r"|\bcool(?:ing)? (?:off|down)\b|\bwinding down\b|\bpeaked\b|\bstill (?:growing|climbing|rising|going up)\b"
+    r"|放缓|减速|降温|回落|还在涨|还在增长|还在上升|过峰|见顶",
+    re.I,
+)
+_REPEAT_RATE = re.compile(  # the shop's share of customers who ordered again
+    r"\brepeat(?:[- ](?:purchase|buyer|customer|order))?[- ]rate\b|\b(?:share|percentage|proportion|%) of "
+    r"(?:our )?customers (?:who )?(?:come|came|comes) back\b|\bhow many (?:of our )?customers (?:come|came) back\b"
+    r"|复购率|回购率|重复购买率|回头客(?:的)?(?:比例|占比)|多少客户(?:会)?回购",
+    re.I,
+)
+_ON_OFF = re.compile(r"\b(?:pause|resume|stop|restart|unpause|switch|turn)\b|暂停|恢复|停掉|关掉|停了|开启|重启", re.I)
+_AND_THE = (
+    r"^\s*(?:(?:and|so|ok|but)\s+)?(?:(?:what|how) about\s+)?the\b"  # "and the worst CPA?": which one, asked again
+)
 _WHICH_MOST = re.compile(
-    r"\b(?:which|what)\b.{0,40}?\b(?:(?P<hi>highest|most|best|biggest|largest|top)|lowest|least|worst|smallest)\b"
-    r"|(?:哪个|哪些|哪一?类|谁).{0,12}?(?:(?P<zhi>最高|最多|最大|最好)|最低|最少|最差)",
+    rf"(?:\b(?:which|what)\b|{_AND_THE}).{{0,40}}?\b(?:(?P<hi>highest|most|best|biggest|largest|top)|lowest|least|worst|smallest)\b"
+    r"|(?:哪个|哪些|哪一?类|谁|^(?:那|那么)).{0,12}?(?:(?P<zhi>最高|最多|最大|最好)|最低|最少|最差)",
     re.I,
 )
 _BEST_BUCKET = re.compile(  # the best or worst day, week or month of a period
@@ -1832,10 +1870,10 @@ _PACING_ASKED = re.compile(
     re.I,
 )
 _WHICH_CAMPAIGN_IS = re.compile(  # which campaign is the best or the worst, in whatever words
-    r"\b(?:which|what|who)\b.{0,40}?(?:(?P<best>\bbest|\bstrongest|\bwinning|\btop perform\w*|\bdoing well)"
+    rf"(?:\b(?:which|what|who)\b|{_AND_THE}).{{0,40}}?(?:(?P<best>\bbest|\bstrongest|\bwinning|\btop perform\w*|\bdoing well)"
     r"|\bworst|\bweakest|\bdrag\w*|\bunderperform\w*|\blagg\w*|\bbleed\w*|\bholding us back|\bletting us down"
     r"|\bwast\w*)"
-    r"|(?:哪个|哪一个|哪条|哪一条|谁).{0,12}?(?:(?P<zbest>最好|最强|最赚钱)|最差|最弱|拖后腿|拉低|垫底|最烧钱|浪费)",
+    r"|(?:哪个|哪一个|哪条|哪一条|谁|^(?:那|那么)).{0,12}?(?:(?P<zbest>最好|最强|最赚钱)|最差|最弱|拖后腿|拉低|垫底|最烧钱|浪费)",
     re.I,
 )
 _WORTH_IT = re.compile(  # whether one customer deserves the effort
@@ -2021,6 +2059,9 @@ def fill(
                 pass
         elif name == "new_price":
             n = _pick_money(e, used, None, [_COST])
+            by_said = any(c.by is not None for c in e.changes)
+            if n is not None and by_said and not _TARGET.search(_left(e, n, 8)):
+                n = None  # "爆米花桶（0.85那个）涨1毛": today's price names the product; the change is by 10p
             if n is not None and "discount_pct" not in args:
                 args[name] = n.value
                 used.add(id(n))
@@ -2038,8 +2079,11 @@ def fill(
             copy = e.quoted or after_colon(e.text)
             if copy:
                 args[name] = copy
-        elif name == "query" and tool == "top_products":  # "which doormat sells best": a ranking of one kind
-            kind = catalog_phrase(e.text) or themed(e.text)
+        elif name == "product_ids" and tool == "sales_report" and (e.ids("product") or e.stock_codes):
+            args[name] = list(dict.fromkeys(e.ids("product")))  # "monthly sales for 85123A": that product's
+        elif name == "query" and tool in ("top_products", "sales_report"):  # "which doormat sells best": one kind
+            unpriced = _AOV_WORDS.sub(" ", e.text)  # "the basket size for each": the average order, not baskets
+            kind = catalog_phrase(unpriced) or themed(unpriced)
             if kind and not e.ids("product") and not e.stock_codes:
                 args[name] = catalog_spelling(kind)
         elif name == "query" and "product_id" not in args:
@@ -2254,6 +2298,11 @@ def fill(
             else "revenue"
         )
         notes.append(f"asked:{'highest' if high else 'lowest'}-{measure}")
+    if tool == "customer_list" and _REPEAT_RATE.search(e.text) and not e.min_orders:
+        args["min_orders"] = 2  # the repeat purchase rate: those who ordered twice or more, of the shop's customers
+    if tool == "sales_report" and _TREND_ASKED.search(e.text):
+        args.setdefault("by", "week")  # "is the xmas rush slowing down?": week by week, with a verdict
+        notes.append("asked:trend")
     for w in _BEST_BUCKET.finditer(e.text) if tool == "sales_report" else ():  # "our best week in November": by
         unit = next(u for u, pat in _BUCKET_UNITS.items() if pat.search(w.group(0)))  # week, named (both when
         args.setdefault("by", unit)  # "哪个月最好哪个月最差" asks both)
@@ -2386,7 +2435,7 @@ def carried_out(ctx: Context) -> Plan | None:
 _SET_IT = re.compile(  # a what-if's product set to a price: "那就改成2.49吧", "ok set it to £2.49", "let's go with 2.49"
     r"^\s*(?:ok(?:ay)?,?\s+|then\s+|so\s+|right,?\s+)?(?:(?:let'?s\s+)?(?:set|change|make|put|price)\s+(?:it|that|the price)\s+"
     r"(?:to|at)\b|let'?s go with\b|go with\b)"
-    r"|^\s*(?:那就|那|就|好,?\s?那就?)?(?:改成|改到|改为|定成|定在|定为|调成|调到|设成|设为)",
+    r"|^\s*(?:那就|那|就|好,?\s?那就?)?(?:直接|还是)?(?:改成|改到|改为|定成|定在|定为|调成|调到|设成|设为)",
     re.I,
 )
 
@@ -2487,6 +2536,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             "product_id" in ctx.missing and ctx.said and _WHICH_ONE.search(e.text) and len(_WORDS.findall(e.text)) <= 5
         ):
             tool, continuing = ctx.tool, True  # which hand warmer? "the owl one", 猫头鹰那款
+        elif "product_id" in _props(ctx.tool) and _only_a_product(e):
+            tool, continuing = ctx.tool, True  # after a product was chosen for them, "三层的那个regency": that one
         elif e.ordinal is not None and _from_list(ctx, e.ordinal) is not None:
             kind = _from_list(ctx, e.ordinal)[0]  # type: ignore[index]
             if tool is None or kind not in _props(tool):  # "the first one": what to do with it
@@ -2497,7 +2548,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             and (e.channels or e.ids("campaign"))
             and len(_WORDS.findall(e.text)) <= 5
             and (_FOLLOW.search(e.text) or re.search(r"呢\s*[?？]?\s*$", e.text))
-            and not (_CHANGE_VERB.search(e.text) or e.numbers or e.percents)
+            and not (_CHANGE_VERB.search(e.text) or _ON_OFF.search(e.text) or e.numbers or e.percents)
         ):
             tool, continuing = ctx.tool, True  # "那展示那条呢", "and the display one?": that campaign, the same figures
         elif e.suggested and _suggested(ctx) is not None:
@@ -2590,6 +2641,11 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         tool = "top_products"  # "which doormats are tanking", "which lunch boxes sold worst": a ranking of that kind
     saved = ctx.args.get("name") if (ctx.tool or "").startswith("audience_") else None
     back = bool(_POINTS_BACK.search(e.text) or _LEANS_BACK.search(e.text) or _THAT_AUDIENCE.search(e.text))
+    back = back or (  # right after saving one, "导出给谷歌", "export for meta": that audience
+        ctx.tool in ("audience_create", "audience_lookalike")
+        and not re.search(r"[A-Za-z0-9]+[_-][A-Za-z0-9_-]+|[\"“”'‘’]", e.text)
+        and len(_WORDS.findall(e.text)) <= 6
+    )
     if isinstance(saved, str) and back and _FILE.search(e.text) and (allowed is None or "audience_export" in allowed):
         tool = "audience_export"  # "now export it for google ads" after saving de_winback: that audience's upload
     if (
@@ -2609,10 +2665,45 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "top_products" in allowed)
     ):
         tool = "top_products"  # "how many lunch bags did we sell last month?": that kind's products, their total
+    if (
+        ctx.tool in ("campaign_metrics", "compare_campaigns", "campaign_pacing")
+        and tool not in WRITES
+        and _WHICH_CAMPAIGN_IS.search(e.text)
+        and not (e.ids("product") or e.stock_codes)
+        and (allowed is None or "compare_campaigns" in allowed)
+    ):
+        tool, continuing = "compare_campaigns", True  # after the campaigns' figures, "哪个最拖后腿？": ranked, named
+    if (
+        _REPEAT_RATE.search(e.text)
+        and not (e.ids("product") or e.stock_codes or catalog_phrase(e.text))
+        and (allowed is None or "customer_list" in allowed)
+    ):
+        tool = "customer_list"  # "what's our repeat purchase rate?": the customers with two orders or more, of all
+    if (
+        _TREND_ASKED.search(e.text)
+        and not (e.ids("campaign") or e.channels or e.all_campaigns or e.breakdown)
+        and not (_ADS.search(e.text) or _AD_SETTING.search(e.text) or e.metric not in (None, "revenue"))
+        and not re.search(r"\bwhich\b|\bwhat (?:products|items|lines)\b|哪些|哪款|哪个|哪几", e.text, re.I)
+        and (allowed is None or "sales_report" in allowed)
+    ):
+        tool = "sales_report"  # "is the xmas rush slowing down?": the weeks, and whether the latest fell
+    if (
+        (
+            tool in ("sales_report", "similar_products", "top_products", "selling_points")
+            or (tool == "discount_effect" and e.discount is None and not (e.changes or e.percents or e.numbers))
+        )
+        and e.grain
+        and (kind or e.ids("product") or e.stock_codes)
+        and not (e.breakdown or _LIKE.search(e.text) or e.worst)
+        and _SOLD_HOW_MUCH.search(e.text)
+        and (allowed is None or "sales_report" in allowed)
+    ):
+        tool = "sales_report"  # "weekly doormat sales", 85123A今年每月的销量: those products' sales, row by row
     sold_of: list[Any] = []
     if (
         (
-            tool in ("selling_points", "similar_products", "sales_report")
+            tool in ("selling_points", "similar_products", "top_products")
+            or (tool == "sales_report" and not e.grain)
             or (tool == "customer_list" and not (_CUSTOMER_WORDS.search(e.text) or _WHO.search(e.text)))
         )
         and (e.ids("product") or e.stock_codes)
@@ -3207,7 +3298,7 @@ _YES = re.compile(
     r"go for it|do it|do that|let'?s do (?:it|that)|(?:let'?s )?go with (?:it|that|this)(?: (?:price|one|bid|budget))?|right|alright|all right|great|"
     r"perfect|cool|approve (?:them )?all|approve (?:them )?both|(?:yes )?(?:to )?both|all of them|两个都(?:批了?|同意|可以|确认)|(?:都|全部|全都|一起|统统)(?:批了?|批准|同意|通过|可以|确认|改吧|执行)了?|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
-    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?)",
+    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?|(?:那就?|就)?(?:这么|这样|照这样|按这样)(?:改|办|来|定|调))",
     re.I,
 )
 _NO = re.compile(

@@ -68,9 +68,14 @@ def rfm_segments(r: dict[str, Any], zh: bool) -> str:
     return f"RFM segments of {r['customers']:,} customers as of {r['as_of']}: {rows}."
 
 
+def _their_country(c: dict[str, Any], zh: bool) -> str:
+    """A listed customer's country, where the list shows it (one of several countries)."""
+    return f" ({_country(c['country'], zh)})" if c.get("country") else ""
+
+
 def lapsing_customers(r: dict[str, Any], zh: bool) -> str:
     lines = "\n".join(
-        f"- {c['customer_id']}: {c['days_since_last_order']} "
+        f"- {c['customer_id']}{_their_country(c, zh)}: {c['days_since_last_order']} "
         + ("天未下单, " if zh else "days since last order, ")
         + f"{c['orders']} "
         + ("单, " if zh else ("order, " if c["orders"] == 1 else "orders, "))
@@ -197,6 +202,12 @@ def _bought_it(c: dict[str, Any], zh: bool) -> str:
     return f", bought {c['product_units']:,} of it ({_money(c['product_revenue'])})"
 
 
+def _pct_of(part: float, whole: float) -> str:
+    """A share in percent, one decimal (under 0.1%: "<0.1%")."""
+    pct = 100 * part / whole
+    return f"{pct:.1f}%" if pct >= 0.1 or not pct else "<0.1%"
+
+
 def customer_list(r: dict[str, Any], zh: bool) -> str:
     rows = r["customers"]
     where = _filters_text(r.get("filters") or {}, zh)
@@ -214,11 +225,16 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
         if not rows:
             return f"没有{where}客户（全店共 {r['customers_in_shop']:,} 位客户）。"
         more = f"（列出前 {len(rows)} 位）" if len(rows) < r["matching"] else ""
+        of_all = (
+            f"（占全店 {r['customers_in_shop']:,} 位客户的 {_pct_of(r['matching'], r['customers_in_shop'])}）"
+            if r.get("filters") and r.get("customers_in_shop")
+            else ""
+        )
         spent = "期间消费" if (r.get("filters") or {}).get("spend_start") else "累计消费"
         span = "期间全店" if spent == "期间消费" else "全店"
         note = "（订单数和消费额只计这段时间）" if spent == "期间消费" else ""
         return (
-            f"{where}客户共 {r['matching']:,} 位，{spent} {_money(r['matching_revenue'])}，占{span}销售额的 {share}%{note}。"
+            f"{where}客户共 {r['matching']:,} 位{of_all}，{spent} {_money(r['matching_revenue'])}，占{span}销售额的 {share}%{note}。"
             f"按{sort}{more}：\n{lines}"
         )
     lines = "\n".join(
@@ -230,13 +246,18 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
     if not rows:
         return f"No customers{where} (of the shop's {r['customers_in_shop']:,})."
     more = f" (the first {len(rows)})" if len(rows) < r["matching"] else ""
+    of_all = (
+        f" ({_pct_of(r['matching'], r['customers_in_shop'])} of the shop's {r['customers_in_shop']:,})"
+        if r.get("filters") and r.get("customers_in_shop")
+        else ""
+    )
     if (r.get("filters") or {}).get("spend_start"):
         return (
-            f"{r['matching']:,} customers{where}: {_money(r['matching_revenue'])} of net revenue in that period, "
+            f"{r['matching']:,} customers{where}{of_all}: {_money(r['matching_revenue'])} of net revenue in that period, "
             f"{share}% of the shop's (orders and revenue below are that period's). {sort}{more}:\n{lines}"
         )
     return (
-        f"{r['matching']:,} customers{where}: {_money(r['matching_revenue'])} of net revenue together, {share}% of the "
+        f"{r['matching']:,} customers{where}{of_all}: {_money(r['matching_revenue'])} of net revenue together, {share}% of the "
         f"shop's. {sort}{more}:\n{lines}"
     )
 
@@ -267,7 +288,7 @@ def _country(name: str, zh: bool) -> str:
 
 def customer_lifetime_value(r: dict[str, Any], zh: bool) -> str:
     lines = "\n".join(
-        f"- {c['customer_id']}: {_money(c['clv_52w'])}, "
+        f"- {c['customer_id']}{_their_country(c, zh)}: {_money(c['clv_52w'])}, "
         + (
             f"预计购买 {c['expected_purchases_52w']} 次, 活跃概率 {c['p_alive']}"
             if zh
@@ -1455,12 +1476,23 @@ def channel_attribution(r: dict[str, Any], zh: bool) -> str:
     rows = "\n".join(f"{c['channel']} | " + " | ".join(_credit(c[m]) for m in models) for c in r["channels"])
     gaps = ("；" if zh else "; ").join(_attribution_gap(d, metric, zh) for d in r["disagreements"])
     by = _ATTRIBUTION_MODELS[r["sorted_by"]][1 if zh else 0]
+    own = r.get("shop_data", False)
+    file = str(r.get("stamp", "")).rsplit(":", 2)[0]
+    shapley_out = "shapley" in r.get("left_out", {})
     if zh:
         what = f"{t['conversions']:,.0f} 次转化" if metric == "conversions" else f"{t['value']:,} 的转化价值"
+        counted = (
+            f"{t['journeys']:,} 条，{t['channels']} 个渠道，{t['conversions']:,.0f} 次转化，{t['nulls']:,.0f} 条未转化"
+        )
         return (
-            "以下是 ChannelAttribution 软件包的参考路径（渠道名为 alpha、beta 等），不是本店的数据：本店订单没有触点记录。"
-            "它们用来说明各模型如何分配功劳。\n"
-            f"{t['journeys']:,} 条客户路径带来的 {what}，在各渠道间的归因（按{by}从高到低）：\n"
+            (
+                f"以下是本店自己的转化路径（{file}，用 `copilot import journeys` 导入）。\n"
+                if own
+                else "以下是 ChannelAttribution 软件包的参考路径（渠道名为 alpha、beta 等），不是本店的数据：本店订单没有触点记录。"
+                "它们用来说明各模型如何分配功劳；用 `copilot import journeys FILE.csv` 导入店铺自己的转化路径"
+                "（path、conversions、value、nulls 列），即可按本店的渠道归因。\n"
+            )
+            + f"{t['journeys']:,} 条客户路径带来的 {what}，在各渠道间的归因（按{by}从高到低）：\n"
             f"渠道 | {head}\n{rows}\n"
             + (f"分歧最大处：{gaps}。\n" if gaps else "")
             + (
@@ -1470,17 +1502,31 @@ def channel_attribution(r: dict[str, Any], zh: bool) -> str:
                 else ""
             )
             + ("沙普利值：一个渠道组合的价值为渠道全部在该组合内的路径的转化。" if "shapley" in models else "")
-            + f"数据：ChannelAttribution 软件包的示例路径（{t['journeys']:,} 条，{t['channels']} 个渠道，"
-            f"{t['conversions']:,.0f} 次转化，{t['nulls']:,.0f} 条未转化），来源未说明，是参考样本而非店铺的真实客户旅程。"
+            + (
+                f"沙普利值未计算：它要遍历所有渠道组合，而这些路径有 {t['channels']} 个渠道，超出上限。"
+                if shapley_out
+                else ""
+            )
+            + (
+                f"数据：店铺自己的转化路径（{counted}），导入自 {file}。"
+                if own
+                else f"数据：ChannelAttribution 软件包的示例路径（{counted}），来源未说明，是参考样本而非店铺的真实客户旅程。"
+            )
         )
     what = f"{t['conversions']:,.0f} conversions" if metric == "conversions" else f"{t['value']:,} in conversion value"
     return (
-        "These are the reference journeys of the ChannelAttribution package (channels alpha, beta, ...), not this "
-        "shop's: its orders carry no touchpoints. They show how the models split credit.\n"
-        f"Credit for the {what} of {t['journeys']:,} journeys, per channel (sorted by {by}):\n"
+        (
+            f"These are the shop's own journeys ({file}, imported with `copilot import journeys`).\n"
+            if own
+            else "These are the reference journeys of the ChannelAttribution package (channels alpha, beta, ...), not "
+            "this shop's: its orders carry no touchpoints. They show how the models split credit; "
+            f"{r['import_hint']} to credit its own channels.\n"
+        )
+        + f"Credit for the {what} of {t['journeys']:,} journeys, per channel (sorted by {by}):\n"
         f"channel | {head}\n{rows}\n"
         + (f"Where the models disagree: {gaps}.\n" if gaps else "")
         + (f"{r['method']}. " if r["method"] else "")
+        + (f"Shapley values are left out: {r['left_out']['shapley']}. " if shapley_out else "")
         + f"Data: {r['source']}."
     )
 
@@ -1586,6 +1632,13 @@ def _sales_where(r: dict[str, Any], zh: bool) -> str:
     if f.get("kind"):  # a ranking of one kind of product
         n = f.get("kind_products", 0)
         parts.append(f"“{f['kind']}”类（{n} 款）中" if zh else f"among the {n} “{f['kind']}” products")
+    if f.get("products"):  # a report of the products given
+        named = [f"{p['description']} ({p['stock_code']})" for p in f["products"][:3]]
+        more = len(f["products"]) - len(named)
+        if zh:
+            parts.append("、".join(named) + (f" 等 {len(f['products'])} 款商品" if more else ""))
+        else:
+            parts.append("of " + ", ".join(named) + (f" and {more} more" if more else ""))
     return (" ".join(parts) + " " if parts else "") if zh else (" " + " ".join(parts) if parts else "")
 
 
@@ -1690,14 +1743,41 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             today = "; segments as of today" if b["by"] == "segment" else ""
             body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
         body = _most_of(b, asked, zh) + body + _each_over_time(r, zh)
-    return _best_row(r, asked, zh) + head + body + _from_the_peak(r, zh)
+    trend = _trend(r, zh) if "trend" in asked else ""
+    return trend + _best_row(r, asked, zh) + head + body + _from_the_peak(r, zh)
+
+
+def _whole_weeks_or_months(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """A weekly or monthly report's whole rows, when there are four or more to read a trend from."""
+    whole = [row for row in r["rows"] if row["whole"]]
+    return whole if r.get("by") in ("week", "month") and len(whole) >= 4 else []
+
+
+def _trend(r: dict[str, Any], zh: bool) -> str:
+    """The verdict on "is it slowing down?": the last two whole weeks (months) against the two before,
+    said first; nothing when there are not four whole ones."""
+    whole = _whole_weeks_or_months(r)
+    if not whole:
+        return ""
+    late, early = sum(w["revenue"] for w in whole[-2:]), sum(w["revenue"] for w in whole[-4:-2])
+    if not early:
+        return ""
+    pct = round(100 * (late / early - 1), 1)
+    span = f"{whole[-2]['label']} – {whole[-1]['end']}"
+    unit = ("周" if r["by"] == "week" else "个月") if zh else r["by"] + "s"
+    if zh:
+        verdict = "在放缓" if pct <= -5 else "还在增长" if pct >= 5 else "基本持平"
+        more = f"{'多' if pct > 0 else '少'} {abs(pct):g}%" if pct else "持平"
+        return f"结论：{verdict}。最近两个完整的{unit}（{span}）销售额 {_money(late)}，比之前两{unit}{more}。\n"
+    verdict = "Slowing down" if pct <= -5 else "Still growing" if pct >= 5 else "Holding level"
+    return f"{verdict}: the last two whole {unit} ({span}) sold {_money(late)}, {pct:+g}% on the two before.\n"
 
 
 def _from_the_peak(r: dict[str, Any], zh: bool) -> str:
     """Week by week or month by month: the peak, and how far the latest whole one is from it ("is the
     christmas rush slowing down?"), when the latest is not the peak."""
-    whole = [row for row in r["rows"] if row["whole"]]
-    if r.get("by") not in ("week", "month") or len(whole) < 4:
+    whole = _whole_weeks_or_months(r)
+    if not whole:
         return ""
     peak, last = max(whole, key=lambda row: row["revenue"]), whole[-1]
     if last is peak or not peak["revenue"]:
@@ -2630,8 +2710,36 @@ _DATA_ZH = {
     "cdnow": "CDNOW 购买记录",
     "dominicks_oj": "Dominick's 橙汁销售",
 }
+_WHAT_ZH = {"bid": "出价", "daily budget": "日预算", "price": "价格"}
+_MIX_ZH = {"the shop's media history": "店铺的媒体投放历史", "the reference mmm set": "参考数据（mmm）"}
+_TARGETING_ZH = {
+    "regions": "地区", "hours": "时段", "domains allow": "允许的域名", "domains_allow": "允许的域名",
+    "domains block": "屏蔽的域名", "domains_block": "屏蔽的域名", "sizes": "广告尺寸", "audiences": "人群包",
+}  # fmt: skip
+_OS_ERROR_ZH = {
+    "Permission denied": "没有写入权限",
+    "No space left on device": "磁盘空间不足",
+    "Read-only file system": "文件系统是只读的",
+    "No such file or directory": "文件夹不存在",
+    "Is a directory": "同名的文件夹已存在",
+}
+
+
+def _value_zh(m: re.Match[str]) -> str:
+    """ "the bid", "the daily budget of campaign 3" as the Chinese sentence names them."""
+    what = _WHAT_ZH[m["what"]]
+    return f"活动 {m['id']} 的{what}" if m["id"] else what
+
+
+def _inner_zh(message: str) -> str:
+    """The engine's reason inside a tool's message, in Chinese when the table has it."""
+    said = _error_zh(message)
+    return said.removesuffix("。") if said is not None else message
+
+
 # Tool and validation errors are written in English by the tools; Chinese requests get them in Chinese.
 _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # -- the DSP
     (
         re.compile(r"the DSP has no campaigns yet; add one with `([^`]+)`"),
         r"DSP 还没有任何活动；可以先用 `\1` 添加一个。",
@@ -2644,19 +2752,99 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
         re.compile(r"DSP campaign (\d+) \((.+)\) already has that targeting: nothing to change"),
         r"DSP 活动 \1（\2）已经是这样的定向，无需修改。",
     ),
+    (
+        re.compile(r"no audience ['\"](.+)['\"]; the saved audiences: none yet"),
+        r"没有名为“\1”的人群包；目前还没有保存任何人群包。",
+    ),
     (re.compile(r"no audience '(.+)'; the saved audiences: (.+)"), r"没有名为“\1”的人群包；现有人群包：\2。"),
+    (re.compile(r"hours are whole hours 0 to 23 \(UTC\), not (.+)"), r"时段须为 0 到 23 的整点（UTC），不能是 \1。"),
     (re.compile(r"hours are whole hours 0 to 23 \(UTC\).*"), "时段须为 0 到 23 的整点（UTC）。"),
+    (
+        re.compile(r"say which (?P<rule>[\w ]+) to (?P<action>set|add|remove)"),
+        lambda m: (
+            f"请说明要把{_TARGETING_ZH.get(m['rule'], m['rule'])}设为哪些。"
+            if m["action"] == "set"
+            else f"请说明要{'添加' if m['action'] == 'add' else '移除'}哪些{_TARGETING_ZH.get(m['rule'], m['rule'])}。"
+        ),
+    ),
+    (
+        re.compile(r"targeting hours(?:\.\d+)?: hours are 0 to 23, not (-?\d+)"),
+        r"时段须为 0 到 23 的整点（UTC），不能是 \1。",
+    ),
+    (
+        re.compile(r"targeting sizes(?:\.\d+)?: a size is WIDTHxHEIGHT, like 300x250, not ['\"](.*)['\"]"),
+        r"广告尺寸须写成“宽x高”（WIDTHxHEIGHT），例如 300x250，不能是“\1”。",
+    ),
+    (
+        re.compile(r"targeting (\w+): List should have at most (\d+) items? after validation, not (\d+)"),
+        lambda m: f"{_TARGETING_ZH.get(m[1], m[1])}最多只能有 {m[2]} 项，现在是 {m[3]} 项。",
+    ),
+    # -- the shop's products, customers and campaigns
+    (
+        re.compile(r"the shop has no sales yet; run `([^`]+)` to load the demo shop"),
+        r"店铺还没有销售数据；请运行 `\1` 载入演示店铺。",
+    ),
+    (
+        re.compile(r"the catalog is empty; run `([^`]+)` to load the demo shop"),
+        r"商品目录是空的；请运行 `\1` 载入演示店铺。",
+    ),
     (re.compile(r"there is no product (\d+); product ids run from 1 to (\d+)"), r"没有商品 \1；商品编号从 1 到 \2。"),
     (
         re.compile(r"there is no customer (\d+); customer ids are numbers such as (\d+)(?: or (\d+))?"),
-        r"没有客户 \1；客户编号例如 \2。",
+        lambda m: f"没有客户 {m[1]}；客户编号例如 {m[2]}" + (f" 或 {m[3]}" if m[3] else "") + "。",
+    ),
+    (
+        re.compile(r"there is no customer (\d+); customer ids are numbers such as $"),
+        r"没有客户 \1；店铺还没有任何客户。",
     ),
     (re.compile(r"there is no campaign (\d+); the campaigns are ([\d, ]+)"), r"没有活动 \1；现有活动为 \2。"),
+    (re.compile(r"there is no campaign (\d+); the campaigns are $"), r"没有活动 \1；目前还没有任何活动。"),
+    (re.compile(r"^there are no campaigns yet$"), "目前还没有任何活动。"),
+    # -- prices
+    (
+        re.compile(
+            r"product (\d+)'s sales history is too thin to estimate elasticity: it sold in (\d+) weeks? "
+            r"\(need (\d+)\)"
+        ),
+        r"商品 \1 的销售记录太少，无法估计价格弹性：只有 \2 周有销售（至少需要 \3 周）。",
+    ),
     (
         re.compile(r"product (\d+)'s sales history is too thin to estimate elasticity.*"),
         r"商品 \1 的销售记录太少，无法估计价格弹性。",
     ),
+    (
+        re.compile(r"£(\S+) off £(\S+) leaves nothing; give a smaller amount off"),
+        r"£\2 减去 £\1 后价格就没有了；请给一个更小的减价金额。",
+    ),
+    (
+        re.compile(r"£(\S+) is product (\d+)'s price today; give a different price to compare"),
+        r"£\1 就是商品 \2 现在的价格；请给一个不同的价格来比较。",
+    ),
+    (
+        re.compile(r"£(\S+) is a (\S+)% change from £(\S+); compare a price within (\S+)% and (\S+)%"),
+        r"£\1 相对于 £\3 的变动为 \2%；请比较变动在 \4% 到 \5% 之间的价格。",
+    ),
+    (
+        re.compile(
+            r"that would make the (?P<what>bid|daily budget|price)(?: of campaign (?P<id>\d+))? £(?P<value>\S+); "
+            r"it must be greater than 0"
+        ),
+        lambda m: f"这样{_value_zh(m)}会变成 £{m['value']}，必须大于 0。",
+    ),
+    (
+        re.compile(
+            r"that would make the (?P<what>bid|daily budget|price)(?: of campaign (?P<id>\d+))? £(?P<value>\S+); "
+            r"it must be at most £(?P<top>\S+)"
+        ),
+        lambda m: f"这样{_value_zh(m)}会变成 £{m['value']}，不能超过 £{m['top']}。",
+    ),
+    (
+        re.compile(r"that would make the (?:bid|daily budget) of campaign (\d+) £(\S+); it must be (.+)"),
+        r"这样活动 \1 会变成 £\2，超出允许范围（\3）。",
+    ),
+    # -- campaigns, channels and delivery
     (re.compile(r"campaign (\d+) has no delivery reported yet"), r"活动 \1 还没有投放数据。"),
+    (re.compile(r"no campaign has any delivery reported yet"), "还没有任何活动的投放数据。"),
     (
         re.compile(r"variant (\w) conversions must be between 0 and its visitors \((\d+)\)"),
         r"\1 组的转化数必须在 0 到访客数（\2）之间。",
@@ -2669,12 +2857,17 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
             f"或把 COPILOT_DATA_DIR 指向含有 {m[2]}/ 的文件夹。"
         ),
     ),
+    (
+        re.compile(r"none of (.+) is a channel of the shop's media history; they are (.+)"),
+        r"\1 都不是店铺媒体投放历史里的渠道；历史里的渠道为 \2。",
+    ),
     (re.compile(r"none of (.+) is a channel; the channels are (.+)"), r"\1 都不是渠道；现有渠道为 \2。"),
     (re.compile(r"(.+) is not a channel; the channels are (.+)"), r"\1 不是渠道；现有渠道为 \2。"),
     (
         re.compile(r"no campaign runs on (\S+); the campaigns run on (.+)"),
         r"没有活动投放在 \1 渠道；现有活动的渠道为 \2。",
     ),
+    (re.compile(r"no campaign runs on (.+)"), r"没有活动投放在 \1 渠道。"),
     (re.compile(r"campaign (\d+) \((.+)\) is already paused"), r"活动 \1（\2）已经是暂停状态。"),
     (re.compile(r"campaign (\d+) \((.+)\) is already active"), r"活动 \1（\2）已经在投放中。"),
     (
@@ -2690,11 +2883,151 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
         r"时段的开始日期（\1）晚于结束日期（\2），请对调。",
     ),
     (re.compile(r"give the start date of the period.*"), "请同时给出时段的开始日期（或一个时段，例如最近7天）。"),
+    (re.compile(r"^unknown period (\S+)$"), r"没有名为 \1 的时段。"),
     (
-        re.compile(r"that would make the (?:bid|daily budget) of campaign (\d+) £(\S+); it must be (.+)"),
-        r"这样活动 \1 会变成 £\2，超出允许范围（\3）。",
+        re.compile(r"give a value per click or a campaign whose value per click to use"),
+        "请给出每次点击的价值，或一个活动编号。",
     ),
+    # -- sales reports, filters and the catalog
     (re.compile(r"give a product id or a text to search the catalog for"), "请给出商品编号或要搜索的文字。"),
+    (
+        re.compile(
+            r"none of the words of “(.+)” are in the catalog's glossary; name the product in English or with everyday "
+            r"words for it \(e\.g\. (.+)\)"
+        ),
+        lambda m: (
+            f"“{m[1]}”里的词都不在商品目录的词表里；请用英文或常用的说法称呼商品（例如 {m[2].replace(', ', '、')}）。"
+        ),
+    ),
+    (
+        re.compile(
+            r"no product's description holds every word of “(.+)”; name the kind of product in the catalog's words "
+            r"\(e\.g\. (.+)\)"
+        ),
+        lambda m: (
+            f"没有哪件商品的描述同时包含“{m[1]}”里的每个词；请用商品目录里的说法称呼这类商品"
+            f"（例如 {m[2].replace(', ', '、')}）。"
+        ),
+    ),
+    (
+        re.compile(r"none of the products given are a (.+); drop one of the two filters"),
+        r"给出的商品都不是 \1；请去掉两个筛选条件中的一个。",
+    ),
+    (
+        re.compile(
+            r"['\"](.+)['\"] is not a month; give it as (\S+), a month's name \((\w+)\) or its number \((\d+)\)"
+        ),
+        r"“\1”不是月份；请写成 \2、月份名称（\3）或月份数字（\4）。",
+    ),
+    (
+        re.compile(r"the months run backwards \((\S+) to (\S+)\); give the earlier month first"),
+        r"月份顺序反了（\1 到 \2）；请先写较早的月份。",
+    ),
+    (
+        re.compile(r"(\S+) is after the shop's latest orders \((\S+)\); give months up to (\S+)"),
+        r"\1 晚于店铺最近的订单（\2）；请给出 \3 或更早的月份。",
+    ),
+    (
+        re.compile(r"give either a month or a period \(or start and end dates\), not both"),
+        "请只给出月份或时段（或开始和结束日期）其中一种，不要同时给。",
+    ),
+    (
+        re.compile(r"to_month ends a range of months; give the first month as month"),
+        "to_month 是月份范围的最后一个月；请用 month 给出第一个月。",
+    ),
+    (
+        re.compile(r"there are no sales from (\S+) to (\S+); the shop's sales run from (\S+) to (\S+)"),
+        r"\1 至 \2 没有销售；店铺的销售记录从 \3 到 \4。",
+    ),
+    (
+        re.compile(r"the shop has no customers in ['\"](.+)['\"]; the countries are: (.+)"),
+        r"店铺在“\1”没有客户；有客户的国家：\2。",
+    ),
+    (
+        re.compile(r"there is no RFM segment ['\"](.+)['\"]; the segments are: (.+)"),
+        r"没有名为“\1”的 RFM 分群；现有分群：\2。",
+    ),
+    (
+        re.compile(r"the (first-order )?date range starts \((\S+)\) after it ends \((\S+)\); swap the dates"),
+        lambda m: f"{'首单' if m[1] else ''}日期范围的开始日期（{m[2]}）晚于结束日期（{m[3]}），请对调。",
+    ),
+    (
+        re.compile(
+            r"min_(orders|revenue) \((\S+)\) is above max_\1 \((\S+)\); give a minimum no greater than the maximum"
+        ),
+        lambda m: (
+            f"{'订单数' if m[1] == 'orders' else '消费额'}的下限 min_{m[1]}（{m[2]}）高于上限 max_{m[1]}（{m[3]}）；"
+            "下限不能高于上限。"
+        ),
+    ),
+    # -- web sessions
+    (
+        re.compile(r"['\"](.+)['\"] is not a month; the data's months are (.+)"),
+        r"“\1”不是月份；数据里的月份为 \2。",
+    ),
+    (
+        re.compile(r"the data has no sessions in (\w+): its (\d+) months are (.+) \(no (.+)\)"),
+        lambda m: (
+            f"数据里没有 {m[1]} 的访问记录：数据共 {m[2]} 个月，为 {m[3]}（没有 {m[4].replace(' or ', ' 或 ')}）。"
+        ),
+    ),
+    (re.compile(r"give at least one month; the data's months are (.+)"), r"请至少给出一个月份；数据里的月份为 \1。"),
+    (
+        re.compile(r"the two periods share (.+); give each month to one period"),
+        r"两个时段都包含 \1；每个月份只能属于一个时段。",
+    ),
+    (
+        re.compile(r"no months are left to compare against; give `([^`]+)` too"),
+        r"没有剩下可以对比的月份；请同时给出 `\1`。",
+    ),
+    (
+        re.compile(r"no session viewed a product page with a known time; cannot set an engagement threshold"),
+        "没有哪次访问在商品页上的停留时长是已知的，无法设定“参与”的时长门槛；请直接给出秒数。",
+    ),
+    # -- attribution
+    (
+        re.compile(r"Shapley values over every coalition take at most (\d+) channels and the journeys have (\d+); .*"),
+        r"沙普利值要遍历所有渠道组合，最多支持 \1 个渠道，而这些路径有 \2 个渠道；"
+        "请改用马尔可夫模型，或把少见的渠道合并为一个后重新导入。",
+    ),
+    (
+        re.compile(r"the shop's journeys carry no conversion value .*"),
+        "店铺的转化路径没有转化价值（没有 value 列，或每个值都是 0）；请按转化次数归因，或带上 value 列重新导入转化路径。",
+    ),
+    # -- the marketing-mix model
+    (
+        re.compile(r"the shop's media history has (\d+) weeks: hold out fewer than that"),
+        r"店铺的媒体投放历史只有 \1 周：留出检验的周数要少于这个数。",
+    ),
+    (
+        re.compile(r"(the shop's media history|the reference mmm set) has no spend on any channel in the fitted weeks"),
+        lambda m: f"{_MIX_ZH[m[1]]}在拟合的各周里没有任何渠道有花费。",
+    ),
+    (
+        re.compile(r"^(the shop's media history|the reference mmm set): (.+)$"),
+        lambda m: f"{_MIX_ZH[m[1]]}无法拟合：{_inner_zh(m[2])}。",
+    ),
+    (
+        re.compile(r"(\d+) weeks are too few for (\d+) channels and (\d+) controls: need at least (\d+)"),
+        r"只有 \1 周的数据，而 \2 个渠道和 \3 个控制变量至少需要 \4 周。",
+    ),
+    (
+        re.compile(r"no spend at all on (.+) in the fitted weeks: leave the channel out"),
+        r"拟合的各周里 \1 完全没有花费：请去掉这个渠道。",
+    ),
+    (re.compile(r"the hold-out must be between 0 and (\d+) weeks"), r"留出检验的周数必须在 0 到 \1 之间。"),
+    (re.compile(r"every week's sales must be positive.*"), "每周的销售额都必须大于 0。"),
+    (re.compile(r"sales must be positive on average"), "销售额的平均值必须大于 0。"),
+    # -- retention
+    (
+        re.compile(
+            r"cohort (\S+) has (-?\d+) months observed \(a lapse takes (\d+) months to see and the last full month is "
+            r"(\S+)\), too little to fit; the cohorts are none yet \(first-purchase months with at least (\d+) new "
+            r"customers and (\d+) months observed after\)"
+        ),
+        r"\1 这批客户首单后只观察了 \2 个月（判断流失需要 \3 个月，最近一个完整月份是 \4），数据太少，无法拟合。"
+        r"目前还没有可以分析的首单月份（需要至少 \5 位新客户、之后至少观察 \6 个月）。",
+    ),
     (
         re.compile(
             r"cohort (\S+) has (-?\d+) months observed \(a lapse takes (\d+) months to see and the last full month is "
@@ -2706,18 +3039,149 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
     ),
     (
         re.compile(
-            r"cohort (\S+) has (\d+) new customers? \(fewer than (\d+)\), too little to fit; the cohorts are (.+) "
-            r"\(first-purchase months .+\)"
+            r"cohort (\S+) has (\d+) new customers? \(fewer than (\d+)\), too little to fit; the cohorts are none yet "
+            r"\(first-purchase months with at least (\d+) new customers and (\d+) months observed after\)"
         ),
-        r"\1 这批只有 \2 位新客户（少于 \3 位），数据太少，无法拟合。可以分析的首单月份：\4。",
+        r"\1 这批只有 \2 位新客户（少于 \3 位），数据太少，无法拟合。"
+        r"目前还没有可以分析的首单月份（需要至少 \4 位新客户、之后至少观察 \5 个月）。",
     ),
     (
-        re.compile(r"no cohort '(.+)' in the shop's orders; the cohorts are (.+) \(first-purchase months .+\)"),
-        r"店铺订单里没有 \1 这批首单客户；可以分析的首单月份：\2。",
+        re.compile(
+            r"cohort (\S+) has (\d+) new customers? \(fewer than (\d+)\), too little to fit; the cohorts are (.+) "
+            r"\(first-purchase months with at least (\d+) new customers and (\d+) months observed after\)"
+        ),
+        r"\1 这批只有 \2 位新客户（少于 \3 位），数据太少，无法拟合。"
+        r"可以分析的首单月份：\4（至少 \5 位新客户、之后至少观察 \6 个月）。",
     ),
     (
-        re.compile(r"give a value per click or a campaign whose value per click to use"),
-        "请给出每次点击的价值，或一个活动编号。",
+        re.compile(
+            r"no cohort '(.+)' in the shop's orders; the cohorts are none yet \(first-purchase months with at least (\d+) new customers and (\d+) months observed after\)"
+        ),
+        r"店铺订单里没有 \1 这批首单客户；目前还没有可以分析的首单月份（需要至少 \2 位新客户、之后至少观察 \3 个月）。",
+    ),
+    (
+        re.compile(
+            r"no cohort '(.+)' in the shop's orders; the cohorts are (.+) \(first-purchase months with at least (\d+) new customers and (\d+) months observed after\)"
+        ),
+        r"店铺订单里没有 \1 这批首单客户；可以分析的首单月份：\2（至少 \3 位新客户、之后至少观察 \4 个月）。",
+    ),
+    (
+        re.compile(r"^cohort (\S+) cannot be fitted: (.+)$"),
+        lambda m: f"无法为 {m[1]} 这批客户拟合留存曲线：{_inner_zh(m[2])}。",
+    ),
+    (
+        re.compile(r"nobody churned in the periods given: the sBG model cannot be fitted to them"),
+        "这段时间里没有客户流失，无法拟合 sBG 模型。",
+    ),
+    # -- audiences (the DMP)
+    (
+        re.compile(r"give rules or customer_ids \(an uploaded list\), not both"),
+        "请给出筛选规则或 customer_ids（上传的名单）其中一种，不要同时给。",
+    ),
+    (
+        re.compile(r"(\d+) of the customer ids are not the shop's customers \((.+)\); remove them"),
+        r"有 \1 个客户编号不是本店的客户（\2）；请去掉它们。",
+    ),
+    (
+        re.compile(r"no customer passes these rules; loosen them \(e\.g\. a lower min_clv or a wider date range\)"),
+        "没有客户满足这些规则；请放宽条件（例如调低 min_clv 或放宽日期范围）。",
+    ),
+    (
+        re.compile(r"both are the audience ['\"](.+)['\"]; name two different audiences"),
+        r"两个都是人群包“\1”；请给出两个不同的人群包。",
+    ),
+    (
+        re.compile(
+            r"['\"](.+)['\"] is an uploaded list: its members are the customers uploaded, there is nothing to recompute; "
+            r"import the list again under a new name to change it"
+        ),
+        r"“\1”是上传的名单：成员就是上传的客户，没有可以重新计算的；如需修改，请用新名称重新导入名单。",
+    ),
+    (
+        re.compile(
+            r"the seed of ['\"](.+)['\"] \(['\"]?(.*?)['\"]?\) was deleted, so it cannot be recomputed; "
+            r"make a new look-alike of another audience"
+        ),
+        r"“\1”的种子人群包（“\2”）已被删除，无法重新计算；请基于另一个人群包新建相似人群。",
+    ),
+    (
+        re.compile(r"every member of ['\"](.+)['\"] has opted out of marketing \(or it is empty\): nothing to export"),
+        r"“\1”的成员都已退订营销（或人群包是空的）：没有可以导出的客户。",
+    ),
+    (
+        re.compile(r"customer (\d+) is already (opted out|not opted out)( \(nothing recorded\))?; nothing to change"),
+        lambda m: (
+            f"客户 {m[1]} 已经退订了营销，无需修改。"
+            if m[2] == "opted out"
+            else f"客户 {m[1]} 本来就没有退订营销{'（没有记录）' if m[3] else ''}，无需修改。"
+        ),
+    ),
+    (
+        re.compile(r"there is no audience ['\"](.+)['\"]; there are no audiences yet \(([a-z_]+) makes one\)"),
+        r"没有名为“\1”的人群包；目前还没有任何人群包（可以用 \2 创建）。",
+    ),
+    (
+        re.compile(r"there is no audience ['\"](.+)['\"]; the audiences are (.+?)(?: and (\d+) more)?$"),
+        lambda m: f"没有名为“{m[1]}”的人群包；现有人群包：{m[2]}" + (f" 等（另有 {m[3]} 个）" if m[3] else "") + "。",
+    ),
+    (
+        re.compile(r"an audience name is 1 to (\d+) printable characters, got (.+)"),
+        r"人群包名称须为 1 到 \1 个可打印字符，现在是 \2。",
+    ),
+    (
+        re.compile(
+            r"an audience named ['\"](.+)['\"] already exists \(([\d,]+) customers?\); choose another name, "
+            r"or refresh or delete that one"
+        ),
+        r"已经有名为“\1”的人群包（\2 位客户）；请换一个名称，或刷新、删除已有的那个。",
+    ),
+    (
+        re.compile(r"an audience kind is one of (.+), not ['\"](.*)['\"]"),
+        r"人群包类型须为 \1 之一，不能是“\2”。",
+    ),
+    (
+        re.compile(r"min_clv \((\S+)\) is above max_clv \((\S+)\); swap them"),
+        r"生命周期价值的下限 min_clv（\1）高于上限 max_clv（\2），请对调。",
+    ),
+    (
+        re.compile(r"ordered_after \((\S+)\) is after ordered_before \((\S+)\); swap the dates"),
+        r"下单日期范围的开始 ordered_after（\1）晚于结束 ordered_before（\2），请对调。",
+    ),
+    (
+        re.compile(r"an audience definition has rules this copilot does not know: (.+)"),
+        r"人群包的定义里有本助手不认识的规则：\1。",
+    ),
+    (
+        re.compile(r"the e-mail uplift score cannot be computed for this shop's customers.*"),
+        "无法为本店客户计算邮件增益分：email_targeting 背后的增益模型是用 Hillstrom 邮件实验训练的，"
+        "它用到的特征（买过的男装和女装商品、邮编区域、购买渠道）本店没有记录；请去掉 min_uplift。",
+    ),
+    (re.compile(r"no e-mail uplift score was computed for these customers"), "这些客户还没有计算邮件增益分。"),
+    (
+        re.compile(
+            r"give at least one rule \(segment, lapsing, lifetime value, country, last order, products bought\)"
+        ),
+        "请至少给出一条规则（RFM 分群、即将流失、生命周期价值、国家、最近下单、买过的商品）。",
+    ),
+    (
+        re.compile(r"the seed audience has no customer with purchases in the shop to learn from; refresh it"),
+        "种子人群包里没有在本店买过东西的客户，无从学习；请先刷新它。",
+    ),
+    (
+        re.compile(r"every customer outside the seed is opted out or in the seed: there is no one to add"),
+        "种子人群包以外的客户都已退订营销：没有可以添加的客户。",
+    ),
+    (
+        re.compile(r"could not write (.+): ([^:]+)$"),
+        lambda m: f"无法写入 {m[1]}：{_OS_ERROR_ZH.get(m[2], m[2])}。",
+    ),
+    (
+        re.compile(r"the export formats are (.+), not ['\"](.*)['\"]"),
+        r"导出格式须为 \1 之一，不能是“\2”。",
+    ),
+    (
+        re.compile(r"^['\"](.*)['\"] is not a customer id \(a whole number of 1 or more\)$"),
+        r"“\1”不是客户编号（客户编号是 1 或以上的整数）。",
     ),
 ]
 _FIELD_ZH = {
@@ -2763,14 +3227,23 @@ def meant_pence(args: dict[str, Any], zh: bool) -> str:
     )
 
 
+def _error_zh(message: str) -> str | None:
+    """A tool's one-line error in Chinese by the first pattern of _ERRORS_ZH it matches; None when none does."""
+    for pat, rep in _ERRORS_ZH:
+        found = pat.search(message)
+        if found:
+            return pat.sub(rep, found.group(0))
+    return None
+
+
 def error_text(message: str, zh: bool) -> str:
     """A tool's error as the marketer reads it: what to fix, in the request's language."""
     message = message.removeprefix("Error: ")
     if not zh:
         return "I couldn't do that: " + message
-    for pat, rep in _ERRORS_ZH:
-        if pat.search(message):
-            return "没能完成：" + pat.sub(rep, pat.search(message).group(0))  # type: ignore[union-attr]
+    said = _error_zh(message)
+    if said is not None:
+        return "没能完成：" + said
     if message.startswith("invalid arguments: "):
         parts = []
         for item in message.removeprefix("invalid arguments: ").split("; "):

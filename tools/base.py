@@ -205,7 +205,21 @@ def is_exporting() -> bool:
     return _EXPORTING.get()
 
 
+def exported_rows(a: BaseModel) -> int | None:
+    """How many rows of a list an export holds (`ranked[:exported_rows(a)]`): as many as the request
+    said ("export the top 10": 10), or the whole list (None) when it said none."""
+    return int(vars(a)["limit"]) if "limit" in a.model_fields_set else None
+
+
 _NAME_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def _name_words(text: str) -> list[str]:
+    """The words of a text as catalog words are matched: lower case, without apostrophes (CHILDREN'S
+    APRON is a childrens apron)."""
+    return [w.replace("'", "") for w in _NAME_WORD.findall(text.lower().replace("’", "'"))]
+
+
 NAME_COVERAGE = 0.55  # share of the word weight of a description and the request's catalog words they share
 # Words of requests that a few descriptions hold too ("the", "is", "of"): never what names a product.
 _NAME_STOP = frozenset(
@@ -295,7 +309,7 @@ def _names(shop: Shop) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         with shop.sessions() as s:
             rows = list(s.execute(select(Product.id, Product.description)))
-        raw = [set(_NAME_WORD.findall(d.lower())) for _, d in rows]
+        raw = [set(_name_words(d)) for _, d in rows]
         every = set().union(*raw) if raw else set()
         # a plural the catalog also writes in the singular counts as that word (DOORMAT HEARTS: heart)
         words = [{w[:-1] if w.endswith("s") and w[:-1] in every else w for w in ws} for ws in raw]
@@ -346,10 +360,10 @@ def name_as_id(shop: Shop, text: str) -> str:
     cat = _names(shop)
     words = cat["words"][cat["index"][pid]]
     idf = cat["idf"]
-    hits = [m for m in _NAME_WORD.finditer(text.lower()) if _as_catalog(m.group(0), idf) in words]
+    hits = [m for m in _NAME_WORD.finditer(text.lower()) if _as_catalog(m.group(0).replace("'", ""), idf) in words]
     if len(hits) < 2:
         return _chinese_name_as_id(text, pid, words)
-    between = [_as_catalog(w, idf) for w in _NAME_WORD.findall(text.lower()[hits[0].start() : hits[-1].end()])]
+    between = [_as_catalog(w, idf) for w in _name_words(text[hits[0].start() : hits[-1].end()])]
     if any(w not in words and w not in _NAME_STOP for w in between):
         return text  # the words are apart: not one name
     if re.search(r"\b(?:a|an|some|any)\s+$", text[: hits[0].start()], re.I):
@@ -367,7 +381,7 @@ def _chinese_name_as_id(text: str, pid: int, words: set[str]) -> str:
     _, found = glossary().to_english(text)
     spans = []
     for zh, en in found:
-        if set(_NAME_WORD.findall(en.lower())) <= words and zh in text:
+        if set(_name_words(en)) <= words and zh in text:
             at = text.find(zh)
             spans.append((at, at + len(zh)))
     if not spans:
@@ -387,11 +401,10 @@ def product_named(shop: Shop, text: str) -> int | None:
     from vectorstore.glossary import glossary
 
     cat = _names(shop)
-    readings = (
-        [f"{text} {english}" for english in glossary().readings(text)]
-        if re.search(r"[\u4e00-\u9fff]", text)
-        else [text]
-    )
+    english = glossary().readings(text) if re.search(r"[\u4e00-\u9fff]", text) else []
+    if len(english) > 1 and len(products_holding(shop, english[0])[1]) >= 2:
+        english = english[:1]  # 圣诞花环 is a kind (CHRISTMAS GARLAND), not the one NOEL GARLAND another reading names
+    readings = [f"{text} {e}" for e in english] or [text]
     # 波点 is retrospot or polkadot: the reading that names a product best
     text, scored = max(
         ((t, _name_scores(cat, t)) for t in readings), key=lambda r: max((s for s, _ in r[1]), default=0.0)
@@ -416,8 +429,8 @@ def product_named(shop: Shop, text: str) -> int | None:
 def _name_run(cat: dict[str, Any], text: str) -> list[tuple[str, int]]:
     """Each catalog word of the text and its stretch (punctuation ends a stretch)."""
     run: list[tuple[str, int]] = []
-    for chunk, part in enumerate(re.split(r"[,.;:!?，。；：！？、()\[\]]", text.lower())):
-        run += [(_as_catalog(w, cat["idf"]), chunk) for w in _NAME_WORD.findall(part) if w not in _NAME_STOP]
+    for chunk, part in enumerate(re.split(r"[,.;:!?，。；：！？、()\[\]]", text)):
+        run += [(_as_catalog(w, cat["idf"]), chunk) for w in _name_words(part) if w not in _NAME_STOP]
     return run
 
 
@@ -446,13 +459,17 @@ def units_sold(shop: Shop) -> np.ndarray:
     return shop.cached("units_by_product", lambda: np.bincount(shop.sales.product, weights=shop.sales.quantity))
 
 
+def best_sellers_first(shop: Shop, ids: list[int]) -> list[int]:
+    """Product ids, the most units sold first."""
+    units = units_sold(shop)
+    return sorted(ids, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
+
+
 def products_holding(shop: Shop, text: str) -> tuple[list[str], list[int]]:
     """The catalog words of `text` (a plural as the catalog's singular) and the products whose
     description holds every one of them, best sellers first (none when a word is not the catalog's)."""
     cat = _names(shop)
-    words = list(
-        dict.fromkeys(_as_catalog(w, cat["idf"]) for w in _NAME_WORD.findall(text.lower()) if w not in _NAME_STOP)
-    )
+    words = list(dict.fromkeys(_as_catalog(w, cat["idf"]) for w in _name_words(text) if w not in _NAME_STOP))
     if not words or any(w not in cat["idf"] for w in words):
         return words, []
     held = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if set(words) <= ws]
@@ -464,8 +481,7 @@ def products_holding(shop: Shop, text: str) -> tuple[list[str], list[int]]:
     if len(words) >= 2 and joined in cat["idf"]:
         rest = set(words[:-2]) | {joined}
         held += [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if rest <= ws and p not in held]
-    units = units_sold(shop)
-    return words, sorted(held, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
+    return words, best_sellers_first(shop, held)
 
 
 def _narrowed(shop: Shop, ids: list[int], words: set[str]) -> list[int]:
@@ -496,8 +512,7 @@ def _kind_of(shop: Shop, said: set[str]) -> list[int]:
     same = [p for p, ws in zip(cat["ids"], cat["words"], strict=True) if said <= ws or joined in ws]
     if len(same) < 2:
         return []
-    units = units_sold(shop)
-    return sorted(same, key=lambda p: -(float(units[p]) if p < len(units) else 0.0))
+    return best_sellers_first(shop, same)
 
 
 def product_choices(shop: Shop, text: str, k: int = 3) -> tuple[int, list[tuple[int, str]]]:
@@ -538,7 +553,7 @@ def _of_the_kind(shop: Shop, text: str) -> list[int]:
 
     if re.search(r"[\u4e00-\u9fff]", text):
         text = text + " " + glossary().to_english(text)[0]
-    said = set(_NAME_WORD.findall(text.lower())) - _NAME_STOP
+    said = set(_name_words(text)) - _NAME_STOP
     for size in (3, 2):
         for e in glossary().entries.values():
             words = {w.lower() for w in e.english}

@@ -248,6 +248,7 @@ OCCASION_DAYS: dict[str, tuple[Callable[[int], date | None], int]] = {  # an occ
     "黑五": (lambda y: _nth(y, 11, 3, 4) + timedelta(days=1), SALE),
     "cyber monday": (lambda y: _nth(y, 11, 3, 4) + timedelta(days=4), SALE),
     "boxing day": (lambda y: date(y, 12, 26), SALE),
+    "january sale": (lambda y: date(y, 1, 2), SALE),  # the January sales open on the first working day
     "new year": (lambda y: date(y, 1, 1), SALE),
     "新年": (lambda y: date(y, 1, 1), SALE),
     "元旦": (lambda y: date(y, 1, 1), SALE),

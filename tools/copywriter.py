@@ -381,7 +381,7 @@ def _facts_en(f: Facts) -> list[tuple[list[str], list[str]]]:
             (
                 [f"{u} sold"] + ([f"over {over:,} sold"] if over else []),
                 [f"{u} sold so far.", f"Shoppers have bought {u}.", f"We've sold {u} of them."]
-                + ([f"More than {over:,} have found a buyer."] if over else []),
+                + ([f"More than {over:,} have found a home."] if over else []),
             )
         )
     if f.customers > 1:
@@ -406,7 +406,11 @@ def _facts_en(f: Facts) -> list[tuple[list[str], list[str]]]:
         out.append(
             (
                 [f"{'an' if month[0] in 'AEIOU' else 'a'} {month} favourite"],
-                [f"It sells most in {month}.", f"{month} is its busiest month.", f"Most popular in {month}."],
+                [
+                    f"{'An' if month[0] in 'AEIOU' else 'A'} {month} favourite with our customers.",
+                    f"Everyone wants one in {month}.",
+                    f"Most popular in {month}.",
+                ],
             )
         )
     if f.countries > 1:
@@ -467,7 +471,7 @@ def _facts_zh(f: Facts) -> list[tuple[list[str], list[str]]]:
         out.append(
             (
                 [f"{m}月热卖"],
-                [f"{m}月是它的销售旺季。", f"{m}月卖得很火。", f"{m}月份特别畅销。", f"{m}月下单的人格外多。"],
+                [f"{m}月大家都在抢。", f"{m}月卖得很火。", f"{m}月份特别畅销。", f"{m}月下单的人格外多。"],
             )
         )
     if f.countries > 1:
@@ -524,6 +528,8 @@ def _lines(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None
             (f"{o} {x}, {fact}" for o, fact in prod(lex.opens, short)),
             (f"{x}, {fact}. {c}" for fact, c in prod(short, lex.ctas)),
             (f"{_cap(a)} {x}" for a in lex.adjs),
+            (f"{o} {x}. {c}" for o, c in prod(lex.opens, lex.ctas)),  # the tone's or the day's words at both ends
+            (f"{x}. {line}" for line in lex.lines),
         ]
         if heads:
             out += [
@@ -547,6 +553,8 @@ def _lines(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None
             (f"{x}，{fact}，{c}" for fact, c in prod(short, lex.ctas)),
             (f"{o}{a}{x}，{fact}，{c}" for o, a, fact, c in zip(lex.opens, lex.adjs, short, lex.ctas, strict=False)),
             (f"{a}{x}，{fact1}，{fact2}" for a, (fact1, fact2) in prod(lex.adjs, itertools.combinations(short, 2))),
+            (f"{o}{x}，{c}" for o, c in prod(lex.opens, lex.ctas)),  # the tone's or the day's words at both ends
+            (f"{x}，{line}" for line in lex.lines),
         ]
         if heads:
             out += [
@@ -628,7 +636,7 @@ def _round_robin(iterators: list[Iterator[str]]) -> Iterator[str]:
 
 
 def _texts(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None, language: Language,
-           *, facts: tuple[int, ...], note: bool) -> Iterator[str]:  # fmt: skip
+           *, facts: tuple[int, ...], note: bool, rich: bool = False) -> Iterator[str]:  # fmt: skip
     """Candidate texts for a longer field: an opening sentence (the product, the audience or the
     tone; or none), sentences about `facts` (a count, or several) different facts and a call to action; a note (Xiaohongshu) has a
     line in the tone after an opening that names the product, and ends with hashtags. Each opening
@@ -665,7 +673,11 @@ def _texts(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None
             chosen = which[(seed + r) % len(which)]
             pick = [groups[g][(seed + r // len(which)) % len(groups[g])] for g in chosen]
             middle = middles[(seed + r) % len(middles)] if (note or len(facts) > 1) and first not in middles else ""
-            body = joiner.join(p for p in [first, middle, *pick, cta] if p)
+            # one note of a few says more: the audience's line and one in the tone, around the facts
+            closing = lex.lines[(seed + r + 1) % len(lex.lines)] if note and rich else ""
+            closing = "" if closing in (first, middle) else closing
+            extra = [a for a in aud if a not in (first, middle)][:1] if note and rich else []
+            body = joiner.join(p for p in [first, middle, *extra, *pick, closing, cta] if p)
             yield body + hashtags[(seed + r) % len(hashtags)]
 
     combos = itertools.product(firsts, ctas)
@@ -689,6 +701,7 @@ def _has_name(text: str, f: Facts, language: Language) -> bool:
 
 # -- putting it together -----------------------------------------------------------------------
 
+_BARGAIN = re.compile(r"\b(?:just|only)\s£|仅£|只要£|\bbargain\b", re.I)
 MAX_CANDIDATES = 400  # candidates considered per field (the first ones of the round robin)
 MIN_DISTINCT_2 = 0.7  # a variant that would take the set's distinct-2 below this is not added
 MAX_TRIES = 25  # variants tried and left out as too alike before the set is called complete
@@ -700,6 +713,16 @@ class Composed:
     variants: list[dict[str, str]]
     distinct_2: float
     dropped: dict[str, int]  # candidates left out: over a limit, flagged by the compliance check, too alike
+
+
+def _roomy(slot: Slot, language: Language) -> bool:
+    """Room in a field for an audience's words and more: 40 characters in English, 18 in Chinese."""
+    return slot.limit is None or slot.limit / (slot.wide if language == "zh" else 1) >= (18 if language == "zh" else 40)
+
+
+def _opening(text: str) -> str:
+    """How a line opens: its first two words (English) or four characters (Chinese)."""
+    return " ".join(text.split()[:2]) if text.isascii() else text[:4]
 
 
 def fits(text: str, slot: Slot) -> bool:
@@ -741,11 +764,17 @@ def compose(
     dropped = {"over_limit": 0, "compliance": 0}
     main, *rest = spec.slots
     lines = _pool(_lines(f, lex, segment, audience, language, bare=bool(rest)), main, dropped)
+    if tone == "premium":  # "Just £12.75" is a bargain's framing, not a premium one
+        lines = [t for t in lines if not _BARGAIN.search(t)] or lines
 
     pools = [(main, Pool(lines, language))]
     for slot in rest:
         k = FACTS_PER_FIELD.get(slot.name, (1,))
-        texts = _pool(_texts(f, lex, segment, audience, language, facts=k, note=slot.name == "body"), slot, dropped)
+        texts = _pool(
+            _texts(f, lex, segment, audience, language, facts=k, note=slot.name == "body", rich=n <= 5), slot, dropped
+        )
+        if tone == "premium":
+            texts = [t for t in texts if not _BARGAIN.search(t)] or texts
         pools.append((slot, Pool(texts, language)))
 
     def passes(pool: Pool) -> Callable[[int], bool]:
@@ -771,10 +800,15 @@ def compose(
 
     state = DiverseSet(language)
     variants: list[dict[str, str]] = []
-    # The first variants lead with the price, then the units sold (when a line can say them), as
-    # a marketer reads the first ones first; the rest are chosen for distinctness alone.
+    # Plain copy: the first variants lead with the price, then the units sold (when a line can say
+    # them), as a marketer reads the first ones first. Copy in a tone, for an audience or an occasion
+    # leads with those instead ("Just £12.75" is no premium opening); the rest are chosen for
+    # distinctness alone.
     lead = [f"£{f.price:.2f}"] + ([f"{f.units_sold:,}"] if f.units_sold else [])
     lead = [fact for fact in lead if any(fact in t for t in pools[0][1].texts)]
+    if markers or toned or occ:
+        lead = []
+    cascade: list[tuple[Callable[[str], bool], ...]] = [(speaks, in_tone, for_day), (speaks, for_day), (speaks,), ()]
     tries = 0
     while len(variants) < n and tries < MAX_TRIES:  # one variant at a time, each field the most distinct
         before = (set(state.seen), state.total)
@@ -789,27 +823,31 @@ def compose(
             step = len(variants)
             if slot is main and step < len(lead):
                 named = lambda i, p=pool, fact=lead[step]: fact in p.texts[i]  # noqa: E731
-            if last and (markers or toned or occ) and n <= 5:  # a few variants: each speaks to the audience, in
-                # the tone and for the occasion asked, where the facts allow (ten cannot all say so and stay
-                # distinct; some do anyway)
-                plain = named
-                i = None
-                for wants, lead_too in (
-                    ((speaks, in_tone, for_day), True),
-                    ((speaks, in_tone, for_day), False),
-                    ((speaks, for_day), True),
-                    ((speaks,), True),
-                ):
+            i = None
+            if (markers or toned or occ) and n <= 5:
+                # a few variants: each speaks to the audience, in the tone and for the occasion asked,
+                # the headline or title on its own where it has room (a 30-character Google headline
+                # cannot name an audience and say much else: its description does) and the whole variant
+                # where the facts allow (ten cannot all say so and stay distinct; some do anyway); a
+                # headline that opens as an earlier one did comes only when no other fits at all
+                tight = not last and not _roomy(slot, language)
+                wants_of = [w for w in cascade if speaks not in w] if tight else cascade
+                opened = {_opening(v[slot.name]) for v in variants}
+                order = [(fr, w) for w in wants_of for fr in (True, False)]  # the tone before a new opening
+                if not last:  # a headline above a text that can carry the tone: a new opening first
+                    order = [(True, w) for w in wants_of[:2]] + [(False, w) for w in wants_of[:2]]
+                    order += [(fr, w) for w in wants_of[2:] for fr in (True, False)]
+                for fresh, wants in order:
                     fit = (  # noqa: E731
-                        lambda i, p=pool, v=variant, ok=plain if lead_too else None, w=wants: (
-                            all(f(" ".join([*v.values(), p.texts[i]])) for f in w) and (ok is None or ok(i))
+                        lambda i, p=pool, v=variant, ok=named, w=wants, whole=last, new=fresh, seen=opened: (
+                            all(g(" ".join([*v.values(), p.texts[i]]) if whole else p.texts[i]) for g in w)
+                            and (ok is None or ok(i))
+                            and not (new and _opening(p.texts[i]) in seen)
                         )
                     )
                     i = pool.best(state, passes(pool), fit)
                     if i is not None:
                         break
-                if i is None:
-                    i = pool.best(state, passes(pool), plain)
             else:
                 i = pool.best(state, passes(pool), named)
             if i is None:

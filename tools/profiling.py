@@ -22,6 +22,8 @@ from tools.base import (
     Shop,
     ToolFailure,
     ToolSpec,
+    best_sellers_first,
+    exported_rows,
     get_customer,
     get_product,
     is_exporting,
@@ -112,6 +114,13 @@ def _countries(shop: Shop) -> dict[int, str]:
     return {int(i): names[c] for i, c in zip(ids, code, strict=True)}
 
 
+def _countries_shown(shop: Shop, country: str | None) -> dict[int, str]:
+    """Each customer's country where a list shows it: an exported list, or one of several countries
+    ("at-risk customers outside the UK": which country each is in)."""
+    several = country is not None and len(filters.country_codes(shop, country)[0]) > 1
+    return _countries(shop) if is_exporting() or several else {}
+
+
 def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]:
     """Valuable customers who have gone quiet: the 'at_risk' RFM segment (or the segment asked
     for), highest spend first; optionally one country's, by last order date, with enough orders."""
@@ -139,7 +148,7 @@ def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]
         stated.pop("segment", None)
     if stated.get("start") or stated.get("end"):
         stated["dates_are"] = "last order"
-    countries = _countries(shop) if is_exporting() else {}
+    countries = _countries_shown(shop, a.country)
 
     def row(i: int) -> dict[str, Any]:
         r: dict[str, Any] = {
@@ -163,7 +172,7 @@ def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]
         "customers": [row(i) for i in idx],
     }
     if is_exporting():
-        out["all_customers"] = [row(i) for i in ranked]
+        out["all_customers"] = [row(i) for i in ranked[: exported_rows(a)]]
     return out
 
 
@@ -237,7 +246,7 @@ def customer_lifetime_value(shop: Shop, _s: Session, a: ValueArgs) -> dict[str, 
         stated["dates_are"] = "first order"
     matching = np.flatnonzero(keep)
     ranked = matching[np.argsort(-v["clv_52w"][matching], kind="stable")]
-    countries = _countries(shop) if is_exporting() else {}
+    countries = _countries_shown(shop, a.country)
 
     def row(i: int) -> dict[str, Any]:
         r: dict[str, Any] = {
@@ -265,7 +274,7 @@ def customer_lifetime_value(shop: Shop, _s: Session, a: ValueArgs) -> dict[str, 
         "customers": [row(i) for i in ranked[: a.limit]],
     }
     if is_exporting():
-        out["all_customers"] = [row(i) for i in ranked]
+        out["all_customers"] = [row(i) for i in ranked[: exported_rows(a)]]
     return out
 
 
@@ -426,7 +435,7 @@ def customer_list(shop: Shop, session: Session, a: CustomerListArgs) -> dict[str
         "customers": [row(i) for i in ranked[: a.limit]],
     }
     if is_exporting():
-        out["all_customers"] = [row(i) for i in ranked]
+        out["all_customers"] = [row(i) for i in ranked[: exported_rows(a)]]
     return out
 
 
@@ -527,6 +536,34 @@ def search_text(query: str) -> tuple[str, list[tuple[str, str]]]:
     return english, found
 
 
+_THEMES = frozenset({"christmas", "xmas", "easter", "halloween", "valentine", "valentines", "spring", "summer"})
+_DECOR = frozenset({"decoration", "decorations", "decor", "ornament", "ornaments"})
+
+
+def products_of_kind(shop: Shop, query: str) -> tuple[str, list[int]]:
+    """The products whose description holds every catalog word of a search (`products_holding`), and
+    those words. A Chinese word the catalog names two ways is both (花环: GARLAND or WREATH), the words
+    then joined by " / ". Best sellers first."""
+    text, _ = search_text(query)
+    words, holding = products_holding(shop, text)
+    if len(words) >= 2 and words[-1] in _DECOR and set(words[:-1]) <= _THEMES:  # "christmas decorations": a theme
+        theme, themed = products_holding(shop, " ".join(words[:-1]))  # (CHRISTMAS LIGHTS, bunting), not only the
+        if len(themed) > len(holding):  # descriptions that say DECORATION
+            return " ".join(theme), themed
+    if not _CJK.search(query):
+        return " ".join(words), holding
+    said, held = [" ".join(words)] if holding else [], list(holding)
+    for other in glossary().readings(query)[1:]:
+        w, h = products_holding(shop, other)
+        new = [p for p in h if p not in set(held)]
+        if new:  # a reading that finds more: 圣诞花环 is CHRISTMAS GARLAND and CHRISTMAS WREATH
+            said.append(" ".join(w))
+            held += new
+    if len(said) < 2:
+        return " ".join(words), holding
+    return " / ".join(said), best_sellers_first(shop, held)
+
+
 def similar_products(shop: Shop, session: Session, a: SimilarArgs) -> dict[str, Any]:
     if a.product_id is None and not a.query:
         raise ToolFailure("give a product id or a text to search the catalog for")
@@ -545,8 +582,8 @@ def similar_products(shop: Shop, session: Session, a: SimilarArgs) -> dict[str, 
     if product is not None:
         return {"product_id": product.id, "description": product.description, "similar": similar}
     out: dict[str, Any] = {"query": a.query, "similar": similar}
-    words, holding = products_holding(shop, text)
-    out["matching_words"] = " ".join(words)
+    words, holding = products_of_kind(shop, a.query or "") if product is None else ("", [])
+    out["matching_words"] = words
     out["matching_count"] = len(holding)  # how many descriptions hold every word: `we have 24 hot water bottles`
     if a.every_match:
         units = units_sold(shop)

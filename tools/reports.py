@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from engine import segments
 from store.db import Product
 from tools import filters
-from tools.base import Shop, ToolFailure, ToolSpec, get_product, is_exporting, products_holding
+from tools.base import Shop, ToolFailure, ToolSpec, exported_rows, get_product, is_exporting
 from tools.delivery import Period, PeriodName, period_of
-from tools.profiling import rfm_table, search_text
+from tools.profiling import products_of_kind, rfm_table
 
 AGENT = "profiling"
 
@@ -198,12 +198,16 @@ def _period_of(today: date, a: Any, default: SalesPeriod) -> tuple[Period, Perio
 
 def _buckets(p: Period, by: Grain) -> list[tuple[str, date, date]]:
     """The period cut into days, weeks (Monday to Sunday) or calendar months, the first and last cut
-    at the period's ends; each labelled by its first day (a month by YYYY-MM)."""
+    at the period's ends; each labelled by its first day (a month by YYYY-MM). A period of whole weeks
+    that does not start on a Monday ("the last 8 weeks") is cut into 7-day weeks from its first day."""
     out: list[tuple[str, date, date]] = []
     d = p.start
+    rolling = by == "week" and p.days % 7 == 0 and p.start.weekday() != 0
     while d <= p.end:
         if by == "day":
             nxt = d + timedelta(days=1)
+        elif rolling:
+            nxt = d + timedelta(days=7)
         elif by == "week":
             nxt = d + timedelta(days=7 - d.weekday())
         else:
@@ -328,6 +332,18 @@ def _names(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
 # -- sales_report -------------------------------------------------------------------------------
 
 
+_PRODUCTS: Any = Field(
+    None, min_length=1, max_length=100, description="only these products (e.g. the ones just listed, or 3220)"
+)
+_KIND: Any = Field(
+    None,
+    min_length=2,
+    max_length=100,
+    description="only one kind of product: those whose description holds every word of this "
+    "(doormat, lunch box; Chinese through the glossary: 门垫)",
+)
+
+
 class SalesReportArgs(BaseModel):
     period: SalesPeriod | None = _PERIOD
     start: date | None = _START
@@ -340,6 +356,8 @@ class SalesReportArgs(BaseModel):
     )
     country: str | None = filters.COUNTRY
     segment: str | None = filters.SEGMENT
+    product_ids: list[int] | None = _PRODUCTS
+    query: str | None = _KIND
     limit: int = Field(10, ge=1, le=50, description="how many rows of the breakdown (largest revenue first)")
 
 
@@ -360,6 +378,14 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
     _check_covered(shop, p)
     by = a.by or _default_grain(p)
     keep, stated = _selection(shop, a.country, a.segment)
+    given = _given(shop, session, a, stated)
+    if given is not None:  # "weekly doormat sales": the sales of those products only
+        keep &= np.isin(shop.sales.product, given)
+        if a.product_ids and not a.query:
+            stated["products"] = [
+                {"product_id": pid, "stock_code": code, "description": desc}
+                for pid, (code, desc) in sorted(_names(session, [int(g) for g in given]).items())
+            ]
     first, prev_covered = _history(shop, prev)
     now, before = keep & _in(shop, p), keep & _in(shop, prev)
     zero = np.zeros(shop.sales.day.size, dtype=np.int64)
@@ -385,7 +411,9 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         row["revenue_vs_previous_pct"] = (
             round(100.0 * (row["revenue"] / earlier["revenue"] - 1), 1) if both and earlier["revenue"] else None
         )
-    where = "".join(f", {v}" for k, v in stated.items() if k in ("country", "segment"))
+    where = "".join(f", {v}" for k, v in stated.items() if k in ("country", "segment", "kind"))
+    if stated.get("products"):
+        where += ", " + ", ".join(str(x["description"]) for x in stated["products"][:3])
     series: dict[str, Any] = {
         "title": f"Revenue by {by}, {p.start} to {p.end}{where}",
         "x_label": by,
@@ -409,7 +437,7 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         "distinct customers, aov = revenue / orders (average order value); change against the period before "
         "of the same length (the calendar months, quarter or year before for those)",
     }
-    if stated.get("country") or stated.get("segment"):  # a part of the shop: its share of the whole
+    if {"country", "segment", "kind", "products"} & set(stated):  # a part of the shop: its share of the whole
         whole = _figures(_sums(shop, _in(shop, p), zero, 1), 0)["revenue"]
         report["shop_revenue"] = whole
         report["share_of_shop_pct"] = round(100.0 * totals["revenue"] / whole, 1) if whole else None
@@ -448,7 +476,7 @@ def _breakdown(
     cur = _sums(shop, now, groups, n)
     prev = _sums(shop, before, groups, n) if before is not None else None
     ranked = [int(i) for i in np.argsort(-cur["revenue"], kind="stable") if cur["revenue"][i] > 0]
-    top = ranked if is_exporting() else ranked[: a.limit]  # an export holds every group
+    top = ranked[: exported_rows(a)] if is_exporting() else ranked[: a.limit]  # an export holds every group asked for
     grid = np.bincount(groups[now] * n_buckets + bucket[now], weights=s.revenue[now], minlength=n * n_buckets)
     grid = grid.reshape(n, n_buckets)
     names = _names(session, top) if a.breakdown == "product" else {}
@@ -495,35 +523,28 @@ class TopProductsArgs(BaseModel):
     )
     country: str | None = filters.COUNTRY
     segment: str | None = filters.SEGMENT
-    product_ids: list[int] | None = Field(
-        None, min_length=1, max_length=100, description="rank only these products (e.g. the ones just listed)"
-    )
-    query: str | None = Field(
-        None,
-        min_length=2,
-        max_length=100,
-        description="rank only one kind of product: those whose description holds every word of this "
-        "(doormat, lunch box; Chinese through the glossary: 门垫)",
-    )
+    product_ids: list[int] | None = _PRODUCTS
+    query: str | None = _KIND
     limit: int = Field(10, ge=1, le=100, description="how many products")
 
 
-def _given(shop: Shop, session: Session, a: TopProductsArgs, stated: dict[str, Any]) -> np.ndarray | None:
+def _given(
+    shop: Shop, session: Session, a: TopProductsArgs | SalesReportArgs, stated: dict[str, Any]
+) -> np.ndarray | None:
     """The products a ranking is limited to (those given, each checked to exist, and those of the kind
     `query` names), or None for every product."""
     ids = list(dict.fromkeys(get_product(session, pid).id for pid in a.product_ids or []))
     if a.query:
-        text, _ = search_text(a.query)
-        words, holding = products_holding(shop, text)
+        words, holding = products_of_kind(shop, a.query)
         if not holding:
             raise ToolFailure(
-                f"no product's description holds every word of “{' '.join(words) or a.query}”; "
+                f"no product's description holds every word of “{words or a.query}”; "
                 "name the kind of product in the catalog's words (e.g. doormat, lunch box, t-light holder)"
             )
-        stated["kind"], stated["kind_products"] = " ".join(words), len(holding)
+        stated["kind"], stated["kind_products"] = words, len(holding)
         ids = [p for p in ids if p in set(holding)] if a.product_ids else holding
         if not ids:
-            raise ToolFailure(f"none of the products given are a {' '.join(words)}; drop one of the two filters")
+            raise ToolFailure(f"none of the products given are a {words}; drop one of the two filters")
     return np.array(ids, dtype=np.int64) if ids else None
 
 
@@ -573,7 +594,7 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
         rule = f"lowest {m} in the period among products " + (
             "that sold in both this period and the one before" if prev_covered else "that sold in the period"
         )
-    chosen = [int(i) for i in (ranked if is_exporting() else ranked[: a.limit])]  # an export holds the whole ranking
+    chosen = [int(i) for i in (ranked[: exported_rows(a)] if is_exporting() else ranked[: a.limit])]  # all asked for
     found = session.execute(
         select(Product.id, Product.stock_code, Product.description, Product.price).where(Product.id.in_(chosen))
     )
@@ -630,8 +651,9 @@ TOOLS = [
     ToolSpec(
         "sales_report",
         "The shop's sales (revenue, orders, units, customers, average order value) by day, week or month over a "
-        "period, with the change against the period before; optionally for one country or customer segment, or "
-        "broken down by country, product or RFM segment.",
+        "period, with the change against the period before; optionally for one country or customer segment, for "
+        "some products or one kind of product (weekly doormat sales), or broken down by country, product or RFM "
+        "segment.",
         SalesReportArgs,
         sales_report,
         AGENT,

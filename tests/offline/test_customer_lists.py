@@ -150,12 +150,15 @@ def test_a_customer_list_in_words() -> None:
     }  # fmt: skip
     en = format_result("customer_list", result, False)
     assert en.startswith(
-        "2 customers in Germany with 2 to 5 orders who spent at least £500.00, last order on or after 2011-11-01: "
+        "2 customers in Germany with 2 to 5 orders who spent at least £500.00, last order on or after 2011-11-01 "
+        "(<0.1% of the shop's 4,324): "
         "£1,500.50 of net revenue together, 0.02% of the shop's. Most orders first (the first 1):"
     )
     assert "- 12345 (Germany): 5 orders, £1,000.25, first order 2011-01-05, last 2011-12-01 (8 days ago), loyal" in en
     zh = format_result("customer_list", result, True)
-    assert zh.startswith("德国、下过 2 至 5 单、累计消费至少 £500.00、最后一单在 2011-11-01 之后的客户共 2 位")
+    assert zh.startswith(
+        "德国、下过 2 至 5 单、累计消费至少 £500.00、最后一单在 2011-11-01 之后的客户共 2 位（占全店 4,324 位客户的 <0.1%）"
+    )
     assert "- 12345（德国）：5 单，£1,000.25，首单 2011-01-05，最后一单 2011-12-01（8 天前），忠诚客户" in zh
     assert format_result("customer_list", result | {"matching": 0, "customers": []}, False) == (
         "No customers in Germany with 2 to 5 orders who spent at least £500.00, last order on or after 2011-11-01 "

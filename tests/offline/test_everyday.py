@@ -2073,3 +2073,213 @@ def test_another_campaign_the_same_figures_and_a_kind_falling() -> None:
     assert plan("and what about campaign 1?", ctx).tool == "campaign_metrics"
     p = plan("门垫哪些款在跌？跟上个月比", today=date(2011, 12, 9))
     assert (p.tool, p.args.get("order"), p.args.get("query")) == ("top_products", "worst", "门垫")
+
+
+@pytest.mark.parametrize(
+    ("text", "lowest"),
+    [("which one's the slowest lunch bag", True), ("哪些热水袋滞销", True), ("which doormats are tanking", False)],
+)
+def test_the_slowest_of_a_kind_is_its_lowest_seller_and_a_fall_is_a_fall(text: str, lowest: bool) -> None:
+    p = plan(text)
+    assert p.tool == "top_products" and p.args.get("worst_by") == ("lowest" if lowest else "fall"), p.args
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [("google search headlines for the regency cakestand, premium feel, 4 of them", 4), ("give me five of them", 5)],
+)
+def test_a_count_said_as_n_of_them(text: str, n: int) -> None:
+    assert extract(text).counts == [n]
+
+
+def test_a_chinese_word_the_catalog_names_two_ways_finds_both(cp: Copilot) -> None:
+    res = cp.ask("我们有哪些圣诞花环")
+    (name, args, _), result = calls(res)[0], res["tool_calls"][0]["result"]
+    assert (name, args.get("every_match")) == ("similar_products", True)
+    found = " ".join(p["description"] for p in result["matching"])
+    assert "CHRISTMAS GARLAND" in found and "CHRISTMAS WREATH" in found
+
+
+def test_a_kind_is_not_the_one_product_another_reading_names(cp: Copilot) -> None:
+    res = cp.ask("圣诞花环上个月卖得怎么样")
+    name, args, _ = calls(res)[0]
+    assert name == "top_products" and args.get("query") and "product_ids" not in args, (name, args)
+
+
+def test_one_products_sales_over_a_period_by_its_chinese_name(cp: Copilot) -> None:
+    res = cp.ask("红色波点大号购物袋上个月卖得怎么样")
+    name, args, _ = calls(res)[0]
+    code = {v: k for k, v in cp.shop.stock_codes().items()}
+    assert name == "top_products" and [code[p] for p in args["product_ids"]] == ["85099B"], args
+
+
+def test_an_apostrophe_does_not_hide_a_product_of_the_kind(cp: Copilot) -> None:
+    res = cp.ask("我们有哪些儿童围裙")
+    found = [p["description"] for p in res["tool_calls"][0]["result"]["matching"]]
+    assert "CHILDREN'S APRON DOLLY GIRL" in found and len(found) == 6, found
+
+
+def test_customers_of_several_countries_each_show_their_country(cp: Copilot) -> None:
+    res = cp.ask("20 at-risk customers outside the UK")
+    rows = res["tool_calls"][0]["result"]["customers"]
+    assert len(rows) == 20 and all(r["country"] and r["country"] != "United Kingdom" for r in rows)
+    assert f"{rows[0]['customer_id']} ({rows[0]['country']})" in res["answer"]
+
+
+def test_export_that_after_a_top_10_holds_the_10(cp: Copilot) -> None:
+    first = cp.ask("top 10 products last month")
+    again = cp.ask("export that", thread_id=first["thread_id"])
+    (csv_file,) = [a for a in again["attachments"] if a["kind"] == "csv"]
+    assert csv_file["rows"] == 10
+
+
+@pytest.mark.parametrize(("text", "country"), [("how did germnay do in nov", "Germany"), ("sales in frnace", "France")])
+def test_a_misspelt_country_is_that_country(text: str, country: str) -> None:
+    assert plan(text).args.get("country") == country
+
+
+def test_pence_before_a_chinese_word_are_pence() -> None:
+    assert [c.by for c in extract("爆米花桶涨10p的话销量会怎样").changes] == [0.1]
+
+
+def test_todays_price_naming_a_product_is_not_the_new_price_and_the_change_is_carried_out(cp: Copilot) -> None:
+    first = cp.ask("爆米花桶（0.85那个）涨1毛的话销量会怎样")
+    name, args, status = calls(first)[0]
+    assert (name, args.get("change_by"), "new_price" in args, status) == ("discount_effect", 0.1, False, "ok")
+    then = cp.ask("那就这么改吧", thread_id=first["thread_id"])
+    assert then["pending_approval"]["changes"][0]["to"] == 0.95
+
+
+def test_and_the_worst_after_a_ranking_names_the_worst(cp: Copilot) -> None:
+    first = cp.ask("which campaign had the best CTR over the last 30 days?")
+    res = cp.ask("and the worst CPA?", thread_id=first["thread_id"])
+    assert res["answer"].startswith("Weakest: campaign 3"), res["answer"][:80]
+
+
+def test_the_last_8_weeks_are_8_whole_weeks(cp: Copilot) -> None:
+    rows = cp.ask("weekly sales for the last 8 weeks")["tool_calls"][0]["result"]["rows"]
+    assert len(rows) == 8 and all(r["whole"] and r["days"] == 7 for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("weekly doormat sales", "query"), ("85123A今年每月卖了多少", "product_ids")],
+)
+def test_a_kinds_or_products_sales_row_by_row(cp: Copilot, text: str, field: str) -> None:
+    res = cp.ask(text)
+    name, args, _ = calls(res)[0]
+    result = res["tool_calls"][0]["result"]
+    assert name == "sales_report" and field in args and args.get("by") in ("week", "month"), (name, args)
+    assert 0 < result["share_of_shop_pct"] < 10 and len(result["rows"]) > 1
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"), [("is the xmas rush slowing down?", "Slowing down:"), ("圣诞旺季是不是在放缓", "结论：在放缓")]
+)
+def test_whether_sales_are_slowing_gets_the_weeks_and_a_verdict(cp: Copilot, text: str, verdict: str) -> None:
+    res = cp.ask(text)
+    name, args, _ = calls(res)[0]
+    assert (name, args.get("by")) == ("sales_report", "week") and res["answer"].startswith(verdict), res["answer"][:90]
+
+
+def test_which_products_are_slowing_is_still_a_ranking() -> None:
+    assert plan("which lunch bags are slowing").tool == "top_products"
+
+
+@pytest.mark.parametrize("text", ["what's our repeat purchase rate?", "复购率是多少"])
+def test_the_repeat_purchase_rate_is_the_share_of_customers_with_two_orders(cp: Copilot, text: str) -> None:
+    res = cp.ask(text)
+    name, args, _ = calls(res)[0]
+    result = res["tool_calls"][0]["result"]
+    pct = f"{100 * result['matching'] / result['customers_in_shop']:.1f}%"
+    assert (name, args) == ("customer_list", {"min_orders": 2}) and pct in res["answer"]
+
+
+def test_another_campaigns_same_figures_and_a_change_said_with_too() -> None:
+    ctx = Context(tool="campaign_metrics", args={"campaign_id": 1, "period": "last_14_days", "by": "day"})
+    for text in ("2号的也看一下", "campaign 2 too"):
+        p = plan(text, ctx, today=date(2011, 12, 9))
+        assert (p.tool, p.args.get("campaign_id"), p.args.get("by")) == ("campaign_metrics", 2, "day"), text
+    assert plan("pause campaign 2 too", ctx).tool == "pause_campaign"
+
+
+def test_lookalikes_of_the_audience_just_saved_said_in_chinese(cp: Copilot) -> None:
+    first = cp.ask("把德国的冠军客户存成受众，叫de_top")
+    cp.ask("好的", thread_id=first["thread_id"])
+    res = cp.ask("再按这个找500个相似客户", thread_id=first["thread_id"])
+    name, args, status = calls(res)[0]
+    assert (name, args.get("seed"), args.get("size"), status) == ("audience_lookalike", "de_top", 500, "pending")
+
+
+def test_a_january_sale_plan_has_its_dates(cp: Copilot) -> None:
+    res = cp.ask("plan a january sale campaign for us, 5k budget")
+    name, args, _ = calls(res)[0]
+    timing = res["tool_calls"][0]["result"]["occasion_timing"]
+    assert (name, args.get("occasion")) == ("campaign_plan", "January sale") and timing["date"] == "2012-01-02"
+
+
+def test_christmas_decorations_are_the_christmas_range(cp: Copilot) -> None:
+    res = cp.ask("圣诞装饰最近一个月卖得最好的5个")
+    result = res["tool_calls"][0]["result"]
+    names = [p["description"] for p in result["products"]]
+    assert "PAPER CHAIN KIT 50'S CHRISTMAS" in names and result["filters"]["kind"] == "christmas", names
+
+
+def test_do_we_have_a_themed_kind_lists_it_not_its_neighbours(cp: Copilot) -> None:
+    res = cp.ask("有没有圣诞主题的彩旗？")
+    name, args, _ = calls(res)[0]
+    found = [p["description"] for p in res["tool_calls"][0]["result"]["matching"]]
+    assert (name, args.get("every_match")) == ("similar_products", True) and "VINTAGE CHRISTMAS BUNTING" in found
+
+
+def test_which_is_dragging_us_down_after_the_campaigns_figures_names_the_worst() -> None:
+    ctx = Context(tool="campaign_metrics", args={"period": "last_week"})
+    for text in ("哪个最拖后腿？", "which one is dragging us down?"):
+        p = plan(text, ctx, today=date(2011, 12, 9))
+        assert (p.tool, p.args.get("period"), p.notes) == ("compare_campaigns", "last_week", ["asked:worst"]), text
+
+
+def test_a_reply_naming_only_the_product_chosen_reruns_the_question() -> None:
+    ctx = Context(tool="discount_effect", args={"product_id": 1289, "discount_pct": 10.0})
+    p = plan("三层的那个商品 1289", ctx, zh=True, today=date(2011, 12, 9))
+    assert (p.tool, p.args) == ("discount_effect", {"product_id": 1289, "discount_pct": 10.0})
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("top 10 sellers by units in the UK in novmber", "month", "11"),
+        ("which of the bakelike alarm clocks are slipping?", "worst_by", "fall"),
+        ("给白色爱心吊挂烛台写5个小红书标题", "n", 5),
+    ],
+)
+def test_misspelt_months_slipping_sellers_and_counts_before_a_word_with_xiao(
+    text: str, field: str, value: object
+) -> None:
+    assert plan(text).args.get(field) == value
+
+
+def test_the_basket_size_is_the_average_order_not_a_kind_of_product() -> None:
+    p = plan("which customer segment is bringing in the most money this quarter? and whats the basket size for each")
+    assert p.tool == "sales_report" and "query" not in p.args and p.args.get("breakdown") == "segment"
+
+
+def test_a_month_compared_with_another_by_bi_is_no_range() -> None:
+    p = plan("英国11月比10月怎么样？营业额、订单数、客单价都要", today=date(2011, 12, 9))
+    assert (p.tool, p.args.get("month"), "to_month" in p.args) == ("sales_report", "11", False), p.args
+
+
+def test_a_what_if_set_directly_and_the_audience_just_saved_exported(cp: Copilot) -> None:
+    first = cp.ask("jumbo bag红色波点那款打九折的话，销量会怎么变")
+    res = cp.ask("那就直接改成1.89吧", thread_id=first["thread_id"])
+    assert res["pending_approval"]["changes"][0]["to"] == 1.89
+    saved = cp.ask("把英国的流失风险客户存成一个受众，叫uk_winback")
+    cp.ask("好", thread_id=saved["thread_id"])
+    export = cp.ask("导出给谷歌", thread_id=saved["thread_id"])
+    name, args, status = calls(export)[0]
+    assert (name, args.get("name"), args.get("format"), status) == (
+        "audience_export",
+        "uk_winback",
+        "google",
+        "pending",
+    )

@@ -207,3 +207,30 @@ def test_fewer_than_asked_are_returned_with_a_note(tiny_shop) -> None:  # type: 
     if r["returned"] < 10:
         assert r["note"].startswith(f"only {r['returned']} of 10 variants")
     assert distinct_2([h["text"] for h in r["headlines"]], "zh") >= 0.7
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_few_titles_for_an_audience_say_so_themselves(demo: Copilot, language: str) -> None:
+    """Xiaohongshu titles (Meta headlines) for young mothers speak to them themselves, not only the text below."""
+    pid = demo.shop.stock_codes()["22865"]
+    audience, platform, field = (
+        ("young mums", "meta", "headline") if language == "en" else ("年轻妈妈", "xiaohongshu", "title")
+    )
+    r = call(demo.shop, "compose_headlines", product_id=pid, n=5, language=language, platform=platform,
+             audience=audience)  # fmt: skip
+    titles = [h["parts"][field] for h in r["headlines"]]
+    assert len(titles) == 5 and all(audience in t for t in titles), titles
+
+
+def test_copy_in_a_tone_for_an_occasion_says_both_and_premium_copy_is_no_bargain(demo: Copilot) -> None:
+    from tools.copywriter import _tone_markers
+
+    pid = demo.shop.stock_codes()["85123A"]
+    r = call(demo.shop, "compose_headlines", product_id=pid, n=3, language="zh", platform="wechat_moments",
+             tone="warm", occasion="圣诞")  # fmt: skip
+    texts = [h["parts"]["text"] for h in r["headlines"]]
+    markers = _tone_markers("warm", "zh")
+    assert all("圣诞" in t and any(m in t for m in markers) for t in texts), texts
+    premium = call(demo.shop, "compose_headlines", product_id=pid, n=4, platform="google_rsa", tone="premium")
+    text = " ".join(" ".join(h["parts"].values()) for h in premium["headlines"])
+    assert not re.search(r"\b(?:Just|Only) £", text), text
