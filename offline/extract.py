@@ -119,6 +119,12 @@ _SHORT_FOR = {
     "dys": "days",
     "hrs": "hours",
     "prev": "previous",
+    "custs": "customers",  # "new custs", "uk custs w 5+ orders"
+    "cust": "customer",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "ystd": "yesterday",
+    "excl": "excluding",  # "top countries excl uk"
     "lst": "last",  # a dropped vowel: "lst month", "lst 3 months"
     "lats": "last",
     "wich": "which",  # question words mistyped: the patterns that read the question look for them
@@ -225,6 +231,7 @@ class Entities:
     tone: str | None = None  # playful, premium, urgent, warm
     segment: str | None = None  # an audience segment named: new, lapsed, vip
     rfm_segment: str | None = None  # an RFM segment named: champions, at_risk, hibernating...
+    rfm_segments: list[str] = field(default_factory=list)  # every RFM segment named, in the order said
     grain: Literal["day", "week", "month"] | None = None  # rows per day, week or month: "by month", 按周
     breakdown: Literal["country", "product", "segment"] | None = None  # "by country", 按商品拆分
     min_orders: int | None = None  # "at least 5 orders", "5+ orders", 至少5单
@@ -686,7 +693,7 @@ _OCCASIONS = {
     "jan sale": "January sale", "jan sales": "January sale", "一月大促": "January sale", "new year": "New Year", "boxing day": "Boxing Day", "双十一": "双十一",
     "双11": "双十一", "黑五": "黑五", "黑色星期五": "黑五", "圣诞": "圣诞", "618": "618", "春节": "春节",
     "情人节": "情人节", "母亲节": "母亲节", "父亲节": "父亲节", "中秋": "中秋", "新年": "新年", "元旦": "元旦",
-    "双十二": "双十二", "双12": "双十二", "年货节": "年货节", "开学季": "开学季",
+    "双十二": "双十二", "双12": "双十二", "年货节": "年货节", "开学季": "开学季", "复活节": "复活节", "万圣节": "万圣节",
 }  # fmt: skip
 _COUNTRIES = {
     "united kingdom": "United Kingdom", "uk": "United Kingdom", "britain": "United Kingdom", "england": "United Kingdom",
@@ -741,7 +748,7 @@ _OCCASION_WORDS = re.compile(  # a number-like occasion (618) is no part of an a
 _COUNTRY_WORDS = _words_of(_COUNTRIES)
 COUNTRY_WORDS = _COUNTRY_WORDS  # a country by its name or adjective, English or Chinese
 _OUTSIDE_BEFORE = re.compile(
-    r"(?:\b(?:outside|excluding|except|exclude|other than|apart from|besides|not counting|non)(?: for)?(?: in)?(?: the)?[\s-]"
+    r"(?:\b(?:outside|excluding|except|exclude|other than|apart from|besides|not counting|non)\.?(?: for)?(?: in)?(?: the)?[\s-]"
     r"|除了?|非|不算|不含|不包括|不计|排除|去掉|刨除|剔除)$"
 )
 _OUTSIDE_AFTER = re.compile(r"(?:以外|之外|除外)")
@@ -1987,6 +1994,8 @@ def _extract(raw: str) -> Entities:
     e.tone = _first_of(_TONE, bare)
     e.segment = _first_of(_SEGMENT, bare)
     e.rfm_segment = _first_of(_RFM, bare)
+    said_at = {k: pat.search(bare) for k, pat in _RFM.items()}
+    e.rfm_segments = sorted((k for k, at in said_at.items() if at), key=lambda k: said_at[k].start())  # type: ignore[union-attr]
     e.grain = _first_of(_GRAIN, bare)  # type: ignore[assignment]
     e.breakdown = _first_of(_BREAKDOWN, bare)  # type: ignore[assignment]
     found = list(_MONTH.finditer(bare))

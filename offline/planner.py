@@ -131,11 +131,12 @@ _PRODUCTS = re.compile(
 _SINCE = re.compile(r"\bsince\b|以来|至今|到现在|到目前为止", re.I)
 _VERSUS = re.compile(  # "November vs October", 11月和10月比: two months compared, not a range
     r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|comparing (?:to|with)|relative to|against|over)\b"
+    r"|\b(?:better|worse|more|less|higher|lower|bigger|stronger|weaker|busier|quieter) than\b"
     r"|对比|相比|比较|环比|(?:和|跟|与).{0,8}比|月份?比\s?(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s?月",  # 11月比10月
     re.I,
 )
 _VS_MONTH = re.compile(  # a month named only as what another is compared with
-    r"\b(?:vs\.?|versus|against|compared? (?:to|with)|compares (?:to|with)|comparing (?:to|with)|relative to)\s"
+    r"\b(?:vs\.?|versus|against|compared? (?:to|with)|compares (?:to|with)|comparing (?:to|with)|relative to|than)\s"
     r"(?:the\s)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|(?:比|对比|相比)\s?(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s?月",
     re.I,
@@ -234,7 +235,8 @@ _STRONG = re.compile(
     r"|(?:^|\s)\(?[1-9]\)\s"  # a numbered list: "1) ... 2) ..."
     r"|(?<=[A-Za-z\u4e00-\u9fff\d?])\s\+\s(?!(?:social|display|search|email|video|shopping)\b|"
     + COUNTRY_WORDS.pattern  # "german + austrian customers": one list of two countries
-    + r")(?=[A-Za-z\u4e00-\u9fff]\S*\s+\S)"  # "top 10 sellers + the 10 worst"
+    + r")(?=[A-Za-z\u4e00-\u9fff]\S*\s+\S|\d{1,2}\s(?:more|extra|other|additional|different)\b)"  # "top 10 sellers + the
+    # 10 worst", "3 playful meta ads + 3 more urgent ones"
     r"|(?<=\?)\s?and\s(?=(?:show|give|list|pull|send|export|tell|break|get|plot|chart|rank|compare)\b)",  # "...? and show me its clicks"
     re.I,
 )
@@ -460,8 +462,12 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = False  # "we won't change the bid. Show me the pacing": the refusal is context
             if level == CLAUSE and not _own_clause(prev_text, prev, piece, p):
                 separate = False  # 想做一波促活，把…拉个名单: the first clause is the reason for the ask
-            if level == WEAK and not (_ASKS.search(piece) and _ASKS.search(prev_text)):
+            if level == WEAK and not (_asks(piece, p) and _asks(prev_text, prev)):
                 separate = False  # a statement ("It lists the price as -12.75.") is context for the ask
+            if p.tool != prev.tool and _change_of_one(piece, p) and _change_of_one(prev_text, prev):
+                separate = (
+                    True  # "resume it and cut the bid by 10p", 还是开回来，出价降一毛: two changes of the one spoken of
+                )
             if (
                 level == WEAK
                 and not separate
@@ -560,6 +566,11 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
             len(_WORDS.findall(parts[0][0])) <= 2
             and (parts[0][2].missing or parts[0][2].tool not in WRITE_VALUE)
             and not (_ASKS.search(parts[0][0]) and not parts[0][2].missing)  # 看下季节性: short, yet an ask
+            and not (  # "resume it and cut the bid by 10p": two changes, the first short
+                parts[0][2].tool != parts[1][2].tool
+                and _change_of_one(parts[0][0], parts[0][2])
+                and _change_of_one(parts[1][0], parts[1][2])
+            )
         )
     ):
         first, second = parts[0], parts[1]  # "3 things: 1) ..." is a preface, not a part
@@ -676,6 +687,19 @@ def _own_clause(prev_text: str, prev: Plan, piece: str, p: Plan) -> bool:
 _ZH_NO_SUBJECT = re.compile(r"\s?(?:各自|分别|一共|总共|合计)?(?:贡献|带来|占了|占比|花了|买了|卖了|下了|消费了|产生)")
 
 
+def _change_of_one(text: str, p: Plan) -> bool:
+    """A change whose value is said, or a pause or a resume, with at most its campaign left to the
+    conversation ("resume it", 出价降一毛)."""
+    if p.tool in ("pause_campaign", "resume_campaign"):  # said in so many words, not asked ("pause? no - just …")
+        said = _ON_OFF.search(text) or re.search(r"开回来|打开|重新开|再开|上线", text)
+        return set(p.missing) <= {"campaign_id"} and bool(said) and not re.search(r"[?？]\s*$", text)
+    return (
+        p.tool in WRITE_VALUE
+        and set(p.missing) <= {"campaign_id"}
+        and bool(extract(text).changes or extract(text).numbers)
+    )
+
+
 def complete_write(p: Plan) -> bool:
     """A change with its target and its value: `展示的预算加50` is an ask, whatever its grammar (a pause
     or a resume needs only its campaign)."""
@@ -703,6 +727,11 @@ def _same_channels(a: str, b: str) -> bool:
     return set(extract(a).channels) == set(extract(b).channels)
 
 
+def _asks(text: str, p: Plan) -> bool:
+    """A piece that asks for something: in words, or as a change with its target ("c1 daily budget +£40")."""
+    return bool(_ASKS.search(text)) or (complete_write(p) and bool(extract(text).changes))
+
+
 def _substantial(text: str, p: Plan) -> bool:
     """A sentence that could be a request on its own: a few words, and like a bank example; a long
     one only when it asks (a long statement is context: "we've been going through the spring
@@ -710,8 +739,8 @@ def _substantial(text: str, p: Plan) -> bool:
     words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", _masked(text))  # words quoted are data, not the request
     if len(words) >= 12 and not any(_ASKS.search(_FRAME.sub(" ", s)) for s in re.split(r"(?<=[.!?;])\s+|,\s", text)):
         return False
-    if complete_write(p) and _ASKS.search(text):
-        return True  # "pause campaign 2 and raise ...": a change with its target is a request of its own
+    if complete_write(p) and _asks(text, p):
+        return True  # "pause campaign 2 and raise ...", "c1 daily budget +£40": a change with its target is a request
     whole = p.tool is not None and not p.missing and any(f in p.args for f in ID_FIELDS) and _ASKS.search(text)
     sure = 0.15 if whole else 0.25  # a whole question about one product, customer or campaign: "85099B是啥产品?"
     return len(words) >= 3 and p.intent is not None and p.intent.confidence >= sure
@@ -808,6 +837,7 @@ class _Signals:
     what_if: bool = False  # a what-if: "what if we priced it at £4", 要是降到3块会怎样 (an estimate, not a change)
     dsp: bool = False  # the DSP named: "how is the bidder doing", 程序化投放 (its own campaigns and stats)
     targeting: bool = False  # a targeting rule changed: "block example.com", 只投北京, "9am to 6pm only"
+    months_compared: bool = False  # two months set against each other: "did September beat August", 11月比10月
 
 
 def _signals(e: Entities) -> _Signals:
@@ -843,6 +873,7 @@ def _signals(e: Entities) -> _Signals:
                 and (e.ranking or e.worst)
                 and not _SEASON.search(e.text)
                 and not _BEST_BUCKET.search(e.text)  # "10月哪一周卖得最差": the weeks, not the products
+                and not _months_compared(e)  # "did September sell better than August": the months, not products
             )
         ),
         bool(_ADS.search(e.text)),
@@ -922,7 +953,23 @@ def _signals(e: Entities) -> _Signals:
         e.hypothetical,
         bool(dsp_words.DSP_SAID.search(e.text)),
         bool(dsp_words.TARGETING_SAID.search(e.text) or dsp_words.targeting_changes(e.text)),
+        _months_compared(e) and not (_ADS.search(e.text) or e.dimension or _SESSIONS_SAID.search(e.text)),
     )
+
+
+_CHART_SAID = re.compile(r"\b(?:chart|graph|plot|trend ?line)\b|图表|带个?图|画个?图|趋势图|折线图|曲线", re.I)
+_BETTER_ASKED = re.compile(  # a yes-or-no comparison: "did September sell better than August?", 11月比10月卖得好吗
+    r"\b(?:better|worse|more|less|higher|lower|bigger|stronger|weaker|busier|quieter)\b[^.?!]{0,30}?\bthan\b"
+    r"|\b(?:beat|outsell|outsold)\b"
+    r"|好吗|好不好|更好|更差|多吗|少吗|高吗|低吗|涨了吗|跌了吗|增长了吗|下降了吗|多了吗|少了吗",
+    re.I,
+)
+
+
+def _months_compared(e: Entities) -> bool:
+    """Two months set against each other ("did September sell better than August", 9月的销售比8月好吗),
+    not a span of months."""
+    return len(e.months) >= 2 and not e.month_range and bool(_VERSUS.search(e.text) or _VS_MONTH.search(e.text))
 
 
 def _months_said(e: Entities, today: date) -> Period:
@@ -1096,6 +1143,9 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 2.0 if "breakdown" in props and "by" in props else -1.0 if tool == "sales_seasonality" else 0.0
     if sig.countries and "campaign_ids" in props and "country" not in props:
         score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
+    if sig.months_compared:  # "11月比10月卖得好吗": the shop's two months side by side, not its seasonality
+        fits = "compare_month" in props and (sig.products or "worst_by" not in props)  # products only when named
+        score += 2.0 if fits else -1.0 if tool == "sales_seasonality" else 0.0
     if sig.browse and "query" in props and "breakdown" not in props:  # (a report of a kind is no browse)
         score += 2.0  # "what hot water bottles do we have": a search of the catalog for that kind of product
     if sig.at_risk and tool == "lapsing_customers" and not (sig.audience and sig.audience_act == "create"):
@@ -1289,6 +1339,8 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     by_browse = NONE in (best, intent.label) and sig.browse and "similar_products" in adjusted
     if by_browse:  # "got any tea cosies? ids + prices please": what the catalog holds of a kind it has
         best = "similar_products"
+    elif NONE in (best, intent.label) and sig.months_compared and "sales_report" in adjusted:
+        best, by_browse = "sales_report", True  # "11月订单比10月多吗": two of the shop's months side by side
     asked_copy = sig.copy and sig.writes_copy and best != NONE and "platform" in _props(best)  # "draft 2 google ads"
     to_send = best in _CUSTOMER_LISTS and bool(_SEND.search(e.text) and _CUSTOMER_WORDS.search(e.text))
     if (
@@ -1813,10 +1865,10 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
             out[pre + "end"] = a - one_day
         elif d.rule == "end":
             out[pre + "end"] = b
-        else:
-            out[pre + "start"] = a
+        else:  # within a span; two of them ("first ordered in sep or oct"): from the first to the last
+            out[pre + "start"] = min(a, out.get(pre + "start", a))
             if today is None or b < today - one_day:  # a span running to today ends nowhere
-                out[pre + "end"] = b
+                out[pre + "end"] = max(b, out.get(pre + "end", b))
     return {k: v.isoformat() for k, v in out.items()}
 
 
@@ -2144,18 +2196,18 @@ def fill(
             y = today.year - (1 if m < 1 else 0)
             args[name] = f"{y}-{(m - 1) % 12 + 1:02d}"  # 上上个月: the month before last
         elif name == "month" and e.months and not e.period_name and not e.dates:
-            compared = len(e.months) >= 2 and _VERSUS.search(e.text) and not e.month_range  # the later month,
-            # against the one before (a span's months, "Q4 vs Q3", are the span's)
-            args[name] = _month_text(max(e.months, key=lambda m: (m[0] or 0, m[1])) if compared else e.months[0])
+            compared = _months_compared(e)  # the later month, against the other (a span's months, "Q4 vs Q3",
+            # are the span's); the month just before is what a month is compared with anyway
+            later = max(e.months, key=lambda m: (m[0] or 0, m[1])) if compared else e.months[0]
+            args[name] = _month_text(later)
+            other = next((m for m in e.months if m != later), None) if compared else None
+            if other is not None and "compare_month" in props and (later[1] - other[1]) % 12 != 1:
+                args["compare_month"] = _month_text(other)  # "September vs July": July, not August
             if len(e.months) == 1 and _VS_MONTH.search(e.text) and "to_month" in props and e.months[0][1] < 12:
                 yr, mo = e.months[0]  # "the ones that fell the most vs October": November, against October
                 args[name] = _month_text((yr, mo + 1))
         elif (
-            name == "to_month"
-            and len(e.months) >= 2
-            and not e.period_name
-            and not e.dates
-            and (e.month_range or not _VERSUS.search(e.text))
+            name == "to_month" and len(e.months) >= 2 and not e.period_name and not e.dates and not _months_compared(e)
         ):
             args[name] = _month_text(e.months[-1])  # "September to November", "Sep, Oct and Nov"
         elif name == "to_month" and len(e.months) == 1 and _SINCE.search(e.text) and not e.period_name and not e.dates:
@@ -2166,13 +2218,15 @@ def fill(
             args[name] = e.grain
         elif name == "breakdown" and e.breakdown and e.breakdown in _enum(props[name]):
             args[name] = e.breakdown
+        elif name == "breakdown" and len(set(e.rfm_segments)) >= 2 and "segment" in _enum(props[name]):
+            args[name] = "segment"  # "冠军客户和忠诚客户的客单价分别多少": the segments side by side
         elif name == "country" and e.countries_out and not e.countries:
             args[name] = "not " + ", ".join(e.countries_out)  # "outside the UK": every other country
         elif name == "country" and len(e.countries) == 1:
             args[name] = e.countries[0]
         elif name == "country" and len(e.countries) > 1 and not e.breakdown:
             args[name] = ", ".join(dict.fromkeys(e.countries))  # "奥地利和瑞士": customers in either
-        elif name == "segment" and e.rfm_segment:
+        elif name == "segment" and e.rfm_segment and not (len(set(e.rfm_segments)) >= 2 and "breakdown" in props):
             args[name] = e.rfm_segment
         elif name == "min_orders" and e.min_orders:
             args[name] = e.min_orders
@@ -2238,6 +2292,8 @@ def fill(
             pct = e.percents[0].value if e.percents else None
             if pct is not None and 0 < pct < 100:
                 args[name] = round(pct / 100, 4)
+        elif name == "chart" and e.metric in _enum(props[name]) and (e.grain == "day" or _CHART_SAID.search(e.text)):
+            args[name] = e.metric  # "3号计划最近两周每天的点击率…带个图": a chart of the CTR, not of spend and revenue
         elif name == "metric":
             if "units" in _enum(props[name]):  # a product ranking: by units or by revenue
                 if e.units or e.metric == "revenue":
@@ -2300,6 +2356,15 @@ def fill(
         notes.append(f"asked:{'highest' if high else 'lowest'}-{measure}")
     if tool == "customer_list" and _REPEAT_RATE.search(e.text) and not e.min_orders:
         args["min_orders"] = 2  # the repeat purchase rate: those who ordered twice or more, of the shop's customers
+    if tool == "sales_report" and args.get("by") == "month" and args.get("period") == "last_90_days":
+        args["period"] = (
+            "last_3_months"  # "最近三个月每月卖多少": three whole calendar months, not 90 days cut mid-month
+        )
+    if tool == "sales_report" and _months_compared(e) and _BETTER_ASKED.search(e.text):
+        notes.append("asked:versus")  # "did September sell better than August?": said first, yes or no
+        sales = re.search(r"\b(?:revenue|rev|sales|sell|sold)\b|销售额|营收|收入|卖", e.text, re.I)
+        if not sales and (e.units or re.search(r"\borders\b|订单|单量", e.text, re.I)):
+            notes.append("asked:measure-units" if e.units else "asked:measure-orders")
     if tool == "sales_report" and _TREND_ASKED.search(e.text):
         args.setdefault("by", "week")  # "is the xmas rush slowing down?": week by week, with a verdict
         notes.append("asked:trend")
@@ -2857,7 +2922,10 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             filled.notes += [  # this turn's way, not the last one's
                 f"asked:{a}"
                 for a in sorted(ctx.asked)
-                if f"asked:{a}" not in filled.notes and not (own and a in ("best", "worst"))
+                if f"asked:{a}" not in filled.notes
+                and not (own and a in ("best", "worst"))
+                and a != "versus"  # a yes-or-no of two months answers its own question only
+                and not a.startswith("measure-")
             ]
     ranked = ctx.listing[1] if ctx.listing is not None and ctx.listing[0] == "campaign_id" else []
     if (
@@ -2912,6 +2980,13 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             args["query"] = catalog_spelling(
                 kind_before
             )  # "复古闹钟最近三个月卖了多少个？哪个颜色卖得最好": of that kind
+        if (
+            "platform" in _props(tool)
+            and "platform" not in args
+            and e.platform is None
+            and before.platform in _enum(_props(tool)["platform"])
+        ):
+            args["platform"] = before.platform  # "3 meta ads, playful + 3 more urgent ones": Meta ads too
         if tool == "compare_campaigns" and "metric" not in args and before.metric in _enum(_props(tool)["metric"]):
             args["metric"] = before.metric  # "roas + cpa by campaign? which one's dragging us down": by ROAS
         if (
@@ -3281,6 +3356,8 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue  # "leave display out of it - just search + social": the new selection replaces the old
         if k == "breakdown" and v == "country" and args.get("country") and not str(args["country"]).startswith("not "):
             continue  # "now just germany": one country, no longer split by country (but every country bar one is)
+        if k == "country" and args.get("breakdown") == "country" and not e.countries:
+            continue  # "11月各国家销售额前10" after Germany's figures: every country, side by side
         if (k in ID_FIELDS and (continuing or not e.refs)) or continuing:
             args[k] = v
     if (

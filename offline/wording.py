@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from offline import audience_words, dsp_words
@@ -158,6 +159,11 @@ def _filters_text(f: dict[str, Any], zh: bool) -> str:
     return "".join(parts)
 
 
+def _without_orders(f: dict[str, Any]) -> dict[str, Any]:
+    """A list's filters but its order count: those the orders are counted among."""
+    return {k: v for k, v in f.items() if k not in ("min_orders", "max_orders")}
+
+
 def _orders_text(low: int | None, high: int | None, zh: bool) -> list[str]:
     """How many orders a customer list's filter allows, as a phrase (" with 2 to 5 orders", 至少下过 2 单)."""
     if not low and not high:
@@ -230,6 +236,12 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
             if r.get("filters") and r.get("customers_in_shop")
             else ""
         )
+        if r.get("before_order_filter"):
+            those = _filters_text(_without_orders(r["filters"]), zh)
+            of_all = (
+                f"（{those}客户共 {r['before_order_filter']:,} 位，其中 {_pct_of(r['matching'], r['before_order_filter'])}；"
+                f"全店 {r['customers_in_shop']:,} 位）"
+            )
         spent = "期间消费" if (r.get("filters") or {}).get("spend_start") else "累计消费"
         span = "期间全店" if spent == "期间消费" else "全店"
         note = "（订单数和消费额只计这段时间）" if spent == "期间消费" else ""
@@ -251,6 +263,13 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
         if r.get("filters") and r.get("customers_in_shop")
         else ""
     )
+    if r.get("before_order_filter"):
+        those = _filters_text(_without_orders(r["filters"]), zh)
+        those = " with a " + those[2:] if those.startswith(", ") else those
+        of_all = (
+            f" ({_pct_of(r['matching'], r['before_order_filter'])} of the {r['before_order_filter']:,} customers"
+            f"{those}; the shop has {r['customers_in_shop']:,})"
+        )
     if (r.get("filters") or {}).get("spend_start"):
         return (
             f"{r['matching']:,} customers{where}{of_all}: {_money(r['matching_revenue'])} of net revenue in that period, "
@@ -1724,6 +1743,13 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             )
             + f":\n{lines}"
         )
+    if r.get("by_asked") is False and r["by"] == "day" and (b or len(r["rows"]) > 14):
+        # a total asked for ("Germany's November revenue and AOV"): the days are in the chart, not a list
+        body = (
+            f"\n每天的数据见图表（{len(r['rows'])} 天）。"
+            if zh
+            else f"\nDay by day: in the chart ({len(r['rows'])} days)."
+        )
     if b:
         top = "\n".join(
             f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
@@ -1743,8 +1769,37 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             today = "; segments as of today" if b["by"] == "segment" else ""
             body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
         body = _most_of(b, asked, zh) + body + _each_over_time(r, zh)
-    trend = _trend(r, zh) if "trend" in asked else ""
+    trend = _trend(r, zh) if "trend" in asked else _versus(r, asked, zh) if "versus" in asked else ""
     return trend + _best_row(r, asked, zh) + head + body + _from_the_peak(r, zh)
+
+
+def _span(p: dict[str, Any], zh: bool) -> str:
+    """A period by its month when it is one whole calendar month (2011-09), else by its dates."""
+    start, end = date.fromisoformat(p["start"]), date.fromisoformat(p["end"])
+    if start.day == 1 and (end + timedelta(days=1)).day == 1 and start.strftime("%Y-%m") == end.strftime("%Y-%m"):
+        return f"{start.year}年{start.month}月" if zh else start.strftime("%B %Y")
+    return f"{p['start']} 至 {p['end']}" if zh else f"{p['start']} to {p['end']}"
+
+
+def _versus(r: dict[str, Any], asked: frozenset[str], zh: bool) -> str:
+    """The answer to "did September sell better than August?", said first: the two periods' revenue
+    (orders or units when those were asked) and the change."""
+    before = r.get("previous")
+    if not before:
+        return ""
+    measure = next((m for m in ("orders", "units") if f"measure-{m}" in asked), "revenue")
+    now, then = r["totals"][measure], before[measure]
+    a, b = _span(r["period"], zh), _span(r["previous_period"], zh)
+    shown = (lambda v: _money(v)) if measure == "revenue" else (lambda v: f"{v:,}")
+    pct = r["change_pct"].get(measure)
+    if zh:
+        what = {"revenue": "销售额", "orders": "订单", "units": "件数"}[measure]
+        verdict = "更好" if now > then else "更差" if now < then else "持平"
+        diff = f"，{'高' if now > then else '低'} {abs(pct):g}%" if pct else ""
+        return f"结论：{a}比{b}{verdict}。{what} {shown(now)}，{b} {shown(then)}{diff}。\n"
+    verdict = "better" if now > then else "worse" if now < then else "level"
+    diff = f", {pct:+g}%" if pct else ""
+    return f"{a} did {verdict} than {b}: {measure} {shown(now)} against {shown(then)}{diff}.\n"
 
 
 def _whole_weeks_or_months(r: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1927,7 +1982,8 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         )
     none_fell = "fall" in r["rule"] and r["order"] == "worst" and (first.get("change") or 0) >= 0
     if zh:
-        kind = "最畅销" if r["order"] == "best" else "最差"
+        falls = "fall" in r["rule"] and r["order"] == "worst" and not none_fell
+        kind = "最畅销" if r["order"] == "best" else "下滑最多" if falls else "最差"
         rule = (
             f"按{_ZH_MEASURE[m]}排名"
             if r["order"] == "best"
@@ -1945,7 +2001,8 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
             f"{where}{period}，{kind}的商品是 {first['description']}（{value(first)}）。{total}{rule}{note}，"
             f"括号内为与上一同长周期相比的变化：\n{rows}\n本期共 {r['products_sold']:,} 个商品有销售，销售额 {_money(r['total_revenue'])}。"
         )
-    kind = "Best seller" if r["order"] == "best" else "Worst seller"
+    falls = "fall" in r["rule"] and r["order"] == "worst" and not none_fell
+    kind = "Best seller" if r["order"] == "best" else "Biggest fall" if falls else "Worst seller"
     note = f" ({r['note']})" if r.get("note") else ""
     note += (
         ". None of them fell: each sold more than in the period before, the smallest rise first" if none_fell else ""
@@ -2930,6 +2987,12 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
     (
         re.compile(r"give either a month or a period \(or start and end dates\), not both"),
         "请只给出月份或时段（或开始和结束日期）其中一种，不要同时给。",
+    ),
+    (
+        re.compile(
+            r"the month to compare with \((\S+)\) overlaps the period itself \((\S+) to (\S+)\); give another month"
+        ),
+        r"要对比的月份（\1）与所查时段（\2 至 \3）重叠；请换一个月份。",
     ),
     (
         re.compile(r"to_month ends a range of months; give the first month as month"),

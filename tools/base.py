@@ -434,9 +434,36 @@ def _name_run(cat: dict[str, Any], text: str) -> list[tuple[str, int]]:
     return run
 
 
+def _joined(cat: dict[str, Any], run: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The run with two words the catalog writes as one joined (CAKE STAND as CAKESTAND: REGENCY
+    CAKESTAND 3 TIER), or the run itself when there are none."""
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(run):
+        if i + 1 < len(run) and run[i][1] == run[i + 1][1] and run[i][0] + run[i + 1][0] in cat["idf"]:
+            out.append((run[i][0] + run[i + 1][0], run[i][1]))
+            i += 2
+        else:
+            out.append(run[i])
+            i += 1
+    return out
+
+
 def _name_scores(cat: dict[str, Any], text: str) -> list[tuple[float, int]]:
-    """Each product the text holds two or more words of, with the share of the words' weight it covers."""
+    """Each product the text holds two or more words of, with the share of the words' weight it
+    covers (reading two words the catalog also writes as one either way, the better for each product)."""
     run = _name_run(cat, text)
+    joined = _joined(cat, run)
+    if joined == run:
+        return _run_scores(cat, run)
+    best: dict[int, float] = {}
+    for r in (run, joined):
+        for s, pid in _run_scores(cat, r):
+            best[pid] = max(s, best.get(pid, 0.0))
+    return [(s, pid) for pid, s in best.items()]
+
+
+def _run_scores(cat: dict[str, Any], run: list[tuple[str, int]]) -> list[tuple[float, int]]:
     said = {w for w, _ in run}
     scored: list[tuple[float, int]] = []
     for pid, ws in zip(cat["ids"], cat["words"], strict=True):

@@ -241,7 +241,9 @@ OCCASION_DAYS: dict[str, tuple[Callable[[int], date | None], int]] = {  # an occ
     "father": (lambda y: _nth(y, 6, 6, 3), GIFT),
     "父亲节": (lambda y: _nth(y, 6, 6, 3), GIFT),
     "easter": (_easter, GIFT),
+    "复活节": (_easter, GIFT),
     "halloween": (lambda y: date(y, 10, 31), GIFT),
+    "万圣节": (lambda y: date(y, 10, 31), GIFT),
     "christmas": (lambda y: date(y, 12, 25), GIFT),
     "圣诞": (lambda y: date(y, 12, 25), GIFT),
     "black friday": (lambda y: _nth(y, 11, 3, 4) + timedelta(days=1), SALE),
@@ -388,6 +390,20 @@ _START = Field(None, description="first day of a custom period, YYYY-MM-DD")
 _END = Field(None, description="last day of a custom period, YYYY-MM-DD (default: today)")
 
 
+# what a chart of one figure per day draws: its key in the day's figures and its axis
+ChartMetric = Literal["roas", "cpa", "ctr", "conversions", "conversion_rate", "clicks", "impressions", "cpc"]
+_CHART_AXIS = {
+    "roas": ("roas", "ROAS (revenue / spend)"),
+    "cpa": ("cpa", "CPA (£ per conversion)"),
+    "ctr": ("ctr_pct", "CTR (%)"),
+    "conversions": ("conversions", "conversions"),
+    "conversion_rate": ("conversion_rate_pct", "conversion rate (%)"),
+    "clicks": ("clicks", "clicks"),
+    "impressions": ("impressions", "impressions"),
+    "cpc": ("cpc", "CPC (£ per click)"),
+}
+
+
 class MetricsArgs(BaseModel):
     campaign_id: int | None = Field(None, ge=1, le=10**6, description="one campaign; leave out for every campaign")
     campaign_ids: list[int] | None = Field(None, min_length=1, max_length=100, description="or several campaigns")
@@ -396,6 +412,11 @@ class MetricsArgs(BaseModel):
     end: date | None = _END
     by: Literal["day", "week"] | None = Field(
         None, description="also one row per day or week (the campaigns' figures summed), e.g. for daily ROAS"
+    )
+    chart: ChartMetric | None = Field(
+        None,
+        description="the figure the chart draws day by day (default: spend and revenue), e.g. ctr for "
+        "'daily CTR with a chart'",
     )
 
 
@@ -469,6 +490,20 @@ def campaign_metrics(shop: Shop, session: Session, a: MetricsArgs) -> dict[str, 
         out["rows"] = per_bucket(session, cids, p, a.by)
         out["rows_are"] = a.by
     series = daily_series(session, cids, p, shop.today, who)
+    if a.chart is not None:  # one figure per day, as asked ("daily CTR with a chart")
+        days = out["rows"] if a.by == "day" else per_bucket(session, cids, p, "day")
+        key, axis = _CHART_AXIS[a.chart]
+        series = (
+            make_series(
+                title=f"{who}: {axis} per day, {days[0]['day']} to {days[-1]['day']}",
+                x_label="day",
+                y_label=axis,
+                x=[row["day"] + (" (so far)" if row["day"] == shop.today.isoformat() else "") for row in days],
+                lines={axis: [row.get(key) for row in days]},
+            )
+            if len(days) >= 2
+            else None
+        )
     if series is not None:
         out[SERIES_KEY] = series
     return out

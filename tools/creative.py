@@ -39,7 +39,9 @@ def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, An
     s = shop.sales
     mask = s.product == p.id
     units = int(s.quantity[mask].sum())
-    buyers, per_buyer = np.unique(s.customer[mask], return_counts=True)
+    # orders per buyer (distinct invoices, not order lines: two lines of one order are one purchase)
+    pairs = np.unique(np.stack([s.customer[mask], s.order[mask]]), axis=1)
+    buyers, per_buyer = np.unique(pairs[0], return_counts=True)
     units_by_product = units_sold(shop)
     rank = int((units_by_product > units).sum()) + 1
     months = stats.month_of(s.day[mask])
@@ -54,7 +56,7 @@ def selling_points(shop: Shop, session: Session, a: ProductArgs) -> dict[str, An
         points.append(f"{units:,} units sold to {buyers.size:,} customers")
         points.append(f"best-seller rank {rank:,} of {units_by_product.size - 1:,}")
     if buyers.size:
-        points.append(f"{round(100 * float((per_buyer > 1).mean()))}% of buyers came back for more")
+        points.append(f"{round(100 * float((per_buyer > 1).mean()))}% of buyers ordered it again")
     return {
         "product_id": p.id,
         "description": p.description,

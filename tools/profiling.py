@@ -361,22 +361,28 @@ def customer_list(shop: Shop, session: Session, a: CustomerListArgs) -> dict[str
     """The shop's customers that pass the filters, with their orders, net revenue, first and last
     order and segment, sorted as asked; how many match and what share of the shop's revenue they bring."""
     t = rfm_table(shop)
+    other_filters: dict[str, Any] = {
+        "country": a.country,
+        "segment": a.segment,
+        "min_revenue": a.min_revenue,
+        "max_revenue": a.max_revenue,
+        "start": a.start,
+        "end": a.end,
+        "first_start": a.first_start,
+        "first_end": a.first_end,
+    }
     keep, stated = filters.customer_mask(
         shop,
         t["customer"],
         rfm=t,
-        country=a.country,
-        segment=a.segment,
         min_orders=a.min_orders,
         max_orders=a.max_orders,
-        min_revenue=a.min_revenue,
-        max_revenue=a.max_revenue,
         dates=t["last"],
-        start=a.start,
-        end=a.end,
-        first_start=a.first_start,
-        first_end=a.first_end,
+        **other_filters,
     )
+    base = None  # with an order count and other filters: of how many customers those orders are a share
+    if (a.min_orders or a.max_orders) and any(v is not None for v in other_filters.values()) and a.spend_start is None:
+        base = int(filters.customer_mask(shop, t["customer"], rfm=t, dates=t["last"], **other_filters)[0].sum())
     if stated.get("start") or stated.get("end"):
         stated["dates_are"] = "last order"
     revenue_of, orders_of = t["monetary"], t["frequency"]
@@ -427,6 +433,8 @@ def customer_list(shop: Shop, session: Session, a: CustomerListArgs) -> dict[str
         "sort_rule": rule,
         "customers_in_shop": int(t["customer"].size),
         "matching": int(matching.size),
+        # "of the customers who first ordered in September, how many came back": those the other filters keep
+        **({"before_order_filter": base} if base is not None and a.product_id is None else {}),
         "matching_revenue": round(revenue, 2),
         "share_of_revenue_pct": round(100 * revenue / shop_revenue, 2) if shop_revenue else None,
         "revenue_is": "net revenue of each customer's kept order lines, "

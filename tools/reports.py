@@ -60,6 +60,13 @@ _TO_MONTH = Field(
     max_length=20,
     description="with month: the last month of a range of months ('latest': up to the shop's today)",
 )
+_COMPARE_MONTH = Field(
+    None,
+    min_length=1,
+    max_length=20,
+    description="a calendar month to compare with instead of the period just before (November against September: "
+    "month November, compare_month September), written as month is",
+)
 _START = Field(None, description="first day of a custom period, YYYY-MM-DD")
 _END = Field(None, description="last day of a custom period, YYYY-MM-DD (default: the shop's today)")
 
@@ -186,7 +193,21 @@ def month_period(today: date, month: str, to_month: str | None) -> tuple[Period,
 
 
 def _period_of(today: date, a: Any, default: SalesPeriod) -> tuple[Period, Period]:
-    """The period of a report's arguments: a month (or a range of months), a named period, or dates."""
+    """The period of a report's arguments (a month or a range of months, a named period, or dates) and
+    the one it is compared with: the period just before, or the month asked for."""
+    p, prev = _period_asked(today, a, default)
+    if a.compare_month is None:
+        return p, prev
+    other = month_period(today, a.compare_month, None)[0]
+    if other.start <= p.end and p.start <= other.end:
+        raise ToolFailure(
+            f"the month to compare with ({other.start:%Y-%m}) overlaps the period itself ({p.start} to {p.end}); "
+            "give another month"
+        )
+    return p, Period("compared", other.start, other.end)
+
+
+def _period_asked(today: date, a: Any, default: SalesPeriod) -> tuple[Period, Period]:
     if a.month is not None:
         if a.period or a.start or a.end:
             raise ToolFailure("give either a month or a period (or start and end dates), not both")
@@ -350,6 +371,7 @@ class SalesReportArgs(BaseModel):
     end: date | None = _END
     month: str | None = _MONTH
     to_month: str | None = _TO_MONTH
+    compare_month: str | None = _COMPARE_MONTH
     by: Grain | None = Field(None, description="one row per day, week or month (default: by the period's length)")
     breakdown: Literal["none", "country", "product", "segment"] = Field(
         "none", description="split the figures by the customers' country, by product or by RFM segment"
@@ -426,6 +448,7 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         "period": p.as_dict(),
         "previous_period": {**prev.as_dict(), "covered": prev_covered},
         "by": by,
+        "by_asked": a.by is not None,  # rows asked for (by day, week or month), or cut by the period's length
         "filters": stated,
         "totals": totals,
         "previous": previous,
@@ -435,7 +458,7 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         "series": series,
         "method": "sums of the kept order lines (cancellations netted out); orders = invoices, customers = "
         "distinct customers, aov = revenue / orders (average order value); change against the period before "
-        "of the same length (the calendar months, quarter or year before for those)",
+        "of the same length (the calendar months, quarter or year before for those), or the month asked for",
     }
     if {"country", "segment", "kind", "products"} & set(stated):  # a part of the shop: its share of the whole
         whole = _figures(_sums(shop, _in(shop, p), zero, 1), 0)["revenue"]
@@ -475,7 +498,10 @@ def _breakdown(
     n = int(groups.max()) + 1
     cur = _sums(shop, now, groups, n)
     prev = _sums(shop, before, groups, n) if before is not None else None
-    ranked = [int(i) for i in np.argsort(-cur["revenue"], kind="stable") if cur["revenue"][i] > 0]
+    # every segment is shown (a fixed few: one with no sales then is a finding); countries and products that sold
+    ranked = [
+        int(i) for i in np.argsort(-cur["revenue"], kind="stable") if cur["revenue"][i] > 0 or a.breakdown == "segment"
+    ]
     top = ranked[: exported_rows(a)] if is_exporting() else ranked[: a.limit]  # an export holds every group asked for
     grid = np.bincount(groups[now] * n_buckets + bucket[now], weights=s.revenue[now], minlength=n * n_buckets)
     grid = grid.reshape(n, n_buckets)
@@ -495,7 +521,8 @@ def _breakdown(
         row["previous_revenue"] = before_rev
         row["change"], row["change_pct"] = change_of(row["revenue"], before_rev)
         rows.append(row)
-    out: dict[str, Any] = {"by": a.breakdown, "groups": int((cur["revenue"] > 0).sum()), "rows": rows[: a.limit]}
+    groups_sold = len(ranked) if a.breakdown == "segment" else int((cur["revenue"] > 0).sum())
+    out: dict[str, Any] = {"by": a.breakdown, "groups": groups_sold, "rows": rows[: a.limit]}
     if len(rows) > a.limit:
         out["all_rows"] = [dict(r) for r in rows]
     for row, i in zip(rows[: a.limit], top, strict=False):
@@ -514,6 +541,7 @@ class TopProductsArgs(BaseModel):
     end: date | None = _END
     month: str | None = _MONTH
     to_month: str | None = _TO_MONTH
+    compare_month: str | None = _COMPARE_MONTH
     order: Literal["best", "worst"] = Field("best", description="best sellers, or worst sellers")
     metric: Literal["revenue", "units"] = Field("revenue", description="rank by revenue or by units sold")
     worst_by: Literal["fall", "lowest"] = Field(

@@ -257,6 +257,13 @@ SITES: list[tuple[str, list[str]]] = [
     (
         "reports.py",
         [
+            "the month to compare with (2011-11) overlaps the period itself (2011-10-01 to 2011-12-09); "
+            "give another month"
+        ],
+    ),
+    (
+        "reports.py",
+        [
             "there are no sales from 2012-01-01 to 2012-01-31; the shop's sales run from 2010-12-01 to 2011-12-09",
         ],
     ),

@@ -2283,3 +2283,68 @@ def test_a_what_if_set_directly_and_the_audience_just_saved_exported(cp: Copilot
         "google",
         "pending",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("did september sell better than july?", {"month": "9", "compare_month": "7"}),
+        ("9月的销售比8月好吗", {"month": "9"}),  # against the month before anyway: no range backwards
+        ("11月订单比10月多吗", {"month": "11"}),
+        ("germany sept vs july revenue", {"month": "9", "compare_month": "7", "country": "Germany"}),
+        ("were units in june higher than in may?", {"month": "6"}),
+    ],
+)
+def test_two_months_set_against_each_other_are_a_report_of_both(text: str, args: dict[str, object]) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args) == ("sales_report", args), (p.tool, p.args)
+
+
+def test_a_yes_or_no_of_two_months_is_answered_first(cp: Copilot) -> None:
+    res = cp.ask("did september sell better than july?")
+    assert res["answer"].startswith("September 2011 did better than July 2011: revenue £")
+    zh = cp.ask("11月订单比10月多吗")
+    assert zh["answer"].startswith("结论：2011年11月比2011年10月更好。订单 ")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("yday numbers for all 3 campaigns - ctr, conv, spend", "period", "yesterday"),
+        ("top countries by rev last qtr excl. uk", "country", "not United Kingdom"),
+        ("of the custs who first ordered in sep or oct how many came back?", "first_start", "2011-09-01"),
+        ("of the custs who first ordered in sep or oct how many came back?", "first_end", "2011-10-31"),
+        ("冠军客户和忠诚客户最近30天的客单价分别多少", "breakdown", "segment"),
+        ("那个白色爱心挂灯最近三个月每月卖多少", "period", "last_3_months"),
+        ("3号计划最近两周每天的点击率和花费拉一下，带个图", "chart", "ctr"),
+        ("3 meta ads for product 3220 for new custs", "audience", "new"),
+        ("复活节想提前布局，总预算1万镑，出个方案", "occasion", "复活节"),
+    ],
+)
+def test_shorthand_two_months_two_segments_and_what_a_chart_draws(text: str, field: str, value: object) -> None:
+    assert plan(text, today=date(2011, 12, 9)).args.get(field) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "c1 daily budget +£40 and knock 5p off c3's bid",
+        "resume it and cut the bid by 10p",
+        "算了还是开回来，出价降一毛再跑",
+        "3 meta ads for the jumbo bag red retrospot, playful + 3 more urgent ones for last xmas orders",
+    ],
+)
+def test_two_changes_or_two_sets_of_copy_in_one_message_are_two_parts(text: str) -> None:
+    assert len(split_parts(text)) == 2, split_parts(text)
+
+
+def test_a_second_set_of_copy_keeps_the_platform_and_knitting_kits_are_a_kind() -> None:
+    p = plan("3 more urgent ones", earlier="3 meta ads for product 3220, playful")
+    assert (p.tool, p.args.get("platform"), p.args.get("tone")) == ("compose_headlines", "meta", "urgent")
+    kits = plan("do we sell knitting kits?")
+    assert (kits.tool, kits.args.get("query")) == ("similar_products", "knitting kits")
+
+
+def test_a_product_named_in_chinese_beside_an_occasion_is_that_product(cp: Copilot) -> None:
+    res = cp.ask("帮我给REGENCY那款三层蛋糕架写3条朋友圈文案，圣诞送礼的感觉，温暖一点")
+    assert calls(res)[0][1]["product_id"] == cp.shop.stock_codes()["22423"]  # not the Christmas gift tags

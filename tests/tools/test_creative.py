@@ -103,6 +103,18 @@ def test_every_figure_is_the_products_own(demo: Copilot) -> None:
                 pytest.fail(f"{figure!r} is not one of the product's facts ({platform}, {language})")
 
 
+def test_a_repeat_buyer_ordered_it_in_two_orders_not_on_two_lines(demo: Copilot) -> None:
+    pid = demo.shop.stock_codes()["85123A"]
+    s = demo.shop.sales
+    mine = s.product == pid
+    orders: dict[int, set[int]] = {}
+    for c, o in zip(s.customer[mine].tolist(), s.order[mine].tolist(), strict=True):
+        orders.setdefault(c, set()).add(o)
+    again = sum(len(o) > 1 for o in orders.values())
+    sp = call(demo.shop, "selling_points", product_id=pid)
+    assert sp["customers"] == len(orders) and sp["repeat_buyer_pct"] == round(100 * again / len(orders), 1)  # 47.4
+
+
 def test_tone_changes_the_words(demo: Copilot) -> None:
     pid = demo.shop.stock_codes()["85123A"]
     for language in LANGUAGES:

@@ -202,6 +202,44 @@ def test_a_month_is_compared_with_the_month_before() -> None:
     assert Period("custom", date(2011, 11, 2), date(2011, 11, 30)).previous().start == date(2011, 10, 4)  # same length
 
 
+def test_a_month_compared_with_one_asked_for(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    r = call(shop, "sales_report", month="September", compare_month="July")
+    sep, jul = df.within("2011-09-01", "2011-09-30"), df.within("2011-07-01", "2011-07-31")
+    assert (r["previous_period"]["start"], r["previous_period"]["end"]) == ("2011-07-01", "2011-07-31")
+    assert r["previous"]["revenue"] == pytest.approx(jul.revenue.sum(), abs=0.01)
+    assert r["change_pct"]["revenue"] == pytest.approx(100 * (sep.revenue.sum() / jul.revenue.sum() - 1), abs=0.05)
+    assert r["by_asked"] is False
+    fell = call(shop, "top_products", month="11", compare_month="9", order="worst", limit=3)
+    assert fell["previous_period"]["start"] == "2011-09-01"
+    with pytest.raises(ToolFailure, match="overlaps the period itself"):
+        call(shop, "sales_report", period="last_quarter", compare_month="2011-08")
+
+
+def test_every_segment_is_shown_in_a_breakdown_by_segment(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, _ = demo
+    r = call(shop, "sales_report", period="last_30_days", breakdown="segment")
+    names = [row["name"] for row in r["breakdown"]["rows"]]
+    assert r["breakdown"]["groups"] == len(names) == 7 and "loyal" in names  # one with no sales then is shown too
+    assert [row["revenue"] for row in r["breakdown"]["rows"]] == sorted(
+        (row["revenue"] for row in r["breakdown"]["rows"]), reverse=True
+    )
+
+
+def test_a_share_of_those_the_other_filters_keep(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    first: dict[int, np.datetime64] = {}
+    orders: dict[int, set[int]] = {}
+    for c, d, o in zip(df.customer.tolist(), df.day, df.order.tolist(), strict=True):
+        first[c] = min(first.get(c, d), d)
+        orders.setdefault(c, set()).add(o)
+    window = [c for c, d in first.items() if np.datetime64("2011-09-01") <= d <= np.datetime64("2011-10-31")]
+    r = call(shop, "customer_list", min_orders=2, first_start="2011-09-01", first_end="2011-10-31")
+    assert r["before_order_filter"] == len(window)  # the customers who first ordered then: 653
+    assert r["matching"] == sum(len(orders[c]) >= 2 for c in window)  # of whom came back: 262
+    assert "before_order_filter" not in call(shop, "customer_list", min_orders=2)  # of the whole shop: said as such
+
+
 def test_customer_lists_filter(demo) -> None:  # type: ignore[no-untyped-def]
     shop, df = demo
     lap = call(shop, "lapsing_customers", country="France", limit=50)
