@@ -863,6 +863,7 @@ _METRICS: list[tuple[re.Pattern[str], str]] = [
 _RANKING = re.compile(
     r"\b(?:rank(?:ed|ing|s)?|compare[ds]?|comparison|versus|vs\.?|league table|stacks? up|best|worst|top|bottom|highest"
     r"|lowest|cheapest|most expensive|better|worse|side[- ]by[- ]side|in order|from best)\b|\bwhich (?:campaign|one|of)\b"
+    r"|(?<![a-z])top(?=\s?\d)"  # "TOP20的SKU", "top5"
     r"|哪个|哪一个|对比|比较|排名|排序|排个|最高|最低|最好|最差|最贵|最便宜|最多|最少|最烧钱|谁的|相比|从好到差",
     re.I,
 )
@@ -2075,6 +2076,9 @@ def _extract(raw: str) -> Entities:
     e.all_products = bool(_ALL_PRODUCTS.search(bare))
     e.skip_approval = bool(_SKIP_APPROVAL.search(bare))
     e.metric = next((name for pat, name in _METRICS if pat.search(bare)), None)
+    for ranked_by in re.finditer(r"\b(?:by|on)\s(?:their\s|its\s)?(\S+(?:\s\S+)?)|按照?\s?(\S{1,8})", bare, re.I):
+        by_what = ranked_by.group(1) or ranked_by.group(2)  # "CPA on its own doesn't say much; rank them by ROAS":
+        e.metric = next((name for pat, name in _METRICS if pat.match(by_what)), e.metric)  # the metric ranked by
     e.ranking = bool(_RANKING.search(bare))
     changing = bool(e.changes or e.percents or e.numbers)  # (with a change asked for the others)
     e.negated = any(  # ("raise every bid 12% but leave the social one as it is": social is left out, not the raise)

@@ -83,7 +83,8 @@ _FILE = re.compile(  # the list asked for as a file
 _FILE_FILLER = re.compile(
     r"\b(?:can|could|would|you|u|pls|please|now|then|and|also|just|ok|okay|me|us|them|that|this|it|these|those|the|a|an"
     r"|to|as|into|in|of|for|file|list|lists|numbers|figures|data|table|results|rows|report|one|whole|full|all|send|give"
-    r"|get|save|put|make|same|thanks|thx)\b"
+    r"|get|save|put|make|same|thanks|thx|great|perfect|cool|nice|lovely|brilliant|awesome|sure|yes|yeah|right|hi|hey|mate|there"
+    r"|for me|for us)\b"
     r"|[把那这个些份给我们帮请再一下来吧呢的成为出全部整完张清单名单数据结果列表文件表格了发麻烦能可以吗]",
     re.I,
 )
@@ -335,7 +336,10 @@ _LIKE = re.compile(
     re.I,
 )
 _PRICE_WORDS = re.compile(r"\bprice[ds]?\b|\bpricing\b|价格|定价|售价|标价|改价", re.I)
-_BEST = re.compile(r"\b(?:best|top|most|biggest|highest|leading)\b|最好|最佳|最多|最高|畅销|卖得好|爆款|前\s?\d", re.I)
+_BEST = re.compile(
+    r"\b(?:best|top|most|biggest|highest|leading)\b|(?<![a-z])top(?=\s?\d)|最好|最佳|最多|最高|畅销|卖得好|爆款|前\s?\d",
+    re.I,
+)
 _WHO = re.compile(r"\bwho(?:'s| is| are)?\b|哪些人|都有谁|是谁|有谁", re.I)
 _ONES = re.compile(r"\bones\b", re.I)
 _BARE_COUNT = re.compile(
@@ -460,6 +464,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = False
             if p.refused_write or prev.refused_write:
                 separate = False  # "we won't change the bid. Show me the pacing": the refusal is context
+            if _QUALIFIER.match(piece):
+                separate = False  # "…CTR and conversions for each, with the change against October": how, not what
             if level == CLAUSE and not _own_clause(prev_text, prev, piece, p):
                 separate = False  # 想做一波促活，把…拉个名单: the first clause is the reason for the ask
             if level == WEAK and not (_asks(piece, p) and _asks(prev_text, prev)):
@@ -582,6 +588,7 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
     return [t for t, _, _ in parts][:MAX_PARTS]
 
 
+_QUALIFIER = re.compile(r"\s*(?:with|including|incl\.?|along with|together with|plus the|showing)\b", re.I)
 _ASKS = re.compile(  # a question or an instruction, not a statement of context
     r"\?\s*$|^\s*(?:please|pls|can|could|would|will|what|which|who|how|when|where|why|is|are|do|does|did|should|shall"
     r"|set|show|tell|give|list|find|write|draft|check|plan|split|make|put|raise|lower|drop|cut|change|run|replay|compare"
@@ -838,6 +845,7 @@ class _Signals:
     dsp: bool = False  # the DSP named: "how is the bidder doing", 程序化投放 (its own campaigns and stats)
     targeting: bool = False  # a targeting rule changed: "block example.com", 只投北京, "9am to 6pm only"
     months_compared: bool = False  # two months set against each other: "did September beat August", 11月比10月
+    product_ranking: bool = False  # products named and ranked: "Q3销售额TOP20的SKU", "top 20 products by revenue"
 
 
 def _signals(e: Entities) -> _Signals:
@@ -954,9 +962,18 @@ def _signals(e: Entities) -> _Signals:
         bool(dsp_words.DSP_SAID.search(e.text)),
         bool(dsp_words.TARGETING_SAID.search(e.text) or dsp_words.targeting_changes(e.text)),
         _months_compared(e) and not (_ADS.search(e.text) or e.dimension or _SESSIONS_SAID.search(e.text)),
+        bool(_PRODUCTS.search(e.text))
+        and e.ranking
+        and e.breakdown is None
+        and not _CUSTOMER_WORDS.search(e.text)
+        and not _ADS.search(e.text),
     )
 
 
+_UNITS_BESIDE = re.compile(  # units asked for as a column: "Q3销售额TOP20的SKU，带上销量和单价", "with units and price"
+    r"(?:带上|加上|附上|还有|以及|\bwith\b|\bplus\b|\bincluding\b|\band\b)\s?(?:the\s)?(?:销量|件数|\bunits\b|\bunits sold\b)",
+    re.I,
+)
 _CHART_SAID = re.compile(r"\b(?:chart|graph|plot|trend ?line)\b|图表|带个?图|画个?图|趋势图|折线图|曲线", re.I)
 _BETTER_ASKED = re.compile(  # a yes-or-no comparison: "did September sell better than August?", 11月比10月卖得好吗
     r"\b(?:better|worse|more|less|higher|lower|bigger|stronger|weaker|busier|quieter)\b[^.?!]{0,30}?\bthan\b"
@@ -1143,6 +1160,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 2.0 if "breakdown" in props and "by" in props else -1.0 if tool == "sales_seasonality" else 0.0
     if sig.countries and "campaign_ids" in props and "country" not in props:
         score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
+    if sig.product_ranking:  # "Q3销售额TOP20的SKU": the products ranked, not the shop's report
+        score += 1.5 if "worst_by" in props else -0.5 if "breakdown" in props else 0.0
     if sig.months_compared:  # "11月比10月卖得好吗": the shop's two months side by side, not its seasonality
         fits = "compare_month" in props and (sig.products or "worst_by" not in props)  # products only when named
         score += 2.0 if fits else -1.0 if tool == "sales_seasonality" else 0.0
@@ -1879,6 +1898,13 @@ _TREND_ASKED = re.compile(  # whether sales are slowing or still growing: the we
     r"|放缓|减速|降温|回落|还在涨|还在增长|还在上升|过峰|见顶",
     re.I,
 )
+_COUNT_ASKED = re.compile(
+    r"\bhow many\b|\bwhat (?:share|percentage|proportion|fraction)\b|多少位|多少个?客户|多少人|占比多少|比例是?多少|有多少",
+    re.I,
+)
+_LIST_ASKED = re.compile(
+    r"\b(?:list|show|who|which|names?|ids?|give me|pull|top \d+)\b|名单|列出|列一下|哪些|是谁|都有谁|拉个|给我看", re.I
+)
 _REPEAT_RATE = re.compile(  # the shop's share of customers who ordered again
     r"\brepeat(?:[- ](?:purchase|buyer|customer|order))?[- ]rate\b|\b(?:share|percentage|proportion|%) of "
     r"(?:our )?customers (?:who )?(?:come|came|comes) back\b|\bhow many (?:of our )?customers (?:come|came) back\b"
@@ -1891,7 +1917,7 @@ _AND_THE = (
 )
 _WHICH_MOST = re.compile(
     rf"(?:\b(?:which|what)\b|{_AND_THE}).{{0,40}}?\b(?:(?P<hi>highest|most|best|biggest|largest|top)|lowest|least|worst|smallest)\b"
-    r"|(?:哪个|哪些|哪一?类|谁|^(?:那|那么)).{0,12}?(?:(?P<zhi>最高|最多|最大|最好)|最低|最少|最差)",
+    r"|(?:哪个|哪些|哪一?类|谁|^(?:那|那么)).{0,20}?(?:(?P<zhi>最高|最多|最大|最好)|最低|最少|最差)",
     re.I,
 )
 _BEST_BUCKET = re.compile(  # the best or worst day, week or month of a period
@@ -2296,8 +2322,11 @@ def fill(
             args[name] = e.metric  # "3号计划最近两周每天的点击率…带个图": a chart of the CTR, not of spend and revenue
         elif name == "metric":
             if "units" in _enum(props[name]):  # a product ranking: by units or by revenue
-                if e.units or e.metric == "revenue":
-                    args[name] = "units" if e.units else "revenue"
+                if e.units or e.metric == "revenue":  # (units asked beside a ranking by revenue: a column of it)
+                    column = _UNITS_BESIDE.search(e.text) and re.search(
+                        r"\brevenue\b|\bsales\b|销售额|营收", e.text, re.I
+                    )
+                    args[name] = "units" if e.units and not column else "revenue"
             elif e.metric:
                 args[name] = e.metric
         elif name == "start" and e.dates and not _ends_at(e):
@@ -2356,6 +2385,14 @@ def fill(
         notes.append(f"asked:{'highest' if high else 'lowest'}-{measure}")
     if tool == "customer_list" and _REPEAT_RATE.search(e.text) and not e.min_orders:
         args["min_orders"] = 2  # the repeat purchase rate: those who ordered twice or more, of the shop's customers
+    if (
+        tool == "customer_list"
+        and (_REPEAT_RATE.search(e.text) or _COUNT_ASKED.search(e.text))
+        and not _LIST_ASKED.search(e.text)
+        and "limit" not in args
+        and not wants_file(e.text)
+    ):
+        args["limit"] = 5  # "what's our repeat purchase rate?", "how many ordered 3+ times": a count, a few shown
     if tool == "sales_report" and args.get("by") == "month" and args.get("period") == "last_90_days":
         args["period"] = (
             "last_3_months"  # "最近三个月每月卖多少": three whole calendar months, not 90 days cut mid-month
@@ -3375,7 +3412,8 @@ _YES = re.compile(
     r"go for it|do it|do that|let'?s do (?:it|that)|(?:let'?s )?go with (?:it|that|this)(?: (?:price|one|bid|budget))?|right|alright|all right|great|"
     r"perfect|cool|approve (?:them )?all|approve (?:them )?both|(?:yes )?(?:to )?both|all of them|两个都(?:批了?|同意|可以|确认)|(?:都|全部|全都|一起|统统)(?:批了?|批准|同意|通过|可以|确认|改吧|执行)了?|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
-    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?|(?:那就?|就)?(?:这么|这样|照这样|按这样)(?:改|办|来|定|调))",
+    r"(?:go ahead and )?(?:set|apply|use|make) (?:that|this|it)(?: (?:price|one|bid|budget|change))?|"
+    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办|涨|降|调|定)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?|(?:那就?|就)?(?:这么|这样|照这样|按这样)(?:改|办|来|定|调))",
     re.I,
 )
 _NO = re.compile(
@@ -3418,7 +3456,11 @@ _FOR_A_WHILE = re.compile(
     r"\s+(?:it\s+|them\s+)?(?:on\s+|next\s+|after\s+)(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|week|the)[a-z]*"
     r"|(?:下?周[一二三四五六日天末]|明天|后天|下周|月底|月初|过几天|几天后|\d+天后|[一两三四五六七]天后|节后|周末后|周末过后)"
     r"(?:再|就|才)?(?:开|恢复|打开|启动|重启|调回|改回|还原|放开|上线)"
-    r"|(?:到|直到)(?:下?周[一二三四五六日天末]|明天|后天|下周|月底|\d+号)(?:为止)?",
+    r"|(?:到|直到)(?:下?周[一二三四五六日天末]|明天|后天|下周|月底|\d+号)(?:为止)?"
+    r"|\b(?:for|through|over|during)\s+the\s+(?:christmas|xmas|holiday|festive|black friday|easter|valentine'?s?|summer)"
+    r"\s+(?:run-?up|rush|period|season|weeks?|push)\b"  # "add £75 for the Christmas run-up"
+    r"|(?:圣诞|节日|黑五|双十一|大促|活动)(?:前|期间)?(?:这|的)?(?:几|两|一|三)?(?:周|天|个星期)(?:先这样|先|内|里)"
+    r"|(?:这|那)(?:两|几|一|三)(?:周|天|个星期)先(?:这样|这么)",
     re.I,
 )
 
@@ -3437,8 +3479,8 @@ def compared_already(part: str, before: Plan, p: Plan, today: date | None) -> bo
         return False
     a, b = before.args, p.args
     if not ((a.get("month") or a.get("period")) and b.get("month")) or any(
-        a.get(k) != b.get(k) for k in ("country", "segment")
-    ):
+        b.get(k) is not None and a.get(k) != b.get(k) for k in ("country", "segment")
+    ):  # (a comparison naming no country of its own is of the report before it: "德国和法国…？跟10月比呢")
         return False
     try:  # "上个月销售额多少？跟10月比怎么样": last month's report already compares with October
         compared = (

@@ -75,6 +75,29 @@ def _their_country(c: dict[str, Any], zh: bool) -> str:
 
 
 def lapsing_customers(r: dict[str, Any], zh: bool) -> str:
+    return _lapsing(r, zh) + _fewer_than_asked(r, zh)
+
+
+def _fewer_than_asked(r: dict[str, Any], zh: bool) -> str:
+    """Fewer at-risk customers than asked for: said, with the wider list a marketer can ask for."""
+    if r.get("segment", "at_risk") != "at_risk" or not r.get("asked") or r["matching"] >= r["asked"]:
+        return ""
+    where = (r.get("filters") or {}).get("country")
+    since = date.fromisoformat(r["as_of"]) - timedelta(days=60)  # two months quiet
+    if zh:
+        place = f"{_country(where, zh)}" if where else ""
+        return (
+            f"\n（只有 {r['matching']} 位符合流失风险的规则，少于您要的 {r['asked']} 位。要更宽的名单，可以问"
+            f"“{place}下过至少2单、{since.month}月{since.day}日以来没下过单的客户”。）"
+        )
+    place = f"{where} " if where else ""
+    return (
+        f"\n(Only {r['matching']} match the at-risk rule, fewer than the {r['asked']} asked for. For a wider list, ask "
+        f'for e.g. "{place}customers with 2+ orders who haven\'t ordered since {since.day} {since:%B}".)'
+    )
+
+
+def _lapsing(r: dict[str, Any], zh: bool) -> str:
     lines = "\n".join(
         f"- {c['customer_id']}{_their_country(c, zh)}: {c['days_since_last_order']} "
         + ("天未下单, " if zh else "days since last order, ")
@@ -1599,6 +1622,7 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
     if zh:
         peak_m, peak_d = r["timing"]["peak_month"], r["timing"]["peak_weekday"]
         occasion = "下一次活动" if r["occasion"] == "the next campaign" else r["occasion"]
+        occasion = f"{_country(r['country'], zh)}{occasion}" if r.get("country") else occasion
         s = (
             f"{occasion}方案：时机——{when}"
             if when
@@ -1610,7 +1634,7 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
             else "告诉我总预算即可给出渠道分配。"
         )
     s = (
-        f"Plan for {r['occasion']}: timing - "
+        f"Plan for {r['occasion']}{' in ' + r['country'] if r.get('country') else ''}: timing - "
         + (
             when
             if when

@@ -13,11 +13,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import EngineError, allocation, regression, stats, uplift
+from engine import EngineError, allocation, regression, segments, stats, uplift
 from engine.delivery import expected_day
 from store import reference
 from store.db import CampaignDay, Channel
 from store.delivery import params_of
+from tools import filters
 from tools.base import Shop, ToolFailure, ToolSpec, get_campaign, reference_dir
 from tools.delivery import (
     METHOD,
@@ -38,7 +39,7 @@ from tools.delivery import (
     totals,
 )
 from tools.mmm import IMPORT_HINT, RESPONSE_CURVES, Fitted, shop_mix
-from tools.profiling import NoArgs, rfm_segments
+from tools.profiling import NoArgs, rfm_table
 from tools.reports import SalesReportArgs, TopProductsArgs, sales_report, top_products
 from tools.series import SERIES_KEY, make_series
 
@@ -206,6 +207,13 @@ def _seasonality(shop: Shop) -> dict[str, Any]:
 class PlanArgs(BaseModel):
     total_budget: float | None = Field(None, gt=0, le=10**8, description="the budget to split, if known")
     occasion: str = Field("the next campaign", max_length=80)
+    country: str | None = Field(
+        None,
+        min_length=2,
+        max_length=200,
+        description="a plan for one country's customers (e.g. United Kingdom): its audiences and how its last "
+        "run-up sold",
+    )
 
 
 def _easter(year: int) -> date:
@@ -237,7 +245,7 @@ OCCASION_DAYS: dict[str, tuple[Callable[[int], date | None], int]] = {  # an occ
     "valentine": (lambda y: date(y, 2, 14), GIFT),
     "情人节": (lambda y: date(y, 2, 14), GIFT),
     "mother": (lambda y: _easter(y) - timedelta(days=21), GIFT),  # Mothering Sunday: the shop sells in the UK
-    "母亲节": (lambda y: _easter(y) - timedelta(days=21), GIFT),
+    "母亲节": (lambda y: _easter(y) - timedelta(days=21), GIFT),  # (elsewhere: MOTHERS_DAY below)
     "father": (lambda y: _nth(y, 6, 6, 3), GIFT),
     "父亲节": (lambda y: _nth(y, 6, 6, 3), GIFT),
     "easter": (_easter, GIFT),
@@ -262,7 +270,31 @@ OCCASION_DAYS: dict[str, tuple[Callable[[int], date | None], int]] = {  # an occ
 }
 
 
-def occasion_timing(shop: Shop, session: Session, occasion: str) -> dict[str, Any] | None:
+def _last_sunday_of_may(year: int) -> date:
+    """France's fête des mères: the last Sunday of May, a week later when that is Whit Sunday."""
+    d = _nth(year, 5, 6, 4)
+    d = d + timedelta(days=7) if (d + timedelta(days=7)).month == 5 else d
+    return d + timedelta(days=7) if d == _easter(year) + timedelta(days=49) else d
+
+
+MOTHERS_DAY: dict[str, Callable[[int], date]] = {  # Mother's Day where it is not the UK's Mothering Sunday
+    "United Kingdom": lambda y: _easter(y) - timedelta(days=21),
+    "EIRE": lambda y: _easter(y) - timedelta(days=21),
+    "France": _last_sunday_of_may,
+    "Spain": lambda y: _nth(y, 5, 6, 1),
+    "Portugal": lambda y: _nth(y, 5, 6, 1),
+    "Lithuania": lambda y: _nth(y, 5, 6, 1),
+    "Norway": lambda y: _nth(y, 2, 6, 2),
+    "Poland": lambda y: date(y, 5, 26),
+}
+
+
+def _second_sunday_of_may(year: int) -> date:
+    """Mother's Day in Germany, the US, Australia, Italy and most other countries."""
+    return _nth(year, 5, 6, 2)
+
+
+def occasion_timing(shop: Shop, session: Session, occasion: str, country: str | None = None) -> dict[str, Any] | None:
     """When an occasion falls next (from the shop's today), the run-up to it, and how that run-up sold
     the last time the shop's history covers it (against the same days just before), with what sold
     best then; None for an occasion with no fixed day here."""
@@ -271,6 +303,9 @@ def occasion_timing(shop: Shop, session: Session, occasion: str) -> dict[str, An
     if key is None:
         return None
     day_of, lead = OCCASION_DAYS[key]
+    if key in ("mother", "母亲节") and country is not None:  # Mother's Day in Germany is in May, not March
+        name = filters.country_codes(shop, country)[1]
+        day_of = MOTHERS_DAY.get(name, _second_sunday_of_may)
     today, first = shop.today, date.fromisoformat(str(np.datetime64(int(shop.sales.day.min()), "D")))
     days = [d for y in range(first.year, today.year + 2) if (d := day_of(y)) is not None]
     upcoming = next((d for d in days if d >= today), None)
@@ -283,8 +318,9 @@ def occasion_timing(shop: Shop, session: Session, occasion: str) -> dict[str, An
         return out
     last = past[-1]
     start, end = last - timedelta(days=lead), last - timedelta(days=1) if lead == GIFT else last
-    report = sales_report(shop, session, SalesReportArgs.model_validate({"start": start, "end": end}))
-    top = top_products(shop, session, TopProductsArgs.model_validate({"start": start, "end": end, "limit": 5}))
+    where = {"start": start, "end": end, "country": country}
+    report = sales_report(shop, session, SalesReportArgs.model_validate(where))
+    top = top_products(shop, session, TopProductsArgs.model_validate({**where, "limit": 5}))
     out["last_time"] = {
         "date": last.isoformat(),
         "start": start.isoformat(),
@@ -303,18 +339,34 @@ def occasion_timing(shop: Shop, session: Session, occasion: str) -> dict[str, An
 def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
     season = sales_seasonality(shop, session, NoArgs())
     split = budget_split(shop, session, SplitArgs(total=a.total_budget, channels=None)) if a.total_budget else None
-    segs = rfm_segments(shop, session, NoArgs())["segments"]
-    targets = [s for s in segs if s["segment"] in ("champions", "loyal", "at_risk")]
-    return {
+    audiences = [a_ for a_ in _audiences(shop, a.country) if a_["segment"] in ("champions", "loyal", "at_risk")]
+    out: dict[str, Any] = {
         "occasion": a.occasion,
         "total_budget": a.total_budget,
         "timing": {"peak_month": season["peak_month"], "peak_weekday": season["peak_weekday"]},
-        "occasion_timing": occasion_timing(shop, session, a.occasion),
-        "audiences": [{"segment": t["segment"], "customers": t["customers"], "revenue": t["revenue"]} for t in targets],
+        "occasion_timing": occasion_timing(shop, session, a.occasion, a.country),
+        "audiences": audiences,
         "channel_split": split["split"] if split else None,
         "expected_revenue": split["expected_revenue"] if split else None,
         "assumption": split["assumption"] if split else "give a total budget to get a channel split",
     }
+    if a.country is not None:
+        out["country"] = filters.country_codes(shop, a.country)[1]
+    return out
+
+
+def _audiences(shop: Shop, country: str | None) -> list[dict[str, Any]]:
+    """Each RFM segment's customers and their net revenue, of one country's customers when given."""
+    t = rfm_table(shop)
+    keep, _ = filters.customer_mask(shop, t["customer"], rfm=t, country=country)
+    return [
+        {
+            "segment": s,
+            "customers": int((keep & (t["segment"] == s)).sum()),
+            "revenue": round(float(t["monetary"][keep & (t["segment"] == s)].sum()), 2),
+        }
+        for s in segments.SEGMENTS
+    ]
 
 
 class EmailArgs(BaseModel):

@@ -523,7 +523,7 @@ def _breakdown(
         rows.append(row)
     groups_sold = len(ranked) if a.breakdown == "segment" else int((cur["revenue"] > 0).sum())
     out: dict[str, Any] = {"by": a.breakdown, "groups": groups_sold, "rows": rows[: a.limit]}
-    if len(rows) > a.limit:
+    if len(rows) > a.limit or is_exporting():  # an export of a breakdown holds its groups, not the days
         out["all_rows"] = [dict(r) for r in rows]
     for row, i in zip(rows[: a.limit], top, strict=False):
         row["_per_bucket"] = [round(float(v), 2) for v in grid[i]]

@@ -1891,6 +1891,21 @@ def test_a_plan_for_an_occasion_says_when_and_how_the_last_one_sold(cp: Copilot)
     assert "it falls on 2012-03-18" in res["answer"]
 
 
+def test_a_plan_for_one_country_reads_its_customers_and_its_own_mothers_day(cp: Copilot) -> None:
+    uk = cp.ask("mothers day push uk, £5k total - timing, audiences, channel split?")
+    r = uk["tool_calls"][0]["result"]
+    shop = {
+        a["segment"]: a["customers"]
+        for a in cp.ask("plan a mother's day campaign")["tool_calls"][0]["result"]["audiences"]
+    }
+    assert r["country"] == "United Kingdom" and r["occasion_timing"]["date"] == "2012-03-18"
+    assert all(0 < a["customers"] < shop[a["segment"]] for a in r["audiences"])
+    de = cp.ask("母亲节在德国做一波，预算2000镑")["tool_calls"][0]["result"]
+    assert de["occasion_timing"]["date"] == "2012-05-13"  # the second Sunday of May there, not Mothering Sunday
+    fr = cp.ask("mother's day plan for france")["tool_calls"][0]["result"]
+    assert fr["occasion_timing"]["date"] == "2012-06-03"  # the last Sunday of May is Whit Sunday in 2012
+
+
 def test_copy_for_an_occasion_names_it(cp: Copilot) -> None:
     res = cp.ask("3 meta ads for product 1012, urgent, valentine's is coming")
     ads = res["tool_calls"][0]["result"]["headlines"]
@@ -2192,7 +2207,9 @@ def test_the_repeat_purchase_rate_is_the_share_of_customers_with_two_orders(cp: 
     name, args, _ = calls(res)[0]
     result = res["tool_calls"][0]["result"]
     pct = f"{100 * result['matching'] / result['customers_in_shop']:.1f}%"
-    assert (name, args) == ("customer_list", {"min_orders": 2}) and pct in res["answer"]
+    assert (name, args) == ("customer_list", {"min_orders": 2, "limit": 5}) and pct in res[
+        "answer"
+    ]  # a rate: a few shown
 
 
 def test_another_campaigns_same_figures_and_a_change_said_with_too() -> None:
@@ -2348,3 +2365,74 @@ def test_a_second_set_of_copy_keeps_the_platform_and_knitting_kits_are_a_kind() 
 def test_a_product_named_in_chinese_beside_an_occasion_is_that_product(cp: Copilot) -> None:
     res = cp.ask("帮我给REGENCY那款三层蛋糕架写3条朋友圈文案，圣诞送礼的感觉，温暖一点")
     assert calls(res)[0][1]["product_id"] == cp.shop.stock_codes()["22423"]  # not the Christmas gift tags
+
+
+def test_the_lowest_roas_asked_is_the_one_a_change_then_means(cp: Copilot) -> None:
+    first = cp.ask("上个月哪个campaign的ROAS最低？")
+    assert first["answer"].startswith("表现最差的是活动 3")
+    cut = cp.ask("那把它的daily budget砍掉20%", thread_id=first["thread_id"])
+    assert cut["pending_approval"]["changes"][0]["campaign_id"] == 3  # not the first of the ranking
+
+
+def test_a_ranking_by_another_metric_keeps_the_period(cp: Copilot) -> None:
+    first = cp.ask("Which of our three campaigns had the lowest CPA over the last 30 days?")
+    again = cp.ask(
+        "CPA on its own doesn't tell the client much. Can you rank the same three campaigns by ROAS over the same "
+        "30 days instead?",
+        thread_id=first["thread_id"],
+    )
+    assert calls(again)[0][:2] == ("compare_campaigns", {"metric": "roas", "period": "last_30_days"})
+
+
+def test_a_what_if_price_set_in_so_many_words(cp: Copilot) -> None:
+    for ask, reply in (
+        ("What would happen to units and revenue if we took 15% off the white hanging heart t-light holder?", "OK, go "
+         "ahead and set that price."),
+        ("PARTY BUNTING如果涨价10%，销量和利润会怎么变？成本按每个2镑算", "行，就按这个涨"),
+    ):  # fmt: skip
+        first = cp.ask(ask)
+        res = cp.ask(reply, thread_id=first["thread_id"])
+        assert calls(res)[0][0] == "set_product_price" and res["pending_approval"] is not None, res["answer"]
+
+
+def test_a_segment_breakdown_exported_is_its_segments(cp: Copilot) -> None:
+    first = cp.ask("What share of revenue did each customer segment bring in over the last 90 days?")
+    res = cp.ask("Great, can you export that as a CSV for me?", thread_id=first["thread_id"])
+    (csv_file,) = [a for a in res["attachments"] if a["kind"] == "csv"]
+    rows = list(csv.DictReader(Path(csv_file["path"]).read_text().splitlines()))
+    assert len(rows) == 7 and {r["name"] for r in rows} >= {"champions", "loyal", "hibernating"}
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        ("Q3销售额TOP20的SKU，带上销量和单价", "top_products", {"month": "7", "to_month": "9", "order": "best",
+         "metric": "revenue", "limit": 20}),
+        ("For the client review I need November's performance for all three campaigns: spend, ROAS, CPA, CTR and "
+         "conversions for each, with the change against October.", "campaign_metrics",
+         {"start": "2011-11-01", "end": "2011-11-30"}),
+    ],
+)  # fmt: skip
+def test_top_n_products_and_a_qualifier_that_is_no_second_ask(text: str, tool: str, args: dict[str, object]) -> None:
+    assert len(split_parts(text)) == 1
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args) == (tool, args)
+
+
+def test_a_comparison_after_two_countries_is_theirs_and_fewer_at_risk_than_asked_says_so(cp: Copilot) -> None:
+    res = cp.ask("德国和法国11月的销售额各多少？跟10月比是涨了还是跌了？")
+    assert [c[0] for c in calls(res)] == ["sales_report"]  # the change against October is in it
+    few = cp.ask("Which of our high-value customers in France are at risk of lapsing? I need the top 15.")
+    assert "fewer than the 15 asked for" in few["answer"] and "haven't ordered since 10 October" in few["answer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please add £75 to campaign 1's daily budget for the Christmas run-up.",
+        "2号计划日预算调到400镑，圣诞前这两周先这样",
+    ],
+)
+def test_a_change_for_a_season_says_it_will_not_undo_itself(cp: Copilot, text: str) -> None:
+    res = cp.ask(text)
+    assert res["pending_approval"] is not None and ("can't schedule" in res["answer"] or "不能定时" in res["answer"])
