@@ -10,7 +10,8 @@ from typing import Any
 _NEW_NAME = re.compile(
     r"\b(?:called|named|name (?:it|them|this)|call (?:it|them|this)|save (?:it |them |this )?as|saved as|labell?ed"
     r"|as an? (?:audience|segment|list) (?:called|named)?)\s*(?:an? (?:audience|segment|list)\s*[:：]?\s*(?:called|named)?\s*)?[\"'“‘「]?(?P<en>[^\"'”’」,.;!?()]{1,48}?)[\"'”’」]?"
-    r"(?=\s*(?:$|[,.;!?()]|\s(?:with|for|and|from|of|that|who|which|using|based|please|pls|thanks)\b))"
+    r"(?=\s*(?:$|[,.;!?()]|\s(?:with|for|and|from|of|that|who|which|using|based|please|pls|thanks|so|to|because|as|then"
+    r"|in|on|we|i|before|after|now)\b))"
     r"|(?:叫做?|命名为|名为|名字叫|取名(?:为|叫)?|存成|存为|保存为|保存成|建成|做成)\s*(?:一个|个|一份)?(?:人群包?|人群|受众|列表)?\s*[“\"'「]?"
     r"(?P<zh>[^，。,；;！!？?“”\"'「」()（）]{1,24}?)[”\"'」]?(?=$|[，。,；;！!？?()（）]|的人群|人群包|吧|哈)",
     re.I,

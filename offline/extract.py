@@ -795,7 +795,7 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
             "last_12_months",
         ),
         (
-            r"\b(?:last|past|previous|prior) (?:6 months|six months|half year)\b|(?:最近|近|过去)\s?(?:6|六)\s?个月|近半年|最近半年",
+            r"\b(?:last|past|previous|prior) (?:6 months|six months|half year)\b|(?:最近|近|过去)\s?(?:6|六)\s?个月|近半年|最近半年|过去半年|这半年|前半年",
             "last_6_months",
         ),
         (r"\b(?:last|past|previous|prior) (?:90 days|three months|3 months)\b|\b90d\b", "last_90_days"),
@@ -848,7 +848,10 @@ _METRICS: list[tuple[re.Pattern[str], str]] = [
             "cpa",
         ),
         (r"\broas\b|\broi\b|\breturn on (?:ad )?spend\b|\breturn\b|投产比|回报|roi", "roas"),
-        (r"\bctr\b|\bclick[- ]?through(?: rate)?\b|点击率", "ctr"),
+        (
+            r"\bctr\b|\bclick[- ]?through(?: rate)?\b|\bclicking\b|\bclick on (?:it|them|the ads?)\b|点击率|点进来|点进去",
+            "ctr",
+        ),
         (r"\bconversions?\b|\bconverts?\b|\bconverting\b|\borders\b|\bsales\b|转化|成交单|下单|几单", "conversions"),
         (r"\brevenue\b|\bturnover\b|\bmakes? (?:us )?(?:the )?most\b|成交额|收入|营收|赚", "revenue"),
         (
@@ -867,6 +870,7 @@ _RANKING = re.compile(
     r"|哪个|哪一个|对比|比较|排名|排序|排个|最高|最低|最好|最差|最贵|最便宜|最多|最少|最烧钱|谁的|相比|从好到差",
     re.I,
 )
+METRIC_PATTERNS = _METRICS  # each ad metric's words, English and Chinese
 _LANGUAGE = re.compile(
     r"\b(?:in|into|to) (?P<en>chinese|mandarin|english)\b|\b(?P<en2>chinese|english) (?:version|copy|ones?|variants?|headlines?)\b"
     r"|(?:用|换成|改成|翻译成|译成|写成|出|来)?(?:一版|一份)?(?P<zh>中文|汉语|英文|英语)(?=版|的|标题|文案|广告|描述|$|\s|[?,.])",
@@ -905,6 +909,7 @@ _ORDINAL = re.compile(
 )
 _SUGGESTED = re.compile(
     r"\b(?:suggested|recommended|proposed|optimal|your)\s(?:one|bid|price|budget|value)\b"
+    r"|^\s*(?:ok(?:ay)?,?\s+|then\s+|right,?\s+)?(?:go ahead and\s+)?set (?:it|the (?:price|bid)) to that\s*[.!]?\s*$"
     r"|\b(?:what(?:ever)?|the (?:one|value|figure|number|bid|price)(?: that)?) you (?:just )?(?:suggested|recommended|proposed)\b"
     r"|\byour (?:suggestion|recommendation)\b|建议的?(?:出价|价格|预算|值)|推荐的?(?:出价|价格|预算)|你(?:刚才)?(?:建议|推荐)的",
     re.I,
@@ -982,7 +987,7 @@ _MIN_ORDERS = re.compile(
     rf"|\b(?P<c>{_EN_N}) (?:or more (?:orders?|purchases?|times)|(?:orders?|purchases?) or more)\b"
     rf"|\b(?:more than|over)\s(?P<m>{_EN_N})\s(?:orders?|purchases?|times)\b"
     r"|(?:至少|不少于|最少)\s?(?:下[过了]?单?|购买[过了]?|买[过了]?)?\s?(?P<z>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
-    r"|(?P<y>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)(?:及)?以上"
+    r"|(?P<y>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)单?(?:及)?以上"  # 3单以上, 下过2次单以上
     r"|(?:下单|购买)(?:超过|大于|多于)\s?(?P<x>\d{1,4}|[一二两三四五六七八九十]+)\s?(?:单|次|笔)"
     r"|(?:≥|>=)\s?(?P<abcg>\d{1,4})\s?(?:orders?|purchases?|times|单|次|笔)|(?:下单|购买|订单数?)\s?(?:≥|>=)\s?(?P<g>\d{1,4})"
     r"|(?<![<≤])>\s?(?P<xm>\d{1,4})\s?(?:orders?|purchases?|单|次|笔)"

@@ -231,7 +231,8 @@ class OfflineChatModel(BaseChatModel):
         if self.tool_names and all(n.startswith(HANDOFF_PREFIX) for n in self.tool_names):
             return self._route(request, ctx, zh)
         if self.tool_names:
-            at = request.find(current if current in request else current[:24]) if part_msg is not None else -1
+            head = re.split(r"[,，.。;；:：?？!！]\s?", current, maxsplit=1)[0][:24]  # (a cut part's commas may
+            at = request.find(current if current in request else head) if part_msg is not None else -1  # differ)
             earlier = request[:at] if at > 0 else None  # (a part as cut may differ from the words: "CTR?. Thanks")
             return self._call_tool(current, ctx, zh, earlier or None)
         return AIMessage(

@@ -24,6 +24,7 @@ from offline.extract import (
     _AOV_WORDS,
     COUNTRY_WORDS,
     CUSTOMER_CUE,
+    METRIC_PATTERNS,
     Entities,
     Num,
     OrderDate,
@@ -846,6 +847,7 @@ class _Signals:
     targeting: bool = False  # a targeting rule changed: "block example.com", 只投北京, "9am to 6pm only"
     months_compared: bool = False  # two months set against each other: "did September beat August", 11月比10月
     product_ranking: bool = False  # products named and ranked: "Q3销售额TOP20的SKU", "top 20 products by revenue"
+    repeat_rate: bool = False  # the share of customers who ordered again: "what share ever come back a second time?"
 
 
 def _signals(e: Entities) -> _Signals:
@@ -967,11 +969,47 @@ def _signals(e: Entities) -> _Signals:
         and e.breakdown is None
         and not _CUSTOMER_WORDS.search(e.text)
         and not _ADS.search(e.text),
+        bool(_REPEAT_RATE.search(e.text)) and not (e.refs or e.stock_codes),  # (a product's own: its selling points)
     )
 
 
 _UNITS_BESIDE = re.compile(  # units asked for as a column: "Q3销售额TOP20的SKU，带上销量和单价", "with units and price"
     r"(?:带上|加上|附上|还有|以及|\bwith\b|\bplus\b|\bincluding\b|\band\b)\s?(?:the\s)?(?:销量|件数|\bunits\b|\bunits sold\b)",
+    re.I,
+)
+_END_POINTER = re.compile(  # one end of a ranking, by what it is like: "成本高的那个", "the cheaper one"
+    r"(?P<m>成本|CPA|ROAS|投产比?|点击率|CTR|花费|转化率?|单价)?\s?(?P<dir>高|低|贵|便宜|好|差|多|少)(?:一点|一些|些)?的那(?:个|条|一个)"
+    r"|\bthe (?P<en>worse|worst|weaker|weakest|costlier|pricier|more expensive|better|best|stronger|strongest|cheaper|cheapest)"
+    r" one\b",
+    re.I,
+)
+
+
+def _worse_end(text: str, ranked_by: object) -> bool | None:
+    """Whether a pointer at one end of a ranking means its worst end (None: no such pointer). A cost
+    that is high is the worse end; "high" of another figure is worse only where less is better (CPA)."""
+    m = _END_POINTER.search(text)
+    if m is None:
+        return None
+    word = (m.group("dir") or m.group("en") or "").lower()
+    if word in ("差", "worse", "worst", "weaker", "weakest"):
+        return True
+    if word in ("好", "better", "best", "stronger", "strongest"):
+        return False
+    if word in ("贵", "costlier", "pricier", "more expensive"):
+        return True
+    if word in ("便宜", "cheaper", "cheapest"):
+        return False
+    said = m.group("m") or ""
+    metric = next((name for pat, name in METRIC_PATTERNS if said and pat.search(said)), None)
+    metric = metric or (ranked_by if isinstance(ranked_by, str) else None)
+    high = word in ("高", "多")
+    return high == (metric in LOWER_IS_BETTER or said == "成本")
+
+
+_BEST_CUSTOMERS = re.compile(
+    r"\b(?:best|top|most valuable|highest[- ]value) (?:customers|buyers|shoppers|clients)\b"
+    r"|最好的(?:那些|那批)?(?:客户|顾客|买家)|最优质的(?:客户|顾客)|最有价值的(?:客户|顾客)|优质客户|高价值客户",
     re.I,
 )
 _CHART_SAID = re.compile(r"\b(?:chart|graph|plot|trend ?line)\b|图表|带个?图|画个?图|趋势图|折线图|曲线", re.I)
@@ -1160,6 +1198,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 2.0 if "breakdown" in props and "by" in props else -1.0 if tool == "sales_seasonality" else 0.0
     if sig.countries and "campaign_ids" in props and "country" not in props:
         score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
+    if sig.repeat_rate:  # "what share of our customers ever come back and buy a second time?": a customer list
+        score += 2.0 if tool == "customer_list" else 0.0
     if sig.product_ranking:  # "Q3销售额TOP20的SKU": the products ranked, not the shop's report
         score += 1.5 if "worst_by" in props else -0.5 if "breakdown" in props else 0.0
     if sig.months_compared:  # "11月比10月卖得好吗": the shop's two months side by side, not its seasonality
@@ -1723,9 +1763,20 @@ def _zh_run(text: str, term: str) -> str:
             cursor = i + len(zh)
     start = at
     for a, b in reversed(spans):
-        if b == start and a < start:
-            start = a
-    return text[start : at + len(term)]
+        if a < start and (b == start or (b == start - 1 and text[b] == "的")):
+            start = a  # (红色波点的大购物袋: the words before a 的 too)
+    return text[start : at + len(term)].replace("的", "")
+
+
+def _catalog_word(word: str) -> bool:
+    """A word the catalog's descriptions use (in the singular: owls is OWL), or a Chinese one the glossary reads."""
+    if is_chinese(word):
+        from vectorstore.glossary import glossary
+
+        return bool(glossary().to_english(word)[0])
+    _, words, _ = _catalog_nouns()
+    up = word.upper()
+    return up in words or catalog_singular(up, words) in words
 
 
 def themed(text: str) -> str | None:
@@ -1908,6 +1959,9 @@ _LIST_ASKED = re.compile(
 _REPEAT_RATE = re.compile(  # the shop's share of customers who ordered again
     r"\brepeat(?:[- ](?:purchase|buyer|customer|order))?[- ]rate\b|\b(?:share|percentage|proportion|%) of "
     r"(?:our )?customers (?:who )?(?:come|came|comes) back\b|\bhow many (?:of our )?customers (?:come|came) back\b"
+    r"|\b(?:share|percentage|proportion|%|how many|what fraction) of (?:our |the )?(?:customers|buyers|shoppers)\b[^.?!]{0,40}?"
+    r"\b(?:come back|came back|comes back|buy again|bought again|order again|ordered again|reorder\w*|"
+    r"(?:a )?second (?:time|order|purchase))"
     r"|复购率|回购率|重复购买率|回头客(?:的)?(?:比例|占比)|多少客户(?:会)?回购",
     re.I,
 )
@@ -2172,15 +2226,17 @@ def fill(
                 args[name] = _zh_run(e.text, q)  # 儿童围裙有几款: children's aprons, not every apron
             mark = (
                 _MARKED.search(e.text)
-                if q and not e.quoted and (_EVERY.search(e.text) or _BROWSE.search(e.text))
+                if not e.quoted and (_EVERY.search(e.text) or _BROWSE.search(e.text) or _SOLD_OF_KIND.search(e.text))
                 else None
             )
             borne = re.sub(
-                r"^(?:有没有|没有|还有|有|找|要|卖|那种|这种|一些|些)",
+                r"^(?:有没有|没有|还有|有|找|要|卖|那种|这种|一些|些|带)+",
                 "",
                 next((g for g in mark.groups() if g), "") if mark else "",
             )
-            if borne and borne.lower() not in args[name].lower() and "every_match" in props:
+            if borne and not q and "every_match" in props and _catalog_word(borne):
+                args[name], args["every_match"] = borne, True  # "anything with owls on it": every one that bears it
+            elif q and borne and borne.lower() not in args[name].lower() and "every_match" in props:
                 args[name] = f"{borne} {args[name]}"  # "hot water bottles with a dog on them", 小狗图案的热水袋:
                 args["every_match"] = True  # every one that bears it
         elif name == "every_match" and _EVERY.search(e.text):
@@ -2203,6 +2259,14 @@ def fill(
             args[name] = hours
         elif name == "campaign_ids" and len(set(e.ids("campaign"))) >= (1 if "all_campaigns" in props else 2):
             args[name] = list(dict.fromkeys(e.ids("campaign")))
+        elif (
+            name == "campaign_ids"
+            and not e.ids("campaign")
+            and len(set(loose)) >= 2
+            and "all_campaigns" not in props
+            and not (set(ID_FIELDS) - {"campaign_id", "campaign_ids"}) & set(props)
+        ):
+            args[name] = list(dict.fromkeys(loose))  # "1号跟3号比一下": ids of what the tool compares, campaigns
         elif name == "channel" and len(e.channels) == 1 and not e.ids("campaign"):
             args[name] = e.channels[0]
         elif name == "channel" and len(e.channels) > 1 and "all_campaigns" in props and not e.ids("campaign"):
@@ -2254,6 +2318,10 @@ def fill(
             args[name] = ", ".join(dict.fromkeys(e.countries))  # "奥地利和瑞士": customers in either
         elif name == "segment" and e.rfm_segment and not (len(set(e.rfm_segments)) >= 2 and "breakdown" in props):
             args[name] = e.rfm_segment
+        elif name == "segment" and tool == "audience_create" and _BEST_CUSTOMERS.search(e.text):
+            args[name] = (
+                "champions"  # "把德国那些最好的客户存成一个受众": the champions there, not every German customer
+            )
         elif name == "min_orders" and e.min_orders:
             args[name] = e.min_orders
         elif name == "max_orders" and e.max_orders:
@@ -2653,8 +2721,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             and not (_CHANGE_VERB.search(e.text) or _ON_OFF.search(e.text) or e.numbers or e.percents)
         ):
             tool, continuing = ctx.tool, True  # "那展示那条呢", "and the display one?": that campaign, the same figures
-        elif e.suggested and _suggested(ctx) is not None:
-            if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid"
+        elif e.suggested and (_suggested(ctx) is not None or ctx.tool in _SUGGESTED_WRITE):
+            if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid" (none suggested: which value)
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
         elif _elliptical(e) or (_file_only(e.text) and ctx.tool not in WRITES):
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
@@ -2970,10 +3038,12 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and "campaign_id" in _props(tool)
         and "campaign_id" not in args
         and not e.ids("campaign")
-        and _POINTS_AT_ONE.search(e.text)
+        and (_POINTS_AT_ONE.search(e.text) or _END_POINTER.search(e.text))
         and not e.all_campaigns
-    ):  # after "which has the worst CTR": "那它这周每天的…" is that campaign
-        args["campaign_id"] = ranked[-1] if "worst" in ctx.asked else ranked[0]
+    ):  # after "which has the worst CTR": "那它这周每天的…" is that campaign; "成本高的那个": the worst end
+        worse = _worse_end(e.text, ctx.args.get("metric"))
+        worse = "worst" in ctx.asked if worse is None else worse
+        args["campaign_id"] = ranked[-1] if worse else ranked[0]
     if e.month_before and "month" in _props(tool) and today is not None:
         base = _month_in_view(ctx, today)  # "上个月德国卖得最好的10个货" then "那前一个月呢": October
         for k in _WHEN:

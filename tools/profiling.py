@@ -165,7 +165,8 @@ def lapsing_customers(shop: Shop, _s: Session, a: LapsingArgs) -> dict[str, Any]
         "at_risk_total": int((t["segment"] == "at_risk").sum()),
         "segment": segment,
         "matching": int(matching.size),
-        "asked": a.limit,  # how many were asked for (fewer match: said, with a wider list to ask for)
+        # how many were asked for, when they were (fewer match: said, with a wider list to ask for)
+        "asked": a.limit if "limit" in a.model_fields_set else None,
         "filters": stated,
         "rule": _LAPSING_RULE if segment == "at_risk" else f"RFM segment {segment}",
         "p_alive_note": "BG/NBD probability of still being active; 1.0 for customers with no repeat "

@@ -2436,3 +2436,43 @@ def test_a_comparison_after_two_countries_is_theirs_and_fewer_at_risk_than_asked
 def test_a_change_for_a_season_says_it_will_not_undo_itself(cp: Copilot, text: str) -> None:
     res = cp.ask(text)
     assert res["pending_approval"] is not None and ("can't schedule" in res["answer"] or "不能定时" in res["answer"])
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "field", "value"),
+    [
+        ("What share of our customers ever come back and buy a second time?", "customer_list", "min_orders", 2),
+        ("which of our campaigns gets people clicking the most when they see the ad? last 2 weeks", "compare_campaigns",
+         "metric", "ctr"),
+        ("哪类客户最能买？按客户分层看下过去半年的销售额和客单价", "sales_report", "period", "last_6_months"),
+        ("今年10月以后第一次下单的新客户，下过2次单以上的，导出给我", "customer_list", "min_orders", 2),
+        ("把德国那些最好的客户存成一个受众，名字叫 de_vip", "audience_create", "segment", "champions"),
+        ("1号跟3号比一下，过去30天谁的获客成本低", "compare_campaigns", "campaign_ids", [1, 3]),
+        ("do we sell anything with owls on it? list them with the prices", "similar_products", "query", "owls"),
+        ("我们店有卖那种红色波点的大购物袋吗，有几款，价格多少", "similar_products", "query", "红色波点大购物袋"),
+    ],
+)  # fmt: skip
+def test_plain_words_for_a_repeat_rate_ctr_half_a_year_best_customers_and_motifs(
+    text: str, tool: str, field: str, value: object
+) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args.get(field)) == (tool, value), (p.tool, p.args)
+
+
+def test_the_costly_one_of_a_ranking_and_set_it_to_that_with_nothing_suggested(cp: Copilot) -> None:
+    first = cp.ask("1号跟3号比一下，过去30天谁的获客成本低")
+    cut = cp.ask("那把成本高的那个出价降一毛", thread_id=first["thread_id"])
+    assert cut["pending_approval"]["changes"][0]["campaign_id"] == 3
+    best = cp.ask("What's the best price for 85123A if it costs me £1.10 a unit to buy in?")
+    again = cp.ask("ok set it to that", thread_id=best["thread_id"])
+    assert again["pending_approval"] is None and "need the new price" in again["answer"]  # none was recommended
+
+
+def test_an_audience_name_ends_before_why_and_a_later_part_keeps_the_stock_code(cp: Copilot) -> None:
+    saved = cp.ask("Can you save our top UK customers (the champions) as a group called uk_best so we can target them?")
+    assert calls(saved)[0][1]["name"] == "uk_best"
+    res = cp.ask("85123A的价格弹性多少？要是打九折销量能涨多少，利润呢，进价按1.2镑算")
+    assert [(n, a.get("product_id")) for n, a, _ in calls(res)] == [
+        ("price_elasticity", 3234),
+        ("discount_effect", 3234),
+    ]
