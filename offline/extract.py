@@ -595,35 +595,32 @@ def find_refs(text: str, stock_codes: dict[str, int] | None = None) -> tuple[lis
         if 1 <= a < b <= a + 20 and free(at, end):
             refs.extend(Ref("campaign", i, at, end, m.group(0)) for i in range(a, b + 1))
             spans.append((at, end))
-    for kind in ("campaign", "customer", "product"):
-        for pat in (_ID_AFTER[kind], _ID_BEFORE[kind]):
-            for m in pat.finditer(text):
-                g = "n" if m.group("n") is not None else "m"
-                if pat is _ID_BEFORE[kind] and g == "m" and not _CJK.search(m.group(0)):
-                    continue  # "12 products" is a count, not product 12 (English puts the id after the noun)
-                if (
-                    pat is _ID_BEFORE[kind]
-                    and g == "m"
-                    and re.search(
-                        r"(?:前|(?<![之以])后|倒数|top|bottom)\s?$", text[max(0, m.start() - 7) : m.start()], re.I
-                    )
-                ):
-                    continue  # 销售额前20的产品: the top 20 products, not product 20
-                if (
-                    pat is _ID_BEFORE[kind]
-                    and g == "m"
-                    and _AMOUNT_BEFORE.search(text[max(0, m.start() - 6) : m.start()])
-                ):
-                    continue  # 消费超过1000的客户: an amount, not customer 1000
-                if pat is _ID_AFTER[kind] and re.match(
-                    r"\s?(%|percent|p\b|k\b|万|千|元|块|英镑|pounds?)", text[m.end() : m.end() + 8], re.I
-                ):
-                    continue  # "item 5% off" is not product 5
-                if len(m.group(g)) == 5 and re.match(r"[A-Za-z]{1,2}(?![A-Za-z0-9])", text[m.end(g) : m.end(g) + 3]):
-                    continue  # "product 85123A": a stock code, read below (not product 85123)
-                if free(m.start(g), m.end(g)):
-                    refs.append(Ref(kind, int(m.group(g)), m.start(g), m.end(g), m.group(0)))
-                    spans.append((m.start(g), m.end(g)))
+    # the noun before its number first, of every kind ("买过商品 1289 的客户": product 1289, not customer 1289)
+    kinds: tuple[Kind, ...] = ("campaign", "customer", "product")
+    for pat, kind in [(p[k], k) for p in (_ID_AFTER, _ID_BEFORE) for k in kinds]:
+        for m in pat.finditer(text):
+            g = "n" if m.group("n") is not None else "m"
+            if pat is _ID_BEFORE[kind] and g == "m" and not _CJK.search(m.group(0)):
+                continue  # "12 products" is a count, not product 12 (English puts the id after the noun)
+            if (
+                pat is _ID_BEFORE[kind]
+                and g == "m"
+                and re.search(
+                    r"(?:前|(?<![之以])后|倒数|top|bottom)\s?$", text[max(0, m.start() - 7) : m.start()], re.I
+                )
+            ):
+                continue  # 销售额前20的产品: the top 20 products, not product 20
+            if pat is _ID_BEFORE[kind] and g == "m" and _AMOUNT_BEFORE.search(text[max(0, m.start() - 6) : m.start()]):
+                continue  # 消费超过1000的客户: an amount, not customer 1000
+            if pat is _ID_AFTER[kind] and re.match(
+                r"\s?(%|percent|p\b|k\b|万|千|元|块|英镑|pounds?)", text[m.end() : m.end() + 8], re.I
+            ):
+                continue  # "item 5% off" is not product 5
+            if len(m.group(g)) == 5 and re.match(r"[A-Za-z]{1,2}(?![A-Za-z0-9])", text[m.end(g) : m.end(g) + 3]):
+                continue  # "product 85123A": a stock code, read below (not product 85123)
+            if free(m.start(g), m.end(g)):
+                refs.append(Ref(kind, int(m.group(g)), m.start(g), m.end(g), m.group(0)))
+                spans.append((m.start(g), m.end(g)))
     for pat in (_CAMPAIGN_LIST, _CAMPAIGN_LIST_ZH, _CAMPAIGN_LIST_EN):  # "campaigns 1 and 3", "1号和3号活动"
         for m in pat.finditer(text):
             g = "list2" if "list2" in pat.groupindex and m.group("list") is None else "list"
@@ -958,8 +955,8 @@ _RFM_WORDS = {
     "potential_loyalists": r"\bpotential loyalists?\b|潜力客户|潜在忠诚",
     "new": r"\bnew (?:customers?|segment|buyers?|shoppers?)\b|新客户?(?:分群)?|新顾客",
     "need_attention": r"\bneeds? attention\b|需(?:要)?关注",
-    "at_risk": r"\bat[- ]risk\b|有流失风险|流失风险",
-    "hibernating": r"\bhibernating\b|沉睡分群|沉睡客群|休眠客户|休眠客群",
+    "at_risk": r"\bat[- _]risk\b|有流失风险|流失风险",
+    "hibernating": r"\bhibernating\b|沉睡分群|沉睡客群|沉睡客户|沉睡用户|沉睡顾客|休眠客户|休眠客群",
 }
 _GRAINS = {
     "day": r"\b(?:by|per|each|every) day\b|\bdaily\b(?! (?:budgets?|caps?|limits?))|\bday[- ]by[- ]day\b|\bby the day\b|按天|按日|逐日|分天|每天|每日|日销",

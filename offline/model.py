@@ -159,6 +159,10 @@ _PAST_READS = frozenset(
 )
 
 
+_BUYERS_OF = re.compile(  # who bought a product: "买过 REGENCY CAKESTAND 3 TIER 的客户有哪些", "which customers bought …"
+    r"(?:买过|购买过|买了|下单过).{1,40}?的(?:客户|顾客|买家)|\b(?:customers|clients|people) who (?:bought|ordered|purchased)\b",
+    re.I,
+)
 _DO_WE_HAVE = re.compile(r"有没有|有无|有卖|还卖")  # asks whether the shop sells a kind, not for its neighbours
 _LIKE_ZH = re.compile(r"类似|相似|差不多|一样的|像")
 
@@ -265,7 +269,7 @@ class OfflineChatModel(BaseChatModel):
             return renamed if re.search(rf"(?:product|商品) {coded[0].value}(?!\d)", renamed) else text
         if e.ids("product") or any(n.is_int and f"{int(n.value)}" in codes for n in e.numbers):
             return text
-        if browses(text) or (_DO_WE_HAVE.search(text) and not _LIKE_ZH.search(text)):
+        if (browses(text) or (_DO_WE_HAVE.search(text) and not _LIKE_ZH.search(text))) and not _BUYERS_OF.search(text):
             return text  # "do we have hot water bottles with a dog on them?": every one that matches, by its words
         if _CAMPAIGN_SAID.search(text) and (not _PRODUCT_SAID.search(text) or _CAMPAIGN_ACT.search(text)):
             return text  # "把圣诞礼物那个搜索活动暂停": a campaign's name, not a product's

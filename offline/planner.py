@@ -848,6 +848,10 @@ class _Signals:
     months_compared: bool = False  # two months set against each other: "did September beat August", 11月比10月
     product_ranking: bool = False  # products named and ranked: "Q3销售额TOP20的SKU", "top 20 products by revenue"
     repeat_rate: bool = False  # the share of customers who ordered again: "what share ever come back a second time?"
+    customer_count: bool = False  # how many customers, of the shop or some: "how many customers do we have?"
+    price_move: bool = (
+        False  # a price raised or cut, said as an order: "47566 派对彩旗涨价5%" (no what-if, no discount)
+    )
 
 
 def _signals(e: Entities) -> _Signals:
@@ -970,6 +974,11 @@ def _signals(e: Entities) -> _Signals:
         and not _CUSTOMER_WORDS.search(e.text)
         and not _ADS.search(e.text),
         bool(_REPEAT_RATE.search(e.text)) and not (e.refs or e.stock_codes),  # (a product's own: its selling points)
+        bool(_CUSTOMER_COUNT.search(e.text))
+        and not (e.refs or e.stock_codes or _AUDIENCE_SAID.search(e.text) or _ADS.search(e.text))
+        and not (e.period_name or e.months or e.dates),
+        bool(_PRICE_MOVE.search(e.text))
+        and not (e.hypothetical or e.discount or _STILL_WHAT_IF.search(e.text) or _ADS.search(e.text)),
     )
 
 
@@ -1198,8 +1207,10 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score += 2.0 if "breakdown" in props and "by" in props else -1.0 if tool == "sales_seasonality" else 0.0
     if sig.countries and "campaign_ids" in props and "country" not in props:
         score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
-    if sig.repeat_rate:  # "what share of our customers ever come back and buy a second time?": a customer list
-        score += 2.0 if tool == "customer_list" else 0.0
+    if sig.price_move:  # "派对彩旗涨价5%": the price changed, proposed for approval, not a what-if of it
+        score += 1.5 if tool == "set_product_price" else -1.0 if tool == "discount_effect" else 0.0
+    if sig.repeat_rate or sig.customer_count:  # "what share of our customers ever come back…", "how many customers
+        score += 2.0 if tool == "customer_list" else 0.0  # do we have?": a customer list, its count first
     if sig.product_ranking:  # "Q3销售额TOP20的SKU": the products ranked, not the shop's report
         score += 1.5 if "worst_by" in props else -0.5 if "breakdown" in props else 0.0
     if sig.months_compared:  # "11月比10月卖得好吗": the shop's two months side by side, not its seasonality
@@ -1400,6 +1411,8 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         best = "similar_products"
     elif NONE in (best, intent.label) and sig.months_compared and "sales_report" in adjusted:
         best, by_browse = "sales_report", True  # "11月订单比10月多吗": two of the shop's months side by side
+    elif NONE in (best, intent.label) and sig.customer_count and (allowed is None or "customer_list" in allowed):
+        best, by_browse = "customer_list", True  # "how many customers do we have?": the shop's customers, counted
     asked_copy = sig.copy and sig.writes_copy and best != NONE and "platform" in _props(best)  # "draft 2 google ads"
     to_send = best in _CUSTOMER_LISTS and bool(_SEND.search(e.text) and _CUSTOMER_WORDS.search(e.text))
     if (
@@ -1953,6 +1966,26 @@ _COUNT_ASKED = re.compile(
     r"\bhow many\b|\bwhat (?:share|percentage|proportion|fraction)\b|多少位|多少个?客户|多少人|占比多少|比例是?多少|有多少",
     re.I,
 )
+_PRICE_MOVE = re.compile(
+    r"涨价|降价|提价|加价|减价|调价|价格(?:上调|下调|调高|调低|提高|降低)"
+    r"|\b(?:raise|increase|cut|lower|drop|bump|reduce|put up|mark up|mark down)\b[^.?!]{0,30}\bprices?\b"
+    r"|\bprices?\b[^.?!]{0,20}\b(?:up|down) (?:by )?\d",
+    re.I,
+)
+_WIN_BACK = re.compile(
+    r"\bwin[- ]?back\b|\blapsed\b|\breactivat\w*|\bre-?engag\w*|\bbring (?:them|back)\b|召回|唤醒|回流|流失的?客户|沉睡",
+    re.I,
+)
+_GREW = re.compile(
+    r"\b(?:grew|grown|growing|growth|rose|risen|climbed|gained|shr[ua]nk|fell|dropped)\b|增长|涨得|涨幅|增幅|下滑最|跌得|降幅",
+    re.I,
+)
+_CUSTOMER_COUNT = re.compile(  # the shop's customers counted: "how many customers do we have?", 我们一共有多少客户
+    r"\bhow many (?:customers|clients|buyers|shoppers)(?: do we have| have we got| are there| in total| we have"
+    r"| does the shop have| do we have in| have we)\b"
+    r"|(?:一共|总共|共|我们|店里|店铺)有?多少(?:个|位|名)?(?:客户|顾客|买家)(?![^，。,.?？]*(?:分群|分层|人群|每|各))",
+    re.I,
+)
 _LIST_ASKED = re.compile(
     r"\b(?:list|show|who|which|names?|ids?|give me|pull|top \d+)\b|名单|列出|列一下|哪些|是谁|都有谁|拉个|给我看", re.I
 )
@@ -2239,6 +2272,8 @@ def fill(
             elif q and borne and borne.lower() not in args[name].lower() and "every_match" in props:
                 args[name] = f"{borne} {args[name]}"  # "hot water bottles with a dog on them", 小狗图案的热水袋:
                 args["every_match"] = True  # every one that bears it
+        elif name == "win_back" and _WIN_BACK.search(e.text):
+            args[name] = True  # "a New Year win-back campaign for lapsed customers": the lapsed ones as audiences
         elif name == "every_match" and _EVERY.search(e.text):
             args[name] = True
         elif name == "audience" and (e.segment or e.audience):
@@ -2357,7 +2392,7 @@ def fill(
             args[name] = e.opted_out
         elif name == "holdout_weeks" and (w := _WEEKS.search(e.text)):
             args[name] = int(w.group(1))
-        elif name == "lapsing" and _LAPSING_RULE.search(e.text):
+        elif name == "lapsing" and _LAPSING_RULE.search(e.text) and e.rfm_segment not in ("hibernating", "at_risk"):
             args[name] = True  # an audience of the customers about to lapse
         elif name in ("min_clv", "max_clv") and (bounds := _clv_bounds(e)):
             if name in bounds:
@@ -2450,6 +2485,8 @@ def fill(
             if re.search(r"orders|订单|单量", e.text, re.I)
             else "revenue"
         )
+        if _GREW.search(e.text):  # "which segment grew the most": by the change, not the size
+            measure, high = "change", not re.search(r"\bshr[ua]nk\b|\bfell\b|\bdropped\b|跌|降|下滑", e.text, re.I)
         notes.append(f"asked:{'highest' if high else 'lowest'}-{measure}")
     if tool == "customer_list" and _REPEAT_RATE.search(e.text) and not e.min_orders:
         args["min_orders"] = 2  # the repeat purchase rate: those who ordered twice or more, of the shop's customers
@@ -2873,7 +2910,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if (
         (
             tool in ("selling_points", "similar_products", "top_products")
-            or (tool == "sales_report" and not e.grain)
+            or (tool == "sales_report" and not e.grain and not e.breakdown)  # (by country: its report, split)
             or (tool == "customer_list" and not (_CUSTOMER_WORDS.search(e.text) or _WHO.search(e.text)))
         )
         and (e.ids("product") or e.stock_codes)
@@ -3002,6 +3039,16 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (_LEANS_BACK.search(e.text) or _BACK.search(e.text))
     ):
         _rules_of_list(ctx, args)  # "save those as an audience called fr_winback": the list just shown, as rules
+    if (
+        tool in _CUSTOMER_LISTS
+        and tool != ctx.tool
+        and ctx.tool in _CUSTOMER_LISTS
+        and (_LEANS_BACK.search(e.text) or _BACK.search(e.text))
+        and not (e.countries or e.rfm_segment or e.min_orders or e.order_dates)
+    ):  # "Irish customers with 10+ orders" then "how much are they worth?": those customers' value
+        for k in ("country", "segment", "min_orders", "max_orders", "min_revenue", "max_revenue"):
+            if ctx.args.get(k) is not None and k in _props(tool) and k not in args:
+                args[k] = ctx.args[k]
     if e.other_platform and "platform" in _props(tool) and "platform" not in args:
         filled.notes.append(f"other_platform:{e.other_platform}")  # "amazon titles": no limits known for it
     if e.ordinal is not None and ctx.result:

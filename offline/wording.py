@@ -1623,6 +1623,7 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
         peak_m, peak_d = r["timing"]["peak_month"], r["timing"]["peak_weekday"]
         occasion = "下一次活动" if r["occasion"] == "the next campaign" else r["occasion"]
         occasion = f"{_country(r['country'], zh)}{occasion}" if r.get("country") else occasion
+        occasion += "召回" if r.get("win_back") else ""
         s = (
             f"{occasion}方案：时机——{when}"
             if when
@@ -1634,7 +1635,8 @@ def campaign_plan(r: dict[str, Any], zh: bool) -> str:
             else "告诉我总预算即可给出渠道分配。"
         )
     s = (
-        f"Plan for {r['occasion']}{' in ' + r['country'] if r.get('country') else ''}: timing - "
+        f"Plan for {r['occasion']}{' in ' + r['country'] if r.get('country') else ''}"
+        f"{' (win-back)' if r.get('win_back') else ''}: timing - "
         + (
             when
             if when
@@ -1767,12 +1769,13 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             )
             + f":\n{lines}"
         )
-    if r.get("by_asked") is False and r["by"] == "day" and (b or len(r["rows"]) > 14):
-        # a total asked for ("Germany's November revenue and AOV"): the days are in the chart, not a list
+    if r.get("by_asked") is False and (b or (r["by"] == "day" and len(r["rows"]) > 14)):
+        # a total or a breakdown asked for ("Germany's November revenue and AOV"): the days are in the chart
+        n, unit = len(r["rows"]), {"day": ("天", "days"), "week": ("周", "weeks"), "month": ("个月", "months")}[r["by"]]
         body = (
-            f"\n每天的数据见图表（{len(r['rows'])} 天）。"
+            f"\n{_ZH_GRAIN[r['by']]}的数据见图表（{n} {unit[0]}）。"
             if zh
-            else f"\nDay by day: in the chart ({len(r['rows'])} days)."
+            else f"\n{grain}: in the chart ({n} {unit[1]})."
         )
     if b:
         top = "\n".join(
@@ -1892,7 +1895,8 @@ def _each_over_time(r: dict[str, Any], zh: bool) -> str:
 
 
 _MEASURE_WORDS = {
-    "aov": ("AOV", "客单价"), "revenue": ("revenue", "销售额"), "orders": ("orders", "订单数"), "units": ("units", "件数")
+    "aov": ("AOV", "客单价"), "revenue": ("revenue", "销售额"), "orders": ("orders", "订单数"), "units": ("units", "件数"),
+    "change": ("growth in revenue", "销售额增长"),
 }  # fmt: skip
 
 
@@ -1935,6 +1939,11 @@ def _most_of(b: dict[str, Any], asked: frozenset[str], zh: bool) -> str:
         pick = (max if way == "highest" else min)(rows, key=lambda row: row[measure])
         v = pick[measure]
         shown = _money(v) if measure in ("aov", "revenue") else f"{v:,}"
+        if measure == "change":  # the growth in money, and in percent when there was something before
+            sign = "+" if v >= 0 else "-"
+            shown = f"{sign}£{abs(v):,.2f}" + (
+                f", {pick['change_pct']:+g}%" if pick.get("change_pct") is not None else ""
+            )
         name = _group_name(b["by"], pick["name"], zh)
         en, cn = _MEASURE_WORDS[measure]
         if zh:

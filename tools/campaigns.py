@@ -214,6 +214,11 @@ class PlanArgs(BaseModel):
         description="a plan for one country's customers (e.g. United Kingdom): its audiences and how its last "
         "run-up sold",
     )
+    win_back: bool = Field(
+        False,
+        description="a plan to win back lapsed customers: its audiences are the at-risk, need-attention and "
+        "hibernating segments, not the best customers",
+    )
 
 
 def _easter(year: int) -> date:
@@ -339,7 +344,8 @@ def occasion_timing(shop: Shop, session: Session, occasion: str, country: str | 
 def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
     season = sales_seasonality(shop, session, NoArgs())
     split = budget_split(shop, session, SplitArgs(total=a.total_budget, channels=None)) if a.total_budget else None
-    audiences = [a_ for a_ in _audiences(shop, a.country) if a_["segment"] in ("champions", "loyal", "at_risk")]
+    wanted = ("at_risk", "need_attention", "hibernating") if a.win_back else ("champions", "loyal", "at_risk")
+    audiences = [a_ for a_ in _audiences(shop, a.country) if a_["segment"] in wanted]
     out: dict[str, Any] = {
         "occasion": a.occasion,
         "total_budget": a.total_budget,
@@ -352,6 +358,8 @@ def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
     }
     if a.country is not None:
         out["country"] = filters.country_codes(shop, a.country)[1]
+    if a.win_back:
+        out["win_back"] = True
     return out
 
 

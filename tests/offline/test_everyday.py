@@ -2476,3 +2476,35 @@ def test_an_audience_name_ends_before_why_and_a_later_part_keeps_the_stock_code(
         ("price_elasticity", 3234),
         ("discount_effect", 3234),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        ("帮我建个人群：英国的沉睡客户，最后一次下单在6月30号之前的，名字叫 uk_sleep_h1", "audience_create",
+         {"segment": "hibernating", "country": "United Kingdom", "ordered_before": "2011-06-29"}),
+        ("at_risk 人群里，预计未来一年价值超过200镑的，存成人群 vip_recall", "audience_create",
+         {"segment": "at_risk", "min_clv": 200.0}),
+        ("商品 2594 派对彩旗涨价5%", "set_product_price", {"product_id": 2594, "change_pct": 5.0}),
+        ("商品 3220 最近30天分国家卖得怎么样", "sales_report",
+         {"period": "last_30_days", "breakdown": "country", "product_ids": [3220]}),
+        ("how many customers do we have?", "customer_list", {"limit": 5}),
+        ("Plan a New Year win-back campaign for lapsed customers, £5,000 total budget", "campaign_plan",
+         {"total_budget": 5000.0, "occasion": "New Year", "win_back": True}),
+    ],
+)  # fmt: skip
+def test_sleeping_customers_at_risk_a_price_raised_a_product_by_country_and_a_win_back(
+    text: str, tool: str, args: dict[str, object]
+) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert (p.tool, p.args) == (tool, args), (p.tool, p.args)
+
+
+def test_buyers_of_a_product_named_and_their_worth_after_a_list(cp: Copilot) -> None:
+    buyers = cp.ask("买过 REGENCY CAKESTAND 3 TIER 的客户有哪些？按买的数量排")
+    assert calls(buyers)[0][:2] == ("customer_list", {"product_id": cp.shop.stock_codes()["22423"]})
+    first = cp.ask("List our Irish customers with 10 or more orders, sorted by spend")
+    worth = cp.ask("how much are they worth over the next 12 months?", thread_id=first["thread_id"])
+    assert calls(worth)[0][:2] == ("customer_lifetime_value", {"country": "EIRE", "min_orders": 10})
+    grew = cp.ask("Break down last month's revenue by customer segment against the month before. Which grew the most?")
+    assert "Highest growth in revenue: champions (+£" in grew["answer"]
