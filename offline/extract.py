@@ -2069,6 +2069,7 @@ def _extract(raw: str) -> Entities:
                 if not re.match(r"(产品|商品|活动|客户\d)", a)
                 and not _first_of(_PLATFORM, a)
                 and not OTHER_PLATFORM.search(a)
+                and not _OCCASION_WORDS.search(a.lower())  # 主打母亲节送妈妈: the occasion, not an audience
             ),
             e.audience,
         )

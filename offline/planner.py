@@ -2474,20 +2474,8 @@ def fill(
         notes.append(f"repeat:{e.repeat}:{e.min_orders}")
     if e.aov and tool == "sales_report":
         notes.append("asked:aov")
-    if tool == "sales_report" and (e.breakdown or args.get("breakdown")) and (w := _WHICH_MOST.search(e.text)):
-        high = bool(w.group("hi") or w.group("zhi"))  # "which segment has the highest AOV": named in the answer
-        measure = (
-            "aov"
-            if e.aov
-            else "units"
-            if e.units
-            else "orders"
-            if re.search(r"orders|订单|单量", e.text, re.I)
-            else "revenue"
-        )
-        if _GREW.search(e.text):  # "which segment grew the most": by the change, not the size
-            measure, high = "change", not re.search(r"\bshr[ua]nk\b|\bfell\b|\bdropped\b|跌|降|下滑", e.text, re.I)
-        notes.append(f"asked:{'highest' if high else 'lowest'}-{measure}")
+    if tool == "sales_report" and (e.breakdown or args.get("breakdown")) and (most := _most_asked(e)):
+        notes.append(most)
     if tool == "customer_list" and _REPEAT_RATE.search(e.text) and not e.min_orders:
         args["min_orders"] = 2  # the repeat purchase rate: those who ordered twice or more, of the shop's customers
     if (
@@ -2663,6 +2651,31 @@ def _set_after_what_if(ctx: Context, e: Entities) -> Plan | None:
 _PRODUCT_CUE = re.compile(r"\b(?:products?|items?|skus?|stock|price[ds]?|sells?|sold)\b|产品|商品|货号|价格|销量", re.I)
 
 
+def _most_asked(e: Entities) -> str | None:
+    """ "which segment has the highest AOV", "which grew the most": the group a breakdown's answer names."""
+    w = _WHICH_MOST.search(e.text)
+    if w is None:
+        return None
+    high = bool(w.group("hi") or w.group("zhi"))
+    measure = (
+        "aov"
+        if e.aov
+        else "units"
+        if e.units
+        else "orders"
+        if re.search(r"orders|订单|单量", e.text, re.I)
+        else "revenue"
+    )
+    if _GREW.search(e.text):  # "which segment grew the most": by the change, not the size
+        measure, high = "change", not re.search(r"\bshr[ua]nk\b|\bfell\b|\bdropped\b|跌|降|下滑", e.text, re.I)
+    return f"asked:{'highest' if high else 'lowest'}-{measure}"
+
+
+def sig_budget(e: Entities) -> bool:
+    """An amount said to be a budget ("£5k total", 预算3万): a plan or a change, not copy to reword."""
+    return any(_BUDGET.search(_left(e, n)[-16:] + " " + _right(e, n, 12)) for n in e.numbers)
+
+
 def _with_bare_customer(e: Entities, stock_codes: dict[str, int] | None) -> Entities:
     """A five-digit number written bare where a customer is meant (`what's 14911 worth to us?`) as
     that customer's id: no id named, no product word, not a stock code, words about a customer."""
@@ -2758,6 +2771,20 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             and not (_CHANGE_VERB.search(e.text) or _ON_OFF.search(e.text) or e.numbers or e.percents)
         ):
             tool, continuing = ctx.tool, True  # "那展示那条呢", "and the display one?": that campaign, the same figures
+        elif (
+            tool == ctx.tool == "sales_report"
+            and ctx.args.get("breakdown")
+            and _WHICH_MOST.search(e.text)
+            and not (e.period_name or e.months or e.dates or e.breakdown or e.countries)
+        ):
+            continuing = True  # "which one has the highest AOV?" after sales by segment: of that breakdown
+        elif (
+            "tone" in _props(ctx.tool)
+            and (e.tone or e.platform)
+            and not (e.refs or e.stock_codes or sig_budget(e))
+            and len(_WORDS.findall(e.text)) <= 12
+        ):
+            tool, continuing = ctx.tool, True  # "make it urgent and a black friday angle": the same copy, reworded
         elif e.suggested and (_suggested(ctx) is not None or ctx.tool in _SUGGESTED_WRITE):
             if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid" (none suggested: which value)
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
@@ -2898,6 +2925,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         (
             tool in ("sales_report", "similar_products", "top_products", "selling_points")
             or (tool == "discount_effect" and e.discount is None and not (e.changes or e.percents or e.numbers))
+            or (tool == "customer_list" and not (_CUSTOMER_WORDS.search(e.text) or _WHO.search(e.text)))
         )
         and e.grain
         and (kind or e.ids("product") or e.stock_codes)
@@ -3067,6 +3095,9 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             del args["campaign_ids"]  # "vs the others": every campaign
     if ctx.tool is not None:
         _carry(tool, ctx, e, args, continuing)
+        most = _most_asked(e) if tool == "sales_report" and args.get("breakdown") and not e.breakdown else None
+        if most and most not in filled.notes:
+            filled.notes.append(most)  # "which one has the highest AOV?" after the breakdown: named
         if continuing and tool == ctx.tool and tool in WRITE_VALUE:
             _as_relative(tool, ctx, e, args)
         if continuing and tool == ctx.tool:  # "and France?": the figures asked for before, asked again
@@ -3530,7 +3561,7 @@ _YES = re.compile(
     r"perfect|cool|approve (?:them )?all|approve (?:them )?both|(?:yes )?(?:to )?both|all of them|两个都(?:批了?|同意|可以|确认)|(?:都|全部|全都|一起|统统)(?:批了?|批准|同意|通过|可以|确认|改吧|执行)了?|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
     r"(?:go ahead and )?(?:set|apply|use|make) (?:that|this|it)(?: (?:price|one|bid|budget|change))?|"
-    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办|涨|降|调|定)?|照这个改|就?按这个价(?:格)?(?:来|改|办)?|(?:那就?|就)?(?:这么|这样|照这样|按这样)(?:改|办|来|定|调))",
+    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办|涨|降|调|定)?|(?:那就|那|就)?(?:降|涨|改|调)(?:价)?吧|照这个改|就?按这个价(?:格)?(?:来|改|办)?|(?:那就?|就)?(?:这么|这样|照这样|按这样)(?:改|办|来|定|调))",
     re.I,
 )
 _NO = re.compile(

@@ -1769,7 +1769,8 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             )
             + f":\n{lines}"
         )
-    if r.get("by_asked") is False and (b or (r["by"] == "day" and len(r["rows"]) > 14)):
+    quiet = r.get("by_asked") is False and (b or (r["by"] == "day" and len(r["rows"]) > 14))
+    if quiet:
         # a total or a breakdown asked for ("Germany's November revenue and AOV"): the days are in the chart
         n, unit = len(r["rows"]), {"day": ("天", "days"), "week": ("周", "weeks"), "month": ("个月", "months")}[r["by"]]
         body = (
@@ -1797,7 +1798,7 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             body = f"\nBy {b['by']} (top {len(b['rows'])} of {b['groups']:,}{today}):\n{top}" + body
         body = _most_of(b, asked, zh) + body + _each_over_time(r, zh)
     trend = _trend(r, zh) if "trend" in asked else _versus(r, asked, zh) if "versus" in asked else ""
-    return trend + _best_row(r, asked, zh) + head + body + _from_the_peak(r, zh)
+    return trend + _best_row(r, asked, zh) + head + body + ("" if quiet and not trend else _from_the_peak(r, zh))
 
 
 def _span(p: dict[str, Any], zh: bool) -> str:

@@ -392,6 +392,9 @@ def _chinese_name_as_id(text: str, pid: int, words: set[str]) -> str:
     return text[:start] + f"商品 {pid}" + text[end:]
 
 
+_WHERE_IT_RUNS = re.compile(r"朋友圈|小红书|抖音|微信|公众号|视频号|淘宝|天猫|京东|拼多多")
+
+
 def product_named(shop: Shop, text: str) -> int | None:
     """The product a request names by its description (`the regency cakestand`, `兔子夜灯` through
     the glossary), or None when no product is named clearly enough. Each catalog word weighs its
@@ -401,6 +404,7 @@ def product_named(shop: Shop, text: str) -> int | None:
     from vectorstore.glossary import glossary
 
     cat = _names(shop)
+    text = _WHERE_IT_RUNS.sub(" ", text)  # 朋友圈 is where the ad runs, not FRIENDS of a product's name
     english = glossary().readings(text) if re.search(r"[\u4e00-\u9fff]", text) else []
     if len(english) > 1 and len(products_holding(shop, english[0])[1]) >= 2:
         english = english[:1]  # 圣诞花环 is a kind (CHRISTMAS GARLAND), not the one NOEL GARLAND another reading names

@@ -614,9 +614,19 @@ def _tone_markers(tone: str, language: Language) -> tuple[str, ...]:
     return tuple(sorted(words(lexicons[tone]) - words(lexicons["none"])))
 
 
+def _who_zh(audience: str) -> str:
+    """A Chinese audience as a who: 喜欢下午茶 is 喜欢下午茶的人 (给喜欢下午茶的人：), 宝妈 stays 宝妈."""
+    return (
+        audience
+        if re.search(r"[人们客族者党控妈爸宝生友士娘姐哥弟妹孩儿侣夫妻婆公粉]$", audience)
+        else audience + "的人"
+    )
+
+
 def _free_audience(audience: str, zh: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Line openings and the noun for an audience the marketer named in their own words."""
     if zh:
+        audience = _who_zh(audience)
         return (f"给{audience}：", f"{audience}看过来：", f"送给{audience}："), (audience,)
     return (f"For {audience}:", f"Calling all {audience}:", f"Picked for {audience}:"), (audience,)
 
@@ -652,7 +662,7 @@ def _texts(f: Facts, lex: Lexicon, segment: Segment | None, audience: str | None
         aud = (
             SEGMENTS_ZH[segment][2]
             if segment
-            else ((f"给{audience}的推荐。", f"为{audience}挑选。") if audience else ())
+            else ((f"给{_who_zh(audience)}的推荐。", f"为{_who_zh(audience)}挑选。") if audience else ())
         )
         ctas = tuple(c.rstrip("！") + "！" for c in lex.ctas)
     else:

@@ -2508,3 +2508,33 @@ def test_buyers_of_a_product_named_and_their_worth_after_a_list(cp: Copilot) -> 
     assert calls(worth)[0][:2] == ("customer_lifetime_value", {"country": "EIRE", "min_orders": 10})
     grew = cp.ask("Break down last month's revenue by customer segment against the month before. Which grew the most?")
     assert "Highest growth in revenue: champions (+£" in grew["answer"]
+
+
+@pytest.mark.parametrize(
+    ("turns", "tool", "field", "value"),
+    [
+        (["how many lunch bags have we sold each week since September?"], "sales_report", "query", "lunch bags"),
+        (["REGENCY CAKESTAND做一条朋友圈广告，圣诞节，要有紧迫感，面向老客户"], "compose_headlines", "platform", "wechat_moments"),
+        (["85099B降价10%会怎样？", "那就降吧"], "set_product_price", "price", 1.87),  # the logged, resolved price
+        (["meta ad for the regency cakestand, playful, targeting new customers", "make it urgent and a black friday angle"],
+         "compose_headlines", "tone", "urgent"),
+        (["sales by customer segment for the last 3 months", "which one has the highest AOV?"], "sales_report",
+         "breakdown", "segment"),
+    ],
+)  # fmt: skip
+def test_a_kind_by_week_a_product_beside_a_platform_and_follow_ups_that_go_on(
+    cp: Copilot, turns: list[str], tool: str, field: str, value: object
+) -> None:
+    res = cp.ask(turns[0])
+    for turn in turns[1:]:
+        res = cp.ask(turn, thread_id=res["thread_id"])
+    name, args, _ = calls(res)[0]
+    assert (name, args.get(field)) == (tool, value), (name, args)
+
+
+def test_a_chinese_audience_is_a_who_and_an_occasion_is_no_audience() -> None:
+    from tools.copywriter import _who_zh
+
+    assert (_who_zh("喜欢下午茶"), _who_zh("宝妈")) == ("喜欢下午茶的人", "宝妈")
+    p = plan("给85123A写几条小红书文案，温馨一点，主打母亲节送妈妈")
+    assert "audience" not in p.args and p.args.get("occasion") == "母亲节"
