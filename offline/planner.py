@@ -699,8 +699,7 @@ def _change_of_one(text: str, p: Plan) -> bool:
     """A change whose value is said, or a pause or a resume, with at most its campaign left to the
     conversation ("resume it", 出价降一毛)."""
     if p.tool in ("pause_campaign", "resume_campaign"):  # said in so many words, not asked ("pause? no - just …")
-        said = _ON_OFF.search(text) or re.search(r"开回来|打开|重新开|再开|上线", text)
-        return set(p.missing) <= {"campaign_id"} and bool(said) and not re.search(r"[?？]\s*$", text)
+        return set(p.missing) <= {"campaign_id"} and bool(_ON_OFF.search(text)) and not re.search(r"[?？]\s*$", text)
     return (
         p.tool in WRITE_VALUE
         and set(p.missing) <= {"campaign_id"}
@@ -849,15 +848,13 @@ class _Signals:
     product_ranking: bool = False  # products named and ranked: "Q3销售额TOP20的SKU", "top 20 products by revenue"
     repeat_rate: bool = False  # the share of customers who ordered again: "what share ever come back a second time?"
     customer_count: bool = False  # how many customers, of the shop or some: "how many customers do we have?"
-    price_move: bool = (
-        False  # a price raised or cut, said as an order: "47566 派对彩旗涨价5%" (no what-if, no discount)
-    )
+    price_move: bool = False  # a price raised or cut as an order: "47566 派对彩旗涨价5%" (no what-if, no discount)
 
 
 def _signals(e: Entities) -> _Signals:
     budget = cost = target = 0
     for n in e.numbers:
-        around = _left(e, n)[-16:] + " " + _right(e, n, 12)
+        around = _around(e, n)
         budget += bool(_BUDGET.search(around))
         cost += bool(_COST.search(around))
         target += bool(_TARGET.search(_left(e, n, 8)))
@@ -1998,7 +1995,10 @@ _REPEAT_RATE = re.compile(  # the shop's share of customers who ordered again
     r"|复购率|回购率|重复购买率|回头客(?:的)?(?:比例|占比)|多少客户(?:会)?回购",
     re.I,
 )
-_ON_OFF = re.compile(r"\b(?:pause|resume|stop|restart|unpause|switch|turn)\b|暂停|恢复|停掉|关掉|停了|开启|重启", re.I)
+_ON_OFF = re.compile(
+    r"\b(?:pause|resume|stop|restart|unpause|switch|turn)\b|暂停|恢复|停掉|关掉|停了|开启|重启|开回来|打开|重新开|再开|上线",
+    re.I,
+)
 _AND_THE = (
     r"^\s*(?:(?:and|so|ok|but)\s+)?(?:(?:what|how) about\s+)?the\b"  # "and the worst CPA?": which one, asked again
 )
@@ -2671,9 +2671,14 @@ def _most_asked(e: Entities) -> str | None:
     return f"asked:{'highest' if high else 'lowest'}-{measure}"
 
 
-def sig_budget(e: Entities) -> bool:
+def _around(e: Entities, n: Num) -> str:
+    """The words around a number that say what it is (a budget, a cost)."""
+    return _left(e, n)[-16:] + " " + _right(e, n, 12)
+
+
+def _budget_said(e: Entities) -> bool:
     """An amount said to be a budget ("£5k total", 预算3万): a plan or a change, not copy to reword."""
-    return any(_BUDGET.search(_left(e, n)[-16:] + " " + _right(e, n, 12)) for n in e.numbers)
+    return any(_BUDGET.search(_around(e, n)) for n in e.numbers)
 
 
 def _with_bare_customer(e: Entities, stock_codes: dict[str, int] | None) -> Entities:
@@ -2781,7 +2786,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         elif (
             "tone" in _props(ctx.tool)
             and (e.tone or e.platform)
-            and not (e.refs or e.stock_codes or sig_budget(e))
+            and not (e.refs or e.stock_codes or _budget_said(e))
             and len(_WORDS.findall(e.text)) <= 12
         ):
             tool, continuing = ctx.tool, True  # "make it urgent and a black friday angle": the same copy, reworded

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import EngineError, allocation, regression, segments, stats, uplift
+from engine import EngineError, allocation, regression, stats, uplift
 from engine.delivery import expected_day
 from store import reference
 from store.db import CampaignDay, Channel
@@ -39,7 +39,7 @@ from tools.delivery import (
     totals,
 )
 from tools.mmm import IMPORT_HINT, RESPONSE_CURVES, Fitted, shop_mix
-from tools.profiling import NoArgs, rfm_table
+from tools.profiling import NoArgs, segment_rows
 from tools.reports import SalesReportArgs, TopProductsArgs, sales_report, top_products
 from tools.series import SERIES_KEY, make_series
 
@@ -345,7 +345,11 @@ def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
     season = sales_seasonality(shop, session, NoArgs())
     split = budget_split(shop, session, SplitArgs(total=a.total_budget, channels=None)) if a.total_budget else None
     wanted = ("at_risk", "need_attention", "hibernating") if a.win_back else ("champions", "loyal", "at_risk")
-    audiences = [a_ for a_ in _audiences(shop, a.country) if a_["segment"] in wanted]
+    audiences = [
+        {k: s[k] for k in ("segment", "customers", "revenue")}
+        for s in segment_rows(shop, a.country)
+        if s["segment"] in wanted
+    ]
     out: dict[str, Any] = {
         "occasion": a.occasion,
         "total_budget": a.total_budget,
@@ -361,20 +365,6 @@ def campaign_plan(shop: Shop, session: Session, a: PlanArgs) -> dict[str, Any]:
     if a.win_back:
         out["win_back"] = True
     return out
-
-
-def _audiences(shop: Shop, country: str | None) -> list[dict[str, Any]]:
-    """Each RFM segment's customers and their net revenue, of one country's customers when given."""
-    t = rfm_table(shop)
-    keep, _ = filters.customer_mask(shop, t["customer"], rfm=t, country=country)
-    return [
-        {
-            "segment": s,
-            "customers": int((keep & (t["segment"] == s)).sum()),
-            "revenue": round(float(t["monetary"][keep & (t["segment"] == s)].sum()), 2),
-        }
-        for s in segments.SEGMENTS
-    ]
 
 
 class EmailArgs(BaseModel):

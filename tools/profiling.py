@@ -73,9 +73,17 @@ class NoArgs(BaseModel):
 
 def rfm_segments(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
     t = rfm_table(shop)
+    return {"as_of": shop.today.isoformat(), "customers": int(t["customer"].size), "segments": segment_rows(shop)}
+
+
+def segment_rows(shop: Shop, country: str | None = None) -> list[dict[str, Any]]:
+    """Each RFM segment with customers: how many, their net revenue, orders and days since the last
+    order; of one country's customers when given."""
+    t = rfm_table(shop)
+    keep = filters.customer_mask(shop, t["customer"], rfm=t, country=country)[0]
     rows = []
     for name in segments.SEGMENTS:
-        mask = t["segment"] == name
+        mask = keep & (t["segment"] == name)
         if not mask.any():
             continue
         rows.append(
@@ -87,7 +95,7 @@ def rfm_segments(shop: Shop, _s: Session, _a: NoArgs) -> dict[str, Any]:
                 "avg_days_since_last_order": round(float(t["recency"][mask].mean()), 1),
             }
         )
-    return {"as_of": shop.today.isoformat(), "customers": int(t["customer"].size), "segments": rows}
+    return rows
 
 
 class LapsingArgs(BaseModel):
