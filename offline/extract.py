@@ -805,7 +805,8 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
 _AGAINST = re.compile(r"(?:\b(?:vs\.?|versus|against|compared (?:to|with)|than|over)|比|对比|相比|比起)\s?$", re.I)
 _AGAINST_LAST = {"last_week": "last_7_days", "last_month": "last_30_days", "last_quarter": "last_90_days"}
 _LAST_N_DAYS = re.compile(
-    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3})\s?(?P<u>days?|weeks?|wks?|months?)\b"
+    r"\b(?:last|past|previous|prior)\s(?P<n>\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
+    r"|twenty|thirty)\s?(?P<u>days?|weeks?|wks?|months?)\b"
     r"|(?:最近|近|过去|前)\s?(?P<z>\d{1,3}|[一二两三四五六七八九十]+)\s?(?P<zu>天|周|个?星期|个月)",
     re.I,
 )
@@ -913,9 +914,22 @@ _SUGGESTED = re.compile(
 )
 _AUDIENCE = re.compile(
     r"\b(?:for|aimed at|targeting|target|targeted at|to)\s(?P<a>(?!product|item|campaign|customer|sku|an?\b|the\b|it\b|them\b|us\b|me\b|\d)"
-    r"[a-z][a-z' \-]{2,40}?)(?=[,.?!;]|\s(?:in|with|about|that|who|on|please)\b|$)",
+    r"[a-z][a-z' \-]{2,40}?)(?=[,.?!;]|\s(?:in|with|about|that|who|on|please|doing|buying|shopping|looking|planning|getting"
+    r"|during|before|this|for)\b|$)",
     re.I,
 )
+_ZH_GIFT_FOR = re.compile(  # 送闺蜜的礼物, 送给妈妈: the copy speaks to those who give it (给闺蜜：…)
+    r"送(?:给)?(?P<r>闺蜜|好朋友|朋友|好友|妈妈|母亲|爸爸|父亲|老公|老婆|男朋友|女朋友|男友|女友|同事|老师|孩子|宝宝|爷爷|奶奶"
+    r"|长辈|家人|爱人|另一半|恋人)"
+)
+_NEVER = re.compile(r"(?!)")
+_OCCASION_FOR = {  # the one a gift day is for: no audience beside the occasion
+    **dict.fromkeys(("妈妈", "母亲"), re.compile("母亲节")),
+    **dict.fromkeys(("爸爸", "父亲"), re.compile("父亲节")),
+    **dict.fromkeys(
+        ("老公", "老婆", "男朋友", "女朋友", "男友", "女友", "爱人", "另一半", "恋人"), re.compile("情人节|七夕|520")
+    ),
+}
 _ZH_AUDIENCE = re.compile(  # 面向新客, 给宝妈写: who; 给它写: the product, not an audience
     r"(?:给|面向|针对|写给)(?P<a>(?![它他她我你您这那此其])(?:(?!写)[\u4e00-\u9fff]){2,10}?)(?:写|看的|用的|看|的|群体|人群|,|\.|$)"
 )  # (给宝妈看的: 宝妈)
@@ -999,7 +1013,7 @@ _WORST = re.compile(
     r"|\bslipp(?:ing|ed)\b|\bslid(?:ing)?\b|\bdipp(?:ing|ed)\b|\bsagg(?:ing|ed)\b"
     r"|\btank(?:ed|ing|s)?\b|\b(?:fallers?|losers?|decliners?)\b|\bsank\b|\bcrash(?:ed|ing)?\b|\btumbl\w*|\bslump\w*|\bplummet\w*|\bnose-?div\w*|\bcratere?d?\b"
     r"|\blost the most\b|\bdid worse\b|\bdown the most\b|\blos(?:ing|t) (?:steam|momentum|ground)\b|\bslowing\b|\bcooling\b"
-    r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|跌幅|降幅|下降最|缩水|暴跌|大跌|卖得最少|比.{0,8}(?:差|少)|最不好卖|不好卖"
+    r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|跌幅|降幅|下降最|缩水|暴跌|大跌|卖得最少|比.{0,8}(?:差|(?<!多)少)|最不好卖|不好卖"
     r"|在跌|在下跌|在掉|在下降|走低",
     re.I,
 )
@@ -1735,7 +1749,7 @@ def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
     if days and not earlier and not (unit[:1] in ("m", "月") and named):  # "last 3 months" has its own name
         spans.append((days.start(), days.end()))  # "last 30 days": a period, not an amount
         raw = days.group("n") or days.group("z")
-        count = int(raw) if raw.isdigit() else zh_number(raw)
+        count = _number_in(raw)
         if count:
             return f"last_{count * {'w': 7, '周': 7, '星': 7, 'm': 30, '月': 30}.get(unit[:1], 1)}_days"
     if not hits:
@@ -1753,9 +1767,18 @@ def _within(at: int, n: int, spans: list[tuple[int, int]]) -> bool:
     return at >= 0 and any(a < at + n and at < b for a, b in spans)
 
 
+# "this year" beside a month only says which year the month is in ("August this year", 今年8月), and the
+# latest such month is this year's: the words go, so they are not read as the year to date as well
+_YEAR_OF_MONTH = re.compile(
+    rf"(?P<month>\b(?:{_MONTH_WORD})) (?:of )?this year\b|\bthis year'?s (?=(?:{_MONTH_WORD})\b)"
+    r"|今年的?(?=\s?(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s?月)",
+    re.I,
+)
+
+
 @lru_cache(maxsize=512)
 def _extract(raw: str) -> Entities:
-    text = _LEXICON.fix(normalize(raw))
+    text = _YEAR_OF_MONTH.sub(lambda m: m.group("month") or "", _LEXICON.fix(normalize(raw)))
     quoted, bare = _quoted(text)
     e = Entities(text=text, quoted=quoted)
     e.refs, e.stock_codes = find_refs(bare, None)
@@ -2061,6 +2084,10 @@ def _extract(raw: str) -> Entities:
     else:
         said = [  # "给小红书写…面向大学生", 目标是年轻宝妈: who
             m.group("a") or m.group("p") for m in (*_ZH_AUDIENCE_NAMED.finditer(bare), *_ZH_AUDIENCE.finditer(bare))
+        ] + [  # 送闺蜜的圣诞礼物: who the gift is for (主打母亲节送妈妈: the occasion says so already)
+            m.group("r")
+            for m in _ZH_GIFT_FOR.finditer(bare)
+            if not _OCCASION_FOR.get(m.group("r"), _NEVER).search(bare)
         ]
         e.audience = next(
             (

@@ -165,6 +165,9 @@ _BUYERS_OF = re.compile(  # who bought a product: "买过 REGENCY CAKESTAND 3 TI
 )
 _DO_WE_HAVE = re.compile(r"有没有|有无|有卖|还卖")  # asks whether the shop sells a kind, not for its neighbours
 _LIKE_ZH = re.compile(r"类似|相似|差不多|一样的|像")
+_LIKE_EN = re.compile(  # "like the jumbo bag red retrospot": that product (but "like a red paper parasol": a text)
+    r"\b(?:like|similar to|alternatives? to|comparable to) (?:the|our|that|this|those|these)\b", re.I
+)
 
 
 class OfflineChatModel(BaseChatModel):
@@ -530,22 +533,25 @@ class OfflineChatModel(BaseChatModel):
             return _remember(
                 AIMessage(content=wording.refused_write(p.refused_write, p.tool, p.args, zh)), p, keep_value=False
             )
-        similar = p.tool == "similar_products" and "product_id" not in p.args and is_chinese(text)
-        if ("product_id" in p.missing or similar) and self.product_named is not None:
-            named = self.product_named(text)  # "the regency cakestand": the product by its name
-            if named is None and earlier and "product_id" in p.missing:
+        like = _LIKE_EN.search(text) if p.tool == "similar_products" and not is_chinese(text) else None
+        similar = p.tool == "similar_products" and "product_id" not in p.args and (is_chinese(text) or bool(like))
+        together = p.tool == "bought_together" and "product_id" not in p.args  # one product named, or a kind
+        if ("product_id" in p.missing or similar or together) and self.product_named is not None:
+            named = self.product_named(text[like.end() :] if like else text)  # "the regency cakestand": by its name
+            if named is None and earlier and ("product_id" in p.missing or (together and "query" in p.missing)):
                 named = self.product_named(earlier)  # "兔子夜灯打八折…另外它的价格弹性": the one named before
             if named is None and ctx.said and "product_id" in ctx.missing and "product_id" in p.missing:
                 named = self.product_named(f"{catalog_phrase(ctx.said) or ctx.said} {text}")  # which hand warmer?
                 # "the owl one": the kind asked about and the words that pick one
-            if named is not None and similar and (browses(text) or p.args.get("every_match")):
+            if named is not None and similar and not like and (browses(text) or p.args.get("every_match")):
                 named = None  # 有没有小狗图案的热水袋, 儿童围裙有几款: every one that matches, by its words
             elif named is not None and similar and _DO_WE_HAVE.search(text) and not _LIKE_ZH.search(text):
                 named = None  # 有没有圣诞主题的彩旗: every product its catalog words describe (CHRISTMAS BUNTING)
                 terms = "".join(zh for zh, _ in glossary().to_english(text)[1])
                 p.args |= {"every_match": True} | ({"query": terms} if terms else {})
-            if named is not None and similar:  # "like the white hanging heart": that product's neighbours, not itself
-                p.args.pop("query", None)
+            if named is not None and (similar or together):  # "like the white hanging heart": that product's
+                p.args.pop("query", None)  # neighbours, not itself
+                p.args.pop("every_match", None)
                 p.missing = [m for m in p.missing if m != "query"]
             if named is not None:
                 p.args["product_id"] = named

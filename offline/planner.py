@@ -85,8 +85,8 @@ _FILE_FILLER = re.compile(
     r"\b(?:can|could|would|you|u|pls|please|now|then|and|also|just|ok|okay|me|us|them|that|this|it|these|those|the|a|an"
     r"|to|as|into|in|of|for|file|list|lists|numbers|figures|data|table|results|rows|report|one|whole|full|all|send|give"
     r"|get|save|put|make|same|thanks|thx|great|perfect|cool|nice|lovely|brilliant|awesome|sure|yes|yeah|right|hi|hey|mate|there"
-    r"|for me|for us)\b"
-    r"|[把那这个些份给我们帮请再一下来吧呢的成为出全部整完张清单名单数据结果列表文件表格了发麻烦能可以吗]",
+    r"|for me|for us|top|first)\b"  # "export the top 20": that many of the last answer's rows
+    r"|[把那这个些份给我们帮请再一下来吧呢的成为出全部整完张清单名单数据结果列表文件表格了发麻烦能可以吗前名条]",
     re.I,
 )
 
@@ -216,7 +216,7 @@ def _required(tool: str) -> list[str]:
     req = list(s.get("required", []))
     if tool == "discount_effect" and "discount_pct" not in req:
         req.append("discount_pct")  # or a new price
-    if tool == "similar_products":
+    if tool in ("similar_products", "bought_together"):
         req.append("query")  # a product id or a text: asked for as one
     if tool == "impression_bid":
         req.append("value_per_click")  # or a campaign id
@@ -245,7 +245,7 @@ _STRONG = re.compile(
 _WEAK = re.compile(
     r"(?<=[.!?;])\s+(?=\S)|;\s?|,\s(?:and\s)?(?=[A-Za-z])|:\s(?=[A-Za-z])|\s(?:and|&)\s(?=(?:set|write|draft|give|tell|show|check|find|plan|split|raise|lower"
     r"|change|what|how|who|which|list|recommend|replay|put|bump|push|drop|cut|increase|decrease|reduce|pause|resume"
-    r"|boost|knock|export|pull|compare)\b)",
+    r"|boost|knock|export|pull|compare|add|take|move|shift|top up|trim|double|halve)\b)",
     re.I,
 )
 
@@ -548,6 +548,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = False  # "…打九折的话能多卖多少？利润呢，成本按0.8算": a value the part before takes
             if separate and _about_one_before(prev_text, piece, p, prev):
                 separate = False  # "what's 14911 worth? ... + chance they're still active": still that customer
+            if prev.tool in _RANKS_WITH_CHANGE and _EACH_MOVED.search(piece) and not extract(piece).refs:
+                separate = False  # "I'd like to see how each one moved against October too": the ranking's changes
             if not separate:
                 merged = prev_text + (", " if level == CLAUSE else ". ") + piece  # a clause goes back as it was
                 parts[-1] = (merged, prev_strong, plan(merged, None, stock_codes=stock_codes, split=False))
@@ -589,6 +591,14 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
     return [t for t, _, _ in parts][:MAX_PARTS]
 
 
+_RANKS_WITH_CHANGE = frozenset({"top_products", "compare_campaigns", "sales_report"})  # each row's change shown
+_EACH_MOVED = re.compile(  # how each row of a ranking changed: what the ranking shows beside each one
+    r"\b(?:each|every) (?:one|of them|of those|product|item|sku|campaign)\b[^.?!]{0,40}?"
+    r"\b(?:moved|changed|did|compared?|against|vs\.?|versus|grew|fell)\b"
+    r"|\bhow (?:they|those|these|each) (?:\w+ )?(?:moved|changed|compare|did|grew|fell)\b"
+    r"|(?:每款|每个|每一个|各自|分别|它们|这些)[^。？！?!]{0,12}(?:变化|涨跌|增长|下降|对比|相比|比)",
+    re.I,
+)
 _QUALIFIER = re.compile(r"\s*(?:with|including|incl\.?|along with|together with|plus the|showing)\b", re.I)
 _ASKS = re.compile(  # a question or an instruction, not a statement of context
     r"\?\s*$|^\s*(?:please|pls|can|could|would|will|what|which|who|how|when|where|why|is|are|do|does|did|should|shall"
@@ -849,6 +859,7 @@ class _Signals:
     repeat_rate: bool = False  # the share of customers who ordered again: "what share ever come back a second time?"
     customer_count: bool = False  # how many customers, of the shop or some: "how many customers do we have?"
     price_move: bool = False  # a price raised or cut as an order: "47566 派对彩旗涨价5%" (no what-if, no discount)
+    together: bool = False  # what sells with a product or a kind: "bought together with 85123A", 和蛋糕架一起买的
 
 
 def _signals(e: Entities) -> _Signals:
@@ -969,13 +980,17 @@ def _signals(e: Entities) -> _Signals:
         and e.ranking
         and e.breakdown is None
         and not _CUSTOMER_WORDS.search(e.text)
-        and not _ADS.search(e.text),
+        and not _ADS.search(e.text)
+        and not _TOGETHER.search(e.text),  # "和蛋糕架一起买得最多的商品": what sells with it, not the best sellers
         bool(_REPEAT_RATE.search(e.text)) and not (e.refs or e.stock_codes),  # (a product's own: its selling points)
         bool(_CUSTOMER_COUNT.search(e.text))
         and not (e.refs or e.stock_codes or _AUDIENCE_SAID.search(e.text) or _ADS.search(e.text))
         and not (e.period_name or e.months or e.dates),
         bool(_PRICE_MOVE.search(e.text))
         and not (e.hypothetical or e.discount or _STILL_WHAT_IF.search(e.text) or _ADS.search(e.text)),
+        bool(_TOGETHER.search(e.text))
+        and not e.ids("customer")
+        and bool(e.ids("product") or e.stock_codes or _PRODUCTS.search(e.text) or catalog_phrase(e.text)),
     )
 
 
@@ -1030,7 +1045,11 @@ _BETTER_ASKED = re.compile(  # a yes-or-no comparison: "did September sell bette
 def _months_compared(e: Entities) -> bool:
     """Two months set against each other ("did September sell better than August", 9月的销售比8月好吗),
     not a span of months."""
-    return len(e.months) >= 2 and not e.month_range and bool(_VERSUS.search(e.text) or _VS_MONTH.search(e.text))
+    return (
+        len(e.months) >= 2
+        and not e.month_range
+        and bool(_VERSUS.search(e.text) or _VS_MONTH.search(e.text) or _BETTER_ASKED.search(e.text))
+    )  # "did the T-light holders sell better in November than they did in August?"
 
 
 def _months_said(e: Entities, today: date) -> Period:
@@ -1206,6 +1225,12 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
     if sig.price_move:  # "派对彩旗涨价5%": the price changed, proposed for approval, not a what-if of it
         score += 1.5 if tool == "set_product_price" else -1.0 if tool == "discount_effect" else 0.0
+    if sig.together:  # "what do people buy with the cake stand", 和85123A一起买的: the baskets, not its neighbours
+        score += (
+            2.0 if tool == "bought_together" else -0.5 if tool in ("similar_products", "recommend_products") else 0.0
+        )
+    elif tool == "bought_together":
+        score -= 2.0  # its schema (a product, a period, a country) fits many requests; only its words ask for it
     if sig.repeat_rate or sig.customer_count:  # "what share of our customers ever come back…", "how many customers
         score += 2.0 if tool == "customer_list" else 0.0  # do we have?": a customer list, its count first
     if sig.product_ranking:  # "Q3销售额TOP20的SKU": the products ranked, not the shop's report
@@ -1213,8 +1238,9 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     if sig.months_compared:  # "11月比10月卖得好吗": the shop's two months side by side, not its seasonality
         fits = "compare_month" in props and (sig.products or "worst_by" not in props)  # products only when named
         score += 2.0 if fits else -1.0 if tool == "sales_seasonality" else 0.0
-    if sig.browse and "query" in props and "breakdown" not in props:  # (a report of a kind is no browse)
-        score += 2.0  # "what hot water bottles do we have": a search of the catalog for that kind of product
+    if sig.browse and "query" in props and "breakdown" not in props and (tool != "bought_together" or sig.together):
+        score += 2.0  # "what hot water bottles do we have": a search of the catalog for that kind of product (a report
+        # of a kind is no browse)
     if sig.at_risk and tool == "lapsing_customers" and not (sig.audience and sig.audience_act == "create"):
         score += 2.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
     if sig.head_to_head and tool == "compare_campaigns":
@@ -1403,8 +1429,10 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     by_copy = NONE in (best, intent.label) and sig.copy and intent.nearest is None and bool(copy_tools)
     if by_copy:
         best = max(copy_tools, key=lambda t: adjusted.get(t, 0.0))  # like nothing in the bank, but a platform, a tone
-    by_browse = NONE in (best, intent.label) and sig.browse and "similar_products" in adjusted
-    if by_browse:  # "got any tea cosies? ids + prices please": what the catalog holds of a kind it has
+    by_browse = NONE in (best, intent.label) and (sig.browse or sig.together) and "similar_products" in adjusted
+    if by_browse and sig.together and "bought_together" in adjusted:  # "what do customers buy with the cakestand?"
+        best = "bought_together"
+    elif by_browse:  # "got any tea cosies? ids + prices please": what the catalog holds of a kind it has
         best = "similar_products"
     elif NONE in (best, intent.label) and sig.months_compared and "sales_report" in adjusted:
         best, by_browse = "sales_report", True  # "11月订单比10月多吗": two of the shop's months side by side
@@ -1736,7 +1764,9 @@ def catalog_phrase(text: str) -> str | None:
         return min(hits, key=lambda h: (h[0], -len(h[1])))[1] if hits else None
     toks = [m.group(0) for m in re.finditer(r"[A-Za-z][A-Za-z'\-]*", catalog_spelling(text))]
     up = [t.upper() for t in toks]
-    up = [catalog_singular(w, words) if w.endswith("S") and w not in words else w for w in up]  # plurals
+    up = [  # plurals: "enamel mugs" is ENAMEL MUG (the catalog also says MUGS, but not as a kind of product)
+        catalog_singular(w, words) if w.endswith("S") and (w not in words or (w,) not in nouns) else w for w in up
+    ]
     for pass_ in range(2):
         if pass_:  # "funny retro metal pub signs": the catalog's words only (METAL SIGN, with PUB left out)
             kept = [i for i, w in enumerate(up) if w in words]
@@ -1752,8 +1782,8 @@ def catalog_phrase(text: str) -> str | None:
 
 
 _THEMED = re.compile(  # products of a theme the catalog names: "christmas products", 圣诞相关的产品
-    r"\b(?P<en>(?:[a-z][a-z'-]+ ){0,1}[a-z][a-z'-]+)[- ](?:themed |related )?(?:products|items|range|lines|stuff)\b"
-    r"|(?P<zh>[\u4e00-\u9fff]{2,6}?)(?:相关|类|系列|主题)的?(?:产品|商品|货|款|东西|单品)",
+    r"\b(?P<en>(?:[a-z][a-z'-]+ ){0,1}[a-z][a-z'-]+)[- ](?:themed |related )?(?:products|items|range|lines|stuff|ones)\b"
+    r"|(?P<zh>[\u4e00-\u9fff]{2,6}?)(?:相关|类|系列|主题)的?(?:产品|商品|货|款|东西|单品|(?=[，。,.!?！？\s]|$))",
     re.I,
 )
 
@@ -1803,6 +1833,23 @@ def themed(text: str) -> str | None:
     _, words, _ = _catalog_nouns()
     kept = [w for w in m.group("en").split() if w.upper() in words and w.upper() not in _PLAIN_NOUNS]
     return " ".join(kept).lower() if kept == m.group("en").split()[-len(kept) :] and kept else None
+
+
+_NAME_HOLDS = re.compile(  # products by a word of their names: "every product with 'vintage' in its name"
+    r"\bwith (?:the (?:word|words) )?[\"'“‘]?(?P<en>[a-z][a-z' -]{1,30}?)[\"'”’]? in (?:its|their|the) "
+    r"(?:names?|descriptions?|titles?)\b"
+    r"|(?:名字|名称|品名|描述|标题)(?:里|中|上)?(?:带|含|有|包含)(?:“|\"|')?(?P<zh>[\u4e00-\u9fffA-Za-z ]{1,20}?)(?:”|\"|')?(?=的|[，。,.!?！？\s]|$)",
+    re.I,
+)
+
+
+def _name_holds(e: Entities) -> str | None:
+    """The words a request says the products' names hold ("with 'vintage' in its name", 名字里带复古的)."""
+    m = _NAME_HOLDS.search(e.text)
+    if m is None:
+        return None
+    said = (m.group("en") or m.group("zh") or "").strip()
+    return said if said and _catalog_word(said.split()[-1]) else None
 
 
 @dataclass
@@ -1994,6 +2041,27 @@ _REPEAT_RATE = re.compile(  # the shop's share of customers who ordered again
     r"(?:a )?second (?:time|order|purchase))"
     r"|复购率|回购率|重复购买率|回头客(?:的)?(?:比例|占比)|多少客户(?:会)?回购",
     re.I,
+)
+_TOGETHER = re.compile(  # what sells with a product: "bought together", "goes with", 一起买, 同单, 连带
+    r"\b(?:bought|buy|buys|buying|ordered|order|purchased|sold|sell|sells|selling|go|goes|going|pair|pairs|paired)"
+    r"(?: \w+){0,2}? (?:together|alongside|along with)\b"
+    r"|\b(?:goes|go|pairs?|sells?(?: well)?|bought|buy|grab|add|put)(?: \w+){0,2}? with (?:the |our |a |product |sku |#)?"
+    r"(?=\w)(?!(?:us|them|a (?:voucher|discount|code))\b)"
+    r"|\bin the same (?:order|basket|cart|trolley|invoice)s?\b|\bsame[- ](?:basket|order)\b|\b(?:cross|attach)[- ]?sell"
+    r"|\bmarket[- ]basket\b|\bco-?purchas\w*|\bassociation rules?\b|\badd-?on items?\b|\battach (?:items?|rate)\b"
+    r"|\balso (?:buy|bought|get|got|pick up|picked up|add|added|put)\b|\balongside\b"
+    r"|\bwhat else (?:do|did|does|would|will) (?:\w+ ){0,5}?(?:buy|get|order|pick up|add|grab|take)\b"
+    r"|一起(?:买|下单|购买|卖|带走|出现)|同单|同一(?:个|笔)?订单|连带|顺手(?:买|带|拿)|(?:还会|还)(?:买|带|拿|加购)|关联(?:购买|商品|规则)"
+    r"|购物篮|加购|搭配(?:购买|销售|推荐|商品|卖|买)|(?:和|跟|与).{1,16}搭配",
+    re.I,
+)
+_RANK_BY = re.compile(
+    r"(?P<lift>\blift\b|\blikelie?r\b|\bconfidence\b|\baffinity\b|提升度|置信度|关联度|关联强度|相关性)"
+    r"|\b(?:by|most) (?:orders|baskets|times)(?: together)?\b|同单(?:次数|订单数|数)|一起买的次数|次数",
+    re.I,
+)
+_BASKET_WORDS = re.compile(  # the basket a product is bought in, not a product: strip it before naming the kind
+    r"\b(?:the |a |same |their |your )*(?:basket|cart|trolley|order|invoice)s?\b|购物篮|购物车", re.I
 )
 _ON_OFF = re.compile(
     r"\b(?:pause|resume|stop|restart|unpause|switch|turn)\b|暂停|恢复|停掉|关掉|停了|开启|重启|开回来|打开|重新开|再开|上线",
@@ -2248,9 +2316,14 @@ def fill(
             args[name] = list(dict.fromkeys(e.ids("product")))  # "monthly sales for 85123A": that product's
         elif name == "query" and tool in ("top_products", "sales_report"):  # "which doormat sells best": one kind
             unpriced = _AOV_WORDS.sub(" ", e.text)  # "the basket size for each": the average order, not baskets
-            kind = catalog_phrase(unpriced) or themed(unpriced)
+            kind = _name_holds(e) or catalog_phrase(unpriced) or themed(unpriced)
             if kind and not e.ids("product") and not e.stock_codes:
                 args[name] = catalog_spelling(kind)
+        elif name == "query" and tool == "bought_together" and "product_id" not in args:
+            unbasketed = _BASKET_WORDS.sub(" ", e.text)  # "in the same basket as christmas lights": the lights
+            q = e.quoted or catalog_phrase(unbasketed) or themed(unbasketed)
+            if q:
+                args[name] = q if e.quoted else catalog_spelling(q)
         elif name == "query" and "product_id" not in args:
             q = e.quoted or _topic(e) or catalog_phrase(e.text) or themed(e.text)  # "any picnic stuff?"
             if q:
@@ -2272,6 +2345,8 @@ def fill(
             elif q and borne and borne.lower() not in args[name].lower() and "every_match" in props:
                 args[name] = f"{borne} {args[name]}"  # "hot water bottles with a dog on them", 小狗图案的热水袋:
                 args["every_match"] = True  # every one that bears it
+        elif name == "rank_by" and (ranked := _RANK_BY.search(e.text)):
+            args[name] = "lift" if ranked.group("lift") else "orders"  # "by lift", 按提升度: how much likelier
         elif name == "win_back" and _WIN_BACK.search(e.text):
             args[name] = True  # "a New Year win-back campaign for lapsed customers": the lapsed ones as audiences
         elif name == "every_match" and _EVERY.search(e.text):
@@ -2552,7 +2627,7 @@ def fill(
         and not (r in WRITE_VALUE.values() and ({"change_pct", "change_by"} & set(args)))
         and not (r == "campaigns" and set(SELECTION) & set(args))
     ]
-    if tool == "similar_products" and "product_id" in args:
+    if tool in ("similar_products", "bought_together") and "product_id" in args:
         missing = [m for m in missing if m != "query"]
     if tool == "impression_bid" and args.get("value_per_click", 0) is None:
         del args["value_per_click"]
@@ -2793,6 +2868,8 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         elif e.suggested and (_suggested(ctx) is not None or ctx.tool in _SUGGESTED_WRITE):
             if tool is None or tool not in WRITE_VALUE:  # "set it to the suggested bid" (none suggested: which value)
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
+        elif _resorts(ctx, e, zh, today):
+            tool, continuing = ctx.tool, True  # "rank them by lift instead", 改成按提升度排: the same list, re-ranked
         elif _elliptical(e) or (_file_only(e.text) and ctx.tool not in WRITES):
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
         elif (new_info or e.percents) and _corrects_value(ctx, e, zh, intent):
@@ -3188,8 +3265,9 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             and not _WHOLE_SHOP.search(e.text)
         ):  # "France's best sellers last quarter, then the 5 that fell most": France's too
             args["country"] = before.countries[0]
-    if tool == "similar_products" and "product_id" in args:
-        args.pop("query", None)
+    if tool in ("similar_products", "bought_together") and "product_id" in args:
+        args.pop("query", None)  # like one product: its neighbours, not every product holding its words
+        args.pop("every_match", None)
     p = Plan(tool, args, _missing(tool, args), zh, filled.notes, intent=intent, listing=ctx.listing)
     if tool in WRITES and e.negated and not (tool == "resume_campaign" and _UNPAUSE.search(e.text)):
         rest = without_negation(
@@ -3303,7 +3381,7 @@ def _missing(tool: str, args: dict[str, Any]) -> list[str]:
     missing = [m for m in _required(tool) if m not in args]
     if tool in WRITE_VALUE and {"change_pct", "change_by"} & set(args):
         missing = [m for m in missing if m != WRITE_VALUE[tool]]
-    if tool == "similar_products" and "product_id" in args:
+    if tool in ("similar_products", "bought_together") and "product_id" in args:
         missing = [m for m in missing if m != "query"]
     if tool == "impression_bid" and "campaign_id" in args:
         missing = [m for m in missing if m != "value_per_click"]
@@ -3350,6 +3428,23 @@ def _new_information(ctx: Context, e: Entities, zh: bool, today: date | None = N
     if not e.language:
         got.pop("language", None)
     return any(k not in ctx.args or ctx.args[k] != v for k, v in got.items())
+
+
+_RESORT = re.compile(
+    r"\b(?:rank|sort|order|re-?rank|re-?sort)\w*\b(?: \w+){0,2}? by\b|\binstead\b|改成?按|换成?按|按.{1,8}排",
+    re.I,
+)
+_ORDERINGS = frozenset({"rank_by", "sort", "metric", "order", "worst_by"})
+
+
+def _resorts(ctx: Context, e: Entities, zh: bool, today: date | None) -> bool:
+    """A short message that ranks the list just shown another way ("rank them by lift instead", 改成按提升度排):
+    it changes only how the previous tool orders its rows."""
+    if ctx.tool is None or ctx.listing is None or not _RESORT.search(e.text) or len(_WORDS.findall(e.text)) > 8:
+        return False
+    got = fill(ctx.tool, e, zh, today=today).args
+    changed = {k for k, v in got.items() if ctx.args.get(k) != v}
+    return bool(changed) and changed <= _ORDERINGS and not e.refs
 
 
 def _adds_to_list(ctx: Context, e: Entities, zh: bool, today: date | None) -> bool:
@@ -3489,6 +3584,9 @@ def _rules_of_list(ctx: Context, args: dict[str, Any]) -> None:
             del args["segment"]
 
 
+_ONE_OF = ("discount_pct", "new_price", "change_by")  # a what-if's change: one of them, never two
+
+
 def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuing: bool) -> None:
     """Fill what this turn left out from the previous turn, minding writes: a value never moves to
     a different target."""
@@ -3511,7 +3609,7 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             args[m] = int(bare.pop(0).value)
         elif m not in ID_FIELDS and m not in ("query", "text") and bare and continuing and m not in _AUDIENCE_FIELDS:
             args[m] = bare.pop(0).value  # (an audience's name is no number: read from the words)
-        elif m in ("query", "text") and continuing:
+        elif m in ("query", "text") and continuing and not _file_only(e.text):  # ("导出来给我" is no product's name)
             args[m] = e.quoted or e.text
         elif m == "dsp_campaign" and continuing and (name := dsp_words.named_in_reply(e.text)):
             args[m] = name
@@ -3540,6 +3638,8 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue  # a value never carries over to a different target of a write
         if k in ID_FIELDS and any(f in args for f in ID_FIELDS if f != k and f in props):
             continue
+        if k in _ONE_OF and set(_ONE_OF) & set(args):
+            continue  # "and what about 10% off?" after "up by 50p": the new change replaces the old, whatever its kind
         if k in _WHEN and dated:
             continue  # "and the month before last?": the new period replaces the old, whatever its kind
         if k in SELECTION and set(SELECTION) & set(args):

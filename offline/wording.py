@@ -797,6 +797,18 @@ def _margin_text(r: dict[str, Any], zh: bool) -> str:
     return s + (f"; units would have to rise {need:g}% for the same profit." if need is not None and need > 0 else ".")
 
 
+def _baseline(r: dict[str, Any], zh: bool) -> str:
+    """Which weeks a price what-if's weekly units are the average of."""
+    said = str(r.get("baseline") or "the last 12 weeks")
+    if not zh:
+        return said
+    m = re.match(r"the last (\d+) weeks \((\S+) to (\S+)\)", said)
+    if m:
+        return f"近 {m[1]} 周（{m[2]} 至 {m[3]}）"
+    m = re.match(r"every week since its first sale \((\S+) to (\S+);", said)
+    return f"首次售出以来各周（{m[1]} 至 {m[2]}，近期无销量）" if m else said
+
+
 def discount_effect(r: dict[str, Any], zh: bool) -> str:
     if zh:
         change = f"打 {_num(r['discount_pct'])}% 折扣" if r["discount_pct"] > 0 else f"涨价 {_num(-r['discount_pct'])}%"
@@ -812,11 +824,12 @@ def discount_effect(r: dict[str, Any], zh: bool) -> str:
         if zh:
             return (
                 f"{_product(r, zh)} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}；"
-                f"目前每周销量 {r['quantity']}。无法估计销量会怎样变化：{why}{margin}"
+                f"{_baseline(r, zh)}每周销量 {_num(r['quantity'])}。无法估计销量会怎样变化：{why}{margin}"
             )
         return (
-            f"{change} on {_product(r, zh)}: price {_money(r['price'])} -> {_money(r['new_price'])}; it sells "
-            f"{r['quantity']} units a week today. I can't say what it would do to units: {why}{margin}"
+            f"{change} on {_product(r, zh)}: price {_money(r['price'])} -> {_money(r['new_price'])}; it has sold "
+            f"{_num(r['quantity'])} units a week over {_baseline(r, zh)}. I can't say what it would do to units: "
+            f"{why}{margin}"
         )
     caveat = ""
     if r.get("reason") == "inelastic":
@@ -839,12 +852,14 @@ def discount_effect(r: dict[str, Any], zh: bool) -> str:
     if zh:
         return (
             f"{_product(r, zh)} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
-            f"每周销量 {r['quantity']} → {r['new_quantity']}（{r['quantity_change_pct']}%），收入 "
+            f"每周销量（{_baseline(r, zh)}平均）{_num(r['quantity'])} → {_num(r['new_quantity'])}"
+            f"（{r['quantity_change_pct']}%），收入 "
             f"{_money(r['revenue'])} → {_money(r['new_revenue'])}{profit}；弹性 {r['elasticity']}{caveat}。"
         )
     return (
         f"{change} on {_product(r, zh)}: price {_money(r['price'])} -> "
-        f"{_money(r['new_price'])}, weekly units {r['quantity']} -> {r['new_quantity']} "
+        f"{_money(r['new_price'])}, weekly units (average of {_baseline(r, zh)}) {_num(r['quantity'])} -> "
+        f"{_num(r['new_quantity'])} "
         f"({r['quantity_change_pct']}%), revenue {_money(r['revenue'])} -> {_money(r['new_revenue'])}{profit}; "
         f"elasticity {r['elasticity']}{caveat}."
     )
@@ -1678,7 +1693,11 @@ def _sales_where(r: dict[str, Any], zh: bool) -> str:
         n = f.get("kind_products", 0)
         parts.append(f"“{f['kind']}”类（{n} 款）中" if zh else f"among the {n} “{f['kind']}” products")
     if f.get("products"):  # a report of the products given
-        named = [f"{p['description']} ({p['stock_code']})" for p in f["products"][:3]]
+        named = [
+            f"{p['description']} ({p['stock_code']}"
+            + (f"{'，现价' if zh else ', list price'} {_money(p['price'])})" if p.get("price") is not None else ")")
+            for p in f["products"][:3]
+        ]
         more = len(f["products"]) - len(named)
         if zh:
             parts.append("、".join(named) + (f" 等 {len(f['products'])} 款商品" if more else ""))
@@ -1960,6 +1979,29 @@ def _group_name(by: str, name: str, zh: bool) -> str:
     return _country(name, zh) if by == "country" else name
 
 
+def _verdict_of_months(r: dict[str, Any], totals: dict[str, Any], zh: bool) -> str:
+    """Which of two months asked about sold more, said plainly ("November beat 2011-08")."""
+    prev = r.get("previous_period") or {}
+    if prev.get("name") != "compared" or totals.get("change") is None:
+        return ""
+    now, then = str(r["period"]["start"])[:7], str(prev.get("start", ""))[:7]
+    if totals["change"] == 0:
+        return f"，{now} 与 {then} 持平" if zh else f": {now} and {then} sold the same"
+    up = totals["change"] > 0
+    if zh:
+        return f"，{now} 卖得比 {then} 好" if up else f"，{now} 卖得不如 {then}"
+    return f": {now} beat {then}" if up else f": {now} sold less than {then}"
+
+
+def _against(r: dict[str, Any], zh: bool) -> str:
+    """What a ranking's changes are against: the period just before, or the month asked for."""
+    prev = r.get("previous_period") or {}
+    if prev.get("name") != "compared":
+        return "与上一同长周期相比" if zh else "the period before"
+    month = str(prev.get("start", ""))[:7]
+    return f"与 {month} 相比" if zh else month
+
+
 def top_products(r: dict[str, Any], zh: bool) -> str:
     m = r["metric"]
     period = _period_text(r["period"], zh)
@@ -1993,7 +2035,11 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         change = (
             "" if kt.get("change") is None else _sales_change(kt.get("change_pct"), kt["change"], m == "revenue", zh)
         )
-        total = f"合计 {value(kt)}{change}。\n" if zh else f"All of them together: {value(kt)}{change}.\n"
+        total = (
+            f"合计 {value(kt)}{change}{_verdict_of_months(r, kt, zh)}。\n"
+            if zh
+            else (f"All of them together: {value(kt)}{change}{_verdict_of_months(r, kt, zh)}.\n")
+        )
     else:
         total = ""
     if r.get("products_given") == 1 and "kind" not in r.get("filters", {}):  # one product's figures, not a ranking
@@ -2007,12 +2053,12 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
             of = f"，占{where or '全店'}销售额的 {share:.2f}%" if share is not None else ""
             return (
                 f"{first['description']}（{first['stock_code']}，商品 {first['product_id']}{price(first)}）{where}{period}："
-                f"{value(first)}{change}{of}；括号内为与上一同长周期相比的变化。"
+                f"{value(first)}{change}{of}；括号内为{_against(r, zh)}的变化。"
             )
         of = f", {share:.2f}% of all sales{where}" if share is not None else ""
         return (
             f"{first['description']} ({first['stock_code']}, product {first['product_id']}{price(first)}){where}, {period}: "
-            f"{value(first)}{change}{of}; change against the period before in brackets."
+            f"{value(first)}{change}{of}; change against {_against(r, zh)} in brackets."
         )
     none_fell = "fall" in r["rule"] and r["order"] == "worst" and (first.get("change") or 0) >= 0
     if zh:
@@ -2033,7 +2079,7 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
         note += "；没有一款下滑，都比上一周期卖得多，增长最少的在前" if none_fell else ""
         return (
             f"{where}{period}，{kind}的商品是 {first['description']}（{value(first)}）。{total}{rule}{note}，"
-            f"括号内为与上一同长周期相比的变化：\n{rows}\n本期共 {r['products_sold']:,} 个商品有销售，销售额 {_money(r['total_revenue'])}。"
+            f"括号内为{_against(r, zh)}的变化：\n{rows}\n本期共 {r['products_sold']:,} 个商品有销售，销售额 {_money(r['total_revenue'])}。"
         )
     falls = "fall" in r["rule"] and r["order"] == "worst" and not none_fell
     kind = "Best seller" if r["order"] == "best" else "Biggest fall" if falls else "Worst seller"
@@ -2043,7 +2089,7 @@ def top_products(r: dict[str, Any], zh: bool) -> str:
     )
     return (
         f"{kind}{where}, {period}: {first['description']} ({value(first)}). {total}Rule: {r['rule']}{note}; "
-        f"change against the period before in brackets:\n{rows}\n"
+        f"change against {_against(r, zh)} in brackets:\n{rows}\n"
         f"{r['products_sold']:,} products sold in the period, {_money(r['total_revenue'])} in all."
     )
 
@@ -2075,6 +2121,58 @@ _ZH_FEATURE = {
     "page figures missing": "页面数据缺失",
 }
 _SESSIONS_SOURCE_ZH = "某网店的 12,330 次会话，UCI Online Shoppers 数据"
+
+
+def bought_together(r: dict[str, Any], zh: bool) -> str:
+    """What sells with a product or a kind: the products most often in the same orders, with how often
+    and how much likelier than in any order."""
+    if "product_id" in r:
+        what = f"{r['description']} ({r['stock_code']}, " + (
+            f"商品 {r['product_id']})" if zh else f"product {r['product_id']})"
+        )
+    else:
+        n = r["kind_products"]
+        what = f"“{r['kind']}”类商品（{n} 款）" if zh else f"the {n} “{r['kind']}” product{'s' * (n != 1)}"
+    where = _sales_where({"filters": {k: v for k, v in r["filters"].items() if k != "kind"}}, zh)
+    period = _period_text(r["period"], zh)
+    lines = []
+    for p in r["products"]:
+        head = f"{p['rank']}. {p['description']} ({p['stock_code']}, " + (
+            f"商品 {p['product_id']})" if zh else f"product {p['product_id']})"
+        )
+        if zh:
+            lines.append(
+                f"{head}：同单 {p['orders_together']:,} 笔（占这些订单的 {p['share_pct']:g}%），是一般订单的 {p['lift']:g} 倍"
+            )
+        else:
+            lines.append(
+                f"{head}: in {p['orders_together']:,} of those orders ({p['share_pct']:g}%), "
+                f"{p['lift']:g}x as likely as in any order"
+            )
+    rows = "\n".join(lines)
+    head_zh = (
+        f"{where}{period}，{'' if where else '全店 '}{r['orders']:,} 笔订单中 {r['anchor_orders']:,} 笔含有{what}。"
+    )
+    head_en = f"{period}{where}: {r['anchor_orders']:,} of {'the' if where else 'the shop' + chr(39) + 's'} {r['orders']:,} orders hold {what}."
+    if not r["products"]:
+        return head_zh + "没有其他商品与它同单出现。" if zh else head_en + " No other product was in those orders."
+    by_lift = r["rule"].startswith("highest lift")
+    if zh:
+        order = "按提升度（比一般订单高出的倍数）排序" if by_lift else "最常一起买的"
+        text = f"{head_zh}{order}：\n{rows}\n提升度大于 1 表示比随机更常一起买；热门商品即使提升度接近 1 也常出现在同一订单里。"
+    else:
+        order = "By lift (how many times likelier than in any order)" if by_lift else "Most often in the same order"
+        text = (
+            f"{head_en} {order}:\n{rows}\nA lift above 1 means they go together more than chance; a best seller with "
+            "a lift near 1 is in many baskets anyway."
+        )
+    if r.get("note"):
+        text += (
+            ("\n注意：含它的订单只有 " + f"{r['anchor_orders']} 笔，占比只能作参考。")
+            if zh
+            else f"\nNote: {r['note']}."
+        )
+    return text
 
 
 def _sess_group(by: str, row: dict[str, Any], zh: bool) -> str:
@@ -2419,6 +2517,7 @@ FORMATTERS: dict[str, Fmt] = {
         compare_campaigns,
         sales_report,
         top_products,
+        bought_together,
         traffic_conversion,
         session_funnel,
         purchase_intent,
@@ -2457,7 +2556,8 @@ def format_result(tool: str, result: dict[str, Any], zh: bool, asked: frozenset[
 HELP_EN = (
     "I'm the Marketing Copilot (running on the offline model). I can: profile customers (RFM segments, "
     "who is about to lapse, lifetime value, one customer's profile and worth, recommendations, similar products); "
-    "report sales by day, week or month (by country, product or segment) and the best and worst sellers; write "
+    "report sales by day, week or month (by country, product or segment), the best and worst sellers and what sells "
+    "with what; write "
     "compliance-checked headlines and selling points; estimate price elasticity, the profit-maximising "
     "price and discount effects, and change prices; check campaign pacing, bid for impressions, replay "
     "bidding strategies and set bids and budgets, one campaign or several at once (changes wait for your approval); read the DSP's win rate, CPM and pacing and change a DSP campaign's targeting; "
@@ -2470,7 +2570,7 @@ HELP_EN = (
 )
 HELP_ZH = (
     "我是营销助手（当前为离线模型）。我可以：客户分析（RFM 分群、流失预警、生命周期价值、客户画像与价值、推荐、相似商品）；"
-    "销售报表（按天、周、月，可按国家、商品、分群拆分）与畅销、滞销商品；"
+    "销售报表（按天、周、月，可按国家、商品、分群拆分）、畅销与滞销商品、连带购买（哪些商品常一起买）；"
     "撰写合规的广告标题与卖点；估计价格弹性、利润最大化价格与折扣效果，并修改价格；查看活动消耗进度、"
     "为展示出价、回放竞价策略、设置单个或多个活动的出价与预算（修改需您批准）；查看 DSP 的胜率、CPM 与消耗节奏并修改 DSP 活动的定向；活动效果报告与对比（投产比、CPA、点击率、转化）、暂停与恢复投放；以及活动策划（A/B 测试、预算分配、季节性、"
     "邮件该发给谁、活动是否有效）；人群包的创建、规模、重合、相似人群扩展与导出（尊重客户的退订）；流量洞察（各流量来源的转化率、"
@@ -3003,6 +3103,20 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
     (
         re.compile(r"none of the products given are a (.+); drop one of the two filters"),
         r"给出的商品都不是 \1；请去掉两个筛选条件中的一个。",
+    ),
+    (
+        re.compile(r"give one product \(an id or a stock code\) or one kind of product \(query\), not both or neither"),
+        "请给出一件商品（编号或货号）或一类商品（关键词），两者只能给一个。",
+    ),
+    (
+        re.compile(
+            r"no order from (\S+) to (\S+)( with those filters)? holds (?:product (\d+)|a (.+)); widen the period or drop a filter"
+        ),
+        lambda m: (
+            f"{m[1]} 至 {m[2]}{'在这些筛选条件下' if m[3] else ''}没有订单包含"
+            + (f"商品 {m[4]}" if m[4] else f"“{m[5]}”")
+            + "；请放宽时间段或去掉一个筛选条件。"
+        ),
     ),
     (
         re.compile(

@@ -242,13 +242,35 @@ def _demand_usable(ev: PriceEvidence) -> bool:
 NEW_PRICE_OUTSIDE = "new_price_outside"  # discount_effect: the price asked about is beyond the prices seen
 
 
+BASELINE_WEEKS = 12  # a price change is weighed against what the product sells a week now: its last 12 weeks
+
+
+def _weekly_units(shop: Shop, product_id: int) -> tuple[float, str]:
+    """The units the product sells a week now (the average of the shop's last BASELINE_WEEKS calendar
+    weeks, weeks without a sale counting as none), and which weeks those are; a product that sold
+    nothing then is read over every week since its first sale."""
+    s = shop.sales
+    mask = s.product == product_id
+    today = int(np.datetime64(shop.today.isoformat(), "D").astype(np.int64))
+    first = today - 7 * BASELINE_WEEKS + 1
+    recent = float(s.quantity[mask & (s.day >= first)].sum())
+    if recent > 0 or not mask.any():
+        return recent / BASELINE_WEEKS, f"the last {BASELINE_WEEKS} weeks ({_iso(first)} to {_iso(today)})"
+    since = int(s.day[mask].min())
+    weeks = max(1.0, (today - since + 1) / 7)
+    return float(s.quantity[mask].sum()) / weeks, (
+        f"every week since its first sale ({_iso(since)} to {_iso(today)}; none in the last {BASELINE_WEEKS} weeks)"
+    )
+
+
+def _iso(day: int) -> str:
+    return str(np.datetime64(day, "D"))
+
+
 def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, Any]:
     p = get_product(session, a.product_id)
     ev = _evidence(shop, p.id)
-    s = shop.sales
-    mask = s.product == p.id
-    days = max(1, int(np.unique(s.day[mask]).size))
-    weekly_units = float(s.quantity[mask].sum()) / days * 7
+    weekly_units, baseline = _weekly_units(shop, p.id)
     if a.change_by is not None:
         if p.price + a.change_by <= 0:
             raise ToolFailure(f"£{-a.change_by:.2f} off £{p.price:.2f} leaves nothing; give a smaller amount off")
@@ -300,7 +322,8 @@ def discount_effect(shop: Shop, session: Session, a: DiscountArgs) -> dict[str, 
             for k in ("method", "tier_pricing", "tiers", "price_changes", "prices_seen", "ci_low", "ci_high")
         },
         "within_prices_seen": seen and pricing.within_prices_seen(new_price, ev.price_low or 0.0, ev.price_high or 0.0),
-        "per": "week of selling days",
+        "per": "week",
+        "baseline": baseline,  # which weeks the weekly units (quantity) are the average of
         **{k: (round(v, 2) if isinstance(v, float) else v) for k, v in eff.items()},
     }
 

@@ -592,7 +592,7 @@ def similar_products(shop: Shop, session: Session, a: SimilarArgs) -> dict[str, 
     found = [(int(pids[r]), float(sc)) for r, sc in zip(rows, scores, strict=True)]
     found = [(p, sc) for p, sc in found if product is None or p != product.id][: a.k]
     names = documents(shop.chroma, [p for p, _ in found])
-    facts = _catalog_facts(session, [p for p, _ in found])
+    facts = catalog_facts(session, [p for p, _ in found])
     similar = [
         {"product_id": p, "description": names.get(p, ""), **facts.get(p, {}), "similarity": round(sc, 4)}
         for p, sc in found
@@ -605,7 +605,7 @@ def similar_products(shop: Shop, session: Session, a: SimilarArgs) -> dict[str, 
     out["matching_count"] = len(holding)  # how many descriptions hold every word: `we have 24 hot water bottles`
     if a.every_match:
         units = units_sold(shop)
-        facts = _catalog_facts(session, holding[:EVERY_MATCH_MAX])
+        facts = catalog_facts(session, holding[:EVERY_MATCH_MAX])
         out["matching"] = [
             {"product_id": p, **facts[p], "units_sold": int(units[p]) if p < len(units) else 0}
             for p in holding[:EVERY_MATCH_MAX]
@@ -616,7 +616,7 @@ def similar_products(shop: Shop, session: Session, a: SimilarArgs) -> dict[str, 
     return out
 
 
-def _catalog_facts(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+def catalog_facts(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Each product's stock code, description and list price, as a marketer finds it in the shop."""
     rows = session.execute(
         select(Product.id, Product.stock_code, Product.description, Product.price).where(Product.id.in_(ids))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,9 +20,9 @@ from sqlalchemy.orm import Session
 from engine import segments
 from store.db import Product
 from tools import filters
-from tools.base import Shop, ToolFailure, ToolSpec, exported_rows, get_product, is_exporting
+from tools.base import ProductId, Shop, ToolFailure, ToolSpec, exported_rows, get_product, is_exporting
 from tools.delivery import Period, PeriodName, period_of
-from tools.profiling import products_of_kind, rfm_table
+from tools.profiling import catalog_facts, products_of_kind, rfm_table
 
 AGENT = "profiling"
 
@@ -40,6 +41,9 @@ DEFAULT_PERIOD: SalesPeriod = "last_3_months"
 DEFAULT_FOR_GRAIN: dict[str, SalesPeriod] = {"day": "last_30_days", "week": "last_90_days", "month": "last_12_months"}
 MEASURES = ("revenue", "orders", "units", "customers")
 MAX_LINES = 10  # a chart's lines at most, whatever the limit of a breakdown's rows
+MIN_TOGETHER_FOR_LIFT = 5  # a lift read from fewer orders together is noise
+LIFT_SUPPORT = 0.01  # ... or from fewer than 1% of the orders holding the product asked about
+MIN_ORDERS_TO_READ = 20  # fewer orders holding the product than this: its shares are anecdotes
 
 _PERIOD_TEXT = (
     "the period: last_7_days, last_30_days, this_month, last_month, this_quarter, last_quarter, "
@@ -404,10 +408,8 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
     if given is not None:  # "weekly doormat sales": the sales of those products only
         keep &= np.isin(shop.sales.product, given)
         if a.product_ids and not a.query:
-            stated["products"] = [
-                {"product_id": pid, "stock_code": code, "description": desc}
-                for pid, (code, desc) in sorted(_names(session, [int(g) for g in given]).items())
-            ]
+            facts = catalog_facts(session, [int(g) for g in given])  # with each one's list price today
+            stated["products"] = [{"product_id": pid, **facts[pid]} for pid in sorted(facts)]
     first, prev_covered = _history(shop, prev)
     now, before = keep & _in(shop, p), keep & _in(shop, prev)
     zero = np.zeros(shop.sales.day.size, dtype=np.int64)
@@ -675,6 +677,137 @@ def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, 
     return out
 
 
+# -- bought_together ----------------------------------------------------------------------------
+
+
+class TogetherArgs(BaseModel):
+    product_id: ProductId | None = Field(None, description="what sells with this product (an id or a stock code)")
+    query: str | None = Field(
+        None,
+        min_length=2,
+        max_length=100,
+        description="or with a kind of product: every product whose description holds all these words "
+        "(cake stand, christmas lights; Chinese through the glossary: 蛋糕架)",
+    )
+    period: SalesPeriod | None = Field(
+        None, description="the orders to read (default: the shop's whole history); " + _PERIOD_TEXT
+    )
+    start: date | None = _START
+    end: date | None = _END
+    month: str | None = _MONTH
+    to_month: str | None = _TO_MONTH
+    country: str | None = filters.COUNTRY
+    segment: str | None = filters.SEGMENT
+    rank_by: Literal["orders", "lift"] = Field(
+        "orders",
+        description="rank by how many orders hold both (what is most often in the same basket), or by lift (how "
+        "many times likelier than in any order; products in at least 5 orders and 1% of its orders together)",
+    )
+    limit: int = Field(10, ge=1, le=100, description="how many products")
+
+
+def _baskets(shop: Shop, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (order, product) pairs of the lines in `mask`: a product twice in one order counts once."""
+    s = shop.sales
+    pairs = np.unique(np.stack([s.order[mask], s.product[mask]], axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def bought_together(shop: Shop, session: Session, a: TogetherArgs) -> dict[str, Any]:
+    """The products most often in the same orders as a product (or a kind of product): market-basket
+    support, confidence and lift over the shop's orders, cancellations netted out."""
+    if (a.product_id is None) == (not a.query):
+        raise ToolFailure(
+            "give one product (an id or a stock code) or one kind of product (query), not both or neither"
+        )
+    stated: dict[str, Any] = {}
+    if a.product_id is not None:
+        product = get_product(session, a.product_id)
+        anchor = np.array([product.id], dtype=np.int64)
+        subject: dict[str, Any] = {
+            "product_id": product.id,
+            "stock_code": product.stock_code,
+            "description": product.description,
+        }
+    else:
+        words, holding = products_of_kind(shop, a.query or "")
+        if not holding:
+            raise ToolFailure(
+                f"no product's description holds every word of “{words or a.query}”; "
+                "name the kind of product in the catalog's words (e.g. cake stand, lunch bag, t-light holder)"
+            )
+        anchor = np.array(holding, dtype=np.int64)
+        subject = {"kind": words, "kind_products": len(holding)}
+    if a.period or a.start or a.end or a.month:
+        p, _ = _period_asked(shop.today, a, "last_12_months")
+    else:
+        p = Period("all", _first_day(shop), shop.today)
+    _check_covered(shop, p)
+    keep, stated = _selection(shop, a.country, a.segment)
+    order, item = _baskets(shop, keep & _in(shop, p))
+    n_orders = int(np.unique(order).size)
+    with_anchor = np.unique(order[np.isin(item, anchor)])
+    if with_anchor.size == 0:
+        raise ToolFailure(
+            f"no order from {p.start} to {p.end}{' with those filters' if stated else ''} holds "
+            + (f"product {subject['product_id']}" if "product_id" in subject else f"a {subject['kind']}")
+            + "; widen the period or drop a filter"
+        )
+    n = int(item.max()) + 1
+    together = np.bincount(item[np.isin(order, with_anchor)], minlength=n)
+    overall = np.bincount(item, minlength=n)
+    together[anchor[anchor < n]] = 0  # the product itself (or its own kind) is not an answer
+    confidence = together / with_anchor.size
+    lift = np.divide(confidence, overall / n_orders, out=np.zeros(n), where=overall > 0)
+    if a.rank_by == "lift":
+        floor = max(MIN_TOGETHER_FOR_LIFT, math.ceil(LIFT_SUPPORT * with_anchor.size))
+        cand = np.flatnonzero(together >= floor)
+        ranked = cand[np.lexsort((-together[cand], -lift[cand]))]
+        rule = (
+            f"highest lift among products in at least {floor} orders with it "
+            "(lift: how many times likelier in an order with it than in any order)"
+        )
+    else:
+        cand = np.flatnonzero(together > 0)
+        ranked = cand[np.lexsort((-lift[cand], -together[cand]))]
+        rule = "most orders holding both first"
+    chosen = [int(i) for i in (ranked[: exported_rows(a)] if is_exporting() else ranked[: a.limit])]
+    names = _names(session, chosen)
+    rows = [
+        {
+            "rank": rank,
+            "product_id": i,
+            "stock_code": names.get(i, ("", ""))[0],
+            "description": names.get(i, ("", ""))[1],
+            "orders_together": int(together[i]),
+            "share_pct": round(100 * float(confidence[i]), 1),  # confidence
+            "lift": round(float(lift[i]), 2),
+            "product_orders": int(overall[i]),
+        }
+        for rank, i in enumerate(chosen, 1)
+    ]
+    out: dict[str, Any] = {
+        "as_of": shop.today.isoformat(),
+        "period": p.as_dict(),
+        **subject,
+        "filters": stated,
+        "orders": n_orders,
+        "anchor_orders": int(with_anchor.size),
+        "rule": rule,
+        "method": "market-basket counts over the shop's orders (invoices), cancelled lines netted out: "
+        "share_pct = orders holding both / anchor_orders (the orders holding the product or kind asked about); "
+        "lift = that share / the listed product's share of all orders (product_orders / orders)",
+        "products": rows[: a.limit],
+    }
+    if len(rows) > a.limit:
+        out["all_products"] = rows
+    if with_anchor.size < MIN_ORDERS_TO_READ:
+        out["note"] = (
+            f"only {with_anchor.size} orders hold it in the period: read the shares as anecdotes, not patterns"
+        )
+    return out
+
+
 TOOLS = [
     ToolSpec(
         "sales_report",
@@ -692,6 +825,15 @@ TOOLS = [
         "kind (doormats): each product's units, revenue, orders, list price and change against the period before.",
         TopProductsArgs,
         top_products,
+        AGENT,
+    ),
+    ToolSpec(
+        "bought_together",
+        "What sells with a product or a kind of product (frequently bought together, cross-sell, bundles): the "
+        "products most often in the same orders, each with the orders holding both, their share of its orders "
+        "and the lift; over the shop's whole history or a period, optionally one country's or segment's orders.",
+        TogetherArgs,
+        bought_together,
         AGENT,
     ),
 ]

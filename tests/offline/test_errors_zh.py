@@ -275,6 +275,22 @@ SITES: list[tuple[str, list[str]]] = [
         ],
     ),
     ("reports.py", ["none of the products given are a doormat; drop one of the two filters"]),
+    ("reports.py", ["give one product (an id or a stock code) or one kind of product (query), not both or neither"]),
+    (
+        "reports.py",
+        [
+            "no product's description holds every word of “submarine”; name the kind of product in the catalog's "
+            "words (e.g. cake stand, lunch bag, t-light holder)"
+        ],
+    ),
+    (
+        "reports.py",
+        [
+            "no order from 2011-11-01 to 2011-11-30 with those filters holds product 1289; widen the period or drop "
+            "a filter",
+            "no order from 2011-11-01 to 2011-11-30 holds a cake stand; widen the period or drop a filter",
+        ],
+    ),
     # tools/delivery.py
     ("delivery.py", ["give the start date of the period as well as its end (or a period such as last_7_days)"]),
     ("delivery.py", ["the period starts (2011-12-05) after it ends (2011-12-01); swap the dates"]),

@@ -103,6 +103,99 @@ def test_export_that_writes_the_last_answer(cp: Copilot) -> None:
     assert len(days) == 7 and {"day", "spend", "revenue", "roas"} <= set(days[0])
 
 
+def test_what_sells_with_a_product_re_ranked_and_exported(cp: Copilot) -> None:
+    first = cp.ask("what do customers usually buy with the regency cakestand?")
+    name, args, _ = calls(first)[0]
+    assert (name, args) == ("bought_together", {"product_id": 1289})  # REGENCY CAKESTAND 3 TIER, by its name
+    assert "ROSES REGENCY TEACUP AND SAUCER" in first["answer"] and "as likely as in any order" in first["answer"]
+    again = cp.ask("rank them by lift instead", thread_id=first["thread_id"])
+    assert calls(again)[0][:2] == ("bought_together", {"product_id": 1289, "rank_by": "lift"})
+    file = cp.ask("export the top 20", thread_id=first["thread_id"])
+    (csv_file,) = [a for a in file["attachments"] if a["kind"] == "csv"]
+    rows = list(csv.DictReader(Path(csv_file["path"]).read_text().splitlines()))
+    assert len(rows) == 20 and {"product_id", "orders_together", "share_pct", "lift"} <= set(rows[0])
+    zh = cp.ask("和蛋糕架一起买得最多的是哪些商品？")
+    assert calls(zh)[0][:2] == ("bought_together", {"query": "蛋糕架"}) and "最常一起买的" in zh["answer"]
+
+
+def test_a_second_what_if_replaces_the_first_change() -> None:
+    first = plan("what if we put product 1289 up by 50p")
+    assert first.tool == "discount_effect" and first.args["change_by"] == 0.5
+    ctx = Context(tool=first.tool, args=first.args)
+    again = plan("and what about 10% off?", ctx)
+    assert again.args == {"product_id": 1289, "discount_pct": 10.0}
+    third = plan("如果降到11镑呢", Context(tool=again.tool, args=again.args))
+    assert third.args == {"product_id": 1289, "new_price": 11.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        (  # two months set against each other with words between "better" and "than"
+            "did the doormats sell better in October than they did in July?",
+            "top_products",
+            {"month": "10", "compare_month": "7", "query": "doormats"},
+        ),
+        ("the last five weeks week by week, revenue and orders", "sales_report", {"by": "week"}),  # a span in words
+        (
+            "rank every product with 'retro' in its name by units sold this year",
+            "top_products",
+            {"query": "retro", "metric": "units", "period": "ytd"},
+        ),
+        ("名字里带复古的商品今年卖了多少", "sales_report", {"query": "复古", "period": "ytd"}),
+        ("今年9月首单的客户有多少", "customer_list", {"first_start": "2011-09-01", "first_end": "2011-09-30"}),
+        (
+            "customers whose first order was in October this year",
+            "customer_list",
+            {"first_start": "2011-10-01", "first_end": "2011-10-31"},
+        ),
+        ("top 5 products last month. how did each one do against the month before?", "top_products", {"limit": 5}),
+    ],
+)
+def test_everyday_wordings_of_periods_names_and_comparisons(text: str, tool: str, args: dict[str, object]) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
+    assert len(split_parts(text)) == 1
+
+
+def test_two_months_compared_say_which_won(cp: Copilot) -> None:
+    res = cp.ask("did the t-light holders sell better in November than in August?")
+    assert calls(res)[0][1]["compare_month"] == "8"
+    assert "2011-11 beat 2011-08" in res["answer"] and "change against 2011-08 in brackets" in res["answer"]
+
+
+def test_a_ranking_narrowed_to_a_theme_keeps_it(cp: Copilot) -> None:
+    first = cp.ask("best selling products last month")
+    narrowed = cp.ask("only the christmas ones", thread_id=first["thread_id"])
+    assert calls(narrowed)[0][1]["query"] == "christmas" and calls(narrowed)[0][1]["period"] == "last_month"
+    there = cp.ask("and in Germany?", thread_id=first["thread_id"])
+    assert calls(there)[0][1].items() >= {"query": "christmas", "country": "Germany"}.items()
+    zh = cp.ask("上个月卖得最差的商品")
+    again = cp.ask("只看圣诞相关的", thread_id=zh["thread_id"])
+    assert calls(again)[0][1]["query"] == "圣诞" and calls(again)[0][1]["order"] == "worst"
+
+
+def test_a_product_named_after_like_the_is_that_products_neighbours(cp: Copilot) -> None:
+    res = cp.ask("which other bags do we sell that are like the jumbo bag red retrospot? give me 5")
+    assert calls(res)[0][:2] == ("similar_products", {"k": 5, "product_id": 3220})
+    text = cp.ask("find products like a red paper parasol")  # a description, not one product
+    assert calls(text)[0][1]["query"] == "a red paper parasol"
+
+
+def test_copy_for_people_named_in_words_speaks_to_them() -> None:
+    en = extract("5 google headlines for 23084, playful, aimed at young parents doing their Christmas shopping")
+    assert (en.audience, en.occasion) == ("young parents", "Christmas")
+    zh = extract("给85123A写3条小红书笔记，主题是送闺蜜的圣诞礼物，语气温暖一点")
+    assert (zh.audience, zh.occasion) == ("闺蜜", "圣诞")
+
+
+def test_a_bulk_edit_and_another_change_joined_by_add_are_two_parts() -> None:
+    parts = split_parts(
+        "raise the bids on all our paid search campaigns by 15% and add £50 a day to campaign 3's budget"
+    )
+    assert [plan(p).tool for p in parts] == ["set_campaign_bids", "set_campaign_budget"]
+
+
 def test_a_breakdown_exported_holds_every_group(cp: Copilot) -> None:
     res = cp.ask("上个月各国销售额，导出")
     (csv_file,) = [a for a in res["attachments"] if a["kind"] == "csv"]

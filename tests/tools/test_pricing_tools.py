@@ -141,6 +141,23 @@ def test_demo_product_20_gets_no_recommended_price(demo_home: Path) -> None:
         cp.close()
 
 
+def test_a_what_if_weighs_the_units_it_sells_a_week_now(demo_home: Path) -> None:
+    """PARTY BUNTING (47566) sold far more in the spring than now: the what-if's weekly units are its
+    last 12 calendar weeks' average, weeks without a sale counted, not an average of its selling days."""
+    cp = Copilot(Settings(home=demo_home))
+    try:
+        r = call(cp.shop, "discount_effect", product_id="47566", change_by=0.5)
+        s = cp.shop.sales
+        today = np.datetime64(cp.shop.today.isoformat(), "D").astype(np.int64)
+        recent = (s.product == r["product_id"]) & (s.day > today - 84)
+        assert r["quantity"] == pytest.approx(float(s.quantity[recent].sum()) / 12, abs=0.01)
+        assert r["per"] == "week" and r["baseline"] == "the last 12 weeks (2011-09-17 to 2011-12-09)"
+        said = wording.discount_effect(r, zh=False)
+        assert f"{round(r['quantity'], 1):g} units a week over the last 12 weeks" in said and "today" not in said
+    finally:
+        cp.close()
+
+
 @pytest.mark.parametrize(
     "reason",
     [

@@ -193,6 +193,51 @@ def test_top_products_of_one_kind(demo) -> None:  # type: ignore[no-untyped-def]
     assert all(p["previous_revenue"] > 0 for p in fell["products"])  # each sold in October
 
 
+def test_what_sells_with_a_product_is_counted_from_its_orders(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    r = call(shop, "bought_together", product_id="22423", limit=5)  # REGENCY CAKESTAND 3 TIER, by its stock code
+    anchor = r["product_id"]
+    baskets: dict[int, set[int]] = {}
+    for o, p in zip(df.order.tolist(), df.product.tolist(), strict=True):
+        baskets.setdefault(o, set()).add(p)
+    holding = [b for b in baskets.values() if anchor in b]
+    assert r["orders"] == len(baskets) and r["anchor_orders"] == len(holding)
+    together: dict[int, int] = {}
+    for b in holding:
+        for p in b - {anchor}:
+            together[p] = together.get(p, 0) + 1
+    counts = sorted(together.values(), reverse=True)[:5]
+    assert [p["orders_together"] for p in r["products"]] == counts
+    first = r["products"][0]
+    orders_of = sum(first["product_id"] in b for b in baskets.values())
+    assert first["product_orders"] == orders_of
+    assert first["share_pct"] == pytest.approx(100 * first["orders_together"] / len(holding), abs=0.05)
+    assert first["lift"] == pytest.approx(
+        (first["orders_together"] / len(holding)) / (orders_of / len(baskets)), abs=0.005
+    )
+    by_lift = call(shop, "bought_together", product_id=anchor, rank_by="lift", limit=5)
+    lifts = [p["lift"] for p in by_lift["products"]]
+    assert lifts == sorted(lifts, reverse=True) and "highest lift" in by_lift["rule"]
+    assert all(p["orders_together"] >= max(5, 0.01 * len(holding)) for p in by_lift["products"])
+
+
+def test_what_sells_with_a_kind_or_in_a_country(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, _ = demo
+    kind = call(shop, "bought_together", query="cake stand", limit=10)
+    assert kind["kind"] == "cake stand" and kind["kind_products"] > 1
+    assert not any("CAKESTAND" in p["description"] or "CAKE STAND" in p["description"] for p in kind["products"])
+    zh = call(shop, "bought_together", query="蛋糕架", limit=10)  # through the glossary
+    assert [p["product_id"] for p in zh["products"]] == [p["product_id"] for p in kind["products"]]
+    fr = call(shop, "bought_together", product_id=1289, country="France", period="last_6_months")
+    assert (
+        fr["filters"]["country"] == "France" and fr["anchor_orders"] < 100 and fr["period"]["name"] == "last_6_months"
+    )
+    with pytest.raises(ToolFailure, match="not both or neither"):
+        call(shop, "bought_together")
+    with pytest.raises(ToolFailure, match="no product's description holds every word of"):
+        call(shop, "bought_together", query="submarine")
+
+
 def test_a_month_is_compared_with_the_month_before() -> None:
     from tools.delivery import Period
 
@@ -325,6 +370,13 @@ def test_bad_arguments_say_what_to_fix(demo) -> None:  # type: ignore[no-untyped
         ),
         ("澳大利亚价值最高的客户", "customer_lifetime_value", {"country": "Australia"}),
         ("客户16446值多少钱", "customer_profile", {"customer_id": 16446}),
+        ("what do people usually buy together with 85123A?", "bought_together", {"product_id": "85123A"}),
+        (
+            "what's in the same basket as christmas lights in France, by lift",
+            "bought_together",
+            {"query": "christmas lights", "country": "France", "rank_by": "lift"},
+        ),
+        ("买门垫的客户一般还会一起买什么", "bought_together", {"query": "门垫"}),
     ],
 )
 def test_the_offline_model_routes_reports_and_filters(text: str, tool: str, args: dict[str, object]) -> None:
