@@ -586,6 +586,12 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
         merged = first[0] + " " + second[0]
         parts[:2] = [(merged, second[1], plan(merged, None, stock_codes=stock_codes, split=False))]
         parts[0] = (parts[0][0], parts[0][1], second[2]) if parts[0][2].tool != second[2].tool else parts[0]
+    plans = [p.tool for _, _, p in parts]
+    if "campaign_plan" in plans:  # "a plan with £6,000: when to start, who to target, how should it split?":
+        parts = [  # the plan's own channel split answers the last, not a split asking for its total again
+            part for i, part in enumerate(parts) if not (part[2].tool == "budget_split" and "total" in part[2].missing
+                                                          and "campaign_plan" in plans[:i])
+        ]  # fmt: skip
     if len(parts) <= 1 or all(p.tool is None for _, _, p in parts):
         return [text]
     return [t for t, _, _ in parts][:MAX_PARTS]
@@ -1133,7 +1139,8 @@ _LAPSING_WORDS = re.compile(
 )
 _HEAD_TO_HEAD = re.compile(
     r"\b(?:vs\.?|versus|against each other|side by side|head to head|compare[ds]?|winning|winner|best|worst)\b"
-    r"|\bwho'?s\b|PK|比比|比一比|对比|哪个(?:更|最)|谁(?:更|最)",
+    r"|\bwho'?s\b|\bwhich (?:one |campaign )?(?:has|had|got|is|was|gets) (?:the )?(?:lower|higher|better|worse|cheaper)\b"
+    r"|PK|比比|比一比|对比|哪个(?:更|最)|谁(?:更|最)|谁的.{1,12}?(?:更|最)",
     re.I,
 )
 
@@ -1244,7 +1251,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
     if sig.at_risk and tool == "lapsing_customers" and not (sig.audience and sig.audience_act == "create"):
         score += 2.0  # "at-risk customers who haven't ordered since 1 September": the at-risk list, by its last order
     if sig.head_to_head and tool == "compare_campaigns":
-        score += 1.0  # "c1 vs c2 vs c3: who's winning on conv rate": campaigns side by side
+        score += 2.0 if sig.ranking else 1.0  # "c1 vs c2 vs c3: who's winning on conv rate": campaigns side by
+        # side (谁的转化成本更低: which one is ahead on a figure, a ranking by it)
     if sig.spend_floor and "min_revenue" in props:
         score += 0.5  # "German customers with 1k+ lifetime spend": who spent it, not who will
     if sig.named_segment and "segment" in props:
@@ -2002,8 +2010,10 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
 _EACH = {"set_campaign_bids": "bids", "set_campaign_budgets": "budgets"}  # each campaign's own new value
 _TREND_ASKED = re.compile(  # whether sales are slowing or still growing: the weeks, with a verdict
     r"\bslow(?:ing|s)? down\b|\bslowing\b|\bpicking up\b|\blos(?:ing|t) (?:steam|momentum)\b|\btail(?:ing)? off\b"
-    r"|\bcool(?:ing)? (?:off|down)\b|\bwinding down\b|\bpeaked\b|\bstill (?:growing|climbing|rising|going up)\b"
-    r"|放缓|减速|降温|回落|还在涨|还在增长|还在上升|过峰|见顶",
+    r"|\bcool(?:ing)? (?:off|down)\b|\bwinding down\b|\bpeaked\b|\bpast (?:the|its|our) peak\b"
+    r"|\bstill (?:growing|climbing|rising|going up)\b|\b(?:is|are) (?:\w+ ){0,3}(?:lifting|boosting) (?:them|it|sales)\b"
+    r"|\bwhether (?:\w+ ){0,5}(?:lifting|boosting) (?:them|it|sales)\b|\btaking off\b"
+    r"|放缓|减速|降温|回落|还在涨|还在增长|还在上升|过峰|见顶|有没有(?:带动|拉动|起量|起色)|是不是在涨",
     re.I,
 )
 _COUNT_ASKED = re.compile(

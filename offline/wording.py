@@ -657,11 +657,11 @@ def _why_no_price(r: dict[str, Any], zh: bool) -> str:
         tiers = _tiers_text(r.get("tiers") or [], zh)
         if zh:
             return (
-                f"同样的订购量下，它的价格从未变过。较低的价格是批量订购的阶梯价（{tiers}），"
+                f"同样的订购量下，它的价格从未变过。不同的价格是按订购量定的阶梯价（{tiers}），"
                 f"所以数据无法说明改价后需求会怎样变化。{test}"
             )
         return (
-            f"its price never changed for the same order size. The cheaper prices are bulk-order tiers "
+            f"its price never changed for the same order size. Its prices differ only by order size, as bulk-order tiers "
             f"({tiers}), so the data cannot say how demand would respond to a price change. {test}"
         )
     if code == "price_never_changed":
@@ -824,11 +824,11 @@ def discount_effect(r: dict[str, Any], zh: bool) -> str:
         if zh:
             return (
                 f"{_product(r, zh)} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}；"
-                f"{_baseline(r, zh)}每周销量 {_num(r['quantity'])}。无法估计销量会怎样变化：{why}{margin}"
+                f"{_baseline(r, zh)}每周销量 {r['quantity']}。无法估计销量会怎样变化：{why}{margin}"
             )
         return (
             f"{change} on {_product(r, zh)}: price {_money(r['price'])} -> {_money(r['new_price'])}; it has sold "
-            f"{_num(r['quantity'])} units a week over {_baseline(r, zh)}. I can't say what it would do to units: "
+            f"{r['quantity']} units a week over {_baseline(r, zh)}. I can't say what it would do to units: "
             f"{why}{margin}"
         )
     caveat = ""
@@ -852,14 +852,14 @@ def discount_effect(r: dict[str, Any], zh: bool) -> str:
     if zh:
         return (
             f"{_product(r, zh)} {change}：价格 {_money(r['price'])} → {_money(r['new_price'])}，"
-            f"每周销量（{_baseline(r, zh)}平均）{_num(r['quantity'])} → {_num(r['new_quantity'])}"
+            f"每周销量（{_baseline(r, zh)}平均）{r['quantity']} → {r['new_quantity']}"
             f"（{r['quantity_change_pct']}%），收入 "
             f"{_money(r['revenue'])} → {_money(r['new_revenue'])}{profit}；弹性 {r['elasticity']}{caveat}。"
         )
     return (
         f"{change} on {_product(r, zh)}: price {_money(r['price'])} -> "
-        f"{_money(r['new_price'])}, weekly units (average of {_baseline(r, zh)}) {_num(r['quantity'])} -> "
-        f"{_num(r['new_quantity'])} "
+        f"{_money(r['new_price'])}, weekly units (average of {_baseline(r, zh)}) {r['quantity']} -> "
+        f"{r['new_quantity']} "
         f"({r['quantity_change_pct']}%), revenue {_money(r['revenue'])} -> {_money(r['new_revenue'])}{profit}; "
         f"elasticity {r['elasticity']}{caveat}."
     )
@@ -1120,15 +1120,25 @@ def _compare_campaigns(r: dict[str, Any], zh: bool) -> str:
             if zh
             else f"\nAll {len(r['ranking'])} together: {_figures(t, zh)}{changes}."
         )
+    low = r["order"] == "lowest first"
+    lead = ""
+    if len(r["ranking"]) == 2 and _metric_value(m, best) != _metric_value(m, worst):  # which one is ahead, first
+        lead = (
+            f"{name}{'更低' if low else '更高'}的是活动 {best['campaign_id']}（{_metric_value(m, best)}，"
+            f"活动 {worst['campaign_id']} 为 {_metric_value(m, worst)}）。\n"
+            if zh
+            else f"{'Lower' if low else 'Higher'} {name}: campaign {best['campaign_id']} ({_metric_value(m, best)}, "
+            f"against {_metric_value(m, worst)} for campaign {worst['campaign_id']}).\n"
+        )
     if zh:
         order = "从低到高" if r["order"] == "lowest first" else "从高到低"
         return (
-            f"按{name}排名（{period}，{order}，括号内为与上一同长周期相比的变化）：\n{rows}{together}\n"
+            f"{lead}按{name}排名（{period}，{order}，括号内为与上一同长周期相比的变化）：\n{rows}{together}\n"
             f"最好：活动 {best['campaign_id']}；最差：活动 {worst['campaign_id']}。投放数据：{src}。"
         )
     order = "lowest first" if r["order"] == "lowest first" else "highest first"
     return (
-        f"Campaigns by {name}, {period}, {order} (change against the period before in brackets):\n{rows}{together}\n"
+        f"{lead}Campaigns by {name}, {period}, {order} (change against the period before in brackets):\n{rows}{together}\n"
         f"Best: campaign {best['campaign_id']}; worst: campaign {worst['campaign_id']}. Delivery data: {src}."
     )
 
@@ -3470,7 +3480,7 @@ def error_text(message: str, zh: bool) -> str:
 
 
 _NO_DEMAND_ZH = {
-    "tier_pricing_only": "（无法估计对销量的影响：较低的价格是批量订购的阶梯价，同样订购量下价格从未变过）",
+    "tier_pricing_only": "（无法估计对销量的影响：不同的价格是按订购量定的阶梯价，同样订购量下价格从未变过）",
     "price_never_changed": "（无法估计对销量的影响：同样订购量下价格从未变过）",
     "outside_prices_seen": "（无法估计对销量的影响：超出了同样订购量下卖过的价格）",
 }

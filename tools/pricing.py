@@ -42,8 +42,8 @@ METHOD = (
 
 # What each reason means for a marketer (the offline model words these itself, in English and Chinese).
 _NO_ESTIMATE_TEXT = {
-    price_evidence.TIER_PRICING_ONLY: "its price never changed for the same order size: the cheaper prices are "
-    "bulk-order tiers, so the data cannot say how demand would respond to a price change; test a price change "
+    price_evidence.TIER_PRICING_ONLY: "its price never changed for the same order size: its prices differ only by "
+    "order size, as bulk-order tiers, so the data cannot say how demand would respond to a price change; test a price change "
     "(an A/B price test) first",
     price_evidence.PRICE_NEVER_CHANGED: "its price never changed for the same order size for long enough to learn "
     "from, so the data cannot say how demand would respond to a price change; test a price change (an A/B price "
@@ -358,8 +358,8 @@ def resolve_price(_shop: Shop, session: Session, a: SetPriceArgs) -> SetPriceArg
 
 
 _NO_DEMAND_NOTE = {
-    price_evidence.TIER_PRICING_ONLY: "its cheaper prices are bulk-order tiers and its price never changed for the "
-    "same order size",
+    price_evidence.TIER_PRICING_ONLY: "its prices differ only by order size (bulk-order tiers) and its price never "
+    "changed for the same order size",
     price_evidence.PRICE_NEVER_CHANGED: "its price never changed for the same order size",
     price_evidence.TOO_FEW_WEEKS: "too few weeks of sales at its changed prices",
 }

@@ -150,12 +150,33 @@ def test_a_second_what_if_replaces_the_first_change() -> None:
             {"first_start": "2011-10-01", "first_end": "2011-10-31"},
         ),
         ("top 5 products last month. how did each one do against the month before?", "top_products", {"limit": 5}),
+        ("3号和1号计划上周谁的投产比更高？", "compare_campaigns", {"campaign_ids": [3, 1], "metric": "roas"}),
+        (
+            "Plan Father's Day for the UK with £4,000: when do we start, who do we target, how should it split?",
+            "campaign_plan",
+            {"total_budget": 4000.0},
+        ),
     ],
 )
 def test_everyday_wordings_of_periods_names_and_comparisons(text: str, tool: str, args: dict[str, object]) -> None:
     p = plan(text, today=date(2011, 12, 9))
     assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
     assert len(split_parts(text)) == 1
+
+
+def test_two_campaigns_compared_on_a_figure_say_which_is_ahead(cp: Copilot) -> None:
+    res = cp.ask("campaigns 1 and 2 last week: which one had the lower CPA?")
+    assert calls(res)[0][:2] == (
+        "compare_campaigns",
+        {"campaign_ids": [1, 2], "period": "last_week", "metric": "cpa"},
+    )
+    best = res["tool_calls"][0]["result"]["ranking"][0]["campaign_id"]
+    assert res["answer"].startswith(f"Lower CPA: campaign {best} (")
+
+
+def test_whether_something_lifts_sales_is_answered_with_a_verdict() -> None:
+    p = plan("weekly sales of our doormats for the last 8 weeks - is the cold snap lifting them?")
+    assert p.tool == "sales_report" and "asked:trend" in p.notes
 
 
 def test_two_months_compared_say_which_won(cp: Copilot) -> None:

@@ -153,7 +153,7 @@ def test_a_what_if_weighs_the_units_it_sells_a_week_now(demo_home: Path) -> None
         assert r["quantity"] == pytest.approx(float(s.quantity[recent].sum()) / 12, abs=0.01)
         assert r["per"] == "week" and r["baseline"] == "the last 12 weeks (2011-09-17 to 2011-12-09)"
         said = wording.discount_effect(r, zh=False)
-        assert f"{round(r['quantity'], 1):g} units a week over the last 12 weeks" in said and "today" not in said
+        assert f"{r['quantity']} units a week over the last 12 weeks" in said and "today" not in said
     finally:
         cp.close()
 
