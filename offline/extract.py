@@ -242,6 +242,7 @@ class Entities:
     order_dates: list[OrderDate] = field(default_factory=list)  # "haven't ordered since 1 September", 十月以来的新客户
     sort: str | None = None  # a customer list's order: orders, recency, first_order or revenue
     aov: bool = False  # asks for the average order value: "AOV", "basket size", 客单价
+    year_on_year: bool = False  # against the same days a year before: "year on year", 同比, 去年同期
     worst: bool = False  # worst sellers: "worst", "slow movers", 滞销, 卖得最差
     lowest: bool = False  # the lowest sellers rather than the biggest fall: "sold the least", 倒数
     units: bool = False  # a ranking by units sold rather than revenue: "by units", 销量
@@ -1776,11 +1777,23 @@ _YEAR_OF_MONTH = re.compile(
 )
 
 
+# year on year: the period is the one asked for, compared with the same days a year before; the words
+# go from the text the period is read from (去年12月同期 names no period of its own)
+_YEAR_ON_YEAR = re.compile(
+    r"\b(?:(?:vs\.?|versus|against|compared (?:to|with)|on) )?(?:the )?same (?:period|days|time|week|month|stretch) "
+    r"(?:last|a|the previous|the prior) year\b|\byear[- ]on[- ]year\b|\byoy\b|\by/y\b"
+    r"|(?:同比|和|跟|与|比)?(?:去年|上一年)的?(?:\d{1,2}月)?的?同期(?:相比|比)?|同比(?:去年)?(?:增长|下降|变化)?",
+    re.I,
+)
+
+
 @lru_cache(maxsize=512)
 def _extract(raw: str) -> Entities:
     text = _YEAR_OF_MONTH.sub(lambda m: m.group("month") or "", _LEXICON.fix(normalize(raw)))
+    yoy = bool(_YEAR_ON_YEAR.search(text))
+    text = _YEAR_ON_YEAR.sub(" ", text) if yoy else text
     quoted, bare = _quoted(text)
-    e = Entities(text=text, quoted=quoted)
+    e = Entities(text=text, quoted=quoted, year_on_year=yoy)
     e.refs, e.stock_codes = find_refs(bare, None)
     id_spans = [(r.start, r.end) for r in e.refs] + [(a, b) for _, a, b in e.stock_codes]
     for m in _DATE.finditer(bare):

@@ -77,7 +77,8 @@ _WHICH_WAY = re.compile(  # which end of a ranking a follow-up asks for, in word
     r"(?:跌|降|掉|下滑|涨|增长|卖)得?(?:最|更)?(?:厉害|多|狠|快|凶|好|差)|最(?:差|好|多|少|高|低|快|慢)的?|倒数|垫底"
 )
 _FILE = re.compile(  # the list asked for as a file
-    r"\b(?:export(?:ed|ing)?|download|csv|spreadsheet|excel|xlsx)\b|\bas an? (?:file|sheet)\b"
+    r"\b(?:export(?:ed|ing)?|download|csv|spreadsheet|excel|xlsx|tabulate)\b|\bas an? (?:file|sheet|table)\b"
+    r"|\b(?:in|into) an? (?:table|sheet)\b"
     r"|导出|下载|csv|表格文件|excel|存成文件|存为文件|做成表格|发我(?:个|一个|一份)?(?:文件|表格)",
     re.I,
 )
@@ -866,6 +867,8 @@ class _Signals:
     customer_count: bool = False  # how many customers, of the shop or some: "how many customers do we have?"
     price_move: bool = False  # a price raised or cut as an order: "47566 派对彩旗涨价5%" (no what-if, no discount)
     together: bool = False  # what sells with a product or a kind: "bought together with 85123A", 和蛋糕架一起买的
+    plan_said: bool = False  # a plan asked for by name: "Mother's Day plan, £5k: when, who, how to split"
+    year_on_year: bool = False  # 同比, "vs the same period last year": a report of the shop's, against a year before
 
 
 def _signals(e: Entities) -> _Signals:
@@ -997,6 +1000,8 @@ def _signals(e: Entities) -> _Signals:
         bool(_TOGETHER.search(e.text))
         and not e.ids("customer")
         and bool(e.ids("product") or e.stock_codes or _PRODUCTS.search(e.text) or catalog_phrase(e.text)),
+        bool(_PLAN_SAID.search(e.text)),
+        e.year_on_year,
     )
 
 
@@ -1039,7 +1044,22 @@ _BEST_CUSTOMERS = re.compile(
     r"|最好的(?:那些|那批)?(?:客户|顾客|买家)|最优质的(?:客户|顾客)|最有价值的(?:客户|顾客)|优质客户|高价值客户",
     re.I,
 )
-_CHART_SAID = re.compile(r"\b(?:chart|graph|plot|trend ?line)\b|图表|带个?图|画个?图|趋势图|折线图|曲线", re.I)
+_CHART_SAID = re.compile(
+    r"\b(?:chart|graph|plot|trend ?line)\b|图表|带个?图|画个?图|趋势图|折线图|曲线|做成图|做个图|出个?图|画出来", re.I
+)
+_CHART_FILLER = re.compile(
+    r"\b(?:show|draw|make|do|turn|as|with|a|an|it|that|this|them|one|please|pls)\b|成|个|一下|吧", re.I
+)
+
+
+def _chart_only(text: str) -> bool:
+    """`make it a chart`, `as a graph please`, 做成图: the last answer again, drawn."""
+    if not _CHART_SAID.search(text):
+        return False
+    rest = _FILE_FILLER.sub(" ", _CHART_FILLER.sub(" ", _CHART_SAID.sub(" ", text)))
+    return not re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", rest)
+
+
 _BETTER_ASKED = re.compile(  # a yes-or-no comparison: "did September sell better than August?", 11月比10月卖得好吗
     r"\b(?:better|worse|more|less|higher|lower|bigger|stronger|weaker|busier|quieter)\b[^.?!]{0,30}?\bthan\b"
     r"|\b(?:beat|outsell|outsold)\b"
@@ -1232,6 +1252,10 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
     if sig.price_move:  # "派对彩旗涨价5%": the price changed, proposed for approval, not a what-if of it
         score += 1.5 if tool == "set_product_price" else -1.0 if tool == "discount_effect" else 0.0
+    if sig.year_on_year and "compare_last_year" in props:
+        score += 1.0  # "11月到目前为止的订单数同比去年同期": the shop's figures against the same days a year before
+    if sig.plan_said and sig.occasion and tool == "campaign_plan":
+        score += 1.5  # "Mother's Day plan for the UK, £5k total: when, who, how to split": the plan, its split in it
     if sig.together:  # "what do people buy with the cake stand", 和85123A一起买的: the baskets, not its neighbours
         score += (
             2.0 if tool == "bought_together" else -0.5 if tool in ("similar_products", "recommend_products") else 0.0
@@ -1444,6 +1468,8 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         best = "similar_products"
     elif NONE in (best, intent.label) and sig.months_compared and "sales_report" in adjusted:
         best, by_browse = "sales_report", True  # "11月订单比10月多吗": two of the shop's months side by side
+    elif NONE in (best, intent.label) and sig.year_on_year and (allowed is None or "sales_report" in allowed):
+        best, by_browse = "sales_report", True  # "订单数同比去年同期怎么样": the shop's figures, a year before beside
     elif NONE in (best, intent.label) and sig.customer_count and (allowed is None or "customer_list" in allowed):
         best, by_browse = "customer_list", True  # "how many customers do we have?": the shop's customers, counted
     asked_copy = sig.copy and sig.writes_copy and best != NONE and "platform" in _props(best)  # "draft 2 google ads"
@@ -2010,7 +2036,7 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
 _EACH = {"set_campaign_bids": "bids", "set_campaign_budgets": "budgets"}  # each campaign's own new value
 _TREND_ASKED = re.compile(  # whether sales are slowing or still growing: the weeks, with a verdict
     r"\bslow(?:ing|s)? down\b|\bslowing\b|\bpicking up\b|\blos(?:ing|t) (?:steam|momentum)\b|\btail(?:ing)? off\b"
-    r"|\bcool(?:ing)? (?:off|down)\b|\bwinding down\b|\bpeaked\b|\bpast (?:the|its|our) peak\b"
+    r"|\bcool(?:ing)? (?:off|down)\b|\bwinding down\b|\bpeaked\b|\b(?:passed|past|over) (?:the |its |our )?(?:\w+ )?peak\b"
     r"|\bstill (?:growing|climbing|rising|going up)\b|\b(?:is|are) (?:\w+ ){0,3}(?:lifting|boosting) (?:them|it|sales)\b"
     r"|\bwhether (?:\w+ ){0,5}(?:lifting|boosting) (?:them|it|sales)\b|\btaking off\b"
     r"|放缓|减速|降温|回落|还在涨|还在增长|还在上升|过峰|见顶|有没有(?:带动|拉动|起量|起色)|是不是在涨",
@@ -2065,6 +2091,7 @@ _TOGETHER = re.compile(  # what sells with a product: "bought together", "goes w
     r"|购物篮|加购|搭配(?:购买|销售|推荐|商品|卖|买)|(?:和|跟|与).{1,16}搭配",
     re.I,
 )
+_PLAN_SAID = re.compile(r"\bplan\b|\bplanning\b|策划|方案|规划", re.I)
 _RANK_BY = re.compile(
     r"(?P<lift>\blift\b|\blikelie?r\b|\bconfidence\b|\baffinity\b|提升度|置信度|关联度|关联强度|相关性)"
     r"|\b(?:by|most) (?:orders|baskets|times)(?: together)?\b|同单(?:次数|订单数|数)|一起买的次数|次数",
@@ -2355,6 +2382,8 @@ def fill(
             elif q and borne and borne.lower() not in args[name].lower() and "every_match" in props:
                 args[name] = f"{borne} {args[name]}"  # "hot water bottles with a dog on them", 小狗图案的热水袋:
                 args["every_match"] = True  # every one that bears it
+        elif name == "compare_last_year" and e.year_on_year:
+            args[name] = True  # 同比, "vs the same days last year": the same days a year before
         elif name == "rank_by" and (ranked := _RANK_BY.search(e.text)):
             args[name] = "lift" if ranked.group("lift") else "orders"  # "by lift", 按提升度: how much likelier
         elif name == "win_back" and _WIN_BACK.search(e.text):
@@ -2880,7 +2909,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
         elif _resorts(ctx, e, zh, today):
             tool, continuing = ctx.tool, True  # "rank them by lift instead", 改成按提升度排: the same list, re-ranked
-        elif _elliptical(e) or (_file_only(e.text) and ctx.tool not in WRITES):
+        elif _elliptical(e) or ((_file_only(e.text) or _chart_only(e.text)) and ctx.tool not in WRITES):
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
         elif (new_info or e.percents) and _corrects_value(ctx, e, zh, intent):
             tool, continuing = ctx.tool, True  # after "raise campaign 2's budget 50%": "不对，加到400就行"

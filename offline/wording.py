@@ -1009,7 +1009,8 @@ def _bucket_rows(r: dict[str, Any], zh: bool) -> str:
         )
         lines = [
             f"- {x[by]}：花费 {_money(x['spend'])}，收入 {_money(x['revenue'])}，投产比 {_ratio(x['roas'])}，"
-            f"点击 {x['clicks']:,}（点击率 {_metric_value('ctr', x)}），转化 {x['conversions']:,}，CPA {_money(x['cpa'])}"
+            f"点击 {x['clicks']:,}（点击率 {_metric_value('ctr', x)}，CPC {_money(x.get('cpc'))}），转化 {x['conversions']:,}，"
+            f"CPA {_money(x['cpa'])}"
             for x in shown
         ]
         return f"\n{head}：\n" + "\n".join(lines)
@@ -1018,7 +1019,8 @@ def _bucket_rows(r: dict[str, Any], zh: bool) -> str:
     )
     lines = [
         f"- {x[by]}: spend {_money(x['spend'])}, revenue {_money(x['revenue'])}, ROAS {_ratio(x['roas'])}, "
-        f"{x['clicks']:,} clicks (CTR {_metric_value('ctr', x)}), {x['conversions']:,} conversions, CPA {_money(x['cpa'])}"
+        f"{x['clicks']:,} clicks (CTR {_metric_value('ctr', x)}, CPC {_money(x.get('cpc'))}), {x['conversions']:,} "
+        f"conversions, CPA {_money(x['cpa'])}"
         for x in shown
     ]
     return f"\n{head}:\n" + "\n".join(lines)
@@ -1249,14 +1251,35 @@ def _verdict(significant: bool, zh: bool) -> str:
     return ("显著" if significant else "不显著") if zh else ("significant" if significant else "not significant")
 
 
+def _ab_lead(r: dict[str, Any], zh: bool) -> str:
+    """The plain answer to "is B a real winner?", before the statistics."""
+    b_ahead = r["rate_b_pct"] > r["rate_a_pct"]
+    ahead, behind = ("B", "A") if b_ahead else ("A", "B")
+    if r["rate_b_pct"] == r["rate_a_pct"]:
+        return "结论：两者没有差别。\n" if zh else "In short: no difference between them.\n"
+    if r["significant"]:
+        return (
+            f"结论：{ahead} 确实更好（差异在 5% 水平显著）。\n"
+            if zh
+            else f"In short: {ahead} is a real winner (the difference is significant at the 5% level).\n"
+        )
+    return (
+        f"结论：{ahead} 领先，但还不能算确定的赢家（差异在 5% 水平不显著，可继续测试积累样本）。\n"
+        if zh
+        else f"In short: {ahead} is ahead of {behind} but not yet a proven winner (not significant at the 5% "
+        "level; keep the test running for more data).\n"
+    )
+
+
 def ab_test(r: dict[str, Any], zh: bool) -> str:
     verdict = _verdict(r["significant"], zh)
+    lead = _ab_lead(r, zh)
     if zh:
-        return (
+        return lead + (
             f"A 转化率 {r['rate_a_pct']}%，B {r['rate_b_pct']}%（相对提升 {r['relative_lift_pct']}%）；"
             f"z = {r['z']}，p = {r['p_value']}，在 5% 水平{verdict}；B 优于 A 的概率 {r['prob_b_beats_a_pct']}%。"
         )
-    return (
+    return lead + (
         f"A converts at {r['rate_a_pct']}%, B at {r['rate_b_pct']}% (relative lift {r['relative_lift_pct']}%); "
         f"z = {r['z']}, p = {r['p_value']}: {verdict} at the 5% level. Probability that B beats A: "
         f"{r['prob_b_beats_a_pct']}%."
@@ -1748,7 +1771,7 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             f"下单客户 {t['customers']:,}{_sales_change(pct['customers'], ch['customers'], False, zh)}{total_aov}"
         )
         head += (
-            f"；对比的是 {prev['start']} 至 {prev['end']}。"
+            f"；对比的是{'去年同期 ' if prev.get('name') == 'last_year' else ' '}{prev['start']} 至 {prev['end']}。"
             if r.get("previous")
             else f"；{prev['start']} 至 {prev['end']} 不在店铺数据范围内，无法比较。"
         )
@@ -1761,7 +1784,8 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             f"{_sales_change(pct['customers'], ch['customers'], False, zh)}{total_aov}"
         )
         head += (
-            f", against {prev['start']} to {prev['end']}."
+            f", against {prev['start']} to {prev['end']}"
+            + (" (the same days a year before)." if prev.get("name") == "last_year" else ".")
             if r.get("previous")
             else f"; {prev['start']} to {prev['end']} is before the shop's sales start, so there is no change to show."
         )
@@ -2006,6 +2030,8 @@ def _verdict_of_months(r: dict[str, Any], totals: dict[str, Any], zh: bool) -> s
 def _against(r: dict[str, Any], zh: bool) -> str:
     """What a ranking's changes are against: the period just before, or the month asked for."""
     prev = r.get("previous_period") or {}
+    if prev.get("name") == "last_year":
+        return "与去年同期相比" if zh else f"the same days a year before ({prev.get('start')} to {prev.get('end')})"
     if prev.get("name") != "compared":
         return "与上一同长周期相比" if zh else "the period before"
     month = str(prev.get("start", ""))[:7]
@@ -3114,6 +3140,7 @@ _ERRORS_ZH: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
         re.compile(r"none of the products given are a (.+); drop one of the two filters"),
         r"给出的商品都不是 \1；请去掉两个筛选条件中的一个。",
     ),
+    (re.compile(r"give either compare_month or compare_last_year, not both"), "请只给一种对比：指定月份，或去年同期。"),
     (
         re.compile(r"give one product \(an id or a stock code\) or one kind of product \(query\), not both or neither"),
         "请给出一件商品（编号或货号）或一类商品（关键词），两者只能给一个。",

@@ -283,6 +283,20 @@ _NAME_STOP = frozenset(
         "worst",
         "cheapest",
         "top",
+        # the words of a request for copy around a name ("meta ad copy for the regency cakestand for our VIP
+        # customers, premium tone"): who and how, not the product's name
+        "vip",
+        "vips",
+        "tone",
+        "copy",
+        "ad",
+        "ads",
+        "headline",
+        "headlines",
+        "caption",
+        "captions",
+        "angle",
+        "audience",
         # verbs and particles of a price change ("take the regency cakestand down to £11.50")
         "down",
         "up",

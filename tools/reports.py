@@ -71,6 +71,11 @@ _COMPARE_MONTH = Field(
     description="a calendar month to compare with instead of the period just before (November against September: "
     "month November, compare_month September), written as month is",
 )
+_LAST_YEAR = Field(
+    False,
+    description="compare with the same days a year before (year on year, 同比: December so far against the "
+    "same days of last December) instead of the period just before",
+)
 _START = Field(None, description="first day of a custom period, YYYY-MM-DD")
 _END = Field(None, description="last day of a custom period, YYYY-MM-DD (default: the shop's today)")
 
@@ -196,10 +201,19 @@ def month_period(today: date, month: str, to_month: str | None) -> tuple[Period,
     return Period("month", first, end), Period("previous", prev, prev_end)
 
 
+def _year_before(d: date) -> date:
+    """The same day a year before (29 February: the 28th)."""
+    return d.replace(year=d.year - 1, day=min(d.day, 28) if (d.month, d.day) == (2, 29) else d.day)
+
+
 def _period_of(today: date, a: Any, default: SalesPeriod) -> tuple[Period, Period]:
     """The period of a report's arguments (a month or a range of months, a named period, or dates) and
     the one it is compared with: the period just before, or the month asked for."""
     p, prev = _period_asked(today, a, default)
+    if a.compare_last_year:  # 同比: the same days a year before
+        if a.compare_month is not None:
+            raise ToolFailure("give either compare_month or compare_last_year, not both")
+        return p, Period("last_year", _year_before(p.start), _year_before(p.end))
     if a.compare_month is None:
         return p, prev
     other = month_period(today, a.compare_month, None)[0]
@@ -376,6 +390,7 @@ class SalesReportArgs(BaseModel):
     month: str | None = _MONTH
     to_month: str | None = _TO_MONTH
     compare_month: str | None = _COMPARE_MONTH
+    compare_last_year: bool = _LAST_YEAR
     by: Grain | None = Field(None, description="one row per day, week or month (default: by the period's length)")
     breakdown: Literal["none", "country", "product", "segment"] = Field(
         "none", description="split the figures by the customers' country, by product or by RFM segment"
@@ -544,6 +559,7 @@ class TopProductsArgs(BaseModel):
     month: str | None = _MONTH
     to_month: str | None = _TO_MONTH
     compare_month: str | None = _COMPARE_MONTH
+    compare_last_year: bool = _LAST_YEAR
     order: Literal["best", "worst"] = Field("best", description="best sellers, or worst sellers")
     metric: Literal["revenue", "units"] = Field("revenue", description="rank by revenue or by units sold")
     worst_by: Literal["fall", "lowest"] = Field(

@@ -252,6 +252,7 @@ SITES: list[tuple[str, list[str]]] = [
     ),
     ("reports.py", ["the months run backwards (2011-11 to 2011-09); give the earlier month first"]),
     ("reports.py", ["2012-01 is after the shop's latest orders (2011-12-09); give months up to 2011-12"]),
+    ("reports.py", ["give either compare_month or compare_last_year, not both"]),
     ("reports.py", ["give either a month or a period (or start and end dates), not both"]),
     ("reports.py", ["to_month ends a range of months; give the first month as month"]),
     (

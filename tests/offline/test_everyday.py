@@ -156,6 +156,18 @@ def test_a_second_what_if_replaces_the_first_change() -> None:
             "campaign_plan",
             {"total_budget": 4000.0},
         ),
+        ("Easter plan, £3k total: when to start, who to target and how to split it", "campaign_plan", {}),
+        (
+            "11月到目前为止的订单数同比去年同期怎么样",
+            "sales_report",
+            {"month": "11", "to_month": "latest", "compare_last_year": True},
+        ),
+        ("revenue by country last month vs the same period last year", "sales_report", {"compare_last_year": True}),
+        (
+            "google ad copy for the regency cakestand for our VIP customers, premium tone",
+            "compose_headlines",
+            {"platform": "google_rsa", "tone": "premium"},
+        ),
     ],
 )
 def test_everyday_wordings_of_periods_names_and_comparisons(text: str, tool: str, args: dict[str, object]) -> None:
@@ -177,6 +189,28 @@ def test_two_campaigns_compared_on_a_figure_say_which_is_ahead(cp: Copilot) -> N
 def test_whether_something_lifts_sales_is_answered_with_a_verdict() -> None:
     p = plan("weekly sales of our doormats for the last 8 weeks - is the cold snap lifting them?")
     assert p.tool == "sales_report" and "asked:trend" in p.notes
+
+
+def test_a_period_against_the_same_days_a_year_before(cp: Copilot) -> None:
+    res = cp.ask("12月到目前为止的销售额同比去年12月同期怎么样？")
+    assert calls(res)[0][1]["compare_last_year"] is True
+    prev = res["tool_calls"][0]["result"]["previous_period"]
+    assert (prev["start"], prev["end"]) == ("2010-12-01", "2010-12-09")
+    assert "对比的是去年同期 2010-12-01 至 2010-12-09" in res["answer"]
+
+
+def test_the_last_answer_as_a_table_or_a_chart(cp: Copilot) -> None:
+    first = cp.ask("ROAS, CPA and CTR for each campaign last week")
+    table = cp.ask("put that in a table", thread_id=first["thread_id"])
+    assert calls(table)[0][:2] == calls(first)[0][:2] and [a["kind"] for a in table["attachments"]].count("csv") == 1
+    daily = cp.ask("2号计划最近14天每天的ROAS")
+    drawn = cp.ask("做成图", thread_id=daily["thread_id"])
+    assert calls(drawn)[0][:2] == calls(daily)[0][:2] and any(a["kind"] == "chart" for a in drawn["attachments"])
+
+
+def test_an_ab_test_answers_whether_b_won_first(cp: Copilot) -> None:
+    res = cp.ask("A/B on the newsletter: A got 212 orders from 9,800 sends, B got 251 from 9,750. Is B a real winner?")
+    assert res["answer"].startswith("In short: B is ahead of A but not yet a proven winner")
 
 
 def test_two_months_compared_say_which_won(cp: Copilot) -> None:

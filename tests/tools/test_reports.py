@@ -238,6 +238,16 @@ def test_what_sells_with_a_kind_or_in_a_country(demo) -> None:  # type: ignore[n
         call(shop, "bought_together", query="submarine")
 
 
+def test_a_report_against_the_same_days_a_year_before(demo) -> None:  # type: ignore[no-untyped-def]
+    shop, df = demo
+    r = call(shop, "sales_report", month="2011-12", to_month="latest", compare_last_year=True)
+    assert r["previous_period"]["name"] == "last_year"
+    then = df.within("2010-12-01", "2010-12-09")
+    assert r["previous"]["revenue"] == pytest.approx(float(then.revenue.sum()), abs=0.01)
+    with pytest.raises(ToolFailure, match="not both"):
+        call(shop, "top_products", month="2011-11", compare_month="2011-09", compare_last_year=True)
+
+
 def test_a_month_is_compared_with_the_month_before() -> None:
     from tools.delivery import Period
 
