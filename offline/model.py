@@ -42,6 +42,7 @@ from offline.planner import (
     split_parts,
     until_said,
 )
+from offline.terms import terms_asked
 from tools import TOOLS
 from vectorstore.glossary import glossary
 
@@ -473,6 +474,9 @@ class OfflineChatModel(BaseChatModel):
                 first_write = len(calls)
                 written = set() if priced else self._campaigns_written(p, part)
             calls.append(call)
+        explained = {k for kind in declined if kind.startswith("term:") for k in kind[5:].split(",")}
+        asked = [k for k in terms_asked(request) if k not in explained]  # "…AOV, and I'm not sure what goes into it"
+        declined += [f"term:{','.join(asked)}"] if asked else []
         said = [wording.declined(kind, zh) for kind in dict.fromkeys(declined)]
         if not calls:
             if said:
@@ -519,6 +523,11 @@ class OfflineChatModel(BaseChatModel):
             earlier=earlier,
             today=self._today(),
         )
+        if p.tool is None and p.declined is None and not p.greeting:  # the supervisor sent it here: what the
+            whole = plan(  # request asks among every tool, when that is one of this specialist's
+                self._unnamed(text, known), ctx, zh=zh, stock_codes=self._codes(), earlier=earlier, today=self._today()
+            )
+            p = whole if whole.tool in allowed else p
         if p.tool is None or p.tool not in allowed:
             return _remember(
                 AIMessage(

@@ -38,6 +38,7 @@ from offline.extract import (
 )
 from offline.intent import NONE, Index, Intent, bank_index
 from offline.spelling import Speller
+from offline.terms import only_asks_meaning, terms_asked, without_meaning
 from tools import TOOLS, ToolFailure
 from tools.base import catalog_singular
 from tools.campaigns import LOWER_IS_BETTER
@@ -704,6 +705,12 @@ def _own_clause(prev_text: str, prev: Plan, piece: str, p: Plan) -> bool:
     leans = any(
         before.ids(kind) and not now.ids(kind) and (p.tool is None or f not in _props(p.tool))  # type: ignore[arg-type]
         for f, kind in ID_FIELDS.items()
+    ) or (  # 红色波点的大号购物袋最近卖得怎么样，帮我看一下最近8周每周的销量: that product's sales
+        bool(catalog_phrase(prev_text))
+        and not catalog_phrase(piece)
+        and not now.refs
+        and bool(_SELLS.search(piece))
+        and not _ADS.search(piece)
     )
     return all(asks) and not leans and not _ZH_REMARK.search(prev_text) and not _ZH_NO_SUBJECT.match(piece)
 
@@ -869,6 +876,7 @@ class _Signals:
     together: bool = False  # what sells with a product or a kind: "bought together with 85123A", 和蛋糕架一起买的
     plan_said: bool = False  # a plan asked for by name: "Mother's Day plan, £5k: when, who, how to split"
     year_on_year: bool = False  # 同比, "vs the same period last year": a report of the shop's, against a year before
+    ad_setting_only: bool = False  # bids or budgets changed, no product or price named: "all our campaign bids +10%"
 
 
 def _signals(e: Entities) -> _Signals:
@@ -1002,6 +1010,8 @@ def _signals(e: Entities) -> _Signals:
         and bool(e.ids("product") or e.stock_codes or _PRODUCTS.search(e.text) or catalog_phrase(e.text)),
         bool(_PLAN_SAID.search(e.text)),
         e.year_on_year,
+        bool(_AD_SETTING.search(e.text))
+        and not (e.ids("product") or e.stock_codes or _PRICE_WORDS.search(e.text) or catalog_phrase(e.text)),
     )
 
 
@@ -1252,6 +1262,8 @@ def _entity_fit(tool: str, sig: _Signals) -> float:
         score -= 1.0  # "france vs germany revenue since august": campaigns have no country; the shop's sales do
     if sig.price_move:  # "派对彩旗涨价5%": the price changed, proposed for approval, not a what-if of it
         score += 1.5 if tool == "set_product_price" else -1.0 if tool == "discount_effect" else 0.0
+    if sig.ad_setting_only and tool in _PRICE_TOOLS:
+        score -= 1.5  # "all our campaign bids raised by 10%… could you set that up": the bids, not a price
     if sig.year_on_year and "compare_last_year" in props:
         score += 1.0  # "11月到目前为止的订单数同比去年同期": the shop's figures against the same days a year before
     if sig.plan_said and sig.occasion and tool == "campaign_plan":
@@ -1372,6 +1384,8 @@ def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[In
     for s in dict.fromkeys([*sentences, *clauses]):
         if s not in sentences and _LEANS_BACK.search(s):
             continue  # "..., and how much have they spent between them?": a clause about what the rest names
+        if _POINTS_TO_REST.search(s):
+            continue  # "Could you set that up so she can approve it?": the ask is the sentence it points to
         it = index.classify(s, allowed)
         key = (bool(_ASKS.search(s)), it.confidence)  # a question or an instruction before a statement
         if it.label != NONE and key > best_key:
@@ -1379,6 +1393,16 @@ def _asked(text: str, index: Index, allowed: set[str] | None = None) -> tuple[In
     return best, said
 
 
+_THANKS = re.compile(
+    r"^\s*(?:(?:thank you|thanks|thx|ta|cheers|great|perfect|brilliant|lovely|awesome|nice|that'?s (?:great|perfect|helpful))"
+    r"(?: so much| very much| a lot)?[!.,]*\s*)+|^\s*(?:谢谢|多谢|太好了|辛苦了|感谢)[!！。，,]*\s*",
+    re.I,
+)
+_POINTS_TO_REST = re.compile(
+    r"\b(?:set|sort|line|get) (?:that|this|it|those|these) (?:up|out|ready|going|done)\b"
+    r"|\b(?:do|handle|action|make) (?:that|this|it) (?:for me|happen|please|now)\b|帮我(?:弄|安排|处理|搞)一下",
+    re.I,
+)
 _BA_ORDER = re.compile(r"^\s?(?:请|帮我|麻烦|直接)?\s?(?:把|将)")
 _CUT_PRICE = re.compile(  # a price cut said as an order
     r"^\s*(?:(?:ok|okay|right|so|please|pls|just|let'?s|go ahead and)[,\s]+)*(?:knock|take|shave|mark down|discount)\b",
@@ -1397,6 +1421,16 @@ _PLATFORM_CAMPAIGN = re.compile(
 )
 
 
+_ON_BEHALF = re.compile(
+    r"\b(?:my|our) (?:manager|boss|director|line manager|team lead|head of \w+|ceo|md|client)"
+    r" (?:wants|would like|asked me|has asked me|needs|wanted|says|said|mentioned|asked|is asking)(?: me)?"
+    r"(?: to(?: know| see| find out| check| get)?)?\b|\bi(?:'ve| have) been asked to\b"
+    r"|\b(?:she|he) (?:wants|asked|would like)(?: me)?(?: to(?: know)?)?\b"
+    r"|(?:老板|领导|经理|主管|上级|总监)(?:让我|叫我|要我|想知道|想看|想让我|问我?|说|要)(?:查一下|看一下|查查|看看|算一下)?",
+    re.I,
+)
+
+
 def _as_read(e: Entities) -> str:
     """The request as the bank's examples are written: a stock code written bare (`85099B`) reads
     as `product 85099B`, the way the examples name a product; words asking for a file are left out."""
@@ -1407,6 +1441,7 @@ def _as_read(e: Entities) -> str:
             out = out[: r.start] + "product " + out[r.start :]
     if len(e.channels) == 1:  # "the tiktok campaign" reads as the social campaign it is taken for
         out = _PLATFORM_CAMPAIGN.sub(lambda m: f"{e.channels[0]}{m.group('c') or m.group('zc')}", out)
+    out = _ON_BEHALF.sub(" ", out)  # "my manager wants to know…", 老板让我查一下: whose ask it is, not what
     rest = _FILE.sub(" ", out)  # "…, export it", 导出: the file is the app's to write; the ask is the rest
     return rest if rest != out and len(_WORDS.findall(rest)) >= 2 else out
 
@@ -1729,6 +1764,8 @@ _BROWSE = re.compile(  # asking what the catalog holds: "what hot water bottles 
     r"^\s*(?:any|show(?: me)?|list|which|what)\b(?!.*\b(?:price|sell|sold|sales|cost|discount|off|revenue)\b)"
     r"|\b(?:options?|alternatives?|range of|kinds? of|types? of|other)\b"
     r"|\b(?:do|did) (?:we|you) (?:still )?(?:have|sell|stock|carry|do)\b|\b(?:have we|we'?ve) got\b|\bgot any\b"
+    r"|\b(?:all|every)(?: of)? (?:the |our )?[a-z][\w' -]{1,30}? (?:we|you) (?:sell|stock|carry|have)\b"
+    r"(?! (?:the )?(?:most|best|least|worst|more|less|fewest)\b)"
     r"|\b(?:which|what) (?:colou?rs?|sizes?|designs?|styles?|versions?|patterns?)\b|\bcome in\b|\bstill in stock\b"
     r"|有哪些|有什么|有啥|哪些款|哪几款|什么款|还有哪|可以推|推荐几款|有没有|还有别的|还卖|有卖|什么颜色|哪些颜色|几种颜色|几个颜色|几款|几种款|多少款|多少种颜色",
     re.I,
@@ -2091,6 +2128,7 @@ _TOGETHER = re.compile(  # what sells with a product: "bought together", "goes w
     r"|购物篮|加购|搭配(?:购买|销售|推荐|商品|卖|买)|(?:和|跟|与).{1,16}搭配",
     re.I,
 )
+_PRICE_TOOLS = frozenset({"set_product_price", "discount_effect", "price_elasticity", "optimal_price"})
 _PLAN_SAID = re.compile(r"\bplan\b|\bplanning\b|策划|方案|规划", re.I)
 _RANK_BY = re.compile(
     r"(?P<lift>\blift\b|\blikelie?r\b|\bconfidence\b|\baffinity\b|提升度|置信度|关联度|关联强度|相关性)"
@@ -2362,7 +2400,10 @@ def fill(
             if q:
                 args[name] = q if e.quoted else catalog_spelling(q)
         elif name == "query" and "product_id" not in args:
-            q = e.quoted or _topic(e) or catalog_phrase(e.text) or themed(e.text)  # "any picnic stuff?"
+            topic, kind = _topic(e), catalog_phrase(e.text)
+            if topic and kind and kind.lower() in topic.lower():
+                topic = kind  # "all the lunch bags we sell": the lunch bags, not every word around them
+            q = e.quoted or topic or kind or themed(e.text)  # "any picnic stuff?"
             if q:
                 args[name] = q if e.quoted else catalog_spelling(q)
             if q and is_chinese(e.text) and not e.quoted and _RANGE_ASKED.search(e.text):
@@ -2825,10 +2866,18 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     elif earlier and (noun := _NOUN.search(earlier)) and not _NOUN.search(text) and _BARE_COUNT.search(text):
         text = _BARE_COUNT.sub(lambda m: f"{m.group(0)} {noun.group(0).lower()}", text, count=1)  # "…, then the 5
         # that fell the most": the 5 sellers
+    thanked = _THANKS.sub("", text, count=1)
+    if thanked.strip() and thanked != text:
+        text = thanked  # "Thank you! And the same for campaign 1?": the follow-up, not the thanks
     e = _with_bare_customer(extract(text, stock_codes), stock_codes)
     zh = is_chinese(text) if zh is None else zh
     if _GREETING.match(e.text):
         return Plan(None, zh=zh, greeting=True)
+    if only_asks_meaning(text):  # "what does CPA stand for?", 这个转化是什么意思: words, not the shop's figures
+        return Plan(None, zh=zh, declined="term:" + ",".join(terms_asked(text)))
+    if terms_asked(text):  # "…pull ROAS and CPA for me? Also, what does CPA stand for?": the figures asked for,
+        text = without_meaning(text)  # the meaning said beside them (offline/model.py)
+        e = _with_bare_customer(extract(text, stock_codes), stock_codes)
     done = carried_out(ctx) if pending_reply(text) == "yes" else None
     done = done or _set_after_what_if(ctx, e)
     if done is not None and (allowed is None or done.tool in allowed):
@@ -3685,7 +3734,12 @@ def _carry(tool: str, ctx: Context, e: Entities, args: dict[str, Any], continuin
             continue  # "leave display out of it - just search + social": the new selection replaces the old
         if k == "breakdown" and v == "country" and args.get("country") and not str(args["country"]).startswith("not "):
             continue  # "now just germany": one country, no longer split by country (but every country bar one is)
-        if k == "country" and args.get("breakdown") == "country" and not e.countries:
+        if (
+            k == "country"
+            and args.get("breakdown") == "country"
+            and prev.get("breakdown") != "country"
+            and not e.countries
+        ):
             continue  # "11月各国家销售额前10" after Germany's figures: every country, side by side
         if (k in ID_FIELDS and (continuing or not e.refs)) or continuing:
             args[k] = v

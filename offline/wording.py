@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from offline import audience_words, dsp_words
+from offline import audience_words, dsp_words, terms
 
 Fmt = Callable[[dict[str, Any], bool], str]
 
@@ -2601,7 +2601,8 @@ HELP_EN = (
     "campaigns (A/B tests, budget splits, seasonality, who to e-mail, did it work); build, size, overlap, look-alike "
     "and export audiences (with customers' consent); show where buyers come from (conversion by traffic source, the "
     "session funnel, purchase intent), which channel deserves the credit (attribution models side by side), what each "
-    "medium earns (a marketing-mix model) and how many new customers will still buy later. Try: "
+    "medium earns (a marketing-mix model) and how many new customers will still buy later; and say what a figure "
+    "means (CPA, ROAS, AOV, elasticity, P(alive), ...). Try: "
     '"which customers are about to lapse?"'
 )
 HELP_ZH = (
@@ -2610,7 +2611,8 @@ HELP_ZH = (
     "撰写合规的广告标题与卖点；估计价格弹性、利润最大化价格与折扣效果，并修改价格；查看活动消耗进度、"
     "为展示出价、回放竞价策略、设置单个或多个活动的出价与预算（修改需您批准）；查看 DSP 的胜率、CPM 与消耗节奏并修改 DSP 活动的定向；活动效果报告与对比（投产比、CPA、点击率、转化）、暂停与恢复投放；以及活动策划（A/B 测试、预算分配、季节性、"
     "邮件该发给谁、活动是否有效）；人群包的创建、规模、重合、相似人群扩展与导出（尊重客户的退订）；流量洞察（各流量来源的转化率、"
-    "会话漏斗、购买意向）、渠道归因（多种归因模型对比）、媒体组合模型（各媒体的投产比）以及新客留存预测。"
+    "会话漏斗、购买意向）、渠道归因（多种归因模型对比）、媒体组合模型（各媒体的投产比）以及新客留存预测；也可以解释各项指标的含义"
+    "（CPA、投产比、客单价、价格弹性、P(alive) 等）。"
     '试试："哪些客户快要流失了？"'
 )
 
@@ -2621,7 +2623,9 @@ def help_text(zh: bool) -> str:
 
 def declined(kind: str, zh: bool) -> str:
     """Why a part asking for data the shop does not hold gets no figures (`kind`: "competitor",
-    "contact")."""
+    "contact"), or what the terms a part asks about mean ("term:cpa,roas")."""
+    if kind.startswith("term:"):
+        return "\n".join(terms.explain(k, zh) for k in kind.removeprefix("term:").split(",") if k)
     if kind == "every_price":
         return (
             "我不能一次改掉所有商品的价格：改价是一个商品一个商品地提出，每一项都要您批准后才生效，这一步不能跳过。"

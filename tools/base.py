@@ -214,10 +214,15 @@ def exported_rows(a: BaseModel) -> int | None:
 _NAME_WORD = re.compile(r"[a-z][a-z'-]+")
 
 
+_SPELT_AS = {"tealight": "t-light", "tealights": "t-lights", "tlight": "t-light", "tlights": "t-lights"}  # the
+# catalog's spelling of words marketers write otherwise ("white hanging heart tealight holder")
+
+
 def _name_words(text: str) -> list[str]:
     """The words of a text as catalog words are matched: lower case, without apostrophes (CHILDREN'S
-    APRON is a childrens apron)."""
-    return [w.replace("'", "") for w in _NAME_WORD.findall(text.lower().replace("’", "'"))]
+    APRON is a childrens apron), in the catalog's spelling (tealight is T-LIGHT)."""
+    words = [w.replace("'", "") for w in _NAME_WORD.findall(text.lower().replace("’", "'"))]
+    return [_SPELT_AS.get(w, w) for w in words]
 
 
 NAME_COVERAGE = 0.55  # share of the word weight of a description and the request's catalog words they share

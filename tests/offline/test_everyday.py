@@ -213,6 +213,61 @@ def test_an_ab_test_answers_whether_b_won_first(cp: Copilot) -> None:
     assert res["answer"].startswith("In short: B is ahead of A but not yet a proven winner")
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("what does CPA stand for?", "cpa"),
+        ("sorry, what does ROAS actually mean?", "roas"),
+        ("这个转化是什么意思呀？是下单吗？", "conversion"),
+        ("what's meant by price elasticity?", "elasticity"),
+        ("P(alive)是什么意思", "p_alive"),
+    ],
+)
+def test_a_question_about_a_word_is_answered_in_words(text: str, key: str) -> None:
+    p = plan(text)
+    assert p.tool is None and p.declined == f"term:{key}"
+
+
+def test_a_meaning_asked_beside_figures_comes_with_them(cp: Copilot) -> None:
+    res = cp.ask("Could you pull ROAS and CPA for each campaign last week? Also, what does CPA stand for?")
+    assert [n for n, _, _ in calls(res)] == ["campaign_metrics"]
+    assert "CPA (cost per acquisition) is what one conversion cost" in res["answer"]
+    zh = cp.ask("老板让我查一下上个季度各个客户分层的销售额占比。这个分层是什么意思啊？")
+    assert calls(zh)[0][:2] == ("sales_report", {"period": "last_quarter", "breakdown": "segment"})
+    assert "客户分层指 RFM 分群" in zh["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        (
+            "My manager wants all our campaign bids raised by 10% before the weekend. Could you set that up?",
+            "set_campaign_bids",
+            {"all_campaigns": True, "change_pct": 10.0},
+        ),
+        ("my boss asked me to find all the doormats we sell, with prices", "similar_products", {"query": "doormats"}),
+        ("how has the white hanging heart tealight holder sold each month this year?", "sales_report", {"by": "month"}),
+    ],
+)
+def test_asks_passed_on_and_words_spelt_otherwise(text: str, tool: str, args: dict[str, object]) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
+
+
+def test_thanks_before_a_follow_up_and_a_file_of_a_filtered_breakdown(cp: Copilot) -> None:
+    first = cp.ask("CTR for campaign 2 for each day over the last 14 days please")
+    again = cp.ask("Thank you! And the same for campaign 1?", thread_id=first["thread_id"])
+    assert calls(again)[0][:2] == ("campaign_metrics", {**calls(first)[0][1], "campaign_id": 1})
+    shown = cp.ask("sales by country for November, outside the UK")
+    file = cp.ask("Great, can you send that as a file?", thread_id=shown["thread_id"])
+    assert calls(file)[0][1].get("country") == "not United Kingdom"
+    named = cp.ask("老板问那个红色波点的大号购物袋最近卖得怎么样，帮我看一下最近8周每周的销量")
+    assert calls(named)[0][:2] == (
+        "sales_report",
+        {"start": "2011-10-14", "end": "2011-12-08", "by": "week", "product_ids": [3220]},
+    )
+
+
 def test_two_months_compared_say_which_won(cp: Copilot) -> None:
     res = cp.ask("did the t-light holders sell better in November than in August?")
     assert calls(res)[0][1]["compare_month"] == "8"
@@ -234,7 +289,7 @@ def test_a_product_named_after_like_the_is_that_products_neighbours(cp: Copilot)
     res = cp.ask("which other bags do we sell that are like the jumbo bag red retrospot? give me 5")
     assert calls(res)[0][:2] == ("similar_products", {"k": 5, "product_id": 3220})
     text = cp.ask("find products like a red paper parasol")  # a description, not one product
-    assert calls(text)[0][1]["query"] == "a red paper parasol"
+    assert calls(text)[0][1]["query"] == "red paper parasol" and "product_id" not in calls(text)[0][1]
 
 
 def test_copy_for_people_named_in_words_speaks_to_them() -> None:
