@@ -768,7 +768,7 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
             r"|本月|这个月|这月|当月|(?<![\d一二三四五六七八九十])月初(?:以来|到现在|至今)",
             "this_month",
         ),
-        (r"\b(?:last|previous|prior) month\b|上个月|上月|上一个月", "last_month"),
+        (r"(?<!each )(?<!every )(?<!the )\b(?:last|previous|prior) month\b|上个月|上月|上一个月", "last_month"),
         (r"\b(?:last|past|previous|prior) (?:7 days|seven days)\b|\b7d\b|\bpast week\b|\blast 7\b", "last_7_days"),
         (r"\b(?:last|past|previous|prior) (?:two|2) weeks\b|\b(?:last|past) fortnight\b|\b14d\b", "last_14_days"),
         (r"\b(?:last|past|previous|prior) (?:four|4) weeks\b|\b28d\b", "last_28_days"),
@@ -784,6 +784,7 @@ _PERIODS: list[tuple[re.Pattern[str], str]] = [
         ),
         (
             r"\b(?:year to date|ytd|this year|so far this year|since the (?:start|beginning) of the year)\b"
+            r"|\b(?:19|20)\d\d (?:so far|to date|ytd)\b"
             r"|今年(?:以来|到现在|至今|累计)?|本年度?|年初",
             "ytd",
         ),

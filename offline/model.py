@@ -42,7 +42,7 @@ from offline.planner import (
     split_parts,
     until_said,
 )
-from offline.terms import terms_asked
+from offline.terms import reliability_asked, terms_asked
 from tools import TOOLS
 from vectorstore.glossary import glossary
 
@@ -425,6 +425,7 @@ class OfflineChatModel(BaseChatModel):
         first_write: int | None = None  # the call that proposes the first change
         before: Plan | None = None
         written: set[int] = set()  # the campaigns the first change is to (none known: every read waits)
+        planned: list[str] = []  # the tools the parts ask for
         for i, part in enumerate(parts):
             p = plan(
                 self._unnamed(part, known),
@@ -436,6 +437,7 @@ class OfflineChatModel(BaseChatModel):
             if before is not None and compared_already(part, before, p, self._today()):
                 continue  # "…卖了多少？跟8月比怎么样": the report of September already compares it with August
             before = p
+            planned += [p.tool] if p.tool is not None else []
             if p.declined is not None:
                 declined.append(p.declined)
                 writes_of = None
@@ -474,6 +476,7 @@ class OfflineChatModel(BaseChatModel):
                 first_write = len(calls)
                 written = set() if priced else self._campaigns_written(p, part)
             calls.append(call)
+        declined += reliability_asked(request, planned)  # "how sure is that?", 数据靠谱吗: how far to lean on it
         explained = {k for kind in declined if kind.startswith("term:") for k in kind[5:].split(",")}
         asked = [k for k in terms_asked(request) if k not in explained]  # "…AOV, and I'm not sure what goes into it"
         declined += [f"term:{','.join(asked)}"] if asked else []

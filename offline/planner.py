@@ -236,6 +236,7 @@ _STRONG = re.compile(
     r"|and separately|separately|secondly|and finally|finally|lastly)\b[,:]?)\s?"
     r"|(?:^|(?<=[.!?;,])\s?)(?:另外|还有|顺便|同时|然后|并且|其次|再者|最后|此外)|(?<=[.!?;,]\s)再(?=[\u4e00-\u9fff])|^先(?=.{2,}再)"
     r"|(?<=\?)\s?and\s(?=(?:would|will|what|how|can|could|should|is|are|does|do|which|who|where)\b)"  # "...? and would 10% off pay?"
+    r"|(?<=\?)\s?and\s(?=(?:of|for|among|in) (?:the|our|those|these)\b)"  # "...rate? And of the customers who…"
     r"|(?:^|\s)\(?[1-9]\)\s"  # a numbered list: "1) ... 2) ..."
     r"|(?<=[A-Za-z\u4e00-\u9fff\d?])\s\+\s(?!(?:social|display|search|email|video|shopping)\b|"
     + COUNTRY_WORDS.pattern  # "german + austrian customers": one list of two countries
@@ -343,6 +344,13 @@ _BEST = re.compile(
     r"\b(?:best|top|most|biggest|highest|leading)\b|(?<![a-z])top(?=\s?\d)|最好|最佳|最多|最高|畅销|卖得好|爆款|前\s?\d",
     re.I,
 )
+_BOTH_ENDS = re.compile(  # the top and the bottom of a ranking asked for together
+    r"\b(?:top|best)(?: \d+)?(?: sellers| products| items)? (?:and|&|\+|plus|as well as|vs\.?|versus) (?:the )?"
+    r"(?:\d+ )?(?:bottom|worst|slowest|biggest (?:drops|fallers|falls)|fallers)\b"
+    r"|\b(?:best|top)\b[^.?!]{0,40}\band (?:the )?(?:\d+ )?(?:worst|bottom|biggest (?:drops|fallers|falls)|slowest)\b"
+    r"|(?:最好|最畅销|最多|前\s?\d+).{0,14}(?:和|以及|跟|还有|与).{0,8}(?:最差|最不好|跌得最|下滑最|倒数|最少)",
+    re.I,
+)
 _WHO = re.compile(r"\bwho(?:'s| is| are)?\b|哪些人|都有谁|是谁|有谁", re.I)
 _ONES = re.compile(r"\bones\b", re.I)
 _BARE_COUNT = re.compile(
@@ -361,6 +369,20 @@ def _own_question(first: str, second: str) -> bool:
         return False
     a, b = extract(first).countries, extract(second).countries
     return bool(a) and a == b
+
+
+def _of_a_part(first: str, before: Plan, second: str, p: Plan) -> bool:
+    """A question about the whole after which a question about a part of it (`What's our repeat purchase
+    rate? And of the customers whose first order was in Q1, how many ordered again?`): two answers."""
+    narrower = bool(set(p.args) - set(before.args) - {"limit", "sort"}) or bool(  # a filter of its own (months
+        _FIRST_ORDER.search(second) and extract(second).months  # of a first order are read against today, later)
+    )
+    return (
+        narrower
+        and first.rstrip().endswith(("?", "？"))
+        and second.rstrip().endswith(("?", "？"))
+        and bool(re.match(r"\s*(?:and\s+)?(?:of|among|for|in) (?:the|our|those|these)\b", second, re.I))
+    )
 
 
 def _same_subject(first: str, second: str, p: Plan) -> bool:
@@ -402,6 +424,28 @@ _KIND_WORDS = {
     "product": re.compile(r"\b(?:products?|items?|skus?)\b|产品|商品", re.I),
 }
 _LEANS_ON = re.compile(r"\b(?:they|them|their|it|its|that)\b|他|她|它|这个占|那个占", re.I)
+
+
+_TARGET_WHO = re.compile(
+    r"\b(?:who|which customers|what customers)\b[^.?!]{0,30}\btarget|投给谁|针对哪些|目标人群|找哪些客户", re.I
+)
+
+
+def _plan_answers(part: tuple[str, Any, Plan]) -> bool:
+    """A part a campaign plan before it answers: how to split its budget, or whom to target."""
+    text, _, p = part
+    return (
+        (p.tool == "budget_split" and "total" in p.missing)
+        or (p.tool == "sales_report" and bool(re.search(r"run-?up|baseline|预热|基准", text, re.I)))
+        or (p.tool in ("email_targeting", "lapsing_customers", "customer_list") and bool(_TARGET_WHO.search(text)))
+    )  # (the plan gives the last run-up's sales as its baseline)
+
+
+def _after_colon(norm: str, piece: str) -> bool:
+    """Whether a piece follows a colon: "a monthly summary for last quarter: revenue and orders…" spells out
+    the ask before it."""
+    at = norm.find(piece)
+    return at > 0 and norm[:at].rstrip().endswith((":", "："))
 
 
 def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[str]:
@@ -550,6 +594,15 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = False  # "…打九折的话能多卖多少？利润呢，成本按0.8算": a value the part before takes
             if separate and _about_one_before(prev_text, piece, p, prev):
                 separate = False  # "what's 14911 worth? ... + chance they're still active": still that customer
+            if (
+                prev.tool is not None
+                and _RESORT.search(piece)
+                and set(fill(prev.tool, extract(piece), is_chinese(piece)).args) & _ORDERINGS
+                and not extract(piece).refs
+            ):
+                separate = False  # "What gets bought with 85123A? Rank by lift, not the usual best sellers": that list
+            if prev.tool in _RANKS_WITH_CHANGE and _after_colon(norm, piece) and not extract(piece).refs:
+                separate = False  # "a monthly sales summary for last quarter: revenue and orders for each month"
             if prev.tool in _RANKS_WITH_CHANGE and _EACH_MOVED.search(piece) and not extract(piece).refs:
                 separate = False  # "I'd like to see how each one moved against October too": the ranking's changes
             if not separate:
@@ -564,6 +617,7 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
             and _same_channels(piece, parts[-1][0])
             and not _conflict(p.args, parts[-1][2].args)
             and not _own_question(parts[-1][0], piece)
+            and not _of_a_part(parts[-1][0], parts[-1][2], piece, p)
         ):
             merged = (
                 parts[-1][0] + ". " + piece
@@ -590,10 +644,9 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
         parts[0] = (parts[0][0], parts[0][1], second[2]) if parts[0][2].tool != second[2].tool else parts[0]
     plans = [p.tool for _, _, p in parts]
     if "campaign_plan" in plans:  # "a plan with £6,000: when to start, who to target, how should it split?":
-        parts = [  # the plan's own channel split answers the last, not a split asking for its total again
-            part for i, part in enumerate(parts) if not (part[2].tool == "budget_split" and "total" in part[2].missing
-                                                          and "campaign_plan" in plans[:i])
-        ]  # fmt: skip
+        parts = [  # the plan's own channel split and audiences answer the rest, not a split asking for its
+            part for i, part in enumerate(parts) if not ("campaign_plan" in plans[:i] and _plan_answers(part))
+        ]  # total again, nor an e-mail uplift model for "which customers should we target?"
     if len(parts) <= 1 or all(p.tool is None for _, _, p in parts):
         return [text]
     return [t for t, _, _ in parts][:MAX_PARTS]
@@ -612,7 +665,7 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
     r"\?\s*$|^\s*(?:please|pls|can|could|would|will|what|which|who|how|when|where|why|is|are|do|does|did|should|shall"
     r"|set|show|tell|give|list|find|write|draft|check|plan|split|make|put|raise|lower|drop|cut|change|run|replay|compare"
     r"|recommend|suggest|estimate|work out|let'?s|i'?d like|i want|i need|we need|we want|bring|take|increase|decrease"
-    r"|reduce|pause|resume|stop|restart)\b"
+    r"|reduce|pause|resume|stop|restart|rank|sort|pull|break down|chart|plot|export)\b"
     r"|\b(?:please|could you|can you|would you|i'?d (?:also )?like|i would (?:also )?like|i want|i need|we need|let me know"
     r"|we should|(?:it'?d|it would) be (?:\w+ )?(?:to|if))\b"
     r"|^\s*先?(?:请|帮|麻烦|烦请|能不能|能否|可以|看看|看下|查|给|把|列|写|算|分析|测算|预估|评估|设|改|调)|吗\s*$|呢\s*$|多少|怎么|如何|哪些|哪个|是否|有没有|烦请|请"
@@ -716,7 +769,9 @@ def _own_clause(prev_text: str, prev: Plan, piece: str, p: Plan) -> bool:
 
 
 # a clause that starts with its verb has the clause before as its subject: 各个客群分别有多少人，贡献了多少销售额
-_ZH_NO_SUBJECT = re.compile(r"\s?(?:各自|分别|一共|总共|合计)?(?:贡献|带来|占了|占比|花了|买了|卖了|下了|消费了|产生)")
+_ZH_NO_SUBJECT = re.compile(
+    r"\s?(?:各自|分别|一共|总共|合计)?(?:贡献|带来|占了|占比|花了|买了|卖了|下了|消费了|产生)|\s?(?:各|各自|分别)占"
+)
 
 
 def _change_of_one(text: str, p: Plan) -> bool:
@@ -2052,6 +2107,11 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
         if span is None:
             continue
         a, b = span
+        if d.year is not None and d.month is None and d.period is None and e.month_range and len(e.months) == 2:
+            (y1, m1), (y2, m2) = e.months  # "first order was in Q1 2011": January to March of that year
+            if {y1 or d.year, y2 or d.year} == {d.year} and m1 <= m2:
+                a = date(d.year, m1, 1)
+                b = date(d.year + m2 // 12, m2 % 12 + 1, 1) - timedelta(days=1)
         pre = "first_" if d.order == "first" else ""
         if d.rule == "start":
             out[pre + "start"] = a
@@ -2067,9 +2127,19 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
             out[pre + "start"] = min(a, out.get(pre + "start", a))
             if today is None or b < today - one_day:  # a span running to today ends nowhere
                 out[pre + "end"] = max(b, out.get(pre + "end", b))
+    if not e.order_dates and e.month_range and today is not None and _FIRST_ORDER.search(e.text):
+        try:  # "customers who first ordered in Q1": the months of that quarter, the latest up to today
+            months: Period | None = _months_said(e, today)
+        except ToolFailure:
+            months = None
+        if months is not None:
+            out |= {"first_start": months.start, "first_end": months.end}
     return {k: v.isoformat() for k, v in out.items()}
 
 
+_FIRST_ORDER = re.compile(
+    r"\bfirst (?:order(?:ed)?|purchase[ds]?|bought|bought from us)\b|首单|第一次(?:下单|购买|买)", re.I
+)
 _EACH = {"set_campaign_bids": "bids", "set_campaign_budgets": "budgets"}  # each campaign's own new value
 _TREND_ASKED = re.compile(  # whether sales are slowing or still growing: the weeks, with a verdict
     r"\bslow(?:ing|s)? down\b|\bslowing\b|\bpicking up\b|\blos(?:ing|t) (?:steam|momentum)\b|\btail(?:ing)? off\b"
@@ -2153,8 +2223,8 @@ _WHICH_MOST = re.compile(
 _BEST_BUCKET = re.compile(  # the best or worst day, week or month of a period
     r"\b(?:(?P<hi>best|busiest|strongest|biggest|highest|peak|top)|worst|slowest|quietest|weakest|lowest)"
     r"(?:[- ]selling)? (?:single )?(?:day|week|month)s?\b"
-    r"|\bwhich (?:day|week|month)\b.{0,25}?\b(?:(?P<hi2>best|busiest|strongest|biggest|highest|peak|top)|worst"
-    r"|slowest|quietest|weakest|lowest)\b"
+    r"|\bwhich (?:day|week|month)\b.{0,25}?\b(?:(?P<hi2>best|busiest|strongest|biggest|highest|peak|top|most)|worst"
+    r"|slowest|quietest|weakest|lowest|fewest|least)\b"
     r"|哪一?(?:天|周|个?星期|个?礼拜|个?月)(?:的?(?:销售额?|销量|营收|订单))?(?:卖得?)?(?:(?P<zhi>最好|最高|最多|最旺)|最差|最低|最少|最淡)"
     r"|(?:(?P<zhi2>最好|最高|最多|最旺)|最差|最低|最少|最淡)的(?:一|那一?)?(?:天|周|个?星期|个?礼拜|个?月)",
     re.I,
@@ -2525,10 +2595,13 @@ def fill(
             args[name] = e.sort
         elif name in _ORDER_DATES and "first_start" in props:
             pass  # a tool that tells first from last orders: read below
+        elif name == "order" and "both" in _enum(props[name]) and _BOTH_ENDS.search(e.text):
+            args[name] = "both"  # "top 10 and bottom 10 products", 卖得最好的10个和跌得最厉害的10个
         elif name == "order" and "worst" in _enum(props[name]) and (e.worst or _BEST.search(e.text)):
             args[name] = "worst" if e.worst else "best"  # said, or left to the tool (best) and to a follow-up
         elif name == "worst_by" and e.worst:
-            args[name] = "lowest" if e.lowest else "fall"
+            fell = re.search(r"\bdrops?\b|\bfall(?:s|ers)?\b|\bfell\b|\bdeclin\w*|跌|下滑|下降", e.text, re.I)
+            args[name] = "lowest" if e.lowest and not fell else "fall"  # "the bottom… show the biggest drops": falls
         elif name == "metric" and "value" in _enum(props[name]):  # attribution: conversions or their value
             if e.metric == "revenue" or _VALUE_WORDS.search(e.text):
                 args[name] = "value"
@@ -2656,7 +2729,16 @@ def fill(
     for w in _BEST_BUCKET.finditer(e.text) if tool == "sales_report" else ():  # "our best week in November": by
         unit = next(u for u, pat in _BUCKET_UNITS.items() if pat.search(w.group(0)))  # week, named (both when
         args.setdefault("by", unit)  # "哪个月最好哪个月最差" asks both)
-        measure = "units" if e.units else "orders" if re.search(r"\borders\b|订单|单量", e.text, re.I) else "revenue"
+        sales = re.search(r"\b(?:revenue|rev|sales|turnover|takings)\b|销售额|营收|收入|营业额", e.text, re.I)
+        measure = (  # "每个月的销售额和订单数，哪个月最好": by the revenue, the first figure a month is judged by
+            "revenue"
+            if sales
+            else "units"
+            if e.units
+            else "orders"
+            if re.search(r"\borders\b|订单|单量", e.text, re.I)
+            else "revenue"
+        )
         high = bool(w.group("hi") or w.group("hi2") or w.group("zhi") or w.group("zhi2"))
         note = f"asked:{'highest' if high else 'lowest'}-row-{measure}"
         if note not in notes:
@@ -3759,7 +3841,7 @@ _YES = re.compile(
     r"perfect|cool|approve (?:them )?all|approve (?:them )?both|(?:yes )?(?:to )?both|all of them|两个都(?:批了?|同意|可以|确认)|(?:都|全部|全都|一起|统统)(?:批了?|批准|同意|通过|可以|确认|改吧|执行)了?|"
     r"proceed|apply it|make the change|sounds good|looks good|lgtm|please do|yes please|ship it|"
     r"(?:go ahead and )?(?:set|apply|use|make) (?:that|this|it)(?: (?:price|one|bid|budget|change))?|"
-    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|就按这个(?:来|改|办|涨|降|调|定)?|(?:那就|那|就)?(?:降|涨|改|调)(?:价)?吧|照这个改|就?按这个价(?:格)?(?:来|改|办)?|(?:那就?|就)?(?:这么|这样|照这样|按这样)(?:改|办|来|定|调))",
+    r"好的?|好吧|可以|行|确认|批准|同意|没问题|是的?|对|就这样|改吧|执行|照办|那就|就这么办|这么办|那就这样|(?:那就|那|就)?按这个(?:来|改|办|涨|降|调|定)?吧?|(?:那就|那|就)?(?:降|涨|改|调)(?:价)?吧|照这个改|就?按这个价(?:格)?(?:来|改|办)?|(?:那就?|就)?(?:这么|这样|照这样|按这样)(?:改|办|来|定|调))",
     re.I,
 )
 _NO = re.compile(
@@ -3806,7 +3888,9 @@ _FOR_A_WHILE = re.compile(
     r"|\b(?:for|through|over|during)\s+the\s+(?:christmas|xmas|holiday|festive|black friday|easter|valentine'?s?|summer)"
     r"\s+(?:run-?up|rush|period|season|weeks?|push)\b"  # "add £75 for the Christmas run-up"
     r"|(?:圣诞|节日|黑五|双十一|大促|活动)(?:前|期间)?(?:这|的)?(?:几|两|一|三)?(?:周|天|个星期)(?:先这样|先|内|里)"
-    r"|(?:这|那)(?:两|几|一|三)(?:周|天|个星期)先(?:这样|这么)",
+    r"|(?:这|那)(?:两|几|一|三)(?:周|天|个星期)先(?:这样|这么)"
+    r"|(?:这个|本)(?:月|周|星期)剩下的(?:时间|几天|日子)?|(?:这个|本)月(?:内|底前)|月底之前"
+    r"|\bfor the rest of (?:this|the) (?:month|week|quarter)\b|\buntil (?:the )?(?:month|week)[- ]end\b",
     re.I,
 )
 

@@ -152,3 +152,60 @@ def without_meaning(text: str) -> str:
 def explain(key: str, zh: bool) -> str:
     _, en, zh_text = TERMS[key]
     return zh_text if zh else en
+
+
+# How far a tool's figures can be leaned on, said when a request asks ("how sure is that?", 数据靠谱吗).
+_MEASURED = (
+    "These figures are counted from the shop's own order lines (cancelled orders netted out), not estimated. "
+    "Over a short period a few large wholesale orders can swing them: read a change over fewer than two weeks "
+    "as a hint, not a trend.",
+    "这些数字是直接从店铺的订单明细统计的（已扣除取消的订单），不是估计值。时间段很短时，几笔大额批发订单就会让数字大幅波动："
+    "不到两周的变化只能当作信号，不能当作趋势。",
+)
+_SIMULATED = (
+    "The demo campaigns' delivery (impressions, clicks, conversions, spend) is simulated by a stated model (a "
+    "win-rate curve from the iPinYou market prices and a CTR per channel), not read from an ad platform: use it "
+    "to try the tools, not to judge real campaigns.",
+    "演示活动的投放数据（展示、点击、转化、花费）是按明确的模型模拟的（基于 iPinYou 市场价格的竞得率曲线和各渠道点击率），"
+    "不是从广告平台读取的：可以用来试用功能，不能用来评判真实的投放。",
+)
+_MODELLED = (
+    "This is a model's estimate, not a measured figure: BG/NBD and Gamma-Gamma models fitted on the shop's 12 "
+    "months of orders, assuming the customer keeps buying as they have so far. It is surest for customers with "
+    "many orders over many months and least sure for those with one or two orders or a long silence.",
+    "这是模型的估计，不是实测值：用店铺 12 个月的订单拟合 BG/NBD 与 Gamma-Gamma 模型，并假设客户会按过去的方式继续购买。"
+    "下单次数多、时间跨度长的客户最可靠；只下过一两单或很久没买的客户最不可靠。",
+)
+_ASSUMED = (
+    "The channel split uses an assumed response curve for the demo, not one fitted to your own spend and revenue: "
+    "treat the split as a starting point and calibrate it with your results.",
+    "渠道分配用的是演示用的假设响应曲线，不是根据您自己的花费和收入拟合的：请把分配当作起点，再用实际效果校准。",
+)
+RELIABILITY: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        ("sales_report", "top_products", "customer_list", "rfm_segments", "lapsing_customers", "bought_together"),
+        _MEASURED,
+    ),
+    **dict.fromkeys(("campaign_metrics", "compare_campaigns", "campaign_pacing"), _SIMULATED),
+    **dict.fromkeys(("customer_profile", "customer_lifetime_value"), _MODELLED),
+    **dict.fromkeys(("budget_split", "campaign_plan"), _ASSUMED),
+}
+_SURE = re.compile(
+    r"\bhow (?:sure|certain|confident|reliable|accurate|solid|meaningful|trustworthy|robust)\b"
+    r"|\b(?:is|are) (?:that|this|these|those|it|they|the \w+)(?: \w+)? (?:reliable|accurate|solid|trustworthy|meaningful"
+    r"|real|simulated|estimated)\b|\bcan (?:i|we) (?:trust|rely on)\b|\breal or simulated\b|\bsimulated or real\b"
+    r"|靠谱|可靠|准吗|准不准|可信|是真实的|真实数据|是模拟的|模拟的吗",
+    re.I,
+)
+
+
+def reliability_asked(text: str, tools: list[str]) -> list[str]:
+    """How far the figures of `tools` can be leaned on, when the request asks (none: [])."""
+    if not _SURE.search(text):
+        return []
+    return list(dict.fromkeys(f"sure:{t}" for t in tools if t in RELIABILITY))
+
+
+def how_sure(tool: str, zh: bool) -> str:
+    en, zh_text = RELIABILITY[tool]
+    return zh_text if zh else en

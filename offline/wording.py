@@ -1626,7 +1626,16 @@ def _occasion_timing(t: dict[str, Any] | None, zh: bool) -> str:
     if not t:
         return ""
     out = ""
-    if t.get("date"):
+    if t.get("date") and t.get("run_up_started"):  # the usual run-up is under way: what is left of it
+        left = t.get("run_up_days")
+        out += (
+            f"下一次在 {t['date']}，通常提前 {t['lead_days']} 天（{t['run_up_started']}）开始预热，现在已经开始了："
+            f"从 {t['start']} 起投放，还剩 {left} 天；"
+            if zh
+            else f"it falls on {t['date']}; the usual {t['lead_days']}-day run-up began on {t['run_up_started']}, so "
+            f"run from {t['start']}: {left} days are left; "
+        )
+    elif t.get("date"):
         out += (
             f"下一次在 {t['date']}，建议从 {t['start']} 开始投放（提前约 {t['lead_days']} 天）；"
             if zh
@@ -1640,15 +1649,17 @@ def _occasion_timing(t: dict[str, Any] | None, zh: bool) -> str:
             else f"the shop sold nothing in the last run-up ({last['start']} to {last['end']}); "
         )
     elif last:
-        change = "" if last.get("change_pct") is None else f" ({last['change_pct']:+g}%)"
+        change = (
+            "" if last.get("change_pct") is None else f" ({last['change_pct']:+g}% against the same days before it)"
+        )
         top = ", ".join(f"{p['description']} ({_money(p['revenue'])})" for p in last["top_products"][:3])
         out += (
             f"上一次（{last['start']} 至 {last['end']}）销售额 {_money(last['revenue'])}"
             + ("" if last.get("change_pct") is None else f"，比之前同样天数 {last['change_pct']:+g}%")
             + f"；当时卖得最好的：{top}；"
             if zh
-            else f"the last run-up ({last['start']} to {last['end']}) sold {_money(last['revenue'])}{change} against the "
-            f"same days before it, led by {top}; "
+            else f"the last run-up ({last['start']} to {last['end']}) sold {_money(last['revenue'])}{change}, "
+            f"led by {top}; "
         )
     elif "last_time" in t:
         out += (
@@ -1836,7 +1847,15 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
             f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
             + (f"，{row['orders']:,} 单" if zh else f", {row['orders']:,} orders")
             + ("" if row.get("units") is None else f"，{row['units']:,} 件" if zh else f", {row['units']:,} units")
-            + (f"，占 {row['share_pct']}%" if zh else f", {row['share_pct']}% of sales")
+            + (
+                (
+                    f"，占所列合计 {row['share_pct']}%、全店 {row['shop_share_pct']}%"
+                    if zh
+                    else f", {row['share_pct']}% of those listed, {row['shop_share_pct']}% of the shop"
+                )
+                if row.get("shop_share_pct") is not None
+                else (f"，占 {row['share_pct']}%" if zh else f", {row['share_pct']}% of sales")
+            )
             + _sales_change(row.get("change_pct"), row.get("change"), True, zh)
             + (_aov(row.get("aov"), zh) if aov and row.get("aov") else "")
             for i, row in enumerate(b["rows"], 1)
@@ -2039,6 +2058,9 @@ def _against(r: dict[str, Any], zh: bool) -> str:
 
 
 def top_products(r: dict[str, Any], zh: bool) -> str:
+    if r.get("order") == "both":  # the top of the ranking, then its bottom
+        worst = {k: v for k, v in r.items() if k not in ("kind_totals", "all_products")} | r["worst"]
+        return top_products({**r, "order": "best"}, zh) + "\n\n" + top_products(worst, zh)
     m = r["metric"]
     period = _period_text(r["period"], zh)
     where = _sales_where(r, zh)
@@ -2624,6 +2646,8 @@ def help_text(zh: bool) -> str:
 def declined(kind: str, zh: bool) -> str:
     """Why a part asking for data the shop does not hold gets no figures (`kind`: "competitor",
     "contact"), or what the terms a part asks about mean ("term:cpa,roas")."""
+    if kind.startswith("sure:"):
+        return terms.how_sure(kind.removeprefix("sure:"), zh)
     if kind.startswith("term:"):
         return "\n".join(terms.explain(k, zh) for k in kind.removeprefix("term:").split(",") if k)
     if kind == "every_price":

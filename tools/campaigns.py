@@ -316,8 +316,12 @@ def occasion_timing(shop: Shop, session: Session, occasion: str, country: str | 
     upcoming = next((d for d in days if d >= today), None)
     out: dict[str, Any] = {"lead_days": lead}
     if upcoming is not None:
-        out |= {"date": upcoming.isoformat(), "start": max(today, upcoming - timedelta(days=lead)).isoformat()}
-    past = [d for d in days if d - timedelta(days=2 * lead) >= first and d <= today]
+        begin = max(today, upcoming - timedelta(days=lead))  # (a run-up already under way starts today)
+        out |= {"date": upcoming.isoformat(), "start": begin.isoformat(), "run_up_days": (upcoming - begin).days}
+        if begin > upcoming - timedelta(days=lead):
+            out["run_up_started"] = (upcoming - timedelta(days=lead)).isoformat()  # the usual start has passed
+    past = [d for d in days if d - timedelta(days=lead) >= first and d <= today]  # a run-up the history covers
+    # (the days before it, which it is compared with, may not be: then it has no change)
     if not past:
         out["last_time"] = None  # the history does not reach back over a whole run-up and the days before it
         return out
@@ -331,7 +335,7 @@ def occasion_timing(shop: Shop, session: Session, occasion: str, country: str | 
         "start": start.isoformat(),
         "end": end.isoformat(),
         "revenue": report["totals"]["revenue"],
-        "change_pct": report["change_pct"].get("revenue"),
+        "change_pct": report["change_pct"].get("revenue") if report.get("previous") else None,
         "against": {k: report["previous_period"][k] for k in ("start", "end")},
         "top_products": [
             {k: p.get(k) for k in ("product_id", "stock_code", "description", "revenue", "units", "change_pct")}

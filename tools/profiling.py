@@ -3,6 +3,7 @@ recommendations (item-to-item co-purchase recall, then a ranking)."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Any, Literal
@@ -496,7 +497,8 @@ def _value_of(shop: Shop, customer_id: int) -> dict[str, Any]:
         "expected_purchases_52w": round(float(v["expected_52w"][j]), 2),
         "clv_52w": round(float(v["clv_52w"][j]), 2),
         "clv_52w_rank": higher + 1,
-        "clv_52w_top_pct": round(100 * (higher + 1) / v["customer"].size, 1),  # 2.0: among the top 2%
+        # 2.0: among the top 2% (rounded up: the shop's most valuable customer is in its top 0.1%, not 0.0%)
+        "clv_52w_top_pct": math.ceil(round(1000 * (higher + 1) / v["customer"].size, 6)) / 10,
         "customers_valued": int(v["customer"].size),
         "p_alive": round(float(v["p_alive"][j]), 3),
         "value_model": "BG/NBD x Gamma-Gamma fitted on the shop, 52 weeks, 10% a year discount; "

@@ -488,6 +488,11 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
         )
     if a.breakdown != "none":
         report["breakdown"] = _breakdown(shop, session, a, now, before if prev_covered else None, bucket, len(cuts))
+        if report.get("shop_revenue"):  # "德国和法国各占全店多少": each group's share of the whole shop too
+            for row in report["breakdown"].get("all_rows") or report["breakdown"]["rows"]:
+                row["shop_share_pct"] = round(100.0 * row["revenue"] / report["shop_revenue"], 1)
+            for row in report["breakdown"]["rows"]:
+                row["shop_share_pct"] = round(100.0 * row["revenue"] / report["shop_revenue"], 1)
         lines = report["breakdown"]["rows"][:MAX_LINES]
         series["title"] = f"Revenue by {by} and {a.breakdown}, {p.start} to {p.end}{where}"
         series["lines"] = {r["name"]: r.pop("_per_bucket") for r in lines}
@@ -560,7 +565,9 @@ class TopProductsArgs(BaseModel):
     to_month: str | None = _TO_MONTH
     compare_month: str | None = _COMPARE_MONTH
     compare_last_year: bool = _LAST_YEAR
-    order: Literal["best", "worst"] = Field("best", description="best sellers, or worst sellers")
+    order: Literal["best", "worst", "both"] = Field(
+        "best", description="best sellers, worst sellers, or both (the top and the bottom of the list)"
+    )
     metric: Literal["revenue", "units"] = Field("revenue", description="rank by revenue or by units sold")
     worst_by: Literal["fall", "lowest"] = Field(
         "fall",
@@ -599,7 +606,16 @@ def _given_are(stated: dict[str, Any]) -> str:
 
 
 def top_products(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, Any]:
-    """The best or worst selling products over a period, by revenue or units, against the period before."""
+    """The best or worst selling products over a period, by revenue or units, against the period before
+    (both: the best, with the worst beside them)."""
+    if a.order == "both":
+        best = _ranked(shop, session, a.model_copy(update={"order": "best"}))
+        worst = _ranked(shop, session, a.model_copy(update={"order": "worst"}))
+        return {**best, "order": "both", "worst": {k: worst[k] for k in ("order", "rule", "products")}}
+    return _ranked(shop, session, a)
+
+
+def _ranked(shop: Shop, session: Session, a: TopProductsArgs) -> dict[str, Any]:
     p, prev = _period_of(shop.today, a, "last_30_days")
     _check_covered(shop, p)
     keep, stated = _selection(shop, a.country, a.segment)

@@ -13,7 +13,16 @@ import pytest
 
 from copilot.app import Copilot
 from offline.extract import extract
-from offline.planner import WRITE_VALUE, Context, partial_reply, pending_reply, plan, split_parts, wants_file
+from offline.planner import (
+    WRITE_VALUE,
+    Context,
+    partial_reply,
+    pending_reply,
+    plan,
+    split_parts,
+    until_said,
+    wants_file,
+)
 from tests.offline.conftest import calls
 from tools.base import ToolFailure
 from tools.reports import month_period
@@ -252,6 +261,96 @@ def test_a_meaning_asked_beside_figures_comes_with_them(cp: Copilot) -> None:
 def test_asks_passed_on_and_words_spelt_otherwise(text: str, tool: str, args: dict[str, object]) -> None:
     p = plan(text, today=date(2011, 12, 9))
     assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args", "note"),
+    [
+        (
+            "a monthly sales summary for last quarter: revenue and orders for each month, and how the quarter "
+            "compares with the quarter before",
+            "sales_report",
+            {"period": "last_quarter", "by": "month"},
+            None,
+        ),
+        (
+            "Could you draft a Valentine's plan for UK customers with £2,000? Which customers should we target?",
+            "campaign_plan",
+            {"total_budget": 2000.0},
+            None,
+        ),
+        ("今年每个月的销售额和订单数，哪个月最好？", "sales_report", {"by": "month"}, "asked:highest-row-revenue"),
+        ("which week had the most orders in October?", "sales_report", {"by": "week"}, "asked:highest-row-orders"),
+    ],
+)
+def test_one_ask_spelt_out(text: str, tool: str, args: dict[str, object], note: str | None) -> None:
+    assert len(split_parts(text)) == 1
+    p = plan(text, today=date(2011, 12, 9))
+    assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
+    assert note is None or note in p.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("这个月剩下的时间所有计划的日预算都先降15%", "这个月剩下的时间"),
+        ("cut all budgets 15% for the rest of the month", "for the rest of the month"),
+    ],
+)
+def test_a_change_for_the_rest_of_the_month_says_it_will_not_undo_itself(text: str, said: str) -> None:
+    assert until_said(text, "set_campaign_budgets") == [f"no_schedule:{said}"]
+
+
+def test_how_sure_a_figure_is_is_said_beside_it(cp: Copilot) -> None:
+    res = cp.ask("What's customer 14646 worth over the next year, and how sure is that?")
+    assert (
+        calls(res)[0][0] == "customer_profile" and "This is a model's estimate, not a measured figure" in res["answer"]
+    )
+    zh = cp.ask("2号计划上周的投产比，数据靠谱吗？")
+    assert "演示活动的投放数据" in zh["answer"]
+
+
+def test_the_top_and_the_bottom_of_a_ranking_together(cp: Copilot) -> None:
+    res = cp.ask("top 5 and bottom 5 products by revenue last month, the bottom by the biggest drops")
+    assert calls(res)[0][1].items() >= {"order": "both", "worst_by": "fall", "limit": 5}.items()
+    result = res["tool_calls"][0]["result"]
+    assert len(result["products"]) == len(result["worst"]["products"]) == 5
+    assert "Best seller" in res["answer"] and "Biggest fall" in res["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        (
+            "of the customers whose first order was in Q2 2011, how many ordered again?",
+            "customer_list",
+            {"first_start": "2011-04-01", "first_end": "2011-06-30", "min_orders": 2},
+        ),
+        ("monthly revenue for 2011 so far, with the change on each previous month", "sales_report", {"period": "ytd"}),
+        (
+            "what sells with the regency cakestand? rank by lift, I want bundle ideas",
+            "bought_together",
+            {"rank_by": "lift"},
+        ),
+    ],
+)
+def test_quarters_years_so_far_and_a_ranking_asked_after(text: str, tool: str, args: dict[str, object]) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
+    assert len(split_parts(text)) == 1
+
+
+def test_the_whole_then_a_part_are_two_answers_and_a_what_if_is_set_by_its_words(cp: Copilot) -> None:
+    parts = split_parts(
+        "What's our repeat purchase rate? And of the customers who first ordered in Q1, how many came back?"
+    )
+    assert len(parts) == 2
+    shown = cp.ask("德国和法国上个季度各卖了多少？并排对比一下，各占全店多少")
+    rows = shown["tool_calls"][0]["result"]["breakdown"]["rows"]
+    assert [n for n, _, _ in calls(shown)] == ["sales_report"] and all("shop_share_pct" in r for r in rows)
+    first = cp.ask("JUMBO BAG RED RETROSPOT 降价10%，销量会怎样")
+    then = cp.ask("那就按这个改", thread_id=first["thread_id"])
+    assert then["pending_approval"]["tool_calls"][0]["name"] == "set_product_price"
 
 
 def test_thanks_before_a_follow_up_and_a_file_of_a_filtered_breakdown(cp: Copilot) -> None:
@@ -2092,6 +2191,16 @@ def test_a_plan_for_an_occasion_says_when_and_how_the_last_one_sold(cp: Copilot)
     timing = res["tool_calls"][0]["result"]["occasion_timing"]
     assert timing["date"] == "2012-03-18" and timing["last_time"]["date"] == "2011-04-03"  # Mothering Sunday
     assert "it falls on 2012-03-18" in res["answer"]
+
+
+def test_a_run_up_already_under_way_says_what_is_left_and_how_the_last_one_sold(cp: Copilot) -> None:
+    res = cp.ask("plan a Christmas push with £20k")
+    timing = res["tool_calls"][0]["result"]["occasion_timing"]
+    assert (timing["date"], timing["start"], timing["run_up_days"]) == ("2011-12-25", "2011-12-09", 16)
+    assert timing["run_up_started"] == "2011-12-04" and "16 days are left" in res["answer"]
+    last = timing["last_time"]  # 4 to 24 December 2010: in the history, though the days before it are not
+    assert (last["start"], last["end"], last["change_pct"]) == ("2010-12-04", "2010-12-24", None)
+    assert last["revenue"] > 0
 
 
 def test_a_plan_for_one_country_reads_its_customers_and_its_own_mothers_day(cp: Copilot) -> None:
