@@ -2459,6 +2459,17 @@ def fill(
                 args[name] = copy
         elif name == "product_ids" and tool == "sales_report" and (e.ids("product") or e.stock_codes):
             args[name] = list(dict.fromkeys(e.ids("product")))  # "monthly sales for 85123A": that product's
+        elif (
+            name == "product_ids"
+            and tool == "sales_report"
+            and stock_codes
+            and (
+                coded := [
+                    stock_codes[f"{int(n.value)}"] for n in e.numbers if n.is_int and f"{int(n.value)}" in stock_codes
+                ]
+            )
+        ):
+            args[name] = list(dict.fromkeys(coded))  # "how much has 84879 sold each month": a stock code written bare
         elif name == "query" and tool in ("top_products", "sales_report"):  # "which doormat sells best": one kind
             unpriced = _AOV_WORDS.sub(" ", e.text)  # "the basket size for each": the average order, not baskets
             kind = _name_holds(e) or catalog_phrase(unpriced) or themed(unpriced)
@@ -3168,7 +3179,9 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if (
         _TREND_ASKED.search(e.text)
         and not (e.ids("campaign") or e.channels or e.all_campaigns or e.breakdown)
-        and not (_ADS.search(e.text) or _AD_SETTING.search(e.text) or e.metric not in (None, "revenue"))
+        and not (_ADS.search(e.text) or _AD_SETTING.search(e.text) or e.metric not in (None, "revenue", "conversions"))
+        and not (e.metric == "conversions" and not re.search(r"\bsales\b|销售|销量", e.text, re.I))  # (the shop's
+        # sales, with no ad named: "weekly sales… has the christmas rush peaked yet?")
         and not re.search(r"\bwhich\b|\bwhat (?:products|items|lines)\b|哪些|哪款|哪个|哪几", e.text, re.I)
         and (allowed is None or "sales_report" in allowed)
     ):

@@ -310,6 +310,13 @@ def test_how_sure_a_figure_is_is_said_beside_it(cp: Copilot) -> None:
     assert "演示活动的投放数据" in zh["answer"]
 
 
+def test_a_bare_stock_code_in_a_report_and_weekly_sales_asked_if_they_peaked(cp: Copilot) -> None:
+    res = cp.ask("is 22423 worth featuring? how much has it sold each month this year")
+    assert calls(res)[0][1].get("product_ids") == [1289]  # REGENCY CAKESTAND 3 TIER, not the whole shop
+    p = plan("weekly sales for the last 6 weeks - has the christmas rush peaked yet?", today=date(2011, 12, 9))
+    assert p.tool == "sales_report" and "asked:trend" in p.notes
+
+
 def test_the_top_and_the_bottom_of_a_ranking_together(cp: Copilot) -> None:
     res = cp.ask("top 5 and bottom 5 products by revenue last month, the bottom by the biggest drops")
     assert calls(res)[0][1].items() >= {"order": "both", "worst_by": "fall", "limit": 5}.items()
