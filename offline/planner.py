@@ -99,10 +99,16 @@ def wants_file(text: str) -> bool:
     return bool(_FILE.search(normalize(text)))
 
 
+def _nothing_but(text: str, *said: re.Pattern[str]) -> bool:
+    """Whether the text holds nothing once the words of `said` and the fillers around them are gone."""
+    for pattern in (*said, _FILE_FILLER):
+        text = pattern.sub(" ", text)
+    return not re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", text)
+
+
 def _file_only(text: str) -> bool:
     """`export that`, `now export the numbers to csv`, `导出来`: the last answer, as a file."""
-    rest = _FILE_FILLER.sub(" ", _FILE.sub(" ", _FILE_PURPOSE.sub(" ", text)))
-    return wants_file(text) and not re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", rest)
+    return wants_file(text) and _nothing_but(text, _FILE_PURPOSE, _FILE)
 
 
 _FILE_PURPOSE = re.compile(  # who the file is for is no request: "导出来，我发给法国区同事", "export it, I'll send it to Anna"
@@ -1119,10 +1125,7 @@ _CHART_FILLER = re.compile(
 
 def _chart_only(text: str) -> bool:
     """`make it a chart`, `as a graph please`, 做成图: the last answer again, drawn."""
-    if not _CHART_SAID.search(text):
-        return False
-    rest = _FILE_FILLER.sub(" ", _CHART_FILLER.sub(" ", _CHART_SAID.sub(" ", text)))
-    return not re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", rest)
+    return bool(_CHART_SAID.search(text)) and _nothing_but(text, _CHART_SAID, _CHART_FILLER)
 
 
 _BETTER_ASKED = re.compile(  # a yes-or-no comparison: "did September sell better than August?", 11月比10月卖得好吗
@@ -2969,7 +2972,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
     if only_asks_meaning(text):  # "what does CPA stand for?", 这个转化是什么意思: words, not the shop's figures
         return Plan(None, zh=zh, declined="term:" + ",".join(terms_asked(text)))
     if terms_asked(text):  # "…pull ROAS and CPA for me? Also, what does CPA stand for?": the figures asked for,
-        text = without_meaning(text)  # the meaning said beside them (offline/model.py)
+        text = without_meaning(text) or text  # the meaning said beside them (offline/model.py)
         e = _with_bare_customer(extract(text, stock_codes), stock_codes)
     done = carried_out(ctx) if pending_reply(text) == "yes" else None
     done = done or _set_after_what_if(ctx, e)

@@ -133,20 +133,21 @@ def terms_asked(text: str) -> list[str]:
     return found
 
 
+def _asks_a_meaning(sentence: str) -> bool:
+    return bool(_MEANING.search(sentence)) and any(p.search(sentence) for p in _OF.values())
+
+
+def without_meaning(text: str) -> str:
+    """The request without its sentences that ask what a term means ("" when that is all it asks)."""
+    return "".join(s for s in _SENTENCE.findall(text) if not _asks_a_meaning(s)).strip()
+
+
 def only_asks_meaning(text: str) -> bool:
     """A message (or part) that does nothing but ask what a term means: "what does CPA stand for?"."""
     if not terms_asked(text):
         return False
-    rest = " ".join(
-        s for s in _SENTENCE.findall(text) if not (_MEANING.search(s) and any(p.search(s) for p in _OF.values()))
-    )
+    rest = without_meaning(text)
     return len(re.findall(r"[A-Za-z]{2,}", rest)) + len(re.findall(r"[\u4e00-\u9fff]", rest)) // 2 <= 2
-
-
-def without_meaning(text: str) -> str:
-    """The request without its sentences that ask what a term means (what is left asks for figures)."""
-    kept = [s for s in _SENTENCE.findall(text) if not (_MEANING.search(s) and any(p.search(s) for p in _OF.values()))]
-    return "".join(kept).strip() or text
 
 
 def explain(key: str, zh: bool) -> str:

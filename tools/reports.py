@@ -487,12 +487,9 @@ def sales_report(shop: Shop, session: Session, a: SalesReportArgs) -> dict[str, 
             "is not covered and there is no change to show"
         )
     if a.breakdown != "none":
-        report["breakdown"] = _breakdown(shop, session, a, now, before if prev_covered else None, bucket, len(cuts))
-        if report.get("shop_revenue"):  # "德国和法国各占全店多少": each group's share of the whole shop too
-            for row in report["breakdown"].get("all_rows") or report["breakdown"]["rows"]:
-                row["shop_share_pct"] = round(100.0 * row["revenue"] / report["shop_revenue"], 1)
-            for row in report["breakdown"]["rows"]:
-                row["shop_share_pct"] = round(100.0 * row["revenue"] / report["shop_revenue"], 1)
+        report["breakdown"] = _breakdown(
+            shop, session, a, now, before if prev_covered else None, bucket, len(cuts), report.get("shop_revenue")
+        )
         lines = report["breakdown"]["rows"][:MAX_LINES]
         series["title"] = f"Revenue by {by} and {a.breakdown}, {p.start} to {p.end}{where}"
         series["lines"] = {r["name"]: r.pop("_per_bucket") for r in lines}
@@ -509,7 +506,10 @@ def _breakdown(
     before: np.ndarray | None,
     bucket: np.ndarray,
     n_buckets: int,
+    shop_revenue: float | None = None,
 ) -> dict[str, Any]:
+    """Each group's figures; `shop_revenue`: the whole shop's over the period, when the report keeps to a
+    part of it ("德国和法国各占全店多少": each group's share of the shop too)."""
     s = shop.sales
     if a.breakdown == "country":
         groups, labels = _lines(shop).country, filters.countries(shop)[2]
@@ -539,6 +539,8 @@ def _breakdown(
             row["name"] = labels[i]
         row |= _figures(cur, i)
         row["share_pct"] = round(100 * float(cur["revenue"][i]) / total, 1) if total else None
+        if shop_revenue:
+            row["shop_share_pct"] = round(100 * float(cur["revenue"][i]) / shop_revenue, 1)
         before_rev = round(float(prev["revenue"][i]), 2) if prev is not None else None
         row["previous_revenue"] = before_rev
         row["change"], row["change_pct"] = change_of(row["revenue"], before_rev)
