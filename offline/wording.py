@@ -14,6 +14,11 @@ from offline import audience_words, dsp_words, terms
 Fmt = Callable[[dict[str, Any], bool], str]
 
 
+def _ago(days: int) -> str:
+    """Days since an order in words: today, 1 day ago, 12 days ago."""
+    return "today" if days == 0 else f"{days} day{'' if days == 1 else 's'} ago"
+
+
 def _money(v: float | None) -> str:
     return "n/a" if v is None else f"£{v:,.2f}"
 
@@ -275,7 +280,7 @@ def customer_list(r: dict[str, Any], zh: bool) -> str:
     lines = "\n".join(
         f"- {c['customer_id']} ({c['country']}): {c['orders']} order{'' if c['orders'] == 1 else 's'}, "
         f"{_money(c['revenue'])}, first order {c['first_order']}, last {c['last_order']} "
-        f"({c['days_since_last_order']} days ago), {_seg(c['segment'], zh)}{_bought_it(c, zh)}"
+        f"({_ago(c['days_since_last_order'])}), {_seg(c['segment'], zh)}{_bought_it(c, zh)}"
         for c in rows
     )
     if not rows:
@@ -422,7 +427,7 @@ def customer_profile(r: dict[str, Any], zh: bool, asked: frozenset[str] = frozen
     return verdict + (
         f"Customer {r['customer_id']} ({r['country']}): {value}{r['orders']} order{'' if r['orders'] == 1 else 's'}, "
         f"{_money(r['revenue'])} revenue, "
-        f"last order {r['days_since_last_order']} days ago ({r['last_order']}), segment "
+        f"last order {_ago(r['days_since_last_order'])} ({r['last_order']}), segment "
         f"{_seg(r['segment'], zh)} (RFM {r['rfm']}). Buys most: {tops}."
     )
 
