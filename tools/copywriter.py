@@ -725,6 +725,22 @@ class Composed:
     variants: list[dict[str, str]]
     distinct_2: float
     dropped: dict[str, int]  # candidates left out: over a limit, flagged by the compliance check, too alike
+    limits: dict[str, int | None]  # each field's limit as written to (a tighter one for shorter copy)
+
+
+SHORTER = 0.75  # "make them shorter": each field within three quarters of the longest the plain copy has
+SHORTEST = {"en": 16, "zh": 8}  # no field shorter than this: a headline still says something
+
+
+def _shorter_spec(spec: PlatformSpec, plain: Composed, language: Language) -> PlatformSpec:
+    """The fields' limits for shorter copy: three quarters of the longest each field runs in the copy
+    written without `shorter` (what the marketer saw), never above the platform's limit."""
+    slots = []
+    for s in spec.slots:
+        longest = max((char_count(v[s.name], s.wide) for v in plain.variants if s.name in v), default=0)
+        cap = max(SHORTEST[language] * (s.wide if language == "zh" else 1), int(longest * SHORTER))
+        slots.append(Slot(s.name, cap if s.limit is None else min(s.limit, cap), s.wide) if longest else s)
+    return PlatformSpec(spec.label, tuple(slots), spec.counting)
 
 
 def _roomy(slot: Slot, language: Language) -> bool:
@@ -763,11 +779,17 @@ def compose(
     audience: str | None = None,
     segment: Segment | None = None,
     occasion: str | None = None,
+    shorter: bool = False,
 ) -> Composed:
     """Up to n variants for the platform, each with every field within its limit and passing the
     compliance check, chosen one at a time to keep distinct-2 over the set (all fields) high, and
-    never below MIN_DISTINCT_2; every variant names the product in at least one field."""
+    never below MIN_DISTINCT_2; every variant names the product in at least one field. `shorter`:
+    every field within SHORTER of the longest it runs without it."""
     spec = PLATFORMS[platform]
+    if shorter:
+        plain = compose(f, n=n, language=language, platform=platform, tone=tone, audience=audience, segment=segment,
+                        occasion=occasion)  # fmt: skip
+        spec = _shorter_spec(spec, plain, language)
     lex = (TONES_ZH if language == "zh" else TONES_EN)[tone]
     occ = occasion_lexicon(occasion, language)
     if occ is not None:  # "xmas is coming": the occasion's words first, the tone's after them
@@ -876,7 +898,7 @@ def compose(
     if len(variants) < n and tries >= MAX_TRIES:
         dropped["too_alike"] = n - len(variants)  # the product's facts do not make another distinct one
     texts = [" ".join(v[s.name] for s in spec.slots) for v in variants]
-    return Composed(variants, round(distinct_2(texts, language), 3), dropped)
+    return Composed(variants, round(distinct_2(texts, language), 3), dropped, {s.name: s.limit for s in spec.slots})
 
 
 def lengths(variant: dict[str, str], platform: str) -> dict[str, list[int | None]]:

@@ -95,6 +95,11 @@ class HeadlineArgs(BaseModel):
         description="an occasion the copy names: Christmas, Valentine's Day, Black Friday, Mother's Day, Father's Day, "
         "Halloween, Easter, New Year (圣诞, 情人节, 黑五, 双十一, 母亲节, 春节, ...)",
     )
+    shorter: bool = Field(
+        False,
+        description="shorter copy (make them shorter, 短一点): every field within three quarters of the longest it "
+        "runs in the copy written without it, and within the platform's limit",
+    )
 
 
 def compose_headlines(shop: Shop, session: Session, a: HeadlineArgs) -> dict[str, Any]:
@@ -124,6 +129,7 @@ def compose_headlines(shop: Shop, session: Session, a: HeadlineArgs) -> dict[str
         audience=audience,
         segment=segment,
         occasion=a.occasion,
+        shorter=a.shorter,
     )
     spec = PLATFORMS[a.platform]
     main = spec.slots[0].name
@@ -148,8 +154,9 @@ def compose_headlines(shop: Shop, session: Session, a: HeadlineArgs) -> dict[str
         "platform": a.platform,
         "tone": a.tone,
         "occasion": a.occasion,
+        "shorter": a.shorter,
         "name": name.full,
-        "limits": {s.name: s.limit for s in spec.slots},
+        "limits": out.limits,
         "counting": spec.counting,
         "source": "composed from the product's catalog and sales facts",
         "headlines": headlines,

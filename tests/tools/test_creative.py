@@ -246,3 +246,20 @@ def test_copy_in_a_tone_for_an_occasion_says_both_and_premium_copy_is_no_bargain
     premium = call(demo.shop, "compose_headlines", product_id=pid, n=4, platform="google_rsa", tone="premium")
     text = " ".join(" ".join(h["parts"].values()) for h in premium["headlines"])
     assert not re.search(r"\b(?:Just|Only) £", text), text
+
+
+@pytest.mark.parametrize("platform", list(PLATFORMS))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_shorter_copy_fits_three_quarters_of_the_longest_before(demo: Copilot, platform: str, language: str) -> None:
+    pid = demo.shop.stock_codes()["85123A"]
+    plain = call(demo.shop, "compose_headlines", product_id=pid, n=3, language=language, platform=platform)
+    short = call(
+        demo.shop, "compose_headlines", product_id=pid, n=3, language=language, platform=platform, shorter=True
+    )
+    slots = {s.name: s for s in PLATFORMS[platform].slots}
+    assert short["shorter"] is True and short["returned"] >= 2, short.get("note")
+    for name, slot in slots.items():
+        longest = max(counted(h["parts"][name], slot.wide) for h in plain["headlines"])
+        assert short["limits"][name] <= max(longest * 0.75, 16)
+        assert all(counted(h["parts"][name], slot.wide) <= short["limits"][name] for h in short["headlines"]), name
+        assert all(not check_copy(h["parts"][name]) for h in short["headlines"])
