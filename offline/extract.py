@@ -504,7 +504,7 @@ _ID_NOUNS: dict[Kind, str] = {
 }
 _ID_AFTER = {
     k: re.compile(
-        rf"(?:{v})\s?(?:#|no\.?|number|id|编号|号|:)?\s?(?:is\s|=\s?)?(?:#\s?)?(?P<n>\d{{1,9}})(?P<m>)(?![\d.,]\d)",
+        rf"(?:{v})\s?(?:#|no\.?|number|id|编号|号|:)?\s?(?:is\s|=\s?)?(?:#\s?)?(?P<n>\d{{1,9}})(?P<m>)(?![\d.,]\d)(?!\d|\s?(?:月|日|天|周|年|个月|%))",  # 计划11月: a month
         re.I,
     )
     for k, v in _ID_NOUNS.items()
@@ -747,9 +747,12 @@ _COUNTRY_WORDS = _words_of(_COUNTRIES)
 COUNTRY_WORDS = _COUNTRY_WORDS  # a country by its name or adjective, English or Chinese
 _OUTSIDE_BEFORE = re.compile(
     r"(?:\b(?:outside|excluding|except|exclude|other than|apart from|besides|not counting|non)\.?(?: for)?(?: in)?(?: the)?[\s-]"
+    r"|\b(?:leave|leaving|drop|dropping|ignore|ignoring|without|minus|ex)(?: out)?(?: the)?\s"
     r"|除了?|非|不算|不含|不包括|不计|排除|去掉|刨除|剔除)$"
 )
-_OUTSIDE_AFTER = re.compile(r"(?:以外|之外|除外)")
+_OUTSIDE_AFTER = re.compile(
+    r"(?:以外|之外|除外)|\s?out\b(?! of (?!it\b|this\b|the (?:list|report|ranking)\b))"
+)  # "leave the UK out"
 _PERIOD = re.compile(
     r"\b(?:last|past|previous|this|next)\s(?:\d+\s)?(?:days?|weeks?|months?|quarters?|years?)\b"
     r"|\b(?:yesterday|today|this morning|so far today|year to date|ytd)\b|\bin (?:19|20)\d\d\b"
@@ -1031,7 +1034,10 @@ _MONTH_WORDS = {
     "dec": 12,
 }  # fmt: skip
 _MONTH = re.compile(
-    r"\b(?P<en>" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r"|(?<=\bin )may|may(?= (?:19|20)\d\d))\b"
+    r"\b(?P<en>" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r"|(?<=\bin )may|may(?= (?:19|20)\d\d)"
+    r"|(?:(?<=\bvs )|(?<=\bvs\. )|(?<=\bversus )|(?<=\bthan )|(?<=\bagainst )|(?<=\bfrom )|(?<=\bof )|(?<=\band )"
+    r"|(?<=\bto ))may(?! (?:be|have|not|need|want|help|get|take|go|like|also|well|i|we|you|they|it)\b)"
+    r"|may(?='s\b|\s?(?:vs\.?|versus|to|-|and|through|till|until) (?:june?|july?|april|apr|march|mar)\b))\b"
     r"(?:,?\s(?P<ey>(?:19|20)\d\d)\b)?"
     r"|(?:(?P<zy>(?:19|20)\d\d)\s?年\s?)?(?<![\d个第])(?P<zm>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s?月(?:份)?(?![\d一二三四五六七八九十]|\s?[日号])",
     re.I,
@@ -1741,6 +1747,19 @@ def _revenue_bounds(e: Entities) -> None:
     e.numbers = [n for n in e.numbers if id(n) not in used]
 
 
+_TODO = re.compile(  # what the marketer will do with the answer, and when
+    r"\b(?:(?:i|we|i'm|we're|i'll|we'll)\s)?(?:need|needs|have|has|got|going|want|wants|plan|planning|hoping|aim|aiming"
+    r"|so (?:that )?(?:i|we) can)\s(?:to\s)?"
+    r"(?:ring|call|phone|e-?mail|contact|reach out to|visit|chase|message|text|see|meet|pitch)\b[^.,;?!]*"
+    r"|(?:这周|本周|这个星期|这星期|今天|明天|下周|周末)?(?:要|得|准备|打算)(?:挨个|逐个|一个个)?"
+    r"(?:打电话|致电|联系|拜访|回访|跟进)[^，。,.;？?]*",
+    re.I,
+)
+
+
+TODO_CLAUSE = _TODO
+
+
 def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
     """The reporting period a request names, as a tool names it; its words join `spans` (not amounts)."""
     hits = [(hit.start(), i, hit) for i, (pat, _) in enumerate(_PERIODS) if (hit := pat.search(text))]
@@ -1827,8 +1846,8 @@ def _extract(raw: str) -> Entities:
         e.period_name, e.period = None, prior_month.group(0)
     elif span_before:
         e.period_name, e.period = None, span_before.group(0)
-    else:
-        e.period_name = _period_name(bare, id_spans)
+    else:  # "…need to ring them this wk": when the marketer will act, not the period to report
+        e.period_name = _period_name(_TODO.sub(lambda m: " " * len(m.group(0)), bare), id_spans)
     period_at = (e.period_name, *id_spans[-1]) if e.period_name else None
     low0 = bare.lower()
     for m in _OCCASION_WORDS.finditer(low0):
@@ -2006,7 +2025,7 @@ def _extract(raw: str) -> Entities:
         name
         for m, name in said_countries
         if _OUTSIDE_BEFORE.search(low[max(0, m.start() - 16) : m.start()])
-        or _OUTSIDE_AFTER.match(low[m.end() : m.end() + 4])
+        or _OUTSIDE_AFTER.match(low[m.end() : m.end() + 12])
     }
     e.countries = sorted({name for _, name in said_countries} - out)
     e.countries_out = sorted(out)

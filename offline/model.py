@@ -25,6 +25,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from offline import audiences, wording
 from offline.extract import extract, is_chinese
 from offline.planner import (
+    CAMPAIGN_FIGURES,
     WRITE_VALUE,
     WRITES,
     Context,
@@ -34,6 +35,7 @@ from offline.planner import (
     catalog_phrase,
     compared_already,
     complete_write,
+    each_country,
     listing_of,
     pending_reply,
     plan,
@@ -106,6 +108,12 @@ def _trim(result: Any) -> Any:
     for k in ("period", "previous_period"):  # "and the quarter before that?": the span compared with
         if isinstance(result.get(k), dict):
             kept[k] = {f: result[k].get(f) for f in ("start", "end")}
+    rows = result.get("campaigns")
+    if isinstance(rows, list) and all(isinstance(r, dict) and "campaign_id" in r for r in rows):
+        kept["campaign_figures"] = {  # "pause the worst one": each campaign's figures, to say which is worst
+            str(r["campaign_id"]): {m: r[m] for m in CAMPAIGN_FIGURES if isinstance(r.get(m), int | float)}
+            for r in rows
+        }
     return kept
 
 
@@ -622,7 +630,15 @@ class OfflineChatModel(BaseChatModel):
                 if count >= 2:
                     ask += " " + wording.which_product(count, choices, zh)
             return _remember(AIMessage(content=(note + " " if note else "") + ask), p, said=text)
-        msg = AIMessage(content="", tool_calls=[{"name": p.tool, "args": p.args, "id": _new_id(), "type": "tool_call"}])
+        calls = [p.args]
+        props = props_of(p.tool)
+        countries = [c.strip() for c in str(p.args.get("country", "")).split(",") if c.strip()]
+        if p.tool not in WRITES and "breakdown" not in props and each_country(text, len(countries)):
+            calls = [p.args | {"country": c} for c in countries]  # "top 10 UK vs top 10 France": one answer for each
+        msg = AIMessage(
+            content="",
+            tool_calls=[{"name": p.tool, "args": a, "id": _new_id(), "type": "tool_call"} for a in calls],
+        )
         msg.additional_kwargs["offline_notes"] = p.notes + until_said(text, p.tool)
         return msg
 

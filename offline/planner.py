@@ -25,6 +25,7 @@ from offline.extract import (
     COUNTRY_WORDS,
     CUSTOMER_CUE,
     METRIC_PATTERNS,
+    TODO_CLAUSE,
     Entities,
     Num,
     OrderDate,
@@ -109,6 +110,23 @@ def _nothing_but(text: str, *said: re.Pattern[str]) -> bool:
 def _file_only(text: str) -> bool:
     """`export that`, `now export the numbers to csv`, `导出来`: the last answer, as a file."""
     return wants_file(text) and _nothing_but(text, _FILE_PURPOSE, _FILE)
+
+
+def _file_of_shown(e: Entities, ctx: Context) -> bool:
+    """`export the belgium one`, "send me the NL list as a csv" after Belgium's (the Netherlands') list:
+    the answer just shown, as a file (a country it was for named, nothing else asked)."""
+    shown = {c.strip() for c in str(ctx.args.get("country", "")).split(",") if c.strip()}
+    if not wants_file(e.text) or not e.countries or not set(e.countries) <= shown or e.refs or e.stock_codes:
+        return False
+    return _nothing_but(e.text, COUNTRY_WORDS, _COUNTRY_CODE_WORD, _SHOWN_WORDS, _FILE_PURPOSE, _FILE)
+
+
+_SHOWN_WORDS = re.compile(
+    r"\b(?:one|list|table|ranking|report|figures|numbers|the|that|those|these|them|it|send|me|over|pls|please|can|"
+    r"could|you|of|as|an?|file|version)\b|这个|那个|这份|那份|的|名单|列表|表格|表|发我|给我|发一下|一下",
+    re.I,
+)
+_COUNTRY_CODE_WORD = re.compile(r"\b(?:uk|de|fr|nl|es|be|ch|it|pt|se|no|dk|fi|at|ie|au|us)\b", re.I)
 
 
 _FILE_PURPOSE = re.compile(  # who the file is for is no request: "导出来，我发给法国区同事", "export it, I'll send it to Anna"
@@ -254,7 +272,9 @@ _STRONG = re.compile(
 _WEAK = re.compile(
     r"(?<=[.!?;])\s+(?=\S)|;\s?|,\s(?:and\s)?(?=[A-Za-z])|:\s(?=[A-Za-z])|\s(?:and|&)\s(?=(?:set|write|draft|give|tell|show|check|find|plan|split|raise|lower"
     r"|change|what|how|who|which|list|recommend|replay|put|bump|push|drop|cut|increase|decrease|reduce|pause|resume"
-    r"|boost|knock|export|pull|compare|add|take|move|shift|top up|trim|double|halve)\b)",
+    r"|boost|knock|export|pull|compare|add|take|move|shift|top up|trim|double|halve)\b)"
+    r"|\s(?:and|&)\s(?=(?:the\s)?(?:search|social|display|email|shopping|video|win-?back|campaign\s?\d+|c\d+)(?:'s)?\s"
+    r"(?:[a-z]+\s)?(?:bid|budget|cpc|spend)\b)",  # "search bid up to 1.25 and social daily budget +20%": two changes
     re.I,
 )
 
@@ -270,7 +290,7 @@ def _masked(text: str) -> str:
 _QUOTED_ANY = re.compile(r"\"[^\"]*\"|「[^」]*」|《[^》]*》|(?:(?<=^)|(?<=[\s:]))'[^']*'(?=[\s,.?!;:]|$)")
 
 
-_ZH_CLAUSE = re.compile(r"(?<=[\u4e00-\u9fff\d]),\s(?=[\u4e00-\u9fff]|\d+\s?号)")
+_ZH_CLAUSE = re.compile(r"(?<=[\u4e00-\u9fff\d%)]),\s(?=[\u4e00-\u9fff]|\d+\s?号)")  # 出价提10%，展示的…
 _ZH_REMARK = re.compile(
     r"(?:不错|很好|挺好|还行|还可以|一般|很差|不好|不太好|太高了?|太低了?|[涨跌降]了|快到了|要到了|来了)\s?$"
 )
@@ -517,6 +537,8 @@ def split_parts(text: str, stock_codes: dict[str, int] | None = None) -> list[st
                 separate = False
             if p.refused_write or prev.refused_write:
                 separate = False  # "we won't change the bid. Show me the pacing": the refusal is context
+            if _file_only(piece) and prev.tool is not None and prev.tool not in WRITES:
+                separate = False  # "…前15个，顺便导出个表", "…, also export it": that list, as a file
             if _QUALIFIER.match(piece):
                 separate = False  # "…CTR and conversions for each, with the change against October": how, not what
             if level == CLAUSE and not _own_clause(prev_text, prev, piece, p):
@@ -679,6 +701,11 @@ _ASKS = re.compile(  # a question or an instruction, not a statement of context
     re.I,
 )
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{2}")
+_THERE = re.compile(  # the place the part before named
+    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (?:is|are|was|were|any)\b)|\bin that (?:country|market)\b"
+    r"|那边|那里|当地|该国|这个国家|那个国家|这个站|那个站",
+    re.I,
+)
 _POINTS_BACK = re.compile(r"\b(?:its|it|it's|their|them|that one|this one)\b|它(?!们)", re.I)
 _THAT_ONE = re.compile(r"\bthat one\b", re.I)
 _POINTS_AT_ONE = re.compile(
@@ -1068,7 +1095,13 @@ def _signals(e: Entities) -> _Signals:
         and not (e.hypothetical or e.discount or _STILL_WHAT_IF.search(e.text) or _ADS.search(e.text)),
         bool(_TOGETHER.search(e.text))
         and not e.ids("customer")
-        and bool(e.ids("product") or e.stock_codes or _PRODUCTS.search(e.text) or catalog_phrase(e.text)),
+        and bool(
+            e.ids("product")
+            or e.stock_codes
+            or _PRODUCTS.search(e.text)
+            or catalog_phrase(e.text)
+            or (is_chinese(e.text) and _catalog_word(e.text))  # 白色心形挂灯…跟什么一起买
+        ),
         bool(_PLAN_SAID.search(e.text)),
         e.year_on_year,
         bool(_AD_SETTING.search(e.text))
@@ -1500,6 +1533,8 @@ def _as_read(e: Entities) -> str:
     if len(e.channels) == 1:  # "the tiktok campaign" reads as the social campaign it is taken for
         out = _PLATFORM_CAMPAIGN.sub(lambda m: f"{e.channels[0]}{m.group('c') or m.group('zc')}", out)
     out = _ON_BEHALF.sub(" ", out)  # "my manager wants to know…", 老板让我查一下: whose ask it is, not what
+    todo = TODO_CLAUSE.sub(" ", out)  # "…, I want to call them this week": what comes after the answer
+    out = todo if len(_WORDS.findall(todo)) >= 2 else out
     rest = _FILE.sub(" ", out)  # "…, export it", 导出: the file is the app's to write; the ask is the rest
     return rest if rest != out and len(_WORDS.findall(rest)) >= 2 else out
 
@@ -2014,6 +2049,11 @@ def _ends_at(e: Entities) -> bool:
     )
 
 
+def _last_years_month(e: Entities, props: dict[str, Any]) -> bool:
+    """A month of last year (去年12月, "December last year"): the month, not the whole year."""
+    return "month" in props and len(e.months) == 1 and e.months[0][0] is None and e.period_name == "last_year"
+
+
 def _month_text(month: tuple[int | None, int]) -> str:
     year, m = month
     return f"{year}-{m:02d}" if year else str(m)
@@ -2170,6 +2210,22 @@ _GREW = re.compile(
     r"\b(?:grew|grown|growing|growth|rose|risen|climbed|gained|shr[ua]nk|fell|dropped)\b|增长|涨得|涨幅|增幅|下滑最|跌得|降幅",
     re.I,
 )
+_ADD_FIGURE = re.compile(  # a figure added to the answer just given
+    r"^\s*(?:(?:and|also|now|ok|okay|pls|please|can you|could you)\s)*(?:add|include|show|put in|throw in|with|plus)\b"
+    r"|^\s*(?:再|也)?(?:加上|加个|加一下|加一列|加入|带上|补上|顺便加上|把.{1,10}也?(?:加上|加进去|放进去))",
+    re.I,
+)
+CAMPAIGN_FIGURES = ("roas", "cpa", "ctr_pct", "conversions", "cpc", "spend", "revenue")
+_SHORTER = re.compile(
+    r"\bshorter\b|\bshorten\b|\bmore concise\b|\btighter\b|\bpunchier\b|\btoo long\b|\bcut (?:them|it|those) down\b"
+    r"|短一点|短一些|短点|更短|精简|简短|缩短|太长",
+    re.I,
+)
+_UP_AND_DOWN = re.compile(
+    r"\b(?:grew|grown|growing|up|rose|risers?|winners?|gain(?:ed|ers)?)\b.{0,30}\b(?:fell|dropped|down|declined|shr[ua]nk"
+    r"|fallers?|losers?|dropping|falling)\b|(?:涨|增长|上升).{0,12}(?:跌|下降|下滑)",
+    re.I,
+)
 _CUSTOMER_COUNT = re.compile(  # the shop's customers counted: "how many customers do we have?", 我们一共有多少客户
     r"\bhow many (?:customers|clients|buyers|shoppers)(?: do we have| have we got| are there| in total| we have"
     r"| does the shop have| do we have in| have we)\b"
@@ -2191,7 +2247,8 @@ _REPEAT_RATE = re.compile(  # the shop's share of customers who ordered again
 _TOGETHER = re.compile(  # what sells with a product: "bought together", "goes with", 一起买, 同单, 连带
     r"\b(?:bought|buy|buys|buying|ordered|order|purchased|sold|sell|sells|selling|go|goes|going|pair|pairs|paired)"
     r"(?: \w+){0,2}? (?:together|alongside|along with)\b"
-    r"|\b(?:goes|go|pairs?|sells?(?: well)?|bought|buy|grab|add|put)(?: \w+){0,2}? with (?:the |our |a |product |sku |#)?"
+    r"|\b(?:goes|go|going|pairs?|sells?(?: well)?|selling|sold|moving|moves|bought|buy|grab|add|put)(?: \w+){0,2}? with"
+    r" (?:the |our |a |product |sku |#)?"
     r"(?=\w)(?!(?:us|them|a (?:voucher|discount|code))\b)"
     r"|\bin the same (?:order|basket|cart|trolley|invoice)s?\b|\bsame[- ](?:basket|order)\b|\b(?:cross|attach)[- ]?sell"
     r"|\bmarket[- ]basket\b|\bco-?purchas\w*|\bassociation rules?\b|\badd-?on items?\b|\battach (?:items?|rate)\b"
@@ -2264,8 +2321,19 @@ _WORTH_IT = re.compile(  # whether one customer deserves the effort
     re.I,
 )
 _EACH_OF = re.compile(
-    r"\b(?:each|respectively|separately|side by side|vs\.?|versus|compared?)\b|分别|各自|各|对比|比较|相比", re.I
+    r"\b(?:each|respectively|separately|side by side|vs\.?|versus|compared?|overlap\w*|which (?:of|one|country|market"
+    r"|site|did|does|has|had|is|was|sold|sells|made|grew|buys|bought|spends?|spent))\b"
+    r"|分别|各自|各|对比|比较|相比|比一下|比比|哪个|哪一个|哪边|(?:跟|和|与).{1,12}比|重合|重叠",
+    re.I,
 )
+
+
+def each_country(text: str, countries: int) -> bool:
+    """Two or more countries asked about each on its own ("Germany vs France", 西班牙和葡萄牙哪个站客单价高,
+    分别卖了多少): a row or an answer for each, not one total of them together."""
+    return countries >= 2 and bool(_EACH_OF.search(text))
+
+
 _ONE_CAMPAIGN_EDIT = ("pause_campaign", "resume_campaign", "set_campaign_bid", "set_campaign_budget")
 
 
@@ -2519,6 +2587,8 @@ def fill(
             args[name] = e.segment or (e.audience or "")[:80]
         elif name == "platform" and e.platform:
             args[name] = e.platform
+        elif name == "shorter" and _SHORTER.search(e.text):
+            args[name] = True  # "make them shorter", 再短一点
         elif name == "tone" and e.tone:
             args[name] = e.tone
         elif name == "language":
@@ -2547,6 +2617,10 @@ def fill(
             args[name] = ", ".join(e.channels)  # "the social and display bids": the campaigns on either
         elif name == "all_campaigns" and e.all_campaigns and not e.ids("campaign") and not e.channels:
             args[name] = True
+        elif name == "month" and len(e.months) == 1 and e.period_name == "last_year" and today and not e.dates:
+            args[name] = f"{today.year - 1}-{e.months[0][1]:02d}"  # 去年12月, "December last year": that month
+        elif name == "period" and _last_years_month(e, props):
+            continue
         elif name == "period" and e.period_name and not e.dates:
             period = _period_for(props[name], e.period_name)
             back = re.fullmatch(r"last_(\d+)_days", e.period_name)
@@ -2716,8 +2790,13 @@ def fill(
         notes.append(f"repeat:{e.repeat}:{e.min_orders}")
     if e.aov and tool == "sales_report":
         notes.append("asked:aov")
+    if "breakdown" in props and "breakdown" not in args and each_country(e.text, len(e.countries)):
+        args["breakdown"] = "country"  # "what did Germany and France each do": one row for each, side by side
     if tool == "sales_report" and (e.breakdown or args.get("breakdown")) and (most := _most_asked(e)):
         notes.append(most)
+    if tool == "sales_report" and (e.breakdown or args.get("breakdown")) and _UP_AND_DOWN.search(e.text):
+        notes += [n for n in ("asked:highest-change", "asked:lowest-change") if n not in notes]  # "who grew, who
+        # dropped?": the biggest riser and the biggest faller, named
     if tool == "customer_list" and _REPEAT_RATE.search(e.text) and not e.min_orders:
         args["min_orders"] = 2  # the repeat purchase rate: those who ordered twice or more, of the shop's customers
     if (
@@ -2772,8 +2851,6 @@ def fill(
             notes.append("claims:" + "|".join(terms))
     if tool == "customer_profile" and _WORTH_IT.search(e.text):
         notes.append("asked:worth")  # "is 12471 worth looking after": a verdict, from the value and its rank
-    if "breakdown" in props and len(e.countries) >= 2 and "breakdown" not in args and _EACH_OF.search(e.text):
-        args["breakdown"] = "country"  # "what did Germany and France each do": one row for each, side by side
     if (
         {"period", "start", "end"} <= set(props)
         and "month" not in props
@@ -2902,9 +2979,16 @@ def _set_after_what_if(ctx: Context, e: Entities) -> Plan | None:
 _PRODUCT_CUE = re.compile(r"\b(?:products?|items?|skus?|stock|price[ds]?|sells?|sold)\b|产品|商品|货号|价格|销量", re.I)
 
 
+_WHICH_MORE = re.compile(  # two compared: "which sold more, Norway or Denmark", 哪个站客单价高
+    r"\bwhich\b.{0,40}?\b(?:(?P<hi>higher|more|bigger|larger|better)|lower|less|fewer|smaller|worse)\b"
+    r"|(?:哪个|哪一个|哪边|谁).{0,20}?(?:(?P<zhi>更?高|更?多(?!少)|更?大|更?好)|更?低|更?少|更?差)",
+    re.I,
+)
+
+
 def _most_asked(e: Entities) -> str | None:
     """ "which segment has the highest AOV", "which grew the most": the group a breakdown's answer names."""
-    w = _WHICH_MOST.search(e.text)
+    w = _WHICH_MOST.search(e.text) or _WHICH_MORE.search(e.text)
     if w is None:
         return None
     high = bool(w.group("hi") or w.group("zhi"))
@@ -3044,7 +3128,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             continuing = True  # "which one has the highest AOV?" after sales by segment: of that breakdown
         elif (
             "tone" in _props(ctx.tool)
-            and (e.tone or e.platform)
+            and (e.tone or e.platform or _SHORTER.search(e.text))
             and not (e.refs or e.stock_codes or _budget_said(e))
             and len(_WORDS.findall(e.text)) <= 12
         ):
@@ -3054,6 +3138,15 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
                 tool = _SUGGESTED_WRITE.get(ctx.tool or "", ctx.tool)
         elif _resorts(ctx, e, zh, today):
             tool, continuing = ctx.tool, True  # "rank them by lift instead", 改成按提升度排: the same list, re-ranked
+        elif (
+            ctx.tool in _RANKS_WITH_CHANGE | {"campaign_metrics"}
+            and _ADD_FIGURE.search(e.text)
+            and (e.aov or e.metric or e.units)
+            and not (e.refs or e.stock_codes or e.countries or e.period_name or e.months or e.dates or e.breakdown)
+        ):
+            tool, continuing = ctx.tool, True  # "加上客单价", "add AOV to that": the same report, that figure asked
+        elif ctx.tool not in WRITES and _file_of_shown(e, ctx):
+            tool, continuing = ctx.tool, True  # "export the belgium one": the list just shown for Belgium
         elif _elliptical(e) or ((_file_only(e.text) or _chart_only(e.text)) and ctx.tool not in WRITES):
             tool, continuing = ctx.tool, True  # "and for product 9?", "the second one", "now in Chinese", "export that"
         elif (new_info or e.percents) and _corrects_value(ctx, e, zh, intent):
@@ -3277,6 +3370,14 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "compare_campaigns" in allowed)
     ):
         tool = "compare_campaigns"  # "ROAS最好的又是哪个": a ranking of the campaigns, not each one's figures
+    if (
+        tool == "recommend_products"
+        and e.first_id("customer") is None
+        and not ctx.args.get("customer_id")
+        and e.countries
+        and (allowed is None or "top_products" in allowed)
+    ):
+        tool = "top_products"  # "荷兰站推什么好", "what should we push in Spain?": what sells there, no one customer
     if (_COMPETITOR.search(e.text) and tool not in WRITES) or _ELSEWHERE.search(e.text):  # their sales and prices
         # are not in our data (and no page is fetched): no figure of ours
         return Plan(None, zh=zh, intent=intent, declined="competitor")  # may pass for theirs
@@ -3390,6 +3491,22 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         worse = _worse_end(e.text, ctx.args.get("metric"))
         worse = "worst" in ctx.asked if worse is None else worse
         args["campaign_id"] = ranked[-1] if worse else ranked[0]
+    figures = (ctx.result or {}).get("campaign_figures") if ctx.tool == "campaign_metrics" else None
+    if (
+        isinstance(figures, dict)
+        and "campaign_id" in _props(tool)
+        and not e.ids("campaign")
+        and not e.all_campaigns
+        and _END_POINTER.search(e.text)
+    ):  # "pause the worst one" after each campaign's figures: the worst by ROAS, or by the figure it names
+        worse = _worse_end(e.text, None) is not False
+        metric = e.metric if e.metric in CAMPAIGN_FIGURES else "roas"
+        rows = {int(c): f[metric] for c, f in figures.items() if metric in f}
+        if len(rows) >= 2:
+            low = (metric in LOWER_IS_BETTER) != worse  # the worst ROAS is the lowest, the worst CPA the highest
+            pick = (min if low else max)(rows, key=rows.__getitem__)
+            args["campaign_id"] = pick
+            filled.notes.append(f"picked:{'worst' if worse else 'best'}:{metric}:{rows[pick]:g}:{pick}:{len(rows)}")
     if e.month_before and "month" in _props(tool) and today is not None:
         base = _month_in_view(ctx, today)  # "上个月德国卖得最好的10个货" then "那前一个月呢": October
         for k in _WHEN:
@@ -3447,9 +3564,10 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
             and "country" not in args
             and not e.countries
             and len(before.countries) == 1
-            and choose_tool(earlier or "", before, allowed).label == tool
+            and (choose_tool(earlier or "", before, allowed).label == tool or _THERE.search(e.text))
             and not _WHOLE_SHOP.search(e.text)
-        ):  # "France's best sellers last quarter, then the 5 that fell most": France's too
+        ):  # "France's best sellers last quarter, then the 5 that fell most": France's too; "Italy's sales in
+            # June? also the worst sellers there": Italy's
             args["country"] = before.countries[0]
     if tool in ("similar_products", "bought_together") and "product_id" in args:
         args.pop("query", None)  # like one product: its neighbours, not every product holding its words
@@ -3486,7 +3604,7 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
 
 
 _SEND = re.compile(  # sending to customers, or making codes: actions the copilot has no tool for
-    r"\b(?:e-?mail|mail|text|sms|message|send|blast|push)\b(?! (?:targeting|list|open|click|uplift|campaign's))"
+    r"\b(?:e-?mail|mail|text|sms|message|send|blast|push)\b(?! (?:targeting|list|open|click|uplift|campaign's|me|us|over)\b)"
     r"|\b(?:discount|voucher|coupon|promo) codes?\b|发(?:邮件|短信|券|优惠券|消息)|群发|推送|发放",
     re.I,
 )

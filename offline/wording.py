@@ -14,6 +14,11 @@ from offline import audience_words, dsp_words, terms
 Fmt = Callable[[dict[str, Any], bool], str]
 
 
+def _many(n: int, noun: str) -> str:
+    """A count with its noun: 1 order, 3,204 orders."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _ago(days: int) -> str:
     """Days since an order in words: today, 1 day ago, 12 days ago."""
     return "today" if days == 0 else f"{days} day{'' if days == 1 else 's'} ago"
@@ -555,7 +560,7 @@ def compose_headlines(r: dict[str, Any], zh: bool) -> str:
     else:
 
         def part(name: str, h: dict[str, Any]) -> str:
-            count, limit = h["chars"][name]
+            count, limit = h["chars"][name][0], r["limits"].get(name) or h["chars"][name][1]  # shorter: its own
             text = " ".join(str(h["parts"][name]).split())
             label = _PART_LABEL.get(name, (name, name))[1 if zh else 0]
             return f"{label}：{text}（{count}/{limit}）" if zh else f'{label} "{text}" ({count}/{limit})'
@@ -579,6 +584,12 @@ def compose_headlines(r: dict[str, Any], zh: bool) -> str:
                 f"from the product's real catalog and sales facts. Limits: {limits} characters ({r['counting']}); "
                 f"every variant fits them and passes the compliance check (length/limit in brackets):\n{items}"
             )
+    if r.get("shorter"):  # "make them shorter": said first, with the tighter limits shown
+        out = (
+            "更短的版本（每项不超过原来最长一条的四分之三）：\n"
+            if zh
+            else "Shorter versions (each field within three quarters of the longest one before):\n"
+        ) + out
     if r.get("note"):
         out += (
             f"\n（只生成了 {r['returned']} 条，少于要求的 {r['requested']} 条：商品数据不足以写出更多不重复、合规且不超长的文案。）"
@@ -1794,9 +1805,9 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
     else:
         head = (
             f"Sales{_sales_where(r, zh)}, {period}: {_money(t['revenue'])} revenue"
-            f"{_sales_change(pct['revenue'], ch['revenue'], True, zh)}{share_text}, {t['orders']:,} orders"
-            f"{_sales_change(pct['orders'], ch['orders'], False, zh)}, {t['units']:,} units"
-            f"{_sales_change(pct['units'], ch['units'], False, zh)}, {t['customers']:,} customers"
+            f"{_sales_change(pct['revenue'], ch['revenue'], True, zh)}{share_text}, {_many(t['orders'], 'order')}"
+            f"{_sales_change(pct['orders'], ch['orders'], False, zh)}, {_many(t['units'], 'unit')}"
+            f"{_sales_change(pct['units'], ch['units'], False, zh)}, {_many(t['customers'], 'customer')}"
             f"{_sales_change(pct['customers'], ch['customers'], False, zh)}{total_aov}"
         )
         head += (
@@ -1850,7 +1861,7 @@ def sales_report(r: dict[str, Any], zh: bool, aov: bool = False, asked: frozense
     if b:
         top = "\n".join(
             f"{i}. {_group_name(b['by'], row['name'], zh)}: {_money(row['revenue'])}"
-            + (f"，{row['orders']:,} 单" if zh else f", {row['orders']:,} orders")
+            + (f"，{row['orders']:,} 单" if zh else f", {_many(row['orders'], 'order')}")
             + ("" if row.get("units") is None else f"，{row['units']:,} 件" if zh else f", {row['units']:,} units")
             + (
                 (
@@ -2024,6 +2035,9 @@ def _most_of(b: dict[str, Any], asked: frozenset[str], zh: bool) -> str:
             )
         name = _group_name(b["by"], pick["name"], zh)
         en, cn = _MEASURE_WORDS[measure]
+        if measure == "change" and way == "lowest" and v < 0:  # "who dropped?": the biggest fall, in those words
+            out.append(f"\n下滑最多：{name}（{shown}）。" if zh else f"\nBiggest fall: {name} ({shown}).")
+            continue
         if zh:
             out.append(f"\n{cn}{'最高' if way == 'highest' else '最低'}：{name}（{shown}）。")
         else:
@@ -2229,12 +2243,12 @@ def bought_together(r: dict[str, Any], zh: bool) -> str:
             f"{head_en} {order}:\n{rows}\nA lift above 1 means they go together more than chance; a best seller with "
             "a lift near 1 is in many baskets anyway."
         )
-    if r.get("note"):
-        text += (
-            ("\n注意：含它的订单只有 " + f"{r['anchor_orders']} 笔，占比只能作参考。")
+    if r.get("note"):  # too few orders to read: said before the list, not after it
+        text = (
+            (f"注意：含它的订单只有 {r['anchor_orders']} 笔，下面的占比和提升度只能作个例参考，不代表规律。\n")
             if zh
-            else f"\nNote: {r['note']}."
-        )
+            else f"Note: {r['note']}.\n"
+        ) + text
     return text
 
 
@@ -2861,6 +2875,17 @@ def refused_write(kind: str, tool: str, args: dict[str, Any], zh: bool) -> str:
 _PLATFORM_NAMES = {"ebay": "eBay", "tiktok": "TikTok", "youtube": "YouTube", "linkedin": "LinkedIn"}
 
 
+_PICKED_BY = {
+    "roas": ("ROAS", "ROAS"),
+    "cpa": ("CPA", "CPA"),
+    "ctr_pct": ("CTR (%)", "点击率（%）"),
+    "conversions": ("conversions", "转化数"),
+    "cpc": ("CPC", "CPC"),
+    "spend": ("spend", "花费"),
+    "revenue": ("revenue", "收入"),
+}
+
+
 def notes_text(notes: list[str], zh: bool) -> str:
     out = []
     for n in notes:
@@ -2885,6 +2910,16 @@ def notes_text(notes: list[str], zh: bool) -> str:
             else:
                 why = f": a first order and at least {more} more" if more >= 2 else ""
                 out.append(f'("{words}" read as customers with at least {n} orders{why}.)')
+        elif kind == "picked":  # "pause the worst one": by which figure it is the worst
+            way, metric, value, cid, count = rest.split(":")
+            name_en, name_zh = _PICKED_BY.get(metric, (metric, metric))
+            value = _money(float(value)) if metric in ("cpa", "cpc", "spend", "revenue") else value
+            if zh:
+                out.append(
+                    f"（按{name_zh}，活动 {cid} 是上面 {count} 个活动中{'最差' if way == 'worst' else '最好'}的：{value}。）"
+                )
+            else:
+                out.append(f"(By {name_en}, campaign {cid} is the {way} of the {count} above: {value}.)")
         elif kind == "campaign_for":
             said, _, rest = rest.partition(":")
             cid, _, called = rest.partition(":")

@@ -293,3 +293,57 @@ def test_platform_tone_and_audience_read_from_requests(cp: Copilot) -> None:
     for text, key, value in (("premium tone", "tone", "premium"), ("now for google ads", "platform", "google_rsa")):
         args = calls(cp.ask(text, thread_id=thread))[0][1]
         assert args[key] == value and args["product_id"] == 3234  # the same product, one argument changed
+
+
+def test_a_figure_added_to_a_report_is_that_report_again(cp: Copilot) -> None:
+    res = cp.ask("weekly sales for Sweden, last 6 weeks")
+    res = cp.ask("add AOV", thread_id=res["thread_id"])
+    name, args, _ = calls(res)[0]
+    assert (name, args.get("country"), args.get("by")) == ("sales_report", "Sweden", "week"), args
+    assert "AOV £" in res["answer"]
+
+
+def test_shorter_copy_is_the_same_copy_with_every_field_shorter(cp: Copilot) -> None:
+    first = cp.ask("3 meta ads for product 1289")
+    res = cp.ask("too long, make them shorter", thread_id=first["thread_id"])
+    name, args, _ = calls(res)[0]
+    assert (name, args.get("product_id"), args.get("platform"), args.get("shorter")) == (
+        "compose_headlines",
+        1289,
+        "meta",
+        True,
+    )
+    before = first["tool_calls"][0]["result"]["headlines"]
+    after = res["tool_calls"][0]["result"]["headlines"]
+    for field in ("headline", "primary_text"):
+        longest = max(len(h["parts"][field]) for h in before)
+        assert after and all(len(h["parts"][field]) <= longest * 0.75 for h in after), field
+
+
+def test_a_country_named_after_its_list_exports_that_list(cp: Copilot) -> None:
+    res = cp.ask("best 5 sellers in Austria last month")
+    res = cp.ask("same for sweden", thread_id=res["thread_id"])
+    res = cp.ask("export the sweden one", thread_id=res["thread_id"])
+    name, args, _ = calls(res)[0]
+    assert (name, args.get("country"), args.get("limit")) == ("top_products", "Sweden", 5), args
+    assert [a["kind"] for a in res["attachments"]] == ["csv"]
+    res = cp.ask("top 10 accounts in Norway by spend", thread_id=res["thread_id"])
+    res = cp.ask("send me the norway list as a csv", thread_id=res["thread_id"])
+    assert calls(res)[0][:2] == ("customer_list", {"country": "Norway", "sort": "revenue", "limit": 10})
+    assert "can't send" not in res["answer"] and [a["kind"] for a in res["attachments"]] == ["csv"]
+
+
+@pytest.mark.parametrize(
+    ("second", "campaign", "said"),
+    [
+        ("pause the worst one", 2, "By ROAS, campaign 2 is the worst of the 3 above"),
+        ("cut the budget of the weakest one by 10% on CPA", 3, "By CPA, campaign 3 is the worst of the 3 above"),
+    ],
+)
+def test_the_worst_of_each_campaigns_figures_is_named_with_its_figure(
+    cp: Copilot, second: str, campaign: int, said: str
+) -> None:
+    res = cp.ask("roas and cpa for each campaign, last 7 days")
+    res = cp.ask(second, thread_id=res["thread_id"])
+    assert res["pending_approval"] and calls(res)[0][1]["campaign_id"] == campaign
+    assert said in res["answer"]

@@ -58,6 +58,8 @@ def test_to_a_value_stays_a_value() -> None:
         ("想做一波促活，把快流失的高价值老客拉个名单，列15个", 1),  # the first clause is the reason
         ("12748号客户什么来头？下了多少单，客单价大概多少", 1),  # the second leans on that customer
         ("what happens to units + revenue for product 12 at 10% off?", 1),  # `+` inside a phrase
+        ("raise the display bid to 0.5 and search daily budget -10%", 2),  # a bid and a budget, each its own
+        ("搜索计划出价降5%，社交的日预算提到400", 2),  # a percent, then a comma: two changes
         ("is product 22423 price sensitive? and would 15% off be worth it", 2),  # a second question after `? and`
     ],
 )
@@ -2857,3 +2859,47 @@ def test_a_chinese_audience_is_a_who_and_an_occasion_is_no_audience() -> None:
     assert (_who_zh("喜欢下午茶"), _who_zh("宝妈")) == ("喜欢下午茶的人", "宝妈")
     p = plan("给85123A写几条小红书文案，温馨一点，主打母亲节送妈妈")
     assert "audience" not in p.args and p.args.get("occasion") == "母亲节"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("July vs May revenue for Norway", "compare_month", "5"),  # May after "vs" is the month
+        ("revenue by country for august, keep the UK out", "country", "not United Kingdom"),
+        ("去年11月卖得最好的10个商品", "month", "2010-11"),  # a month of last year, not the whole year
+        ("2号计划10月每天的花费", "campaign_ids", None),  # 10月 is a month, not campaign 10
+        ("top 5 customers in Finland by spend, need to call them this week", "spend_start", None),
+        ("what should we push in Sweden?", "country", "Sweden"),
+    ],
+)
+def test_months_places_and_when_the_marketer_acts_are_read_apart(text: str, field: str, value: object) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert p.args.get(field) == value, (p.tool, p.args)
+
+
+def test_a_month_after_vs_is_compared_and_a_may_verb_is_no_month() -> None:
+    assert extract("July vs May revenue").months == [(None, 7), (None, 5)]
+    assert extract("we may want to cut it").months == []
+
+
+def test_a_place_pointed_back_to_keeps_the_country_of_the_part_before() -> None:
+    parts = split_parts("Norway: August vs July revenue pls. also the 3 worst sellers there in august")
+    second = plan(parts[1], earlier=parts[0], today=date(2011, 12, 9))
+    assert (second.tool, second.args.get("country")) == ("top_products", "Norway"), second.args
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("奥地利快流失的客户列10个，顺便导出个表", 1),  # the file is that list's
+        ("pull the at-risk customers in Sweden, also export it", 1),
+    ],
+)
+def test_a_file_asked_after_a_list_is_that_list(text: str, parts: int) -> None:
+    assert len(split_parts(text)) == parts
+
+
+def test_what_sells_with_a_product_named_in_chinese_words_is_its_baskets(cp: Copilot) -> None:
+    res = cp.ask("白色心形挂灯在法国一般跟什么一起买")
+    name, args, _ = calls(res)[0]
+    assert (name, args.get("product_id"), args.get("country")) == ("bought_together", 3234, "France"), args
