@@ -257,6 +257,7 @@ class Entities:
     touch_models: list[str] = field(default_factory=list)  # attribution models named: last_touch, markov, ...
     opted_out: bool | None = None  # a customer's consent: True "opted out", 退订; False "opted back in"
     months_ahead: int | None = None  # a projection's horizon: "next year" (12), 明年, "in two years", "6 months on"
+    year: int | None = None  # a calendar year named on its own: "2011 in numbers", "revenue in 2010", 2011年全年
 
     def ids(self, kind: Kind) -> list[int]:
         return [r.value for r in self.refs if r.kind == kind]
@@ -1018,6 +1019,7 @@ _WORST = re.compile(
     r"|\bslipp(?:ing|ed)\b|\bslid(?:ing)?\b|\bdipp(?:ing|ed)\b|\bsagg(?:ing|ed)\b"
     r"|\btank(?:ed|ing|s)?\b|\b(?:fallers?|losers?|decliners?)\b|\bsank\b|\bcrash(?:ed|ing)?\b|\btumbl\w*|\bslump\w*|\bplummet\w*|\bnose-?div\w*|\bcratere?d?\b"
     r"|\blost the most\b|\bdid worse\b|\bdown the most\b|\blos(?:ing|t) (?:steam|momentum|ground)\b|\bslowing\b|\bcooling\b"
+    r"|\bdying(?: off)?\b|\bdied off\b|\b(?:biggest|largest|sharpest) (?:drops?|falls?|declines?)\b"
     r"|最差|最低|卖得差|卖不动|滞销|倒数|下滑|掉得|掉量|跌得|跌最|跌幅|降幅|下降最|缩水|暴跌|大跌|卖得最少|比.{0,8}(?:差|(?<!多)少)|最不好卖|不好卖"
     r"|在跌|在下跌|在掉|在下降|走低",
     re.I,
@@ -1192,7 +1194,8 @@ _SORTS = {
 }
 _SORT = {k: re.compile(v.replace(r"\b", _ASCII_B), re.I) for k, v in _SORTS.items()}
 _AOV_WORDS = re.compile(
-    r"\baverage order values?\b|\baov\b|\bbasket size\b|\baverage basket\b|\bavg\.? order(?: value)?\b"
+    r"\baverage order values?\b|\baov\b|\bbasket (?:size|value)\b|\b(?:average|avg\.?) basket(?: size| value)?\b"
+    r"|\bavg\.? order(?: value)?\b"
     r"|\b(?:average )?(?:spend|revenue|sales|value) per order\b|\baverage (?:sale|spend)\b|\border value\b"
     r"|客单价|平均订单(?:金额|价值|额)|平均每单|笔单价|单均|每单(?:平均)?(?:金额|消费|价值)",
     re.I,
@@ -1758,6 +1761,10 @@ _TODO = re.compile(  # what the marketer will do with the answer, and when
 
 
 TODO_CLAUSE = _TODO
+_EVENT_AFTER = re.compile(r"\s(?:sale|clearance|promo|launch|push|campaign)\b(?!s)", re.I)  # "the jan sale": an event
+YEAR_NAMED = re.compile(  # "2011 in numbers", "in 2010", 2011年全年: a year, not an amount or a date
+    r"(?<![\d£$€¥.,/-])(?P<y>20[01]\d)(?:\s?年(?:全年|度|整年)?)?(?![\d.,/-]|\s?(?:units?|orders?|customers?|pcs|件|单|个|位|元|镑|块|%))"
+)
 
 
 def _period_name(text: str, spans: list[tuple[int, int]]) -> str | None:
@@ -1802,6 +1809,8 @@ _YEAR_OF_MONTH = re.compile(
 _YEAR_ON_YEAR = re.compile(
     r"\b(?:(?:vs\.?|versus|against|compared (?:to|with)|on) )?(?:the )?same (?:period|days|time|week|month|stretch) "
     r"(?:last|a|the previous|the prior) year\b|\byear[- ]on[- ]year\b|\byoy\b|\by/y\b"
+    r"|(?<=so far )(?:vs\.?|versus|against|compared (?:to|with)) last (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july"
+    r"|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"  # "december so far vs last december"
     r"|(?:同比|和|跟|与|比)?(?:去年|上一年)的?(?:\d{1,2}月)?的?同期(?:相比|比)?|同比(?:去年)?(?:增长|下降|变化)?",
     re.I,
 )
@@ -1848,6 +1857,13 @@ def _extract(raw: str) -> Entities:
         e.period_name, e.period = None, span_before.group(0)
     else:  # "…need to ring them this wk": when the marketer will act, not the period to report
         e.period_name = _period_name(_TODO.sub(lambda m: " " * len(m.group(0)), bare), id_spans)
+    if yoy and e.period_name == "last_year":  # "…so far vs last december, and the avg basket vs last year":
+        e.period_name = None  # last year is what it is compared with
+    if not (e.period_name or e.dates):
+        alone = YEAR_NAMED.search(bare)
+        if alone and not _MONTH.search(bare[alone.end() : alone.end() + 4]):  # not the year of a month (2011年12月)
+            e.year = int(alone.group("y"))
+            id_spans.append((alone.start(), alone.end()))
     period_at = (e.period_name, *id_spans[-1]) if e.period_name else None
     low0 = bare.lower()
     for m in _OCCASION_WORDS.finditer(low0):
@@ -2057,7 +2073,7 @@ def _extract(raw: str) -> Entities:
     e.rfm_segments = sorted((k for k, at in said_at.items() if at), key=lambda k: said_at[k].start())  # type: ignore[union-attr]
     e.grain = _first_of(_GRAIN, bare)  # type: ignore[assignment]
     e.breakdown = _first_of(_BREAKDOWN, bare)  # type: ignore[assignment]
-    found = list(_MONTH.finditer(bare))
+    found = [m for m in _MONTH.finditer(bare) if not (m.group("en") and _EVENT_AFTER.match(bare, m.end()))]
     for m in found:  # "1月的预算": the month's number is no amount
         e.numbers = [n for n in e.numbers if not (m.start() <= n.start < m.end()) or n.currency]
     for m in found:
@@ -2066,6 +2082,9 @@ def _extract(raw: str) -> Entities:
             e.numbers = [n for n in e.numbers if not (lead.start() <= n.start < m.start()) or n.currency]
             e.months += [(None, int(x)) for x in re.findall(r"\d+", lead.group(0))]
             e.month_range = e.month_range or bool(re.search(r"到|至|-", lead.group(0)))  # 9到11月: the span
+            listed = [int(x) for x in re.findall(r"\d+", lead.group(0))] + [int(m.group("zm"))]
+            if m.group("zm").isdigit() and listed == list(range(listed[0], listed[0] + len(listed))):
+                e.month_range = True  # 7、8月, 9、10、11月: months in a row are one span
         if m.group("en"):
             word = m.group("en").lower()
             e.months.append((int(m.group("ey")) if m.group("ey") else None, _MONTH_WORDS.get(word, 5)))

@@ -26,6 +26,7 @@ from offline.extract import (
     CUSTOMER_CUE,
     METRIC_PATTERNS,
     TODO_CLAUSE,
+    YEAR_NAMED,
     Entities,
     Num,
     OrderDate,
@@ -132,7 +133,8 @@ _COUNTRY_CODE_WORD = re.compile(r"\b(?:uk|de|fr|nl|es|be|ch|it|pt|se|no|dk|fi|at
 _FILE_PURPOSE = re.compile(  # who the file is for is no request: "导出来，我发给法国区同事", "export it, I'll send it to Anna"
     r"[,，;；]\s*(?:我|我们)?(?:要|会|好)?(?:发给|转给|拿给|交给|给|发到|分享给)[^,，;；.。!?！？]{0,16}"
     r"|[,;]?\s*(?:so )?(?:i'?ll|i will|i'?m going to|to|so i can|we'?ll)\s(?:send|share|forward|pass|email|mail)\b[^,;.!?]{0,40}"
-    r"|\bfor (?:my|the|our) (?:boss|team|manager|colleagues?|client|[a-z]+ team)\b",
+    r"|\bfor (?:my|the|our) (?:boss|team|manager|colleagues?|client|[a-z]+ team|deck|slides?|report|powerpoint|ppt)\b"
+    r"|[,，;；]?\s*(?:我|我们)?(?:要|想|好|得)?(?:放|贴|做|用|插)(?:到|进|在)?[^,，;；.。!?！？]{0,8}(?:PPT|ppt|幻灯片|汇报|报告|附录|周报|月报)(?:里|中|上|用)?",
     re.I,
 )
 
@@ -272,7 +274,7 @@ _STRONG = re.compile(
 _WEAK = re.compile(
     r"(?<=[.!?;])\s+(?=\S)|;\s?|,\s(?:and\s)?(?=[A-Za-z])|:\s(?=[A-Za-z])|\s(?:and|&)\s(?=(?:set|write|draft|give|tell|show|check|find|plan|split|raise|lower"
     r"|change|what|how|who|which|list|recommend|replay|put|bump|push|drop|cut|increase|decrease|reduce|pause|resume"
-    r"|boost|knock|export|pull|compare|add|take|move|shift|top up|trim|double|halve)\b)"
+    r"|boost|knock|export|pull|compare|add|take|move|shift|top up|trim|double|halve|bring|lift|lower|up)\b)"
     r"|\s(?:and|&)\s(?=(?:the\s)?(?:search|social|display|email|shopping|video|win-?back|campaign\s?\d+|c\d+)(?:'s)?\s"
     r"(?:[a-z]+\s)?(?:bid|budget|cpc|spend)\b)",  # "search bid up to 1.25 and social daily budget +20%": two changes
     re.I,
@@ -1116,7 +1118,8 @@ _UNITS_BESIDE = re.compile(  # units asked for as a column: "Q3销售额TOP20的
 _END_POINTER = re.compile(  # one end of a ranking, by what it is like: "成本高的那个", "the cheaper one"
     r"(?P<m>成本|CPA|ROAS|投产比?|点击率|CTR|花费|转化率?|单价)?\s?(?P<dir>高|低|贵|便宜|好|差|多|少)(?:一点|一些|些)?的那(?:个|条|一个)"
     r"|\bthe (?P<en>worse|worst|weaker|weakest|costlier|pricier|more expensive|better|best|stronger|strongest|cheaper|cheapest)"
-    r" one\b",
+    r" one\b"
+    r"|\bwhichever(?: one)? (?:was|is|did|does|has been|performed|came out)? ?(?:the )?(?P<en2>worst|weakest|best|strongest)\b",
     re.I,
 )
 
@@ -1127,7 +1130,7 @@ def _worse_end(text: str, ranked_by: object) -> bool | None:
     m = _END_POINTER.search(text)
     if m is None:
         return None
-    word = (m.group("dir") or m.group("en") or "").lower()
+    word = (m.group("dir") or m.group("en") or m.group("en2") or "").lower()
     if word in ("差", "worse", "worst", "weaker", "weakest"):
         return True
     if word in ("好", "better", "best", "stronger", "strongest"):
@@ -1533,6 +1536,8 @@ def _as_read(e: Entities) -> str:
     if len(e.channels) == 1:  # "the tiktok campaign" reads as the social campaign it is taken for
         out = _PLATFORM_CAMPAIGN.sub(lambda m: f"{e.channels[0]}{m.group('c') or m.group('zc')}", out)
     out = _ON_BEHALF.sub(" ", out)  # "my manager wants to know…", 老板让我查一下: whose ask it is, not what
+    out = _AOV_WORDS.sub("AOV", out)  # "the avg basket": the average order value, not a basket product
+    out = YEAR_NAMED.sub("this year", out) if e.year else out  # "2011 in figures": a year's figures
     todo = TODO_CLAUSE.sub(" ", out)  # "…, I want to call them this week": what comes after the answer
     out = todo if len(_WORDS.findall(todo)) >= 2 else out
     rest = _FILE.sub(" ", out)  # "…, export it", 导出: the file is the app's to write; the ask is the rest
@@ -1543,6 +1548,7 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
     """The bank's vote, with the votes moved by how well each tool's schema fits the request's ids
     (within `allowed` when given: a specialist keeps the supervisor's choice if it is one of its own)."""
     index = index or bank_index()
+    yoy = e.year_on_year  # (said of the whole request, whichever sentence asks)
     intent, said = _asked(_as_read(e), index)
     if said != _as_read(e) and len(_WORDS.findall(e.text)) < 20:
         its = extract(said)  # a short question's own words weigh the tools, not its context's (its dates),
@@ -1596,7 +1602,12 @@ def choose_tool(text: str, e: Entities, allowed: set[str] | None = None, index: 
         best = "similar_products"
     elif NONE in (best, intent.label) and sig.months_compared and "sales_report" in adjusted:
         best, by_browse = "sales_report", True  # "11月订单比10月多吗": two of the shop's months side by side
-    elif NONE in (best, intent.label) and sig.year_on_year and (allowed is None or "sales_report" in allowed):
+    elif (
+        (sig.year_on_year or yoy)
+        and (NONE in (best, intent.label) or "compare_last_year" not in _props(best))
+        and best not in WRITES
+        and (allowed is None or "sales_report" in allowed)
+    ):
         best, by_browse = "sales_report", True  # "订单数同比去年同期怎么样": the shop's figures, a year before beside
     elif NONE in (best, intent.label) and sig.customer_count and (allowed is None or "customer_list" in allowed):
         best, by_browse = "customer_list", True  # "how many customers do we have?": the shop's customers, counted
@@ -2155,6 +2166,13 @@ def order_bounds(e: Entities, today: date | None) -> dict[str, str]:
             if {y1 or d.year, y2 or d.year} == {d.year} and m1 <= m2:
                 a = date(d.year, m1, 1)
                 b = date(d.year + m2 // 12, m2 % 12 + 1, 1) - timedelta(days=1)
+        if d.month is not None and d.day is None and e.month_range and len(e.months) >= 2 and today is not None:
+            try:  # "第一次下单在7、8月": the months the list names, not only the last of them
+                said = _months_said(e, today)
+                if said.end.month == d.month:
+                    a = date.fromisoformat(said.start) if isinstance(said.start, str) else said.start
+            except ToolFailure:
+                pass
         pre = "first_" if d.order == "first" else ""
         if d.rule == "start":
             out[pre + "start"] = a
@@ -2216,6 +2234,11 @@ _ADD_FIGURE = re.compile(  # a figure added to the answer just given
     re.I,
 )
 CAMPAIGN_FIGURES = ("roas", "cpa", "ctr_pct", "conversions", "cpc", "spend", "revenue")
+_LAST_NAMED_MONTH = re.compile(
+    r"\blast (?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)\b",
+    re.I,
+)
 _SHORTER = re.compile(
     r"\bshorter\b|\bshorten\b|\bmore concise\b|\btighter\b|\bpunchier\b|\btoo long\b|\bcut (?:them|it|those) down\b"
     r"|短一点|短一些|短点|更短|精简|简短|缩短|太长",
@@ -2619,8 +2642,22 @@ def fill(
             args[name] = True
         elif name == "month" and len(e.months) == 1 and e.period_name == "last_year" and today and not e.dates:
             args[name] = f"{today.year - 1}-{e.months[0][1]:02d}"  # 去年12月, "December last year": that month
+        elif (
+            name == "month"
+            and len(e.months) == 1
+            and e.months[0][0] is None
+            and today is not None
+            and e.months[0][1] >= today.month
+            and _LAST_NAMED_MONTH.search(e.text)
+        ):
+            args[name] = f"{today.year - 1}-{e.months[0][1]:02d}"  # "last december" on 9 December: a year ago
         elif name == "period" and _last_years_month(e, props):
             continue
+        elif name == "period" and e.year and today and not (e.period_name or e.months or e.dates):
+            if e.year == today.year and _period_for(props[name], "ytd"):  # "2011 in numbers": the year so far
+                args[name] = _period_for(props[name], "ytd")
+            elif {"start", "end"} <= set(props) and e.year < today.year:  # "revenue in 2010": that calendar year
+                args["start"], args["end"] = f"{e.year}-01-01", f"{e.year}-12-31"
         elif name == "period" and e.period_name and not e.dates:
             period = _period_for(props[name], e.period_name)
             back = re.fullmatch(r"last_(\d+)_days", e.period_name)
@@ -2958,7 +2995,8 @@ def carried_out(ctx: Context) -> Plan | None:
 _SET_IT = re.compile(  # a what-if's product set to a price: "那就改成2.49吧", "ok set it to £2.49", "let's go with 2.49"
     r"^\s*(?:ok(?:ay)?,?\s+|then\s+|so\s+|right,?\s+)?(?:(?:let'?s\s+)?(?:set|change|make|put|price)\s+(?:it|that|the price)\s+"
     r"(?:to|at)\b|let'?s go with\b|go with\b)"
-    r"|^\s*(?:那就|那|就|好,?\s?那就?)?(?:直接|还是)?(?:改成|改到|改为|定成|定在|定为|调成|调到|设成|设为)",
+    r"|^\s*(?:那就|那|就|好,?\s?那就?)?(?:直接|还是)?(?:改成|改到|改为|定成|定在|定为|调成|调到|设成|设为)"
+    r"|^\s*(?:行|好|好的|可以|ok)?[,，]?\s?(?:那就|就)?按\s?[£$]?\d+(?:\.\d+)?\s?(?:镑|英镑|元)?\s?(?:来)?(?:改|调|定|设)",  # 行，就按1.65改
     re.I,
 )
 
@@ -3378,6 +3416,13 @@ def plan(text: str, ctx: Context | None = None, *, allowed: set[str] | None = No
         and (allowed is None or "top_products" in allowed)
     ):
         tool = "top_products"  # "荷兰站推什么好", "what should we push in Spain?": what sells there, no one customer
+    if (
+        tool == "sales_seasonality"
+        and e.year
+        and not re.search(r"season|peak|quiet|busy|淡季|旺季|季节|高峰|波动", e.text, re.I)
+        and (allowed is None or "sales_report" in allowed)
+    ):
+        tool = "sales_report"  # "2011年全年销售额": that year's figures, not the shape of every year
     if (_COMPETITOR.search(e.text) and tool not in WRITES) or _ELSEWHERE.search(e.text):  # their sales and prices
         # are not in our data (and no page is fetched): no figure of ours
         return Plan(None, zh=zh, intent=intent, declined="competitor")  # may pass for theirs

@@ -2867,6 +2867,8 @@ def test_a_chinese_audience_is_a_who_and_an_occasion_is_no_audience() -> None:
         ("July vs May revenue for Norway", "compare_month", "5"),  # May after "vs" is the month
         ("revenue by country for august, keep the UK out", "country", "not United Kingdom"),
         ("去年11月卖得最好的10个商品", "month", "2010-11"),  # a month of last year, not the whole year
+        ("best sellers last december", "month", "2010-12"),  # on 9 December: the December before
+        ("best sellers last october", "month", "10"),  # the latest October
         ("2号计划10月每天的花费", "campaign_ids", None),  # 10月 is a month, not campaign 10
         ("top 5 customers in Finland by spend, need to call them this week", "spend_start", None),
         ("what should we push in Sweden?", "country", "Sweden"),
@@ -2903,3 +2905,46 @@ def test_what_sells_with_a_product_named_in_chinese_words_is_its_baskets(cp: Cop
     res = cp.ask("白色心形挂灯在法国一般跟什么一起买")
     name, args, _ = calls(res)[0]
     assert (name, args.get("product_id"), args.get("country")) == ("bought_together", 3234, "France"), args
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        ("revenue in 2010", "sales_report", {"start": "2010-01-01", "end": "2010-12-31"}),
+        ("revenue and orders in 2011", "sales_report", {"period": "ytd"}),
+        ("2011年全年的订单数和销售额", "sales_report", {"period": "ytd"}),
+        ("november so far vs last november - better or worse?", "sales_report", {"compare_last_year": True}),
+        ("11月到现在跟去年同期比怎么样？订单数和客单价都要", "sales_report", {"compare_last_year": True}),
+        ("which gift wrap lines are dying off? biggest drop over the last 30 days", "top_products", {"order": "worst"}),
+        ("第一次下单在9、10月的客户有多少", "customer_list", {"first_start": "2011-09-01", "first_end": "2011-10-31"}),
+    ],
+)
+def test_a_year_year_on_year_and_a_run_of_months_are_read_as_said(
+    text: str, tool: str, args: dict[str, object]
+) -> None:
+    p = plan(text, today=date(2011, 12, 9))
+    assert p.tool == tool and p.args.items() >= args.items(), (p.tool, p.args)
+
+
+def test_an_average_basket_is_the_aov_and_a_file_for_slides_is_a_file() -> None:
+    assert extract("and how's the avg basket vs last year").aov
+    assert wants_file("导出来吧，我要放PPT里") and len(split_parts("导出来吧，我要放PPT里")) == 1
+
+
+def test_a_cut_and_a_bid_brought_down_are_two_changes() -> None:
+    assert split_parts("cut campaign 2's bid by 10% and bring campaign 3 down to 0.35") == [
+        "cut campaign 2's bid by 10%",
+        "bring campaign 3 down to 0.35 (bid)",
+    ]
+
+
+def test_a_price_said_after_a_what_if_is_set(cp: Copilot) -> None:
+    res = cp.ask("兔子夜灯降到1.8镑会怎么样")
+    res = cp.ask("行，就按1.8改", thread_id=res["thread_id"])
+    assert calls(res)[0][:2] == ("set_product_price", {"product_id": 1920, "price": 1.8}) and res["pending_approval"]
+
+
+def test_whichever_was_worst_is_the_worst_by_roas(cp: Copilot) -> None:
+    res = cp.ask("roas and cpa for each campaign, last 7 days")
+    res = cp.ask("pause whichever one was worst", thread_id=res["thread_id"])
+    assert calls(res)[0][1] == {"campaign_id": 2} and "By ROAS, campaign 2" in res["answer"]
